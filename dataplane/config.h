@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * config.h - the sluice configuration, loaded from YAML and validated as a whole. A config that
+ * fails validation is refused with "FILE:LINE: KEY: what is wrong" and nothing of it is used.
+ * The structures are plain data (no pointers into the YAML document), freed with config_free().
+ */
+#ifndef SL_CONFIG_H
+#define SL_CONFIG_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#include "core/flow.h"
+
+#define CFG_NAME_MAX	   64
+#define CFG_DEVICE_MAX	   512
+#define CFG_PORT_ADDRS_MAX 8
+#define CFG_CHAIN_MAX	   8
+#define CFG_FROM_MAX	   8
+#define CFG_ERR_MAX	   512
+
+struct cfg_addr {
+	uint8_t family;	  /* 4 or 6 */
+	uint8_t plen;	  /* prefix length (32 / 128 for a host address) */
+	uint8_t addr[16]; /* network order; IPv4 in the first 4 bytes */
+};
+
+struct cfg_port {
+	char name[CFG_NAME_MAX];
+	char device[CFG_DEVICE_MAX]; /* PCI address "0000:00:06.0" or a vdev "net_pcap0,rx_pcap=..." */
+	struct cfg_addr addrs[CFG_PORT_ADDRS_MAX];
+	unsigned int n_addrs;
+	uint16_t mtu;	 /* L3 MTU, default 1500, range 576..9216 */
+	uint8_t mac[6];	 /* used when has_mac */
+	int has_mac;	 /* "mac" key given: set it on the port */
+};
+
+struct cfg_route {
+	struct cfg_addr prefix;
+	struct cfg_addr via; /* same family as prefix */
+};
+
+struct cfg_neighbor {
+	struct cfg_addr address;
+	uint8_t mac[6];
+};
+
+enum cfg_proto {
+	CFG_PROTO_GENEVE = 0,
+	CFG_PROTO_TCP,
+	CFG_PROTO_UDP,
+	CFG_PROTO_TCP_UDP,
+};
+
+enum cfg_failover {
+	CFG_FAILOVER_NO_REBALANCE = 0, /* default */
+	CFG_FAILOVER_REBALANCE,
+};
+
+enum cfg_unhealthy_policy {
+	CFG_ALL_UNHEALTHY_ALL_TARGETS = 0, /* default: fail open */
+	CFG_ALL_UNHEALTHY_DROP,
+	CFG_ALL_UNHEALTHY_BYPASS, /* geneve groups only */
+};
+
+enum cfg_hc_proto {
+	CFG_HC_TCP = 0,
+	CFG_HC_HTTP,
+	CFG_HC_HTTPS,
+};
+
+/* Target state as set in the config (and later by the daemon). */
+enum cfg_target_state {
+	CFG_TS_HEALTHY = 0, /* default when the dataplane runs without the daemon */
+	CFG_TS_UNHEALTHY,
+	CFG_TS_DRAINING,    /* deregistered: no new flows; existing ones until the delay ends */
+	CFG_TS_INITIAL,	    /* registered, not yet checked: takes new flows only on fail-open */
+	CFG_TS_UNUSED,	    /* not in this zone, or otherwise not eligible */
+};
+
+struct cfg_health_check {
+	enum cfg_hc_proto protocol;
+	uint16_t port; /* 0 = the target's traffic port */
+	char path[256];
+	uint32_t interval, timeout; /* seconds */
+	uint32_t healthy_threshold, unhealthy_threshold;
+	uint16_t matcher_lo, matcher_hi; /* HTTP status range, default 200..399 */
+};
+
+struct cfg_target {
+	char id[CFG_NAME_MAX];
+	struct cfg_addr address; /* geneve: IPv4 only */
+	uint16_t port;		 /* tcp/udp groups; 0 for geneve */
+	char zone[CFG_NAME_MAX];
+	uint32_t weight; /* default 1, range 0..1000; 0 takes no new flows */
+	enum cfg_target_state state;
+};
+
+struct cfg_group {
+	char name[CFG_NAME_MAX];
+	enum cfg_proto protocol;
+	enum flow_stick stickiness;	/* default 5-tuple */
+	int cross_zone;			/* default 0 */
+	enum cfg_failover failover;	/* key target_failover */
+	uint32_t deregistration_delay;	/* seconds, default 300, 0..3600 */
+	int terminate_on_deregistration; /* key connection_termination, default 0 */
+	enum cfg_unhealthy_policy all_unhealthy; /* key all_unhealthy: all_targets | drop | bypass */
+	uint32_t tcp_idle_timeout;	/* seconds, default 350, 60..6000 */
+	uint32_t other_idle_timeout;	/* seconds, default 120, 60..6000 */
+	struct cfg_health_check hc;
+	struct cfg_target *targets;
+	unsigned int n_targets;
+};
+
+struct cfg_inspection {
+	char name[CFG_NAME_MAX];
+	uint64_t endpoint_id;	/* required, unique */
+	uint64_t attachment_id; /* default 0 */
+	unsigned int from[CFG_FROM_MAX]; /* port indexes; key "from": a port name or a list */
+	unsigned int n_from;
+	unsigned int chain[CFG_CHAIN_MAX]; /* group indexes, geneve groups, no repeats */
+	unsigned int n_chain;
+};
+
+struct cfg_zone {
+	char name[CFG_NAME_MAX];
+	struct cfg_addr address; /* the zone's static IP */
+};
+
+struct cfg_node {
+	char zone[CFG_NAME_MAX];      /* required, must be a key of zones: if zones given */
+	uint8_t cookie_secret[16];    /* from cookie_secret_file (32 hex chars, or >= 16 raw
+				       * bytes: the first 16) or cookie_secret (32 hex chars) */
+	int has_geneve_address;
+	struct cfg_addr geneve_address; /* IPv4; default: address of the port facing the appliance */
+	uint8_t ttl;			/* outer TTL, default 64 */
+	uint32_t flow_table_size;	/* entries, default 1048576 */
+	uint32_t maglev_size;		/* prime >= 65537, default 65537 */
+};
+
+struct config {
+	char path[512];
+	struct cfg_node node;
+	struct cfg_zone *zones;
+	unsigned int n_zones;
+	struct cfg_port *ports;
+	unsigned int n_ports;
+	struct cfg_route *routes;
+	unsigned int n_routes;
+	struct cfg_neighbor *neighbors;
+	unsigned int n_neighbors;
+	struct cfg_group *groups;
+	unsigned int n_groups;
+	struct cfg_inspection *inspections;
+	unsigned int n_inspections;
+};
+
+/*
+ * Load and validate path. Returns 0 and a config to free with config_free(), or a negative
+ * errno with a one-line message "FILE:LINE: KEY: problem" in err (for a missing file:
+ * "FILE: strerror"). On error *out is untouched and nothing is leaked.
+ */
+int config_load(const char *path, struct config **out, char *err, size_t errlen);
+/* The same from a YAML string; name stands in for the file name in messages. */
+int config_load_string(const char *yaml, size_t len, const char *name, struct config **out,
+		       char *err, size_t errlen);
+void config_free(struct config *cfg);
+
+/* Lookups by name; return the index or -1. */
+int config_port_index(const struct config *cfg, const char *name);
+int config_group_index(const struct config *cfg, const char *name);
+
+const char *config_state_name(enum cfg_target_state s);
+int config_state_parse(const char *s, enum cfg_target_state *out);
+
+#endif /* SL_CONFIG_H */
