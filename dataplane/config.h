@@ -27,12 +27,13 @@ struct cfg_addr {
 
 struct cfg_port {
 	char name[CFG_NAME_MAX];
-	char device[CFG_DEVICE_MAX]; /* PCI address "0000:00:06.0" or a vdev "net_pcap0,rx_pcap=..." */
+	char device[CFG_DEVICE_MAX]; /* PCI address "0000:00:06.0" or a vdev "net_pcap0,rx_pcap=..."
+				      */
 	struct cfg_addr addrs[CFG_PORT_ADDRS_MAX];
 	unsigned int n_addrs;
-	uint16_t mtu;	 /* L3 MTU, default 1500, range 576..9216 */
-	uint8_t mac[6];	 /* used when has_mac */
-	int has_mac;	 /* "mac" key given: set it on the port */
+	uint16_t mtu;	/* L3 MTU, default 1500, range 576..9216 */
+	uint8_t mac[6]; /* used when has_mac */
+	int has_mac;	/* "mac" key given: set it on the port */
 };
 
 struct cfg_route {
@@ -73,9 +74,9 @@ enum cfg_hc_proto {
 enum cfg_target_state {
 	CFG_TS_HEALTHY = 0, /* default when the dataplane runs without the daemon */
 	CFG_TS_UNHEALTHY,
-	CFG_TS_DRAINING,    /* deregistered: no new flows; existing ones until the delay ends */
-	CFG_TS_INITIAL,	    /* registered, not yet checked: takes new flows only on fail-open */
-	CFG_TS_UNUSED,	    /* not in this zone, or otherwise not eligible */
+	CFG_TS_DRAINING, /* deregistered: no new flows; existing ones until the delay ends */
+	CFG_TS_INITIAL,	 /* registered, not yet checked: takes new flows only on fail-open */
+	CFG_TS_UNUSED,	 /* not in this zone, or otherwise not eligible */
 };
 
 struct cfg_health_check {
@@ -99,14 +100,15 @@ struct cfg_target {
 struct cfg_group {
 	char name[CFG_NAME_MAX];
 	enum cfg_proto protocol;
-	enum flow_stick stickiness;	/* default 5-tuple */
-	int cross_zone;			/* default 0 */
-	enum cfg_failover failover;	/* key target_failover */
-	uint32_t deregistration_delay;	/* seconds, default 300, 0..3600 */
+	enum flow_stick stickiness;	 /* default 5-tuple */
+	int cross_zone;			 /* default 0 */
+	enum cfg_failover failover;	 /* key target_failover */
+	uint32_t deregistration_delay;	 /* seconds, default 300, 0..3600 */
 	int terminate_on_deregistration; /* key connection_termination, default 0 */
-	enum cfg_unhealthy_policy all_unhealthy; /* key all_unhealthy: all_targets | drop | bypass */
-	uint32_t tcp_idle_timeout;	/* seconds, default 350, 60..6000 */
-	uint32_t other_idle_timeout;	/* seconds, default 120, 60..6000 */
+	enum cfg_unhealthy_policy
+		all_unhealthy;	     /* key all_unhealthy: all_targets | drop | bypass */
+	uint32_t tcp_idle_timeout;   /* seconds, default 350, 60..6000 */
+	uint32_t other_idle_timeout; /* seconds, default 120, 60..6000 */
 	struct cfg_health_check hc;
 	struct cfg_target *targets;
 	unsigned int n_targets;
@@ -114,8 +116,8 @@ struct cfg_group {
 
 struct cfg_inspection {
 	char name[CFG_NAME_MAX];
-	uint64_t endpoint_id;	/* required, unique */
-	uint64_t attachment_id; /* default 0 */
+	uint64_t endpoint_id;		 /* required, unique */
+	uint64_t attachment_id;		 /* default 0 */
 	unsigned int from[CFG_FROM_MAX]; /* port indexes; key "from": a port name or a list */
 	unsigned int n_from;
 	unsigned int chain[CFG_CHAIN_MAX]; /* group indexes, geneve groups, no repeats */
@@ -128,14 +130,15 @@ struct cfg_zone {
 };
 
 struct cfg_node {
-	char zone[CFG_NAME_MAX];      /* required, must be a key of zones: if zones given */
-	uint8_t cookie_secret[16];    /* from cookie_secret_file (32 hex chars, or >= 16 raw
-				       * bytes: the first 16) or cookie_secret (32 hex chars) */
+	char zone[CFG_NAME_MAX];   /* required, must be a key of zones: if zones given */
+	uint8_t cookie_secret[16]; /* from cookie_secret_file (32 hex chars, or >= 16 raw
+				    * bytes: the first 16) or cookie_secret (32 hex chars) */
 	int has_geneve_address;
-	struct cfg_addr geneve_address; /* IPv4; default: address of the port facing the appliance */
-	uint8_t ttl;			/* outer TTL, default 64 */
-	uint32_t flow_table_size;	/* entries, default 1048576 */
-	uint32_t maglev_size;		/* prime >= 65537, default 65537 */
+	struct cfg_addr
+		geneve_address;	  /* IPv4; default: address of the port facing the appliance */
+	uint8_t ttl;		  /* outer TTL, default 64 */
+	uint32_t flow_table_size; /* entries, default 1048576 */
+	uint32_t maglev_size;	  /* prime >= 65537, default 65537 */
 };
 
 struct config {

@@ -1,5 +1,363 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-int main(void)
+/*
+ * main.c - sluice-dp: the DPDK dataplane. Brings up EAL, the config's ports and tables, runs one
+ * worker per lcore (every lcore but the main one), and on the main lcore watches for exit
+ * (signal or --idle-exit) and reclaims idle flows.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+
+#include "core/geneve.h"
+#include "events.h"
+#include "flowtab.h"
+#include "neigh.h"
+#include "port.h"
+#include "route.h"
+#include "rt.h"
+#include "stats.h"
+#include "worker.h"
+
+#define MAIN_NEIGH_ENTRIES 65536
+#define MAIN_POLL_US	   10000
+#define MAIN_SWEEP_BUDGET  8192
+
+struct dp dp = {.ts_offset = -1};
+
+struct main_opts {
+	const char *config;
+	const char *events;
+	const char *stats_json;
+	long idle_exit_ms; /* < 0: off */
+	int quiet;
+};
+
+static void main_usage(FILE *f)
 {
+	fprintf(f,
+		"usage: sluice-dp [EAL options] -- --config FILE [options]\n"
+		"\n"
+		"The sluice DPDK dataplane: GENEVE inspection gateway (GWLB-style).\n"
+		"Every EAL lcore except the main one runs a worker (at least two lcores: -l 0,1).\n"
+		"\n"
+		"options:\n"
+		"  -c, --config FILE      YAML configuration (required; see docs/config.md)\n"
+		"      --idle-exit MS     exit when no port has received a packet for MS ms\n"
+		"      --pcap-clock       take the clock from RX timestamps (pcap replays)\n"
+		"      --events FILE      scheduled target state changes: TIME GROUP TARGET STATE\n"
+		"                         (replays; needs a single worker)\n"
+		"      --stats-json FILE  write every counter as JSON at exit\n"
+		"  -q, --quiet            no summary at exit\n"
+		"  -h, --help             this text\n"
+		"\n"
+		"Counters are readable while running: dpdk-telemetry.py, command /sluice/stats.\n");
+}
+
+static int main_parse(int argc, char **argv, struct main_opts *o)
+{
+	static const struct option lo[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"idle-exit", required_argument, NULL, 'i'},
+		{"pcap-clock", no_argument, NULL, 'p'},
+		{"events", required_argument, NULL, 'e'},
+		{"stats-json", required_argument, NULL, 's'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	char *end;
+	int c;
+
+	o->idle_exit_ms = -1;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:qh", lo, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'i':
+			errno = 0;
+			o->idle_exit_ms = strtol(optarg, &end, 10);
+			if (errno || *end || o->idle_exit_ms < 0) {
+				fprintf(stderr, "sluice-dp: --idle-exit: not a number of ms: %s\n",
+					optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'p':
+			dp.pcap_clock = 1;
+			break;
+		case 'e':
+			o->events = optarg;
+			break;
+		case 's':
+			o->stats_json = optarg;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'h':
+			main_usage(stdout);
+			exit(0);
+		default:
+			main_usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "sluice-dp: unexpected argument: %s\n", argv[optind]);
+		return -EINVAL;
+	}
+	if (!o->config) {
+		fprintf(stderr, "sluice-dp: --config FILE is required\n");
+		main_usage(stderr);
+		return -EINVAL;
+	}
 	return 0;
+}
+
+static void main_signal(int sig)
+{
+	(void)sig;
+	__atomic_store_n(&dp.stop, 1, __ATOMIC_RELAXED);
+}
+
+static int main_setup_tables(char *err, size_t errlen)
+{
+	const struct config *cfg = dp.cfg;
+	unsigned int i, j;
+	int ret;
+
+	for (i = 0; i < cfg->n_ports; i++)
+		for (j = 0; j < cfg->ports[i].n_addrs && dp.n_local < DP_MAX_LOCAL; j++) {
+			dp.local[dp.n_local].family = cfg->ports[i].addrs[j].family;
+			memcpy(dp.local[dp.n_local].addr, cfg->ports[i].addrs[j].addr, 16);
+			dp.local[dp.n_local++].port = i;
+		}
+	for (i = 0; i < cfg->n_inspections; i++)
+		for (j = 0; j < cfg->inspections[i].n_from; j++) {
+			struct dp_port *p = &dp.ports[cfg->inspections[i].from[j]];
+
+			if (p->attach >= 0) {
+				snprintf(err, errlen,
+					 "%.200s: port %.64s is in the `from` of two attachments "
+					 "(%.64s, %.64s)",
+					 cfg->path, p->name, cfg->inspections[p->attach].name,
+					 cfg->inspections[i].name);
+				return -EINVAL;
+			}
+			p->attach = (int)i;
+		}
+	ret = route_table_build(cfg, dp.ports, &dp.routes, err, errlen);
+	if (ret)
+		return ret;
+	ret = neigh_init(MAIN_NEIGH_ENTRIES);
+	if (ret) {
+		snprintf(err, errlen, "neighbour table: %s", rte_strerror(-ret));
+		return ret;
+	}
+	for (i = 0; i < cfg->n_neighbors; i++) {
+		ret = neigh_add_static(cfg->neighbors[i].address.family,
+				       cfg->neighbors[i].address.addr, cfg->neighbors[i].mac);
+		if (ret) {
+			snprintf(err, errlen, "static neighbour %u: %s", i, rte_strerror(-ret));
+			return ret;
+		}
+	}
+	ret = flowtab_init(cfg->node.flow_table_size);
+	if (ret) {
+		snprintf(err, errlen, "flow table of %u entries: %s", cfg->node.flow_table_size,
+			 rte_strerror(-ret));
+		return ret;
+	}
+	for (i = 0; i < cfg->n_groups; i++)
+		dp.n_targets_total += cfg->groups[i].n_targets;
+	ret = stats_init();
+	if (ret) {
+		snprintf(err, errlen, "counters: %s", strerror(-ret));
+		return ret;
+	}
+	dp.state = rt_state_build(cfg, dp.maglev_size, err, errlen);
+	return dp.state ? 0 : -ENOMEM;
+}
+
+static int main_setup(const struct main_opts *o, char *err, size_t errlen)
+{
+	struct config *cfg;
+	unsigned int i, n_mbufs;
+	size_t qsz;
+	int ret;
+
+	ret = config_load(o->config, &cfg, err, errlen);
+	if (ret)
+		return ret;
+	dp.cfg = cfg;
+	memcpy(dp.secret, cfg->node.cookie_secret, sizeof(dp.secret));
+	dp.maglev_size = cfg->node.maglev_size;
+	dp.tsc_hz = rte_get_tsc_hz();
+	dp.n_workers = rte_lcore_count() - 1;
+	if (!dp.n_workers) {
+		snprintf(err, errlen, "no worker lcore: give EAL at least two (e.g. -l 0,1)");
+		return -EINVAL;
+	}
+	if (o->events && dp.n_workers != 1) {
+		snprintf(err, errlen, "--events needs exactly one worker lcore (-l 0,1)");
+		return -EINVAL;
+	}
+	if (cfg->n_ports > DP_MAX_PORTS) {
+		snprintf(err, errlen, "%u ports configured, at most %d supported", cfg->n_ports,
+			 DP_MAX_PORTS);
+		return -EINVAL;
+	}
+	qsz = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
+	dp.qsbr = rte_zmalloc("sl_qsbr", qsz, RTE_CACHE_LINE_SIZE);
+	if (!dp.qsbr || rte_rcu_qsbr_init(dp.qsbr, RTE_MAX_LCORE)) {
+		snprintf(err, errlen, "RCU: out of memory");
+		return -ENOMEM;
+	}
+	/* RX rings + TX rings + per-lcore caches + what is in flight, per port */
+	n_mbufs = RTE_MAX(8191u, cfg->n_ports * dp.n_workers * 2048u * 2 + 4096u);
+	dp.pool = rte_pktmbuf_pool_create(
+		"sl_mbufs", n_mbufs, 256, 0,
+		(uint16_t)(RTE_PKTMBUF_HEADROOM + port_max_frame(cfg) + GWLB_ENCAP_OVERHEAD),
+		(int)rte_socket_id());
+	if (!dp.pool) {
+		snprintf(err, errlen, "mbuf pool of %u: %s (more memory: -m / hugepages)", n_mbufs,
+			 rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	for (i = 0; i < cfg->n_ports; i++) {
+		ret = port_open(i, &cfg->ports[i], err, errlen);
+		if (ret)
+			return ret;
+	}
+	ret = main_setup_tables(err, errlen);
+	if (ret)
+		return ret;
+	if (o->events) {
+		ret = events_load(o->events, err, errlen);
+		if (ret)
+			return ret;
+	}
+	if (stats_telemetry_register())
+		fprintf(stderr, "sluice-dp: telemetry command not registered (continuing)\n");
+	return 0;
+}
+
+static uint64_t main_rx_total(void)
+{
+	uint64_t sum = 0;
+	unsigned int l, p;
+
+	RTE_LCORE_FOREACH(l)
+	for (p = 0; p < dp.n_ports; p++)
+		sum += __atomic_load_n(&dp.stats[l].rx_pkts[p], __ATOMIC_RELAXED);
+	return sum;
+}
+
+static void main_loop(const struct main_opts *o)
+{
+	uint64_t last_rx = 0, last_change = rte_get_tsc_cycles(), now, rx;
+
+	while (!__atomic_load_n(&dp.stop, __ATOMIC_RELAXED)) {
+		rte_delay_us_sleep(MAIN_POLL_US);
+		now = rte_get_tsc_cycles();
+		rx = main_rx_total();
+		if (rx != last_rx) {
+			last_rx = rx;
+			last_change = now;
+		} else if (o->idle_exit_ms >= 0 &&
+			   (now - last_change) * 1000 / dp.tsc_hz >= (uint64_t)o->idle_exit_ms) {
+			break;
+		}
+		if (!dp.pcap_clock)
+			flowtab_sweep(now * 1000000 / dp.tsc_hz, MAIN_SWEEP_BUDGET);
+	}
+	__atomic_store_n(&dp.stop, 1, __ATOMIC_RELAXED);
+}
+
+int main(int argc, char **argv)
+{
+	struct rt_state *initial = NULL;
+	struct main_opts o = {0};
+	struct wctx *ctx[RTE_MAX_LCORE] = {0};
+	char err[CFG_ERR_MAX + 128] = "";
+	unsigned int l, w = 0;
+	int ret, status = 1;
+
+	ret = rte_eal_init(argc, argv);
+	if (ret < 0) {
+		fprintf(stderr, "sluice-dp: EAL init failed: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	argc -= ret;
+	argv += ret;
+	if (main_parse(argc, argv, &o))
+		goto out;
+	ret = main_setup(&o, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "sluice-dp: %s\n", err);
+		goto out;
+	}
+	initial = dp.state;
+	signal(SIGINT, main_signal);
+	signal(SIGTERM, main_signal);
+	RTE_LCORE_FOREACH_WORKER(l)
+	{
+		ctx[l] = rte_zmalloc_socket("sl_wctx", sizeof(struct wctx), RTE_CACHE_LINE_SIZE,
+					    (int)rte_lcore_to_socket_id(l));
+		if (!ctx[l]) {
+			fprintf(stderr, "sluice-dp: worker context: out of memory\n");
+			goto out;
+		}
+		ctx[l]->lcore = l;
+		ctx[l]->txq = (uint16_t)w++;
+		ctx[l]->st = &dp.stats[l];
+	}
+	if (!o.quiet)
+		printf("sluice-dp: %u ports, %u workers, %u target groups, %u attachments: "
+		       "running\n",
+		       dp.n_ports, dp.n_workers, dp.cfg->n_groups, dp.cfg->n_inspections);
+	fflush(stdout);
+	RTE_LCORE_FOREACH_WORKER(l)
+	rte_eal_remote_launch(worker_main, ctx[l], l);
+	main_loop(&o);
+	rte_eal_mp_wait_lcore();
+	port_close_all();
+	if (!o.quiet)
+		stats_print_summary(stdout);
+	status = 0;
+	if (o.stats_json && stats_write_json(o.stats_json)) {
+		fprintf(stderr, "sluice-dp: writing %s failed\n", o.stats_json);
+		status = 1;
+	}
+out:
+	for (l = 0; l < RTE_MAX_LCORE; l++)
+		rte_free(ctx[l]);
+	if (initial && initial != dp.state)
+		rt_state_free(initial);
+	events_free();
+	rt_state_free(dp.state);
+	dp.state = NULL;
+	stats_free();
+	flowtab_free();
+	neigh_free();
+	route_table_free(dp.routes);
+	rte_mempool_free(dp.pool);
+	rte_free(dp.qsbr);
+	config_free(dp.cfg);
+	rte_eal_cleanup();
+	return status;
 }

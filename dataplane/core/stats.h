@@ -9,36 +9,36 @@
 
 /* Why a packet was dropped. One counter each, per lcore / per CPU, summed on read. */
 #define SL_DROP_REASONS(X)                                                                         \
-	X(PARSE_L2, "parse_l2")                  /* truncated Ethernet / VLAN header */            \
-	X(PARSE_L3, "parse_l3")                  /* bad or truncated IPv4/IPv6 header */           \
-	X(PARSE_L4, "parse_l4")                  /* truncated TCP/UDP/ICMP header */               \
-	X(ETHERTYPE, "unsupported_ethertype")    /* neither IPv4, IPv6 nor ARP */                  \
-	X(ARP_INVALID, "arp_invalid")            /* malformed or not for us */                     \
-	X(LOCAL_UNHANDLED, "local_unhandled")    /* to one of our addresses, no service for it */  \
-	X(NO_ATTACHMENT, "no_attachment")        /* transit traffic on a port with no attachment */ \
-	X(NO_ROUTE, "no_route")                  /* no connected subnet or route for the dest */   \
-	X(NEIGH_UNRESOLVED, "neigh_unresolved")  /* next hop MAC unknown (ARP request sent) */     \
-	X(NO_TARGET, "no_target")                /* group has no usable target */                  \
+	X(PARSE_L2, "parse_l2")			/* truncated Ethernet / VLAN header */             \
+	X(PARSE_L3, "parse_l3")			/* bad or truncated IPv4/IPv6 header */            \
+	X(PARSE_L4, "parse_l4")			/* truncated TCP/UDP/ICMP header */                \
+	X(ETHERTYPE, "unsupported_ethertype")	/* neither IPv4, IPv6 nor ARP */                   \
+	X(L2_OTHER_HOST, "l2_other_host")	/* unicast to another MAC address */               \
+	X(ARP_INVALID, "arp_invalid")		/* malformed or not for us */                      \
+	X(LOCAL_UNHANDLED, "local_unhandled")	/* to one of our addresses, no service for it */   \
+	X(NO_ATTACHMENT, "no_attachment")	/* transit traffic on a port with no attachment */ \
+	X(NO_ROUTE, "no_route")			/* no connected subnet or route for the dest */    \
+	X(NEIGH_UNRESOLVED, "neigh_unresolved") /* next hop MAC unknown (ARP request sent) */      \
+	X(NO_TARGET, "no_target")		/* group has no usable target */                   \
 	X(ALL_UNHEALTHY_DROP, "all_unhealthy_drop") /* every target unhealthy, policy drop */      \
-	X(FLOW_TABLE_FULL, "flow_table_full")    /* could not pin a new flow */                    \
-	X(MTU_EXCEEDED, "mtu_exceeded")          /* too big to encapsulate; ICMP sent */           \
+	X(MTU_EXCEEDED, "mtu_exceeded")		    /* too big to encapsulate; ICMP sent */        \
 	X(MTU_EXCEEDED_NO_DF, "mtu_exceeded_no_df") /* too big, IPv4 without DF: no ICMP */        \
-	X(GENEVE_TRUNCATED, "geneve_truncated")  /* lengths do not add up */                       \
-	X(GENEVE_VERSION, "geneve_bad_version")  /* Ver != 0 */                                    \
-	X(GENEVE_OAM, "geneve_oam")              /* O bit set: control packet, never forwarded */  \
-	X(GENEVE_CRITICAL, "geneve_unknown_critical") /* unknown option with the C bit */          \
+	X(GENEVE_TRUNCATED, "geneve_truncated")	    /* lengths do not add up */                    \
+	X(GENEVE_VERSION, "geneve_bad_version")	    /* Ver != 0 */                                 \
+	X(GENEVE_OAM, "geneve_oam") /* O bit set: control packet, never forwarded */               \
+	X(GENEVE_CRITICAL, "geneve_unknown_critical")  /* unknown option with the C bit */         \
 	X(GENEVE_OPT_MISSING, "geneve_option_missing") /* a 0x0108 option absent */                \
-	X(GENEVE_OPT_LENGTH, "geneve_option_length") /* a 0x0108 option with a wrong length */     \
-	X(GENEVE_OPT_DUPLICATE, "geneve_option_duplicate") /* a 0x0108 option twice */            \
-	X(GENEVE_PROTOCOL, "geneve_bad_protocol") /* protocol type not IPv4/IPv6 */                \
-	X(GENEVE_UDP_CHECKSUM, "geneve_udp_checksum") /* non-zero UDP checksum that fails */       \
-	X(GENEVE_UNKNOWN_APPLIANCE, "geneve_unknown_appliance") /* outer source not a target */   \
-	X(GENEVE_UNKNOWN_ENDPOINT, "geneve_unknown_endpoint") /* endpoint ID not configured */     \
-	X(GENEVE_BAD_COOKIE, "geneve_bad_cookie") /* cookie not the one we issued */               \
-	X(GENEVE_BAD_INNER, "geneve_bad_inner")  /* inner packet does not parse */                 \
-	X(TX_FULL, "tx_full")                    /* TX ring full */                                \
-	X(ICMP_RATELIMIT, "icmp_ratelimit")      /* ICMP error suppressed by the rate limit */     \
-	X(NO_MBUF, "no_mbuf")                    /* mbuf pool empty while building a reply */
+	X(GENEVE_OPT_LENGTH, "geneve_option_length")   /* a 0x0108 option with a wrong length */   \
+	X(GENEVE_OPT_DUPLICATE, "geneve_option_duplicate") /* a 0x0108 option twice */             \
+	X(GENEVE_PROTOCOL, "geneve_bad_protocol")	   /* protocol type not IPv4/IPv6 */       \
+	X(GENEVE_UDP_CHECKSUM, "geneve_udp_checksum")	   /* non-zero UDP checksum that fails */  \
+	X(GENEVE_UNKNOWN_APPLIANCE, "geneve_unknown_appliance") /* outer source not a target */    \
+	X(GENEVE_UNKNOWN_ENDPOINT, "geneve_unknown_endpoint")	/* endpoint ID not configured */   \
+	X(GENEVE_BAD_COOKIE, "geneve_bad_cookie")		/* cookie not the one we issued */ \
+	X(GENEVE_BAD_INNER, "geneve_bad_inner")			/* inner packet does not parse */  \
+	X(TX_FULL, "tx_full")					/* TX ring full */                 \
+	X(ICMP_RATELIMIT, "icmp_ratelimit") /* ICMP error suppressed by the rate limit */          \
+	X(NO_MBUF, "no_mbuf")		    /* mbuf pool empty while building a reply */
 
 enum sl_drop {
 #define SL_X(e, s) SL_DROP_##e,
@@ -48,20 +48,21 @@ enum sl_drop {
 };
 
 /* What happened to packets that were not dropped, and other events worth counting. */
-#define SL_EVENTS(X)                                                                               \
-	X(ENCAP, "geneve_encap")            /* sent to an appliance */                             \
-	X(DECAP, "geneve_decap")            /* valid return from an appliance */                   \
-	X(FORWARD, "forwarded")             /* left towards its destination after inspection */    \
-	X(BYPASS, "bypass")                 /* all-unhealthy with policy bypass: uninspected */    \
-	X(FAIL_OPEN, "fail_open")           /* all-unhealthy: chose among all targets */           \
-	X(FLOW_NEW, "flow_new")             /* new flow table entries */                           \
-	X(FLOW_EXPIRED, "flow_expired")     /* entries found idle past their timeout */            \
-	X(FLOW_REBALANCED, "flow_rebalanced") /* moved off a failed / drained target */            \
-	X(ARP_REPLY, "arp_reply")           /* ARP replies we sent */                              \
-	X(ARP_REQUEST, "arp_request")       /* ARP requests we sent to resolve a next hop */       \
-	X(ARP_LEARNED, "arp_learned")       /* neighbour entries learned or refreshed */           \
-	X(ICMP_ECHO_REPLY, "icmp_echo_reply") /* pings answered (IPv4 and IPv6) */                 \
-	X(ICMP_FRAG_NEEDED, "icmp_frag_needed") /* IPv4 fragmentation-needed sent */               \
+#define SL_EVENTS(X)                                                                              \
+	X(ENCAP, "geneve_encap")	      /* sent to an appliance */                          \
+	X(DECAP, "geneve_decap")	      /* valid return from an appliance */                \
+	X(FORWARD, "forwarded")		      /* left towards its destination after inspection */ \
+	X(BYPASS, "bypass")		      /* all-unhealthy with policy bypass: uninspected */ \
+	X(FAIL_OPEN, "fail_open")	      /* all-unhealthy: chose among all targets */        \
+	X(FLOW_NEW, "flow_new")		      /* new flow table entries */                        \
+	X(FLOW_EXPIRED, "flow_expired")	      /* entries found idle past their timeout */         \
+	X(FLOW_REBALANCED, "flow_rebalanced") /* moved off a failed / drained target */           \
+	X(FLOW_UNPINNED, "flow_unpinned")     /* table full: steered by hash alone, not pinned */ \
+	X(ARP_REPLY, "arp_reply")	      /* ARP replies we sent */                           \
+	X(ARP_REQUEST, "arp_request")	      /* ARP requests we sent to resolve a next hop */    \
+	X(ARP_LEARNED, "arp_learned")	      /* neighbour entries learned or refreshed */        \
+	X(ICMP_ECHO_REPLY, "icmp_echo_reply") /* pings answered (IPv4 and IPv6) */                \
+	X(ICMP_FRAG_NEEDED, "icmp_frag_needed")	 /* IPv4 fragmentation-needed sent */             \
 	X(ICMP6_TOO_BIG, "icmp6_packet_too_big") /* IPv6 packet-too-big sent */
 
 enum sl_event {

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * gwlb.h - the decisions of the inspection path that both dataplanes make identically: which
+ * flow key a packet hashes on, whether a pinned flow may keep its target, and which targets
+ * take new flows. Header-only, pure C; times are microseconds on the dataplane's clock.
+ */
+#ifndef SL_CORE_GWLB_H
+#define SL_CORE_GWLB_H
+
+#include "compat.h"
+#include "flow.h"
+#include "pkt.h"
+
+/* Target states; the values are shared with the config and the control protocol. */
+enum target_state {
+	TS_HEALTHY = 0,
+	TS_UNHEALTHY = 1,
+	TS_DRAINING = 2,
+	TS_INITIAL = 3,
+	TS_UNUSED = 4,
+};
+
+/* What a group does with a new flow when no target is eligible. */
+enum gwlb_policy {
+	GWLB_ALL_TARGETS = 0, /* fail open: choose among all non-draining candidates */
+	GWLB_DROP = 1,
+	GWLB_BYPASS = 2, /* forward uninspected */
+};
+
+/*
+ * The key a packet is steered and cookied by. ICMP errors use the packet they quote, so they
+ * follow their flow to the same appliance (the quoted packet travels the other way, which the
+ * symmetric key absorbs). An error whose quote does not parse uses its own addresses.
+ */
+SL_INLINE void gwlb_flow_key(const uint8_t *start, const uint8_t *end, const struct pkt_info *pi,
+			     enum flow_stick s, struct flow_key *k)
+{
+	struct pkt_info emb;
+
+	if ((pi->flags & PKT_F_ICMP_ERR) && pkt_parse_embedded(start, end, pi, &emb) == 0) {
+		flow_key_make(&emb, s, k);
+		return;
+	}
+	flow_key_make(pi, s, k);
+}
+
+/* A target takes new flows only when healthy with a non-zero weight. */
+SL_INLINE int gwlb_target_eligible(uint8_t state, uint32_t weight)
+{
+	return state == TS_HEALTHY && weight > 0;
+}
+
+/* With no eligible target, fail-open chooses among these. */
+SL_INLINE int gwlb_target_fail_open(uint8_t state)
+{
+	return state == TS_HEALTHY || state == TS_UNHEALTHY || state == TS_INITIAL;
+}
+
+enum gwlb_verdict {
+	GWLB_KEEP = 0,	    /* the flow stays on its target */
+	GWLB_EXPIRED = 1,   /* idle past its timeout: choose again, as a new flow */
+	GWLB_REBALANCE = 2, /* its target may no longer carry it: choose again */
+};
+
+/*
+ * May a pinned flow keep its target? Draining targets keep their flows until the
+ * deregistration delay has passed since the drain began; unhealthy ones keep them unless the
+ * group rebalances. Unused (removed) targets lose them at once.
+ */
+SL_INLINE int gwlb_flow_verdict(uint64_t now, uint64_t last_seen, uint64_t idle_timeout,
+				uint8_t state, uint64_t drain_start, uint64_t dereg_delay,
+				int rebalance)
+{
+	if (now > last_seen && now - last_seen > idle_timeout)
+		return GWLB_EXPIRED;
+	switch (state) {
+	case TS_DRAINING:
+		return now >= drain_start + dereg_delay ? GWLB_REBALANCE : GWLB_KEEP;
+	case TS_UNHEALTHY:
+		return rebalance ? GWLB_REBALANCE : GWLB_KEEP;
+	case TS_UNUSED:
+		return GWLB_REBALANCE;
+	default:
+		return GWLB_KEEP;
+	}
+}
+
+#endif /* SL_CORE_GWLB_H */

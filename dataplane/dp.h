@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp.h - the state of sluice-dp shared by its modules.
+ *
+ * Static for the process lifetime: ports, routes, the flow and neighbour tables.
+ * Swapped by generation (RCU): struct rt_state, the target states and Maglev tables. Workers
+ * read dp.state once per burst and report quiescence to dp.qsbr after each burst; writers
+ * publish a new generation and free the old one after rte_rcu_qsbr_synchronize().
+ */
+#ifndef SL_DP_H
+#define SL_DP_H
+
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+
+#include "config.h"
+#include "core/stats.h"
+
+#define DP_BURST     32
+#define DP_MAX_PORTS 16
+#define DP_MAX_LOCAL (DP_MAX_PORTS * CFG_PORT_ADDRS_MAX)
+#define DP_TX_BUF    (DP_BURST * 2)
+
+struct dp_port {
+	uint16_t port_id;
+	uint16_t mtu;
+	uint16_t n_rxq;
+	uint16_t n_txq;
+	struct rte_ether_addr mac;
+	uint32_t addr4;	   /* first IPv4 address, network order; 0 if none */
+	uint8_t addr6[16]; /* first IPv6 address */
+	uint8_t has6;
+	int attach; /* inspection attachment whose `from` names this port, or -1 */
+	char name[CFG_NAME_MAX];
+};
+
+struct rt_target {
+	uint32_t addr; /* network order */
+	uint32_t weight;
+	uint8_t state; /* enum target_state */
+	uint8_t in_zone;
+	uint32_t gidx;	      /* index into the per-target counters */
+	uint64_t drain_start; /* us, when state became draining */
+};
+
+enum rt_group_mode {
+	RT_GROUP_NORMAL = 0, /* maglev over eligible targets */
+	RT_GROUP_FAIL_OPEN,  /* none eligible: maglev over fail-open candidates */
+	RT_GROUP_DROP,	     /* none eligible, policy drop */
+	RT_GROUP_BYPASS,     /* none eligible, policy bypass */
+	RT_GROUP_NO_TARGET,  /* no candidate at all */
+};
+
+struct rt_group {
+	const struct cfg_group *cfg;
+	struct rt_target *targets;
+	unsigned int n_targets;
+	uint32_t *maglev; /* maglev_size entries: target slots; NULL unless NORMAL/FAIL_OPEN */
+	enum rt_group_mode mode;
+	uint64_t idle_tcp, idle_other, dereg_delay; /* us */
+	int rebalance;
+};
+
+/* One generation of the mutable state. */
+struct rt_state {
+	uint64_t generation;
+	struct rt_group *groups;
+	unsigned int n_groups;
+};
+
+/* Per-lcore counters: plain increments, summed on read. */
+struct dp_stats {
+	uint64_t drops[SL_DROP_MAX];
+	uint64_t events[SL_EV_MAX];
+	uint64_t rx_pkts[DP_MAX_PORTS], rx_bytes[DP_MAX_PORTS];
+	uint64_t tx_pkts[DP_MAX_PORTS], tx_bytes[DP_MAX_PORTS];
+	uint64_t *t_pkts, *t_bytes, *t_flows; /* [dp.n_targets_total] */
+	uint64_t last_rx_tsc;
+} __rte_cache_aligned;
+
+struct dp_local_addr {
+	uint8_t family;
+	uint8_t addr[16];
+	unsigned int port;
+};
+
+struct dp_event; /* events.h */
+
+struct dp {
+	struct config *cfg;
+	struct dp_port ports[DP_MAX_PORTS];
+	unsigned int n_ports;
+	struct dp_local_addr local[DP_MAX_LOCAL];
+	unsigned int n_local;
+	uint32_t maglev_size;
+	uint32_t n_targets_total;
+	uint8_t secret[16];
+
+	struct rt_state *volatile state;
+	struct rte_rcu_qsbr *qsbr;
+	struct rte_mempool *pool;
+	struct rte_hash *flows; /* flowtab.c */
+	uint64_t *flow_vals;	/* indexed by hash position */
+	struct rte_hash *neigh; /* neigh.c */
+	uint64_t *neigh_vals;
+	uint64_t *neigh_req;
+	struct route_table *routes; /* route.c */
+
+	/* replay */
+	int pcap_clock;
+	int ts_offset; /* mbuf dynfield of the rx timestamp, -1 if none */
+	uint64_t ts_flag;
+	struct dp_event *events;
+	unsigned int n_events;
+	struct rt_state **event_states; /* event_states[i]: the state after event i */
+	unsigned int next_event;
+
+	unsigned int n_workers;
+	struct dp_stats *stats; /* [RTE_MAX_LCORE] */
+	volatile int stop;
+	uint64_t tsc_hz;
+};
+
+extern struct dp dp;
+
+#endif /* SL_DP_H */

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_hash.h>
+#include <rte_jhash.h>
+#include <rte_malloc.h>
+
+#include "dp.h"
+#include "flowtab.h"
+
+static uint32_t flowtab_iter; /* sweep cursor, main lcore only */
+
+int flowtab_init(uint32_t entries)
+{
+	struct rte_hash_parameters p = {
+		.name = "sl_flows",
+		.entries = entries,
+		.key_len = sizeof(struct flowtab_key),
+		.hash_func = rte_jhash,
+		.socket_id = SOCKET_ID_ANY,
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
+			      RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD,
+	};
+	struct rte_hash_rcu_config rcu = {
+		.v = dp.qsbr,
+		.mode = RTE_HASH_QSBR_MODE_DQ,
+	};
+	size_t slots = (size_t)entries + RTE_MAX_LCORE * 64 + 1;
+	int ret;
+
+	dp.flows = rte_hash_create(&p);
+	if (!dp.flows)
+		return -rte_errno;
+	dp.flow_vals = rte_zmalloc("sl_flow_vals", sizeof(uint64_t) * slots, 64);
+	if (!dp.flow_vals) {
+		flowtab_free();
+		return -ENOMEM;
+	}
+	ret = rte_hash_rcu_qsbr_add(dp.flows, &rcu);
+	if (ret) {
+		flowtab_free();
+		return ret;
+	}
+	return 0;
+}
+
+void flowtab_free(void)
+{
+	rte_hash_free(dp.flows);
+	rte_free(dp.flow_vals);
+	dp.flows = NULL;
+	dp.flow_vals = NULL;
+}
+
+int flowtab_lookup(const struct flowtab_key *k, uint32_t sig, uint64_t *val)
+{
+	int pos = rte_hash_lookup_with_hash(dp.flows, k, sig);
+
+	if (pos < 0)
+		return -ENOENT;
+	*val = __atomic_load_n(&dp.flow_vals[pos], __ATOMIC_ACQUIRE);
+	return pos;
+}
+
+int flowtab_set(const struct flowtab_key *k, uint32_t sig, uint64_t val)
+{
+	int pos = rte_hash_add_key_with_hash(dp.flows, k, sig);
+
+	if (pos < 0)
+		return pos;
+	__atomic_store_n(&dp.flow_vals[pos], val, __ATOMIC_RELEASE);
+	return pos;
+}
+
+void flowtab_touch(int pos, uint64_t val, uint64_t now_us)
+{
+	/* one store per flow per second, not per packet: keeps the cache line mostly shared */
+	if (now_us / 1000000 == FLOWTAB_SEEN_US(val) / 1000000)
+		return;
+	__atomic_store_n(&dp.flow_vals[pos], FLOWTAB_VAL(FLOWTAB_SLOT(val), now_us),
+			 __ATOMIC_RELEASE);
+}
+
+unsigned int flowtab_sweep(uint64_t now_us, unsigned int budget)
+{
+	const struct rt_state *s = __atomic_load_n(&dp.state, __ATOMIC_ACQUIRE);
+	const void *key;
+	void *data;
+	unsigned int n = 0, seen = 0;
+	int32_t pos;
+
+	while (seen++ < budget) {
+		const struct flowtab_key *k;
+		const struct rt_group *g;
+		uint64_t v, idle;
+
+		pos = rte_hash_iterate(dp.flows, &key, &data, &flowtab_iter);
+		if (pos < 0) {
+			flowtab_iter = 0;
+			break;
+		}
+		k = key;
+		if (k->group >= s->n_groups)
+			continue;
+		g = &s->groups[k->group];
+		if (k->fk.proto == 6)
+			idle = g->idle_tcp;
+		else if (k->fk.proto == 0) /* 2-tuple: TCP and others share the entry */
+			idle = RTE_MAX(g->idle_tcp, g->idle_other);
+		else
+			idle = g->idle_other;
+		v = __atomic_load_n(&dp.flow_vals[pos], __ATOMIC_ACQUIRE);
+		if (now_us > FLOWTAB_SEEN_US(v) + idle + 1000000) {
+			struct flowtab_key copy = *k;
+
+			if (rte_hash_del_key(dp.flows, &copy) >= 0)
+				n++;
+		}
+	}
+	return n;
+}
+
+unsigned int flowtab_count(void)
+{
+	int32_t c = rte_hash_count(dp.flows);
+
+	return c < 0 ? 0 : (unsigned int)c;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * flowtab.h - the flow table: (group, flow key) -> (target slot, last seen). One lock-free
+ * rte_hash shared by every lcore (NIC RSS is not trusted to be symmetric, and appliance
+ * returns arrive with other outer headers), values in a flat array indexed by the key's
+ * position, each one 64-bit word so it is read and written whole. Deleted key slots are
+ * reclaimed through RCU (QSBR) once every worker has passed a quiescent point.
+ */
+#ifndef SL_FLOWTAB_H
+#define SL_FLOWTAB_H
+
+#include <stdint.h>
+
+#include "core/flow.h"
+
+struct flowtab_key {
+	struct flow_key fk;
+	uint16_t group;
+	uint8_t pad[6];
+};
+_Static_assert(sizeof(struct flowtab_key) == 48, "flowtab_key is the rte_hash key");
+
+/* value: last seen (ms) << 16 | target slot */
+#define FLOWTAB_VAL(slot, now_us) ((((now_us) / 1000) << 16) | (uint16_t)(slot))
+#define FLOWTAB_SLOT(v)		  ((uint16_t)(v))
+#define FLOWTAB_SEEN_US(v)	  (((v) >> 16) * 1000)
+
+int flowtab_init(uint32_t entries);
+void flowtab_free(void);
+/* Position (>= 0) and value of k, or -ENOENT. */
+int flowtab_lookup(const struct flowtab_key *k, uint32_t sig, uint64_t *val);
+/* Insert or overwrite; returns the position or a negative errno (-ENOSPC: table full). */
+int flowtab_set(const struct flowtab_key *k, uint32_t sig, uint64_t val);
+/* Refresh last-seen of an entry found by flowtab_lookup (skipped within the same second). */
+void flowtab_touch(int pos, uint64_t val, uint64_t now_us);
+/* Delete entries idle for longer than their group's timeouts; returns how many. */
+unsigned int flowtab_sweep(uint64_t now_us, unsigned int budget);
+unsigned int flowtab_count(void);
+
+#endif /* SL_FLOWTAB_H */

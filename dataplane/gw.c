@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * gw.c - the inspection path on DPDK: choose an appliance for a flow, wrap the packet in
+ * GENEVE for it, validate what appliances send back, and pass the inner packet on to the next
+ * group of the chain or to its destination. The decisions are core/gwlb.h's; this file moves
+ * bytes between mbufs.
+ */
+#include <string.h>
+
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "core/cookie.h"
+#include "core/csum.h"
+#include "core/geneve.h"
+#include "core/gwlb.h"
+#include "core/maglev.h"
+#include "flowtab.h"
+#include "route.h"
+#include "worker.h"
+
+#define GW_BYPASS (-1000)
+
+/* Keep only the IP packet described by pi in m (drop L2 header, VLAN tags, padding). */
+static void gw_strip_to_l3(struct rte_mbuf *m, const struct pkt_info *pi)
+{
+	rte_pktmbuf_adj(m, pi->l3_off);
+	if (m->pkt_len > pi->l3_len)
+		rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - pi->l3_len));
+}
+
+/*
+ * The target slot for a flow of group gi, or a negative drop reason (-(reason + 1)), or
+ * GW_BYPASS.
+ */
+static int gw_choose(struct wctx *w, unsigned int gi, const struct rt_group *g,
+		     const struct flow_key *fk, uint32_t hash, uint8_t proto)
+{
+	struct flowtab_key k;
+	uint32_t sig = hash ^ (gi * 0x9e3779b9u);
+	uint64_t val;
+	uint32_t slot;
+	int pos;
+
+	memset(&k, 0, sizeof(k));
+	k.fk = *fk;
+	k.group = (uint16_t)gi;
+	pos = flowtab_lookup(&k, sig, &val);
+	if (pos >= 0 && FLOWTAB_SLOT(val) < g->n_targets) {
+		const struct rt_target *t = &g->targets[FLOWTAB_SLOT(val)];
+		uint64_t idle = proto == IPPROTO_TCP_ ? g->idle_tcp : g->idle_other;
+
+		switch (gwlb_flow_verdict(w->now, FLOWTAB_SEEN_US(val), idle, t->state,
+					  t->drain_start, g->dereg_delay, g->rebalance)) {
+		case GWLB_KEEP:
+			flowtab_touch(pos, val, w->now);
+			return FLOWTAB_SLOT(val);
+		case GWLB_EXPIRED:
+			DP_EVENT(w->st, FLOW_EXPIRED);
+			break;
+		default:
+			DP_EVENT(w->st, FLOW_REBALANCED);
+			break;
+		}
+	}
+	switch (g->mode) {
+	case RT_GROUP_NO_TARGET:
+		return -(SL_DROP_NO_TARGET + 1);
+	case RT_GROUP_DROP:
+		return -(SL_DROP_ALL_UNHEALTHY_DROP + 1);
+	case RT_GROUP_BYPASS:
+		return GW_BYPASS;
+	case RT_GROUP_FAIL_OPEN:
+		DP_EVENT(w->st, FAIL_OPEN);
+		break;
+	default:
+		break;
+	}
+	slot = maglev_lookup(g->maglev, dp.maglev_size, hash);
+	if (slot == MAGLEV_EMPTY || slot >= g->n_targets)
+		return -(SL_DROP_NO_TARGET + 1);
+	if (flowtab_set(&k, sig, FLOWTAB_VAL(slot, w->now)) < 0)
+		DP_EVENT(w->st, FLOW_UNPINNED);
+	DP_EVENT(w->st, FLOW_NEW);
+	w->st->t_flows[g->targets[slot].gidx]++;
+	return (int)slot;
+}
+
+void gw_forward(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi, enum sl_event ev)
+{
+	struct rte_ether_addr mac;
+	struct rte_ether_hdr *eth;
+	uint8_t nh[16];
+	unsigned int port;
+
+	if (route_lookup(dp.routes, pi->family, pi->daddr, &port, nh)) {
+		wk_drop(w, m, SL_DROP_NO_ROUTE);
+		return;
+	}
+	if (local_resolve(w, port, pi->family, nh, &mac)) {
+		wk_drop(w, m, SL_DROP_NEIGH_UNRESOLVED);
+		return;
+	}
+	gw_strip_to_l3(m, pi);
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN);
+	if (!eth) {
+		wk_drop(w, m, SL_DROP_NO_MBUF);
+		return;
+	}
+	eth->dst_addr = mac;
+	eth->src_addr = dp.ports[port].mac;
+	eth->ether_type =
+		rte_cpu_to_be_16(pi->family == 4 ? RTE_ETHER_TYPE_IPV4 : RTE_ETHER_TYPE_IPV6);
+	w->st->events[ev]++;
+	wk_tx(w, port, m);
+}
+
+void gw_encap(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct pkt_info *pi,
+	      unsigned int attach, unsigned int pos)
+{
+	const struct cfg_inspection *att = &dp.cfg->inspections[attach];
+	unsigned int gi = att->chain[pos], port;
+	const struct rt_group *g = &w->s->groups[gi];
+	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
+	const struct rt_target *t;
+	struct gwlb_meta meta;
+	struct rte_ether_addr mac;
+	struct rte_ether_hdr *eth;
+	struct flow_key fk;
+	uint8_t nh[16], *hdr;
+	uint32_t hash, src;
+	int slot;
+
+	gwlb_flow_key(data, data + m->data_len, pi, g->cfg->stickiness, &fk);
+	hash = flow_key_hash(&fk);
+	slot = gw_choose(w, gi, g, &fk, hash, pi->proto);
+	if (slot == GW_BYPASS) {
+		gw_forward(w, m, pi, SL_EV_BYPASS);
+		return;
+	}
+	if (slot < 0) {
+		wk_drop(w, m, (enum sl_drop)(-slot - 1));
+		return;
+	}
+	t = &g->targets[slot];
+	if (route_lookup(dp.routes, 4, (const uint8_t *)&t->addr, &port, nh)) {
+		wk_drop(w, m, SL_DROP_NO_ROUTE);
+		return;
+	}
+	if (local_resolve(w, port, 4, nh, &mac)) {
+		wk_drop(w, m, SL_DROP_NEIGH_UNRESOLVED);
+		return;
+	}
+	if (pi->l3_len + GWLB_ENCAP_OVERHEAD > dp.ports[port].mtu) {
+		local_too_big(w, reply_port, m, pi, dp.ports[port].mtu - GWLB_ENCAP_OVERHEAD);
+		return;
+	}
+	src = dp.ports[port].addr4;
+	if (dp.cfg->node.has_geneve_address)
+		memcpy(&src, dp.cfg->node.geneve_address.addr, 4);
+	meta.endpoint_id = att->endpoint_id;
+	meta.attachment_id = att->attachment_id;
+	meta.cookie = cookie_make(dp.secret, &fk, t->addr, att->endpoint_id);
+	meta.proto = pi->family == 4 ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6;
+
+	gw_strip_to_l3(m, pi);
+	hdr = (uint8_t *)rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN + GWLB_ENCAP_OVERHEAD);
+	if (!hdr) {
+		wk_drop(w, m, SL_DROP_NO_MBUF);
+		return;
+	}
+	eth = (struct rte_ether_hdr *)hdr;
+	eth->dst_addr = mac;
+	eth->src_addr = dp.ports[port].mac;
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	geneve_outer_write(hdr + RTE_ETHER_HDR_LEN, src, t->addr, dp.cfg->node.ttl,
+			   geneve_sport(hash), (uint16_t)(GWLB_GENEVE_LEN + pi->l3_len));
+	geneve_gwlb_write(hdr + RTE_ETHER_HDR_LEN + GWLB_OUTER_LEN, &meta);
+	DP_EVENT(w->st, ENCAP);
+	w->st->t_pkts[t->gidx]++;
+	w->st->t_bytes[t->gidx] += pi->l3_len;
+	wk_tx(w, port, m);
+}
+
+static const enum sl_drop gw_geneve_drop[] = {
+	[GENEVE_ERR_TRUNCATED] = SL_DROP_GENEVE_TRUNCATED,
+	[GENEVE_ERR_VERSION] = SL_DROP_GENEVE_VERSION,
+	[GENEVE_ERR_OAM] = SL_DROP_GENEVE_OAM,
+	[GENEVE_ERR_CRITICAL] = SL_DROP_GENEVE_CRITICAL,
+	[GENEVE_ERR_OPT_MISSING] = SL_DROP_GENEVE_OPT_MISSING,
+	[GENEVE_ERR_OPT_LENGTH] = SL_DROP_GENEVE_OPT_LENGTH,
+	[GENEVE_ERR_OPT_DUPLICATE] = SL_DROP_GENEVE_OPT_DUPLICATE,
+	[GENEVE_ERR_PROTOCOL] = SL_DROP_GENEVE_PROTOCOL,
+};
+
+/* Which group of the attachment's chain has the appliance `addr`: its position, or -1. */
+static int gw_chain_pos(const struct rt_state *s, const struct cfg_inspection *att, uint32_t addr)
+{
+	unsigned int p, t;
+
+	for (p = 0; p < att->n_chain; p++) {
+		const struct rt_group *g = &s->groups[att->chain[p]];
+
+		for (t = 0; t < g->n_targets; t++)
+			if (g->targets[t].addr == addr)
+				return (int)p;
+	}
+	return -1;
+}
+
+void gw_return(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struct pkt_info *pi)
+{
+	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
+	const uint8_t *udp = data + pi->l4_off, *end = data + pi->l3_off + pi->l3_len;
+	const struct cfg_inspection *att = NULL;
+	struct gwlb_meta meta;
+	struct pkt_info in;
+	struct flow_key fk;
+	uint16_t udp_len, hlen;
+	uint32_t appliance;
+	unsigned int a;
+	int ret, pos;
+
+	(void)port;
+	udp_len = sl_get_be16(udp + 4);
+	if (pi->family != 4 || udp_len < 8 || udp + udp_len > end) {
+		wk_drop(w, m, pi->family != 4 ? SL_DROP_LOCAL_UNHANDLED : SL_DROP_GENEVE_TRUNCATED);
+		return;
+	}
+	end = udp + udp_len;
+	if (sl_get_be16(udp + 6) &&
+	    !csum_l4_ok(4, pi->saddr, pi->daddr, IPPROTO_UDP_, udp, udp_len)) {
+		wk_drop(w, m, SL_DROP_GENEVE_UDP_CHECKSUM);
+		return;
+	}
+	ret = geneve_gwlb_parse(udp + 8, end, &meta, &hlen);
+	if (ret) {
+		unsigned int e = (unsigned int)-ret;
+
+		wk_drop(w, m,
+			e < RTE_DIM(gw_geneve_drop) && e ? gw_geneve_drop[e]
+							 : SL_DROP_GENEVE_TRUNCATED);
+		return;
+	}
+	for (a = 0; a < dp.cfg->n_inspections; a++)
+		if (dp.cfg->inspections[a].endpoint_id == meta.endpoint_id) {
+			att = &dp.cfg->inspections[a];
+			break;
+		}
+	if (!att) {
+		wk_drop(w, m, SL_DROP_GENEVE_UNKNOWN_ENDPOINT);
+		return;
+	}
+	memcpy(&appliance, pi->saddr, 4);
+	pos = gw_chain_pos(w->s, att, appliance);
+	if (pos < 0) {
+		wk_drop(w, m, SL_DROP_GENEVE_UNKNOWN_APPLIANCE);
+		return;
+	}
+	ret = pkt_parse_ip(data, (uint16_t)(pi->l4_off + 8 + hlen), end,
+			   meta.proto == ETHERTYPE_IPV4 ? 4 : 6, &in);
+	if (ret) {
+		wk_drop(w, m, SL_DROP_GENEVE_BAD_INNER);
+		return;
+	}
+	gwlb_flow_key(data, end, &in, w->s->groups[att->chain[pos]].cfg->stickiness, &fk);
+	if (cookie_make(dp.secret, &fk, appliance, meta.endpoint_id) != meta.cookie) {
+		wk_drop(w, m, SL_DROP_GENEVE_BAD_COOKIE);
+		return;
+	}
+	DP_EVENT(w->st, DECAP);
+	if ((unsigned int)pos + 1 < att->n_chain)
+		gw_encap(w, -1, m, &in, a, (unsigned int)pos + 1);
+	else
+		gw_forward(w, m, &in, SL_EV_FORWARD);
+}

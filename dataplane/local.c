@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * local.c - the duties of a host on each port: answer ARP and ping for our addresses, learn
+ * neighbours, ask for unknown next hops, and send ICMP "too big" errors for packets that would
+ * not fit once encapsulated. ICMP errors are rate-limited per lcore.
+ */
+#include <string.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#include "core/arp.h"
+#include "core/geneve.h"
+#include "core/icmp.h"
+#include "neigh.h"
+#include "route.h"
+#include "worker.h"
+
+#define LOCAL_ICMP_RATE	 1000 /* ICMP errors per second per lcore */
+#define LOCAL_ICMP_BURST 100
+
+static int local_in_subnet(unsigned int port, uint8_t family, const uint8_t *a)
+{
+	const struct cfg_port *pc = &dp.cfg->ports[port];
+	unsigned int i;
+
+	for (i = 0; i < pc->n_addrs; i++) {
+		const struct cfg_addr *pa = &pc->addrs[i];
+		unsigned int full = pa->plen / 8, rest = pa->plen % 8;
+
+		if (pa->family != family || memcmp(pa->addr, a, full))
+			continue;
+		if (rest && ((pa->addr[full] ^ a[full]) & (uint8_t)(0xff << (8 - rest))))
+			continue;
+		return 1;
+	}
+	return 0;
+}
+
+static int local_is_port_addr(unsigned int port, uint8_t family, const uint8_t *a)
+{
+	const struct cfg_port *pc = &dp.cfg->ports[port];
+	unsigned int i;
+
+	for (i = 0; i < pc->n_addrs; i++)
+		if (pc->addrs[i].family == family &&
+		    !memcmp(pc->addrs[i].addr, a, family == 4 ? 4 : 16))
+			return 1;
+	return 0;
+}
+
+void local_arp(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struct pkt_info *pi)
+{
+	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
+	struct arp_info a;
+	int handled = 0;
+	uint8_t *out;
+
+	if (arp_parse(data + pi->l3_off, data + m->data_len, &a)) {
+		wk_drop(w, m, SL_DROP_ARP_INVALID);
+		return;
+	}
+	if (local_in_subnet(port, 4, (const uint8_t *)&a.spa_be) &&
+	    !local_is_port_addr(port, 4, (const uint8_t *)&a.spa_be)) {
+		neigh_learn(4, (const uint8_t *)&a.spa_be, a.sha);
+		DP_EVENT(w->st, ARP_LEARNED);
+		handled = 1;
+	}
+	if (a.op == 1 && local_is_port_addr(port, 4, (const uint8_t *)&a.tpa_be)) {
+		rte_pktmbuf_reset(m);
+		out = (uint8_t *)rte_pktmbuf_append(m, 42);
+		if (!out || arp_reply_build(out, 42, dp.ports[port].mac.addr_bytes, &a) != 42) {
+			wk_drop(w, m, SL_DROP_NO_MBUF);
+			return;
+		}
+		DP_EVENT(w->st, ARP_REPLY);
+		wk_tx(w, port, m);
+		return;
+	}
+	if (handled)
+		rte_pktmbuf_free(m);
+	else
+		wk_drop(w, m, SL_DROP_ARP_INVALID);
+}
+
+void local_arp_request(struct wctx *w, unsigned int port, const uint8_t *target)
+{
+	struct rte_mbuf *m;
+	uint32_t tip;
+	uint8_t *out;
+
+	if (!dp.ports[port].addr4)
+		return;
+	m = rte_pktmbuf_alloc(dp.pool);
+	if (!m) {
+		w->st->drops[SL_DROP_NO_MBUF]++;
+		return;
+	}
+	memcpy(&tip, target, 4);
+	out = (uint8_t *)rte_pktmbuf_append(m, 42);
+	if (!out || arp_request_build(out, 42, dp.ports[port].mac.addr_bytes, dp.ports[port].addr4,
+				      tip) != 42) {
+		wk_drop(w, m, SL_DROP_NO_MBUF);
+		return;
+	}
+	DP_EVENT(w->st, ARP_REQUEST);
+	wk_tx(w, port, m);
+}
+
+int local_resolve(struct wctx *w, unsigned int port, uint8_t family, const uint8_t *addr,
+		  struct rte_ether_addr *mac)
+{
+	if (neigh_lookup(family, addr, mac) == 0)
+		return 0;
+	if (family == 4 && neigh_should_request(family, addr, w->now))
+		local_arp_request(w, port, addr);
+	return -ENOENT;
+}
+
+static void local_echo(struct wctx *w, unsigned int port, struct rte_mbuf *m,
+		       const struct pkt_info *pi)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	uint8_t *l3 = (uint8_t *)eth + pi->l3_off;
+	struct rte_ether_addr tmp;
+
+	if (icmp_echo_reply(l3, pi->l3_len, pi->family) < 0) {
+		wk_drop(w, m, SL_DROP_LOCAL_UNHANDLED);
+		return;
+	}
+	if (m->pkt_len > (uint32_t)pi->l3_off + pi->l3_len)
+		rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - pi->l3_off - pi->l3_len));
+	tmp = eth->src_addr;
+	eth->src_addr = dp.ports[port].mac;
+	eth->dst_addr = tmp;
+	DP_EVENT(w->st, ICMP_ECHO_REPLY);
+	wk_tx(w, port, m);
+}
+
+void local_ip(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struct pkt_info *pi)
+{
+	if (!(pi->flags & PKT_F_L4)) {
+		wk_drop(w, m, SL_DROP_LOCAL_UNHANDLED);
+		return;
+	}
+	if ((pi->proto == IPPROTO_ICMP_ && pi->family == 4 && pi->icmp_type == 8) ||
+	    (pi->proto == IPPROTO_ICMPV6_ && pi->family == 6 && pi->icmp_type == 128)) {
+		local_echo(w, port, m, pi);
+		return;
+	}
+	if (pi->proto == IPPROTO_UDP_ && pi->dport == GENEVE_UDP_PORT) {
+		gw_return(w, port, m, pi);
+		return;
+	}
+	wk_drop(w, m, SL_DROP_LOCAL_UNHANDLED);
+}
+
+static int local_icmp_allowed(struct wctx *w)
+{
+	uint64_t refill;
+
+	if (w->now > w->icmp_last) {
+		refill = (w->now - w->icmp_last) * LOCAL_ICMP_RATE / 1000000;
+		if (refill) {
+			w->icmp_tokens =
+				RTE_MIN(w->icmp_tokens + refill, (uint64_t)LOCAL_ICMP_BURST);
+			w->icmp_last = w->now;
+		}
+	} else if (!w->icmp_last) {
+		w->icmp_tokens = LOCAL_ICMP_BURST;
+		w->icmp_last = w->now;
+	}
+	if (!w->icmp_tokens)
+		return 0;
+	w->icmp_tokens--;
+	return 1;
+}
+
+void local_too_big(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct pkt_info *pi,
+		   uint16_t mtu)
+{
+	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
+	struct rte_ether_addr dst;
+	struct rte_ether_hdr *eth;
+	struct rte_mbuf *r;
+	uint8_t nh[16], *out;
+	unsigned int port;
+	int len;
+
+	if (pi->family == 4 && !(pi->flags & PKT_F_DF)) {
+		wk_drop(w, m, SL_DROP_MTU_EXCEEDED_NO_DF);
+		return;
+	}
+	if (reply_port >= 0) { /* straight back to the sender of the frame */
+		port = (unsigned int)reply_port;
+		memcpy(&dst, data + RTE_ETHER_ADDR_LEN, RTE_ETHER_ADDR_LEN);
+	} else if (route_lookup(dp.routes, pi->family, pi->saddr, &port, nh) ||
+		   neigh_lookup(pi->family, nh, &dst)) {
+		wk_drop(w, m, SL_DROP_MTU_EXCEEDED);
+		return;
+	}
+	if ((pi->family == 4 && !dp.ports[port].addr4) ||
+	    (pi->family == 6 && !dp.ports[port].has6)) {
+		wk_drop(w, m, SL_DROP_MTU_EXCEEDED); /* no address to send the error from */
+		return;
+	}
+	if (!local_icmp_allowed(w)) {
+		wk_drop(w, m, SL_DROP_ICMP_RATELIMIT);
+		return;
+	}
+	r = rte_pktmbuf_alloc(dp.pool);
+	if (!r) {
+		wk_drop(w, m, SL_DROP_NO_MBUF);
+		return;
+	}
+	out = rte_pktmbuf_mtod(r, uint8_t *);
+	if (pi->family == 4)
+		len = icmp4_frag_needed(out + RTE_ETHER_HDR_LEN,
+					rte_pktmbuf_tailroom(r) - RTE_ETHER_HDR_LEN,
+					data + pi->l3_off, pi->l3_len, dp.ports[port].addr4, mtu);
+	else
+		len = icmp6_too_big(out + RTE_ETHER_HDR_LEN,
+				    rte_pktmbuf_tailroom(r) - RTE_ETHER_HDR_LEN, data + pi->l3_off,
+				    pi->l3_len, dp.ports[port].addr6, mtu);
+	if (len < 0) { /* an ICMP error about an ICMP error, and the like: no reply */
+		rte_pktmbuf_free(r);
+		wk_drop(w, m, SL_DROP_MTU_EXCEEDED);
+		return;
+	}
+	rte_pktmbuf_append(r, (uint16_t)(RTE_ETHER_HDR_LEN + len));
+	eth = (struct rte_ether_hdr *)out;
+	eth->dst_addr = dst;
+	eth->src_addr = dp.ports[port].mac;
+	eth->ether_type =
+		rte_cpu_to_be_16(pi->family == 4 ? RTE_ETHER_TYPE_IPV4 : RTE_ETHER_TYPE_IPV6);
+	if (pi->family == 4)
+		DP_EVENT(w->st, ICMP_FRAG_NEEDED);
+	else
+		DP_EVENT(w->st, ICMP6_TOO_BIG);
+	wk_drop(w, m, SL_DROP_MTU_EXCEEDED);
+	wk_tx(w, port, r);
+}

@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_telemetry.h>
+
+#include "core/gwlb.h"
+#include "flowtab.h"
+#include "stats.h"
+
+static const char *const stats_drop_names[] = {
+#define SL_X(e, s) s,
+	SL_DROP_REASONS(SL_X)
+#undef SL_X
+};
+
+static const char *const stats_event_names[] = {
+#define SL_X(e, s) s,
+	SL_EVENTS(SL_X)
+#undef SL_X
+};
+
+int stats_init(void)
+{
+	unsigned int l;
+	size_t n = dp.n_targets_total ? dp.n_targets_total : 1;
+
+	dp.stats = rte_zmalloc("sl_stats", sizeof(*dp.stats) * RTE_MAX_LCORE, RTE_CACHE_LINE_SIZE);
+	if (!dp.stats)
+		return -ENOMEM;
+	for (l = 0; l < RTE_MAX_LCORE; l++) {
+		struct dp_stats *st = &dp.stats[l];
+
+		if (!rte_lcore_is_enabled(l))
+			continue;
+		st->t_pkts = rte_zmalloc(NULL, sizeof(uint64_t) * n * 3, RTE_CACHE_LINE_SIZE);
+		if (!st->t_pkts)
+			return -ENOMEM;
+		st->t_bytes = st->t_pkts + n;
+		st->t_flows = st->t_pkts + 2 * n;
+	}
+	return 0;
+}
+
+void stats_free(void)
+{
+	unsigned int l;
+
+	if (!dp.stats)
+		return;
+	for (l = 0; l < RTE_MAX_LCORE; l++)
+		rte_free(dp.stats[l].t_pkts);
+	rte_free(dp.stats);
+	dp.stats = NULL;
+}
+
+static uint64_t stats_sum(size_t off, unsigned int idx)
+{
+	uint64_t sum = 0;
+	unsigned int l;
+
+	RTE_LCORE_FOREACH(l)
+	{
+		const uint64_t *a = (const uint64_t *)((const char *)&dp.stats[l] + off);
+
+		sum += a[idx];
+	}
+	return sum;
+}
+
+static uint64_t stats_sum_target(unsigned int which, uint32_t gidx)
+{
+	uint64_t sum = 0;
+	unsigned int l;
+
+	RTE_LCORE_FOREACH(l)
+	{
+		const struct dp_stats *st = &dp.stats[l];
+		const uint64_t *a = which == 0	 ? st->t_pkts
+				    : which == 1 ? st->t_bytes
+						 : st->t_flows;
+
+		if (a)
+			sum += a[gidx];
+	}
+	return sum;
+}
+
+static const char *stats_state_name(uint8_t s)
+{
+	return config_state_name((enum cfg_target_state)s);
+}
+
+json_t *stats_json(void)
+{
+	const struct rt_state *s = __atomic_load_n(&dp.state, __ATOMIC_ACQUIRE);
+	json_t *root = json_object(), *ports = json_object(), *drops = json_object();
+	json_t *events = json_object(), *targets = json_object();
+	unsigned int i, g, t;
+
+	if (!root || !ports || !drops || !events || !targets)
+		goto fail;
+	json_object_set_new(root, "ports", ports);
+	json_object_set_new(root, "drops", drops);
+	json_object_set_new(root, "events", events);
+	json_object_set_new(root, "targets", targets);
+	for (i = 0; i < dp.n_ports; i++) {
+		json_t *p = json_pack(
+			"{s:I,s:I,s:I,s:I}", "rx_packets",
+			(json_int_t)stats_sum(offsetof(struct dp_stats, rx_pkts), i), "rx_bytes",
+			(json_int_t)stats_sum(offsetof(struct dp_stats, rx_bytes), i), "tx_packets",
+			(json_int_t)stats_sum(offsetof(struct dp_stats, tx_pkts), i), "tx_bytes",
+			(json_int_t)stats_sum(offsetof(struct dp_stats, tx_bytes), i));
+
+		json_object_set_new(ports, dp.ports[i].name, p);
+	}
+	for (i = 0; i < SL_DROP_MAX; i++)
+		json_object_set_new(
+			drops, stats_drop_names[i],
+			json_integer((json_int_t)stats_sum(offsetof(struct dp_stats, drops), i)));
+	for (i = 0; i < SL_EV_MAX; i++)
+		json_object_set_new(
+			events, stats_event_names[i],
+			json_integer((json_int_t)stats_sum(offsetof(struct dp_stats, events), i)));
+	json_object_set_new(root, "flows_active", json_integer(flowtab_count()));
+	for (g = 0; s && g < s->n_groups; g++) {
+		const struct rt_group *rg = &s->groups[g];
+		json_t *jg = json_object();
+
+		json_object_set_new(targets, rg->cfg->name, jg);
+		for (t = 0; t < rg->n_targets; t++) {
+			const struct rt_target *rt = &rg->targets[t];
+
+			json_object_set_new(
+				jg, rg->cfg->targets[t].id,
+				json_pack("{s:I,s:I,s:I,s:s}", "packets",
+					  (json_int_t)stats_sum_target(0, rt->gidx), "bytes",
+					  (json_int_t)stats_sum_target(1, rt->gidx), "new_flows",
+					  (json_int_t)stats_sum_target(2, rt->gidx), "state",
+					  stats_state_name(rt->state)));
+		}
+	}
+	return root;
+fail:
+	json_decref(root);
+	json_decref(ports);
+	json_decref(drops);
+	json_decref(events);
+	json_decref(targets);
+	return NULL;
+}
+
+int stats_write_json(const char *path)
+{
+	json_t *j = stats_json();
+	int ret;
+
+	if (!j)
+		return -ENOMEM;
+	ret = json_dump_file(j, path, JSON_INDENT(2) | JSON_SORT_KEYS) ? -EIO : 0;
+	json_decref(j);
+	return ret;
+}
+
+void stats_print_summary(FILE *f)
+{
+	const struct rt_state *s = __atomic_load_n(&dp.state, __ATOMIC_ACQUIRE);
+	unsigned int i, g, t;
+	uint64_t v;
+
+	fprintf(f, "\n%-14s %12s %12s %12s %12s\n", "port", "rx packets", "rx bytes", "tx packets",
+		"tx bytes");
+	for (i = 0; i < dp.n_ports; i++)
+		fprintf(f, "%-14s %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 "\n",
+			dp.ports[i].name, stats_sum(offsetof(struct dp_stats, rx_pkts), i),
+			stats_sum(offsetof(struct dp_stats, rx_bytes), i),
+			stats_sum(offsetof(struct dp_stats, tx_pkts), i),
+			stats_sum(offsetof(struct dp_stats, tx_bytes), i));
+	fprintf(f, "\n%-28s %12s\n", "event", "count");
+	for (i = 0; i < SL_EV_MAX; i++) {
+		v = stats_sum(offsetof(struct dp_stats, events), i);
+		if (v)
+			fprintf(f, "%-28s %12" PRIu64 "\n", stats_event_names[i], v);
+	}
+	fprintf(f, "\n%-28s %12s\n", "drop reason", "count");
+	for (i = 0; i < SL_DROP_MAX; i++) {
+		v = stats_sum(offsetof(struct dp_stats, drops), i);
+		if (v)
+			fprintf(f, "%-28s %12" PRIu64 "\n", stats_drop_names[i], v);
+	}
+	fprintf(f, "\n%-16s %-16s %-16s %-10s %10s %12s %10s\n", "group", "target", "address",
+		"state", "packets", "bytes", "new flows");
+	for (g = 0; s && g < s->n_groups; g++) {
+		const struct rt_group *rg = &s->groups[g];
+
+		for (t = 0; t < rg->n_targets; t++) {
+			const struct cfg_target *ct = &rg->cfg->targets[t];
+			const struct rt_target *rt = &rg->targets[t];
+			char addr[64];
+
+			snprintf(addr, sizeof(addr), "%u.%u.%u.%u", ct->address.addr[0],
+				 ct->address.addr[1], ct->address.addr[2], ct->address.addr[3]);
+			fprintf(f,
+				"%-16s %-16s %-16s %-10s %10" PRIu64 " %12" PRIu64 " %10" PRIu64
+				"\n",
+				rg->cfg->name, ct->id, addr, stats_state_name(rt->state),
+				stats_sum_target(0, rt->gidx), stats_sum_target(1, rt->gidx),
+				stats_sum_target(2, rt->gidx));
+		}
+	}
+	fprintf(f, "\nflows in table: %u\n", flowtab_count());
+}
+
+static int stats_telemetry_cb(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	json_t *j = stats_json(), *sect;
+	const char *k;
+	json_t *v;
+
+	(void)cmd;
+	(void)params;
+	if (!j)
+		return -ENOMEM;
+	rte_tel_data_start_dict(d);
+	sect = json_object_get(j, "drops");
+	json_object_foreach(sect, k, v)
+	{
+		char name[96];
+
+		snprintf(name, sizeof(name), "drop_%s", k);
+		rte_tel_data_add_dict_u64(d, name, (uint64_t)json_integer_value(v));
+	}
+	sect = json_object_get(j, "events");
+	json_object_foreach(sect, k, v)
+		rte_tel_data_add_dict_u64(d, k, (uint64_t)json_integer_value(v));
+	json_decref(j);
+	return 0;
+}
+
+int stats_telemetry_register(void)
+{
+	return rte_telemetry_register_cmd("/sluice/stats", stats_telemetry_cb,
+					  "sluice-dp counters: drops by reason and events");
+}

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * worker.c - the packet loop: RX bursts from every (port, queue) this worker owns, one pass per
+ * packet (parse, classify, local duty or inspection path), TX buffered per port and flushed
+ * after each burst. Reports RCU quiescence after every burst.
+ */
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_prefetch.h>
+
+#include "events.h"
+#include "worker.h"
+
+#define WK_PREFETCH 3
+
+void wk_flush(struct wctx *w, unsigned int port)
+{
+	uint16_t n = w->n_tx[port], sent, i;
+	uint64_t bytes = 0;
+
+	if (!n)
+		return;
+	sent = rte_eth_tx_burst(dp.ports[port].port_id, w->txq, w->tx[port], n);
+	for (i = 0; i < sent; i++)
+		bytes += w->tx[port][i]->pkt_len;
+	w->st->tx_pkts[port] += sent;
+	w->st->tx_bytes[port] += bytes;
+	for (i = sent; i < n; i++)
+		wk_drop(w, w->tx[port][i], SL_DROP_TX_FULL);
+	w->n_tx[port] = 0;
+}
+
+static int wk_is_local(uint8_t family, const uint8_t *addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < dp.n_local; i++)
+		if (dp.local[i].family == family &&
+		    !memcmp(dp.local[i].addr, addr, family == 4 ? 4 : 16))
+			return 1;
+	return 0;
+}
+
+static inline uint64_t wk_clock(const struct rte_mbuf *m, uint64_t fallback)
+{
+	if (dp.pcap_clock && (m->ol_flags & dp.ts_flag))
+		return *RTE_MBUF_DYNFIELD(m, dp.ts_offset, const uint64_t *);
+	return fallback;
+}
+
+static void wk_packet(struct wctx *w, unsigned int port, struct rte_mbuf *m)
+{
+	const struct dp_port *p = &dp.ports[port];
+	const struct rte_ether_hdr *eth;
+	struct pkt_info pi;
+	const uint8_t *data;
+	int ret;
+
+	w->st->rx_pkts[port]++;
+	w->st->rx_bytes[port] += m->pkt_len;
+	if (dp.pcap_clock) {
+		w->now = wk_clock(m, w->now);
+		if (dp.next_event < dp.n_events)
+			w->s = events_apply(w->now, w->s);
+	}
+	if (unlikely(m->nb_segs > 1) && rte_pktmbuf_linearize(m)) {
+		wk_drop(w, m, SL_DROP_NO_MBUF);
+		return;
+	}
+	data = rte_pktmbuf_mtod(m, const uint8_t *);
+	ret = pkt_parse_eth(data, data + m->data_len, &pi);
+	if (unlikely(ret)) {
+		static const enum sl_drop why[] = {
+			[PKT_ERR_L2] = SL_DROP_PARSE_L2,
+			[PKT_ERR_L3] = SL_DROP_PARSE_L3,
+			[PKT_ERR_L4] = SL_DROP_PARSE_L4,
+			[PKT_ERR_ETHERTYPE] = SL_DROP_ETHERTYPE,
+		};
+		unsigned int e = (unsigned int)-ret;
+
+		wk_drop(w, m, e < RTE_DIM(why) && e ? why[e] : SL_DROP_PARSE_L2);
+		return;
+	}
+	eth = (const struct rte_ether_hdr *)data;
+	if (unlikely(!rte_is_multicast_ether_addr(&eth->dst_addr) &&
+		     !rte_is_same_ether_addr(&eth->dst_addr, &p->mac))) {
+		wk_drop(w, m, SL_DROP_L2_OTHER_HOST);
+		return;
+	}
+	if (pi.flags & PKT_F_ARP) {
+		local_arp(w, port, m, &pi);
+		return;
+	}
+	if (wk_is_local(pi.family, pi.daddr)) {
+		local_ip(w, port, m, &pi);
+		return;
+	}
+	if (p->attach < 0) {
+		wk_drop(w, m, SL_DROP_NO_ATTACHMENT);
+		return;
+	}
+	gw_encap(w, (int)port, m, &pi, (unsigned int)p->attach, 0);
+}
+
+int worker_main(void *arg)
+{
+	struct wctx *w = arg;
+	struct rte_mbuf *pkts[DP_BURST];
+	unsigned int p, i;
+	uint16_t n;
+
+	rte_rcu_qsbr_thread_register(dp.qsbr, w->lcore);
+	rte_rcu_qsbr_thread_online(dp.qsbr, w->lcore);
+	while (!__atomic_load_n(&dp.stop, __ATOMIC_RELAXED)) {
+		if (!dp.pcap_clock) {
+			w->now = rte_get_tsc_cycles() * 1000000 / dp.tsc_hz;
+			w->s = __atomic_load_n(&dp.state, __ATOMIC_ACQUIRE);
+		} else if (!w->s) {
+			w->s = __atomic_load_n(&dp.state, __ATOMIC_ACQUIRE);
+		}
+		for (p = 0; p < dp.n_ports; p++) {
+			if (w->txq >= dp.ports[p].n_rxq)
+				continue;
+			n = rte_eth_rx_burst(dp.ports[p].port_id, w->txq, pkts, DP_BURST);
+			if (!n)
+				continue;
+			for (i = 0; i < n && i < WK_PREFETCH; i++)
+				rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+			for (i = 0; i < n; i++) {
+				if (i + WK_PREFETCH < n)
+					rte_prefetch0(
+						rte_pktmbuf_mtod(pkts[i + WK_PREFETCH], void *));
+				wk_packet(w, p, pkts[i]);
+			}
+		}
+		for (p = 0; p < dp.n_ports; p++)
+			wk_flush(w, p);
+		rte_rcu_qsbr_quiescent(dp.qsbr, w->lcore);
+	}
+	for (p = 0; p < dp.n_ports; p++)
+		wk_flush(w, p);
+	rte_rcu_qsbr_thread_offline(dp.qsbr, w->lcore);
+	rte_rcu_qsbr_thread_unregister(dp.qsbr, w->lcore);
+	return 0;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * worker.h - a worker lcore's context and the verbs the packet path modules share: send a
+ * frame on a port, drop it with a reason. Everything here is per lcore: no locks.
+ */
+#ifndef SL_WORKER_H
+#define SL_WORKER_H
+
+#include <rte_mbuf.h>
+
+#include "core/pkt.h"
+#include "dp.h"
+#include "stats.h"
+
+struct wctx {
+	unsigned int lcore;
+	uint16_t txq;
+	struct dp_stats *st;
+	const struct rt_state *s;
+	uint64_t now; /* us, dataplane clock */
+	uint64_t icmp_tokens, icmp_last;
+	uint16_t n_tx[DP_MAX_PORTS];
+	struct rte_mbuf *tx[DP_MAX_PORTS][DP_TX_BUF];
+};
+
+void wk_flush(struct wctx *w, unsigned int port);
+
+static inline void wk_tx(struct wctx *w, unsigned int port, struct rte_mbuf *m)
+{
+	w->tx[port][w->n_tx[port]++] = m;
+	if (w->n_tx[port] == DP_TX_BUF)
+		wk_flush(w, port);
+}
+
+static inline void wk_drop(struct wctx *w, struct rte_mbuf *m, enum sl_drop r)
+{
+	w->st->drops[r]++;
+	rte_pktmbuf_free(m);
+}
+
+/* worker.c: lcore entry point */
+int worker_main(void *arg);
+
+/* local.c: what a host does: ARP, ping, ICMP errors */
+void local_arp(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struct pkt_info *pi);
+void local_ip(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struct pkt_info *pi);
+void local_arp_request(struct wctx *w, unsigned int port, const uint8_t *target);
+/*
+ * m (inner packet pi) is too big for `mtu` once encapsulated: send the ICMP error and drop m.
+ * `reply_port` >= 0: out of that port back to the frame's source MAC; < 0: routed.
+ */
+void local_too_big(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct pkt_info *pi,
+		   uint16_t mtu);
+/* Resolve family/addr's MAC; on a miss ask (rate-limited) and return -ENOENT. */
+int local_resolve(struct wctx *w, unsigned int port, uint8_t family, const uint8_t *addr,
+		  struct rte_ether_addr *mac);
+
+/* gw.c: the inspection path */
+void gw_encap(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct pkt_info *pi,
+	      unsigned int attach, unsigned int pos);
+void gw_return(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struct pkt_info *pi);
+/* Route the IP packet pi (inside m) to its destination unchanged; counts `ev`. */
+void gw_forward(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi, enum sl_event ev);
+
+#endif /* SL_WORKER_H */
