@@ -121,6 +121,7 @@ struct dp {
 	unsigned int n_workers;
 	struct dp_stats *stats; /* [RTE_MAX_LCORE] */
 	volatile int stop;
+	uint64_t run_start_tsc, run_stop_tsc; /* workers launched / stopped */
 	uint64_t tsc_hz;
 };
 

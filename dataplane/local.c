@@ -12,6 +12,7 @@
 #include "core/arp.h"
 #include "core/geneve.h"
 #include "core/icmp.h"
+#include "core/nd.h"
 #include "neigh.h"
 #include "route.h"
 #include "worker.h"
@@ -107,14 +108,77 @@ void local_arp_request(struct wctx *w, unsigned int port, const uint8_t *target)
 	wk_tx(w, port, m);
 }
 
+static void local_nd_solicit(struct wctx *w, unsigned int port, const uint8_t *target)
+{
+	struct rte_mbuf *m;
+	uint8_t *out;
+
+	if (!dp.ports[port].has6)
+		return;
+	m = rte_pktmbuf_alloc(dp.pool);
+	if (!m) {
+		w->st->drops[SL_DROP_NO_MBUF]++;
+		return;
+	}
+	out = (uint8_t *)rte_pktmbuf_append(m, ND_FRAME_LEN);
+	if (!out || nd_ns_build(out, ND_FRAME_LEN, dp.ports[port].mac.addr_bytes,
+				dp.ports[port].addr6, target) != ND_FRAME_LEN) {
+		wk_drop(w, m, SL_DROP_NO_MBUF);
+		return;
+	}
+	DP_EVENT(w->st, ND_SOLICIT);
+	wk_tx(w, port, m);
+}
+
 int local_resolve(struct wctx *w, unsigned int port, uint8_t family, const uint8_t *addr,
 		  struct rte_ether_addr *mac)
 {
 	if (neigh_lookup(family, addr, mac) == 0)
 		return 0;
-	if (family == 4 && neigh_should_request(family, addr, w->now))
+	if (!neigh_should_request(family, addr, w->now))
+		return -ENOENT;
+	if (family == 4)
 		local_arp_request(w, port, addr);
+	else
+		local_nd_solicit(w, port, addr);
 	return -ENOENT;
+}
+
+/* Neighbour solicitations for our addresses get an advertisement; both kinds teach us MACs. */
+static void local_nd(struct wctx *w, unsigned int port, struct rte_mbuf *m,
+		     const struct pkt_info *pi)
+{
+	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
+	const uint8_t *ip6 = data + pi->l3_off;
+	static const uint8_t unspec[16];
+	uint8_t src[16], smac[6];
+	struct nd_info nd;
+	uint8_t *out;
+
+	if (pi->l3_off != RTE_ETHER_HDR_LEN || nd_parse(ip6, ip6 + pi->l3_len, &nd)) {
+		wk_drop(w, m, SL_DROP_ND_INVALID);
+		return;
+	}
+	memcpy(src, ip6 + 8, 16);
+	memcpy(smac, data + RTE_ETHER_ADDR_LEN, RTE_ETHER_ADDR_LEN);
+	if (nd.has_ll && local_in_subnet(port, 6, nd.type == ND_NS ? src : nd.target) &&
+	    memcmp(src, unspec, 16)) {
+		neigh_learn(6, nd.type == ND_NS ? src : nd.target, nd.ll);
+		DP_EVENT(w->st, ND_LEARNED);
+	}
+	if (nd.type != ND_NS || !local_is_port_addr(port, 6, nd.target)) {
+		rte_pktmbuf_free(m); /* consumed: an advertisement, or a solicitation for another */
+		return;
+	}
+	rte_pktmbuf_reset(m);
+	out = (uint8_t *)rte_pktmbuf_append(m, ND_FRAME_LEN);
+	if (!out || nd_na_build(out, ND_FRAME_LEN, dp.ports[port].mac.addr_bytes, &nd, src, smac) !=
+			    ND_FRAME_LEN) {
+		wk_drop(w, m, SL_DROP_NO_MBUF);
+		return;
+	}
+	DP_EVENT(w->st, ND_ADVERT);
+	wk_tx(w, port, m);
 }
 
 static void local_echo(struct wctx *w, unsigned int port, struct rte_mbuf *m,
@@ -141,6 +205,10 @@ void local_ip(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struc
 {
 	if (!(pi->flags & PKT_F_L4)) {
 		wk_drop(w, m, SL_DROP_LOCAL_UNHANDLED);
+		return;
+	}
+	if (pi->proto == IPPROTO_ICMPV6_ && (pi->icmp_type == ND_NS || pi->icmp_type == ND_NA)) {
+		local_nd(w, port, m, pi);
 		return;
 	}
 	if ((pi->proto == IPPROTO_ICMP_ && pi->family == 4 && pi->icmp_type == 8) ||

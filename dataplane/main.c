@@ -331,10 +331,12 @@ int main(int argc, char **argv)
 		       "running\n",
 		       dp.n_ports, dp.n_workers, dp.cfg->n_groups, dp.cfg->n_inspections);
 	fflush(stdout);
+	dp.run_start_tsc = rte_get_tsc_cycles();
 	RTE_LCORE_FOREACH_WORKER(l)
 	rte_eal_remote_launch(worker_main, ctx[l], l);
 	main_loop(&o);
 	rte_eal_mp_wait_lcore();
+	dp.run_stop_tsc = rte_get_tsc_cycles();
 	port_close_all();
 	if (!o.quiet)
 		stats_print_summary(stdout);

@@ -127,6 +127,11 @@ json_t *stats_json(void)
 			events, stats_event_names[i],
 			json_integer((json_int_t)stats_sum(offsetof(struct dp_stats, events), i)));
 	json_object_set_new(root, "flows_active", json_integer(flowtab_count()));
+	json_object_set_new(root, "workers", json_integer(dp.n_workers));
+	if (dp.run_stop_tsc > dp.run_start_tsc) /* wall time the workers ran, for benchmarks */
+		json_object_set_new(root, "elapsed_s",
+				    json_real((double)(dp.run_stop_tsc - dp.run_start_tsc) /
+					      (double)dp.tsc_hz));
 	for (g = 0; s && g < s->n_groups; g++) {
 		const struct rt_group *rg = &s->groups[g];
 		json_t *jg = json_object();

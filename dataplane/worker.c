@@ -44,6 +44,15 @@ static int wk_is_local(uint8_t family, const uint8_t *addr)
 	return 0;
 }
 
+/* Multicast and broadcast are never transit: ND is answered, the rest is not forwarded. */
+static inline int wk_is_multicast(const struct pkt_info *pi)
+{
+	if (pi->family == 6)
+		return pi->daddr[0] == 0xff;
+	return (pi->daddr[0] & 0xf0) == 0xe0 || (pi->daddr[0] == 255 && pi->daddr[1] == 255 &&
+						 pi->daddr[2] == 255 && pi->daddr[3] == 255);
+}
+
 static inline uint64_t wk_clock(const struct rte_mbuf *m, uint64_t fallback)
 {
 	if (dp.pcap_clock && (m->ol_flags & dp.ts_flag))
@@ -94,7 +103,7 @@ static void wk_packet(struct wctx *w, unsigned int port, struct rte_mbuf *m)
 		local_arp(w, port, m, &pi);
 		return;
 	}
-	if (wk_is_local(pi.family, pi.daddr)) {
+	if (wk_is_local(pi.family, pi.daddr) || wk_is_multicast(&pi)) {
 		local_ip(w, port, m, &pi);
 		return;
 	}

@@ -15,6 +15,7 @@
 	X(ETHERTYPE, "unsupported_ethertype")	/* neither IPv4, IPv6 nor ARP */                   \
 	X(L2_OTHER_HOST, "l2_other_host")	/* unicast to another MAC address */               \
 	X(ARP_INVALID, "arp_invalid")		/* malformed or not for us */                      \
+	X(ND_INVALID, "nd_invalid")		/* malformed or unexpected IPv6 ND message */      \
 	X(LOCAL_UNHANDLED, "local_unhandled")	/* to one of our addresses, no service for it */   \
 	X(NO_ATTACHMENT, "no_attachment")	/* transit traffic on a port with no attachment */ \
 	X(NO_ROUTE, "no_route")			/* no connected subnet or route for the dest */    \
@@ -61,6 +62,9 @@ enum sl_drop {
 	X(ARP_REPLY, "arp_reply")	      /* ARP replies we sent */                           \
 	X(ARP_REQUEST, "arp_request")	      /* ARP requests we sent to resolve a next hop */    \
 	X(ARP_LEARNED, "arp_learned")	      /* neighbour entries learned or refreshed */        \
+	X(ND_ADVERT, "nd_advert")	      /* IPv6 neighbour advertisements we sent */         \
+	X(ND_SOLICIT, "nd_solicit")	      /* IPv6 neighbour solicitations we sent */          \
+	X(ND_LEARNED, "nd_learned")	      /* IPv6 neighbour entries learned or refreshed */   \
 	X(ICMP_ECHO_REPLY, "icmp_echo_reply") /* pings answered (IPv4 and IPv6) */                \
 	X(ICMP_FRAG_NEEDED, "icmp_frag_needed")	 /* IPv4 fragmentation-needed sent */             \
 	X(ICMP6_TOO_BIG, "icmp6_packet_too_big") /* IPv6 packet-too-big sent */
