@@ -97,11 +97,13 @@ int port_open(unsigned int i, const struct cfg_port *pc, char *err, size_t errle
 		conf.rx_adv_conf.rss_conf.rss_hf =
 			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) &
 			info.flow_type_rss_offloads;
+		/*
+		 * Without RSS the queues are still used: vdevs spread on their own (af_packet
+		 * fanout, one pcap file per queue); a NIC without RSS just fills queue 0.
+		 */
 		if (!conf.rx_adv_conf.rss_conf.rss_hf)
-			p->n_rxq = 1; /* no RSS: one queue, other workers idle on this port */
+			conf.rxmode.mq_mode = RTE_ETH_MQ_RX_NONE;
 	}
-	if (p->n_rxq <= 1)
-		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_NONE;
 	/*
 	 * Replays: net_pcap stamps every mbuf with its capture time (the RX timestamp dynfield,
 	 * in us) without being asked; devices that advertise the offload need it enabled.

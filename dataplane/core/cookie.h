@@ -18,4 +18,17 @@
 #include "flow.h"
 #include "siphash.h"
 
+#define COOKIE_MSG_LEN 52
+
+SL_INLINE uint32_t cookie_make(const uint8_t secret[16], const struct flow_key *k,
+			       uint32_t appliance_be, uint64_t endpoint_id)
+{
+	uint8_t msg[COOKIE_MSG_LEN];
+
+	sl_memcpy(msg, k, 40);
+	sl_memcpy(msg + 40, &appliance_be, 4); /* as in memory: network order */
+	sl_put_be64(msg + 44, endpoint_id);
+	return (uint32_t)sl_siphash24(secret, msg, COOKIE_MSG_LEN);
+}
+
 #endif /* SL_CORE_COOKIE_H */
