@@ -1,0 +1,955 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_icmp.c - ICMP errors (fragmentation needed, packet too big) and echo replies: exact bytes
+ * against references built with scapy, checksums re-verified, every refusal, every truncation.
+ */
+#include <string.h>
+
+#include "cu.h"
+#include "core/csum.h"
+#include "core/icmp.h"
+
+/*
+ * Reference packets, generated with scapy 2.5 (independently of csum.h):
+ *   orig4 = IP(src='10.1.2.3', dst='10.9.8.7', id=0x1234, flags='DF', ttl=63)
+ *           / UDP(sport=1234, dport=80) / b'hello!'
+ *   IP(id=0, flags=0, ttl=64, proto=1, src='192.0.2.1', dst='10.1.2.3')
+ *           / ICMP(type=3, code=4, nexthopmtu=1432) / orig4
+ */
+static const uint8_t orig4[34] = {
+	0x45, 0x00, 0x00, 0x22, 0x12, 0x34, 0x40, 0x00, 0x3f, 0x11, 0x0b, 0x84,
+	0x0a, 0x01, 0x02, 0x03, 0x0a, 0x09, 0x08, 0x07, 0x04, 0xd2, 0x00, 0x50,
+	0x00, 0x0e, 0x98, 0xa9, 0x68, 0x65, 0x6c, 0x6c, 0x6f, 0x21,
+};
+
+static const uint8_t frag_needed4_hdr[28] = {
+	0x45, 0x00, 0x00, 0x3e, /* version/IHL, TOS 0, total length 28 + 34 = 62 */
+	0x00, 0x00, 0x00, 0x00, /* ID 0, no DF, offset 0 */
+	0x40, 0x01, 0xac, 0xba, /* TTL 64, protocol ICMP, header checksum */
+	0xc0, 0x00, 0x02, 0x01, /* 192.0.2.1 */
+	0x0a, 0x01, 0x02, 0x03, /* the original source */
+	0x03, 0x04, 0x15, 0x97, /* type 3, code 4, checksum */
+	0x00, 0x00, 0x05, 0x98, /* unused, next-hop MTU 1432 */
+};
+
+/*
+ *   orig6 = IPv6(src='2001:db8:1::10', dst='2001:db8:2::20', hlim=63, fl=0x12345)
+ *           / UDP(sport=1234, dport=80) / b'hello!'
+ *   IPv6(src='2001:db8:a::10', dst='2001:db8:1::10', hlim=64) / ICMPv6PacketTooBig(mtu=1432)
+ *           / orig6
+ */
+static const uint8_t orig6[54] = {
+	0x60, 0x01, 0x23, 0x45, 0x00, 0x0e, 0x11, 0x3f, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x01,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x20, 0x01, 0x0d, 0xb8,
+	0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x20, 0x04, 0xd2,
+	0x00, 0x50, 0x00, 0x0e, 0x5b, 0x18, 0x68, 0x65, 0x6c, 0x6c, 0x6f, 0x21,
+};
+
+static const uint8_t too_big6_hdr[48] = {
+	0x60, 0x00, 0x00, 0x00, /* version 6, traffic class 0, flow label 0 */
+	0x00, 0x3e, 0x3a, 0x40, /* payload length 8 + 54 = 62, next header 58, hop limit 64 */
+	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x0a, 0x00, 0x00, /* 2001:db8:a::10 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x20, 0x01, 0x0d, 0xb8, 0x00,
+	0x01, 0x00, 0x00, /* the original source */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x02, 0x00, 0x07, 0xde, /* type 2, code 0,
+										   checksum */
+	0x00, 0x00, 0x05, 0x98,							/* MTU 1432 */
+};
+
+static const uint8_t src6[16] = {0x20, 0x01, 0x0d, 0xb8, 0x00, 0x0a, 0, 0,
+				 0,    0,    0,	   0,	 0,    0,    0, 0x10};
+
+/*
+ *   IP(src='10.1.2.3', dst='10.0.1.10', id=0x4242, ttl=57, flags='DF')
+ *           / ICMP(type=8, id=0x77, seq=3) / b'abcdefgh'   and its reply:
+ *   IP(src='10.0.1.10', dst='10.1.2.3', id=0x4242, ttl=64, flags='DF')
+ *           / ICMP(type=0, id=0x77, seq=3) / b'abcdefgh'
+ */
+static const uint8_t echo4[36] = {
+	0x45, 0x00, 0x00, 0x24, 0x42, 0x42, 0x40, 0x00, 0x39, 0x01, 0xe8, 0x89,
+	0x0a, 0x01, 0x02, 0x03, 0x0a, 0x00, 0x01, 0x0a, 0x08, 0x00, 0x65, 0xf0,
+	0x00, 0x77, 0x00, 0x03, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68,
+};
+
+static const uint8_t echo4_reply[36] = {
+	0x45, 0x00, 0x00, 0x24, 0x42, 0x42, 0x40, 0x00, 0x40, 0x01, 0xe1, 0x89,
+	0x0a, 0x00, 0x01, 0x0a, 0x0a, 0x01, 0x02, 0x03, 0x00, 0x00, 0x6d, 0xf0,
+	0x00, 0x77, 0x00, 0x03, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68,
+};
+
+/*
+ *   IPv6(src='2001:db8:1::10', dst='2001:db8:a::10', hlim=50)
+ *           / ICMPv6EchoRequest(id=0x77, seq=3, data=b'abcdefgh')   and its reply:
+ *   IPv6(src='2001:db8:a::10', dst='2001:db8:1::10', hlim=64)
+ *           / ICMPv6EchoReply(id=0x77, seq=3, data=b'abcdefgh')
+ */
+static const uint8_t echo6[56] = {
+	0x60, 0x00, 0x00, 0x00, 0x00, 0x10, 0x3a, 0x32, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x01,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x20, 0x01, 0x0d, 0xb8,
+	0x00, 0x0a, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x80, 0x00,
+	0x92, 0x08, 0x00, 0x77, 0x00, 0x03, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68,
+};
+
+static const uint8_t echo6_reply[56] = {
+	0x60, 0x00, 0x00, 0x00, 0x00, 0x10, 0x3a, 0x40, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x0a,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x20, 0x01, 0x0d, 0xb8,
+	0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x81, 0x00,
+	0x91, 0x08, 0x00, 0x77, 0x00, 0x03, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68,
+};
+
+#define SRC4_BE sl_htonl(0xC0000201u) /* 192.0.2.1 */
+
+/* Checksum checks by recomputation over what was written. */
+static int ip4_hdr_ok(const uint8_t *ip)
+{
+	return csum_fold(csum_partial(ip, (ip[0] & 0x0F) * 4u, 0)) == 0;
+}
+
+static int icmp4_ok(const uint8_t *ip)
+{
+	uint32_t ihl = (ip[0] & 0x0F) * 4u;
+
+	return csum_fold(csum_partial(ip + ihl, sl_get_be16(ip + 2) - ihl, 0)) == 0;
+}
+
+static int icmp6_ok(const uint8_t *ip)
+{
+	return csum_l4_ok(6, ip + 8, ip + 24, 58, ip + 40, sl_get_be16(ip + 4));
+}
+
+static void fix_ip4(uint8_t *ip)
+{
+	sl_put_be16(ip + 10, csum_ipv4_hdr(ip));
+}
+
+static void fix_icmp4(uint8_t *ip)
+{
+	uint32_t ihl = (ip[0] & 0x0F) * 4u;
+	uint8_t *icmp = ip + ihl;
+
+	sl_put_be16(icmp + 2, 0);
+	sl_put_be16(icmp + 2, csum_fold(csum_partial(icmp, sl_get_be16(ip + 2) - ihl, 0)));
+}
+
+static void fix_icmp6(uint8_t *ip)
+{
+	sl_put_be16(ip + 42, 0);
+	sl_put_be16(ip + 42, csum_l4(6, ip + 8, ip + 24, 58, ip + 40, sl_get_be16(ip + 4)));
+}
+
+/* An IPv4 packet of total length tot: header from orig4, payload bytes i & 0xFF. */
+static void make_ip4(uint8_t *p, uint16_t tot, uint8_t proto)
+{
+	uint32_t i;
+
+	memcpy(p, orig4, 20);
+	sl_put_be16(p + 2, tot);
+	p[9] = proto;
+	for (i = 20; i < tot; i++)
+		p[i] = (uint8_t)i;
+	fix_ip4(p);
+}
+
+/* An IPv6 packet of 40 + plen bytes: header from orig6, payload bytes i & 0xFF. */
+static void make_ip6(uint8_t *p, uint16_t plen, uint8_t nh)
+{
+	uint32_t i;
+
+	memcpy(p, orig6, 40);
+	sl_put_be16(p + 4, plen);
+	p[6] = nh;
+	for (i = 40; i < 40u + plen; i++)
+		p[i] = (uint8_t)i;
+}
+
+/* ---- IPv4 fragmentation needed ---- */
+
+static void test_frag_needed_matches_reference_bytes(void)
+{
+	uint8_t out[600] = {0};
+
+	memset(out, 0xEE, sizeof(out));
+	CU_ASSERT_EQUAL(icmp4_frag_needed(out, sizeof(out), orig4, sizeof(orig4), SRC4_BE, 1432),
+			62);
+	CU_ASSERT_EQUAL(memcmp(out, frag_needed4_hdr, 28), 0);
+	CU_ASSERT_EQUAL(memcmp(out + 28, orig4, sizeof(orig4)), 0);
+	CU_ASSERT_EQUAL(out[62], 0xEE); /* nothing past the reply */
+	CU_ASSERT_TRUE(ip4_hdr_ok(out));
+	CU_ASSERT_TRUE(icmp4_ok(out));
+}
+
+static void test_frag_needed_quote_keeps_reply_within_576(void)
+{
+	uint8_t orig[1500], out[1600] = {0};
+
+	make_ip4(orig, 1500, 6);
+	CU_ASSERT_EQUAL(icmp4_frag_needed(out, sizeof(out), orig, 1500, SRC4_BE, 1000), 576);
+	CU_ASSERT_EQUAL(sl_get_be16(out + 2), 576);
+	CU_ASSERT_EQUAL(memcmp(out + 28, orig, 548), 0);
+	CU_ASSERT_EQUAL(sl_get_be16(out + 26), 1000);
+	CU_ASSERT_TRUE(ip4_hdr_ok(out));
+	CU_ASSERT_TRUE(icmp4_ok(out));
+
+	/* exactly 548 bytes of original: all of it, 576 total */
+	make_ip4(orig, 548, 6);
+	CU_ASSERT_EQUAL(icmp4_frag_needed(out, sizeof(out), orig, 548, SRC4_BE, 1000), 576);
+	make_ip4(orig, 549, 6);
+	CU_ASSERT_EQUAL(icmp4_frag_needed(out, sizeof(out), orig, 549, SRC4_BE, 1000), 576);
+}
+
+static void test_frag_needed_does_not_quote_padding_past_total_length(void)
+{
+	uint8_t orig[60], out[100] = {0};
+
+	memset(orig, 0, sizeof(orig));
+	memcpy(orig, orig4, sizeof(orig4)); /* 34 bytes + 26 of Ethernet padding */
+	CU_ASSERT_EQUAL(icmp4_frag_needed(out, sizeof(out), orig, sizeof(orig), SRC4_BE, 1432), 62);
+	CU_ASSERT_EQUAL(memcmp(out, frag_needed4_hdr, 28), 0);
+}
+
+static void test_frag_needed_quotes_what_is_present_of_a_truncated_original(void)
+{
+	uint8_t orig[200], out[300] = {0};
+
+	make_ip4(orig, 200, 17);
+	CU_ASSERT_EQUAL(icmp4_frag_needed(out, sizeof(out), orig, 100, SRC4_BE, 1432), 128);
+	CU_ASSERT_EQUAL(sl_get_be16(out + 2), 128);
+	CU_ASSERT_EQUAL(memcmp(out + 28, orig, 100), 0);
+	CU_ASSERT_TRUE(ip4_hdr_ok(out));
+	CU_ASSERT_TRUE(icmp4_ok(out));
+}
+
+static void test_frag_needed_quotes_ip_options(void)
+{
+	uint8_t orig[64], out[100] = {0};
+
+	make_ip4(orig, 64, 17);
+	orig[0] = 0x46; /* one word of options (NOPs) */
+	memset(orig + 20, 1, 4);
+	CU_ASSERT_EQUAL(icmp4_frag_needed(out, sizeof(out), orig, 64, SRC4_BE, 1432), 92);
+	CU_ASSERT_EQUAL(out[0], 0x45); /* our own header has none */
+	CU_ASSERT_EQUAL(memcmp(out + 28, orig, 64), 0);
+	CU_ASSERT_TRUE(icmp4_ok(out));
+}
+
+static void test_frag_needed_refuses_icmp_errors(void)
+{
+	static const uint8_t errors[] = {3, 4, 5, 11, 12};
+	static const uint8_t others[] = {0, 8, 13, 14, 1, 2, 6, 255};
+	uint8_t orig[64], out[100] = {0};
+	size_t i;
+
+	for (i = 0; i < sizeof(errors); i++) {
+		make_ip4(orig, 64, 1);
+		orig[20] = errors[i];
+		CU_ASSERT_EQUAL(icmp4_frag_needed(out, sizeof(out), orig, 64, SRC4_BE, 1432),
+				-EINVAL);
+	}
+	for (i = 0; i < sizeof(others); i++) {
+		make_ip4(orig, 64, 1);
+		orig[20] = others[i];
+		CU_ASSERT_EQUAL(icmp4_frag_needed(out, sizeof(out), orig, 64, SRC4_BE, 1432), 92);
+	}
+	/* type 3 as the first payload byte of another protocol is not an ICMP error */
+	make_ip4(orig, 64, 17);
+	orig[20] = 3;
+	CU_ASSERT_EQUAL(icmp4_frag_needed(out, sizeof(out), orig, 64, SRC4_BE, 1432), 92);
+}
+
+static void test_frag_needed_refuses_icmp_without_type_byte(void)
+{
+	uint8_t orig[64], out[100] = {0};
+
+	make_ip4(orig, 64, 1);
+	CU_ASSERT_EQUAL(icmp4_frag_needed(out, sizeof(out), orig, 20, SRC4_BE, 1432), -EINVAL);
+	make_ip4(orig, 20, 1); /* total length ends at the header */
+	CU_ASSERT_EQUAL(icmp4_frag_needed(out, sizeof(out), orig, 64, SRC4_BE, 1432), -EINVAL);
+	make_ip4(orig, 64, 1);
+	orig[20] = 8;
+	CU_ASSERT_EQUAL(icmp4_frag_needed(out, sizeof(out), orig, 21, SRC4_BE, 1432), 49);
+}
+
+static void test_frag_needed_refuses_non_first_fragment(void)
+{
+	uint8_t orig[64], out[100] = {0};
+
+	make_ip4(orig, 64, 17);
+	sl_put_be16(orig + 6, 0x0001); /* offset 8 bytes */
+	CU_ASSERT_EQUAL(icmp4_frag_needed(out, sizeof(out), orig, 64, SRC4_BE, 1432), -EINVAL);
+	sl_put_be16(orig + 6, 0x2000 | 0x1FFF); /* MF, largest offset */
+	CU_ASSERT_EQUAL(icmp4_frag_needed(out, sizeof(out), orig, 64, SRC4_BE, 1432), -EINVAL);
+	sl_put_be16(orig + 6, 0x4000 | 0x0100); /* DF + offset */
+	CU_ASSERT_EQUAL(icmp4_frag_needed(out, sizeof(out), orig, 64, SRC4_BE, 1432), -EINVAL);
+	sl_put_be16(orig + 6, 0x2000); /* first fragment (MF only) is fine */
+	CU_ASSERT_EQUAL(icmp4_frag_needed(out, sizeof(out), orig, 64, SRC4_BE, 1432), 92);
+}
+
+static void test_frag_needed_refuses_unanswerable_sources(void)
+{
+	static const uint32_t bad[] = {0x00000000u, 0xE0000001u, 0xE0000000u, 0xEFFFFFFFu,
+				       0xFFFFFFFFu};
+	static const uint32_t good[] = {0x0A010203u, 0xDFFFFFFFu, 0x01000000u, 0x7F000001u};
+	uint8_t orig[64], out[100] = {0};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		make_ip4(orig, 64, 17);
+		sl_put_be32(orig + 12, bad[i]);
+		CU_ASSERT_EQUAL(icmp4_frag_needed(out, sizeof(out), orig, 64, SRC4_BE, 1432),
+				-EINVAL);
+	}
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		make_ip4(orig, 64, 17);
+		sl_put_be32(orig + 12, good[i]);
+		CU_ASSERT_EQUAL(icmp4_frag_needed(out, sizeof(out), orig, 64, SRC4_BE, 1432), 92);
+		CU_ASSERT_EQUAL(sl_get_be32(out + 16), good[i]);
+	}
+}
+
+static void test_frag_needed_refuses_malformed_original(void)
+{
+	uint8_t orig[64], out[100] = {0};
+
+	make_ip4(orig, 64, 17);
+	orig[0] = 0x65; /* version 6 */
+	CU_ASSERT_EQUAL(icmp4_frag_needed(out, sizeof(out), orig, 64, SRC4_BE, 1432), -EINVAL);
+	orig[0] = 0x44; /* IHL 4 */
+	CU_ASSERT_EQUAL(icmp4_frag_needed(out, sizeof(out), orig, 64, SRC4_BE, 1432), -EINVAL);
+	orig[0] = 0x46; /* IHL 6, but only 20 bytes present */
+	CU_ASSERT_EQUAL(icmp4_frag_needed(out, sizeof(out), orig, 20, SRC4_BE, 1432), -EINVAL);
+	orig[0] = 0x45;
+	sl_put_be16(orig + 2, 19); /* total length below the header */
+	CU_ASSERT_EQUAL(icmp4_frag_needed(out, sizeof(out), orig, 64, SRC4_BE, 1432), -EINVAL);
+}
+
+static void test_frag_needed_every_truncation_length(void)
+{
+	uint8_t out[100] = {0};
+	size_t len;
+	int r;
+
+	for (len = 0; len <= sizeof(orig4); len++) {
+		memset(out, 0, sizeof(out));
+		r = icmp4_frag_needed(out, sizeof(out), orig4, len, SRC4_BE, 1432);
+		if (len < 20) {
+			CU_ASSERT_EQUAL(r, -EINVAL);
+			continue;
+		}
+		CU_ASSERT_EQUAL(r, (int)(28 + len));
+		CU_ASSERT_EQUAL(sl_get_be16(out + 2), 28 + len);
+		CU_ASSERT_EQUAL(memcmp(out + 28, orig4, len), 0);
+		CU_ASSERT_TRUE(ip4_hdr_ok(out));
+		CU_ASSERT_TRUE(icmp4_ok(out));
+	}
+}
+
+static void test_frag_needed_small_buffer_is_enospc(void)
+{
+	uint8_t orig[64], out[62] = {0};
+
+	CU_ASSERT_EQUAL(icmp4_frag_needed(out, 61, orig4, sizeof(orig4), SRC4_BE, 1432), -ENOSPC);
+	CU_ASSERT_EQUAL(icmp4_frag_needed(out, 0, orig4, sizeof(orig4), SRC4_BE, 1432), -ENOSPC);
+	CU_ASSERT_EQUAL(icmp4_frag_needed(out, 62, orig4, sizeof(orig4), SRC4_BE, 1432), 62);
+	/* a packet that must not get an error is -EINVAL whatever the buffer */
+	memcpy(orig, orig4, sizeof(orig4));
+	sl_put_be32(orig + 12, 0);
+	CU_ASSERT_EQUAL(icmp4_frag_needed(out, 0, orig, sizeof(orig4), SRC4_BE, 1432), -EINVAL);
+}
+
+static void test_frag_needed_builds_in_place_over_the_original(void)
+{
+	uint8_t buf[1600], ref[600] = {0};
+	int n;
+
+	/* headers prepended: out = orig - 28 */
+	make_ip4(buf + 28, 1400, 6);
+	n = icmp4_frag_needed(ref, sizeof(ref), buf + 28, 1400, SRC4_BE, 1432);
+	CU_ASSERT_EQUAL(n, 576);
+	CU_ASSERT_EQUAL(icmp4_frag_needed(buf, sizeof(buf), buf + 28, 1400, SRC4_BE, 1432), n);
+	CU_ASSERT_EQUAL(memcmp(buf, ref, 576), 0);
+
+	/* same buffer: out == orig */
+	make_ip4(buf, 1400, 6);
+	CU_ASSERT_EQUAL(icmp4_frag_needed(buf, sizeof(buf), buf, 1400, SRC4_BE, 1432), n);
+	CU_ASSERT_EQUAL(memcmp(buf, ref, 576), 0);
+}
+
+/* ---- IPv6 packet too big ---- */
+
+static void test_too_big_matches_reference_bytes(void)
+{
+	uint8_t out[1300] = {0};
+
+	memset(out, 0xEE, sizeof(out));
+	CU_ASSERT_EQUAL(icmp6_too_big(out, sizeof(out), orig6, sizeof(orig6), src6, 1432), 102);
+	CU_ASSERT_EQUAL(memcmp(out, too_big6_hdr, 48), 0);
+	CU_ASSERT_EQUAL(memcmp(out + 48, orig6, sizeof(orig6)), 0);
+	CU_ASSERT_EQUAL(out[102], 0xEE);
+	CU_ASSERT_TRUE(icmp6_ok(out));
+}
+
+static void test_too_big_writes_full_32_bit_mtu(void)
+{
+	uint8_t out[1300] = {0};
+
+	CU_ASSERT_EQUAL(icmp6_too_big(out, sizeof(out), orig6, sizeof(orig6), src6, 0x01020304u),
+			102);
+	CU_ASSERT_EQUAL(sl_get_be32(out + 44), 0x01020304u);
+	CU_ASSERT_TRUE(icmp6_ok(out));
+}
+
+static void test_too_big_quote_keeps_reply_within_1280(void)
+{
+	uint8_t orig[9000], out[1400] = {0};
+
+	make_ip6(orig, 9000 - 40, 6);
+	CU_ASSERT_EQUAL(icmp6_too_big(out, sizeof(out), orig, 9000, src6, 1500), 1280);
+	CU_ASSERT_EQUAL(sl_get_be16(out + 4), 1240);
+	CU_ASSERT_EQUAL(memcmp(out + 48, orig, 1232), 0);
+	CU_ASSERT_TRUE(icmp6_ok(out));
+
+	make_ip6(orig, 1232 - 40, 6);
+	CU_ASSERT_EQUAL(icmp6_too_big(out, sizeof(out), orig, 1232, src6, 1500), 1280);
+	make_ip6(orig, 1233 - 40, 6);
+	CU_ASSERT_EQUAL(icmp6_too_big(out, sizeof(out), orig, 1233, src6, 1500), 1280);
+	make_ip6(orig, 1231 - 40, 6);
+	CU_ASSERT_EQUAL(icmp6_too_big(out, sizeof(out), orig, 1231, src6, 1500), 1279);
+}
+
+static void test_too_big_does_not_quote_padding_past_payload_length(void)
+{
+	uint8_t orig[80], out[200] = {0};
+
+	memset(orig, 0, sizeof(orig));
+	memcpy(orig, orig6, sizeof(orig6));
+	CU_ASSERT_EQUAL(icmp6_too_big(out, sizeof(out), orig, sizeof(orig), src6, 1432), 102);
+	CU_ASSERT_EQUAL(memcmp(out, too_big6_hdr, 48), 0);
+}
+
+static void test_too_big_refuses_icmpv6_errors(void)
+{
+	static const uint8_t errors[] = {0, 1, 2, 3, 4, 100, 127};
+	static const uint8_t others[] = {128, 129, 133, 135, 255};
+	uint8_t orig[100], out[200] = {0};
+	size_t i;
+
+	for (i = 0; i < sizeof(errors); i++) {
+		make_ip6(orig, 60, 58);
+		orig[40] = errors[i];
+		CU_ASSERT_EQUAL(icmp6_too_big(out, sizeof(out), orig, 100, src6, 1280), -EINVAL);
+	}
+	for (i = 0; i < sizeof(others); i++) {
+		make_ip6(orig, 60, 58);
+		orig[40] = others[i];
+		CU_ASSERT_EQUAL(icmp6_too_big(out, sizeof(out), orig, 100, src6, 1280), 148);
+	}
+	/* type 1 as the first byte of UDP is not an error */
+	make_ip6(orig, 60, 17);
+	orig[40] = 1;
+	CU_ASSERT_EQUAL(icmp6_too_big(out, sizeof(out), orig, 100, src6, 1280), 148);
+}
+
+/* IPv6 + hop-by-hop (8) + destination options (16) + AH (12) + fragment (8), then type at 84. */
+static void make_ext_chain(uint8_t *p, uint8_t last_nh, uint16_t frag_off)
+{
+	make_ip6(p, 100, 0);
+	memset(p + 40, 0, 60);
+	p[40] = 60; /* hop-by-hop -> destination options, 8 bytes */
+	p[41] = 0;
+	p[48] = 51; /* destination options -> AH, 16 bytes */
+	p[49] = 1;
+	p[64] = 44; /* AH -> fragment, (1 + 2) * 4 = 12 bytes */
+	p[65] = 1;
+	p[76] = last_nh; /* fragment -> last_nh, 8 bytes */
+	sl_put_be16(p + 78, frag_off);
+}
+
+static void test_too_big_finds_icmpv6_errors_behind_extension_headers(void)
+{
+	uint8_t orig[140], out[300] = {0};
+
+	make_ext_chain(orig, 58, 0x0001); /* first fragment (M set) of an ICMPv6 error */
+	orig[84] = 1;
+	CU_ASSERT_EQUAL(icmp6_too_big(out, sizeof(out), orig, 140, src6, 1280), -EINVAL);
+	orig[84] = 128; /* ... of an echo request */
+	CU_ASSERT_EQUAL(icmp6_too_big(out, sizeof(out), orig, 140, src6, 1280), 188);
+	CU_ASSERT_TRUE(icmp6_ok(out));
+
+	make_ext_chain(orig, 58, 0x0008); /* non-first fragment: no ICMPv6 header to look at */
+	orig[84] = 1;
+	CU_ASSERT_EQUAL(icmp6_too_big(out, sizeof(out), orig, 140, src6, 1280), 188);
+
+	make_ext_chain(orig, 17, 0); /* UDP behind the chain */
+	orig[84] = 1;
+	CU_ASSERT_EQUAL(icmp6_too_big(out, sizeof(out), orig, 140, src6, 1280), 188);
+
+	make_ext_chain(orig, 59, 0); /* no next header */
+	CU_ASSERT_EQUAL(icmp6_too_big(out, sizeof(out), orig, 140, src6, 1280), 188);
+}
+
+static void test_too_big_refuses_undecidable_extension_chains(void)
+{
+	uint8_t orig[200], out[300] = {0};
+	size_t len;
+	int i;
+
+	/* truncated anywhere before the ICMPv6 type byte (at 84): cannot tell, refused */
+	make_ext_chain(orig, 58, 0);
+	orig[84] = 128;
+	for (len = 40; len <= 84; len++)
+		CU_ASSERT_EQUAL(icmp6_too_big(out, sizeof(out), orig, len, src6, 1280), -EINVAL);
+	CU_ASSERT_EQUAL(icmp6_too_big(out, sizeof(out), orig, 85, src6, 1280), 133);
+
+	/* ICMPv6 right after the header, without its type byte */
+	make_ip6(orig, 0, 58);
+	CU_ASSERT_EQUAL(icmp6_too_big(out, sizeof(out), orig, 40, src6, 1280), -EINVAL);
+
+	/* ICMP6_MAX_EXT destination options headers are walked; one more is too many */
+	make_ip6(orig, 160, 60);
+	memset(orig + 40, 0, 160);
+	for (i = 0; i < ICMP6_MAX_EXT; i++)
+		orig[40 + 8 * i] = 60;
+	orig[40 + 8 * (ICMP6_MAX_EXT - 1)] = 58;
+	orig[40 + 8 * ICMP6_MAX_EXT] = 128;
+	CU_ASSERT_EQUAL(icmp6_too_big(out, sizeof(out), orig, 200, src6, 1280), 248);
+	orig[40 + 8 * (ICMP6_MAX_EXT - 1)] = 60;
+	orig[40 + 8 * ICMP6_MAX_EXT] = 58;
+	orig[40 + 8 * (ICMP6_MAX_EXT + 1)] = 128;
+	CU_ASSERT_EQUAL(icmp6_too_big(out, sizeof(out), orig, 200, src6, 1280), -EINVAL);
+}
+
+static void test_too_big_refuses_unanswerable_sources(void)
+{
+	static const uint8_t unspec[16] = {0};
+	static const uint8_t mcast[16] = {0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+	static const uint8_t mcast_global[16] = {0xff, 0x0e, 0, 0, 0, 0, 0, 0,
+						 0,    0,    0, 0, 0, 0, 0, 0x42};
+	static const uint8_t link_local[16] = {0xfe, 0x80, 0, 0, 0, 0, 0, 0,
+					       0,    0,	   0, 0, 0, 0, 0, 1};
+	static const uint8_t low_bit[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+	uint8_t orig[60], out[200] = {0};
+
+	memcpy(orig, orig6, sizeof(orig6));
+	memcpy(orig + 8, unspec, 16);
+	CU_ASSERT_EQUAL(icmp6_too_big(out, sizeof(out), orig, 54, src6, 1280), -EINVAL);
+	memcpy(orig + 8, mcast, 16);
+	CU_ASSERT_EQUAL(icmp6_too_big(out, sizeof(out), orig, 54, src6, 1280), -EINVAL);
+	memcpy(orig + 8, mcast_global, 16);
+	CU_ASSERT_EQUAL(icmp6_too_big(out, sizeof(out), orig, 54, src6, 1280), -EINVAL);
+	memcpy(orig + 8, link_local, 16);
+	CU_ASSERT_EQUAL(icmp6_too_big(out, sizeof(out), orig, 54, src6, 1280), 102);
+	CU_ASSERT_EQUAL(memcmp(out + 24, link_local, 16), 0);
+	memcpy(orig + 8, low_bit, 16);
+	CU_ASSERT_EQUAL(icmp6_too_big(out, sizeof(out), orig, 54, src6, 1280), 102);
+}
+
+static void test_too_big_refuses_malformed_original(void)
+{
+	uint8_t orig[60], out[200] = {0};
+
+	memcpy(orig, orig6, sizeof(orig6));
+	orig[0] = 0x45;
+	CU_ASSERT_EQUAL(icmp6_too_big(out, sizeof(out), orig, 54, src6, 1280), -EINVAL);
+	orig[0] = 0x70;
+	CU_ASSERT_EQUAL(icmp6_too_big(out, sizeof(out), orig, 54, src6, 1280), -EINVAL);
+}
+
+static void test_too_big_every_truncation_length(void)
+{
+	uint8_t out[200] = {0};
+	size_t len;
+	int r;
+
+	for (len = 0; len <= sizeof(orig6); len++) {
+		memset(out, 0, sizeof(out));
+		r = icmp6_too_big(out, sizeof(out), orig6, len, src6, 1432);
+		if (len < 40) {
+			CU_ASSERT_EQUAL(r, -EINVAL);
+			continue;
+		}
+		CU_ASSERT_EQUAL(r, (int)(48 + len));
+		CU_ASSERT_EQUAL(sl_get_be16(out + 4), 8 + len);
+		CU_ASSERT_EQUAL(memcmp(out + 48, orig6, len), 0);
+		CU_ASSERT_TRUE(icmp6_ok(out));
+	}
+}
+
+static void test_too_big_small_buffer_is_enospc(void)
+{
+	uint8_t orig[60], out[102] = {0};
+
+	CU_ASSERT_EQUAL(icmp6_too_big(out, 101, orig6, sizeof(orig6), src6, 1432), -ENOSPC);
+	CU_ASSERT_EQUAL(icmp6_too_big(out, 0, orig6, sizeof(orig6), src6, 1432), -ENOSPC);
+	CU_ASSERT_EQUAL(icmp6_too_big(out, 102, orig6, sizeof(orig6), src6, 1432), 102);
+	memcpy(orig, orig6, sizeof(orig6));
+	orig[8] = 0xff;
+	CU_ASSERT_EQUAL(icmp6_too_big(out, 0, orig, sizeof(orig6), src6, 1432), -EINVAL);
+}
+
+static void test_too_big_builds_in_place_over_the_original(void)
+{
+	uint8_t buf[2000], ref[1300] = {0};
+	int n;
+
+	make_ip6(buf + 48, 1460, 6);
+	n = icmp6_too_big(ref, sizeof(ref), buf + 48, 1500, src6, 1432);
+	CU_ASSERT_EQUAL(n, 1280);
+	CU_ASSERT_EQUAL(icmp6_too_big(buf, sizeof(buf), buf + 48, 1500, src6, 1432), n);
+	CU_ASSERT_EQUAL(memcmp(buf, ref, 1280), 0);
+
+	make_ip6(buf, 1460, 6);
+	CU_ASSERT_EQUAL(icmp6_too_big(buf, sizeof(buf), buf, 1500, src6, 1432), n);
+	CU_ASSERT_EQUAL(memcmp(buf, ref, 1280), 0);
+}
+
+/* ---- echo ---- */
+
+static void test_echo4_reply_matches_reference_bytes(void)
+{
+	uint8_t p[36];
+
+	memcpy(p, echo4, sizeof(p));
+	CU_ASSERT_EQUAL(icmp_echo_reply(p, sizeof(p), 4), 36);
+	CU_ASSERT_EQUAL(memcmp(p, echo4_reply, sizeof(p)), 0);
+	CU_ASSERT_TRUE(ip4_hdr_ok(p));
+	CU_ASSERT_TRUE(icmp4_ok(p));
+}
+
+static void test_echo4_reply_checksum_verifies_for_every_sequence_number(void)
+{
+	uint8_t p[36];
+	uint32_t seq;
+	int bad = 0;
+
+	for (seq = 0; seq < 65536; seq++) {
+		memcpy(p, echo4, sizeof(p));
+		sl_put_be16(p + 26, (uint16_t)seq);
+		p[21] = (uint8_t)seq; /* any code */
+		fix_icmp4(p);
+		if (icmp_echo_reply(p, sizeof(p), 4) != 36 || p[20] != 0 || !icmp4_ok(p) ||
+		    !ip4_hdr_ok(p))
+			bad++;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
+static void test_echo4_reply_keeps_options_and_trailing_bytes(void)
+{
+	uint8_t p[64], ref[64] = {0};
+
+	memset(p, 0xAB, sizeof(p));
+	memcpy(p, echo4, 20);
+	p[0] = 0x46;
+	sl_put_be16(p + 2, 40);
+	memset(p + 20, 1, 4); /* NOP options */
+	memcpy(p + 24, echo4 + 20, 16);
+	fix_ip4(p);
+	fix_icmp4(p);
+	memcpy(ref, p, sizeof(p));
+
+	CU_ASSERT_EQUAL(icmp_echo_reply(p, sizeof(p), 4), 64);
+	CU_ASSERT_EQUAL(memcmp(p + 12, ref + 16, 4), 0);
+	CU_ASSERT_EQUAL(memcmp(p + 16, ref + 12, 4), 0);
+	CU_ASSERT_EQUAL(memcmp(p + 20, ref + 20, 4), 0);
+	CU_ASSERT_EQUAL(p[8], 64);
+	CU_ASSERT_EQUAL(p[24], 0);
+	CU_ASSERT_EQUAL(memcmp(p + 28, ref + 28, 64 - 28), 0); /* data and padding as they were */
+	CU_ASSERT_TRUE(ip4_hdr_ok(p));
+	CU_ASSERT_TRUE(icmp4_ok(p));
+}
+
+/* p is left untouched by a refused request. */
+static void expect_echo_refused(const uint8_t *p, size_t len, uint8_t family)
+{
+	uint8_t q[200];
+
+	memcpy(q, p, len);
+	CU_ASSERT_EQUAL(icmp_echo_reply(q, len, family), -EINVAL);
+	CU_ASSERT_EQUAL(memcmp(q, p, len), 0);
+}
+
+static void test_echo4_refuses_what_is_not_an_echo_request(void)
+{
+	static const uint8_t types[] = {0, 3, 13, 128};
+	uint8_t p[36];
+	size_t i;
+
+	for (i = 0; i < sizeof(types); i++) {
+		memcpy(p, echo4, sizeof(p));
+		p[20] = types[i];
+		fix_icmp4(p);
+		expect_echo_refused(p, sizeof(p), 4);
+	}
+	memcpy(p, echo4, sizeof(p));
+	p[9] = 17;
+	fix_ip4(p);
+	expect_echo_refused(p, sizeof(p), 4);
+
+	memcpy(p, echo4, sizeof(p));
+	sl_put_be16(p + 6, 0x2000); /* MF: the rest of the request is elsewhere */
+	fix_ip4(p);
+	expect_echo_refused(p, sizeof(p), 4);
+	sl_put_be16(p + 6, 0x0003); /* non-first fragment */
+	fix_ip4(p);
+	expect_echo_refused(p, sizeof(p), 4);
+}
+
+static void test_echo4_refuses_bad_checksums(void)
+{
+	uint8_t p[36];
+
+	memcpy(p, echo4, sizeof(p));
+	p[11] ^= 1;
+	expect_echo_refused(p, sizeof(p), 4);
+	memcpy(p, echo4, sizeof(p));
+	p[23] ^= 1;
+	expect_echo_refused(p, sizeof(p), 4);
+	memcpy(p, echo4, sizeof(p));
+	p[35] ^= 0x80; /* data covered by the ICMP checksum */
+	expect_echo_refused(p, sizeof(p), 4);
+}
+
+static void test_echo4_refuses_unanswerable_sources(void)
+{
+	static const uint32_t bad[] = {0x00000000u, 0xE0000001u, 0xEFFFFFFFu, 0xFFFFFFFFu};
+	uint8_t p[36];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memcpy(p, echo4, sizeof(p));
+		sl_put_be32(p + 12, bad[i]);
+		fix_ip4(p);
+		expect_echo_refused(p, sizeof(p), 4);
+	}
+}
+
+static void test_echo4_refuses_bad_lengths(void)
+{
+	uint8_t p[36], q[64];
+
+	memcpy(p, echo4, sizeof(p));
+	sl_put_be16(p + 2, 37); /* total length past the buffer */
+	fix_ip4(p);
+	expect_echo_refused(p, sizeof(p), 4);
+
+	memcpy(p, echo4, sizeof(p));
+	sl_put_be16(p + 2, 27); /* no room for the 8-byte ICMP header */
+	fix_ip4(p);
+	expect_echo_refused(p, sizeof(p), 4);
+
+	memcpy(p, echo4, sizeof(p));
+	p[0] = 0x44;
+	fix_ip4(p);
+	expect_echo_refused(p, sizeof(p), 4);
+
+	memset(q, 0, sizeof(q));
+	memcpy(q, echo4, sizeof(echo4));
+	q[0] = 0x4F; /* IHL 15: header runs past the total length */
+	fix_ip4(q);
+	expect_echo_refused(q, sizeof(echo4), 4);
+	expect_echo_refused(q, sizeof(q), 4);
+
+	memcpy(p, echo4, sizeof(p));
+	p[0] = 0x65;
+	expect_echo_refused(p, sizeof(p), 4);
+}
+
+static void test_echo4_every_truncation_length(void)
+{
+	uint8_t p[36];
+	size_t len;
+
+	for (len = 0; len < sizeof(echo4); len++)
+		expect_echo_refused(echo4, len, 4);
+	/* a shorter request whose total length matches is fine at every length from 28 */
+	for (len = 28; len <= sizeof(echo4); len++) {
+		memcpy(p, echo4, len);
+		sl_put_be16(p + 2, (uint16_t)len);
+		fix_ip4(p);
+		fix_icmp4(p);
+		CU_ASSERT_EQUAL(icmp_echo_reply(p, len, 4), (int)len);
+		CU_ASSERT_TRUE(ip4_hdr_ok(p));
+		CU_ASSERT_TRUE(icmp4_ok(p));
+	}
+}
+
+static void test_echo6_reply_matches_reference_bytes(void)
+{
+	uint8_t p[56];
+
+	memcpy(p, echo6, sizeof(p));
+	CU_ASSERT_EQUAL(icmp_echo_reply(p, sizeof(p), 6), 56);
+	CU_ASSERT_EQUAL(memcmp(p, echo6_reply, sizeof(p)), 0);
+	CU_ASSERT_TRUE(icmp6_ok(p));
+}
+
+static void test_echo6_reply_keeps_flow_label_and_trailing_bytes(void)
+{
+	uint8_t p[80];
+
+	memset(p, 0xCD, sizeof(p));
+	memcpy(p, echo6, sizeof(echo6));
+	sl_put_be32(p, 0x6ABCDEF1u);
+	CU_ASSERT_EQUAL(icmp_echo_reply(p, sizeof(p), 6), 80);
+	CU_ASSERT_EQUAL(sl_get_be32(p), 0x6ABCDEF1u);
+	CU_ASSERT_EQUAL(memcmp(p + 4, echo6_reply + 4, 52), 0);
+	CU_ASSERT_EQUAL(p[79], 0xCD);
+}
+
+static void test_echo6_refuses_what_is_not_an_echo_request(void)
+{
+	static const uint8_t types[] = {129, 1, 2, 135, 8};
+	uint8_t p[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(types); i++) {
+		memcpy(p, echo6, sizeof(echo6));
+		p[40] = types[i];
+		fix_icmp6(p);
+		expect_echo_refused(p, sizeof(echo6), 6);
+	}
+	/* ICMPv6 behind an extension header is not answered */
+	memcpy(p, echo6, 40);
+	sl_put_be16(p + 4, 24);
+	p[6] = 60;
+	memset(p + 40, 0, 8);
+	p[40] = 58;
+	memcpy(p + 48, echo6 + 40, 16);
+	expect_echo_refused(p, 64, 6);
+	/* IPv6 packet with next header 58 handed over as IPv4 and vice versa */
+	expect_echo_refused(echo6, sizeof(echo6), 4);
+	expect_echo_refused(echo4, sizeof(echo4), 6);
+}
+
+static void test_echo6_refuses_bad_checksum(void)
+{
+	uint8_t p[56];
+
+	memcpy(p, echo6, sizeof(p));
+	p[43] ^= 1;
+	expect_echo_refused(p, sizeof(p), 6);
+	memcpy(p, echo6, sizeof(p));
+	p[9] ^= 1; /* source address is in the pseudo-header */
+	expect_echo_refused(p, sizeof(p), 6);
+}
+
+static void test_echo6_refuses_unanswerable_sources(void)
+{
+	uint8_t p[56];
+
+	memcpy(p, echo6, sizeof(p));
+	memset(p + 8, 0, 16);
+	fix_icmp6(p);
+	expect_echo_refused(p, sizeof(p), 6);
+	memcpy(p, echo6, sizeof(p));
+	p[8] = 0xff;
+	p[9] = 0x02;
+	fix_icmp6(p);
+	expect_echo_refused(p, sizeof(p), 6);
+}
+
+static void test_echo6_refuses_bad_lengths(void)
+{
+	uint8_t p[56];
+
+	memcpy(p, echo6, sizeof(p));
+	sl_put_be16(p + 4, 17);
+	expect_echo_refused(p, sizeof(p), 6);
+	sl_put_be16(p + 4, 7);
+	fix_icmp6(p);
+	expect_echo_refused(p, sizeof(p), 6);
+	memcpy(p, echo6, sizeof(p));
+	p[0] = 0x40;
+	expect_echo_refused(p, sizeof(p), 6);
+}
+
+static void test_echo6_every_truncation_length(void)
+{
+	uint8_t p[56];
+	size_t len;
+
+	for (len = 0; len < sizeof(echo6); len++)
+		expect_echo_refused(echo6, len, 6);
+	for (len = 48; len <= sizeof(echo6); len++) {
+		memcpy(p, echo6, len);
+		sl_put_be16(p + 4, (uint16_t)(len - 40));
+		fix_icmp6(p);
+		CU_ASSERT_EQUAL(icmp_echo_reply(p, len, 6), (int)len);
+		CU_ASSERT_EQUAL(p[40], 129);
+		CU_ASSERT_TRUE(icmp6_ok(p));
+	}
+}
+
+static void test_echo_reply_refuses_unknown_family(void)
+{
+	static const uint8_t families[] = {0, 2, 5, 10, 41};
+	size_t i;
+
+	for (i = 0; i < sizeof(families); i++) {
+		expect_echo_refused(echo4, sizeof(echo4), families[i]);
+		expect_echo_refused(echo6, sizeof(echo6), families[i]);
+	}
+}
+
+static CU_TestInfo tests[] = {
+	{"frag_needed_matches_reference_bytes", test_frag_needed_matches_reference_bytes},
+	{"frag_needed_quote_keeps_reply_within_576", test_frag_needed_quote_keeps_reply_within_576},
+	{"frag_needed_does_not_quote_padding_past_total_length",
+	 test_frag_needed_does_not_quote_padding_past_total_length},
+	{"frag_needed_quotes_what_is_present_of_a_truncated_original",
+	 test_frag_needed_quotes_what_is_present_of_a_truncated_original},
+	{"frag_needed_quotes_ip_options", test_frag_needed_quotes_ip_options},
+	{"frag_needed_refuses_icmp_errors", test_frag_needed_refuses_icmp_errors},
+	{"frag_needed_refuses_icmp_without_type_byte",
+	 test_frag_needed_refuses_icmp_without_type_byte},
+	{"frag_needed_refuses_non_first_fragment", test_frag_needed_refuses_non_first_fragment},
+	{"frag_needed_refuses_unanswerable_sources", test_frag_needed_refuses_unanswerable_sources},
+	{"frag_needed_refuses_malformed_original", test_frag_needed_refuses_malformed_original},
+	{"frag_needed_every_truncation_length", test_frag_needed_every_truncation_length},
+	{"frag_needed_small_buffer_is_enospc", test_frag_needed_small_buffer_is_enospc},
+	{"frag_needed_builds_in_place_over_the_original",
+	 test_frag_needed_builds_in_place_over_the_original},
+	{"too_big_matches_reference_bytes", test_too_big_matches_reference_bytes},
+	{"too_big_writes_full_32_bit_mtu", test_too_big_writes_full_32_bit_mtu},
+	{"too_big_quote_keeps_reply_within_1280", test_too_big_quote_keeps_reply_within_1280},
+	{"too_big_does_not_quote_padding_past_payload_length",
+	 test_too_big_does_not_quote_padding_past_payload_length},
+	{"too_big_refuses_icmpv6_errors", test_too_big_refuses_icmpv6_errors},
+	{"too_big_finds_icmpv6_errors_behind_extension_headers",
+	 test_too_big_finds_icmpv6_errors_behind_extension_headers},
+	{"too_big_refuses_undecidable_extension_chains",
+	 test_too_big_refuses_undecidable_extension_chains},
+	{"too_big_refuses_unanswerable_sources", test_too_big_refuses_unanswerable_sources},
+	{"too_big_refuses_malformed_original", test_too_big_refuses_malformed_original},
+	{"too_big_every_truncation_length", test_too_big_every_truncation_length},
+	{"too_big_small_buffer_is_enospc", test_too_big_small_buffer_is_enospc},
+	{"too_big_builds_in_place_over_the_original",
+	 test_too_big_builds_in_place_over_the_original},
+	{"echo4_reply_matches_reference_bytes", test_echo4_reply_matches_reference_bytes},
+	{"echo4_reply_checksum_verifies_for_every_sequence_number",
+	 test_echo4_reply_checksum_verifies_for_every_sequence_number},
+	{"echo4_reply_keeps_options_and_trailing_bytes",
+	 test_echo4_reply_keeps_options_and_trailing_bytes},
+	{"echo4_refuses_what_is_not_an_echo_request",
+	 test_echo4_refuses_what_is_not_an_echo_request},
+	{"echo4_refuses_bad_checksums", test_echo4_refuses_bad_checksums},
+	{"echo4_refuses_unanswerable_sources", test_echo4_refuses_unanswerable_sources},
+	{"echo4_refuses_bad_lengths", test_echo4_refuses_bad_lengths},
+	{"echo4_every_truncation_length", test_echo4_every_truncation_length},
+	{"echo6_reply_matches_reference_bytes", test_echo6_reply_matches_reference_bytes},
+	{"echo6_reply_keeps_flow_label_and_trailing_bytes",
+	 test_echo6_reply_keeps_flow_label_and_trailing_bytes},
+	{"echo6_refuses_what_is_not_an_echo_request",
+	 test_echo6_refuses_what_is_not_an_echo_request},
+	{"echo6_refuses_bad_checksum", test_echo6_refuses_bad_checksum},
+	{"echo6_refuses_unanswerable_sources", test_echo6_refuses_unanswerable_sources},
+	{"echo6_refuses_bad_lengths", test_echo6_refuses_bad_lengths},
+	{"echo6_every_truncation_length", test_echo6_every_truncation_length},
+	{"echo_reply_refuses_unknown_family", test_echo_reply_refuses_unknown_family},
+	CU_TEST_INFO_NULL,
+};
+
+int main(void)
+{
+	return cu_run("icmp", tests);
+}
