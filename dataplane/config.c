@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <yaml.h>
@@ -185,9 +186,9 @@ static int get_scalar(struct cfg_parser *p, const yaml_node_t *n, const char *pa
 
 	if (n->type != YAML_SCALAR_NODE)
 		return cfg_fail(p, n, path, "expected a single value, got %s", node_kind(n));
-	if (node_is_null(n))
-		return cfg_fail(p, n, path, "missing value");
 	s = (const char *)n->data.scalar.value;
+	if (node_is_null(n) || !*s)
+		return cfg_fail(p, n, path, "missing value");
 	if (strlen(s) != n->data.scalar.length)
 		return cfg_fail(p, n, path, "value contains a NUL character");
 	*out = s;
@@ -1727,6 +1728,7 @@ static int parse_root(struct cfg_parser *p, yaml_node_t *root)
 	static const char *const keys[] = {"node",	 "zones",     "ports",
 					   "routes",	 "neighbors", "target_groups",
 					   "inspection", "listeners", NULL};
+	yaml_node_pair_t *pair;
 	yaml_node_t *v;
 	int rc;
 
@@ -1736,9 +1738,10 @@ static int parse_root(struct cfg_parser *p, yaml_node_t *root)
 	rc = map_check(p, root, "", keys);
 	if (rc)
 		return rc;
-	v = map_get(p, root, "listeners");
-	if (v)
-		return cfg_fail(p, v, "listeners", "not supported yet");
+	for (pair = root->data.mapping.pairs.start; pair < root->data.mapping.pairs.top; pair++)
+		if (!strcmp(pair_key(p, pair), "listeners"))
+			return cfg_fail(p, node_get(p, pair->key), "listeners",
+					"not supported yet (the NLB comes later)");
 
 	/* Dependency order, whatever the order in the file. */
 	v = map_get(p, root, "zones");
