@@ -39,6 +39,7 @@ static int rt_group_finalize(struct rt_group *g, uint32_t size)
 	uint64_t *keys = NULL;
 	uint32_t *weights = NULL;
 	unsigned int i, n_elig = 0, n_open = 0;
+	uint64_t sum = 0;
 	int ret = -ENOMEM;
 
 	free(g->maglev);
@@ -76,10 +77,13 @@ static int rt_group_finalize(struct rt_group *g, uint32_t size)
 		keys[i] = maglev_target_key(g->cfg->targets[i].id);
 		if (g->mode == RT_GROUP_NORMAL)
 			use = t->in_zone && gwlb_target_eligible(t->state, t->weight);
-		else /* fail open: every candidate, evenly if all weights are 0 */
+		else /* fail open: every candidate, by weight */
 			use = t->in_zone && gwlb_target_fail_open(t->state);
-		weights[i] = use ? (t->weight ? t->weight : 1) : 0;
+		weights[i] = use ? t->weight : 0;
+		sum += weights[i];
 	}
+	for (i = 0; !sum && i < g->n_targets; i++) /* fail open, all weights 0: evenly */
+		weights[i] = g->targets[i].in_zone && gwlb_target_fail_open(g->targets[i].state);
 	ret = maglev_build(g->maglev, size, keys, weights, g->n_targets);
 out:
 	if (ret) {

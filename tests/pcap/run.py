@@ -1,0 +1,489 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Golden pcap tests: replay pcaps/<case>/ through sluice-dp and compare with expectations.
+
+    run.py --sluice-dp PATH [--case NAME ...] [--update-golden] [--keep]
+
+Per case: re-run gen.py into a temp dir and require the committed generated files to be
+identical; run sluice-dp on net_pcap vdevs; compare out-<port>.pcap with expected-<port>.pcap
+byte for byte (in order when the case has a single non-empty input, else as a multiset);
+compare expect.json with the --stats-json output; run check.py; decode every GENEVE frame
+sluice-dp sent with tshark. Exit 0 only when the reference self-test and every case pass.
+"""
+
+import argparse
+import difflib
+import filecmp
+import itertools
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+
+import pcapio  # noqa: E402
+
+PYTHON = "/usr/bin/python3"
+CASE_TIMEOUT = 60
+GEN_TIMEOUT = 300
+MAX_DUMPS = 3
+GENERATED = re.compile(r"^(in-.*\.pcap|expected-.*\.pcap|config\.yaml|events\.txt|expect\.json|"
+                       r"case\.json)$")
+
+
+def parse_args():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sluice-dp", required=True, help="path of the sluice-dp binary")
+    ap.add_argument("--case", action="append", default=[], help="run only this case")
+    ap.add_argument("--pcaps", default=os.path.join(ROOT, "pcaps"), help="cases directory")
+    ap.add_argument("--update-golden", action="store_true",
+                    help='rewrite expected-*.pcap of "golden": "recorded" cases from the output')
+    ap.add_argument("--keep", action="store_true", help="keep the temp dirs")
+    return ap.parse_args()
+
+
+# --- small helpers -------------------------------------------------------------------------
+
+def load_json(path, default=None):
+    if not os.path.exists(path):
+        return default
+    with open(path) as f:
+        return json.load(f)
+
+
+def hexdump(data, mark=None):
+    lines = []
+    for off in range(0, len(data), 16):
+        chunk = data[off:off + 16]
+        hexes = " ".join(("%02x" if mark is None or off + i != mark else "[%02x]") % b
+                         for i, b in enumerate(chunk))
+        lines.append("      %04x  %s" % (off, hexes))
+    return "\n".join(lines)
+
+
+def first_difference(a, b):
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y:
+            return i
+    return min(len(a), len(b))
+
+
+def summaries(frames):
+    """One-line tshark summaries of frames (scapy's if tshark fails)."""
+    if not frames:
+        return []
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "s.pcap")
+        pcapio.write_pcap(path, [(1000.0, f) for f in frames])
+        try:
+            res = subprocess.run(["tshark", "-n", "-r", path, "-d", "udp.port==6081,geneve",
+                                  "-T", "fields", "-e", "frame.protocols", "-e", "_ws.col.Info"],
+                                 capture_output=True, text=True, timeout=60)
+            lines = res.stdout.splitlines()
+            if res.returncode == 0 and len(lines) == len(frames):
+                return [" ".join(line.split("\t")) for line in lines]
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+    from scapy.all import Ether
+    return [Ether(f).summary() for f in frames]
+
+
+class Report:
+    """Failures of one case."""
+
+    def __init__(self):
+        self.failures = []
+
+    def fail(self, title, detail=""):
+        self.failures.append((title, detail))
+
+    @property
+    def ok(self):
+        return not self.failures
+
+    def print(self):
+        for title, detail in self.failures:
+            print("  - " + title)
+            if detail:
+                print(detail.rstrip())
+
+
+# --- generation ----------------------------------------------------------------------------
+
+def regenerate(case_dir, gen_dir, meta, report):
+    """Run gen.py into gen_dir; the committed generated files must be identical."""
+    res = subprocess.run([PYTHON, os.path.join(case_dir, "gen.py"), gen_dir],
+                         capture_output=True, text=True, timeout=GEN_TIMEOUT)
+    if res.returncode != 0:
+        report.fail("gen.py failed (exit %d)" % res.returncode, res.stderr[-3000:])
+        return
+    recorded = meta.get("golden") == "recorded"
+    fresh = {f for f in os.listdir(gen_dir) if GENERATED.match(f)}
+    committed = {f for f in os.listdir(case_dir) if GENERATED.match(f)}
+    if recorded:
+        fresh = {f for f in fresh if not f.startswith("expected-")}
+        committed = {f for f in committed if not f.startswith("expected-")}
+    for name in sorted(fresh - committed):
+        report.fail("gen.py writes %s but it is not committed (run gen.py)" % name)
+    for name in sorted(committed - fresh - {"case.json"}):  # case.json may be hand-written
+        report.fail("%s is committed but gen.py no longer writes it" % name)
+    for name in sorted(fresh & committed):
+        if not filecmp.cmp(os.path.join(gen_dir, name), os.path.join(case_dir, name),
+                           shallow=False):
+            report.fail("%s differs from what gen.py generates (edited by hand? run gen.py)"
+                        % name)
+
+
+# --- running sluice-dp ---------------------------------------------------------------------
+
+def write_config(case_dir, tmp):
+    """config.yaml with @IN@/@OUT@ substituted; missing rx pcaps replaced by empty ones."""
+    with open(os.path.join(case_dir, "config.yaml")) as f:
+        text = f.read()
+    out_dir = os.path.join(tmp, "out")
+    text = text.replace("@IN@", case_dir).replace("@OUT@", out_dir)
+
+    def fill_missing(match):
+        path = match.group(1)
+        if os.path.exists(path):
+            return match.group(0)
+        empty = os.path.join(tmp, "empty-" + os.path.basename(path))
+        pcapio.write_pcap(empty, [])
+        return "rx_pcap=" + empty
+
+    text = re.sub(r"rx_pcap=([^,\"'\s]+)", fill_missing, text)
+    path = os.path.join(tmp, "config.yaml")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def config_ports(config_path):
+    """Port names of the config, in order (a light parse: '- name: "X"' under ports:)."""
+    import yaml
+    with open(config_path) as f:
+        conf = yaml.safe_load(f)
+    return [p["name"] for p in conf.get("ports", [])]
+
+
+def sluice_command(binary, config, stats, events):
+    cmd = [binary, "--no-huge", "-m", "512", "--no-pci", "--no-shconf", "-l", "0,1",
+           "--log-level=*:notice", "--file-prefix", "sl%d" % os.getpid(), "--",
+           "--config", config, "--idle-exit", "300", "--pcap-clock", "--stats-json", stats]
+    if events:
+        cmd += ["--events", events]
+    return cmd + ["--quiet"]
+
+
+def run_sluice(binary, case_dir, tmp, report):
+    """Returns the path of stats.json, or None when sluice-dp failed."""
+    config = write_config(case_dir, tmp)
+    os.makedirs(os.path.join(tmp, "out"), exist_ok=True)
+    stats = os.path.join(tmp, "stats.json")
+    events = os.path.join(case_dir, "events.txt")
+    cmd = sluice_command(binary, config, stats, events if os.path.exists(events) else None)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=CASE_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+        report.fail("sluice-dp did not exit within %d s" % CASE_TIMEOUT, tail(err))
+        return None
+    if proc.returncode != 0:
+        how = ("killed by signal %d" % -proc.returncode if proc.returncode < 0
+               else "exit %d" % proc.returncode)
+        report.fail("sluice-dp failed (%s): %s" % (how, " ".join(cmd)), tail(err + out))
+        return None
+    if not os.path.exists(stats):
+        report.fail("sluice-dp exited 0 but wrote no %s" % stats, tail(err))
+        return None
+    return stats
+
+
+def tail(text, lines=40):
+    return "\n".join("      " + line for line in text.splitlines()[-lines:])
+
+
+# --- comparing outputs ---------------------------------------------------------------------
+
+def packet_pair_detail(want, got, i, j):
+    """Hex dumps of expected packet i and actual packet j (either may be None)."""
+    w = want[i] if i is not None else None
+    g = got[j] if j is not None else None
+    sums = summaries([f for f in (w, g) if f is not None])
+    mark = first_difference(w, g) if w is not None and g is not None else None
+    parts = []
+    if w is not None:
+        parts += ["    expected #%d (%d bytes): %s" % (i, len(w), sums.pop(0)), hexdump(w, mark)]
+    else:
+        parts.append("    expected: nothing here")
+    if g is not None:
+        parts += ["    actual   #%d (%d bytes): %s" % (j, len(g), sums.pop(0)), hexdump(g, mark)]
+    else:
+        parts.append("    actual: nothing here (missing)")
+    if mark is not None:
+        parts.append("    first difference at byte %d" % mark)
+    return "\n".join(parts)
+
+
+def multiset_detail(want, got):
+    missing = list((Counter(want) - Counter(got)).elements())
+    extra = list((Counter(got) - Counter(want)).elements())
+    parts = ["    missing %d, extra %d" % (len(missing), len(extra))]
+    for label, frames in (("missing", missing), ("extra", extra)):
+        for f, line in zip(frames[:MAX_DUMPS], summaries(frames[:MAX_DUMPS])):
+            parts += ["    %s (%d bytes): %s" % (label, len(f), line), hexdump(f)]
+    return "\n".join(parts), missing, extra
+
+
+def compare_in_order(port, want, got, report):
+    """Align the sequences (so one lost packet is not reported as all the later ones)."""
+    if want == got:
+        return
+    matcher = difflib.SequenceMatcher(None, want, got, autojunk=False)
+    details, counts = [], Counter()
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        for i, j in itertools.zip_longest(range(i1, i2), range(j1, j2)):
+            counts["differ" if i is not None and j is not None else
+                   "missing" if j is None else "extra"] += 1
+            if len(details) < MAX_DUMPS:
+                details.append(packet_pair_detail(want, got, i, j))
+    same_set = Counter(want) == Counter(got)
+    report.fail("%s: %d expected, %d actual: %d differ, %d missing, %d extra%s"
+                % (port, len(want), len(got), counts["differ"], counts["missing"],
+                   counts["extra"], " (same packets, different order)" if same_set else ""),
+                "\n".join(details))
+
+
+def compare_multiset(port, want, got, report):
+    if Counter(want) == Counter(got):
+        return
+    summary, _, _ = multiset_detail(want, got)
+    report.fail("%s: output differs from the expectation (as a multiset; %d expected, %d actual)"
+                % (port, len(want), len(got)), summary)
+
+
+def compare_outputs(case_dir, out_dir, ports, meta, report):
+    inputs = [p for p in ports if has_input(case_dir, p)]
+    ordered = len(inputs) == 1
+    unchecked = set(meta.get("unchecked_ports", []))
+    for port in ports:
+        out_path = os.path.join(out_dir, "out-%s.pcap" % port)
+        got = pcapio.read_frames(out_path) if os.path.exists(out_path) else []
+        exp_path = os.path.join(case_dir, "expected-%s.pcap" % port)
+        if os.path.exists(exp_path):
+            want = pcapio.read_frames(exp_path)
+        elif port in unchecked:
+            continue
+        else:
+            want = []
+        if ordered:
+            compare_in_order(port, want, got, report)
+        else:
+            compare_multiset(port, want, got, report)
+
+
+def has_input(case_dir, port):
+    path = os.path.join(case_dir, "in-%s.pcap" % port)
+    return os.path.exists(path) and bool(pcapio.read_frames(path))
+
+
+def flatten(obj, prefix=()):
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from flatten(v, prefix + (k,))
+    else:
+        yield prefix, obj
+
+
+def lookup(obj, path):
+    for k in path:
+        if not isinstance(obj, dict) or k not in obj:
+            return KeyError
+        obj = obj[k]
+    return obj
+
+
+def compare_stats(case_dir, stats_path, report):
+    expect = load_json(os.path.join(case_dir, "expect.json"))
+    if not expect:
+        return
+    stats = load_json(stats_path, {})
+    diffs = []
+    for path, want in flatten(expect):
+        got = lookup(stats, path)
+        if got is KeyError:
+            diffs.append("    %s: expected %r, missing from stats.json" % (".".join(path), want))
+        elif got != want:
+            diffs.append("    %s: expected %r, got %r" % (".".join(path), want, got))
+    if diffs:
+        report.fail("stats differ from expect.json (%d)" % len(diffs), "\n".join(diffs))
+
+
+def run_check(case_dir, out_dir, stats_path, report):
+    script = os.path.join(case_dir, "check.py")
+    if not os.path.exists(script):
+        return
+    env = dict(os.environ, PYTHONPATH=HERE)
+    res = subprocess.run([PYTHON, script, out_dir, stats_path], capture_output=True, text=True,
+                         timeout=GEN_TIMEOUT, env=env)
+    if res.returncode != 0:
+        report.fail("check.py failed (exit %d)" % res.returncode, tail(res.stdout + res.stderr))
+
+
+# --- tshark: every GENEVE frame must decode ------------------------------------------------
+
+TSHARK_FIELDS = ["frame.number", "geneve.option.class", "geneve.option.type", "frame.protocols",
+                 "ip.checksum.status"]
+
+
+def tshark_geneve(path):
+    """Rows of TSHARK_FIELDS for the frames to UDP 6081 in path."""
+    cmd = ["tshark", "-n", "-r", path, "-d", "udp.port==6081,geneve", "-o",
+           "ip.check_checksum:TRUE", "-Y", "udp.dstport==6081", "-T", "fields",
+           "-E", "occurrence=a", "-E", "aggregator=,"]
+    for field in TSHARK_FIELDS:
+        cmd += ["-e", field]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    if res.returncode != 0:
+        raise RuntimeError(res.stderr.strip())
+    return [line.split("\t") for line in res.stdout.splitlines()]
+
+
+def geneve_problems(row):
+    number, classes, types, protocols, ip_status = (row + [""] * 5)[:5]
+    options = set(zip(classes.split(","), types.split(",")))
+    problems = ["option 0x0108/%d missing" % t for t in (1, 2, 3)
+                if ("0x0108", "0x%02x" % t) not in options]
+    layers = protocols.split(":")
+    after = layers[layers.index("geneve") + 1:] if "geneve" in layers else []
+    if after[:1] not in (["ip"], ["ipv6"]):
+        problems.append("inner packet not decoded as IP (%s)" % protocols)
+    if "_ws.malformed" in layers:
+        problems.append("malformed (%s)" % protocols)
+    if "0" in ip_status.split(","):
+        problems.append("bad IPv4 header checksum")
+    return number, problems
+
+
+def check_geneve_decode(out_dir, report):
+    import checks
+    for name in sorted(os.listdir(out_dir)):
+        path = os.path.join(out_dir, name)
+        if not name.endswith(".pcap") or not os.path.getsize(path):
+            continue
+        ours = sum(1 for f in pcapio.read_frames(path) if checks.is_geneve(f))
+        try:
+            rows = tshark_geneve(path)
+        except (OSError, RuntimeError, subprocess.TimeoutExpired) as exc:
+            report.fail("tshark could not read %s: %s" % (name, exc))
+            continue
+        bad = [(n, p) for n, p in map(geneve_problems, rows) if p]
+        if len(rows) != ours:
+            report.fail("%s: tshark decoded %d GENEVE frames, expected %d"
+                        % (name, len(rows), ours))
+        if bad:
+            detail = "\n".join("    frame %s: %s" % (n, "; ".join(p)) for n, p in bad[:10])
+            report.fail("%s: %d GENEVE frames fail the tshark decode" % (name, len(bad)), detail)
+
+
+# --- a case --------------------------------------------------------------------------------
+
+def update_golden(case_dir, out_dir, ports):
+    for port in ports:
+        out_path = os.path.join(out_dir, "out-%s.pcap" % port)
+        frames = pcapio.read_frames(out_path) if os.path.exists(out_path) else []
+        exp_path = os.path.join(case_dir, "expected-%s.pcap" % port)
+        if frames:
+            pcapio.write_pcap(exp_path, [(1000.0 + i * 0.001, f) for i, f in enumerate(frames)])
+        elif os.path.exists(exp_path):
+            os.remove(exp_path)
+    print("  updated the recorded expected-*.pcap of %s" % os.path.basename(case_dir))
+
+
+def run_case(args, case_dir, tmp):
+    report = Report()
+    meta = load_json(os.path.join(case_dir, "case.json"), {})
+    regenerate(case_dir, os.path.join(tmp, "gen"), meta, report)
+    if not os.path.exists(os.path.join(case_dir, "config.yaml")):
+        report.fail("no config.yaml")
+        return report
+    stats = run_sluice(args.sluice_dp, case_dir, tmp, report)
+    if stats is None:
+        return report
+    out_dir = os.path.join(tmp, "out")
+    ports = config_ports(os.path.join(tmp, "config.yaml"))
+    if args.update_golden and meta.get("golden") == "recorded":
+        update_golden(case_dir, out_dir, ports)
+    compare_outputs(case_dir, out_dir, ports, meta, report)
+    compare_stats(case_dir, stats, report)
+    run_check(case_dir, out_dir, stats, report)
+    check_geneve_decode(out_dir, report)
+    return report
+
+
+def list_cases(args):
+    names = sorted(d for d in os.listdir(args.pcaps)
+                   if os.path.exists(os.path.join(args.pcaps, d, "gen.py")))
+    unknown = [c for c in args.case if c not in names]
+    if unknown:
+        sys.exit("unknown case(s): %s" % ", ".join(unknown))
+    return [c for c in names if not args.case or c in args.case]
+
+
+def run_reference_tests():
+    res = subprocess.run([PYTHON, os.path.join(HERE, "test_ref.py")], capture_output=True,
+                         text=True, timeout=GEN_TIMEOUT, cwd=HERE)
+    print("%s reference self-test (test_ref.py)" % ("PASS" if res.returncode == 0 else "FAIL"))
+    if res.returncode != 0:
+        print(tail(res.stderr, 60))
+    return res.returncode == 0
+
+
+def preflight(args):
+    if not os.access(args.sluice_dp, os.X_OK):
+        sys.exit("sluice-dp not found or not executable: %s" % args.sluice_dp)
+    if shutil.which("tshark") is None:
+        sys.exit("tshark is required (apt-get install tshark)")
+    args.sluice_dp = os.path.abspath(args.sluice_dp)
+
+
+def main():
+    args = parse_args()
+    preflight(args)
+    ref_ok = run_reference_tests()
+    passed, failed = [], []
+    for name in list_cases(args):
+        tmp = tempfile.mkdtemp(prefix="sluice-pcap-%s-" % name)
+        try:
+            report = run_case(args, os.path.join(os.path.abspath(args.pcaps), name), tmp)
+        except Exception as exc:  # a broken case must not hide the others
+            report = Report()
+            report.fail("runner error: %s: %s" % (type(exc).__name__, exc))
+        print("%s %s%s" % ("PASS" if report.ok else "FAIL", name,
+                           "  (kept %s)" % tmp if args.keep else ""))
+        report.print()
+        (passed if report.ok else failed).append(name)
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+        sys.stdout.flush()
+    if failed:
+        print("failed cases: %s" % " ".join(failed))
+    print("pcap: %d passed, %d failed" % (len(passed) + ref_ok, len(failed) + (not ref_ok)))
+    return 0 if ref_ok and not failed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
