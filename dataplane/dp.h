@@ -23,6 +23,7 @@
 #define DP_MAX_PORTS 16
 #define DP_MAX_LOCAL (DP_MAX_PORTS * CFG_PORT_ADDRS_MAX)
 #define DP_TX_BUF    (DP_BURST * 2)
+#define DP_MAX_RXQ   16 /* RX queues per port */
 
 struct dp_port {
 	uint16_t port_id;
@@ -126,5 +127,11 @@ struct dp {
 };
 
 extern struct dp dp;
+
+/* TSC cycles to us: tsc * 1000000 would overflow after a few hours of uptime. */
+static inline uint64_t dp_tsc_to_us(uint64_t tsc)
+{
+	return tsc / dp.tsc_hz * 1000000 + tsc % dp.tsc_hz * 1000000 / dp.tsc_hz;
+}
 
 #endif /* SL_DP_H */

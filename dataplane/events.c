@@ -49,7 +49,7 @@ int events_load(const char *path, char *err, size_t errlen)
 		if (strspn(line, " \t\r\n") == strlen(line))
 			continue;
 		if (sscanf(line, "%lf %127s %127s %31s", &when, group, target, state) != 4 ||
-		    when < 0) {
+		    !(when >= 0 && when < 1e12)) { /* also NaN: converted to us below */
 			snprintf(err, errlen, "%s:%u: expected TIME GROUP TARGET STATE", path,
 				 lineno);
 			ret = -EINVAL;

@@ -74,13 +74,20 @@ int flowtab_set(const struct flowtab_key *k, uint32_t sig, uint64_t val)
 	return pos;
 }
 
+int flowtab_del(const struct flowtab_key *k, uint32_t sig)
+{
+	return rte_hash_del_key_with_hash(dp.flows, k, sig) < 0 ? -ENOENT : 0;
+}
+
 void flowtab_touch(int pos, uint64_t val, uint64_t now_us)
 {
 	/* one store per flow per second, not per packet: keeps the cache line mostly shared */
 	if (now_us / 1000000 == FLOWTAB_SEEN_US(val) / 1000000)
 		return;
-	__atomic_store_n(&dp.flow_vals[pos], FLOWTAB_VAL(FLOWTAB_SLOT(val), now_us),
-			 __ATOMIC_RELEASE);
+	/* not a plain store: it would undo another lcore's new choice for the flow */
+	__atomic_compare_exchange_n(&dp.flow_vals[pos], &val,
+				    FLOWTAB_VAL(FLOWTAB_SLOT(val), now_us), 0, __ATOMIC_RELEASE,
+				    __ATOMIC_RELAXED);
 }
 
 unsigned int flowtab_sweep(uint64_t now_us, unsigned int budget)
@@ -115,7 +122,7 @@ unsigned int flowtab_sweep(uint64_t now_us, unsigned int budget)
 		if (now_us > FLOWTAB_SEEN_US(v) + idle + 1000000) {
 			struct flowtab_key copy = *k;
 
-			if (rte_hash_del_key(dp.flows, &copy) >= 0)
+			if (!flowtab_del(&copy, flowtab_sig(flow_key_hash(&copy.fk), copy.group)))
 				n++;
 		}
 	}

@@ -25,13 +25,27 @@ _Static_assert(sizeof(struct flowtab_key) == 48, "flowtab_key is the rte_hash ke
 #define FLOWTAB_SLOT(v)		  ((uint16_t)(v))
 #define FLOWTAB_SEEN_US(v)	  (((v) >> 16) * 1000)
 
+/*
+ * The rte_hash signature of a key: its flow hash, spread per group. Every add, lookup and
+ * delete must pass it (the table's own hash function would pick another bucket).
+ */
+static inline uint32_t flowtab_sig(uint32_t flow_hash, unsigned int group)
+{
+	return flow_hash ^ (group * 0x9e3779b9u);
+}
+
 int flowtab_init(uint32_t entries);
 void flowtab_free(void);
 /* Position (>= 0) and value of k, or -ENOENT. */
 int flowtab_lookup(const struct flowtab_key *k, uint32_t sig, uint64_t *val);
 /* Insert or overwrite; returns the position or a negative errno (-ENOSPC: table full). */
 int flowtab_set(const struct flowtab_key *k, uint32_t sig, uint64_t val);
-/* Refresh last-seen of an entry found by flowtab_lookup (skipped within the same second). */
+/* Delete k (an entry that was not kept and is not replaced); 0 or -ENOENT. */
+int flowtab_del(const struct flowtab_key *k, uint32_t sig);
+/*
+ * Refresh last-seen of an entry found by flowtab_lookup (skipped within the same second, and
+ * when another lcore changed the entry since `val` was read).
+ */
 void flowtab_touch(int pos, uint64_t val, uint64_t now_us);
 /* Delete entries idle for longer than their group's timeouts; returns how many. */
 unsigned int flowtab_sweep(uint64_t now_us, unsigned int budget);

@@ -38,7 +38,7 @@ static int gw_choose(struct wctx *w, unsigned int gi, const struct rt_group *g,
 		     const struct flow_key *fk, uint32_t hash, uint8_t proto)
 {
 	struct flowtab_key k;
-	uint32_t sig = hash ^ (gi * 0x9e3779b9u);
+	uint32_t sig = flowtab_sig(hash, gi);
 	uint64_t val;
 	uint32_t slot;
 	int pos;
@@ -64,6 +64,9 @@ static int gw_choose(struct wctx *w, unsigned int gi, const struct rt_group *g,
 			break;
 		}
 	}
+	/* An entry neither kept nor replaced below goes: it is counted once, not per packet. */
+	if (pos >= 0 && g->mode != RT_GROUP_NORMAL && g->mode != RT_GROUP_FAIL_OPEN)
+		flowtab_del(&k, sig);
 	switch (g->mode) {
 	case RT_GROUP_NO_TARGET:
 		return -(SL_DROP_NO_TARGET + 1);

@@ -211,8 +211,10 @@ void local_ip(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struc
 		local_nd(w, port, m, pi);
 		return;
 	}
-	if ((pi->proto == IPPROTO_ICMP_ && pi->family == 4 && pi->icmp_type == 8) ||
-	    (pi->proto == IPPROTO_ICMPV6_ && pi->family == 6 && pi->icmp_type == 128)) {
+	/* echo to our address only: a reply to a group would come from the group address */
+	if (((pi->proto == IPPROTO_ICMP_ && pi->family == 4 && pi->icmp_type == 8) ||
+	     (pi->proto == IPPROTO_ICMPV6_ && pi->family == 6 && pi->icmp_type == 128)) &&
+	    !wk_is_multicast(pi)) {
 		local_echo(w, port, m, pi);
 		return;
 	}

@@ -231,7 +231,9 @@ static int main_setup(const struct main_opts *o, char *err, size_t errlen)
 	n_mbufs = RTE_MAX(8191u, cfg->n_ports * dp.n_workers * 2048u * 2 + 4096u);
 	dp.pool = rte_pktmbuf_pool_create(
 		"sl_mbufs", n_mbufs, 256, 0,
-		(uint16_t)(RTE_PKTMBUF_HEADROOM + port_max_frame(cfg) + GWLB_ENCAP_OVERHEAD),
+		(uint16_t)(RTE_PKTMBUF_HEADROOM +
+			   RTE_MAX((uint32_t)RTE_MBUF_DEFAULT_DATAROOM,
+				   port_max_frame(cfg) + GWLB_ENCAP_OVERHEAD)),
 		(int)rte_socket_id());
 	if (!dp.pool) {
 		snprintf(err, errlen, "mbuf pool of %u: %s (more memory: -m / hugepages)", n_mbufs,
@@ -254,6 +256,18 @@ static int main_setup(const struct main_opts *o, char *err, size_t errlen)
 	if (stats_telemetry_register())
 		fprintf(stderr, "sluice-dp: telemetry command not registered (continuing)\n");
 	return 0;
+}
+
+/* Worker w polls RX queue q of every port where q % n_workers == w. */
+static void main_assign_queues(struct wctx *c, unsigned int w)
+{
+	unsigned int p, q;
+
+	for (p = 0; p < dp.n_ports; p++)
+		for (q = w; q < dp.ports[p].n_rxq && q < DP_MAX_RXQ; q += dp.n_workers) {
+			c->poll[c->n_poll].port = (uint16_t)p;
+			c->poll[c->n_poll++].queue = (uint16_t)q;
+		}
 }
 
 static uint64_t main_rx_total(void)
@@ -283,7 +297,7 @@ static void main_loop(const struct main_opts *o)
 			break;
 		}
 		if (!dp.pcap_clock)
-			flowtab_sweep(now * 1000000 / dp.tsc_hz, MAIN_SWEEP_BUDGET);
+			flowtab_sweep(dp_tsc_to_us(now), MAIN_SWEEP_BUDGET);
 	}
 	__atomic_store_n(&dp.stop, 1, __ATOMIC_RELAXED);
 }
@@ -295,7 +309,7 @@ int main(int argc, char **argv)
 	struct wctx *ctx[RTE_MAX_LCORE] = {0};
 	char err[CFG_ERR_MAX + 128] = "";
 	unsigned int l, w = 0;
-	int ret, status = 1;
+	int ret, status = 1, closed = 0;
 
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0) {
@@ -323,8 +337,9 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		ctx[l]->lcore = l;
-		ctx[l]->txq = (uint16_t)w++;
+		ctx[l]->txq = (uint16_t)w;
 		ctx[l]->st = &dp.stats[l];
+		main_assign_queues(ctx[l], w++);
 	}
 	if (!o.quiet)
 		printf("sluice-dp: %u ports, %u workers, %u target groups, %u attachments: "
@@ -338,6 +353,7 @@ int main(int argc, char **argv)
 	rte_eal_mp_wait_lcore();
 	dp.run_stop_tsc = rte_get_tsc_cycles();
 	port_close_all();
+	closed = 1;
 	if (!o.quiet)
 		stats_print_summary(stdout);
 	status = 0;
@@ -346,6 +362,8 @@ int main(int argc, char **argv)
 		status = 1;
 	}
 out:
+	if (!closed)
+		port_close_all(); /* setup failed: stop the ports already started */
 	for (l = 0; l < RTE_MAX_LCORE; l++)
 		rte_free(ctx[l]);
 	if (initial && initial != dp.state)

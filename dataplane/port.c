@@ -11,8 +11,9 @@
 
 #include "port.h"
 
-#define PORT_RX_DESC 1024
-#define PORT_TX_DESC 1024
+#define PORT_RX_DESC	   1024
+#define PORT_TX_DESC	   1024
+#define PORT_FIXED_RXQ_MAX 16 /* more than this: a device whose queues are created on demand */
 
 uint32_t port_max_frame(const struct config *cfg)
 {
@@ -83,7 +84,15 @@ int port_open(unsigned int i, const struct cfg_port *pc, char *err, size_t errle
 	ret = rte_eth_dev_info_get(p->port_id, &info);
 	if (ret)
 		goto fail;
+	/*
+	 * One RX queue per worker. A vdev with a few fixed queues (af_packet qpairs, one pcap
+	 * file per queue) delivers to all of them whatever we configure, so all are used; the
+	 * workers share them round-robin (see main.c).
+	 */
 	p->n_rxq = (uint16_t)RTE_MIN(dp.n_workers, info.max_rx_queues);
+	if (!info.flow_type_rss_offloads &&
+	    info.max_rx_queues <= RTE_MIN(PORT_FIXED_RXQ_MAX, DP_MAX_RXQ))
+		p->n_rxq = info.max_rx_queues;
 	p->n_txq = (uint16_t)dp.n_workers;
 	if (info.max_tx_queues < p->n_txq) {
 		snprintf(err, errlen,

@@ -44,15 +44,6 @@ static int wk_is_local(uint8_t family, const uint8_t *addr)
 	return 0;
 }
 
-/* Multicast and broadcast are never transit: ND is answered, the rest is not forwarded. */
-static inline int wk_is_multicast(const struct pkt_info *pi)
-{
-	if (pi->family == 6)
-		return pi->daddr[0] == 0xff;
-	return (pi->daddr[0] & 0xf0) == 0xe0 || (pi->daddr[0] == 255 && pi->daddr[1] == 255 &&
-						 pi->daddr[2] == 255 && pi->daddr[3] == 255);
-}
-
 static inline uint64_t wk_clock(const struct rte_mbuf *m, uint64_t fallback)
 {
 	if (dp.pcap_clock && (m->ol_flags & dp.ts_flag))
@@ -118,22 +109,21 @@ int worker_main(void *arg)
 {
 	struct wctx *w = arg;
 	struct rte_mbuf *pkts[DP_BURST];
-	unsigned int p, i;
+	unsigned int p, q, i;
 	uint16_t n;
 
 	rte_rcu_qsbr_thread_register(dp.qsbr, w->lcore);
 	rte_rcu_qsbr_thread_online(dp.qsbr, w->lcore);
 	while (!__atomic_load_n(&dp.stop, __ATOMIC_RELAXED)) {
 		if (!dp.pcap_clock) {
-			w->now = rte_get_tsc_cycles() * 1000000 / dp.tsc_hz;
+			w->now = dp_tsc_to_us(rte_get_tsc_cycles());
 			w->s = __atomic_load_n(&dp.state, __ATOMIC_ACQUIRE);
 		} else if (!w->s) {
 			w->s = __atomic_load_n(&dp.state, __ATOMIC_ACQUIRE);
 		}
-		for (p = 0; p < dp.n_ports; p++) {
-			if (w->txq >= dp.ports[p].n_rxq)
-				continue;
-			n = rte_eth_rx_burst(dp.ports[p].port_id, w->txq, pkts, DP_BURST);
+		for (q = 0; q < w->n_poll; q++) {
+			p = w->poll[q].port;
+			n = rte_eth_rx_burst(dp.ports[p].port_id, w->poll[q].queue, pkts, DP_BURST);
 			if (!n)
 				continue;
 			for (i = 0; i < n && i < WK_PREFETCH; i++)

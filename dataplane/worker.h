@@ -14,7 +14,11 @@
 
 struct wctx {
 	unsigned int lcore;
-	uint16_t txq;
+	uint16_t txq;	 /* this worker's TX queue on every port */
+	uint16_t n_poll; /* the (port, RX queue) pairs this worker polls */
+	struct {
+		uint16_t port, queue;
+	} poll[DP_MAX_PORTS * DP_MAX_RXQ];
 	struct dp_stats *st;
 	const struct rt_state *s;
 	uint64_t now; /* us, dataplane clock */
@@ -36,6 +40,15 @@ static inline void wk_drop(struct wctx *w, struct rte_mbuf *m, enum sl_drop r)
 {
 	w->st->drops[r]++;
 	rte_pktmbuf_free(m);
+}
+
+/* Multicast and broadcast are never transit: ND is answered, the rest is not forwarded. */
+static inline int wk_is_multicast(const struct pkt_info *pi)
+{
+	if (pi->family == 6)
+		return pi->daddr[0] == 0xff;
+	return (pi->daddr[0] & 0xf0) == 0xe0 || (pi->daddr[0] == 255 && pi->daddr[1] == 255 &&
+						 pi->daddr[2] == 255 && pi->daddr[3] == 255);
 }
 
 /* worker.c: lcore entry point */
