@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -220,11 +221,55 @@ void stats_print_summary(FILE *f)
 	fprintf(f, "\nflows in table: %u\n", flowtab_count());
 }
 
+/* Telemetry names take letters, digits, '_', '.' and '/': anything else becomes '_'. */
+static void stats_tel_name(char *name)
+{
+	for (; *name; name++)
+		if (!isalnum((unsigned char)*name) && *name != '_' && *name != '.' && *name != '/')
+			*name = '_';
+}
+
+/* A telemetry dict of u64s named PREFIX_KEY from a JSON object of integers (one level). */
+static struct rte_tel_data *stats_tel_dict(json_t *obj, const char *prefix)
+{
+	struct rte_tel_data *c = rte_tel_data_alloc();
+	const char *k, *f;
+	json_t *v, *fv;
+
+	if (!c)
+		return NULL;
+	rte_tel_data_start_dict(c);
+	json_object_foreach(obj, k, v)
+	{
+		char name[RTE_TEL_MAX_STRING_LEN];
+
+		if (json_is_integer(v)) {
+			snprintf(name, sizeof(name), "%s%s", prefix, k);
+			stats_tel_name(name);
+			rte_tel_data_add_dict_u64(c, name, (uint64_t)json_integer_value(v));
+			continue;
+		}
+		json_object_foreach(v, f, fv)
+		{
+			if (!json_is_integer(fv))
+				continue;
+			snprintf(name, sizeof(name), "%s%s_%s", prefix, k, f);
+			stats_tel_name(name);
+			rte_tel_data_add_dict_u64(c, name, (uint64_t)json_integer_value(fv));
+		}
+	}
+	return c;
+}
+
+/*
+ * /sluice/stats: drops (drop_REASON) and events at the top level, plus "ports"
+ * (NAME_rx_packets, ...) and "targets" (GROUP/TARGET_packets, ...) dicts.
+ */
 static int stats_telemetry_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	json_t *j = stats_json(), *sect;
+	json_t *j = stats_json(), *sect, *v;
+	struct rte_tel_data *c;
 	const char *k;
-	json_t *v;
 
 	(void)cmd;
 	(void)params;
@@ -234,7 +279,7 @@ static int stats_telemetry_cb(const char *cmd, const char *params, struct rte_te
 	sect = json_object_get(j, "drops");
 	json_object_foreach(sect, k, v)
 	{
-		char name[96];
+		char name[RTE_TEL_MAX_STRING_LEN];
 
 		snprintf(name, sizeof(name), "drop_%s", k);
 		rte_tel_data_add_dict_u64(d, name, (uint64_t)json_integer_value(v));
@@ -242,6 +287,22 @@ static int stats_telemetry_cb(const char *cmd, const char *params, struct rte_te
 	sect = json_object_get(j, "events");
 	json_object_foreach(sect, k, v)
 		rte_tel_data_add_dict_u64(d, k, (uint64_t)json_integer_value(v));
+	rte_tel_data_add_dict_u64(d, "flows_active", flowtab_count());
+	rte_tel_data_add_dict_u64(d, "workers", dp.n_workers);
+	c = stats_tel_dict(json_object_get(j, "ports"), "");
+	if (c && rte_tel_data_add_dict_container(d, "ports", c, 0))
+		rte_tel_data_free(c);
+	sect = json_object_get(j, "targets");
+	json_object_foreach(sect, k, v)
+	{
+		char prefix[RTE_TEL_MAX_STRING_LEN];
+
+		snprintf(prefix, sizeof(prefix), "targets_%s", k);
+		stats_tel_name(prefix);
+		c = stats_tel_dict(v, "");
+		if (c && rte_tel_data_add_dict_container(d, prefix, c, 0))
+			rte_tel_data_free(c);
+	}
 	json_decref(j);
 	return 0;
 }
@@ -249,5 +310,5 @@ static int stats_telemetry_cb(const char *cmd, const char *params, struct rte_te
 int stats_telemetry_register(void)
 {
 	return rte_telemetry_register_cmd("/sluice/stats", stats_telemetry_cb,
-					  "sluice-dp counters: drops by reason and events");
+					  "sluice-dp counters: drops, events, ports, targets");
 }
