@@ -40,7 +40,8 @@ struct main_opts {
 	const char *config;
 	const char *events;
 	const char *stats_json;
-	long idle_exit_ms; /* < 0: off */
+	long idle_exit_ms;   /* < 0: off */
+	unsigned long mbufs; /* 0: sized from the ports and workers */
 	int quiet;
 };
 
@@ -59,6 +60,9 @@ static void main_usage(FILE *f)
 		"      --events FILE      scheduled target state changes: TIME GROUP TARGET STATE\n"
 		"                         (replays; needs a single worker)\n"
 		"      --stats-json FILE  write every counter as JSON at exit\n"
+		"      --mbufs N          mbuf pool size (default: from ports and workers; raise "
+		"it\n"
+		"                         for vdevs that preload, e.g. net_pcap infinite_rx=1)\n"
 		"  -q, --quiet            no summary at exit\n"
 		"  -h, --help             this text\n"
 		"\n"
@@ -73,6 +77,7 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
 		{"pcap-clock", no_argument, NULL, 'p'},
 		{"events", required_argument, NULL, 'e'},
 		{"stats-json", required_argument, NULL, 's'},
+		{"mbufs", required_argument, NULL, 'm'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -104,6 +109,15 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
 			break;
 		case 's':
 			o->stats_json = optarg;
+			break;
+		case 'm':
+			errno = 0;
+			o->mbufs = strtoul(optarg, &end, 10);
+			if (errno || *end || o->mbufs < 1024 || o->mbufs > 64u * 1024 * 1024) {
+				fprintf(stderr, "sluice-dp: --mbufs: 1024..67108864, not %s\n",
+					optarg);
+				return -EINVAL;
+			}
 			break;
 		case 'q':
 			o->quiet = 1;
@@ -229,6 +243,8 @@ static int main_setup(const struct main_opts *o, char *err, size_t errlen)
 	}
 	/* RX rings + TX rings + per-lcore caches + what is in flight, per port */
 	n_mbufs = RTE_MAX(8191u, cfg->n_ports * dp.n_workers * 2048u * 2 + 4096u);
+	if (o->mbufs)
+		n_mbufs = (unsigned int)o->mbufs;
 	dp.pool = rte_pktmbuf_pool_create(
 		"sl_mbufs", n_mbufs, 256, 0,
 		(uint16_t)(RTE_PKTMBUF_HEADROOM +
