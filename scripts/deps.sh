@@ -5,7 +5,7 @@
 set -euo pipefail
 
 pkgs=(
-	build-essential meson ninja-build pkg-config clang llvm clang-format
+	build-essential meson ninja-build pkg-config clang llvm clang-format libclang-rt-14-dev
 	libdpdk-dev dpdk dpdk-dev
 	libbpf-dev bpftool libpcap-dev
 	libcunit1-dev libyaml-dev libjansson-dev libevent-dev libssl-dev
