@@ -60,7 +60,11 @@
 
 /* Keyword tables: the index is the enum value. */
 static const char *const proto_names[] = {"geneve", "tcp", "udp", "tcp_udp", NULL};
-static const char *const stick_names[] = {"5-tuple", "3-tuple", "2-tuple", NULL};
+/* Index = enum flow_stick, but for the last: "source_ip" is an alias of 2-tuple. */
+static const char *const stick_names[] = {"5-tuple", "3-tuple", "2-tuple", "source_ip", NULL};
+#define STICK_SOURCE_IP 3
+static const char *const unknown_flow_names[] = {"forward", "reset", NULL};
+static const char *const lproto_names[] = {"tcp", "udp", "tcp_udp", NULL}; /* index + 1 */
 static const char *const failover_names[] = {"no_rebalance", "rebalance", NULL};
 static const char *const unhealthy_names[] = {"all_targets", "drop", "bypass", NULL};
 static const char *const hc_names[] = {"tcp", "http", "https", NULL};
@@ -72,6 +76,13 @@ _Static_assert(CFG_PROTO_GENEVE == 0 && CFG_PROTO_TCP == 1 && CFG_PROTO_UDP == 2
 	       "proto_names follows enum cfg_proto");
 _Static_assert(FLOW_STICK_5TUPLE == 0 && FLOW_STICK_3TUPLE == 1 && FLOW_STICK_2TUPLE == 2,
 	       "stick_names follows enum flow_stick");
+_Static_assert(CFG_LPROTO_TCP == 1 && CFG_LPROTO_UDP == 2 &&
+		       CFG_LPROTO_TCP_UDP == (CFG_LPROTO_TCP | CFG_LPROTO_UDP),
+	       "lproto_names[i] is protocol i + 1; TCP_UDP is the union of TCP and UDP");
+_Static_assert((int)CFG_LPROTO_TCP == (int)CFG_PROTO_TCP &&
+		       (int)CFG_LPROTO_UDP == (int)CFG_PROTO_UDP &&
+		       (int)CFG_LPROTO_TCP_UDP == (int)CFG_PROTO_TCP_UDP,
+	       "a non-geneve group's protocol is also its listener protocol mask");
 _Static_assert(CFG_FAILOVER_NO_REBALANCE == 0 && CFG_FAILOVER_REBALANCE == 1,
 	       "failover_names follows enum cfg_failover");
 _Static_assert(CFG_ALL_UNHEALTHY_ALL_TARGETS == 0 && CFG_ALL_UNHEALTHY_DROP == 1 &&
@@ -1344,10 +1355,8 @@ static int parse_target(struct cfg_parser *p, yaml_node_t *m, const char *path, 
 	if (geneve && v)
 		return cfg_fail(p, v, kp,
 				"geneve targets have no port (GENEVE goes to UDP 6081); remove it");
-	if (!geneve) {
-		rc = map_req(p, m, path, "port", &v);
-		if (!rc)
-			rc = parse_uint(p, v, kp, 1, 65535, &u);
+	if (!geneve && v) { /* absent or 0: the packet's destination port */
+		rc = parse_uint(p, v, kp, 0, 65535, &u);
 		if (rc)
 			return rc;
 		t->port = (uint16_t)u;
@@ -1359,6 +1368,11 @@ static int parse_target(struct cfg_parser *p, yaml_node_t *m, const char *path, 
 		if (geneve)
 			return cfg_fail(p, addr_node, path_key(kp, path, "address"),
 					"%s is already target \"%s\"", buf, g->targets[j].id);
+		if (!t->port)
+			return cfg_fail(p, v ? v : addr_node,
+					path_key(kp, path, v ? "port" : "address"),
+					"%s without a port (0) is already target \"%s\"", buf,
+					g->targets[j].id);
 		return cfg_fail(p, v, path_key(kp, path, "port"),
 				"%s port %u is already target \"%s\"", buf, t->port,
 				g->targets[j].id);
@@ -1398,7 +1412,10 @@ static int parse_group(struct cfg_parser *p, yaml_node_t *m, const char *path, u
 					   "other_idle_timeout",
 					   "health_check",
 					   "targets",
+					   "preserve_client_ip",
+					   "tcp_unknown_flow",
 					   NULL};
+	static const char *const nlb_keys[] = {"preserve_client_ip", "tcp_unknown_flow", NULL};
 	struct config *cfg = p->cfg;
 	struct cfg_group *g = &cfg->groups[idx];
 	char kp[CFG_PATH_MAX], ip[CFG_PATH_MAX];
@@ -1435,7 +1452,7 @@ static int parse_group(struct cfg_parser *p, yaml_node_t *m, const char *path, u
 	rc = opt_enum(p, m, path, "stickiness", stick_names, FLOW_STICK_5TUPLE, &e);
 	if (rc)
 		return rc;
-	g->stickiness = (enum flow_stick)e;
+	g->stickiness = e == STICK_SOURCE_IP ? FLOW_STICK_2TUPLE : (enum flow_stick)e;
 	rc = opt_bool(p, m, path, "cross_zone", 0, &g->cross_zone);
 	if (rc)
 		return rc;
@@ -1470,6 +1487,21 @@ static int parse_group(struct cfg_parser *p, yaml_node_t *m, const char *path, u
 	if (rc)
 		return rc;
 	g->other_idle_timeout = (uint32_t)u;
+
+	/* Listener (NAT) behaviour: meaningless for appliances, which see packets unchanged. */
+	for (j = 0; g->protocol == CFG_PROTO_GENEVE && nlb_keys[j]; j++) {
+		v = map_get(p, m, nlb_keys[j]);
+		if (v)
+			return cfg_fail(p, v, path_key(kp, path, nlb_keys[j]),
+					"only for tcp, udp and tcp_udp groups (listener targets); "
+					"a geneve group's appliances get packets unchanged");
+	}
+	rc = opt_bool(p, m, path, "preserve_client_ip", 1, &g->preserve_client_ip);
+	if (rc)
+		return rc;
+	rc = opt_enum(p, m, path, "tcp_unknown_flow", unknown_flow_names, 0, &g->tcp_unknown_reset);
+	if (rc)
+		return rc;
 
 	path_key(kp, path, "health_check");
 	rc = parse_health_check(p, map_get(p, m, "health_check"), kp, g);
@@ -1721,6 +1753,239 @@ static int parse_inspections(struct cfg_parser *p, yaml_node_t *n)
 	return 0;
 }
 
+/* ---- listeners ---- */
+
+static int inspection_index(const struct config *cfg, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->n_inspections; i++)
+		if (!strcmp(cfg->inspections[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+/* "tcp port 443", "udp (all ports)": one protocol of a claim, for messages. */
+static const char *claim_str(unsigned int proto_bit, uint16_t port, char *buf, size_t len)
+{
+	const char *proto = proto_bit == CFG_LPROTO_TCP ? "tcp" : "udp";
+
+	if (port)
+		snprintf(buf, len, "%s port %u", proto, port);
+	else
+		snprintf(buf, len, "%s (all ports)", proto);
+	return buf;
+}
+
+/* 1..65535, or "all" (every port) -> 0. */
+static int parse_listener_port(struct cfg_parser *p, const yaml_node_t *n, const char *path,
+			       uint16_t *out)
+{
+	const char *s;
+	uint64_t u;
+	int rc = get_scalar(p, n, path, &s);
+
+	if (rc)
+		return rc;
+	if (!strcmp(s, "all")) {
+		*out = 0;
+		return 0;
+	}
+	if (*s < '0' || *s > '9')
+		return cfg_fail(p, n, path, "expected a port (1..65535) or all, got \"%s\"", s);
+	rc = parse_u64(p, n, path, &u);
+	if (rc)
+		return rc;
+	if (u < 1 || u > 65535)
+		return cfg_fail(p, n, path,
+				"%" PRIu64 " is out of range (1..65535; every port: all)", u);
+	*out = (uint16_t)u;
+	return 0;
+}
+
+/*
+ * The listeners serve this node's zone IP: zones: must be given (node.zone is then one of its
+ * keys), and the address must be a port's own or inside a port's connected subnet.
+ */
+static int check_listener_zone(struct cfg_parser *p, yaml_node_t *root, yaml_node_t *lkey)
+{
+	struct config *cfg = p->cfg;
+	char kp[CFG_PATH_MAX], buf[INET6_ADDRSTRLEN];
+	const struct cfg_zone *z;
+	int zi;
+
+	if (!cfg->n_zones)
+		return cfg_fail(p, lkey, "listeners",
+				"listeners need zones: (they serve this node's zone IP); give "
+				"zones with the address of node.zone \"%s\"",
+				cfg->node.zone);
+	zi = zone_index(cfg, cfg->node.zone);
+	if (zi < 0) /* check_zone refused it already */
+		return cfg_fail(p, lkey, "listeners", "node.zone \"%s\" is not in zones",
+				cfg->node.zone);
+	z = &cfg->zones[zi];
+	if (port_with_addr(cfg, cfg->n_ports, &z->address, NULL) >= 0 ||
+	    addr_on_link(cfg, &z->address))
+		return 0;
+	path_key(kp, "zones", z->name);
+	return cfg_fail(p, map_get(p, map_get(p, root, "zones"), z->name), kp,
+			"%s is this node's zone IP, which the listeners serve: it must be an "
+			"address of a port or inside a port's connected subnet",
+			addr_str(&z->address, buf, sizeof(buf)));
+}
+
+/*
+ * The listener's group: tcp, udp or tcp_udp, covering the listener's protocol, and (NAT does
+ * not translate between IPv4 and IPv6) with targets of the zone IP's family only.
+ */
+static int check_listener_group(struct cfg_parser *p, const yaml_node_t *n, const char *path,
+				const struct cfg_listener *l)
+{
+	const struct config *cfg = p->cfg;
+	const struct cfg_group *g = &cfg->groups[l->group];
+	const struct cfg_addr *zip = &cfg->zones[zone_index(cfg, cfg->node.zone)].address;
+	char buf[INET6_ADDRSTRLEN], zbuf[INET6_ADDRSTRLEN];
+	unsigned int i;
+
+	if (g->protocol == CFG_PROTO_GENEVE)
+		return cfg_fail(p, n, path,
+				"target group \"%s\" is a geneve group (appliances, for "
+				"inspection); a listener needs a tcp, udp or tcp_udp group",
+				g->name);
+	if (((unsigned int)g->protocol & l->protocol) != l->protocol)
+		return cfg_fail(p, n, path, "a %s listener needs a %s group; \"%s\" is a %s group",
+				lproto_names[l->protocol - 1],
+				l->protocol == CFG_LPROTO_TCP	? "tcp or tcp_udp"
+				: l->protocol == CFG_LPROTO_UDP ? "udp or tcp_udp"
+								: "tcp_udp",
+				g->name, proto_names[g->protocol]);
+	for (i = 0; i < g->n_targets; i++)
+		if (g->targets[i].address.family != zip->family)
+			return cfg_fail(p, n, path,
+					"target \"%s\" of group \"%s\" (%s) is not of the "
+					"family of the zone IP %s (no translation between IPv4 "
+					"and IPv6)",
+					g->targets[i].id, g->name,
+					addr_str(&g->targets[i].address, buf, sizeof(buf)),
+					addr_str(zip, zbuf, sizeof(zbuf)));
+	return 0;
+}
+
+static int parse_listener(struct cfg_parser *p, yaml_node_t *m, const char *path, unsigned int idx)
+{
+	static const char *const keys[] = {"name",	   "protocol", "port",
+					   "target_group", "inspect",  NULL};
+	struct config *cfg = p->cfg;
+	struct cfg_listener *l = &cfg->listeners[idx];
+	char kp[CFG_PATH_MAX], b1[64];
+	yaml_node_t *v;
+	const char *s;
+	unsigned int j, bit;
+	int rc, e, i;
+
+	l->inspect = -1;
+	rc = map_check(p, m, path, keys);
+	if (rc)
+		return rc;
+
+	path_key(kp, path, "name");
+	rc = map_req(p, m, path, "name", &v);
+	if (!rc)
+		rc = parse_name(p, v, kp, l->name);
+	if (rc)
+		return rc;
+	for (j = 0; j < idx; j++)
+		if (!strcmp(cfg->listeners[j].name, l->name))
+			return cfg_fail(p, v, kp,
+					"duplicate listener name \"%s\" (also listeners[%u])",
+					l->name, j);
+
+	path_key(kp, path, "protocol");
+	rc = map_req(p, m, path, "protocol", &v);
+	if (!rc)
+		rc = parse_enum(p, v, kp, lproto_names, &e);
+	if (rc)
+		return rc;
+	l->protocol = (enum cfg_listener_proto)(e + 1);
+
+	path_key(kp, path, "port");
+	rc = map_req(p, m, path, "port", &v);
+	if (!rc)
+		rc = parse_listener_port(p, v, kp, &l->port);
+	if (rc)
+		return rc;
+	for (j = 0; j < idx; j++) {
+		const struct cfg_listener *o = &cfg->listeners[j];
+
+		bit = (unsigned int)(o->protocol & l->protocol);
+		if (!bit || o->port != l->port)
+			continue;
+		bit = bit & CFG_LPROTO_TCP ? CFG_LPROTO_TCP : CFG_LPROTO_UDP;
+		return cfg_fail(p, v, kp, "%s is already taken by listener \"%s\" (%s)",
+				claim_str(bit, l->port, b1, sizeof(b1)), o->name,
+				lproto_names[o->protocol - 1]);
+	}
+
+	path_key(kp, path, "target_group");
+	rc = map_req(p, m, path, "target_group", &v);
+	if (!rc)
+		rc = get_scalar(p, v, kp, &s);
+	if (rc)
+		return rc;
+	i = config_group_index(cfg, s);
+	if (i < 0)
+		return cfg_fail(p, v, kp, "no target group named \"%s\"", s);
+	l->group = (unsigned int)i;
+	rc = check_listener_group(p, v, kp, l);
+	if (rc)
+		return rc;
+
+	v = map_get(p, m, "inspect");
+	if (v) {
+		path_key(kp, path, "inspect");
+		rc = get_scalar(p, v, kp, &s);
+		if (rc)
+			return rc;
+		l->inspect = inspection_index(cfg, s);
+		if (l->inspect < 0)
+			return cfg_fail(p, v, kp, "no inspection attachment named \"%s\"", s);
+	}
+	return 0;
+}
+
+static int parse_listeners(struct cfg_parser *p, yaml_node_t *root)
+{
+	struct config *cfg = p->cfg;
+	yaml_node_t *n = map_get(p, root, "listeners"), *lkey = NULL;
+	yaml_node_pair_t *pair;
+	char ip[CFG_PATH_MAX];
+	size_t i;
+	int rc;
+
+	if (!n)
+		return 0;
+	rc = expect_seq(p, n, "listeners");
+	if (rc || !seq_len(n))
+		return rc;
+	for (pair = root->data.mapping.pairs.start; pair < root->data.mapping.pairs.top; pair++)
+		if (!strcmp(pair_key(p, pair), "listeners"))
+			lkey = node_get(p, pair->key);
+	rc = check_listener_zone(p, root, lkey);
+	if (rc)
+		return rc;
+	cfg->listeners = calloc(seq_len(n), sizeof(*cfg->listeners));
+	if (!cfg->listeners)
+		return -ENOMEM;
+	for (i = 0; i < seq_len(n); i++) {
+		path_idx(ip, "listeners", i);
+		rc = parse_listener(p, seq_item(p, n, i), ip, (unsigned int)i);
+		if (rc)
+			return rc;
+		cfg->n_listeners++;
+	}
+	return 0;
+}
+
 /* ---- top level ---- */
 
 static int parse_root(struct cfg_parser *p, yaml_node_t *root)
@@ -1728,7 +1993,6 @@ static int parse_root(struct cfg_parser *p, yaml_node_t *root)
 	static const char *const keys[] = {"node",	 "zones",     "ports",
 					   "routes",	 "neighbors", "target_groups",
 					   "inspection", "listeners", NULL};
-	yaml_node_pair_t *pair;
 	yaml_node_t *v;
 	int rc;
 
@@ -1738,10 +2002,6 @@ static int parse_root(struct cfg_parser *p, yaml_node_t *root)
 	rc = map_check(p, root, "", keys);
 	if (rc)
 		return rc;
-	for (pair = root->data.mapping.pairs.start; pair < root->data.mapping.pairs.top; pair++)
-		if (!strcmp(pair_key(p, pair), "listeners"))
-			return cfg_fail(p, node_get(p, pair->key), "listeners",
-					"not supported yet (the NLB comes later)");
 
 	/* Dependency order, whatever the order in the file. */
 	v = map_get(p, root, "zones");
@@ -1764,7 +2024,7 @@ static int parse_root(struct cfg_parser *p, yaml_node_t *root)
 	v = map_get(p, root, "inspection");
 	if (v && (rc = parse_inspections(p, v)))
 		return rc;
-	return 0;
+	return parse_listeners(p, root);
 }
 
 static void set_dir(struct cfg_parser *p, const char *name)
@@ -1946,6 +2206,7 @@ void config_free(struct config *cfg)
 	for (i = 0; i < cfg->n_groups; i++)
 		free(cfg->groups[i].targets);
 	free(cfg->groups);
+	free(cfg->listeners);
 	free(cfg->inspections);
 	free(cfg->neighbors);
 	free(cfg->routes);

@@ -91,7 +91,8 @@ struct cfg_health_check {
 struct cfg_target {
 	char id[CFG_NAME_MAX];
 	struct cfg_addr address; /* geneve: IPv4 only */
-	uint16_t port;		 /* tcp/udp groups; 0 for geneve */
+	uint16_t port;		 /* tcp/udp/tcp_udp groups: 0 = keep the packet's destination port;
+				  * always 0 for geneve */
 	char zone[CFG_NAME_MAX];
 	uint32_t weight; /* default 1, range 0..1000; 0 takes no new flows */
 	enum cfg_target_state state;
@@ -112,6 +113,9 @@ struct cfg_group {
 	struct cfg_health_check hc;
 	struct cfg_target *targets;
 	unsigned int n_targets;
+	/* Listener groups (tcp, udp, tcp_udp) only; geneve groups keep the defaults. */
+	int preserve_client_ip; /* default 1: destination NAT only; 0: source NAT as well */
+	int tcp_unknown_reset;	/* key tcp_unknown_flow: forward (0, default) | reset (1) */
 };
 
 struct cfg_inspection {
@@ -122,6 +126,22 @@ struct cfg_inspection {
 	unsigned int n_from;
 	unsigned int chain[CFG_CHAIN_MAX]; /* group indexes, geneve groups, no repeats */
 	unsigned int n_chain;
+};
+
+/* Bit 0 TCP, bit 1 UDP (TCP_UDP == TCP | UDP); the values equal CFG_PROTO_TCP/UDP/TCP_UDP. */
+enum cfg_listener_proto {
+	CFG_LPROTO_TCP = 1,
+	CFG_LPROTO_UDP = 2,
+	CFG_LPROTO_TCP_UDP = 3,
+};
+
+/* An NLB listener on this node's zone IP (zones[node.zone]). */
+struct cfg_listener {
+	char name[CFG_NAME_MAX]; /* unique */
+	enum cfg_listener_proto protocol;
+	uint16_t port;	    /* 0 = all (key "port: all") */
+	unsigned int group; /* group index: a tcp, udp or tcp_udp group covering protocol */
+	int inspect;	    /* inspection attachment index, or -1 */
 };
 
 struct cfg_zone {
@@ -156,6 +176,10 @@ struct config {
 	unsigned int n_groups;
 	struct cfg_inspection *inspections;
 	unsigned int n_inspections;
+	/* No two claim the same protocol and port; with listeners, zones[node.zone] exists and is
+	 * a port's address or inside a port's connected subnet. */
+	struct cfg_listener *listeners;
+	unsigned int n_listeners;
 };
 
 /*

@@ -17,10 +17,10 @@
 #include "core/gwlb.h"
 #include "core/maglev.h"
 #include "flowtab.h"
+#include "nlb.h"
 #include "route.h"
+#include "rt.h"
 #include "worker.h"
-
-#define GW_BYPASS (-1000)
 
 /* Keep only the IP packet described by pi in m (drop L2 header, VLAN tags, padding). */
 static void gw_strip_to_l3(struct rte_mbuf *m, const struct pkt_info *pi)
@@ -41,7 +41,7 @@ static int gw_choose(struct wctx *w, unsigned int gi, const struct rt_group *g,
 	uint32_t sig = flowtab_sig(hash, gi);
 	uint64_t val;
 	uint32_t slot;
-	int pos;
+	int pos, ret;
 
 	memset(&k, 0, sizeof(k));
 	k.fk = *fk;
@@ -67,22 +67,10 @@ static int gw_choose(struct wctx *w, unsigned int gi, const struct rt_group *g,
 	/* An entry neither kept nor replaced below goes: it is counted once, not per packet. */
 	if (pos >= 0 && g->mode != RT_GROUP_NORMAL && g->mode != RT_GROUP_FAIL_OPEN)
 		flowtab_del(&k, sig);
-	switch (g->mode) {
-	case RT_GROUP_NO_TARGET:
-		return -(SL_DROP_NO_TARGET + 1);
-	case RT_GROUP_DROP:
-		return -(SL_DROP_ALL_UNHEALTHY_DROP + 1);
-	case RT_GROUP_BYPASS:
-		return GW_BYPASS;
-	case RT_GROUP_FAIL_OPEN:
-		DP_EVENT(w->st, FAIL_OPEN);
-		break;
-	default:
-		break;
-	}
-	slot = maglev_lookup(g->maglev, dp.maglev_size, hash);
-	if (slot == MAGLEV_EMPTY || slot >= g->n_targets)
-		return -(SL_DROP_NO_TARGET + 1);
+	ret = rt_group_pick(g, hash, w->st);
+	if (ret < 0)
+		return ret;
+	slot = (uint32_t)ret;
 	if (flowtab_set(&k, sig, FLOWTAB_VAL(slot, w->now)) < 0)
 		DP_EVENT(w->st, FLOW_UNPINNED);
 	DP_EVENT(w->st, FLOW_NEW);
@@ -138,7 +126,7 @@ void gw_encap(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct p
 	gwlb_flow_key(data, data + m->data_len, pi, g->cfg->stickiness, &fk);
 	hash = flow_key_hash(&fk);
 	slot = gw_choose(w, gi, g, &fk, hash, pi->proto);
-	if (slot == GW_BYPASS) {
+	if (slot == RT_PICK_BYPASS) {
 		gw_forward(w, m, pi, SL_EV_BYPASS);
 		return;
 	}
@@ -275,6 +263,8 @@ void gw_return(struct wctx *w, unsigned int port, struct rte_mbuf *m, const stru
 	DP_EVENT(w->st, DECAP);
 	if ((unsigned int)pos + 1 < att->n_chain)
 		gw_encap(w, -1, m, &in, a, (unsigned int)pos + 1);
+	else if (nlb_is_zone_ip(in.family, in.daddr)) /* inspected, now balance it */
+		nlb_to_zone_ip(w, -1, m, &in, 1);
 	else
 		gw_forward(w, m, &in, SL_EV_FORWARD);
 }

@@ -14,6 +14,7 @@
 #include "core/icmp.h"
 #include "core/nd.h"
 #include "neigh.h"
+#include "nlb.h"
 #include "route.h"
 #include "worker.h"
 
@@ -43,6 +44,8 @@ static int local_is_port_addr(unsigned int port, uint8_t family, const uint8_t *
 	const struct cfg_port *pc = &dp.cfg->ports[port];
 	unsigned int i;
 
+	if (nlb_zone_port() == (int)port && nlb_is_zone_ip(family, a))
+		return 1; /* the zone IP lives on the port whose subnet holds it */
 	for (i = 0; i < pc->n_addrs; i++)
 		if (pc->addrs[i].family == family &&
 		    !memcmp(pc->addrs[i].addr, a, family == 4 ? 4 : 16))
@@ -220,6 +223,13 @@ void local_ip(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struc
 	}
 	if (pi->proto == IPPROTO_UDP_ && pi->dport == GENEVE_UDP_PORT) {
 		gw_return(w, port, m, pi);
+		return;
+	}
+	if (nlb_try_session(w, (int)port, m, pi)) /* source-NAT replies, errors about flows */
+		return;
+	if (dp.cfg->n_listeners && nlb_is_zone_ip(pi->family, pi->daddr) &&
+	    (pi->proto == IPPROTO_TCP_ || pi->proto == IPPROTO_UDP_)) {
+		nlb_to_zone_ip(w, (int)port, m, pi, 0);
 		return;
 	}
 	wk_drop(w, m, SL_DROP_LOCAL_UNHANDLED);

@@ -24,6 +24,7 @@
 #include "events.h"
 #include "flowtab.h"
 #include "neigh.h"
+#include "nlb.h"
 #include "port.h"
 #include "route.h"
 #include "rt.h"
@@ -204,7 +205,20 @@ static int main_setup_tables(char *err, size_t errlen)
 		return ret;
 	}
 	dp.state = rt_state_build(cfg, dp.maglev_size, err, errlen);
-	return dp.state ? 0 : -ENOMEM;
+	if (!dp.state)
+		return -ENOMEM;
+	ret = nlb_init(err, errlen);
+	if (ret)
+		return ret;
+	if (nlb_zone_port() >= 0 && dp.n_local < DP_MAX_LOCAL) { /* the zone IP is ours too */
+		for (i = 0; i < cfg->n_zones; i++)
+			if (!strcmp(cfg->zones[i].name, cfg->node.zone)) {
+				dp.local[dp.n_local].family = cfg->zones[i].address.family;
+				memcpy(dp.local[dp.n_local].addr, cfg->zones[i].address.addr, 16);
+				dp.local[dp.n_local++].port = (unsigned int)nlb_zone_port();
+			}
+	}
+	return 0;
 }
 
 static int main_setup(const struct main_opts *o, char *err, size_t errlen)
@@ -312,8 +326,10 @@ static void main_loop(const struct main_opts *o)
 			   (now - last_change) * 1000 / dp.tsc_hz >= (uint64_t)o->idle_exit_ms) {
 			break;
 		}
-		if (!dp.pcap_clock)
+		if (!dp.pcap_clock) {
 			flowtab_sweep(dp_tsc_to_us(now), MAIN_SWEEP_BUDGET);
+			nlb_sweep(dp_tsc_to_us(now), MAIN_SWEEP_BUDGET);
+		}
 	}
 	__atomic_store_n(&dp.stop, 1, __ATOMIC_RELAXED);
 }
@@ -388,6 +404,7 @@ out:
 	rt_state_free(dp.state);
 	dp.state = NULL;
 	stats_free();
+	nlb_free();
 	flowtab_free();
 	neigh_free();
 	route_table_free(dp.routes);

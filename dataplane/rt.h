@@ -6,6 +6,7 @@
 #ifndef SL_RT_H
 #define SL_RT_H
 
+#include "core/maglev.h"
 #include "dp.h"
 
 /* Build the first generation from the config. Returns NULL with a message in err. */
@@ -21,5 +22,34 @@ void rt_state_free(struct rt_state *s);
 
 /* Publish s as the current state; wait for the workers to leave the old one, then free it. */
 void rt_state_publish(struct rt_state *s);
+
+#define RT_PICK_BYPASS (-1000)
+
+/*
+ * The target slot group g gives a new flow of hash `hash` (Maglev over the eligible targets,
+ * or the fail-open candidates), or -(drop reason + 1), or RT_PICK_BYPASS (policy bypass).
+ */
+static inline int rt_group_pick(const struct rt_group *g, uint32_t hash, struct dp_stats *st)
+{
+	uint32_t slot;
+
+	switch (g->mode) {
+	case RT_GROUP_NO_TARGET:
+		return -(SL_DROP_NO_TARGET + 1);
+	case RT_GROUP_DROP:
+		return -(SL_DROP_ALL_UNHEALTHY_DROP + 1);
+	case RT_GROUP_BYPASS:
+		return RT_PICK_BYPASS;
+	case RT_GROUP_FAIL_OPEN:
+		st->events[SL_EV_FAIL_OPEN]++;
+		break;
+	default:
+		break;
+	}
+	slot = maglev_lookup(g->maglev, dp.maglev_size, hash);
+	if (slot == MAGLEV_EMPTY || slot >= g->n_targets)
+		return -(SL_DROP_NO_TARGET + 1);
+	return (int)slot;
+}
 
 #endif /* SL_RT_H */

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -11,6 +12,7 @@
 
 #include "core/gwlb.h"
 #include "flowtab.h"
+#include "sesstab.h"
 #include "stats.h"
 
 static const char *const stats_drop_names[] = {
@@ -29,6 +31,7 @@ int stats_init(void)
 {
 	unsigned int l;
 	size_t n = dp.n_targets_total ? dp.n_targets_total : 1;
+	size_t nl = dp.cfg->n_listeners ? dp.cfg->n_listeners : 1;
 
 	dp.stats = rte_zmalloc("sl_stats", sizeof(*dp.stats) * RTE_MAX_LCORE, RTE_CACHE_LINE_SIZE);
 	if (!dp.stats)
@@ -38,11 +41,16 @@ int stats_init(void)
 
 		if (!rte_lcore_is_enabled(l))
 			continue;
-		st->t_pkts = rte_zmalloc(NULL, sizeof(uint64_t) * n * 3, RTE_CACHE_LINE_SIZE);
+		st->t_pkts =
+			rte_zmalloc(NULL, sizeof(uint64_t) * (n * 3 + nl * 4), RTE_CACHE_LINE_SIZE);
 		if (!st->t_pkts)
 			return -ENOMEM;
 		st->t_bytes = st->t_pkts + n;
 		st->t_flows = st->t_pkts + 2 * n;
+		st->l_pkts = st->t_pkts + 3 * n;
+		st->l_bytes = st->l_pkts + nl;
+		st->l_flows = st->l_pkts + 2 * nl;
+		st->l_drops = st->l_pkts + 3 * nl;
 	}
 	return 0;
 }
@@ -91,6 +99,30 @@ static uint64_t stats_sum_target(unsigned int which, uint32_t gidx)
 	return sum;
 }
 
+static uint64_t stats_sum_listener(unsigned int which, unsigned int li)
+{
+	uint64_t sum = 0;
+	unsigned int l;
+
+	RTE_LCORE_FOREACH(l)
+	{
+		const struct dp_stats *st = &dp.stats[l];
+		const uint64_t *a = which == 0	 ? st->l_pkts
+				    : which == 1 ? st->l_bytes
+				    : which == 2 ? st->l_flows
+						 : st->l_drops;
+
+		if (a)
+			sum += a[li];
+	}
+	return sum;
+}
+
+static uint64_t stats_active(uint64_t created, uint64_t closed)
+{
+	return created > closed ? created - closed : 0;
+}
+
 static const char *stats_state_name(uint8_t s)
 {
 	return config_state_name((enum cfg_target_state)s);
@@ -128,6 +160,24 @@ json_t *stats_json(void)
 			events, stats_event_names[i],
 			json_integer((json_int_t)stats_sum(offsetof(struct dp_stats, events), i)));
 	json_object_set_new(root, "flows_active", json_integer(flowtab_count()));
+	json_object_set_new(root, "nlb_sessions", json_integer(sesstab_count()));
+	if (dp.cfg->n_listeners) {
+		json_t *jl = json_object();
+
+		json_object_set_new(root, "listeners", jl);
+		for (i = 0; i < dp.cfg->n_listeners; i++) {
+			uint64_t nf = stats_sum_listener(2, i);
+
+			json_object_set_new(
+				jl, dp.cfg->listeners[i].name,
+				json_pack("{s:I,s:I,s:I,s:I,s:I}", "packets",
+					  (json_int_t)stats_sum_listener(0, i), "bytes",
+					  (json_int_t)stats_sum_listener(1, i), "new_flows",
+					  (json_int_t)nf, "active_flows",
+					  (json_int_t)stats_active(nf, sesstab_closed_listener(i)),
+					  "drops", (json_int_t)stats_sum_listener(3, i)));
+		}
+	}
 	json_object_set_new(root, "workers", json_integer(dp.n_workers));
 	if (dp.run_stop_tsc > dp.run_start_tsc) /* wall time the workers ran, for benchmarks */
 		json_object_set_new(root, "elapsed_s",
@@ -141,13 +191,19 @@ json_t *stats_json(void)
 		for (t = 0; t < rg->n_targets; t++) {
 			const struct rt_target *rt = &rg->targets[t];
 
-			json_object_set_new(
-				jg, rg->cfg->targets[t].id,
+			json_t *jt =
 				json_pack("{s:I,s:I,s:I,s:s}", "packets",
 					  (json_int_t)stats_sum_target(0, rt->gidx), "bytes",
 					  (json_int_t)stats_sum_target(1, rt->gidx), "new_flows",
 					  (json_int_t)stats_sum_target(2, rt->gidx), "state",
-					  stats_state_name(rt->state)));
+					  stats_state_name(rt->state));
+
+			if (rg->cfg->protocol != CFG_PROTO_GENEVE) /* NLB sessions */
+				json_object_set_new(jt, "active_flows",
+						    json_integer((json_int_t)stats_active(
+							    stats_sum_target(2, rt->gidx),
+							    sesstab_closed_target(rt->gidx))));
+			json_object_set_new(jg, rg->cfg->targets[t].id, jt);
 		}
 	}
 	return root;
@@ -208,8 +264,8 @@ void stats_print_summary(FILE *f)
 			const struct rt_target *rt = &rg->targets[t];
 			char addr[64];
 
-			snprintf(addr, sizeof(addr), "%u.%u.%u.%u", ct->address.addr[0],
-				 ct->address.addr[1], ct->address.addr[2], ct->address.addr[3]);
+			inet_ntop(ct->address.family == 4 ? AF_INET : AF_INET6, ct->address.addr,
+				  addr, sizeof(addr));
 			fprintf(f,
 				"%-16s %-16s %-16s %-10s %10" PRIu64 " %12" PRIu64 " %10" PRIu64
 				"\n",
@@ -218,7 +274,18 @@ void stats_print_summary(FILE *f)
 				stats_sum_target(2, rt->gidx));
 		}
 	}
-	fprintf(f, "\nflows in table: %u\n", flowtab_count());
+	if (dp.cfg->n_listeners)
+		fprintf(f, "\n%-16s %10s %12s %10s %10s %10s\n", "listener", "packets", "bytes",
+			"new flows", "active", "drops");
+	for (i = 0; i < dp.cfg->n_listeners; i++)
+		fprintf(f,
+			"%-16s %10" PRIu64 " %12" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64
+			"\n",
+			dp.cfg->listeners[i].name, stats_sum_listener(0, i),
+			stats_sum_listener(1, i), stats_sum_listener(2, i),
+			stats_active(stats_sum_listener(2, i), sesstab_closed_listener(i)),
+			stats_sum_listener(3, i));
+	fprintf(f, "\nflows in table: %u, NAT sessions: %u\n", flowtab_count(), sesstab_count());
 }
 
 /* Telemetry names take letters, digits, '_', '.' and '/': anything else becomes '_'. */

@@ -12,6 +12,7 @@
 #include <rte_prefetch.h>
 
 #include "events.h"
+#include "nlb.h"
 #include "worker.h"
 
 #define WK_PREFETCH 3
@@ -98,6 +99,12 @@ static void wk_packet(struct wctx *w, unsigned int port, struct rte_mbuf *m)
 		local_ip(w, port, m, &pi);
 		return;
 	}
+	if (unlikely(nlb_is_other_zone_ip(pi.family, pi.daddr))) {
+		wk_drop(w, m, SL_DROP_OTHER_ZONE_IP);
+		return;
+	}
+	if (nlb_try_session(w, (int)port, m, &pi)) /* a target's reply, or an error about it */
+		return;
 	if (p->attach < 0) {
 		wk_drop(w, m, SL_DROP_NO_ATTACHMENT);
 		return;

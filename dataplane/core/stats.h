@@ -39,7 +39,15 @@
 	X(GENEVE_BAD_INNER, "geneve_bad_inner")			/* inner packet does not parse */  \
 	X(TX_FULL, "tx_full")					/* TX ring full */                 \
 	X(ICMP_RATELIMIT, "icmp_ratelimit") /* ICMP error suppressed by the rate limit */          \
-	X(NO_MBUF, "no_mbuf")		    /* mbuf pool empty while building a reply */
+	X(OTHER_ZONE_IP, "other_zone_ip")   /* to another zone's static IP: its node serves it */  \
+	X(NLB_NO_LISTENER, "nlb_no_listener")	       /* TCP/UDP to the zone IP, no listener */   \
+	X(NLB_UNKNOWN_RESET, "nlb_unknown_flow_reset") /* non-SYN without state, answered RST */   \
+	X(NLB_PORTS_EXHAUSTED, "nlb_ports_exhausted")  /* no source-NAT port left */               \
+	X(NLB_SESSIONS_FULL, "nlb_sessions_full")      /* no room for a new NAT session */         \
+	X(NLB_DRAINED, "nlb_drained")		/* flow of a target drained past its delay */      \
+	X(NLB_TERMINATED, "nlb_terminated")	/* same, connection reset both ways */             \
+	X(NLB_ICMP_UNKNOWN, "nlb_icmp_unknown") /* ICMP error to us about no known flow */         \
+	X(NO_MBUF, "no_mbuf")			/* mbuf pool empty while building a reply */
 
 enum sl_drop {
 #define SL_X(e, s) SL_DROP_##e,
@@ -65,6 +73,11 @@ enum sl_drop {
 	X(ND_ADVERT, "nd_advert")	      /* IPv6 neighbour advertisements we sent */         \
 	X(ND_SOLICIT, "nd_solicit")	      /* IPv6 neighbour solicitations we sent */          \
 	X(ND_LEARNED, "nd_learned")	      /* IPv6 neighbour entries learned or refreshed */   \
+	X(NLB_NEW_FLOW, "nlb_new_flow")	      /* NAT sessions created */                          \
+	X(NLB_FORWARD, "nlb_forward")	      /* client -> target, translated */                  \
+	X(NLB_REPLY, "nlb_reply")	      /* target -> client, translated back */             \
+	X(NLB_ICMP, "nlb_icmp_translated")    /* ICMP errors about a translated flow */           \
+	X(NLB_RST, "nlb_rst_sent")	      /* TCP resets we sent */                            \
 	X(ICMP_ECHO_REPLY, "icmp_echo_reply") /* pings answered (IPv4 and IPv6) */                \
 	X(ICMP_FRAG_NEEDED, "icmp_frag_needed")	 /* IPv4 fragmentation-needed sent */             \
 	X(ICMP6_TOO_BIG, "icmp6_packet_too_big") /* IPv6 packet-too-big sent */

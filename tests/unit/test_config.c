@@ -171,6 +171,8 @@ static void test_full_config_parses_every_value(void)
 	CU_ASSERT_STRING_EQUAL(g->name, "firewalls");
 	CU_ASSERT_EQUAL(g->protocol, CFG_PROTO_GENEVE);
 	CU_ASSERT_EQUAL(g->stickiness, FLOW_STICK_5TUPLE);
+	CU_ASSERT_EQUAL(g->preserve_client_ip, 1);
+	CU_ASSERT_EQUAL(g->tcp_unknown_reset, 0);
 	CU_ASSERT_EQUAL(g->cross_zone, 0);
 	CU_ASSERT_EQUAL(g->failover, CFG_FAILOVER_NO_REBALANCE);
 	CU_ASSERT_EQUAL(g->deregistration_delay, 300);
@@ -223,6 +225,8 @@ static void test_full_config_parses_every_value(void)
 	CU_ASSERT_STRING_EQUAL(g->name, "web");
 	CU_ASSERT_EQUAL(g->protocol, CFG_PROTO_TCP_UDP);
 	CU_ASSERT_EQUAL(g->stickiness, FLOW_STICK_3TUPLE);
+	CU_ASSERT_EQUAL(g->preserve_client_ip, 1);
+	CU_ASSERT_EQUAL(g->tcp_unknown_reset, 0);
 	CU_ASSERT_EQUAL(g->all_unhealthy, CFG_ALL_UNHEALTHY_DROP);
 	CU_ASSERT_EQUAL(g->hc.protocol, CFG_HC_HTTPS);
 	CU_ASSERT_EQUAL(g->hc.port, 0);
@@ -241,6 +245,9 @@ static void test_full_config_parses_every_value(void)
 	g = &cfg->groups[3];
 	CU_ASSERT_STRING_EQUAL(g->name, "spare");
 	CU_ASSERT_EQUAL(g->protocol, CFG_PROTO_UDP);
+	CU_ASSERT_EQUAL(g->stickiness, FLOW_STICK_2TUPLE); /* source_ip */
+	CU_ASSERT_EQUAL(g->preserve_client_ip, 0);
+	CU_ASSERT_EQUAL(g->tcp_unknown_reset, 1);
 	CU_ASSERT_EQUAL(g->n_targets, 0);
 	CU_ASSERT_PTR_NULL(g->targets);
 	CU_ASSERT_EQUAL(config_group_index(cfg, "web"), 2);
@@ -263,6 +270,110 @@ static void test_full_config_parses_every_value(void)
 	CU_ASSERT_EQUAL(cfg->inspections[1].n_chain, 1);
 	CU_ASSERT_EQUAL(cfg->inspections[1].chain[0], 0);
 
+	CU_ASSERT_EQUAL_FATAL(cfg->n_listeners, 1);
+	CU_ASSERT_STRING_EQUAL(cfg->listeners[0].name, "dns");
+	CU_ASSERT_EQUAL(cfg->listeners[0].protocol, CFG_LPROTO_UDP);
+	CU_ASSERT_EQUAL(cfg->listeners[0].port, 53);
+	CU_ASSERT_EQUAL(cfg->listeners[0].group, 3);
+	CU_ASSERT_EQUAL(cfg->listeners[0].inspect, 1);
+
+	config_free(cfg);
+}
+
+static void test_nlb_config_parses_every_value(void)
+{
+	struct config *cfg = NULL;
+	char err[CFG_ERR_MAX];
+	const struct cfg_listener *l;
+	const struct cfg_group *g;
+	int rc;
+
+	rc = config_load(SL_TEST_DATA "/nlb.yaml", &cfg, err, sizeof(err));
+	if (rc)
+		printf("\n    %s\n", err);
+	CU_ASSERT_FATAL(rc == 0);
+	CU_ASSERT_STRING_EQUAL(cfg->node.zone, "az1");
+	CU_ASSERT_EQUAL_FATAL(cfg->n_zones, 2);
+	CU_ASSERT(addr_is(&cfg->zones[0].address, "10.0.1.10"));
+	CU_ASSERT_EQUAL(cfg->n_ports, 3);
+	CU_ASSERT_EQUAL(cfg->n_routes, 1);
+	CU_ASSERT_EQUAL_FATAL(cfg->n_groups, 4);
+
+	g = &cfg->groups[0];
+	CU_ASSERT_STRING_EQUAL(g->name, "web");
+	CU_ASSERT_EQUAL(g->protocol, CFG_PROTO_TCP);
+	CU_ASSERT_EQUAL(g->stickiness, FLOW_STICK_2TUPLE); /* source_ip */
+	CU_ASSERT_EQUAL(g->preserve_client_ip, 1);	   /* default */
+	CU_ASSERT_EQUAL(g->tcp_unknown_reset, 0);	   /* default: forward */
+	CU_ASSERT_EQUAL(g->cross_zone, 0);
+	CU_ASSERT_EQUAL(g->hc.protocol, CFG_HC_HTTP);
+	CU_ASSERT_EQUAL(g->hc.port, 0);
+	CU_ASSERT_STRING_EQUAL(g->hc.path, "/healthz");
+	CU_ASSERT_EQUAL(g->hc.timeout, 6);
+	CU_ASSERT_EQUAL_FATAL(g->n_targets, 3);
+	CU_ASSERT_STRING_EQUAL(g->targets[0].id, "web-1");
+	CU_ASSERT(addr_is(&g->targets[0].address, "10.1.0.11"));
+	CU_ASSERT_EQUAL(g->targets[0].port, 8443);
+	CU_ASSERT_EQUAL(g->targets[1].weight, 2);
+	CU_ASSERT_STRING_EQUAL(g->targets[2].zone, "az2");
+
+	g = &cfg->groups[1];
+	CU_ASSERT_STRING_EQUAL(g->name, "dns");
+	CU_ASSERT_EQUAL(g->protocol, CFG_PROTO_UDP);
+	CU_ASSERT_EQUAL(g->stickiness, FLOW_STICK_5TUPLE);
+	CU_ASSERT_EQUAL(g->preserve_client_ip, 0);
+	CU_ASSERT_EQUAL(g->tcp_unknown_reset, 0);
+	CU_ASSERT_EQUAL(g->hc.protocol, CFG_HC_TCP);
+	CU_ASSERT_EQUAL(g->hc.port, 53);
+	CU_ASSERT_EQUAL_FATAL(g->n_targets, 2);
+	CU_ASSERT_EQUAL(g->targets[0].port, 53);
+	CU_ASSERT_STRING_EQUAL(g->targets[1].id, "ns-2");
+	CU_ASSERT_EQUAL(g->targets[1].port, 0); /* absent: the packet's destination port */
+
+	g = &cfg->groups[2];
+	CU_ASSERT_STRING_EQUAL(g->name, "bulk");
+	CU_ASSERT_EQUAL(g->protocol, CFG_PROTO_TCP_UDP);
+	CU_ASSERT_EQUAL(g->cross_zone, 1);
+	CU_ASSERT_EQUAL(g->preserve_client_ip, 1);
+	CU_ASSERT_EQUAL(g->tcp_unknown_reset, 1);
+	CU_ASSERT_EQUAL(g->hc.port, 22);
+	CU_ASSERT_EQUAL_FATAL(g->n_targets, 2);
+	CU_ASSERT_EQUAL(g->targets[0].port, 0);
+	CU_ASSERT_EQUAL(g->targets[1].port, 0); /* port: 0 */
+
+	g = &cfg->groups[3];
+	CU_ASSERT_STRING_EQUAL(g->name, "firewalls");
+	CU_ASSERT_EQUAL(g->protocol, CFG_PROTO_GENEVE);
+	CU_ASSERT_EQUAL(g->preserve_client_ip, 1);
+	CU_ASSERT_EQUAL(g->tcp_unknown_reset, 0);
+
+	CU_ASSERT_EQUAL_FATAL(cfg->n_inspections, 1);
+	CU_ASSERT_EQUAL_FATAL(cfg->n_listeners, 4);
+	l = &cfg->listeners[0];
+	CU_ASSERT_STRING_EQUAL(l->name, "web");
+	CU_ASSERT_EQUAL(l->protocol, CFG_LPROTO_TCP);
+	CU_ASSERT_EQUAL(l->port, 443);
+	CU_ASSERT_EQUAL(l->group, 0);
+	CU_ASSERT_EQUAL(l->inspect, -1);
+	l = &cfg->listeners[1];
+	CU_ASSERT_STRING_EQUAL(l->name, "dns");
+	CU_ASSERT_EQUAL(l->protocol, CFG_LPROTO_UDP);
+	CU_ASSERT_EQUAL(l->port, 53);
+	CU_ASSERT_EQUAL(l->group, 1);
+	CU_ASSERT_EQUAL(l->inspect, -1);
+	l = &cfg->listeners[2];
+	CU_ASSERT_STRING_EQUAL(l->name, "api");
+	CU_ASSERT_EQUAL(l->protocol, CFG_LPROTO_TCP);
+	CU_ASSERT_EQUAL(l->port, 8443);
+	CU_ASSERT_EQUAL(l->group, 0);
+	CU_ASSERT_EQUAL(l->inspect, 0);
+	l = &cfg->listeners[3];
+	CU_ASSERT_STRING_EQUAL(l->name, "any");
+	CU_ASSERT_EQUAL(l->protocol, CFG_LPROTO_TCP_UDP);
+	CU_ASSERT_EQUAL(l->protocol, CFG_LPROTO_TCP | CFG_LPROTO_UDP);
+	CU_ASSERT_EQUAL(l->port, 0); /* all */
+	CU_ASSERT_EQUAL(l->group, 2);
+	CU_ASSERT_EQUAL(l->inspect, -1);
 	config_free(cfg);
 }
 
@@ -286,6 +397,8 @@ static void test_minimal_config_gets_every_default(void)
 	CU_ASSERT_EQUAL(cfg->n_routes, 0);
 	CU_ASSERT_EQUAL(cfg->n_neighbors, 0);
 	CU_ASSERT_EQUAL(cfg->n_inspections, 0);
+	CU_ASSERT_EQUAL(cfg->n_listeners, 0);
+	CU_ASSERT_PTR_NULL(cfg->listeners);
 	CU_ASSERT_EQUAL(cfg->ports[0].mtu, 1500);
 	CU_ASSERT_FALSE(cfg->ports[0].has_mac);
 
@@ -311,7 +424,13 @@ static void test_minimal_config_gets_every_default(void)
 	CU_ASSERT_EQUAL(g->targets[0].state, CFG_TS_HEALTHY);
 	CU_ASSERT_STRING_EQUAL(g->targets[0].zone, "anywhere"); /* any zone without zones: */
 
+	CU_ASSERT_EQUAL(g->preserve_client_ip, 1);
+	CU_ASSERT_EQUAL(g->tcp_unknown_reset, 0);
+
 	g = &cfg->groups[1]; /* tcp */
+	CU_ASSERT_EQUAL(g->stickiness, FLOW_STICK_5TUPLE);
+	CU_ASSERT_EQUAL(g->preserve_client_ip, 1);
+	CU_ASSERT_EQUAL(g->tcp_unknown_reset, 0);
 	CU_ASSERT_EQUAL(g->hc.protocol, CFG_HC_TCP);
 	CU_ASSERT_EQUAL(g->hc.port, 0);
 	CU_ASSERT_EQUAL(g->hc.interval, 30);
@@ -404,8 +523,16 @@ static void test_unknown_keys_are_refused(void)
 {
 	EXPECT_ERR(BASE "nodes: {}\n", "t.yaml:5: nodes: unknown key (expected one of: node, ",
 		   NULL);
-	EXPECT_ERR(BASE "listeners:\n  - {name: web, protocol: tcp, port: 443}\n",
-		   "t.yaml:5: listeners: not supported yet", NULL);
+	EXPECT_ERR(
+		BASE "zones: {az1: 10.0.1.10}\n"
+		     "target_groups: [{name: web, protocol: tcp}]\n"
+		     "listeners:\n"
+		     "  - {name: web, protocol: tcp, port: 443, target_group: web, tls: on}\n",
+		"t.yaml:8: listeners[0].tls: unknown key (expected one of: name, protocol, port, "
+		"target_group, inspect)",
+		NULL);
+	EXPECT_ERR(TCP_GROUP "    preserve_client_id: true\n",
+		   "t.yaml:8: target_groups[0].preserve_client_id: unknown key", NULL);
 	EXPECT_ERR("node: {zone: az1, cookie_secret: 00112233445566778899aabbccddeeff, tll: 3}\n"
 		   "ports: [{name: p, device: d}]\n",
 		   "t.yaml:1: node.tll: unknown key", "ttl");
@@ -470,8 +597,6 @@ static void test_missing_required_keys_are_refused(void)
 		   "t.yaml:8: target_groups[0].targets[0].address: missing", NULL);
 	EXPECT_ERR(GENEVE_GROUP "    targets: [{id: a, address: 192.168.50.11}]\n",
 		   "t.yaml:8: target_groups[0].targets[0].zone: missing", NULL);
-	EXPECT_ERR(TCP_GROUP "    targets: [{id: a, address: 10.0.1.20, zone: az1}]\n",
-		   "t.yaml:8: target_groups[0].targets[0].port: missing", NULL);
 	EXPECT_ERR(GENEVE_GROUP "inspection: [{name: i, from: out, chain: [fw]}]\n",
 		   "t.yaml:8: inspection[0].endpoint_id: missing", NULL);
 	EXPECT_ERR(GENEVE_GROUP "inspection: [{name: i, endpoint_id: 1, chain: [fw]}]\n",
@@ -1083,11 +1208,9 @@ static void test_target_values(void)
 	EXPECT_ERR(T("address: 192.168.50.11, id: b"), "targets[0].id: duplicate key", NULL);
 	EXPECT_OK(TT("address: \"2001:db8::5\", port: 1"));
 	EXPECT_OK(TT("address: 10.0.1.5, port: 65535"));
-	EXPECT_ERR(TT("address: 10.0.1.5, port: 0"),
-		   "t.yaml:9: target_groups[0].targets[0].port: 0 is out of range (1..65535)",
-		   NULL);
 	EXPECT_ERR(TT("address: 10.0.1.5, port: 65536"),
-		   "t.yaml:9: target_groups[0].targets[0].port: 65536 is out of range", NULL);
+		   "t.yaml:9: target_groups[0].targets[0].port: 65536 is out of range (0..65535)",
+		   NULL);
 	EXPECT_ERR(TT("address: 10.0.1.5, port: http"),
 		   "t.yaml:9: target_groups[0].targets[0].port: not an integer \"http\"", NULL);
 #undef T
@@ -1152,6 +1275,294 @@ static void test_inspection_values(void)
 #undef I
 }
 
+static void test_group_nlb_keys(void)
+{
+	struct config *cfg;
+
+	EXPECT_ERR(GENEVE_GROUP "    preserve_client_ip: false\n",
+		   "t.yaml:8: target_groups[0].preserve_client_ip: only for tcp, udp and tcp_udp "
+		   "groups",
+		   NULL);
+	EXPECT_ERR(GENEVE_GROUP "    preserve_client_ip: true\n",
+		   "t.yaml:8: target_groups[0].preserve_client_ip: only for tcp, udp and tcp_udp "
+		   "groups",
+		   NULL);
+	EXPECT_ERR(GENEVE_GROUP "    tcp_unknown_flow: forward\n",
+		   "t.yaml:8: target_groups[0].tcp_unknown_flow: only for tcp, udp and tcp_udp "
+		   "groups",
+		   NULL);
+	EXPECT_ERR(TCP_GROUP "    tcp_unknown_flow: drop\n",
+		   "t.yaml:8: target_groups[0].tcp_unknown_flow: \"drop\" is not one of: forward, "
+		   "reset",
+		   NULL);
+	EXPECT_ERR(TCP_GROUP "    tcp_unknown_flow: true\n",
+		   "t.yaml:8: target_groups[0].tcp_unknown_flow: \"true\" is not one of", NULL);
+	EXPECT_ERR(TCP_GROUP "    preserve_client_ip: maybe\n",
+		   "t.yaml:8: target_groups[0].preserve_client_ip: expected true or false, got "
+		   "\"maybe\"",
+		   NULL);
+	EXPECT_ERR(TCP_GROUP "    preserve_client_ip:\n",
+		   "t.yaml:8: target_groups[0].preserve_client_ip: missing value", NULL);
+	EXPECT_ERR(GENEVE_GROUP "    stickiness: source-ip\n",
+		   "t.yaml:8: target_groups[0].stickiness: \"source-ip\" is not one of: 5-tuple, "
+		   "3-tuple, 2-tuple, source_ip",
+		   NULL);
+
+	cfg = LOAD_OK(TCP_GROUP "    preserve_client_ip: false\n"
+				"    tcp_unknown_flow: reset\n"
+				"    stickiness: source_ip\n"
+				"  - {name: g, protocol: geneve, stickiness: source_ip}\n"
+				"  - {name: u, protocol: udp, tcp_unknown_flow: forward, "
+				"preserve_client_ip: yes}\n");
+	CU_ASSERT_FATAL(cfg != NULL);
+	CU_ASSERT_EQUAL(cfg->groups[0].preserve_client_ip, 0);
+	CU_ASSERT_EQUAL(cfg->groups[0].tcp_unknown_reset, 1);
+	CU_ASSERT_EQUAL(cfg->groups[0].stickiness, FLOW_STICK_2TUPLE);
+	CU_ASSERT_EQUAL(cfg->groups[1].stickiness, FLOW_STICK_2TUPLE); /* an alias in any group */
+	CU_ASSERT_EQUAL(cfg->groups[2].preserve_client_ip, 1);
+	CU_ASSERT_EQUAL(cfg->groups[2].tcp_unknown_reset, 0);
+	config_free(cfg);
+}
+
+static void test_target_port_is_optional(void)
+{
+	struct config *cfg;
+
+	cfg = LOAD_OK(TCP_GROUP "    targets:\n"
+				"      - {id: a, address: 10.0.1.20, zone: az1}\n"
+				"      - {id: b, address: 10.0.1.20, port: 80, zone: az1}\n"
+				"      - {id: c, address: 10.0.1.21, port: 0, zone: az1}\n");
+	CU_ASSERT_FATAL(cfg != NULL);
+	CU_ASSERT_EQUAL(cfg->groups[0].targets[0].port, 0);
+	CU_ASSERT_EQUAL(cfg->groups[0].targets[1].port, 80);
+	CU_ASSERT_EQUAL(cfg->groups[0].targets[2].port, 0);
+	config_free(cfg);
+	/* (address, port) stays unique; absent and 0 are the same port */
+	EXPECT_ERR(
+		TCP_GROUP "    targets:\n"
+			  "      - {id: a, address: 10.0.1.20, zone: az1}\n"
+			  "      - {id: b, address: 10.0.1.20, zone: az1}\n",
+		"t.yaml:10: target_groups[0].targets[1].address: 10.0.1.20 without a port (0) is "
+		"already target \"a\"",
+		NULL);
+	EXPECT_ERR(TCP_GROUP "    targets:\n"
+			     "      - {id: a, address: 10.0.1.20, zone: az1}\n"
+			     "      - {id: b, address: 10.0.1.20, port: 0, zone: az1}\n",
+		   "t.yaml:10: target_groups[0].targets[1].port: 10.0.1.20 without a port (0) is "
+		   "already target \"a\"",
+		   NULL);
+	EXPECT_ERR(TCP_GROUP "    targets: [{id: a, address: 10.0.1.20, port: -1, zone: az1}]\n",
+		   "t.yaml:8: target_groups[0].targets[0].port: must not be negative", NULL);
+}
+
+/*
+ * Lines 1-13: node, zones, two ports, a geneve, tcp, udp and tcp_udp group, an attachment and
+ * listener "web" (tcp 443 -> web); L() adds listeners[1] on line 14.
+ */
+#define NLB_BASE                                                                                \
+	"node: {zone: az1, cookie_secret: 00112233445566778899aabbccddeeff}\n"                  \
+	"zones: {az1: 10.0.1.10, az2: 10.0.2.10}\n"                                             \
+	"ports:\n"                                                                              \
+	"  - {name: out, device: net_null0, addresses: [10.0.1.10/24]}\n"                       \
+	"  - {name: app, device: net_null1, addresses: [192.168.50.1/24]}\n"                    \
+	"target_groups:\n"                                                                      \
+	"  - {name: fw, protocol: geneve, targets: [{id: a, address: 192.168.50.11, zone: "     \
+	"az1}]}\n"                                                                              \
+	"  - {name: web, protocol: tcp, targets: [{id: w, address: 10.0.1.20, port: 80, zone: " \
+	"az1}]}\n"                                                                              \
+	"  - {name: dns, protocol: udp}\n"                                                      \
+	"  - {name: bulk, protocol: tcp_udp}\n"                                                 \
+	"inspection: [{name: ingress, endpoint_id: 1, from: out, chain: [fw]}]\n"               \
+	"listeners:\n"                                                                          \
+	"  - {name: web, protocol: tcp, port: 443, target_group: web}\n"
+#define L(x) NLB_BASE "  - {" x "}\n"
+
+static void test_listener_values(void)
+{
+	struct config *cfg;
+
+	EXPECT_OK(NLB_BASE);
+	/* names */
+	EXPECT_ERR(L("name: web, protocol: udp, port: 53, target_group: dns"),
+		   "t.yaml:14: listeners[1].name: duplicate listener name \"web\" (also "
+		   "listeners[0])",
+		   NULL);
+	EXPECT_ERR(L("name: \"a b\", protocol: udp, port: 53, target_group: dns"),
+		   "t.yaml:14: listeners[1].name: invalid character in name \"a b\"", NULL);
+	/* protocol */
+	EXPECT_ERR(L("name: x, protocol: sctp, port: 53, target_group: dns"),
+		   "t.yaml:14: listeners[1].protocol: \"sctp\" is not one of: tcp, udp, tcp_udp",
+		   NULL);
+	EXPECT_ERR(L("name: x, protocol: geneve, port: 53, target_group: dns"),
+		   "t.yaml:14: listeners[1].protocol: \"geneve\" is not one of: tcp, udp, tcp_udp",
+		   NULL);
+	/* port */
+	EXPECT_OK(L("name: x, protocol: udp, port: 1, target_group: dns"));
+	EXPECT_OK(L("name: x, protocol: udp, port: 65535, target_group: dns"));
+	EXPECT_OK(L("name: x, protocol: udp, port: \"53\", target_group: dns"));
+	EXPECT_ERR(L("name: x, protocol: udp, port: 0, target_group: dns"),
+		   "t.yaml:14: listeners[1].port: 0 is out of range (1..65535; every port: all)",
+		   NULL);
+	EXPECT_ERR(L("name: x, protocol: udp, port: 65536, target_group: dns"),
+		   "t.yaml:14: listeners[1].port: 65536 is out of range (1..65535; every port: "
+		   "all)",
+		   NULL);
+	EXPECT_ERR(L("name: x, protocol: udp, port: any, target_group: dns"),
+		   "t.yaml:14: listeners[1].port: expected a port (1..65535) or all, got \"any\"",
+		   NULL);
+	EXPECT_ERR(L("name: x, protocol: udp, port: ALL, target_group: dns"),
+		   "t.yaml:14: listeners[1].port: expected a port (1..65535) or all, got \"ALL\"",
+		   NULL);
+	EXPECT_ERR(L("name: x, protocol: udp, port: -53, target_group: dns"),
+		   "t.yaml:14: listeners[1].port: expected a port (1..65535) or all, got \"-53\"",
+		   NULL);
+	EXPECT_ERR(L("name: x, protocol: udp, port: 5x, target_group: dns"),
+		   "t.yaml:14: listeners[1].port: not an integer \"5x\"", NULL);
+	EXPECT_ERR(L("name: x, protocol: udp, port: [53], target_group: dns"),
+		   "t.yaml:14: listeners[1].port: expected a single value, got a list", NULL);
+	/* (protocol, port) claims; tcp_udp claims both */
+	EXPECT_ERR(
+		L("name: x, protocol: tcp, port: 443, target_group: bulk"),
+		"t.yaml:14: listeners[1].port: tcp port 443 is already taken by listener \"web\" "
+		"(tcp)",
+		NULL);
+	EXPECT_ERR(
+		L("name: x, protocol: tcp_udp, port: 443, target_group: bulk"),
+		"t.yaml:14: listeners[1].port: tcp port 443 is already taken by listener \"web\" "
+		"(tcp)",
+		NULL);
+	EXPECT_ERR(L("name: x, protocol: tcp_udp, port: 53, target_group: bulk") /* line 14 */
+		   "  - {name: y, protocol: udp, port: 53, target_group: dns}\n",
+		   "t.yaml:15: listeners[2].port: udp port 53 is already taken by listener \"x\" "
+		   "(tcp_udp)",
+		   NULL);
+	EXPECT_ERR(L("name: x, protocol: tcp_udp, port: all, target_group: bulk") "  - {name: y, "
+										  "protocol: tcp, "
+										  "port: all, "
+										  "target_group: "
+										  "web}\n",
+		   "t.yaml:15: listeners[2].port: tcp (all ports) is already taken by listener "
+		   "\"x\" (tcp_udp)",
+		   NULL);
+	EXPECT_OK(L("name: x, protocol: udp, port: 443, target_group: dns"));
+	EXPECT_OK(
+		L("name: x, protocol: tcp, port: all, target_group: web") "  - {name: y, protocol: "
+									  "udp, port: all, "
+									  "target_group: bulk}\n");
+	/* target_group */
+	EXPECT_ERR(L("name: x, protocol: udp, port: 53, target_group: nope"),
+		   "t.yaml:14: listeners[1].target_group: no target group named \"nope\"", NULL);
+	EXPECT_ERR(L("name: x, protocol: udp, port: 53, target_group: fw"),
+		   "t.yaml:14: listeners[1].target_group: target group \"fw\" is a geneve group "
+		   "(appliances, for inspection); a listener needs a tcp, udp or tcp_udp group",
+		   NULL);
+	EXPECT_ERR(L("name: x, protocol: tcp, port: 80, target_group: dns"),
+		   "t.yaml:14: listeners[1].target_group: a tcp listener needs a tcp or tcp_udp "
+		   "group; \"dns\" is a udp group",
+		   NULL);
+	EXPECT_ERR(L("name: x, protocol: udp, port: 53, target_group: web"),
+		   "t.yaml:14: listeners[1].target_group: a udp listener needs a udp or tcp_udp "
+		   "group; \"web\" is a tcp group",
+		   NULL);
+	EXPECT_ERR(
+		L("name: x, protocol: tcp_udp, port: 53, target_group: web"),
+		"t.yaml:14: listeners[1].target_group: a tcp_udp listener needs a tcp_udp group; "
+		"\"web\" is a tcp group",
+		NULL);
+	EXPECT_OK(L("name: x, protocol: tcp, port: 80, target_group: bulk"));
+	EXPECT_OK(L("name: x, protocol: udp, port: 53, target_group: bulk"));
+	EXPECT_OK(L("name: x, protocol: tcp, port: 80, target_group: web")); /* shared group */
+	/* inspect */
+	EXPECT_ERR(L("name: x, protocol: udp, port: 53, target_group: dns, inspect: nope"),
+		   "t.yaml:14: listeners[1].inspect: no inspection attachment named \"nope\"",
+		   NULL);
+	EXPECT_ERR(L("name: x, protocol: udp, port: 53, target_group: dns, inspect: fw"),
+		   "t.yaml:14: listeners[1].inspect: no inspection attachment named \"fw\"", NULL);
+	/* required keys: reported at the listener's line */
+	EXPECT_ERR(L("protocol: udp, port: 53, target_group: dns"),
+		   "t.yaml:14: listeners[1].name: missing (required)", NULL);
+	EXPECT_ERR(L("name: x, port: 53, target_group: dns"),
+		   "t.yaml:14: listeners[1].protocol: missing (required)", NULL);
+	EXPECT_ERR(L("name: x, protocol: udp, target_group: dns"),
+		   "t.yaml:14: listeners[1].port: missing (required)", NULL);
+	EXPECT_ERR(L("name: x, protocol: udp, port: 53"),
+		   "t.yaml:14: listeners[1].target_group: missing (required)", NULL);
+	EXPECT_ERR(L("name: x, protocol: udp, port: 53, target_group: dns, port: 54"),
+		   "t.yaml:14: listeners[1].port: duplicate key", NULL);
+	EXPECT_ERR(NLB_BASE "  - dns\n",
+		   "t.yaml:14: listeners[1]: expected a mapping, got a single value", NULL);
+
+	cfg = LOAD_OK(L("name: api, protocol: tcp, port: 8443, target_group: bulk, inspect: "
+			"ingress"));
+	CU_ASSERT_FATAL(cfg != NULL);
+	CU_ASSERT_EQUAL_FATAL(cfg->n_listeners, 2);
+	CU_ASSERT_EQUAL(cfg->listeners[0].inspect, -1);
+	CU_ASSERT_EQUAL(cfg->listeners[1].inspect, 0);
+	CU_ASSERT_EQUAL(cfg->listeners[1].group, 3);
+	CU_ASSERT_EQUAL(cfg->listeners[1].port, 8443);
+	CU_ASSERT_EQUAL(cfg->listeners[1].protocol, CFG_LPROTO_TCP);
+	config_free(cfg);
+}
+#undef L
+
+static void test_listeners_serve_the_zone_ip(void)
+{
+#define NLB(zones, port_addrs, targets)                                              \
+	"node: {zone: az1, cookie_secret: 00112233445566778899aabbccddeeff}\n" zones \
+	"ports: [{name: p, device: d, addresses: " port_addrs "}]\n"                 \
+	"target_groups: [{name: web, protocol: tcp, targets: " targets "}]\n"        \
+	"listeners: [{name: web, protocol: tcp, port: 80, target_group: web}]\n"
+	struct config *cfg;
+
+	/* the zone IP is a port's address, or inside a port's subnet, IPv4 or IPv6 */
+	EXPECT_OK(NLB("zones: {az1: 10.0.0.1}\n", "[10.0.0.1/24]", "[]"));
+	EXPECT_OK(NLB("zones: {az1: 10.0.0.99, az2: 10.9.9.9}\n", "[10.0.0.1/24]",
+		      "[{id: a, address: 10.0.0.2, port: 80, zone: az1}]"));
+	EXPECT_OK(NLB("zones: {az1: \"2001:db8::99\"}\n", "[\"2001:db8::1/64\"]",
+		      "[{id: a, address: \"2001:db8::2\", zone: az1}]"));
+	/* no zones: */
+	EXPECT_ERR(NLB("", "[10.0.0.1/24]", "[]"),
+		   "t.yaml:4: listeners: listeners need zones: (they serve this node's zone IP); "
+		   "give zones with the address of node.zone \"az1\"",
+		   NULL);
+	/* node.zone must be in zones: anyway */
+	EXPECT_ERR(NLB("zones: {az2: 10.0.0.1}\n", "[10.0.0.1/24]", "[]"),
+		   "t.yaml:1: node.zone: zone \"az1\" is not in zones (az2)", NULL);
+	/* the node's zone IP off every port (another zone's IP need not be on a port) */
+	EXPECT_ERR(NLB("zones: {az2: 10.0.0.1, az1: 10.0.9.10}\n", "[10.0.0.1/24]", "[]"),
+		   "t.yaml:2: zones.az1: 10.0.9.10 is this node's zone IP, which the listeners "
+		   "serve: it must be an address of a port or inside a port's connected subnet",
+		   NULL);
+	EXPECT_ERR(NLB("zones:\n  az2: 10.0.0.1\n  az1: \"2001:db8:1::1\"\n",
+		       "[10.0.0.1/24, \"2001:db8::1/64\"]", "[]"),
+		   "t.yaml:4: zones.az1: 2001:db8:1::1 is this node's zone IP", NULL);
+	/* targets of the other family than the zone IP */
+	EXPECT_ERR(NLB("zones: {az1: 10.0.0.1}\n", "[10.0.0.1/24]",
+		       "[{id: a, address: 10.0.0.2, zone: az1}, {id: b, address: \"2001:db8::2\", "
+		       "zone: az1}]"),
+		   "t.yaml:5: listeners[0].target_group: target \"b\" of group \"web\" "
+		   "(2001:db8::2) is not of the family of the zone IP 10.0.0.1",
+		   NULL);
+	/* ... which is fine in a group no listener uses */
+	EXPECT_OK("node: {zone: az1, cookie_secret: 00112233445566778899aabbccddeeff}\n"
+		  "ports: [{name: p, device: d, addresses: [10.0.0.1/24]}]\n"
+		  "target_groups: [{name: web, protocol: tcp, targets: [{id: b, address: "
+		  "\"2001:db8::2\", zone: az1}]}]\n");
+	/* an empty list is no listeners: nothing required */
+	cfg = LOAD_OK("node: {zone: az1, cookie_secret: 00112233445566778899aabbccddeeff}\n"
+		      "ports: [{name: p, device: d}]\n"
+		      "listeners: []\n");
+	CU_ASSERT_FATAL(cfg != NULL);
+	CU_ASSERT_EQUAL(cfg->n_listeners, 0);
+	CU_ASSERT_PTR_NULL(cfg->listeners);
+	config_free(cfg);
+	EXPECT_ERR("node: {zone: az1, cookie_secret: 00112233445566778899aabbccddeeff}\n"
+		   "ports: [{name: p, device: d}]\n"
+		   "listeners: {name: web}\n",
+		   "t.yaml:3: listeners: expected a list, got a mapping", NULL);
+#undef NLB
+}
+
 static void test_error_buffer_is_optional_and_truncated(void)
 {
 	const char *yaml = BASE "ports: []\n";
@@ -1191,6 +1602,7 @@ int main(void)
 {
 	CU_TestInfo tests[] = {
 		{"full config parses every value", test_full_config_parses_every_value},
+		{"NLB config parses every value", test_nlb_config_parses_every_value},
 		{"minimal config gets every default", test_minimal_config_gets_every_default},
 		{"keys may come in any order", test_keys_may_come_in_any_order},
 		{"message names file, line and key", test_message_names_file_line_and_key},
@@ -1211,6 +1623,10 @@ int main(void)
 		{"health check values", test_health_check_values},
 		{"target values", test_target_values},
 		{"inspection values", test_inspection_values},
+		{"group NLB keys", test_group_nlb_keys},
+		{"target port is optional", test_target_port_is_optional},
+		{"listener values", test_listener_values},
+		{"listeners serve the zone IP", test_listeners_serve_the_zone_ip},
 		{"error buffer optional and truncated",
 		 test_error_buffer_is_optional_and_truncated},
 		{"state names round trip", test_state_names_round_trip},

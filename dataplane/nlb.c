@@ -1,0 +1,527 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * nlb.c - the load balancer on DPDK. Sessions (sesstab.c) pin a client flow to a target and
+ * carry both rewrites; the decisions (target choice, verdicts on existing flows) are the same
+ * as the inspection path's (core/gwlb.h, rt.h). See docs/nlb.md.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#include "core/flow.h"
+#include "core/csum.h"
+#include "core/gwlb.h"
+#include "core/nat.h"
+#include "nlb.h"
+#include "route.h"
+#include "rt.h"
+#include "sesstab.h"
+
+#define NLB_TCP_FIN	 0x01
+#define NLB_TCP_SYN	 0x02
+#define NLB_TCP_RST	 0x04
+#define NLB_TCP_ACK	 0x10
+#define NLB_CLOSING_US	 (10ull * 1000000)
+#define NLB_RST_HEADROOM RTE_ETHER_HDR_LEN
+
+static struct cfg_addr nlb_zone; /* family 0: no zone IP */
+static int nlb_zone_port_idx = -1;
+static int nlb_active;
+
+static int nlb_addr_eq(const struct cfg_addr *a, uint8_t family, const uint8_t *addr)
+{
+	return a->family == family && !memcmp(a->addr, addr, family == 4 ? 4 : 16);
+}
+
+int nlb_is_zone_ip(uint8_t family, const uint8_t *addr)
+{
+	return nlb_zone.family && nlb_addr_eq(&nlb_zone, family, addr);
+}
+
+int nlb_is_other_zone_ip(uint8_t family, const uint8_t *addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < dp.cfg->n_zones; i++)
+		if (strcmp(dp.cfg->zones[i].name, dp.cfg->node.zone) &&
+		    nlb_addr_eq(&dp.cfg->zones[i].address, family, addr) &&
+		    !nlb_is_zone_ip(family, addr))
+			return 1;
+	return 0;
+}
+
+int nlb_zone_port(void)
+{
+	return nlb_zone_port_idx;
+}
+
+int nlb_init(char *err, size_t errlen)
+{
+	unsigned int i, j;
+	int ret;
+
+	for (i = 0; i < dp.cfg->n_zones; i++)
+		if (!strcmp(dp.cfg->zones[i].name, dp.cfg->node.zone))
+			nlb_zone = dp.cfg->zones[i].address;
+	if (!nlb_zone.family)
+		return 0;
+	for (i = 0; i < dp.cfg->n_ports && nlb_zone_port_idx < 0; i++)
+		for (j = 0; j < dp.cfg->ports[i].n_addrs; j++) {
+			const struct cfg_addr *a = &dp.cfg->ports[i].addrs[j];
+			unsigned int full = a->plen / 8, rest = a->plen % 8;
+
+			if (a->family != nlb_zone.family || memcmp(a->addr, nlb_zone.addr, full))
+				continue;
+			if (rest &&
+			    ((a->addr[full] ^ nlb_zone.addr[full]) & (uint8_t)(0xff << (8 - rest))))
+				continue;
+			nlb_zone_port_idx = (int)i;
+			break;
+		}
+	if (!dp.cfg->n_listeners)
+		return 0;
+	ret = sesstab_init(RTE_MAX(dp.cfg->node.flow_table_size / 4, 4096u), dp.n_workers);
+	if (ret) {
+		snprintf(err, errlen, "NAT sessions: %s", strerror(-ret));
+		return ret;
+	}
+	nlb_active = 1;
+	return 0;
+}
+
+void nlb_free(void)
+{
+	if (nlb_active)
+		sesstab_free();
+	nlb_active = 0;
+}
+
+static int nlb_listener(const struct pkt_info *pi)
+{
+	unsigned int i, bit = pi->proto == IPPROTO_TCP_ ? CFG_LPROTO_TCP : CFG_LPROTO_UDP;
+	int any = -1;
+
+	for (i = 0; i < dp.cfg->n_listeners; i++) {
+		const struct cfg_listener *l = &dp.cfg->listeners[i];
+
+		if (!(l->protocol & bit))
+			continue;
+		if (l->port == pi->dport)
+			return (int)i;
+		if (!l->port && any < 0)
+			any = (int)i;
+	}
+	return any;
+}
+
+/* Re-read pi after a rewrite (addresses and ports changed, offsets did not). */
+static int nlb_reparse(struct rte_mbuf *m, const struct pkt_info *old, struct pkt_info *pi)
+{
+	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	return pkt_parse_ip(data, old->l3_off, data + m->data_len, old->family, pi);
+}
+
+static void nlb_count(struct wctx *w, const struct sess *s, const struct rt_group *g,
+		      uint32_t bytes)
+{
+	uint32_t gidx = g->targets[s->target].gidx;
+
+	w->st->l_pkts[s->listener]++;
+	w->st->l_bytes[s->listener] += bytes;
+	w->st->t_pkts[gidx]++;
+	w->st->t_bytes[gidx] += bytes;
+}
+
+/* Send an IP packet built at l3 (len bytes) in a fresh mbuf towards its destination. */
+static void nlb_send_built(struct wctx *w, struct rte_mbuf *r, int len, enum sl_event ev)
+{
+	struct pkt_info pi;
+	uint8_t *data = rte_pktmbuf_mtod(r, uint8_t *);
+
+	if (len < 0 || !rte_pktmbuf_append(r, (uint16_t)(NLB_RST_HEADROOM + len)) ||
+	    pkt_parse_ip(data, NLB_RST_HEADROOM, data + r->data_len, 0, &pi)) {
+		rte_pktmbuf_free(r);
+		return;
+	}
+	gw_forward(w, r, &pi, ev);
+}
+
+/*
+ * A RST answering the TCP segment pi in m (from its destination, or from `from`:`fport`
+ * when given).
+ */
+static void nlb_rst_answer(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi,
+			   const uint8_t *from, const uint16_t *fport)
+{
+	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
+	struct rte_mbuf *r = rte_pktmbuf_alloc(dp.pool);
+	int len;
+
+	if (!r) {
+		w->st->drops[SL_DROP_NO_MBUF]++;
+		return;
+	}
+	len = nat_tcp_rst(rte_pktmbuf_mtod(r, uint8_t *) + NLB_RST_HEADROOM,
+			  rte_pktmbuf_tailroom(r) - NLB_RST_HEADROOM, data, data + m->data_len, pi,
+			  from, fport);
+	nlb_send_built(w, r, len, SL_EV_NLB_RST);
+}
+
+/*
+ * Connection termination: the sender of pi gets a RST answering it; the other end gets the
+ * segment itself, translated, turned into a RST (same sequence numbers, no payload).
+ */
+static void nlb_terminate(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi,
+			  const struct sess *s, int dir)
+{
+	const struct nat_rewrite *rw = &s->rw[dir];
+	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint16_t hl = (uint16_t)(pi->l4_off - pi->l3_off);
+	struct rte_mbuf *r;
+	uint8_t *out, *tcp;
+
+	nlb_rst_answer(w, m, pi, NULL, NULL);
+	if (pi->l4_off + 20 > m->data_len)
+		return;
+	r = rte_pktmbuf_alloc(dp.pool);
+	if (!r)
+		return;
+	out = rte_pktmbuf_mtod(r, uint8_t *) + NLB_RST_HEADROOM;
+	memcpy(out, data + pi->l3_off, hl + 20u);
+	tcp = out + hl;
+	tcp[12] = 5 << 4;
+	tcp[13] = (uint8_t)(NLB_TCP_RST | (pi->tcp_flags & NLB_TCP_ACK));
+	sl_put_be16(tcp + 14, 0); /* window */
+	sl_put_be16(tcp + 18, 0); /* urgent */
+	if (rw->set_src)
+		sl_put_be16(tcp, rw->sport);
+	if (rw->set_dst)
+		sl_put_be16(tcp + 2, rw->dport);
+	if (pi->family == 4) {
+		if (rw->set_src)
+			memcpy(out + 12, rw->saddr, 4);
+		if (rw->set_dst)
+			memcpy(out + 16, rw->daddr, 4);
+		sl_put_be16(out + 2, (uint16_t)(hl + 20));
+		sl_put_be16(out + 10, 0);
+		sl_put_be16(out + 10, csum_ipv4_hdr(out));
+	} else {
+		if (rw->set_src)
+			memcpy(out + 8, rw->saddr, 16);
+		if (rw->set_dst)
+			memcpy(out + 24, rw->daddr, 16);
+		sl_put_be16(out + 4, (uint16_t)(hl - 40 + 20));
+	}
+	sl_put_be16(tcp + 16, 0);
+	sl_put_be16(tcp + 16,
+		    csum_l4(pi->family, pi->family == 4 ? out + 12 : out + 8,
+			    pi->family == 4 ? out + 16 : out + 24, IPPROTO_TCP_, tcp, 20));
+	nlb_send_built(w, r, hl + 20, SL_EV_NLB_RST);
+}
+
+/* Can the session keep going? 1 yes; 0 it went away (dropped or moved: m still ours). */
+static int nlb_session_ok(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi,
+			  struct sess *s, int dir, int *consumed)
+{
+	const struct rt_group *g = &w->s->groups[s->group];
+	const struct rt_target *t = &g->targets[s->target];
+	uint64_t idle = s->proto == IPPROTO_TCP_ ? g->idle_tcp : g->idle_other;
+	uint64_t last = __atomic_load_n(&s->last_seen, __ATOMIC_RELAXED);
+
+	*consumed = 0;
+	if (__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & SESS_F_CLOSING)
+		idle = RTE_MIN(idle, NLB_CLOSING_US);
+	switch (gwlb_flow_verdict(w->now, last, idle, t->state, t->drain_start, g->dereg_delay,
+				  g->rebalance)) {
+	case GWLB_KEEP:
+		return 1;
+	case GWLB_EXPIRED:
+		DP_EVENT(w->st, FLOW_EXPIRED);
+		sesstab_remove(s);
+		return 0;
+	default:
+		break;
+	}
+	sesstab_remove(s);
+	if (t->state == TS_DRAINING) {
+		w->st->l_drops[s->listener]++;
+		if (g->cfg->terminate_on_deregistration && s->proto == IPPROTO_TCP_ &&
+		    !(pi->tcp_flags & NLB_TCP_RST)) {
+			nlb_terminate(w, m, pi, s, dir);
+			wk_drop(w, m, SL_DROP_NLB_TERMINATED);
+		} else {
+			wk_drop(w, m, SL_DROP_NLB_DRAINED);
+		}
+		*consumed = 1;
+		return 0;
+	}
+	DP_EVENT(w->st, FLOW_REBALANCED);
+	return 0;
+}
+
+static void nlb_touch(struct wctx *w, struct sess *s, const struct pkt_info *pi)
+{
+	uint64_t last = __atomic_load_n(&s->last_seen, __ATOMIC_RELAXED);
+
+	if (w->now > last && w->now - last >= 1000000)
+		__atomic_store_n(&s->last_seen, w->now, __ATOMIC_RELAXED);
+	if (pi->proto == IPPROTO_TCP_ && (pi->tcp_flags & (NLB_TCP_FIN | NLB_TCP_RST)) &&
+	    !(__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & SESS_F_CLOSING)) {
+		__atomic_fetch_or(&s->flags, SESS_F_CLOSING, __ATOMIC_RELAXED);
+		__atomic_store_n(&s->last_seen, w->now, __ATOMIC_RELAXED);
+	}
+}
+
+/* Translate m (direction dir of s) and send it on. */
+static void nlb_translate_send(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi,
+			       struct sess *s, int dir)
+{
+	const struct cfg_listener *l = &dp.cfg->listeners[s->listener];
+	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
+	struct pkt_info out;
+
+	nlb_touch(w, s, pi);
+	nlb_count(w, s, &w->s->groups[s->group], pi->l3_len);
+	if (nat_rewrite(data, data + m->data_len, pi, &s->rw[dir]) || nlb_reparse(m, pi, &out)) {
+		wk_drop(w, m, SL_DROP_PARSE_L4);
+		return;
+	}
+	if (dir == SESS_DIR_REPLY && l->inspect >= 0) { /* replies are inspected on the way out */
+		gw_encap(w, -1, m, &out, (unsigned int)l->inspect, 0);
+		return;
+	}
+	gw_forward(w, m, &out, dir == SESS_DIR_CLIENT ? SL_EV_NLB_FORWARD : SL_EV_NLB_REPLY);
+}
+
+/* A new session for the client packet pi of listener li; NULL (m dropped) on failure. */
+static struct sess *nlb_new_session(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi,
+				    unsigned int li)
+{
+	const struct cfg_listener *l = &dp.cfg->listeners[li];
+	const struct rt_group *g = &w->s->groups[l->group];
+	const struct cfg_target *ct;
+	const struct rt_target *t;
+	struct flow_key fk;
+	struct sess_key k;
+	struct sess *s;
+	uint8_t nh[16];
+	unsigned int port;
+	uint16_t tport;
+	int slot, dir, ret;
+
+	flow_key_make(pi, g->cfg->stickiness, &fk);
+	slot = rt_group_pick(g, flow_key_hash(&fk), w->st);
+	if (slot < 0) {
+		w->st->l_drops[li]++;
+		wk_drop(w, m,
+			slot == RT_PICK_BYPASS ? SL_DROP_NO_TARGET : (enum sl_drop)(-slot - 1));
+		return NULL;
+	}
+	t = &g->targets[slot];
+	ct = &g->cfg->targets[slot];
+	tport = ct->port ? ct->port : pi->dport;
+	s = sesstab_alloc();
+	if (!s) {
+		w->st->l_drops[li]++;
+		wk_drop(w, m, SL_DROP_NLB_SESSIONS_FULL);
+		return NULL;
+	}
+	s->listener = (uint16_t)li;
+	s->group = (uint16_t)l->group;
+	s->target = (uint16_t)slot;
+	s->gidx = t->gidx;
+	s->proto = pi->proto;
+	s->last_seen = w->now;
+	sess_key_from_pkt(&s->key[SESS_DIR_CLIENT], pi);
+	/* client -> target */
+	s->rw[SESS_DIR_CLIENT].family = pi->family;
+	s->rw[SESS_DIR_CLIENT].set_dst = 1;
+	memcpy(s->rw[SESS_DIR_CLIENT].daddr, ct->address.addr, 16);
+	s->rw[SESS_DIR_CLIENT].dport = tport;
+	/* target -> client, back from the zone IP and listener port */
+	s->rw[SESS_DIR_REPLY].family = pi->family;
+	s->rw[SESS_DIR_REPLY].set_src = 1;
+	memcpy(s->rw[SESS_DIR_REPLY].saddr, pi->daddr, 16);
+	s->rw[SESS_DIR_REPLY].sport = pi->dport;
+	s->key[SESS_DIR_REPLY].family = pi->family;
+	s->key[SESS_DIR_REPLY].proto = pi->proto;
+	memcpy(s->key[SESS_DIR_REPLY].saddr, ct->address.addr, 16);
+	s->key[SESS_DIR_REPLY].sport = tport;
+	memcpy(s->key[SESS_DIR_REPLY].daddr, pi->saddr, 16);
+	s->key[SESS_DIR_REPLY].dport = pi->sport;
+	if (!g->cfg->preserve_client_ip) {
+		struct nat_rewrite *fw = &s->rw[SESS_DIR_CLIENT], *rv = &s->rw[SESS_DIR_REPLY];
+
+		if (route_lookup(dp.routes, pi->family, ct->address.addr, &port, nh) ||
+		    (pi->family == 4 ? !dp.ports[port].addr4 : !dp.ports[port].has6)) {
+			sesstab_put(s);
+			wk_drop(w, m, SL_DROP_NO_ROUTE);
+			return NULL;
+		}
+		s->nport = sesstab_port_get(w->txq);
+		if (!s->nport) {
+			sesstab_put(s);
+			w->st->l_drops[li]++;
+			wk_drop(w, m, SL_DROP_NLB_PORTS_EXHAUSTED);
+			return NULL;
+		}
+		s->nport_owner = (uint8_t)w->txq;
+		s->flags |= SESS_F_SNAT;
+		fw->set_src = 1;
+		memset(fw->saddr, 0, 16);
+		if (pi->family == 4)
+			memcpy(fw->saddr, &dp.ports[port].addr4, 4);
+		else
+			memcpy(fw->saddr, dp.ports[port].addr6, 16);
+		fw->sport = s->nport;
+		memcpy(s->key[SESS_DIR_REPLY].daddr, fw->saddr, 16);
+		s->key[SESS_DIR_REPLY].dport = s->nport;
+		rv->set_dst = 1;
+		memcpy(rv->daddr, pi->saddr, 16);
+		rv->dport = pi->sport;
+	}
+	ret = sesstab_publish(s);
+	if (ret) {
+		struct sess *other;
+
+		if (s->flags & SESS_F_SNAT)
+			sesstab_port_put(s->nport_owner, s->nport);
+		sesstab_put(s);
+		/* another lcore created it a moment ago: use that one */
+		sess_key_from_pkt(&k, pi);
+		other = sesstab_lookup(&k, &dir);
+		if (other && dir == SESS_DIR_CLIENT)
+			return other;
+		w->st->l_drops[li]++;
+		wk_drop(w, m, SL_DROP_NLB_SESSIONS_FULL);
+		return NULL;
+	}
+	DP_EVENT(w->st, NLB_NEW_FLOW);
+	w->st->l_flows[li]++;
+	w->st->t_flows[t->gidx]++;
+	return s;
+}
+
+void nlb_to_zone_ip(struct wctx *w, int in_port, struct rte_mbuf *m, const struct pkt_info *pi,
+		    int inspected)
+{
+	const struct cfg_listener *l;
+	struct sess_key k;
+	struct sess *s;
+	int li, dir, consumed;
+
+	li = nlb_active && (pi->flags & PKT_F_L4) ? nlb_listener(pi) : -1;
+	if (li < 0) {
+		wk_drop(w, m, SL_DROP_NLB_NO_LISTENER);
+		return;
+	}
+	l = &dp.cfg->listeners[li];
+	if (l->inspect >= 0 && !inspected) {
+		gw_encap(w, in_port, m, pi, (unsigned int)l->inspect, 0);
+		return;
+	}
+	sess_key_from_pkt(&k, pi);
+	s = sesstab_lookup(&k, &dir);
+	if (s && (dir != SESS_DIR_CLIENT || !nlb_session_ok(w, m, pi, s, dir, &consumed))) {
+		if (s && dir == SESS_DIR_CLIENT && consumed)
+			return;
+		s = NULL;
+	}
+	if (!s) {
+		int syn = pi->proto != IPPROTO_TCP_ ||
+			  (pi->tcp_flags & (NLB_TCP_SYN | NLB_TCP_ACK)) == NLB_TCP_SYN;
+
+		if (!syn && (pi->tcp_flags & NLB_TCP_RST)) { /* a reset of nothing: nothing to do */
+			wk_drop(w, m, SL_DROP_NLB_UNKNOWN_RESET);
+			return;
+		}
+		if (!syn && w->s->groups[l->group].cfg->tcp_unknown_reset) {
+			nlb_rst_answer(w, m, pi, NULL, NULL);
+			w->st->l_drops[li]++;
+			wk_drop(w, m, SL_DROP_NLB_UNKNOWN_RESET);
+			return;
+		}
+		s = nlb_new_session(w, m, pi, (unsigned int)li);
+		if (!s)
+			return;
+	}
+	nlb_translate_send(w, m, pi, s, SESS_DIR_CLIENT);
+}
+
+/* An ICMP error quoting a packet of a session: translate the quote and the destination. */
+static int nlb_icmp(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi)
+{
+	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
+	struct nat_rewrite outer = {0}, inner = {0};
+	struct pkt_info emb, out;
+	const struct sess_key *orig;
+	struct sess_key k;
+	struct sess *s;
+	int dir;
+
+	if (pkt_parse_embedded(data, data + m->data_len, pi, &emb) || !(emb.flags & PKT_F_L4))
+		return 0;
+	/* the quoted packet went one way; its session key is the other way round */
+	memset(&k, 0, sizeof(k));
+	k.family = emb.family;
+	k.proto = emb.proto;
+	memcpy(k.saddr, emb.daddr, 16);
+	memcpy(k.daddr, emb.saddr, 16);
+	k.sport = emb.dport;
+	k.dport = emb.sport;
+	s = sesstab_lookup(&k, &dir);
+	if (!s)
+		return 0;
+	orig = &s->key[!dir]; /* the quoted packet as it was before translation */
+	inner.family = outer.family = pi->family;
+	inner.set_src = inner.set_dst = 1;
+	memcpy(inner.saddr, orig->saddr, 16);
+	inner.sport = orig->sport;
+	memcpy(inner.daddr, orig->daddr, 16);
+	inner.dport = orig->dport;
+	outer.set_dst = 1;
+	memcpy(outer.daddr, orig->saddr, 16);
+	if (nat_icmp_error(data, data + m->data_len, pi, &outer, &inner) ||
+	    nlb_reparse(m, pi, &out)) {
+		wk_drop(w, m, SL_DROP_PARSE_L4);
+		return 1;
+	}
+	gw_forward(w, m, &out, SL_EV_NLB_ICMP);
+	return 1;
+}
+
+int nlb_try_session(struct wctx *w, int in_port, struct rte_mbuf *m, const struct pkt_info *pi)
+{
+	struct sess_key k;
+	struct sess *s;
+	int dir, consumed;
+
+	(void)in_port;
+	if (!nlb_active)
+		return 0;
+	if (pi->flags & PKT_F_ICMP_ERR)
+		return nlb_icmp(w, m, pi);
+	if (!(pi->flags & PKT_F_L4) || (pi->proto != IPPROTO_TCP_ && pi->proto != IPPROTO_UDP_))
+		return 0;
+	sess_key_from_pkt(&k, pi);
+	s = sesstab_lookup(&k, &dir);
+	if (!s || dir != SESS_DIR_REPLY)
+		return 0;
+	if (!nlb_session_ok(w, m, pi, s, dir, &consumed)) {
+		if (!consumed)
+			wk_drop(w, m, SL_DROP_NLB_DRAINED); /* the flow moved: its old target's
+							     * replies have nowhere to go */
+		return 1;
+	}
+	nlb_translate_send(w, m, pi, s, SESS_DIR_REPLY);
+	return 1;
+}
+
+unsigned int nlb_sweep(uint64_t now_us, unsigned int budget)
+{
+	return nlb_active ? sesstab_sweep(now_us, budget) : 0;
+}
