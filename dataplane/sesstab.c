@@ -156,6 +156,10 @@ int sesstab_publish(struct sess *s)
 {
 	int ret;
 
+	/* adding an existing key would replace its session: refuse instead */
+	if (rte_hash_lookup(sess_hash, &s->key[SESS_DIR_REPLY]) >= 0 ||
+	    rte_hash_lookup(sess_hash, &s->key[SESS_DIR_CLIENT]) >= 0)
+		return -EEXIST;
 	/* the reply key first: a client packet never finds a session its replies cannot */
 	ret = rte_hash_add_key_data(sess_hash, &s->key[SESS_DIR_REPLY],
 				    (void *)((uintptr_t)s | SESS_REPLY_TAG));

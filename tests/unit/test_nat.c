@@ -1295,6 +1295,33 @@ static void rst_every_truncation_is_a_clean_error(void)
 	}
 }
 
+/* Offsets past NAT_MAX_OFF are refused before any pointer is formed from them. */
+static void offsets_past_nat_max_off_are_refused(void)
+{
+	static uint8_t a[BUF], out[64];
+	struct nat_rewrite rw;
+	struct pkt_info pi, bad;
+	struct layout lo;
+	struct spec s;
+	size_t n;
+
+	spec_init(&s, 4, IPPROTO_TCP_);
+	n = build(a, &s, &lo);
+	rw_init(&rw, 4, 1, 1);
+	CU_ASSERT_EQUAL_FATAL(parse(a, n, 0, &pi), 0);
+	bad = pi;
+	bad.l3_off = NAT_MAX_OFF + 1;
+	CU_ASSERT_EQUAL(nat_rewrite(a, a + n, &bad, &rw), -EINVAL);
+	CU_ASSERT_EQUAL(nat_tcp_rst(out, sizeof(out), a, a + n, &bad, NULL, NULL), -EINVAL);
+	bad = pi;
+	bad.l4_off = 0xFFFF;
+	CU_ASSERT_EQUAL(nat_rewrite(a, a + n, &bad, &rw), -EINVAL);
+	CU_ASSERT_EQUAL(nat_tcp_rst(out, sizeof(out), a, a + n, &bad, NULL, NULL), -EINVAL);
+	bad.flags |= PKT_F_ICMP_ERR;
+	bad.proto = IPPROTO_ICMP_;
+	CU_ASSERT_EQUAL(nat_icmp_error(a, a + n, &bad, &rw, &rw), -EINVAL);
+}
+
 /* ---- fuzz: mutated packets and inconsistent pi never touch memory past end --------------- */
 
 static void random_mutations_are_handled_cleanly(void)
@@ -1391,6 +1418,7 @@ static CU_TestInfo tests[] = {
 	{"rst_random_segments", rst_random_segments},
 	{"rst_refusals", rst_refusals},
 	{"rst_every_truncation_is_a_clean_error", rst_every_truncation_is_a_clean_error},
+	{"offsets_past_nat_max_off_are_refused", offsets_past_nat_max_off_are_refused},
 	{"random_mutations_are_handled_cleanly", random_mutations_are_handled_cleanly},
 	CU_TEST_INFO_NULL,
 };
