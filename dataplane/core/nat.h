@@ -57,10 +57,19 @@
  *      the refusals). out may overlap the segment (everything is read first), e.g. to build
  *      the reply in the same buffer.
  *
+ * All three also refuse (-EINVAL) a header offset (pi's l3_off / l4_off, the quote's) above
+ * NAT_MAX_OFF (0x7FFF), for the BPF verifier (see nat_off); no real header lies there. On a
+ * refusal nothing has been written.
+ *
  * Not handled: an IPv6 routing header with segments left (the pseudo-header would use its
  * final destination; the updates assume the destination field). All checksum arithmetic is
  * csum.h's; every 16-bit field updated lies at an even offset from the start of the sum
  * it belongs to (IP headers and extension headers are multiples of 4 bytes).
+ *
+ * BPF: each entry point, called on its own with a pi whose offsets and lengths the verifier
+ * cannot know, loads on Linux 6.x (bpftool prog load). The ICMP path inlines
+ * pkt_parse_embedded; a program that also inlines pkt_parse_eth in the same function may
+ * exceed the verifier's 1M instructions (pkt.h's two parsers alone do).
  */
 #ifndef SL_CORE_NAT_H
 #define SL_CORE_NAT_H
@@ -93,8 +102,7 @@ SL_INLINE uint32_t nat_off(uint32_t off)
 	return off & NAT_MAX_OFF;
 }
 
-/* A translation of one packet direction: new addresses/ports, network order addresses, host-order
- * ports. */
+/* A translation of one packet direction: new addresses (network order), ports (host order). */
 struct nat_rewrite {
 	uint8_t family; /* 4 or 6 */
 	uint8_t set_src, set_dst;
