@@ -232,6 +232,10 @@ void local_ip(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struc
 		nlb_to_zone_ip(w, (int)port, m, pi, 0);
 		return;
 	}
+	if (dp.cfg->n_listeners && (pi->flags & PKT_F_ICMP_ERR)) {
+		wk_drop(w, m, SL_DROP_NLB_ICMP_UNKNOWN);
+		return;
+	}
 	wk_drop(w, m, SL_DROP_LOCAL_UNHANDLED);
 }
 

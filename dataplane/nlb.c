@@ -246,8 +246,8 @@ static int nlb_session_ok(struct wctx *w, struct rte_mbuf *m, const struct pkt_i
 	default:
 		break;
 	}
-	sesstab_remove(s);
 	if (t->state == TS_DRAINING) {
+		/* the session stays (until idle): every later packet is refused the same way */
 		w->st->l_drops[s->listener]++;
 		if (g->cfg->terminate_on_deregistration && s->proto == IPPROTO_TCP_ &&
 		    !(pi->tcp_flags & NLB_TCP_RST)) {
@@ -259,6 +259,7 @@ static int nlb_session_ok(struct wctx *w, struct rte_mbuf *m, const struct pkt_i
 		*consumed = 1;
 		return 0;
 	}
+	sesstab_remove(s);
 	DP_EVENT(w->st, FLOW_REBALANCED);
 	return 0;
 }
@@ -267,7 +268,7 @@ static void nlb_touch(struct wctx *w, struct sess *s, const struct pkt_info *pi)
 {
 	uint64_t last = __atomic_load_n(&s->last_seen, __ATOMIC_RELAXED);
 
-	if (w->now > last && w->now - last >= 1000000)
+	if (w->now > last) /* exact idle timeouts: the session's line is already ours */
 		__atomic_store_n(&s->last_seen, w->now, __ATOMIC_RELAXED);
 	if (pi->proto == IPPROTO_TCP_ && (pi->tcp_flags & (NLB_TCP_FIN | NLB_TCP_RST)) &&
 	    !(__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & SESS_F_CLOSING)) {
@@ -511,12 +512,8 @@ int nlb_try_session(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
 	s = sesstab_lookup(&k, &dir);
 	if (!s || dir != SESS_DIR_REPLY)
 		return 0;
-	if (!nlb_session_ok(w, m, pi, s, dir, &consumed)) {
-		if (!consumed)
-			wk_drop(w, m, SL_DROP_NLB_DRAINED); /* the flow moved: its old target's
-							     * replies have nowhere to go */
-		return 1;
-	}
+	if (!nlb_session_ok(w, m, pi, s, dir, &consumed))
+		return consumed; /* expired or moved: the packet is not a reply any more */
 	nlb_translate_send(w, m, pi, s, SESS_DIR_REPLY);
 	return 1;
 }
