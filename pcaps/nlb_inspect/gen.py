@@ -1,0 +1,119 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""nlb_inspect: inspect, then balance. Attachment ingress (from outside, chain [firewalls],
+fw-a / fw-b); listener web (tcp 443, inspect: ingress) -> group web (DNAT, port 8443);
+listener dns (udp 53, inspect: ingress) -> group dns (SNAT, port 53).
+1. outside: client packets to 10.0.1.10 (two TCP connections, one UDP query) are
+   GENEVE-encapsulated untranslated (inner client -> 10.0.1.10:lport); a transit packet to
+   198.51.100.10 is encapsulated as usual (the control);
+2. appliances: the firewall's returns: those for 10.0.1.10 are load-balanced in the same pass
+   (client -> target:8443 / 172.16.0.1:1024 -> target:53 on servers), the transit one is
+   forwarded;
+3. servers: the targets' replies are reverse-translated (10.0.1.10:lport -> client) and then
+   encapsulated to the same firewall (symmetric flow key);
+4. appliances: the firewall's returns of those replies are forwarded to the clients.
+Three inputs are read port by port in config order (outside, appliances, servers), one burst
+each: so the returns of step 4 sit in in-appliances.pcap after those of step 2 and their
+timestamps lie before step 3's (the order sluice-dp reads them in; the GENEVE return needs
+no state). Outputs are compared as multisets. Writes the case files into argv[1]."""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../tests/pcap"))
+
+from scapy.all import DNS, DNSQR, DNSRR, IP, TCP, UDP  # noqa: E402
+
+import casekit as ck  # noqa: E402
+import nlbkit as nk  # noqa: E402
+import scenarios as sc  # noqa: E402
+
+PHASE = {"client": 1000.0, "return": 1000.1, "reply_return": 1000.2, "reply": 1000.3}
+
+
+def model():
+    groups = [nk.Group("web", "tcp", nk.targets("web", 3, port=8443)),
+              nk.Group("dns", "udp", nk.targets("dns", 2, port=53, first=4),
+                       preserve_client_ip=False)]
+    listeners = [nk.Listener("web", "tcp", 443, "web", inspect="ingress"),
+                 nk.Listener("dns", "udp", 53, "dns", inspect="ingress")]
+    return nk.Nlb(groups, listeners, geneve_groups=[sc.firewalls(2)], chain=["firewalls"])
+
+
+def client_packets():
+    z = nk.ZONE_IP
+    return [
+        (1, IP(src=ck.client4(1), dst=z, flags="DF", id=1) / TCP(
+            sport=40001, dport=443, flags="S", seq=100)),
+        (1, IP(src=ck.client4(1), dst=z, flags="DF", id=2) / TCP(
+            sport=40001, dport=443, flags="PA", seq=101, ack=501) / b"GET /"),
+        (2, IP(src=ck.client4(2), dst=z, flags="DF", id=3) / TCP(
+            sport=40002, dport=443, flags="S", seq=200)),
+        (3, IP(src=ck.client4(3), dst=z, id=4) / UDP(sport=50003, dport=53) / DNS(
+            id=3, rd=1, qd=DNSQR(qname="three.example"))),
+        (4, IP(src=ck.client4(4), dst=ck.server4(10), id=5) / UDP(sport=50004, dport=5000) /
+         b"transit"),
+    ]
+
+
+def replies(gw):
+    web1 = gw.sessions[(6, ck.client4(1), 40001, nk.ZONE_IP, 443)][0].target
+    web2 = gw.sessions[(6, ck.client4(2), 40002, nk.ZONE_IP, 443)][0].target
+    dns = gw.sessions[(17, ck.client4(3), 50003, nk.ZONE_IP, 53)][0]
+    return [
+        (web1, IP(src=web1.address, dst=ck.client4(1)) / TCP(
+            sport=8443, dport=40001, flags="SA", seq=500, ack=101)),
+        (web1, IP(src=web1.address, dst=ck.client4(1)) / TCP(
+            sport=8443, dport=40001, flags="PA", seq=501, ack=106) / b"200 OK"),
+        (web2, IP(src=web2.address, dst=ck.client4(2)) / TCP(
+            sport=8443, dport=40002, flags="SA", seq=900, ack=201)),
+        (dns.target, IP(src=dns.target.address, dst=nk.NODE_SERVERS) / UDP(
+            sport=53, dport=dns.nport) / DNS(id=3, qr=1, qd=DNSQR(qname="three.example"),
+                                             an=DNSRR(rrname="three.example",
+                                                      rdata="192.0.2.3"))),
+    ]
+
+
+def build():
+    gw = model()
+    case = ck.Case(gw, "nlb_inspect: inspect, then balance (DNAT and SNAT listeners)")
+    step = {k: 0 for k in PHASE}
+
+    def send(phase, port, data):
+        t = round(PHASE[phase] + 0.001 * step[phase], 6)
+        step[phase] += 1
+        case.inputs[port].append((t, bytes(data)))
+        out = gw.rx(port, data, t)
+        case.tx(out)
+        return out
+
+    encaps = []
+    for client, l3 in client_packets():
+        encaps += send("client", "outside", ck.frame(l3, ck.client_mac(client)))
+    assert all(p == "appliances" for p, _ in encaps) and len(encaps) == 5
+    for _, frame in encaps:
+        out = send("return", "appliances", ck.appliance_return(frame))
+        assert len(out) == 1
+    reply_encaps = []
+    for target, l3 in replies(gw):
+        out = send("reply", "servers", nk.target_frame(gw, l3, target))
+        assert len(out) == 1 and out[0][0] == "appliances"
+        reply_encaps += out
+    for _, frame in reply_encaps:
+        out = send("reply_return", "appliances", ck.appliance_return(frame))
+        assert len(out) == 1 and out[0][0] == "outside"
+    for port in case.inputs:
+        case.inputs[port].sort(key=lambda r: r[0])
+    nk.check_cross_port_order(case, ["outside", "appliances", "servers"])
+    case.expect_stats(gw.stats(events=["geneve_encap", "geneve_decap", "forwarded",
+                                       "nlb_new_flow", "nlb_forward"],
+                               drops=["geneve_bad_cookie", "nlb_no_listener", "no_attachment",
+                                      "local_unhandled"],
+                               listener_fields=["packets", "new_flows"],
+                               target_fields=["new_flows"]))
+    case.expect_stats(gw.stats_subset(target_fields=["packets"]))
+    return case
+
+
+if __name__ == "__main__":
+    ck.main(build)

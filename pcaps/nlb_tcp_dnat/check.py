@@ -1,0 +1,31 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""nlb_tcp_dnat: tshark finds every IPv4 and TCP checksum of sluice-dp's output good (the
+frames themselves are golden), and every frame was sent."""
+
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "../../tests/pcap"))
+
+import checks  # noqa: E402
+import nlbkit as nk  # noqa: E402
+
+
+def main():
+    outdir, _ = checks.check_args()
+    c = checks.Checker("nlb_tcp_dnat")
+    total = 0
+    for port in ("outside", "servers"):
+        path = os.path.join(outdir, "out-%s.pcap" % port)
+        c.check(os.path.exists(path), "no out-%s.pcap" % port)
+        if os.path.exists(path):
+            total += len(checks.frames(outdir, port))
+            bad = nk.tshark_bad_checksums(path)
+            c.check(not bad, "%s: bad checksums in %s" % (port, bad[:5]))
+    c.check(total == 24, "%d frames sent, expected 24" % total)
+    c.report()
+
+
+main()
