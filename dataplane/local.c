@@ -136,8 +136,25 @@ static void local_nd_solicit(struct wctx *w, unsigned int port, const uint8_t *t
 int local_resolve(struct wctx *w, unsigned int port, uint8_t family, const uint8_t *addr,
 		  struct rte_ether_addr *mac)
 {
-	if (neigh_lookup(family, addr, mac) == 0)
+	uint32_t gen = __atomic_load_n(&dp.neigh_gen, __ATOMIC_ACQUIRE), a4 = 0;
+	unsigned int slot = 0;
+
+	if (family == 4) { /* the appliances' and routers' MACs, without a hash lookup */
+		memcpy(&a4, addr, 4);
+		slot = (a4 * 2654435761u) >> 24 & (WK_NCACHE - 1);
+		if (w->ncache[slot].addr == a4 && w->ncache[slot].gen == gen + 1) {
+			*mac = w->ncache[slot].mac;
+			return 0;
+		}
+	}
+	if (neigh_lookup(family, addr, mac) == 0) {
+		if (family == 4) {
+			w->ncache[slot].addr = a4;
+			w->ncache[slot].gen = gen + 1; /* 0 never matches: zeroed entries */
+			w->ncache[slot].mac = *mac;
+		}
 		return 0;
+	}
 	if (!neigh_should_request(family, addr, w->now))
 		return -ENOENT;
 	if (family == 4)

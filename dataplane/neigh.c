@@ -121,6 +121,7 @@ int neigh_learn(uint8_t family, const uint8_t *addr, const uint8_t mac[6])
 	if ((old & NEIGH_STATIC) || old == v)
 		return 0;
 	__atomic_store_n(&dp.neigh_vals[pos], v, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&dp.neigh_gen, 1, __ATOMIC_RELEASE); /* lcore caches go stale */
 	return 1;
 }
 

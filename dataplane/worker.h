@@ -12,6 +12,8 @@
 #include "dp.h"
 #include "stats.h"
 
+#define WK_NCACHE 256 /* power of two */
+
 struct wctx {
 	unsigned int lcore;
 	uint16_t txq;	 /* this worker's TX queue on every port */
@@ -23,6 +25,12 @@ struct wctx {
 	const struct rt_state *s;
 	uint64_t now; /* us, dataplane clock */
 	uint64_t icmp_tokens, icmp_last;
+	/* IPv4 next hop -> MAC, direct-mapped, valid while gen == dp.neigh_gen */
+	struct {
+		uint32_t addr;
+		uint32_t gen;
+		struct rte_ether_addr mac;
+	} ncache[WK_NCACHE];
 	uint16_t n_tx[DP_MAX_PORTS];
 	struct rte_mbuf *tx[DP_MAX_PORTS][DP_TX_BUF];
 };
