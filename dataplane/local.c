@@ -242,13 +242,13 @@ void local_ip(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struc
 		gw_return(w, port, m, pi);
 		return;
 	}
-	if (nlb_try_session(w, (int)port, m, pi)) /* source-NAT replies, errors about flows */
-		return;
 	if (dp.cfg->n_listeners && nlb_is_zone_ip(pi->family, pi->daddr) &&
 	    (pi->proto == IPPROTO_TCP_ || pi->proto == IPPROTO_UDP_)) {
-		nlb_to_zone_ip(w, (int)port, m, pi, 0);
+		nlb_to_zone_ip(w, (int)port, m, pi, 0); /* one session lookup, either direction */
 		return;
 	}
+	if (nlb_try_session(w, (int)port, m, pi)) /* source-NAT replies, errors about flows */
+		return;
 	if (dp.cfg->n_listeners && (pi->flags & PKT_F_ICMP_ERR)) {
 		wk_drop(w, m, SL_DROP_NLB_ICMP_UNKNOWN);
 		return;

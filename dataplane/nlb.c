@@ -419,6 +419,17 @@ static struct sess *nlb_new_session(struct wctx *w, struct rte_mbuf *m, const st
 	return s;
 }
 
+/* A target's reply (s found by its reply key): 1 if handled, 0 if it is no reply any more. */
+static int nlb_reply(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi, struct sess *s)
+{
+	int consumed;
+
+	if (!nlb_session_ok(w, m, pi, s, SESS_DIR_REPLY, &consumed))
+		return consumed; /* expired or moved: the packet is not a reply any more */
+	nlb_translate_send(w, m, pi, s, SESS_DIR_REPLY);
+	return 1;
+}
+
 void nlb_to_zone_ip(struct wctx *w, int in_port, struct rte_mbuf *m, const struct pkt_info *pi,
 		    int inspected)
 {
@@ -429,7 +440,8 @@ void nlb_to_zone_ip(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
 
 	li = nlb_active && (pi->flags & PKT_F_L4) ? nlb_listener(pi) : -1;
 	if (li < 0) {
-		wk_drop(w, m, SL_DROP_NLB_NO_LISTENER);
+		if (!nlb_try_session(w, in_port, m, pi)) /* a source-NAT reply to the zone IP */
+			wk_drop(w, m, SL_DROP_NLB_NO_LISTENER);
 		return;
 	}
 	l = &dp.cfg->listeners[li];
@@ -439,6 +451,8 @@ void nlb_to_zone_ip(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
 	}
 	sess_key_from_pkt(&k, pi);
 	s = sesstab_lookup(&k, &dir);
+	if (s && dir == SESS_DIR_REPLY && nlb_reply(w, m, pi, s))
+		return; /* a source-NAT reply to the zone IP: one lookup serves both */
 	if (s && (dir != SESS_DIR_CLIENT || !nlb_session_ok(w, m, pi, s, dir, &consumed))) {
 		if (s && dir == SESS_DIR_CLIENT && consumed)
 			return;
@@ -511,7 +525,7 @@ int nlb_try_session(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
 {
 	struct sess_key k;
 	struct sess *s;
-	int dir, consumed;
+	int dir;
 
 	(void)in_port;
 	if (!nlb_active)
@@ -524,10 +538,7 @@ int nlb_try_session(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
 	s = sesstab_lookup(&k, &dir);
 	if (!s || dir != SESS_DIR_REPLY)
 		return 0;
-	if (!nlb_session_ok(w, m, pi, s, dir, &consumed))
-		return consumed; /* expired or moved: the packet is not a reply any more */
-	nlb_translate_send(w, m, pi, s, SESS_DIR_REPLY);
-	return 1;
+	return nlb_reply(w, m, pi, s);
 }
 
 unsigned int nlb_sweep(uint64_t now_us, unsigned int budget)
