@@ -80,6 +80,7 @@ struct dp_stats {
 	uint64_t tx_pkts[DP_MAX_PORTS], tx_bytes[DP_MAX_PORTS];
 	uint64_t *t_pkts, *t_bytes, *t_flows;		/* [dp.n_targets_total] */
 	uint64_t *l_pkts, *l_bytes, *l_flows, *l_drops; /* [listeners] */
+	uint64_t *l_dreasons;				/* [listeners][SL_DROP_MAX] */
 	uint64_t last_rx_tsc;
 } __rte_cache_aligned;
 

@@ -129,6 +129,14 @@ static int nlb_listener(const struct pkt_info *pi)
 	return any;
 }
 
+/* Drop m for listener li: counted by reason globally and per listener. */
+static void nlb_drop(struct wctx *w, struct rte_mbuf *m, unsigned int li, enum sl_drop r)
+{
+	w->st->l_drops[li]++;
+	w->st->l_dreasons[(size_t)li * SL_DROP_MAX + r]++;
+	wk_drop(w, m, r);
+}
+
 /* Re-read pi after a rewrite (addresses and ports changed, offsets did not). */
 static int nlb_reparse(struct rte_mbuf *m, const struct pkt_info *old, struct pkt_info *pi)
 {
@@ -260,13 +268,12 @@ static int nlb_session_ok(struct wctx *w, struct rte_mbuf *m, const struct pkt_i
 	}
 	if (t->state == TS_DRAINING) {
 		/* the session stays (until idle): every later packet is refused the same way */
-		w->st->l_drops[s->listener]++;
 		if (g->cfg->terminate_on_deregistration && s->proto == IPPROTO_TCP_ &&
 		    !(pi->tcp_flags & NLB_TCP_RST)) {
 			nlb_terminate(w, m, pi, s, dir);
-			wk_drop(w, m, SL_DROP_NLB_TERMINATED);
+			nlb_drop(w, m, s->listener, SL_DROP_NLB_TERMINATED);
 		} else {
-			wk_drop(w, m, SL_DROP_NLB_DRAINED);
+			nlb_drop(w, m, s->listener, SL_DROP_NLB_DRAINED);
 		}
 		*consumed = 1;
 		return 0;
@@ -329,9 +336,8 @@ static struct sess *nlb_new_session(struct wctx *w, struct rte_mbuf *m, const st
 	flow_key_make(pi, g->cfg->stickiness, &fk);
 	slot = rt_group_pick(g, flow_key_hash(&fk), w->st);
 	if (slot < 0) {
-		w->st->l_drops[li]++;
-		wk_drop(w, m,
-			slot == RT_PICK_BYPASS ? SL_DROP_NO_TARGET : (enum sl_drop)(-slot - 1));
+		nlb_drop(w, m, li,
+			 slot == RT_PICK_BYPASS ? SL_DROP_NO_TARGET : (enum sl_drop)(-slot - 1));
 		return NULL;
 	}
 	t = &g->targets[slot];
@@ -339,8 +345,7 @@ static struct sess *nlb_new_session(struct wctx *w, struct rte_mbuf *m, const st
 	tport = ct->port ? ct->port : pi->dport;
 	s = sesstab_alloc();
 	if (!s) {
-		w->st->l_drops[li]++;
-		wk_drop(w, m, SL_DROP_NLB_SESSIONS_FULL);
+		nlb_drop(w, m, li, SL_DROP_NLB_SESSIONS_FULL);
 		return NULL;
 	}
 	s->listener = (uint16_t)li;
@@ -378,8 +383,7 @@ static struct sess *nlb_new_session(struct wctx *w, struct rte_mbuf *m, const st
 		s->nport = sesstab_port_get(w->txq);
 		if (!s->nport) {
 			sesstab_put(s);
-			w->st->l_drops[li]++;
-			wk_drop(w, m, SL_DROP_NLB_PORTS_EXHAUSTED);
+			nlb_drop(w, m, li, SL_DROP_NLB_PORTS_EXHAUSTED);
 			return NULL;
 		}
 		s->nport_owner = (uint8_t)w->txq;
@@ -409,8 +413,7 @@ static struct sess *nlb_new_session(struct wctx *w, struct rte_mbuf *m, const st
 		other = sesstab_lookup(&k, &dir);
 		if (other && dir == SESS_DIR_CLIENT)
 			return other;
-		w->st->l_drops[li]++;
-		wk_drop(w, m, SL_DROP_NLB_SESSIONS_FULL);
+		nlb_drop(w, m, li, SL_DROP_NLB_SESSIONS_FULL);
 		return NULL;
 	}
 	DP_EVENT(w->st, NLB_NEW_FLOW);
@@ -468,8 +471,7 @@ void nlb_to_zone_ip(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
 		}
 		if (!syn && w->s->groups[l->group].cfg->tcp_unknown_reset) {
 			nlb_rst_answer(w, m, pi, NULL, NULL);
-			w->st->l_drops[li]++;
-			wk_drop(w, m, SL_DROP_NLB_UNKNOWN_RESET);
+			nlb_drop(w, m, li, SL_DROP_NLB_UNKNOWN_RESET);
 			return;
 		}
 		s = nlb_new_session(w, m, pi, (unsigned int)li);

@@ -41,8 +41,8 @@ int stats_init(void)
 
 		if (!rte_lcore_is_enabled(l))
 			continue;
-		st->t_pkts =
-			rte_zmalloc(NULL, sizeof(uint64_t) * (n * 3 + nl * 4), RTE_CACHE_LINE_SIZE);
+		st->t_pkts = rte_zmalloc(NULL, sizeof(uint64_t) * (n * 3 + nl * (4 + SL_DROP_MAX)),
+					 RTE_CACHE_LINE_SIZE);
 		if (!st->t_pkts)
 			return -ENOMEM;
 		st->t_bytes = st->t_pkts + n;
@@ -51,6 +51,7 @@ int stats_init(void)
 		st->l_bytes = st->l_pkts + nl;
 		st->l_flows = st->l_pkts + 2 * nl;
 		st->l_drops = st->l_pkts + 3 * nl;
+		st->l_dreasons = st->l_pkts + 4 * nl;
 	}
 	return 0;
 }
@@ -167,6 +168,8 @@ json_t *stats_json(void)
 		json_object_set_new(root, "listeners", jl);
 		for (i = 0; i < dp.cfg->n_listeners; i++) {
 			uint64_t nf = stats_sum_listener(2, i);
+			json_t *reasons = json_object();
+			unsigned int r, l;
 
 			json_object_set_new(
 				jl, dp.cfg->listeners[i].name,
@@ -176,6 +179,18 @@ json_t *stats_json(void)
 					  (json_int_t)nf, "active_flows",
 					  (json_int_t)stats_active(nf, sesstab_closed_listener(i)),
 					  "drops", (json_int_t)stats_sum_listener(3, i)));
+			for (r = 0; r < SL_DROP_MAX; r++) { /* non-zero reasons only */
+				uint64_t v = 0;
+
+				RTE_LCORE_FOREACH(l)
+				if (dp.stats[l].l_dreasons)
+					v += dp.stats[l].l_dreasons[(size_t)i * SL_DROP_MAX + r];
+				if (v)
+					json_object_set_new(reasons, stats_drop_names[r],
+							    json_integer((json_int_t)v));
+			}
+			json_object_set_new(json_object_get(jl, dp.cfg->listeners[i].name),
+					    "drop_reasons", reasons);
 		}
 	}
 	json_object_set_new(root, "workers", json_integer(dp.n_workers));
