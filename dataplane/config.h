@@ -18,6 +18,9 @@
 #define CFG_CHAIN_MAX	   8
 #define CFG_FROM_MAX	   8
 #define CFG_ERR_MAX	   512
+#define CFG_GROUP_TARGETS_MAX 256 /* targets per group (the dataplane's slots) */
+#define CFG_DATAPLANES_MAX 8
+#define CFG_SOCKPATH_MAX   108 /* sizeof(sun_path) */
 
 struct cfg_addr {
 	uint8_t family;	  /* 4 or 6 */
@@ -161,9 +164,20 @@ struct cfg_node {
 	uint32_t maglev_size;	  /* prime >= 65537, default 65537 */
 };
 
+/* The daemon's own section (key "daemon"); the dataplanes ignore it. docs/daemon.md. */
+struct cfg_daemon {
+	char api_socket[CFG_SOCKPATH_MAX]; /* default /run/sluice/sluiced.sock */
+	uint32_t api_socket_mode;	   /* default 0600; key "api_socket_mode": "0600" */
+	char metrics_address[64];	   /* default "127.0.0.1:9469"; "" when "off" */
+	char dataplanes[CFG_DATAPLANES_MAX][CFG_SOCKPATH_MAX];
+	unsigned int n_dataplanes; /* default 1: /run/sluice/dp.sock */
+	char log_level[16];	   /* error | warning | info (default) | debug */
+};
+
 struct config {
 	char path[512];
 	struct cfg_node node;
+	struct cfg_daemon daemon;
 	struct cfg_zone *zones;
 	unsigned int n_zones;
 	struct cfg_port *ports;

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpconn.h - sluiced's connections to its dataplanes (docs/protocol.md). Each configured
+ * control socket is tried every second until it accepts; on connect the daemon sends hello and
+ * a full sync (targets_sync_json()), then incremental updates as states change, and polls stats
+ * every 2 s. A lost connection is retried; the dataplane keeps its last state meanwhile.
+ * All on the daemon's event base; no threads.
+ */
+#ifndef SL_DPCONN_H
+#define SL_DPCONN_H
+
+#include <event2/event.h>
+#include <jansson.h>
+
+/* Start connecting to every socket of cfg->daemon.dataplanes. 0 or a negative errno. */
+int dpconn_init(struct event_base *base, const char *const *sockets, unsigned int n);
+void dpconn_free(void);
+
+/*
+ * An incremental update for every connected, synced dataplane: "set" and "remove" lists as in
+ * the protocol's update op (either may be NULL). Steals neither. A dataplane that refuses it
+ * gets a full sync instead; one not connected gets the full sync when it connects.
+ */
+void dpconn_push_update(json_t *set, json_t *remove);
+/* Resend the full sync to every connected dataplane (after a reload). */
+void dpconn_push_sync(void);
+
+/*
+ * Send req (an object with "op" and its members; "v" and "id" are added) to the dataplane
+ * whose socket is `dataplane`, or the first connected one when NULL. cb gets the reply (or
+ * NULL and an error message if none is connected, the connection dropped, or no reply came
+ * within 5 s) and must not keep it. 0, or a negative errno when the request could not be
+ * queued (cb is then not called).
+ */
+typedef void (*dpconn_cb)(json_t *reply, const char *dataplane, const char *err, void *arg);
+int dpconn_request(const char *dataplane, json_t *req, dpconn_cb cb, void *arg);
+
+/* {"dataplanes":[{"socket","connected","generation","last_error","last_sync","synced"}]} */
+json_t *dpconn_status_json(void);
+/* The last polled stats object of each connected dataplane: borrowed, NULL if none yet. */
+unsigned int dpconn_count(void);
+const char *dpconn_socket(unsigned int i);
+int dpconn_connected(unsigned int i);
+json_t *dpconn_last_stats(unsigned int i);
+
+#endif /* SL_DPCONN_H */

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * health.h - the target state machine of sluiced: check results, registration, draining and
+ * the deregistration delay turned into enum target_state (core/gwlb.h). Pure logic with an
+ * explicit clock (microseconds, any epoch): no I/O, no timers, so the tests drive it with a
+ * fake clock. The caller runs the checks and calls health_result(); it calls health_tick() to
+ * learn when a deregistered target must leave the set.
+ */
+#ifndef SL_HEALTH_H
+#define SL_HEALTH_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "core/gwlb.h"
+
+#define HEALTH_REASON_MAX 160
+
+enum health_admin {
+	HEALTH_ADMIN_ACTIVE = 0, /* registered, checked */
+	HEALTH_ADMIN_DEREGISTERED, /* draining; leaves the set when the delay ends */
+	HEALTH_ADMIN_DRAINED,	   /* draining; stays until undrained or deregistered */
+};
+
+struct health {
+	uint8_t state;	    /* enum target_state */
+	enum health_admin admin;
+	int in_zone;	    /* 0: state is TS_UNUSED, no checks */
+	uint32_t passes;    /* consecutive passed checks */
+	uint32_t failures;  /* consecutive failed checks */
+	uint64_t checks_passed, checks_failed; /* totals */
+	uint64_t last_check; /* time of the last result, 0 = never */
+	uint64_t last_latency_us;
+	int last_ok;
+	uint64_t drain_start; /* time the target started draining */
+	uint64_t since;	      /* time of the last state change */
+	char reason[HEALTH_REASON_MAX]; /* last failure ("" before any), or the admin reason */
+};
+
+/* A newly registered target: initial (in_zone) or unused. */
+void health_init(struct health *h, int in_zone, uint64_t now);
+/*
+ * A check result. ok: passed; reason: why it failed (ignored when ok); latency in us.
+ * Returns 1 if the state changed, else 0. Ignored (returns 0) while draining or unused.
+ */
+int health_result(struct health *h, const struct cfg_health_check *hc, int ok,
+		  const char *reason, uint64_t latency_us, uint64_t now);
+/* Deregister (admin DEREGISTERED) or drain (admin DRAINED): state draining since now. */
+int health_drain(struct health *h, enum health_admin why, uint64_t now);
+/* Back from DRAINED (or DEREGISTERED, on re-register) to initial; counts restart. */
+int health_undrain(struct health *h, uint64_t now);
+/* The zone of the target became (un)served: unused <-> initial. Returns 1 on change. */
+int health_set_in_zone(struct health *h, int in_zone, uint64_t now);
+/*
+ * 1 when a DEREGISTERED target's delay (seconds) has ended at now: remove it from the set.
+ * *next_us (if not NULL) gets the time it will end, for a timer.
+ */
+int health_tick(const struct health *h, uint32_t delay_s, uint64_t now, uint64_t *next_us);
+/* Seconds of the delay left while draining (0 when ended or not draining). */
+double health_drain_remaining(const struct health *h, uint32_t delay_s, uint64_t now);
+/* The human reason for the current state: the last failure, "deregistered", ... */
+const char *health_reason(const struct health *h);
+
+#endif /* SL_HEALTH_H */
