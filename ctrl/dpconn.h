@@ -30,12 +30,21 @@ void dpconn_push_sync(void);
  * whose socket is `dataplane`, or the first connected one when NULL. cb gets the reply (or
  * NULL and an error message if none is connected, the connection dropped, or no reply came
  * within 5 s) and must not keep it. 0, or a negative errno when the request could not be
- * queued (cb is then not called).
+ * queued (cb is then not called). req is not stolen (a copy is sent, with its own "id"). cb
+ * always runs from the event loop, never from inside dpconn_request(); an error reply of the
+ * dataplane ("ok": false) comes as the reply, err NULL. dpconn_free() drops pending requests
+ * without calling their cb.
  */
 typedef void (*dpconn_cb)(json_t *reply, const char *dataplane, const char *err, void *arg);
 int dpconn_request(const char *dataplane, json_t *req, dpconn_cb cb, void *arg);
 
-/* {"dataplanes":[{"socket","connected","generation","last_error","last_sync","synced"}]} */
+/*
+ * {"dataplanes":[{"socket","connected","generation","last_error","last_sync","synced","state",
+ * "dataplane","version"}]}: connected = hello answered; generation null when not connected;
+ * last_error the last problem (null once synced); last_sync seconds since the last applied sync
+ * (null: never); state disconnected|hello|syncing|synced|sync_refused; dataplane and version
+ * from its hello reply.
+ */
 json_t *dpconn_status_json(void);
 /* The last polled stats object of each connected dataplane: borrowed, NULL if none yet. */
 unsigned int dpconn_count(void);

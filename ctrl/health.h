@@ -17,24 +17,26 @@
 #define HEALTH_REASON_MAX 160
 
 enum health_admin {
-	HEALTH_ADMIN_ACTIVE = 0, /* registered, checked */
+	HEALTH_ADMIN_ACTIVE = 0,   /* registered, checked */
 	HEALTH_ADMIN_DEREGISTERED, /* draining; leaves the set when the delay ends */
 	HEALTH_ADMIN_DRAINED,	   /* draining; stays until undrained or deregistered */
 };
 
 struct health {
-	uint8_t state;	    /* enum target_state */
+	uint8_t state; /* enum target_state */
 	enum health_admin admin;
-	int in_zone;	    /* 0: state is TS_UNUSED, no checks */
-	uint32_t passes;    /* consecutive passed checks */
-	uint32_t failures;  /* consecutive failed checks */
+	int in_zone;			       /* 0: state is TS_UNUSED, no checks */
+	uint32_t passes;		       /* consecutive passed checks */
+	uint32_t failures;		       /* consecutive failed checks */
 	uint64_t checks_passed, checks_failed; /* totals */
-	uint64_t last_check; /* time of the last result, 0 = never */
+	uint64_t last_check;		       /* time of the last result, 0 = never */
 	uint64_t last_latency_us;
 	int last_ok;
-	uint64_t drain_start; /* time the target started draining */
-	uint64_t since;	      /* time of the last state change */
-	char reason[HEALTH_REASON_MAX]; /* last failure ("" before any), or the admin reason */
+	uint64_t drain_start;		/* time the target started draining */
+	uint64_t since;			/* time of the last state change */
+	char reason[HEALTH_REASON_MAX]; /* last failure ("" before any); kept across passes,
+					 * drains and undrains. health_reason() says the
+					 * admin reason instead while draining or unused */
 };
 
 /* A newly registered target: initial (in_zone) or unused. */
@@ -43,22 +45,32 @@ void health_init(struct health *h, int in_zone, uint64_t now);
  * A check result. ok: passed; reason: why it failed (ignored when ok); latency in us.
  * Returns 1 if the state changed, else 0. Ignored (returns 0) while draining or unused.
  */
-int health_result(struct health *h, const struct cfg_health_check *hc, int ok,
-		  const char *reason, uint64_t latency_us, uint64_t now);
-/* Deregister (admin DEREGISTERED) or drain (admin DRAINED): state draining since now. */
+int health_result(struct health *h, const struct cfg_health_check *hc, int ok, const char *reason,
+		  uint64_t latency_us, uint64_t now);
+/*
+ * Deregister (admin DEREGISTERED) or drain (admin DRAINED): state draining since now, streaks
+ * reset. Between DRAINED and DEREGISTERED the drain keeps its start (one draining period, as
+ * the dataplane counts it). Returns 1 if admin changed, 0 if it was why already, -EINVAL for
+ * another why.
+ */
 int health_drain(struct health *h, enum health_admin why, uint64_t now);
-/* Back from DRAINED (or DEREGISTERED, on re-register) to initial; counts restart. */
+/* Back from DRAINED (or DEREGISTERED, on re-register) to initial (unused when !in_zone);
+ * streaks restart. Returns 1, or 0 when not draining. */
 int health_undrain(struct health *h, uint64_t now);
-/* The zone of the target became (un)served: unused <-> initial. Returns 1 on change. */
+/* The zone of the target became (un)served: unused <-> initial (streaks reset). Returns 1 on
+ * a state change; a draining target only remembers it for undrain. */
 int health_set_in_zone(struct health *h, int in_zone, uint64_t now);
 /*
- * 1 when a DEREGISTERED target's delay (seconds) has ended at now: remove it from the set.
- * *next_us (if not NULL) gets the time it will end, for a timer.
+ * 1 when a DEREGISTERED target's delay (seconds) has ended at now (delay 0: at once): remove
+ * it from the set. *next_us (if not NULL) gets the time it ends, for a timer; UINT64_MAX when
+ * the target is not deregistered (never; drained targets never leave).
  */
 int health_tick(const struct health *h, uint32_t delay_s, uint64_t now, uint64_t *next_us);
-/* Seconds of the delay left while draining (0 when ended or not draining). */
+/* Seconds of the delay left while draining, drained or deregistered (0 when ended or not
+ * draining). */
 double health_drain_remaining(const struct health *h, uint32_t delay_s, uint64_t now);
-/* The human reason for the current state: the last failure, "deregistered", ... */
+/* The human reason for the current state: "deregistered", "drained", "zone not served by this
+ * node", else the last failure ("" before any). */
 const char *health_reason(const struct health *h);
 
 #endif /* SL_HEALTH_H */

@@ -75,13 +75,13 @@ int jsonl_write(struct evbuffer *buf, json_t *msg)
 		goto out_copy;
 	}
 	/* compact: no newline can appear inside (strings escape it) */
-	s = json_dumps(copy, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	s = json_dumps(copy, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9));
 	if (!s) {
 		ret = -ENOMEM;
 		goto out_copy;
 	}
 	len = strlen(s);
-	if (len >= JSONL_MAX) {
+	if (len > JSONL_MAX) {
 		ret = -EMSGSIZE;
 		goto out_s;
 	}

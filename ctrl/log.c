@@ -2,8 +2,8 @@
 /*
  * log.c - leveled logging to stderr. Under systemd (JOURNAL_STREAM set) each line starts with
  * "<N>", the syslog priority journald reads, and carries neither program nor level name
- * (journald records both); otherwise "IDENT: LEVEL: message". Not thread-safe: the daemon is one event
- * loop.
+ * (journald records both); otherwise "IDENT: LEVEL: message". Not thread-safe: the daemon is one
+ * event loop.
  */
 #include <errno.h>
 #include <stdarg.h>

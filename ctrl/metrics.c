@@ -1,2 +1,477 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* placeholder */
+/*
+ * metrics.c - the Prometheus text page (format 0.0.4) and its loopback endpoint.
+ *
+ * What the page is made of (the members read; anything missing is skipped, never an error):
+ *
+ * - targets (targets_list_json(NULL), an array of target objects): "group", "id", "state"
+ *   (initial | healthy | unhealthy | draining | unused), "check": {"last_latency_ms" (number or
+ *   null when never checked), "checks_passed", "checks_failed" (integer totals)}.
+ * - each dataplane i < dpconn_count() with dpconn_connected(i) and a dpconn_last_stats(i),
+ *   labelled dataplane="dpconn_socket(i)"; its stats object (dataplane/stats.c):
+ *   "ports": {NAME: {"rx_packets", "rx_bytes", "tx_packets", "tx_bytes"}},
+ *   "drops": {REASON: n}, "events": {EVENT: n},
+ *   "targets": {GROUP: {ID: {"packets", "bytes", "new_flows", "active_flows" (NLB groups)}}},
+ *   "listeners": {NAME: {"packets", "bytes", "new_flows", "drops", "active_flows"}},
+ *   "flows_active", "nlb_sessions".
+ *   A disconnected dataplane's last stats are stale: its series are left out, so they go stale
+ *   in Prometheus instead of freezing.
+ *
+ * Each family is written once (# HELP, # TYPE, then all its samples, across dataplanes).
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include "dpconn.h"
+#include "metrics.h"
+#include "targets.h"
+
+enum metrics_family {
+	MF_UP,
+	MF_DP_CONNECTED,
+	MF_TARGET_STATE,
+	MF_TARGET_HEALTHY,
+	MF_HC_TOTAL,
+	MF_HC_DURATION,
+	MF_T_PACKETS,
+	MF_T_BYTES,
+	MF_T_NEW_FLOWS,
+	MF_T_ACTIVE_FLOWS,
+	MF_FLOWS_ACTIVE,
+	MF_NLB_SESSIONS,
+	MF_PORT_RX_PACKETS,
+	MF_PORT_RX_BYTES,
+	MF_PORT_TX_PACKETS,
+	MF_PORT_TX_BYTES,
+	MF_DROPS,
+	MF_EVENTS,
+	MF_L_PACKETS,
+	MF_L_BYTES,
+	MF_L_NEW_FLOWS,
+	MF_L_DROPS,
+	MF_L_ACTIVE_FLOWS,
+	MF_MAX,
+};
+
+static const struct {
+	const char *name, *type, *help;
+} metrics_families[MF_MAX] = {
+	[MF_UP] = {"sluice_up", "gauge", "1 while sluiced runs."},
+	[MF_DP_CONNECTED] = {"sluice_dataplane_connected", "gauge",
+			     "1 when the dataplane's control socket is connected."},
+	[MF_TARGET_STATE] = {"sluice_target_state", "gauge",
+			     "1 for the target's current state, 0 for the others."},
+	[MF_TARGET_HEALTHY] = {"sluice_target_healthy", "gauge", "1 when the target is healthy."},
+	[MF_HC_TOTAL] = {"sluice_health_checks_total", "counter",
+			 "Health checks of the target by result."},
+	[MF_HC_DURATION] = {"sluice_health_check_duration_seconds", "gauge",
+			    "Duration of the target's last health check."},
+	[MF_T_PACKETS] = {"sluice_target_packets_total", "counter",
+			  "Packets the dataplane sent to the target."},
+	[MF_T_BYTES] = {"sluice_target_bytes_total", "counter",
+			"Bytes the dataplane sent to the target."},
+	[MF_T_NEW_FLOWS] = {"sluice_target_new_flows_total", "counter",
+			    "Flows the dataplane pinned to the target."},
+	[MF_T_ACTIVE_FLOWS] = {"sluice_target_active_flows", "gauge",
+			       "Open NLB sessions to the target."},
+	[MF_FLOWS_ACTIVE] = {"sluice_flows_active", "gauge", "Entries in the flow table."},
+	[MF_NLB_SESSIONS] = {"sluice_nlb_sessions", "gauge", "Entries in the NLB session table."},
+	[MF_PORT_RX_PACKETS] = {"sluice_port_rx_packets_total", "counter",
+				"Packets received on the port."},
+	[MF_PORT_RX_BYTES] = {"sluice_port_rx_bytes_total", "counter",
+			      "Bytes received on the port."},
+	[MF_PORT_TX_PACKETS] = {"sluice_port_tx_packets_total", "counter",
+				"Packets sent on the port."},
+	[MF_PORT_TX_BYTES] = {"sluice_port_tx_bytes_total", "counter", "Bytes sent on the port."},
+	[MF_DROPS] = {"sluice_drops_total", "counter", "Packets dropped, by reason."},
+	[MF_EVENTS] = {"sluice_events_total", "counter", "Dataplane events, by kind."},
+	[MF_L_PACKETS] = {"sluice_listener_packets_total", "counter",
+			  "Packets the listener forwarded."},
+	[MF_L_BYTES] = {"sluice_listener_bytes_total", "counter", "Bytes the listener forwarded."},
+	[MF_L_NEW_FLOWS] = {"sluice_listener_new_flows_total", "counter",
+			    "Flows the listener opened."},
+	[MF_L_DROPS] = {"sluice_listener_drops_total", "counter",
+			"Packets to the listener that were dropped."},
+	[MF_L_ACTIVE_FLOWS] = {"sluice_listener_active_flows", "gauge",
+			       "Open NLB sessions of the listener."},
+};
+
+static const char *const metrics_states[] = {"initial", "healthy", "unhealthy", "draining",
+					     "unused"};
+
+/* One memory stream per family, joined in family order at the end. */
+struct metrics_page {
+	FILE *f[MF_MAX];
+	char *buf[MF_MAX];
+	size_t len[MF_MAX];
+	int failed;
+};
+
+static struct evhttp *metrics_http;
+
+/* A label value with \, " and newline escaped, as the text format wants. */
+static void metrics_put_escaped(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\')
+			fputs("\\\\", f);
+		else if (*s == '"')
+			fputs("\\\"", f);
+		else if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+/*
+ * One sample: name{k1="v1",...} value. The labels are given as NULL-terminated pairs of
+ * strings; the value is a JSON number divided by div (integers exactly when div is 1).
+ */
+static void metrics_sample(struct metrics_page *pg, enum metrics_family fam, double div,
+			   const json_t *value, ...)
+{
+	FILE *f = pg->f[fam];
+	const char *k, *v;
+	va_list ap;
+	int first = 1;
+
+	if (!json_is_number(value) || !f)
+		return;
+	fputs(metrics_families[fam].name, f);
+	va_start(ap, value);
+	while ((k = va_arg(ap, const char *))) {
+		v = va_arg(ap, const char *);
+		fprintf(f, "%s%s=\"", first ? "{" : ",", k);
+		metrics_put_escaped(f, v ? v : "");
+		fputc('"', f);
+		first = 0;
+	}
+	va_end(ap);
+	if (!first)
+		fputc('}', f);
+	if (json_is_integer(value) && div == 1.0)
+		fprintf(f, " %" JSON_INTEGER_FORMAT "\n", json_integer_value(value));
+	else
+		fprintf(f, " %.17g\n", json_number_value(value) / div);
+}
+
+static void metrics_int_sample(struct metrics_page *pg, enum metrics_family fam, json_int_t n,
+			       const char *k1, const char *v1, const char *k2, const char *v2,
+			       const char *k3, const char *v3)
+{
+	json_t *v = json_integer(n);
+
+	if (!v) {
+		pg->failed = 1;
+		return;
+	}
+	metrics_sample(pg, fam, 1.0, v, k1, v1, k2, v2, k3, v3, NULL);
+	json_decref(v);
+}
+
+static void metrics_targets(struct metrics_page *pg, json_t *targets)
+{
+	json_t *t, *check;
+	const char *group, *id, *state;
+	size_t i, s;
+
+	json_array_foreach(targets, i, t)
+	{
+		group = json_string_value(json_object_get(t, "group"));
+		id = json_string_value(json_object_get(t, "id"));
+		state = json_string_value(json_object_get(t, "state"));
+		if (!group || !id)
+			continue;
+		if (state) {
+			for (s = 0; s < sizeof(metrics_states) / sizeof(metrics_states[0]); s++)
+				metrics_int_sample(pg, MF_TARGET_STATE,
+						   !strcmp(state, metrics_states[s]), "group",
+						   group, "target", id, "state", metrics_states[s]);
+			metrics_int_sample(pg, MF_TARGET_HEALTHY, !strcmp(state, "healthy"),
+					   "group", group, "target", id, NULL, NULL);
+		}
+		check = json_object_get(t, "check");
+		if (!json_is_object(check))
+			continue;
+		metrics_sample(pg, MF_HC_TOTAL, 1.0, json_object_get(check, "checks_passed"),
+			       "group", group, "target", id, "result", "pass", NULL);
+		metrics_sample(pg, MF_HC_TOTAL, 1.0, json_object_get(check, "checks_failed"),
+			       "group", group, "target", id, "result", "fail", NULL);
+		metrics_sample(pg, MF_HC_DURATION, 1000.0,
+			       /* ms to s */ json_object_get(check, "last_latency_ms"), "group",
+			       group, "target", id, NULL);
+	}
+}
+
+static void metrics_dataplane(struct metrics_page *pg, const char *dp, json_t *st)
+{
+	json_t *o, *g, *t;
+	const char *k, *gk;
+
+	json_object_foreach(json_object_get(st, "ports"), k, o)
+	{
+		metrics_sample(pg, MF_PORT_RX_PACKETS, 1.0, json_object_get(o, "rx_packets"),
+			       "dataplane", dp, "port", k, NULL);
+		metrics_sample(pg, MF_PORT_RX_BYTES, 1.0, json_object_get(o, "rx_bytes"),
+			       "dataplane", dp, "port", k, NULL);
+		metrics_sample(pg, MF_PORT_TX_PACKETS, 1.0, json_object_get(o, "tx_packets"),
+			       "dataplane", dp, "port", k, NULL);
+		metrics_sample(pg, MF_PORT_TX_BYTES, 1.0, json_object_get(o, "tx_bytes"),
+			       "dataplane", dp, "port", k, NULL);
+	}
+	json_object_foreach(json_object_get(st, "drops"), k, o)
+		metrics_sample(pg, MF_DROPS, 1.0, o, "dataplane", dp, "reason", k, NULL);
+	json_object_foreach(json_object_get(st, "events"), k, o)
+		metrics_sample(pg, MF_EVENTS, 1.0, o, "dataplane", dp, "event", k, NULL);
+	json_object_foreach(json_object_get(st, "targets"), gk, g)
+	{
+		json_object_foreach(g, k, t)
+		{
+			metrics_sample(pg, MF_T_PACKETS, 1.0, json_object_get(t, "packets"),
+				       "dataplane", dp, "group", gk, "target", k, NULL);
+			metrics_sample(pg, MF_T_BYTES, 1.0, json_object_get(t, "bytes"),
+				       "dataplane", dp, "group", gk, "target", k, NULL);
+			metrics_sample(pg, MF_T_NEW_FLOWS, 1.0, json_object_get(t, "new_flows"),
+				       "dataplane", dp, "group", gk, "target", k, NULL);
+			metrics_sample(pg, MF_T_ACTIVE_FLOWS, 1.0,
+				       json_object_get(t, "active_flows"), "dataplane", dp, "group",
+				       gk, "target", k, NULL);
+		}
+	}
+	json_object_foreach(json_object_get(st, "listeners"), k, o)
+	{
+		metrics_sample(pg, MF_L_PACKETS, 1.0, json_object_get(o, "packets"), "dataplane",
+			       dp, "listener", k, NULL);
+		metrics_sample(pg, MF_L_BYTES, 1.0, json_object_get(o, "bytes"), "dataplane", dp,
+			       "listener", k, NULL);
+		metrics_sample(pg, MF_L_NEW_FLOWS, 1.0, json_object_get(o, "new_flows"),
+			       "dataplane", dp, "listener", k, NULL);
+		metrics_sample(pg, MF_L_DROPS, 1.0, json_object_get(o, "drops"), "dataplane", dp,
+			       "listener", k, NULL);
+		metrics_sample(pg, MF_L_ACTIVE_FLOWS, 1.0, json_object_get(o, "active_flows"),
+			       "dataplane", dp, "listener", k, NULL);
+	}
+	metrics_sample(pg, MF_FLOWS_ACTIVE, 1.0, json_object_get(st, "flows_active"), "dataplane",
+		       dp, NULL);
+	metrics_sample(pg, MF_NLB_SESSIONS, 1.0, json_object_get(st, "nlb_sessions"), "dataplane",
+		       dp, NULL);
+}
+
+char *metrics_render(json_t *targets)
+{
+	struct metrics_page pg;
+	unsigned int i, n = dpconn_count();
+	const char *dp;
+	json_t *st;
+	FILE *out;
+	char *page = NULL;
+	size_t len = 0;
+	int fam;
+
+	memset(&pg, 0, sizeof(pg));
+	for (fam = 0; fam < MF_MAX; fam++) {
+		pg.f[fam] = open_memstream(&pg.buf[fam], &pg.len[fam]);
+		if (!pg.f[fam])
+			pg.failed = 1;
+	}
+	if (pg.failed)
+		goto out;
+
+	metrics_int_sample(&pg, MF_UP, 1, NULL, NULL, NULL, NULL, NULL, NULL);
+	for (i = 0; i < n; i++) {
+		dp = dpconn_socket(i);
+		if (!dp)
+			continue;
+		metrics_int_sample(&pg, MF_DP_CONNECTED, !!dpconn_connected(i), "dataplane", dp,
+				   NULL, NULL, NULL, NULL);
+	}
+	if (json_is_array(targets))
+		metrics_targets(&pg, targets);
+	for (i = 0; i < n; i++) {
+		dp = dpconn_socket(i);
+		st = dpconn_connected(i) ? dpconn_last_stats(i) : NULL;
+		if (dp && json_is_object(st))
+			metrics_dataplane(&pg, dp, st);
+	}
+
+out:
+	for (fam = 0; fam < MF_MAX; fam++)
+		if (pg.f[fam] && fclose(pg.f[fam]))
+			pg.failed = 1;
+	out = pg.failed ? NULL : open_memstream(&page, &len);
+	if (out) {
+		for (fam = 0; fam < MF_MAX; fam++) {
+			if (!pg.len[fam])
+				continue;
+			fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", metrics_families[fam].name,
+				metrics_families[fam].help, metrics_families[fam].name,
+				metrics_families[fam].type);
+			fwrite(pg.buf[fam], 1, pg.len[fam], out);
+		}
+		if (fclose(out)) {
+			free(page);
+			page = NULL;
+		}
+	}
+	for (fam = 0; fam < MF_MAX; fam++)
+		free(pg.buf[fam]);
+	return page;
+}
+
+static void metrics_reply_text(struct evhttp_request *req, int code, const char *reason,
+			       const char *text)
+{
+	struct evbuffer *body = evbuffer_new();
+
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
+			  "text/plain; charset=utf-8");
+	if (body)
+		evbuffer_add(body, text, strlen(text));
+	evhttp_send_reply(req, code, reason, body);
+	if (body)
+		evbuffer_free(body);
+}
+
+static void metrics_http_cb(struct evhttp_request *req, void *arg)
+{
+	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+	struct evkeyvalq *hdr = evhttp_request_get_output_headers(req);
+	struct evbuffer *body;
+	char err[256];
+	json_t *targets;
+	char *page;
+
+	(void)arg;
+	if (!path || strcmp(path, "/metrics")) {
+		metrics_reply_text(req, HTTP_NOTFOUND, "Not Found", "not found: try /metrics\n");
+		return;
+	}
+	if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
+		evhttp_add_header(hdr, "Allow", "GET, HEAD");
+		metrics_reply_text(req, 405, "Method Not Allowed", "method not allowed\n");
+		return;
+	}
+	targets = targets_list_json(NULL, err, sizeof(err));
+	page = metrics_render(targets);
+	json_decref(targets);
+	body = evbuffer_new();
+	if (!page || !body) {
+		free(page);
+		if (body)
+			evbuffer_free(body);
+		metrics_reply_text(req, HTTP_INTERNAL, "Internal Server Error", "out of memory\n");
+		return;
+	}
+	evhttp_add_header(hdr, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+	evhttp_add_header(hdr, "Cache-Control", "no-store");
+	/* evbuffer_add_reference would avoid the copy; the page is small, keep it simple. */
+	evbuffer_add(body, page, strlen(page));
+	free(page);
+	evhttp_send_reply(req, HTTP_OK, "OK", body);
+	evbuffer_free(body);
+}
+
+/* "127.0.0.1:9469" or "[::1]:9469" -> host and port; loopback only. */
+static int metrics_parse_address(const char *address, char *host, size_t hostlen, uint16_t *port)
+{
+	const char *colon, *h = address;
+	size_t hl;
+	char *end;
+	unsigned long p;
+	unsigned char a[16];
+
+	if (address[0] == '[') {
+		colon = strstr(address, "]:");
+		if (!colon)
+			return -EINVAL;
+		h = address + 1;
+		hl = (size_t)(colon - h);
+		colon++;
+	} else {
+		colon = strrchr(address, ':');
+		if (!colon)
+			return -EINVAL;
+		hl = (size_t)(colon - address);
+	}
+	if (hl == 0 || hl >= hostlen)
+		return -EINVAL;
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	errno = 0;
+	p = strtoul(colon + 1, &end, 10);
+	if (errno || *end || end == colon + 1 || p == 0 || p > 65535)
+		return -EINVAL;
+	*port = (uint16_t)p;
+	if (address[0] == '[') {
+		if (inet_pton(AF_INET6, host, a) != 1 || memcmp(a, &in6addr_loopback, 16))
+			return -EINVAL;
+	} else if (inet_pton(AF_INET, host, a) != 1 || a[0] != 127) {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int metrics_init(struct event_base *base, const char *address, char *err, size_t errlen)
+{
+	char host[INET6_ADDRSTRLEN];
+	uint16_t port;
+	int rc;
+
+	if (!address || !address[0] || !strcmp(address, "off"))
+		return 0; /* the endpoint is disabled */
+	if (metrics_http)
+		return -EALREADY;
+	rc = metrics_parse_address(address, host, sizeof(host), &port);
+	if (rc) {
+		snprintf(err, errlen,
+			 "metrics address %s: want a loopback address and port "
+			 "(127.0.0.1:9469 or [::1]:9469)",
+			 address);
+		return rc;
+	}
+	metrics_http = evhttp_new(base);
+	if (!metrics_http) {
+		snprintf(err, errlen, "metrics: out of memory");
+		return -ENOMEM;
+	}
+	/* Every method reaches metrics_http_cb, which answers 405 itself (evhttp says 501). */
+	evhttp_set_allowed_methods(
+		metrics_http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
+				      EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
+				      EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
+	evhttp_set_timeout(metrics_http, 10);
+	evhttp_set_max_headers_size(metrics_http, 16384);
+	evhttp_set_max_body_size(metrics_http, 4096);
+	evhttp_set_gencb(metrics_http, metrics_http_cb, NULL);
+	errno = 0;
+	if (!evhttp_bind_socket_with_handle(metrics_http, host, port)) {
+		rc = errno ? -errno : -EADDRINUSE;
+		snprintf(err, errlen, "metrics: cannot listen on %s: %s", address, strerror(-rc));
+		goto fail_http;
+	}
+	return 0;
+
+fail_http:
+	evhttp_free(metrics_http);
+	metrics_http = NULL;
+	return rc;
+}
+
+void metrics_free(void)
+{
+	if (metrics_http)
+		evhttp_free(metrics_http);
+	metrics_http = NULL;
+}

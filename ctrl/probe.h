@@ -27,7 +27,7 @@ struct probe_spec {
 
 struct probe_result {
 	int ok;
-	uint64_t latency_us; /* start to verdict */
+	uint64_t latency_us;	       /* start to verdict */
 	char reason[PROBE_REASON_MAX]; /* on failure: "connect: Connection refused",
 					* "timeout after 5 s", "http: status 503 (expected
 					* 200-399)", "tls: handshake failed: ..." */
@@ -38,7 +38,12 @@ typedef void (*probe_cb)(const struct probe_result *res, void *arg);
 
 /* The TLS context HTTPS probes share (no certificate verification). NULL on failure. */
 SSL_CTX *probe_ssl_ctx_new(void);
-/* Start a probe. Returns NULL (and calls nothing) on allocation failure. */
+/*
+ * Start a probe. Returns NULL (and calls nothing) on allocation failure. The callback runs from
+ * the event loop, never inside probe_start(), after the probe has freed itself: forget the
+ * pointer there (probe_cancel() is for a probe whose callback has not run). It may start the
+ * next probe. spec (and spec->path) need not outlive probe_start().
+ */
 struct probe *probe_start(struct event_base *base, SSL_CTX *ssl, const struct probe_spec *spec,
 			  probe_cb cb, void *arg);
 /* Stop a running probe and free it; its callback is not called. */

@@ -48,15 +48,23 @@
 #define CFG_TCP_IDLE_DEFAULT   350
 #define CFG_OTHER_IDLE_DEFAULT 120
 #define CFG_WEIGHT_MAX	       1000
-#define CFG_HC_INTERVAL_MIN    5
-#define CFG_HC_INTERVAL_MAX    300
-#define CFG_HC_TIMEOUT_MIN     2
-#define CFG_HC_TIMEOUT_MAX     120
-#define CFG_HC_THRESHOLD_MIN   2
-#define CFG_HC_THRESHOLD_MAX   10
-#define CFG_HC_MATCHER_MIN     200
-#define CFG_HC_MATCHER_MAX     599
-#define CFG_HC_GENEVE_PORT     80
+/* Lower than AWS (5..300 and 2..120) so labs and tests can fail over fast: docs/config.md. */
+#define CFG_HC_INTERVAL_MIN  2
+#define CFG_HC_INTERVAL_MAX  300
+#define CFG_HC_TIMEOUT_MIN   1
+#define CFG_HC_TIMEOUT_MAX   120
+#define CFG_HC_THRESHOLD_MIN 2
+#define CFG_HC_THRESHOLD_MAX 10
+#define CFG_HC_MATCHER_MIN   200
+#define CFG_HC_MATCHER_MAX   599
+#define CFG_HC_GENEVE_PORT   80
+
+/* The daemon section (docs/daemon.md). */
+#define CFG_API_SOCKET_DEFAULT	    "/run/sluice/sluiced.sock"
+#define CFG_API_SOCKET_MODE_DEFAULT 0600
+#define CFG_METRICS_DEFAULT	    "127.0.0.1:9469"
+#define CFG_DATAPLANE_DEFAULT	    "/run/sluice/dp.sock"
+#define CFG_LOG_LEVEL_DEFAULT	    "info"
 
 /* Keyword tables: the index is the enum value. */
 static const char *const proto_names[] = {"geneve", "tcp", "udp", "tcp_udp", NULL};
@@ -70,6 +78,7 @@ static const char *const unhealthy_names[] = {"all_targets", "drop", "bypass", N
 static const char *const hc_names[] = {"tcp", "http", "https", NULL};
 static const char *const state_names[] = {"healthy", "unhealthy", "draining",
 					  "initial", "unused",	  NULL};
+static const char *const log_level_names[] = {"error", "warning", "info", "debug", NULL};
 
 _Static_assert(CFG_PROTO_GENEVE == 0 && CFG_PROTO_TCP == 1 && CFG_PROTO_UDP == 2 &&
 		       CFG_PROTO_TCP_UDP == 3,
@@ -1517,6 +1526,9 @@ static int parse_group(struct cfg_parser *p, yaml_node_t *m, const char *path, u
 		return rc;
 	if (!seq_len(v))
 		return 0;
+	if (seq_len(v) > CFG_GROUP_TARGETS_MAX)
+		return cfg_fail(p, v, kp, "too many targets (%zu, at most %d per group)",
+				seq_len(v), CFG_GROUP_TARGETS_MAX);
 	g->targets = calloc(seq_len(v), sizeof(*g->targets));
 	if (!g->targets)
 		return -ENOMEM;
@@ -1986,13 +1998,215 @@ static int parse_listeners(struct cfg_parser *p, yaml_node_t *root)
 	return 0;
 }
 
+/* ---- the daemon section ---- */
+
+/*
+ * A Unix socket path: absolute once @DIR@ is replaced, shorter than sun_path. dst holds
+ * CFG_SOCKPATH_MAX bytes.
+ */
+static int parse_sockpath(struct cfg_parser *p, const yaml_node_t *n, const char *path, char *dst)
+{
+	char full[CFG_DEVICE_MAX];
+	const char *s;
+	int rc = get_scalar(p, n, path, &s);
+
+	if (rc)
+		return rc;
+	if (subst_dir(s, p->dir, full) || strlen(full) >= CFG_SOCKPATH_MAX)
+		return cfg_fail(p, n, path,
+				"socket path too long (at most %d characters, after @DIR@ is "
+				"replaced)",
+				CFG_SOCKPATH_MAX - 1);
+	if (full[0] != '/')
+		return cfg_fail(p, n, path, "must be an absolute path, got \"%s\"", s);
+	memcpy(dst, full, strlen(full) + 1);
+	return 0;
+}
+
+/* "0NNN": an octal file mode for the API socket, "0000".."0777". */
+static int parse_mode(struct cfg_parser *p, const yaml_node_t *n, const char *path, uint32_t *out)
+{
+	const char *s;
+	uint32_t mode = 0;
+	int rc = get_scalar(p, n, path, &s), i;
+
+	if (rc)
+		return rc;
+	if (strlen(s) != 4 || s[0] != '0')
+		goto bad;
+	for (i = 1; i < 4; i++) {
+		if (s[i] < '0' || s[i] > '7')
+			goto bad;
+		mode = mode * 8 + (uint32_t)(s[i] - '0');
+	}
+	*out = mode;
+	return 0;
+bad:
+	return cfg_fail(
+		p, n, path,
+		"expected an octal mode \"0000\"..\"0777\" (quoted, e.g. \"0600\"), got \"%s\"", s);
+}
+
+/* "A.B.C.D:PORT" in 127.0.0.0/8 or "[::1]:PORT", PORT 1..65535; stored in canonical form. */
+static int parse_metrics_address(struct cfg_parser *p, const yaml_node_t *n, const char *path,
+				 char *dst, size_t dlen)
+{
+	char host[INET6_ADDRSTRLEN + 2], canon[INET6_ADDRSTRLEN];
+	const char *s, *colon, *c;
+	uint8_t a[16];
+	unsigned long port = 0;
+	size_t hlen;
+	int rc, v6;
+
+	if (n->type == YAML_SEQUENCE_NODE)
+		return cfg_fail(p, n, path,
+				"expected a single value, got a list (quote it: \"[::1]:9469\")");
+	rc = get_scalar(p, n, path, &s);
+	if (rc)
+		return rc;
+	if (!strcmp(s, "off")) {
+		dst[0] = '\0';
+		return 0;
+	}
+	colon = strrchr(s, ':');
+	if (!colon || !colon[1] || strlen(colon + 1) > 5)
+		goto bad;
+	for (c = colon + 1; *c; c++) {
+		if (*c < '0' || *c > '9')
+			goto bad;
+		port = port * 10 + (unsigned long)(*c - '0');
+	}
+	hlen = (size_t)(colon - s);
+	if (hlen >= sizeof(host))
+		goto bad;
+	v6 = s[0] == '[';
+	if (v6) {
+		if (hlen < 2 || s[hlen - 1] != ']')
+			goto bad;
+		memcpy(host, s + 1, hlen - 2);
+		host[hlen - 2] = '\0';
+		if (inet_pton(AF_INET6, host, a) != 1)
+			goto bad;
+		if (memcmp(a, &in6addr_loopback, 16))
+			goto not_loopback;
+	} else {
+		memcpy(host, s, hlen);
+		host[hlen] = '\0';
+		if (inet_pton(AF_INET, host, a) != 1)
+			goto bad;
+		if (a[0] != 127)
+			goto not_loopback;
+	}
+	if (port < 1 || port > 65535)
+		return cfg_fail(p, n, path, "port %lu is out of range (1..65535)", port);
+	if (!inet_ntop(v6 ? AF_INET6 : AF_INET, a, canon, sizeof(canon)))
+		goto bad;
+	snprintf(dst, dlen, v6 ? "[%s]:%lu" : "%s:%lu", canon, port);
+	return 0;
+not_loopback:
+	return cfg_fail(p, n, path,
+			"%s is not a loopback address (127.0.0.0/8 or [::1]): the metrics are "
+			"served to this host only",
+			host);
+bad:
+	return cfg_fail(
+		p, n, path,
+		"expected \"off\", ADDRESS:PORT (127.0.0.0/8) or \"[::1]:PORT\", got \"%s\"", s);
+}
+
+static int parse_dataplanes(struct cfg_parser *p, const yaml_node_t *n, struct cfg_daemon *d)
+{
+	char ip[CFG_PATH_MAX];
+	unsigned int i, j;
+	size_t len;
+	int rc;
+
+	if (n->type == YAML_SCALAR_NODE) /* a single socket */
+		return parse_sockpath(p, n, "daemon.dataplanes", d->dataplanes[d->n_dataplanes++]);
+	rc = expect_seq(p, n, "daemon.dataplanes");
+	if (rc)
+		return rc;
+	len = seq_len(n);
+	if (len < 1 || len > CFG_DATAPLANES_MAX)
+		return cfg_fail(p, n, "daemon.dataplanes", "%zu sockets (expected 1..%d)", len,
+				CFG_DATAPLANES_MAX);
+	for (i = 0; i < len; i++) {
+		yaml_node_t *v = seq_item(p, n, i);
+
+		path_idx(ip, "daemon.dataplanes", i);
+		rc = parse_sockpath(p, v, ip, d->dataplanes[i]);
+		if (rc)
+			return rc;
+		for (j = 0; j < i; j++)
+			if (!strcmp(d->dataplanes[j], d->dataplanes[i]))
+				return cfg_fail(p, v, ip,
+						"duplicate socket %s (also dataplanes[%u])",
+						d->dataplanes[i], j);
+		d->n_dataplanes++;
+	}
+	return 0;
+}
+
+/* The daemon's own section: sluice-dp checks it too (one file, validated as a whole). */
+static int parse_daemon(struct cfg_parser *p, yaml_node_t *root)
+{
+	static const char *const keys[] = {"api_socket", "api_socket_mode", "metrics_address",
+					   "dataplanes", "log_level",	    NULL};
+	struct cfg_daemon *d = &p->cfg->daemon;
+	yaml_node_t *m, *v;
+	unsigned int i;
+	int rc, e;
+
+	snprintf(d->api_socket, sizeof(d->api_socket), "%s", CFG_API_SOCKET_DEFAULT);
+	d->api_socket_mode = CFG_API_SOCKET_MODE_DEFAULT;
+	snprintf(d->metrics_address, sizeof(d->metrics_address), "%s", CFG_METRICS_DEFAULT);
+	snprintf(d->dataplanes[0], sizeof(d->dataplanes[0]), "%s", CFG_DATAPLANE_DEFAULT);
+	d->n_dataplanes = 1;
+	snprintf(d->log_level, sizeof(d->log_level), "%s", CFG_LOG_LEVEL_DEFAULT);
+
+	m = map_get(p, root, "daemon");
+	if (!m)
+		return 0;
+	rc = map_check(p, m, "daemon", keys);
+	if (rc)
+		return rc;
+
+	v = map_get(p, m, "api_socket");
+	if (v && (rc = parse_sockpath(p, v, "daemon.api_socket", d->api_socket)))
+		return rc;
+	v = map_get(p, m, "api_socket_mode");
+	if (v && (rc = parse_mode(p, v, "daemon.api_socket_mode", &d->api_socket_mode)))
+		return rc;
+	v = map_get(p, m, "metrics_address");
+	if (v && (rc = parse_metrics_address(p, v, "daemon.metrics_address", d->metrics_address,
+					     sizeof(d->metrics_address))))
+		return rc;
+	v = map_get(p, m, "dataplanes");
+	if (v) {
+		d->n_dataplanes = 0;
+		rc = parse_dataplanes(p, v, d);
+		if (rc)
+			return rc;
+		for (i = 0; i < d->n_dataplanes; i++)
+			if (!strcmp(d->dataplanes[i], d->api_socket))
+				return cfg_fail(p, v, "daemon.dataplanes",
+						"%s is also the daemon's api_socket",
+						d->api_socket);
+	}
+	rc = opt_enum(p, m, "daemon", "log_level", log_level_names, 2 /* info */, &e);
+	if (rc)
+		return rc;
+	snprintf(d->log_level, sizeof(d->log_level), "%s", log_level_names[e]);
+	return 0;
+}
+
 /* ---- top level ---- */
 
 static int parse_root(struct cfg_parser *p, yaml_node_t *root)
 {
-	static const char *const keys[] = {"node",	 "zones",     "ports",
-					   "routes",	 "neighbors", "target_groups",
-					   "inspection", "listeners", NULL};
+	static const char *const keys[] = {
+		"node",		 "zones",      "ports",	    "routes", "neighbors",
+		"target_groups", "inspection", "listeners", "daemon", NULL};
 	yaml_node_t *v;
 	int rc;
 
@@ -2024,7 +2238,10 @@ static int parse_root(struct cfg_parser *p, yaml_node_t *root)
 	v = map_get(p, root, "inspection");
 	if (v && (rc = parse_inspections(p, v)))
 		return rc;
-	return parse_listeners(p, root);
+	rc = parse_listeners(p, root);
+	if (rc)
+		return rc;
+	return parse_daemon(p, root);
 }
 
 static void set_dir(struct cfg_parser *p, const char *name)

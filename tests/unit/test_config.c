@@ -277,6 +277,14 @@ static void test_full_config_parses_every_value(void)
 	CU_ASSERT_EQUAL(cfg->listeners[0].group, 3);
 	CU_ASSERT_EQUAL(cfg->listeners[0].inspect, 1);
 
+	CU_ASSERT_STRING_EQUAL(cfg->daemon.api_socket, "/tmp/sluice-test/api.sock");
+	CU_ASSERT_EQUAL(cfg->daemon.api_socket_mode, 0660);
+	CU_ASSERT_STRING_EQUAL(cfg->daemon.metrics_address, "[::1]:9100");
+	CU_ASSERT_EQUAL_FATAL(cfg->daemon.n_dataplanes, 2);
+	CU_ASSERT_STRING_EQUAL(cfg->daemon.dataplanes[0], "/tmp/sluice-test/dp0.sock");
+	CU_ASSERT_STRING_EQUAL(cfg->daemon.dataplanes[1], "/tmp/sluice-test/dp1.sock");
+	CU_ASSERT_STRING_EQUAL(cfg->daemon.log_level, "debug");
+
 	config_free(cfg);
 }
 
@@ -401,6 +409,13 @@ static void test_minimal_config_gets_every_default(void)
 	CU_ASSERT_PTR_NULL(cfg->listeners);
 	CU_ASSERT_EQUAL(cfg->ports[0].mtu, 1500);
 	CU_ASSERT_FALSE(cfg->ports[0].has_mac);
+
+	CU_ASSERT_STRING_EQUAL(cfg->daemon.api_socket, "/run/sluice/sluiced.sock");
+	CU_ASSERT_EQUAL(cfg->daemon.api_socket_mode, 0600);
+	CU_ASSERT_STRING_EQUAL(cfg->daemon.metrics_address, "127.0.0.1:9469");
+	CU_ASSERT_EQUAL_FATAL(cfg->daemon.n_dataplanes, 1);
+	CU_ASSERT_STRING_EQUAL(cfg->daemon.dataplanes[0], "/run/sluice/dp.sock");
+	CU_ASSERT_STRING_EQUAL(cfg->daemon.log_level, "info");
 
 	g = &cfg->groups[0]; /* geneve */
 	CU_ASSERT_EQUAL(g->stickiness, FLOW_STICK_5TUPLE);
@@ -1104,15 +1119,26 @@ static void test_health_check_values(void)
 		   "t.yaml:8: target_groups[0].health_check.protocol: \"udp\" is not one of: tcp, "
 		   "http, https",
 		   NULL);
+	/* below the AWS minimum (5 s) on purpose: labs and tests fail over fast */
+	EXPECT_OK(HC("interval: 2, timeout: 1"));
 	EXPECT_OK(HC("interval: 5, timeout: 4"));
 	EXPECT_OK(HC("interval: 300, timeout: 120"));
-	EXPECT_ERR(HC("interval: 4, timeout: 2"),
-		   "t.yaml:8: target_groups[0].health_check.interval: 4 is out of range (5..300)",
+	EXPECT_ERR(HC("interval: 1, timeout: 1"),
+		   "t.yaml:8: target_groups[0].health_check.interval: 1 is out of range (2..300)",
 		   NULL);
 	EXPECT_ERR(HC("interval: 301"), "health_check.interval: 301 is out of range", NULL);
-	EXPECT_OK(HC("timeout: 2"));
-	EXPECT_ERR(HC("timeout: 1"),
-		   "t.yaml:8: target_groups[0].health_check.timeout: 1 is out of range (2..120)",
+	EXPECT_OK(HC("timeout: 1"));
+	EXPECT_ERR(HC("timeout: 0"),
+		   "t.yaml:8: target_groups[0].health_check.timeout: 0 is out of range (1..120)",
+		   NULL);
+	EXPECT_ERR(HC("interval: 2, timeout: 2"),
+		   "t.yaml:8: target_groups[0].health_check.timeout: 2 must be less than the "
+		   "interval (2)",
+		   NULL);
+	/* the default timeout (5 s for a geneve group) is above a short interval */
+	EXPECT_ERR(HC("interval: 3"),
+		   "t.yaml:8: target_groups[0].health_check.interval: 3 must be greater than the "
+		   "timeout (5 by default; set timeout)",
 		   NULL);
 	EXPECT_ERR(HC("interval: 300, timeout: 121"), "health_check.timeout: 121 is out of range",
 		   NULL);
@@ -1563,6 +1589,248 @@ static void test_listeners_serve_the_zone_ip(void)
 #undef NLB
 }
 
+static void test_group_target_limit(void)
+{
+	size_t cap = 64 * 1024, off;
+	char *yaml = malloc(cap);
+	unsigned int i;
+
+	CU_ASSERT_FATAL(yaml != NULL);
+	off = (size_t)snprintf(yaml, cap, "%s", TCP_GROUP "    targets:\n");
+	for (i = 0; i < CFG_GROUP_TARGETS_MAX; i++)
+		off += (size_t)snprintf(yaml + off, cap - off,
+					"      - {id: t%u, address: 10.1.%u.%u, zone: az1}\n", i,
+					i / 200, i % 200 + 1);
+	EXPECT_OK(yaml); /* 256: the dataplane's slots */
+	snprintf(yaml + off, cap - off, "      - {id: t256, address: 10.2.0.1, zone: az1}\n");
+	EXPECT_ERR(yaml,
+		   "t.yaml:9: target_groups[0].targets: too many targets (257, at most 256 per "
+		   "group)",
+		   NULL);
+	free(yaml);
+}
+
+/* Line 5 is "daemon:", line 6 the key under test. */
+#define D(x) BASE "daemon:\n  " x "\n"
+
+static void test_daemon_api_socket(void)
+{
+	struct config *cfg = LOAD_OK(D("api_socket: /var/run/x/api.sock"));
+	const char *y = D("api_socket: \"@DIR@/api.sock\"");
+	char big[1024], err[CFG_ERR_MAX];
+
+	CU_ASSERT_FATAL(cfg != NULL);
+	CU_ASSERT_STRING_EQUAL(cfg->daemon.api_socket, "/var/run/x/api.sock");
+	/* the other keys keep their defaults */
+	CU_ASSERT_EQUAL(cfg->daemon.api_socket_mode, 0600);
+	CU_ASSERT_STRING_EQUAL(cfg->daemon.metrics_address, "127.0.0.1:9469");
+	CU_ASSERT_EQUAL(cfg->daemon.n_dataplanes, 1);
+	CU_ASSERT_STRING_EQUAL(cfg->daemon.log_level, "info");
+	config_free(cfg);
+
+	EXPECT_ERR(D("api_socket: run/api.sock"),
+		   "t.yaml:6: daemon.api_socket: must be an absolute path, got \"run/api.sock\"",
+		   NULL);
+	EXPECT_ERR(D("api_socket:"), "t.yaml:6: daemon.api_socket: missing value", NULL);
+	EXPECT_ERR(D("api_socket: [/a, /b]"),
+		   "t.yaml:6: daemon.api_socket: expected a single value, got a list", NULL);
+	/* sun_path holds 107 characters and the NUL */
+	snprintf(big, sizeof(big), D("api_socket: /%0106d"), 0);
+	EXPECT_OK(big);
+	snprintf(big, sizeof(big), D("api_socket: /%0107d"), 0);
+	EXPECT_ERR(big, "t.yaml:6: daemon.api_socket: socket path too long (at most 107 characters",
+		   NULL);
+
+	/* @DIR@ is the config file's directory, as in ports[].device */
+	cfg = NULL;
+	CU_ASSERT_EQUAL_FATAL(
+		config_load_string(y, strlen(y), "/tmp/t.yaml", &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(cfg->daemon.api_socket, "/tmp/api.sock");
+	config_free(cfg);
+}
+
+static void test_daemon_api_socket_mode(void)
+{
+	static const struct {
+		const char *yaml;
+		uint32_t mode;
+	} good[] = {
+		{D("api_socket_mode: \"0600\""), 0600}, {D("api_socket_mode: '0660'"), 0660},
+		{D("api_socket_mode: \"0000\""), 0},	{D("api_socket_mode: \"0777\""), 0777},
+		{D("api_socket_mode: 0640"), 0640}, /* the same text unquoted */
+	};
+	static const char *const bad[] = {"\"600\"", "\"0800\"", "\"01777\"", "\"0x1f\"",
+					  "rw",	     "\"06a0\"", "384"};
+	char y[1024];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		struct config *cfg = LOAD_OK(good[i].yaml);
+
+		CU_ASSERT_FATAL(cfg != NULL);
+		CU_ASSERT_EQUAL(cfg->daemon.api_socket_mode, good[i].mode);
+		config_free(cfg);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(y, sizeof(y), D("api_socket_mode: %s"), bad[i]);
+		EXPECT_ERR(y,
+			   "t.yaml:6: daemon.api_socket_mode: expected an octal mode "
+			   "\"0000\"..\"0777\" (quoted, e.g. \"0600\"), got",
+			   NULL);
+	}
+}
+
+static void test_daemon_metrics_address(void)
+{
+	static const struct {
+		const char *yaml, *want;
+	} good[] = {
+		{D("metrics_address: 127.0.0.1:9469"), "127.0.0.1:9469"},
+		{D("metrics_address: \"127.1.2.3:1\""), "127.1.2.3:1"},
+		{D("metrics_address: 127.255.255.254:65535"), "127.255.255.254:65535"},
+		{D("metrics_address: \"[::1]:9100\""), "[::1]:9100"},
+		{D("metrics_address: \"[0:0::1]:9100\""), "[::1]:9100"}, /* canonical */
+		{D("metrics_address: \"off\""), ""},
+		{D("metrics_address: off"), ""},
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		struct config *cfg = LOAD_OK(good[i].yaml);
+
+		CU_ASSERT_FATAL(cfg != NULL);
+		CU_ASSERT_STRING_EQUAL(cfg->daemon.metrics_address, good[i].want);
+		config_free(cfg);
+	}
+	EXPECT_ERR(D("metrics_address: 10.0.0.1:9469"),
+		   "t.yaml:6: daemon.metrics_address: 10.0.0.1 is not a loopback address "
+		   "(127.0.0.0/8 or [::1])",
+		   NULL);
+	EXPECT_ERR(D("metrics_address: 0.0.0.0:9469"),
+		   "daemon.metrics_address: 0.0.0.0 is not a loopback address", NULL);
+	EXPECT_ERR(D("metrics_address: \"[::]:9469\""),
+		   "daemon.metrics_address: :: is not a loopback address", NULL);
+	EXPECT_ERR(D("metrics_address: \"[2001:db8::1]:9469\""),
+		   "daemon.metrics_address: 2001:db8::1 is not a loopback address", NULL);
+	EXPECT_ERR(D("metrics_address: 127.0.0.1:0"),
+		   "t.yaml:6: daemon.metrics_address: port 0 is out of range (1..65535)", NULL);
+	EXPECT_ERR(D("metrics_address: 127.0.0.1:65536"),
+		   "daemon.metrics_address: port 65536 is out of range", NULL);
+	EXPECT_ERR(D("metrics_address: 127.0.0.1:100000"),
+		   "t.yaml:6: daemon.metrics_address: expected \"off\", ADDRESS:PORT (127.0.0.0/8) "
+		   "or \"[::1]:PORT\", got \"127.0.0.1:100000\"",
+		   NULL);
+	EXPECT_ERR(D("metrics_address: 127.0.0.1"),
+		   "daemon.metrics_address: expected \"off\", ADDRESS:PORT", NULL);
+	EXPECT_ERR(D("metrics_address: localhost:9469"),
+		   "daemon.metrics_address: expected \"off\", ADDRESS:PORT", NULL);
+	EXPECT_ERR(D("metrics_address: \"127.0.0.1:\""),
+		   "daemon.metrics_address: expected \"off\", ADDRESS:PORT", NULL);
+	EXPECT_ERR(D("metrics_address: \"127.0.0.1:+80\""),
+		   "daemon.metrics_address: expected \"off\", ADDRESS:PORT", NULL);
+	EXPECT_ERR(D("metrics_address: \"::1:9469\""),
+		   "daemon.metrics_address: expected \"off\", ADDRESS:PORT", NULL);
+	EXPECT_ERR(D("metrics_address: \"[::1:9469\""),
+		   "daemon.metrics_address: expected \"off\", ADDRESS:PORT", NULL);
+	/* unquoted, YAML reads [::1]:9469 as a list (or fails to) */
+	EXPECT_ERR(D("metrics_address: [::1]:9469"), "t.yaml:6: ", NULL);
+	EXPECT_ERR(D("metrics_address: [localhost]"),
+		   "t.yaml:6: daemon.metrics_address: expected a single value, got a list (quote "
+		   "it: \"[::1]:9469\")",
+		   NULL);
+}
+
+static void test_daemon_dataplanes(void)
+{
+	struct config *cfg;
+	char y[4096];
+	size_t off;
+	unsigned int i;
+
+	cfg = LOAD_OK(D("dataplanes: /run/dp-a.sock")); /* a single string */
+	CU_ASSERT_FATAL(cfg != NULL);
+	CU_ASSERT_EQUAL_FATAL(cfg->daemon.n_dataplanes, 1);
+	CU_ASSERT_STRING_EQUAL(cfg->daemon.dataplanes[0], "/run/dp-a.sock");
+	config_free(cfg);
+
+	off = (size_t)snprintf(y, sizeof(y), "%s", BASE "daemon:\n  dataplanes:\n");
+	for (i = 0; i < CFG_DATAPLANES_MAX; i++)
+		off += (size_t)snprintf(y + off, sizeof(y) - off, "    - /run/dp%u.sock\n", i);
+	cfg = LOAD_OK(y);
+	CU_ASSERT_FATAL(cfg != NULL);
+	CU_ASSERT_EQUAL_FATAL(cfg->daemon.n_dataplanes, CFG_DATAPLANES_MAX);
+	CU_ASSERT_STRING_EQUAL(cfg->daemon.dataplanes[0], "/run/dp0.sock");
+	CU_ASSERT_STRING_EQUAL(cfg->daemon.dataplanes[7], "/run/dp7.sock");
+	config_free(cfg);
+	snprintf(y + off, sizeof(y) - off, "    - /run/dp8.sock\n");
+	EXPECT_ERR(y, "t.yaml:7: daemon.dataplanes: 9 sockets (expected 1..8)", NULL);
+
+	EXPECT_ERR(D("dataplanes: []"), "t.yaml:6: daemon.dataplanes: 0 sockets (expected 1..8)",
+		   NULL);
+	EXPECT_ERR(D("dataplanes: [/run/a.sock, /run/b.sock, /run/a.sock]"),
+		   "t.yaml:6: daemon.dataplanes[2]: duplicate socket /run/a.sock (also "
+		   "dataplanes[0])",
+		   NULL);
+	EXPECT_ERR(D("dataplanes: [/run/a.sock, dp.sock]"),
+		   "t.yaml:6: daemon.dataplanes[1]: must be an absolute path, got \"dp.sock\"",
+		   NULL);
+	EXPECT_ERR(D("dataplanes: dp.sock"),
+		   "t.yaml:6: daemon.dataplanes: must be an absolute path", NULL);
+	EXPECT_ERR(D("dataplanes: {a: /run/a.sock}"),
+		   "t.yaml:6: daemon.dataplanes: expected a list, got a mapping", NULL);
+	EXPECT_ERR(D("dataplanes: [[/run/a.sock]]"),
+		   "t.yaml:6: daemon.dataplanes[0]: expected a single value, got a list", NULL);
+	EXPECT_ERR(D("dataplanes: [/run/sluice/sluiced.sock]"),
+		   "t.yaml:6: daemon.dataplanes: /run/sluice/sluiced.sock is also the daemon's "
+		   "api_socket",
+		   NULL);
+	snprintf(y, sizeof(y), D("dataplanes: [/run/a.sock, /%0107d]"), 0);
+	EXPECT_ERR(y, "t.yaml:6: daemon.dataplanes[1]: socket path too long", NULL);
+}
+
+static void test_daemon_log_level(void)
+{
+	static const char *const levels[] = {"error", "warning", "info", "debug"};
+	char y[1024];
+	unsigned int i;
+
+	for (i = 0; i < 4; i++) {
+		struct config *cfg;
+
+		snprintf(y, sizeof(y), D("log_level: %s"), levels[i]);
+		cfg = LOAD_OK(y);
+		CU_ASSERT_FATAL(cfg != NULL);
+		CU_ASSERT_STRING_EQUAL(cfg->daemon.log_level, levels[i]);
+		config_free(cfg);
+	}
+	EXPECT_ERR(D("log_level: warn"),
+		   "t.yaml:6: daemon.log_level: \"warn\" is not one of: error, warning, info, "
+		   "debug",
+		   NULL);
+	EXPECT_ERR(D("log_level: INFO"), "daemon.log_level: \"INFO\" is not one of", NULL);
+}
+
+static void test_daemon_section_shape(void)
+{
+	struct config *cfg = LOAD_OK(BASE "daemon: {}\n");
+
+	CU_ASSERT_FATAL(cfg != NULL);
+	CU_ASSERT_STRING_EQUAL(cfg->daemon.api_socket, "/run/sluice/sluiced.sock");
+	CU_ASSERT_EQUAL(cfg->daemon.n_dataplanes, 1);
+	config_free(cfg);
+	EXPECT_ERR(D("api_sock: /run/a.sock"),
+		   "t.yaml:6: daemon.api_sock: unknown key (expected one of: api_socket, "
+		   "api_socket_mode, metrics_address, dataplanes, log_level)",
+		   NULL);
+	EXPECT_ERR(D("log_level: info\n  log_level: debug"),
+		   "t.yaml:7: daemon.log_level: duplicate key (first at line 6)", NULL);
+	EXPECT_ERR(BASE "daemon: /run/sluice/sluiced.sock\n",
+		   "t.yaml:5: daemon: expected a mapping, got a single value", NULL);
+	EXPECT_ERR(BASE "daemon:\n", "t.yaml:5: daemon: expected a mapping", NULL);
+	EXPECT_ERR(BASE "daemon: [a]\n", "t.yaml:5: daemon: expected a mapping, got a list", NULL);
+}
+#undef D
+
 static void test_error_buffer_is_optional_and_truncated(void)
 {
 	const char *yaml = BASE "ports: []\n";
@@ -1630,6 +1898,13 @@ int main(void)
 		{"error buffer optional and truncated",
 		 test_error_buffer_is_optional_and_truncated},
 		{"state names round trip", test_state_names_round_trip},
+		{"a group holds at most 256 targets", test_group_target_limit},
+		{"daemon: api_socket", test_daemon_api_socket},
+		{"daemon: api_socket_mode", test_daemon_api_socket_mode},
+		{"daemon: metrics_address", test_daemon_metrics_address},
+		{"daemon: dataplanes", test_daemon_dataplanes},
+		{"daemon: log_level", test_daemon_log_level},
+		{"daemon: section shape and unknown keys", test_daemon_section_shape},
 		CU_TEST_INFO_NULL,
 	};
 

@@ -1,0 +1,931 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_probe.c - health probes (ctrl/probe.c) against real servers on loopback, run on the same
+ * event base in this process: TCP listeners, a closed port, evhttp servers (plain and TLS with a
+ * self-signed certificate made at run time), a listener that never answers; and the Prometheus
+ * page (ctrl/metrics.c) from hand-built targets and dataplane stats, also over a real GET.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/listener.h>
+#include <jansson.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "cu.h"
+#include "dpconn.h"
+#include "metrics.h"
+#include "probe.h"
+#include "targets.h"
+
+/* ---- the loop and its servers ---- */
+
+static struct event_base *tbase;
+static SSL_CTX *tclient_ctx;
+
+struct tresult {
+	int called;
+	struct probe_result res;
+};
+
+static void test_probe_cb(const struct probe_result *res, void *arg)
+{
+	struct tresult *r = arg;
+
+	r->called++;
+	r->res = *res;
+}
+
+static void test_loop_for_ms(unsigned int ms)
+{
+	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+
+	event_base_loopexit(tbase, &tv);
+	event_base_dispatch(tbase);
+}
+
+/* Run the loop until r is called (or 10 s pass), then a little more to see a second call. */
+static void test_wait(struct tresult *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < 1000 && !r->called; i++)
+		test_loop_for_ms(10);
+	test_loop_for_ms(20);
+}
+
+static struct cfg_addr test_addr(int family)
+{
+	struct cfg_addr a;
+
+	memset(&a, 0, sizeof(a));
+	a.family = (uint8_t)family;
+	if (family == 4) {
+		a.plen = 32;
+		inet_pton(AF_INET, "127.0.0.1", a.addr);
+	} else {
+		a.plen = 128;
+		inet_pton(AF_INET6, "::1", a.addr);
+	}
+	return a;
+}
+
+static uint16_t test_fd_port(evutil_socket_t fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len))
+		return 0;
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+static struct probe_result test_run(enum cfg_hc_proto proto, int family, uint16_t port,
+				    const char *path, uint32_t timeout_ms, int *calls)
+{
+	struct probe_spec spec = {
+		.protocol = proto,
+		.address = test_addr(family),
+		.port = port,
+		.path = path,
+		.matcher_lo = 200,
+		.matcher_hi = 399,
+		.timeout_ms = timeout_ms,
+	};
+	struct tresult r = {0};
+	struct probe *p = probe_start(tbase, tclient_ctx, &spec, test_probe_cb, &r);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(r.called, 0); /* never from inside probe_start */
+	test_wait(&r);
+	*calls = r.called;
+	return r.res;
+}
+
+/* A TCP listener that accepts and keeps connections open, silent. */
+#define TEST_SILENT_MAX 16
+static evutil_socket_t silent_fds[TEST_SILENT_MAX];
+static unsigned int n_silent;
+
+static void test_silent_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+			       int salen, void *arg)
+{
+	(void)l;
+	(void)sa;
+	(void)salen;
+	(void)arg;
+	if (n_silent < TEST_SILENT_MAX)
+		silent_fds[n_silent++] = fd;
+	else
+		close(fd);
+}
+
+static void test_silent_close(void)
+{
+	while (n_silent)
+		close(silent_fds[--n_silent]);
+}
+
+static struct evconnlistener *test_listener(int family, uint16_t *port)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+	struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6};
+	struct evconnlistener *l;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin6.sin6_addr = in6addr_loopback;
+	if (family == 4)
+		l = evconnlistener_new_bind(tbase, test_silent_accept, NULL,
+					    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, 16,
+					    (struct sockaddr *)&sin, sizeof(sin));
+	else
+		l = evconnlistener_new_bind(tbase, test_silent_accept, NULL,
+					    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, 16,
+					    (struct sockaddr *)&sin6, sizeof(sin6));
+	*port = l ? test_fd_port(evconnlistener_get_fd(l)) : 0;
+	return l;
+}
+
+/* A port nothing listens on: bound, then closed. */
+static uint16_t test_closed_port(int family)
+{
+	int fd = socket(family == 4 ? AF_INET : AF_INET6, SOCK_STREAM, 0);
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+	struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6};
+	uint16_t port = 0;
+	int r;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin6.sin6_addr = in6addr_loopback;
+	if (fd < 0)
+		return 0;
+	if (family == 4)
+		r = bind(fd, (struct sockaddr *)&sin, sizeof(sin));
+	else
+		r = bind(fd, (struct sockaddr *)&sin6, sizeof(sin6));
+	if (!r)
+		port = test_fd_port(fd);
+	close(fd);
+	return port;
+}
+
+/* An evhttp server: /ok 200, /fail 503, /moved 302, anything else 404. Keeps the last request's
+ * headers for the checks. */
+static char last_ua[64], last_host[64], last_conn[32];
+
+static void test_http_cb(struct evhttp_request *req, void *arg)
+{
+	const char *uri = evhttp_request_get_uri(req);
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+	struct evbuffer *body = evbuffer_new();
+	const char *v;
+
+	(void)arg;
+	v = evhttp_find_header(in, "User-Agent");
+	snprintf(last_ua, sizeof(last_ua), "%s", v ? v : "");
+	v = evhttp_find_header(in, "Host");
+	snprintf(last_host, sizeof(last_host), "%s", v ? v : "");
+	v = evhttp_find_header(in, "Connection");
+	snprintf(last_conn, sizeof(last_conn), "%s", v ? v : "");
+	evbuffer_add_printf(body, "hello\n");
+	if (!strcmp(uri, "/ok")) {
+		evhttp_send_reply(req, 200, "OK", body);
+	} else if (!strcmp(uri, "/fail")) {
+		evhttp_send_reply(req, 503, "Service Unavailable", body);
+	} else if (!strcmp(uri, "/moved")) {
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Location", "/ok");
+		evhttp_send_reply(req, 302, "Found", body);
+	} else {
+		evhttp_send_reply(req, 404, "Not Found", body);
+	}
+	evbuffer_free(body);
+}
+
+static SSL_CTX *tserver_ctx;
+
+static struct bufferevent *test_https_bevcb(struct event_base *base, void *arg)
+{
+	SSL *ssl = SSL_new(arg);
+
+	if (!ssl)
+		return NULL;
+	return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+					      BEV_OPT_CLOSE_ON_FREE);
+}
+
+static struct evhttp *test_http_server(const char *ip, int tls, uint16_t *port)
+{
+	struct evhttp *http = evhttp_new(tbase);
+	struct evhttp_bound_socket *h;
+
+	if (!http)
+		return NULL;
+	evhttp_set_gencb(http, test_http_cb, NULL);
+	if (tls)
+		evhttp_set_bevcb(http, test_https_bevcb, tserver_ctx);
+	h = evhttp_bind_socket_with_handle(http, ip, 0);
+	if (!h) {
+		evhttp_free(http);
+		return NULL;
+	}
+	*port = test_fd_port(evhttp_bound_socket_get_fd(h));
+	return http;
+}
+
+/* A self-signed P-256 certificate, made with the OpenSSL 3 API. */
+static SSL_CTX *test_server_ctx_new(void)
+{
+	EVP_PKEY *key = EVP_EC_gen("P-256");
+	X509 *x = X509_new();
+	X509_NAME *name;
+	SSL_CTX *ctx = NULL;
+
+	if (!key || !x)
+		goto out;
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+	X509_gmtime_adj(X509_getm_notBefore(x), -60);
+	X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+	X509_set_pubkey(x, key);
+	name = X509_get_subject_name(x);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"sluice-test",
+				   -1, -1, 0);
+	X509_set_issuer_name(x, name);
+	if (!X509_sign(x, key, EVP_sha256()))
+		goto out;
+	ctx = SSL_CTX_new(TLS_server_method());
+	if (!ctx)
+		goto out;
+	if (SSL_CTX_use_certificate(ctx, x) != 1 || SSL_CTX_use_PrivateKey(ctx, key) != 1) {
+		SSL_CTX_free(ctx);
+		ctx = NULL;
+	}
+out:
+	X509_free(x);
+	EVP_PKEY_free(key);
+	return ctx;
+}
+
+static int test_init(void)
+{
+	tbase = event_base_new();
+	tclient_ctx = probe_ssl_ctx_new();
+	tserver_ctx = test_server_ctx_new();
+	return tbase && tclient_ctx && tserver_ctx ? 0 : -1;
+}
+
+static void test_fini(void)
+{
+	test_silent_close();
+	SSL_CTX_free(tserver_ctx);
+	SSL_CTX_free(tclient_ctx);
+	event_base_free(tbase);
+}
+
+/* ---- probes ---- */
+
+static void test_tcp_connect_passes(void)
+{
+	uint16_t port;
+	struct evconnlistener *l = test_listener(4, &port);
+	struct probe_result r;
+	int calls;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	r = test_run(CFG_HC_TCP, 4, port, NULL, 2000, &calls);
+	CU_ASSERT_EQUAL(calls, 1);
+	CU_ASSERT_EQUAL(r.ok, 1);
+	CU_ASSERT_STRING_EQUAL(r.reason, "");
+	CU_ASSERT(r.latency_us > 0 && r.latency_us < 2000000);
+	evconnlistener_free(l);
+	test_silent_close();
+}
+
+static void test_tcp_connect_ipv6_passes(void)
+{
+	uint16_t port;
+	struct evconnlistener *l = test_listener(6, &port);
+	struct probe_result r;
+	int calls;
+
+	if (!l) { /* no ::1 in this sandbox */
+		fprintf(stderr, "(no IPv6 loopback: skipped) ");
+		return;
+	}
+	r = test_run(CFG_HC_TCP, 6, port, NULL, 2000, &calls);
+	CU_ASSERT_EQUAL(calls, 1);
+	CU_ASSERT_EQUAL(r.ok, 1);
+	evconnlistener_free(l);
+	test_silent_close();
+}
+
+static void test_tcp_closed_port_is_refused(void)
+{
+	uint16_t port = test_closed_port(4);
+	struct probe_result r;
+	int calls;
+
+	CU_ASSERT_NOT_EQUAL_FATAL(port, 0);
+	r = test_run(CFG_HC_TCP, 4, port, NULL, 2000, &calls);
+	CU_ASSERT_EQUAL(calls, 1);
+	CU_ASSERT_EQUAL(r.ok, 0);
+	CU_ASSERT_STRING_EQUAL(r.reason, "connect: Connection refused");
+}
+
+static void test_http_closed_port_is_refused(void)
+{
+	uint16_t port = test_closed_port(4);
+	struct probe_result r;
+	int calls;
+
+	r = test_run(CFG_HC_HTTP, 4, port, "/ok", 2000, &calls);
+	CU_ASSERT_EQUAL(calls, 1);
+	CU_ASSERT_EQUAL(r.ok, 0);
+	CU_ASSERT_STRING_EQUAL(r.reason, "connect: Connection refused");
+	r = test_run(CFG_HC_HTTPS, 4, port, "/ok", 2000, &calls);
+	CU_ASSERT_EQUAL(calls, 1);
+	CU_ASSERT_EQUAL(r.ok, 0);
+	CU_ASSERT_STRING_EQUAL(r.reason, "connect: Connection refused");
+}
+
+static void test_http_silent_server_times_out(void)
+{
+	uint16_t port;
+	struct evconnlistener *l = test_listener(4, &port);
+	struct probe_result r;
+	int calls;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	r = test_run(CFG_HC_HTTP, 4, port, "/ok", 300, &calls);
+	CU_ASSERT_EQUAL(calls, 1);
+	CU_ASSERT_EQUAL(r.ok, 0);
+	CU_ASSERT_STRING_EQUAL(r.reason, "timeout after 300 ms");
+	CU_ASSERT(r.latency_us >= 290000 && r.latency_us < 2000000);
+	/* TLS that never gets its ServerHello: the same single deadline */
+	r = test_run(CFG_HC_HTTPS, 4, port, "/ok", 1000, &calls);
+	CU_ASSERT_EQUAL(calls, 1);
+	CU_ASSERT_EQUAL(r.ok, 0);
+	CU_ASSERT_STRING_EQUAL(r.reason, "timeout after 1 s");
+	evconnlistener_free(l);
+	test_silent_close();
+}
+
+static void test_http_status_matcher(void)
+{
+	uint16_t port;
+	struct evhttp *http = test_http_server("127.0.0.1", 0, &port);
+	struct probe_result r;
+	char host[32];
+	int calls;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(http);
+	r = test_run(CFG_HC_HTTP, 4, port, "/ok", 2000, &calls);
+	CU_ASSERT_EQUAL(calls, 1);
+	CU_ASSERT_EQUAL(r.ok, 1);
+	CU_ASSERT_STRING_EQUAL(r.reason, "");
+	CU_ASSERT_STRING_EQUAL(last_ua, "sluice-health/0.1");
+	snprintf(host, sizeof(host), "127.0.0.1:%u", port);
+	CU_ASSERT_STRING_EQUAL(last_host, host);
+	CU_ASSERT_STRING_EQUAL(last_conn, "close");
+
+	r = test_run(CFG_HC_HTTP, 4, port, "/fail", 2000, &calls);
+	CU_ASSERT_EQUAL(calls, 1);
+	CU_ASSERT_EQUAL(r.ok, 0);
+	CU_ASSERT_STRING_EQUAL(r.reason, "http: status 503 (expected 200-399)");
+
+	r = test_run(CFG_HC_HTTP, 4, port, "/moved", 2000, &calls); /* 302 within 200-399 */
+	CU_ASSERT_EQUAL(calls, 1);
+	CU_ASSERT_EQUAL(r.ok, 1);
+	r = test_run(CFG_HC_HTTP, 4, port, "/nope", 2000, &calls);
+	CU_ASSERT_EQUAL(r.ok, 0);
+	CU_ASSERT_STRING_EQUAL(r.reason, "http: status 404 (expected 200-399)");
+	evhttp_free(http);
+}
+
+static void test_http_matcher_exact(void)
+{
+	uint16_t port;
+	struct evhttp *http = test_http_server("127.0.0.1", 0, &port);
+	struct probe_spec spec = {
+		.protocol = CFG_HC_HTTP,
+		.address = test_addr(4),
+		.port = port,
+		.path = "/moved",
+		.matcher_lo = 200,
+		.matcher_hi = 200,
+		.timeout_ms = 2000,
+	};
+	struct tresult r = {0};
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(http);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(probe_start(tbase, tclient_ctx, &spec, test_probe_cb, &r));
+	test_wait(&r);
+	CU_ASSERT_EQUAL(r.called, 1);
+	CU_ASSERT_EQUAL(r.res.ok, 0);
+	CU_ASSERT_STRING_EQUAL(r.res.reason, "http: status 302 (expected 200)");
+	spec.matcher_lo = 300;
+	spec.matcher_hi = 302;
+	memset(&r, 0, sizeof(r));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(probe_start(tbase, tclient_ctx, &spec, test_probe_cb, &r));
+	test_wait(&r);
+	CU_ASSERT_EQUAL(r.called, 1);
+	CU_ASSERT_EQUAL(r.res.ok, 1);
+	evhttp_free(http);
+}
+
+static void test_http_ipv6(void)
+{
+	uint16_t port;
+	struct evhttp *http = test_http_server("::1", 0, &port);
+	struct probe_result r;
+	char host[48];
+	int calls;
+
+	if (!http) {
+		fprintf(stderr, "(no IPv6 loopback: skipped) ");
+		return;
+	}
+	r = test_run(CFG_HC_HTTP, 6, port, "/ok", 2000, &calls);
+	CU_ASSERT_EQUAL(calls, 1);
+	CU_ASSERT_EQUAL(r.ok, 1);
+	snprintf(host, sizeof(host), "[::1]:%u", port);
+	CU_ASSERT_STRING_EQUAL(last_host, host);
+	evhttp_free(http);
+}
+
+static void test_https_self_signed_passes(void)
+{
+	uint16_t port;
+	struct evhttp *http = test_http_server("127.0.0.1", 1, &port);
+	struct probe_result r;
+	int calls;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(http);
+	last_ua[0] = '\0';
+	r = test_run(CFG_HC_HTTPS, 4, port, "/ok", 3000, &calls);
+	CU_ASSERT_EQUAL(calls, 1);
+	CU_ASSERT_EQUAL(r.ok, 1);
+	CU_ASSERT_STRING_EQUAL(r.reason, "");
+	CU_ASSERT_STRING_EQUAL(last_ua, "sluice-health/0.1");
+	r = test_run(CFG_HC_HTTPS, 4, port, "/fail", 3000, &calls);
+	CU_ASSERT_EQUAL(calls, 1);
+	CU_ASSERT_EQUAL(r.ok, 0);
+	CU_ASSERT_STRING_EQUAL(r.reason, "http: status 503 (expected 200-399)");
+	evhttp_free(http);
+}
+
+static void test_https_to_plain_http_fails_tls(void)
+{
+	uint16_t port;
+	struct evhttp *http = test_http_server("127.0.0.1", 0, &port);
+	struct probe_result r;
+	int calls;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(http);
+	r = test_run(CFG_HC_HTTPS, 4, port, "/ok", 2000, &calls);
+	CU_ASSERT_EQUAL(calls, 1);
+	CU_ASSERT_EQUAL(r.ok, 0);
+	CU_ASSERT_NSTRING_EQUAL(r.reason, "tls: handshake failed: ", 23);
+	fprintf(stderr, "(%s) ", r.reason);
+	evhttp_free(http);
+}
+
+static void test_http_to_silent_closer(void)
+{
+	/* A peer that accepts and closes at once: no response. */
+	uint16_t port;
+	struct evconnlistener *l = test_listener(4, &port);
+	struct probe_result r;
+	int calls;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	test_silent_close();
+	n_silent = TEST_SILENT_MAX; /* the accept callback closes every connection */
+	r = test_run(CFG_HC_HTTP, 4, port, "/ok", 2000, &calls);
+	CU_ASSERT_EQUAL(calls, 1);
+	CU_ASSERT_EQUAL(r.ok, 0);
+	CU_ASSERT_STRING_EQUAL(r.reason, "http: connection closed without a response");
+	n_silent = 0;
+	evconnlistener_free(l);
+}
+
+static struct probe *cancel_b;
+static struct tresult cancel_a;
+
+static void test_cancel_other_cb(const struct probe_result *res, void *arg)
+{
+	test_probe_cb(res, arg);
+	probe_cancel(cancel_b);
+	cancel_b = NULL;
+}
+
+static void test_cancel_midway_calls_nothing(void)
+{
+	uint16_t port;
+	struct evconnlistener *l = test_listener(4, &port);
+	struct evhttp *https = test_http_server("127.0.0.1", 1, &port);
+	uint16_t silent_port = l ? test_fd_port(evconnlistener_get_fd(l)) : 0;
+	struct probe_spec spec = {
+		.protocol = CFG_HC_HTTP,
+		.address = test_addr(4),
+		.port = silent_port,
+		.path = "/ok",
+		.matcher_lo = 200,
+		.matcher_hi = 399,
+		.timeout_ms = 200,
+	};
+	struct tresult r = {0};
+	struct probe *p;
+	enum cfg_hc_proto protos[] = {CFG_HC_TCP, CFG_HC_HTTP, CFG_HC_HTTPS};
+	unsigned int i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(https);
+	/* cancelled while waiting for the response, then past its deadline */
+	p = probe_start(tbase, tclient_ctx, &spec, test_probe_cb, &r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	test_loop_for_ms(50);
+	probe_cancel(p);
+	test_loop_for_ms(300);
+	CU_ASSERT_EQUAL(r.called, 0);
+	/* cancelled right after start, before anything ran, on each protocol */
+	spec.port = port;
+	for (i = 0; i < 3; i++) {
+		spec.protocol = protos[i];
+		p = probe_start(tbase, tclient_ctx, &spec, test_probe_cb, &r);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+		probe_cancel(p);
+	}
+	/* cancelled from another probe's callback, its own verdict possibly taken already */
+	spec.port = test_closed_port(4);
+	spec.protocol = CFG_HC_TCP;
+	memset(&cancel_a, 0, sizeof(cancel_a));
+	memset(&r, 0, sizeof(r));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(
+		probe_start(tbase, tclient_ctx, &spec, test_cancel_other_cb, &cancel_a));
+	cancel_b = probe_start(tbase, tclient_ctx, &spec, test_probe_cb, &r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cancel_b);
+	test_loop_for_ms(300);
+	CU_ASSERT_EQUAL(cancel_a.called, 1);
+	CU_ASSERT_EQUAL(r.called, 0);
+	evhttp_free(https);
+	evconnlistener_free(l);
+	test_silent_close();
+}
+
+/* The callback may start the next probe (as the daemon does). */
+static int chain_left;
+static struct tresult chain_r;
+
+static void test_chain_cb(const struct probe_result *res, void *arg)
+{
+	const struct probe_spec *spec = arg;
+
+	chain_r.called++;
+	chain_r.res = *res;
+	if (--chain_left > 0)
+		CU_ASSERT_PTR_NOT_NULL(probe_start(tbase, tclient_ctx, spec, test_chain_cb, arg));
+}
+
+static void test_callback_starts_next_probe(void)
+{
+	uint16_t port;
+	struct evhttp *http = test_http_server("127.0.0.1", 0, &port);
+	struct probe_spec spec = {
+		.protocol = CFG_HC_HTTP,
+		.address = test_addr(4),
+		.port = port,
+		.path = "/ok",
+		.matcher_lo = 200,
+		.matcher_hi = 399,
+		.timeout_ms = 2000,
+	};
+	unsigned int i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(http);
+	chain_left = 5;
+	memset(&chain_r, 0, sizeof(chain_r));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(probe_start(tbase, tclient_ctx, &spec, test_chain_cb, &spec));
+	for (i = 0; i < 500 && chain_left > 0; i++)
+		test_loop_for_ms(10);
+	test_loop_for_ms(20);
+	CU_ASSERT_EQUAL(chain_r.called, 5);
+	CU_ASSERT_EQUAL(chain_r.res.ok, 1);
+	evhttp_free(http);
+}
+
+/* ---- metrics: dpconn is another module; these stubs give metrics.c fake dataplanes ---- */
+
+static json_t *fake_stats[2];
+static const char *const fake_sockets[2] = {"/run/sluice/dp.sock", "/run/sluice/dp\"2.sock"};
+
+unsigned int dpconn_count(void)
+{
+	return 2;
+}
+
+const char *dpconn_socket(unsigned int i)
+{
+	return i < 2 ? fake_sockets[i] : NULL;
+}
+
+int dpconn_connected(unsigned int i)
+{
+	return i == 0;
+}
+
+json_t *dpconn_last_stats(unsigned int i)
+{
+	return i < 2 ? fake_stats[i] : NULL;
+}
+
+static json_t *fake_targets;
+
+json_t *targets_list_json(const char *group, char *err, size_t errlen)
+{
+	(void)group;
+	(void)err;
+	(void)errlen;
+	return json_incref(fake_targets);
+}
+
+static void test_metrics_fixtures(void)
+{
+	json_error_t e;
+
+	fake_targets = json_loads(
+		"[{\"group\":\"firewalls\",\"id\":\"fw-a\",\"state\":\"healthy\","
+		"  \"check\":{\"last_latency_ms\":1.5,\"passes\":5,\"failures\":0,"
+		"             \"checks_passed\":12,\"checks_failed\":3}},"
+		" {\"group\":\"firewalls\",\"id\":\"fw-\\\"b\\\\\\n\",\"state\":\"unhealthy\","
+		"  \"check\":{\"last_latency_ms\":null,\"checks_passed\":0,\"checks_failed\":2}},"
+		" {\"group\":\"web\",\"id\":\"w1\",\"state\":\"unused\"}]",
+		0, &e);
+	fake_stats[0] = json_loads(
+		"{\"ports\":{\"outside\":{\"rx_packets\":10,\"rx_bytes\":1000,\"tx_packets\":9,"
+		"  \"tx_bytes\":900}},"
+		" \"drops\":{\"bad_cookie\":4,\"no_route\":0},\"events\":{\"arp_reply\":2},"
+		" \"targets\":{\"firewalls\":{\"fw-a\":{\"packets\":7,\"bytes\":700,\"new_flows\":"
+		"3,"
+		"    \"state\":\"healthy\"}},"
+		"   "
+		"\"web\":{\"w1\":{\"packets\":5,\"bytes\":500,\"new_flows\":2,\"state\":\"unused\","
+		"    \"active_flows\":1}}},"
+		" \"listeners\":{\"https\":{\"packets\":5,\"bytes\":500,\"new_flows\":2,"
+		"   \"active_flows\":1,\"drops\":6,\"drop_reasons\":{\"no_target\":6}}},"
+		" \"flows_active\":3,\"nlb_sessions\":1,\"workers\":1}",
+		0, &e);
+	fake_stats[1] = json_loads("{\"flows_active\":99}", 0, &e); /* disconnected: left out */
+}
+
+static void test_metrics_fixtures_free(void)
+{
+	json_decref(fake_targets);
+	json_decref(fake_stats[0]);
+	json_decref(fake_stats[1]);
+	fake_targets = fake_stats[0] = fake_stats[1] = NULL;
+}
+
+static int test_has(const char *hay, const char *needle)
+{
+	return hay && strstr(hay, needle) != NULL;
+}
+
+static unsigned int test_count(const char *hay, const char *needle)
+{
+	unsigned int n = 0;
+
+	for (hay = strstr(hay, needle); hay; hay = strstr(hay + 1, needle))
+		n++;
+	return n;
+}
+
+static void test_metrics_render_page(void)
+{
+	char *page;
+	const char *line;
+
+	test_metrics_fixtures();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fake_targets);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fake_stats[0]);
+	page = metrics_render(fake_targets);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(page);
+
+	CU_ASSERT(test_has(page, "# HELP sluice_up "));
+	CU_ASSERT(test_has(page, "# TYPE sluice_up gauge\nsluice_up 1\n"));
+	CU_ASSERT(test_has(page,
+			   "sluice_dataplane_connected{dataplane=\"/run/sluice/dp.sock\"} 1\n"));
+	CU_ASSERT(test_has(
+		page, "sluice_dataplane_connected{dataplane=\"/run/sluice/dp\\\"2.sock\"} 0\n"));
+	CU_ASSERT(test_has(page, "sluice_target_state{group=\"firewalls\",target=\"fw-a\","
+				 "state=\"healthy\"} 1\n"));
+	CU_ASSERT(test_has(page, "sluice_target_state{group=\"firewalls\",target=\"fw-a\","
+				 "state=\"initial\"} 0\n"));
+	/* label values escaped: fw-"b\<newline> */
+	CU_ASSERT(test_has(page,
+			   "sluice_target_healthy{group=\"firewalls\",target=\"fw-\\\"b\\\\\\n\"} "
+			   "0\n"));
+	CU_ASSERT(test_has(page, "sluice_target_healthy{group=\"web\",target=\"w1\"} 0\n"));
+	CU_ASSERT(test_has(page, "sluice_health_checks_total{group=\"firewalls\",target=\"fw-a\","
+				 "result=\"pass\"} 12\n"));
+	CU_ASSERT(test_has(page, "sluice_health_checks_total{group=\"firewalls\",target=\"fw-a\","
+				 "result=\"fail\"} 3\n"));
+	CU_ASSERT(test_has(page, "sluice_health_check_duration_seconds{group=\"firewalls\","
+				 "target=\"fw-a\"} 0.0015"));
+	CU_ASSERT(test_count(page, "sluice_health_check_duration_seconds{") == 1); /* null: none */
+	CU_ASSERT(test_has(page, "sluice_target_packets_total{dataplane=\"/run/sluice/dp.sock\","
+				 "group=\"firewalls\",target=\"fw-a\"} 7\n"));
+	CU_ASSERT(test_has(page, "sluice_target_bytes_total{dataplane=\"/run/sluice/dp.sock\","
+				 "group=\"web\",target=\"w1\"} 500\n"));
+	CU_ASSERT(test_has(page, "sluice_target_new_flows_total{dataplane=\"/run/sluice/dp.sock\","
+				 "group=\"firewalls\",target=\"fw-a\"} 3\n"));
+	CU_ASSERT(test_has(page, "sluice_target_active_flows{dataplane=\"/run/sluice/dp.sock\","
+				 "group=\"web\",target=\"w1\"} 1\n"));
+	CU_ASSERT(test_count(page, "sluice_target_active_flows{") == 1); /* NLB groups only */
+	CU_ASSERT(test_has(page, "sluice_flows_active{dataplane=\"/run/sluice/dp.sock\"} 3\n"));
+	CU_ASSERT(test_has(page, "sluice_nlb_sessions{dataplane=\"/run/sluice/dp.sock\"} 1\n"));
+	CU_ASSERT(test_has(page, "sluice_port_rx_packets_total{dataplane=\"/run/sluice/dp.sock\","
+				 "port=\"outside\"} 10\n"));
+	CU_ASSERT(test_has(page, "sluice_port_tx_bytes_total{dataplane=\"/run/sluice/dp.sock\","
+				 "port=\"outside\"} 900\n"));
+	CU_ASSERT(test_has(page, "sluice_drops_total{dataplane=\"/run/sluice/dp.sock\","
+				 "reason=\"bad_cookie\"} 4\n"));
+	CU_ASSERT(test_has(page, "sluice_drops_total{dataplane=\"/run/sluice/dp.sock\","
+				 "reason=\"no_route\"} 0\n"));
+	CU_ASSERT(test_has(page, "sluice_events_total{dataplane=\"/run/sluice/dp.sock\","
+				 "event=\"arp_reply\"} 2\n"));
+	CU_ASSERT(test_has(page, "sluice_listener_packets_total{dataplane=\"/run/sluice/dp.sock\","
+				 "listener=\"https\"} 5\n"));
+	CU_ASSERT(test_has(page, "sluice_listener_drops_total{dataplane=\"/run/sluice/dp.sock\","
+				 "listener=\"https\"} 6\n"));
+	CU_ASSERT(test_has(page, "sluice_listener_active_flows{dataplane=\"/run/sluice/dp.sock\","
+				 "listener=\"https\"} 1\n"));
+	CU_ASSERT(test_has(page, "# TYPE sluice_listener_active_flows gauge\n"));
+	CU_ASSERT(test_has(page, "# TYPE sluice_listener_bytes_total counter\n"));
+	CU_ASSERT(!test_has(page, " 99\n")); /* the disconnected dataplane */
+	CU_ASSERT(!test_has(page, "workers"));
+
+	/* Each family once, its samples right after its # TYPE line. */
+	CU_ASSERT_EQUAL(test_count(page, "# TYPE sluice_target_state "), 1);
+	CU_ASSERT_EQUAL(test_count(page, "# HELP sluice_target_state "), 1);
+	CU_ASSERT_EQUAL(test_count(page, "# TYPE "), test_count(page, "# HELP "));
+	for (line = page; *line; line = strchr(line, '\n') + 1) {
+		const char *nl = strchr(line, '\n');
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(nl);
+		if (line[0] != '#') /* name{labels} value: no raw newline or tab inside */
+			CU_ASSERT(memchr(line, '\t', (size_t)(nl - line)) == NULL);
+	}
+	free(page);
+
+	/* No targets, no dataplane stats: still a valid page. */
+	page = metrics_render(NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(page);
+	CU_ASSERT(test_has(page, "sluice_up 1\n"));
+	free(page);
+	test_metrics_fixtures_free();
+}
+
+/* A real GET against the endpoint on this loop. */
+struct test_get {
+	int done, code;
+	char ctype[96];
+	char *body;
+};
+
+static void test_get_cb(struct evhttp_request *req, void *arg)
+{
+	struct test_get *g = arg;
+	const char *ct;
+	struct evbuffer *in;
+	size_t n;
+
+	g->done = 1;
+	if (!req)
+		return;
+	g->code = evhttp_request_get_response_code(req);
+	ct = evhttp_find_header(evhttp_request_get_input_headers(req), "Content-Type");
+	snprintf(g->ctype, sizeof(g->ctype), "%s", ct ? ct : "");
+	in = evhttp_request_get_input_buffer(req);
+	n = evbuffer_get_length(in);
+	g->body = calloc(1, n + 1);
+	if (g->body)
+		evbuffer_remove(in, g->body, n);
+}
+
+static void test_get(uint16_t port, enum evhttp_cmd_type cmd, const char *path, struct test_get *g)
+{
+	struct evhttp_connection *c = evhttp_connection_base_new(tbase, NULL, "127.0.0.1", port);
+	struct evhttp_request *req = evhttp_request_new(test_get_cb, g);
+	unsigned int i;
+
+	memset(g, 0, sizeof(*g));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Host", "127.0.0.1");
+	CU_ASSERT_EQUAL(evhttp_make_request(c, req, cmd, path), 0);
+	for (i = 0; i < 300 && !g->done; i++)
+		test_loop_for_ms(10);
+	CU_ASSERT_EQUAL(g->done, 1);
+	evhttp_connection_free(c);
+}
+
+static void test_metrics_endpoint(void)
+{
+	char err[256], addr[32];
+	uint16_t port = test_closed_port(4);
+	struct test_get g;
+
+	err[0] = '\0';
+	CU_ASSERT_EQUAL(metrics_init(tbase, "10.0.0.1:9469", err, sizeof(err)), -EINVAL);
+	CU_ASSERT(test_has(err, "loopback"));
+	CU_ASSERT_EQUAL(metrics_init(tbase, "127.0.0.1", err, sizeof(err)), -EINVAL);
+	CU_ASSERT_EQUAL(metrics_init(tbase, "127.0.0.1:0", err, sizeof(err)), -EINVAL);
+	CU_ASSERT_EQUAL(metrics_init(tbase, "127.0.0.1:70000", err, sizeof(err)), -EINVAL);
+	CU_ASSERT_EQUAL(metrics_init(tbase, "[::2]:9469", err, sizeof(err)), -EINVAL);
+	CU_ASSERT_EQUAL(metrics_init(tbase, "[::1:9469", err, sizeof(err)), -EINVAL);
+	CU_ASSERT_EQUAL(metrics_init(tbase, "", err, sizeof(err)), 0); /* off */
+	CU_ASSERT_EQUAL(metrics_init(tbase, "off", err, sizeof(err)), 0);
+
+	test_metrics_fixtures();
+	snprintf(addr, sizeof(addr), "127.0.0.1:%u", port);
+	CU_ASSERT_EQUAL_FATAL(metrics_init(tbase, addr, err, sizeof(err)), 0);
+
+	test_get(port, EVHTTP_REQ_GET, "/metrics", &g);
+	CU_ASSERT_EQUAL(g.code, 200);
+	CU_ASSERT_STRING_EQUAL(g.ctype, "text/plain; version=0.0.4; charset=utf-8");
+	CU_ASSERT(g.body && test_has(g.body, "sluice_up 1\n"));
+	CU_ASSERT(g.body && test_has(g.body, "sluice_target_healthy{group=\"firewalls\","
+					     "target=\"fw-a\"} 1\n"));
+	free(g.body);
+	test_get(port, EVHTTP_REQ_GET, "/metrics?x=1", &g);
+	CU_ASSERT_EQUAL(g.code, 200);
+	free(g.body);
+	test_get(port, EVHTTP_REQ_GET, "/", &g);
+	CU_ASSERT_EQUAL(g.code, 404);
+	free(g.body);
+	test_get(port, EVHTTP_REQ_GET, "/metricsx", &g);
+	CU_ASSERT_EQUAL(g.code, 404);
+	free(g.body);
+	test_get(port, EVHTTP_REQ_POST, "/metrics", &g);
+	CU_ASSERT_EQUAL(g.code, 405);
+	free(g.body);
+	test_get(port, EVHTTP_REQ_DELETE, "/metrics", &g);
+	CU_ASSERT_EQUAL(g.code, 405);
+	free(g.body);
+
+	/* The address is taken while it runs; free releases it. */
+	CU_ASSERT_EQUAL(metrics_init(tbase, addr, err, sizeof(err)), -EALREADY);
+	metrics_free();
+	CU_ASSERT_EQUAL(metrics_init(tbase, addr, err, sizeof(err)), 0);
+	metrics_free();
+	metrics_free(); /* idempotent */
+	test_metrics_fixtures_free();
+}
+
+static CU_TestInfo test_probe_tests[] = {
+	{"tcp connect passes", test_tcp_connect_passes},
+	{"tcp connect over ipv6 passes", test_tcp_connect_ipv6_passes},
+	{"tcp to a closed port is refused", test_tcp_closed_port_is_refused},
+	{"http(s) to a closed port is refused", test_http_closed_port_is_refused},
+	{"http to a silent server times out", test_http_silent_server_times_out},
+	{"http status matcher 200/503/302/404", test_http_status_matcher},
+	{"http matcher exact and custom range", test_http_matcher_exact},
+	{"http over ipv6", test_http_ipv6},
+	{"https with a self-signed certificate passes", test_https_self_signed_passes},
+	{"https to a plain http server fails tls", test_https_to_plain_http_fails_tls},
+	{"http to a peer that closes at once", test_http_to_silent_closer},
+	{"cancel midway calls nothing", test_cancel_midway_calls_nothing},
+	{"the callback may start the next probe", test_callback_starts_next_probe},
+	{"metrics page from targets and stats", test_metrics_render_page},
+	{"metrics endpoint: GET, 404, 405, address checks", test_metrics_endpoint},
+	CU_TEST_INFO_NULL,
+};
+
+int main(void)
+{
+	int rc;
+
+	if (test_init()) {
+		fprintf(stderr, "test_probe: cannot set up the event base or TLS\n");
+		return 2;
+	}
+	rc = cu_run("probe", test_probe_tests);
+	test_fini();
+	return rc;
+}

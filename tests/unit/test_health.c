@@ -1,0 +1,555 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_health.c - the target state machine of sluiced (docs/daemon.md "Target states"), driven
+ * by a fake clock: thresholds, streak resets, draining, deregistration delay, unused targets
+ * and the reasons shown to the operator.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cu.h"
+#include "health.h"
+
+#define S(x) ((uint64_t)(x)*1000000ull) /* seconds on the fake clock, in us */
+
+static uint64_t now; /* the fake clock */
+
+static struct cfg_health_check hc_of(uint32_t healthy, uint32_t unhealthy)
+{
+	struct cfg_health_check hc;
+
+	memset(&hc, 0, sizeof(hc));
+	hc.interval = 10;
+	hc.timeout = 5;
+	hc.healthy_threshold = healthy;
+	hc.unhealthy_threshold = unhealthy;
+	return hc;
+}
+
+/* One check result, interval later; returns health_result's return. */
+static int pass(struct health *h, const struct cfg_health_check *hc)
+{
+	now += S(hc->interval);
+	return health_result(h, hc, 1, NULL, 1500, now);
+}
+
+static int fail(struct health *h, const struct cfg_health_check *hc, const char *why)
+{
+	now += S(hc->interval);
+	return health_result(h, hc, 0, why, 5000000, now);
+}
+
+static void test_new_target_is_initial(void)
+{
+	struct health h;
+
+	now = S(1000);
+	health_init(&h, 1, now);
+	CU_ASSERT_EQUAL(h.state, TS_INITIAL);
+	CU_ASSERT_EQUAL(h.admin, HEALTH_ADMIN_ACTIVE);
+	CU_ASSERT_EQUAL(h.passes, 0);
+	CU_ASSERT_EQUAL(h.failures, 0);
+	CU_ASSERT_EQUAL(h.last_check, 0);
+	CU_ASSERT_EQUAL(h.since, now);
+	CU_ASSERT_STRING_EQUAL(health_reason(&h), "");
+}
+
+/* initial -> healthy after exactly healthy_threshold passes, for every threshold 2..10 */
+static void test_initial_to_healthy_after_threshold_passes(void)
+{
+	uint32_t t, i;
+
+	for (t = 2; t <= 10; t++) {
+		struct cfg_health_check hc = hc_of(t, 2);
+		struct health h;
+
+		now = S(50);
+		health_init(&h, 1, now);
+		for (i = 1; i < t; i++) {
+			CU_ASSERT_EQUAL(pass(&h, &hc), 0);
+			CU_ASSERT_EQUAL(h.state, TS_INITIAL);
+			CU_ASSERT_EQUAL(h.passes, i);
+		}
+		CU_ASSERT_EQUAL(pass(&h, &hc), 1);
+		CU_ASSERT_EQUAL(h.state, TS_HEALTHY);
+		CU_ASSERT_EQUAL(h.since, now);
+		CU_ASSERT_EQUAL(h.checks_passed, t);
+		CU_ASSERT_EQUAL(h.checks_failed, 0);
+		/* more passes change nothing */
+		CU_ASSERT_EQUAL(pass(&h, &hc), 0);
+		CU_ASSERT_EQUAL(h.state, TS_HEALTHY);
+		CU_ASSERT_EQUAL(h.passes, t + 1);
+	}
+}
+
+/* initial -> unhealthy after exactly unhealthy_threshold failures, for every threshold 2..10 */
+static void test_initial_to_unhealthy_after_threshold_failures(void)
+{
+	uint32_t t, i;
+
+	for (t = 2; t <= 10; t++) {
+		struct cfg_health_check hc = hc_of(2, t);
+		struct health h;
+
+		now = S(50);
+		health_init(&h, 1, now);
+		for (i = 1; i < t; i++) {
+			CU_ASSERT_EQUAL(fail(&h, &hc, "connect: Connection refused"), 0);
+			CU_ASSERT_EQUAL(h.state, TS_INITIAL);
+			CU_ASSERT_EQUAL(h.failures, i);
+		}
+		CU_ASSERT_EQUAL(fail(&h, &hc, "connect: Connection refused"), 1);
+		CU_ASSERT_EQUAL(h.state, TS_UNHEALTHY);
+		CU_ASSERT_EQUAL(h.since, now);
+		CU_ASSERT_EQUAL(h.checks_failed, t);
+		CU_ASSERT_EQUAL(fail(&h, &hc, "connect: Connection refused"), 0);
+		CU_ASSERT_EQUAL(h.state, TS_UNHEALTHY);
+	}
+}
+
+static void test_healthy_and_unhealthy_flip_by_thresholds(void)
+{
+	struct cfg_health_check hc = hc_of(3, 4);
+	struct health h;
+	int i;
+
+	now = S(10);
+	health_init(&h, 1, now);
+	for (i = 0; i < 3; i++)
+		pass(&h, &hc);
+	CU_ASSERT_EQUAL_FATAL(h.state, TS_HEALTHY);
+
+	/* healthy -> unhealthy after 4 failures in a row */
+	for (i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL(fail(&h, &hc, "timeout after 5 s"), 0);
+		CU_ASSERT_EQUAL(h.state, TS_HEALTHY);
+	}
+	CU_ASSERT_EQUAL(fail(&h, &hc, "timeout after 5 s"), 1);
+	CU_ASSERT_EQUAL(h.state, TS_UNHEALTHY);
+	CU_ASSERT_EQUAL(h.since, now);
+
+	/* unhealthy -> healthy after 3 passes in a row */
+	for (i = 0; i < 2; i++) {
+		CU_ASSERT_EQUAL(pass(&h, &hc), 0);
+		CU_ASSERT_EQUAL(h.state, TS_UNHEALTHY);
+	}
+	CU_ASSERT_EQUAL(pass(&h, &hc), 1);
+	CU_ASSERT_EQUAL(h.state, TS_HEALTHY);
+	CU_ASSERT_EQUAL(h.checks_passed, 6);
+	CU_ASSERT_EQUAL(h.checks_failed, 4);
+}
+
+/* A pass resets the failure streak, a failure the pass streak: only runs count. */
+static void test_streaks_reset_each_other(void)
+{
+	struct cfg_health_check hc = hc_of(3, 3);
+	struct health h;
+	int i;
+
+	now = S(10);
+	health_init(&h, 1, now);
+	/* alternating results never decide: initial stays initial */
+	for (i = 0; i < 20; i++) {
+		CU_ASSERT_EQUAL(pass(&h, &hc), 0);
+		CU_ASSERT_EQUAL(h.failures, 0);
+		CU_ASSERT_EQUAL(pass(&h, &hc), 0);
+		CU_ASSERT_EQUAL(h.passes, 2);
+		CU_ASSERT_EQUAL(fail(&h, &hc, "x"), 0);
+		CU_ASSERT_EQUAL(h.passes, 0);
+		CU_ASSERT_EQUAL(fail(&h, &hc, "x"), 0);
+		CU_ASSERT_EQUAL(h.failures, 2);
+	}
+	CU_ASSERT_EQUAL(h.state, TS_INITIAL);
+	CU_ASSERT_EQUAL(h.checks_passed, 40);
+	CU_ASSERT_EQUAL(h.checks_failed, 40);
+
+	/* healthy: two failures, then a pass, then two failures: still healthy */
+	for (i = 0; i < 3; i++)
+		pass(&h, &hc);
+	CU_ASSERT_EQUAL_FATAL(h.state, TS_HEALTHY);
+	fail(&h, &hc, "x");
+	fail(&h, &hc, "x");
+	pass(&h, &hc);
+	CU_ASSERT_EQUAL(h.failures, 0);
+	fail(&h, &hc, "x");
+	fail(&h, &hc, "x");
+	CU_ASSERT_EQUAL(h.state, TS_HEALTHY);
+	CU_ASSERT_EQUAL(fail(&h, &hc, "x"), 1);
+	CU_ASSERT_EQUAL(h.state, TS_UNHEALTHY);
+
+	/* unhealthy: two passes, a failure, two passes: still unhealthy */
+	pass(&h, &hc);
+	pass(&h, &hc);
+	fail(&h, &hc, "x");
+	CU_ASSERT_EQUAL(h.passes, 0);
+	pass(&h, &hc);
+	pass(&h, &hc);
+	CU_ASSERT_EQUAL(h.state, TS_UNHEALTHY);
+	CU_ASSERT_EQUAL(pass(&h, &hc), 1);
+	CU_ASSERT_EQUAL(h.state, TS_HEALTHY);
+}
+
+/* The last failure's text is kept (also once the target is healthy again); latency and time of
+ * the last result are recorded. */
+static void test_last_failure_reason_is_kept(void)
+{
+	struct cfg_health_check hc = hc_of(2, 2);
+	struct health h;
+
+	now = S(10);
+	health_init(&h, 1, now);
+	CU_ASSERT_STRING_EQUAL(health_reason(&h), "");
+	fail(&h, &hc, "connect: Connection refused");
+	CU_ASSERT_STRING_EQUAL(health_reason(&h), "connect: Connection refused");
+	CU_ASSERT_EQUAL(h.last_ok, 0);
+	CU_ASSERT_EQUAL(h.last_latency_us, 5000000);
+	CU_ASSERT_EQUAL(h.last_check, now);
+	fail(&h, &hc, "http: status 503 (expected 200-399)");
+	CU_ASSERT_EQUAL(h.state, TS_UNHEALTHY);
+	CU_ASSERT_STRING_EQUAL(health_reason(&h), "http: status 503 (expected 200-399)");
+	pass(&h, &hc);
+	CU_ASSERT_EQUAL(h.last_ok, 1);
+	CU_ASSERT_EQUAL(h.last_latency_us, 1500);
+	CU_ASSERT_EQUAL(h.last_check, now);
+	pass(&h, &hc);
+	CU_ASSERT_EQUAL(h.state, TS_HEALTHY);
+	/* the reason of the last failure survives passes */
+	CU_ASSERT_STRING_EQUAL(health_reason(&h), "http: status 503 (expected 200-399)");
+	/* a failure without a text still says something */
+	fail(&h, &hc, NULL);
+	CU_ASSERT_STRING_EQUAL(health_reason(&h), "check failed");
+	fail(&h, &hc, "");
+	CU_ASSERT_STRING_EQUAL(health_reason(&h), "check failed");
+}
+
+static void test_long_reason_is_truncated(void)
+{
+	struct cfg_health_check hc = hc_of(2, 2);
+	char big[HEALTH_REASON_MAX * 2];
+	struct health h;
+
+	memset(big, 'r', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	now = S(10);
+	health_init(&h, 1, now);
+	fail(&h, &hc, big);
+	CU_ASSERT_EQUAL(strlen(health_reason(&h)), HEALTH_REASON_MAX - 1);
+}
+
+/* deregister with delay N: draining at once, results ignored, leaves after exactly N s */
+static void test_deregister_drains_for_the_delay(void)
+{
+	struct cfg_health_check hc = hc_of(2, 2);
+	uint64_t t0, next = 0;
+	struct health h;
+
+	now = S(100);
+	health_init(&h, 1, now);
+	pass(&h, &hc);
+	pass(&h, &hc);
+	CU_ASSERT_EQUAL_FATAL(h.state, TS_HEALTHY);
+
+	now += S(1);
+	t0 = now;
+	CU_ASSERT_EQUAL(health_drain(&h, HEALTH_ADMIN_DEREGISTERED, now), 1);
+	CU_ASSERT_EQUAL(h.state, TS_DRAINING);
+	CU_ASSERT_EQUAL(h.admin, HEALTH_ADMIN_DEREGISTERED);
+	CU_ASSERT_EQUAL(h.drain_start, t0);
+	CU_ASSERT_EQUAL(h.since, t0);
+	CU_ASSERT_STRING_EQUAL(health_reason(&h), "deregistered");
+
+	/* a second deregister does not restart the delay */
+	now += S(10);
+	CU_ASSERT_EQUAL(health_drain(&h, HEALTH_ADMIN_DEREGISTERED, now), 0);
+	CU_ASSERT_EQUAL(h.drain_start, t0);
+
+	/* results while draining change nothing */
+	CU_ASSERT_EQUAL(health_result(&h, &hc, 0, "x", 1, now), 0);
+	CU_ASSERT_EQUAL(health_result(&h, &hc, 0, "x", 1, now), 0);
+	CU_ASSERT_EQUAL(health_result(&h, &hc, 1, NULL, 1, now), 0);
+	CU_ASSERT_EQUAL(h.state, TS_DRAINING);
+	CU_ASSERT_EQUAL(h.checks_failed, 0);
+	CU_ASSERT_STRING_EQUAL(health_reason(&h), "deregistered");
+
+	/* delay 300: leaves at t0 + 300 s, not a microsecond earlier */
+	CU_ASSERT_EQUAL(health_tick(&h, 300, t0 + S(300) - 1, &next), 0);
+	CU_ASSERT_EQUAL(next, t0 + S(300));
+	CU_ASSERT_EQUAL(health_tick(&h, 300, t0 + S(300), NULL), 1);
+	CU_ASSERT_EQUAL(health_tick(&h, 300, t0 + S(1000), NULL), 1);
+	CU_ASSERT_DOUBLE_EQUAL(health_drain_remaining(&h, 300, t0), 300.0, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(health_drain_remaining(&h, 300, t0 + S(299) + 500000), 0.5, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(health_drain_remaining(&h, 300, t0 + S(300)), 0.0, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(health_drain_remaining(&h, 300, t0 + S(400)), 0.0, 1e-9);
+	/* the group's delay may change meanwhile (reload): it applies at once */
+	CU_ASSERT_EQUAL(health_tick(&h, 20, t0 + S(20), NULL), 1);
+	CU_ASSERT_EQUAL(health_tick(&h, 3600, t0 + S(300), &next), 0);
+	CU_ASSERT_EQUAL(next, t0 + S(3600));
+}
+
+static void test_deregister_with_delay_zero_leaves_at_once(void)
+{
+	struct health h;
+	uint64_t next = 0;
+
+	now = S(5);
+	health_init(&h, 1, now);
+	CU_ASSERT_EQUAL(health_drain(&h, HEALTH_ADMIN_DEREGISTERED, now), 1);
+	CU_ASSERT_EQUAL(h.state, TS_DRAINING);
+	CU_ASSERT_EQUAL(health_tick(&h, 0, now, &next), 1);
+	CU_ASSERT_EQUAL(next, now);
+	CU_ASSERT_DOUBLE_EQUAL(health_drain_remaining(&h, 0, now), 0.0, 1e-9);
+}
+
+/* drain: draining, never leaves the set, undrain puts it back to initial */
+static void test_drained_target_stays_until_undrained(void)
+{
+	struct cfg_health_check hc = hc_of(2, 3);
+	struct health h;
+	uint64_t next = 0, t0;
+
+	now = S(100);
+	health_init(&h, 1, now);
+	fail(&h, &hc, "connect: No route to host");
+	fail(&h, &hc, "connect: No route to host");
+	pass(&h, &hc);
+	CU_ASSERT_EQUAL(h.passes, 1);
+
+	t0 = now;
+	CU_ASSERT_EQUAL(health_drain(&h, HEALTH_ADMIN_DRAINED, now), 1);
+	CU_ASSERT_EQUAL(h.state, TS_DRAINING);
+	CU_ASSERT_EQUAL(h.admin, HEALTH_ADMIN_DRAINED);
+	CU_ASSERT_STRING_EQUAL(health_reason(&h), "drained");
+	CU_ASSERT_EQUAL(health_drain(&h, HEALTH_ADMIN_DRAINED, now + S(1)), 0);
+	CU_ASSERT_EQUAL(h.drain_start, t0);
+
+	/* never leaves, whatever the delay */
+	CU_ASSERT_EQUAL(health_tick(&h, 0, now, &next), 0);
+	CU_ASSERT_EQUAL(next, UINT64_MAX);
+	CU_ASSERT_EQUAL(health_tick(&h, 300, now + S(100000), NULL), 0);
+	/* but the delay still runs out for its flows */
+	CU_ASSERT_DOUBLE_EQUAL(health_drain_remaining(&h, 300, t0 + S(100)), 200.0, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(health_drain_remaining(&h, 300, t0 + S(301)), 0.0, 1e-9);
+	CU_ASSERT_EQUAL(health_result(&h, &hc, 1, NULL, 1, now), 0);
+	CU_ASSERT_EQUAL(h.state, TS_DRAINING);
+
+	/* undrain: initial, streaks restart, then the thresholds apply from zero */
+	now += S(1000);
+	CU_ASSERT_EQUAL(health_undrain(&h, now), 1);
+	CU_ASSERT_EQUAL(h.state, TS_INITIAL);
+	CU_ASSERT_EQUAL(h.admin, HEALTH_ADMIN_ACTIVE);
+	CU_ASSERT_EQUAL(h.since, now);
+	CU_ASSERT_EQUAL(h.passes, 0);
+	CU_ASSERT_EQUAL(h.failures, 0);
+	CU_ASSERT_DOUBLE_EQUAL(health_drain_remaining(&h, 300, now), 0.0, 1e-9);
+	CU_ASSERT_EQUAL(health_tick(&h, 0, now, &next), 0);
+	CU_ASSERT_EQUAL(next, UINT64_MAX);
+	/* the last failure is still what the reason says */
+	CU_ASSERT_STRING_EQUAL(health_reason(&h), "connect: No route to host");
+	CU_ASSERT_EQUAL(pass(&h, &hc), 0);
+	CU_ASSERT_EQUAL(pass(&h, &hc), 1);
+	CU_ASSERT_EQUAL(h.state, TS_HEALTHY);
+	/* undrain of an active target: nothing */
+	CU_ASSERT_EQUAL(health_undrain(&h, now), 0);
+	CU_ASSERT_EQUAL(h.state, TS_HEALTHY);
+}
+
+/* drained then deregistered: one draining period, the delay counts from the drain */
+static void test_drained_then_deregistered_keeps_the_start(void)
+{
+	struct health h;
+	uint64_t t0;
+
+	now = S(100);
+	health_init(&h, 1, now);
+	t0 = now;
+	CU_ASSERT_EQUAL(health_drain(&h, HEALTH_ADMIN_DRAINED, now), 1);
+	now += S(50);
+	CU_ASSERT_EQUAL(health_drain(&h, HEALTH_ADMIN_DEREGISTERED, now), 1);
+	CU_ASSERT_EQUAL(h.admin, HEALTH_ADMIN_DEREGISTERED);
+	CU_ASSERT_EQUAL(h.state, TS_DRAINING);
+	CU_ASSERT_EQUAL(h.drain_start, t0);
+	CU_ASSERT_EQUAL(h.since, t0);
+	CU_ASSERT_STRING_EQUAL(health_reason(&h), "deregistered");
+	CU_ASSERT_EQUAL(health_tick(&h, 60, t0 + S(59), NULL), 0);
+	CU_ASSERT_EQUAL(health_tick(&h, 60, t0 + S(60), NULL), 1);
+
+	/* and back: deregistered -> drained stays (never leaves) */
+	CU_ASSERT_EQUAL(health_drain(&h, HEALTH_ADMIN_DRAINED, now), 1);
+	CU_ASSERT_EQUAL(health_tick(&h, 60, t0 + S(600), NULL), 0);
+	CU_ASSERT_EQUAL(health_drain(&h, HEALTH_ADMIN_ACTIVE, now), -EINVAL);
+	CU_ASSERT_EQUAL(health_drain(&h, (enum health_admin)7, now), -EINVAL);
+	CU_ASSERT_EQUAL(h.admin, HEALTH_ADMIN_DRAINED);
+}
+
+/* re-registering a deregistered target (before it left) is an undrain: initial, fresh */
+static void test_reregister_while_draining(void)
+{
+	struct cfg_health_check hc = hc_of(2, 2);
+	struct health h;
+
+	now = S(100);
+	health_init(&h, 1, now);
+	pass(&h, &hc);
+	pass(&h, &hc);
+	CU_ASSERT_EQUAL(health_drain(&h, HEALTH_ADMIN_DEREGISTERED, now), 1);
+	now += S(30);
+	CU_ASSERT_EQUAL(health_undrain(&h, now), 1);
+	CU_ASSERT_EQUAL(h.state, TS_INITIAL);
+	CU_ASSERT_EQUAL(health_tick(&h, 0, now, NULL), 0);
+	CU_ASSERT_EQUAL(fail(&h, &hc, "x"), 0);
+	CU_ASSERT_EQUAL(fail(&h, &hc, "x"), 1);
+	CU_ASSERT_EQUAL(h.state, TS_UNHEALTHY);
+	/* draining again starts a new period */
+	CU_ASSERT_EQUAL(health_drain(&h, HEALTH_ADMIN_DEREGISTERED, now), 1);
+	CU_ASSERT_EQUAL(h.drain_start, now);
+}
+
+/* Any state drains: initial, unhealthy, unused. */
+static void test_every_state_can_drain(void)
+{
+	struct cfg_health_check hc = hc_of(2, 2);
+	struct health h;
+
+	now = S(1);
+	health_init(&h, 1, now);
+	CU_ASSERT_EQUAL(health_drain(&h, HEALTH_ADMIN_DRAINED, now), 1);
+	CU_ASSERT_EQUAL(h.state, TS_DRAINING);
+
+	health_init(&h, 1, now);
+	fail(&h, &hc, "x");
+	fail(&h, &hc, "x");
+	CU_ASSERT_EQUAL_FATAL(h.state, TS_UNHEALTHY);
+	CU_ASSERT_EQUAL(health_drain(&h, HEALTH_ADMIN_DEREGISTERED, now), 1);
+	CU_ASSERT_EQUAL(h.state, TS_DRAINING);
+	CU_ASSERT_EQUAL(h.failures, 0);
+
+	health_init(&h, 0, now);
+	CU_ASSERT_EQUAL(health_drain(&h, HEALTH_ADMIN_DEREGISTERED, now), 1);
+	CU_ASSERT_EQUAL(h.state, TS_DRAINING);
+	CU_ASSERT_STRING_EQUAL(health_reason(&h), "deregistered");
+	CU_ASSERT_EQUAL(health_tick(&h, 0, now, NULL), 1);
+	/* undrained out of zone: back to unused, not initial */
+	CU_ASSERT_EQUAL(health_undrain(&h, now), 1);
+	CU_ASSERT_EQUAL(h.state, TS_UNUSED);
+}
+
+/* unused: not checked (results ignored), back to initial when its zone is served */
+static void test_unused_target_ignores_results(void)
+{
+	struct cfg_health_check hc = hc_of(2, 2);
+	struct health h;
+
+	now = S(10);
+	health_init(&h, 0, now);
+	CU_ASSERT_EQUAL(h.state, TS_UNUSED);
+	CU_ASSERT_STRING_EQUAL(health_reason(&h), "zone not served by this node");
+	CU_ASSERT_EQUAL(pass(&h, &hc), 0);
+	CU_ASSERT_EQUAL(pass(&h, &hc), 0);
+	CU_ASSERT_EQUAL(pass(&h, &hc), 0);
+	CU_ASSERT_EQUAL(fail(&h, &hc, "x"), 0);
+	CU_ASSERT_EQUAL(h.state, TS_UNUSED);
+	CU_ASSERT_EQUAL(h.checks_passed + h.checks_failed, 0);
+	CU_ASSERT_EQUAL(h.last_check, 0);
+	CU_ASSERT_EQUAL(health_tick(&h, 0, now, NULL), 0);
+
+	CU_ASSERT_EQUAL(health_set_in_zone(&h, 0, now), 0);
+	now += S(1);
+	CU_ASSERT_EQUAL(health_set_in_zone(&h, 1, now), 1);
+	CU_ASSERT_EQUAL(h.state, TS_INITIAL);
+	CU_ASSERT_EQUAL(h.since, now);
+	CU_ASSERT_STRING_EQUAL(health_reason(&h), "");
+	CU_ASSERT_EQUAL(health_set_in_zone(&h, 1, now), 0);
+	CU_ASSERT_EQUAL(pass(&h, &hc), 0);
+	CU_ASSERT_EQUAL(pass(&h, &hc), 1);
+	CU_ASSERT_EQUAL(h.state, TS_HEALTHY);
+
+	/* healthy -> unused: streaks reset, then back to initial (not healthy) */
+	CU_ASSERT_EQUAL(health_set_in_zone(&h, 0, now), 1);
+	CU_ASSERT_EQUAL(h.state, TS_UNUSED);
+	CU_ASSERT_EQUAL(h.passes, 0);
+	CU_ASSERT_EQUAL(health_set_in_zone(&h, 1, now), 1);
+	CU_ASSERT_EQUAL(h.state, TS_INITIAL);
+	CU_ASSERT_EQUAL(pass(&h, &hc), 0);
+}
+
+/* a zone change while draining does not end the drain; undrain picks the new zone's state */
+static void test_zone_change_while_draining(void)
+{
+	struct health h;
+
+	now = S(10);
+	health_init(&h, 1, now);
+	CU_ASSERT_EQUAL(health_drain(&h, HEALTH_ADMIN_DRAINED, now), 1);
+	CU_ASSERT_EQUAL(health_set_in_zone(&h, 0, now), 0);
+	CU_ASSERT_EQUAL(h.state, TS_DRAINING);
+	CU_ASSERT_STRING_EQUAL(health_reason(&h), "drained");
+	CU_ASSERT_EQUAL(health_undrain(&h, now), 1);
+	CU_ASSERT_EQUAL(h.state, TS_UNUSED);
+	CU_ASSERT_STRING_EQUAL(health_reason(&h), "zone not served by this node");
+}
+
+/* thresholds out of the config's range do not stall the machine */
+static void test_threshold_zero_acts_as_one(void)
+{
+	struct cfg_health_check hc = hc_of(0, 0);
+	struct health h;
+
+	now = S(10);
+	health_init(&h, 1, now);
+	CU_ASSERT_EQUAL(pass(&h, &hc), 1);
+	CU_ASSERT_EQUAL(h.state, TS_HEALTHY);
+	CU_ASSERT_EQUAL(fail(&h, &hc, "x"), 1);
+	CU_ASSERT_EQUAL(h.state, TS_UNHEALTHY);
+}
+
+/* the state since-time moves only on a change */
+static void test_since_moves_only_on_change(void)
+{
+	struct cfg_health_check hc = hc_of(2, 2);
+	struct health h;
+	uint64_t t;
+
+	now = S(10);
+	health_init(&h, 1, now);
+	pass(&h, &hc);
+	CU_ASSERT_EQUAL(h.since, S(10));
+	pass(&h, &hc);
+	t = now;
+	CU_ASSERT_EQUAL(h.since, t);
+	pass(&h, &hc);
+	fail(&h, &hc, "x");
+	CU_ASSERT_EQUAL(h.since, t);
+}
+
+int main(void)
+{
+	CU_TestInfo tests[] = {
+		{"new target is initial", test_new_target_is_initial},
+		{"initial -> healthy after healthy_threshold passes (2..10)",
+		 test_initial_to_healthy_after_threshold_passes},
+		{"initial -> unhealthy after unhealthy_threshold failures (2..10)",
+		 test_initial_to_unhealthy_after_threshold_failures},
+		{"healthy <-> unhealthy by thresholds",
+		 test_healthy_and_unhealthy_flip_by_thresholds},
+		{"streaks reset each other", test_streaks_reset_each_other},
+		{"last failure reason is kept", test_last_failure_reason_is_kept},
+		{"long reason is truncated", test_long_reason_is_truncated},
+		{"deregister drains for the delay", test_deregister_drains_for_the_delay},
+		{"deregister with delay 0 leaves at once",
+		 test_deregister_with_delay_zero_leaves_at_once},
+		{"drained target stays until undrained", test_drained_target_stays_until_undrained},
+		{"drained then deregistered keeps the drain start",
+		 test_drained_then_deregistered_keeps_the_start},
+		{"re-register while draining", test_reregister_while_draining},
+		{"every state can drain", test_every_state_can_drain},
+		{"unused target ignores results", test_unused_target_ignores_results},
+		{"zone change while draining", test_zone_change_while_draining},
+		{"threshold 0 acts as 1", test_threshold_zero_acts_as_one},
+		{"since moves only on a change", test_since_moves_only_on_change},
+		CU_TEST_INFO_NULL,
+	};
+
+	return cu_run("health", tests);
+}
