@@ -31,10 +31,10 @@ void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(p
 #define log_dbg(...)  log_msg(LOG_LVL_DEBUG, __VA_ARGS__)
 
 /* A broken invariant in the daemon: log with the function name and abort. */
-#define log_fatal(...)                                                                             \
-	do {                                                                                       \
-		log_msg(LOG_LVL_ERROR, __VA_ARGS__);                                               \
-		log_abort(__func__);                                                               \
+#define log_fatal(...)                               \
+	do {                                         \
+		log_msg(LOG_LVL_ERROR, __VA_ARGS__); \
+		log_abort(__func__);                 \
 	} while (0)
 void log_abort(const char *func) __attribute__((noreturn));
 
