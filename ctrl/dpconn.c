@@ -49,8 +49,11 @@
 #define DPCONN_RESYNC_S	   30
 #define DPCONN_MAX_EXPIRED 32	       /* API requests timed out, reply still owed */
 #define DPCONN_MAX_OUTPUT  (64u << 20) /* unsent bytes before the dataplane counts as stuck */
-#define DPCONN_CLIENT	   "sluiced 0.1.0"
-#define DPCONN_PROTOCOL	   1
+#ifndef SL_VERSION
+#define SL_VERSION "0.1.0"
+#endif
+#define DPCONN_CLIENT	"sluiced " SL_VERSION
+#define DPCONN_PROTOCOL 1
 
 enum dpconn_state {
 	DP_DOWN,    /* not connected; the retry timer runs */
