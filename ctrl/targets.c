@@ -423,7 +423,6 @@ static int listener_family(const struct tgroup *g)
 static int address_parse(const struct tgroup *g, const char *s, struct cfg_addr *a, char *err,
 			 size_t errlen)
 {
-	static const uint8_t zero[16];
 	int geneve = g->cfg->protocol == CFG_PROTO_GENEVE, fam = listener_family(g);
 
 	memset(a, 0, sizeof(*a));
@@ -437,8 +436,7 @@ static int address_parse(const struct tgroup *g, const char *s, struct cfg_addr 
 		return fail(err, errlen, -EINVAL, "address: not an IPv4%s address \"%s\"",
 			    geneve ? "" : " or IPv6", s);
 	}
-	if (a->family == 4 ? a->addr[0] == 0 || a->addr[0] >= 224
-			   : !memcmp(a->addr, zero, 16) || a->addr[0] == 0xff)
+	if (!config_addr_is_unicast(a))
 		return fail(err, errlen, -EINVAL, "address: %s is not a unicast address", s);
 	if (fam && a->family != fam)
 		return fail(

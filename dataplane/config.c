@@ -535,7 +535,7 @@ bad:
 	return cfg_fail(p, n, path, "not an %s%s \"%s\"", what, with_plen ? " or prefix" : "", s);
 }
 
-static int addr_is_unicast(const struct cfg_addr *a)
+int config_addr_is_unicast(const struct cfg_addr *a)
 {
 	static const uint8_t zero[16];
 
@@ -552,7 +552,7 @@ static int parse_host(struct cfg_parser *p, const yaml_node_t *n, const char *pa
 
 	if (rc)
 		return rc;
-	if (!addr_is_unicast(a))
+	if (!config_addr_is_unicast(a))
 		return cfg_fail(p, n, path, "%s is not a unicast address",
 				addr_str(a, buf, sizeof(buf)));
 	return 0;
@@ -822,7 +822,7 @@ static int parse_port(struct cfg_parser *p, yaml_node_t *m, const char *path, un
 			rc = parse_addr(p, a, ip, FAM_ANY, 1, addr);
 			if (rc)
 				return rc;
-			if (!addr_is_unicast(addr))
+			if (!config_addr_is_unicast(addr))
 				return cfg_fail(p, a, ip, "%s is not a unicast address",
 						addr_str(addr, buf, sizeof(buf)));
 			for (k = 0; k < j; k++)

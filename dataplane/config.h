@@ -12,15 +12,15 @@
 
 #include "core/flow.h"
 
-#define CFG_NAME_MAX	   64
-#define CFG_DEVICE_MAX	   512
-#define CFG_PORT_ADDRS_MAX 8
-#define CFG_CHAIN_MAX	   8
-#define CFG_FROM_MAX	   8
-#define CFG_ERR_MAX	   512
+#define CFG_NAME_MAX	      64
+#define CFG_DEVICE_MAX	      512
+#define CFG_PORT_ADDRS_MAX    8
+#define CFG_CHAIN_MAX	      8
+#define CFG_FROM_MAX	      8
+#define CFG_ERR_MAX	      512
 #define CFG_GROUP_TARGETS_MAX 256 /* targets per group (the dataplane's slots) */
-#define CFG_DATAPLANES_MAX 8
-#define CFG_SOCKPATH_MAX   108 /* sizeof(sun_path) */
+#define CFG_DATAPLANES_MAX    8
+#define CFG_SOCKPATH_MAX      108 /* sizeof(sun_path) */
 
 struct cfg_addr {
 	uint8_t family;	  /* 4 or 6 */
@@ -210,6 +210,10 @@ void config_free(struct config *cfg);
 /* Lookups by name; return the index or -1. */
 int config_port_index(const struct config *cfg, const char *name);
 int config_group_index(const struct config *cfg, const char *name);
+
+/* The rule for host addresses (targets, next hops, ...): not 0.x.x.x, multicast, 240/4, ::,
+ * ff00::/8. The daemon and the dataplane protocol apply the same rule. */
+int config_addr_is_unicast(const struct cfg_addr *a);
 
 const char *config_state_name(enum cfg_target_state s);
 int config_state_parse(const char *s, enum cfg_target_state *out);

@@ -38,13 +38,37 @@ struct dp_port {
 	char name[CFG_NAME_MAX];
 };
 
+/*
+ * Target slots: a group has up to RT_SLOTS of them. A target keeps its slot for as long as it
+ * is in the set; a removed target's slot stays (present = 0, address kept so returns in flight
+ * still validate) until a new target reuses it with the next incarnation. Pins (flow-table
+ * values, NLB sessions) carry the tag incarnation << 8 | slot: a pin whose tag is not the
+ * slot's current one belongs to a target that is gone.
+ */
+#define RT_SLOTS	     CFG_GROUP_TARGETS_MAX
+#define RT_TAG(inc, slot)    ((uint16_t)(((unsigned int)(inc)&0xff) << 8 | ((slot)&0xff)))
+#define RT_TAG_SLOT(tag)     ((unsigned int)(tag)&0xff)
+#define RT_GIDX(group, slot) ((uint32_t)(group)*RT_SLOTS + (uint32_t)(slot))
+_Static_assert(RT_SLOTS == 256, "slot tags keep the slot in 8 bits");
+
 struct rt_target {
-	uint32_t addr; /* network order */
+	/* read per packet */
+	uint32_t addr; /* IPv4, network order; 0 for an IPv6 target */
+	uint16_t port; /* NLB groups: the target's port, 0 = the packet's destination port */
+	uint16_t tag;  /* RT_TAG(incarnation, slot) */
 	uint32_t weight;
+	uint32_t gidx; /* index into the per-target counters: RT_GIDX(group, slot) */
 	uint8_t state; /* enum target_state */
 	uint8_t in_zone;
-	uint32_t gidx;	      /* index into the per-target counters */
+	uint8_t present;      /* 0: the slot is free (its last target was removed) */
+	uint8_t family;	      /* 4 or 6 */
 	uint64_t drain_start; /* us, when state became draining */
+	uint8_t addr16[16];   /* the address, IPv4 in the first 4 bytes (as struct cfg_addr) */
+	/* control path only */
+	uint8_t fresh;	    /* assigned in this generation: its counters start at zero */
+	uint64_t freed_seq; /* when the slot was freed (control-path sequence), for reuse order */
+	char id[CFG_NAME_MAX];
+	char zone[CFG_NAME_MAX];
 };
 
 enum rt_group_mode {
@@ -57,8 +81,8 @@ enum rt_group_mode {
 
 struct rt_group {
 	const struct cfg_group *cfg;
-	struct rt_target *targets;
-	unsigned int n_targets;
+	struct rt_target *targets; /* [n_targets] slots, present or free */
+	unsigned int n_targets;	   /* every slot ever used is below it; <= RT_SLOTS */
 	uint32_t *maglev; /* maglev_size entries: target slots; NULL unless NORMAL/FAIL_OPEN */
 	enum rt_group_mode mode;
 	uint64_t idle_tcp, idle_other, dereg_delay; /* us */
@@ -78,7 +102,7 @@ struct dp_stats {
 	uint64_t events[SL_EV_MAX];
 	uint64_t rx_pkts[DP_MAX_PORTS], rx_bytes[DP_MAX_PORTS];
 	uint64_t tx_pkts[DP_MAX_PORTS], tx_bytes[DP_MAX_PORTS];
-	uint64_t *t_pkts, *t_bytes, *t_flows;		/* [dp.n_targets_total] */
+	uint64_t *t_pkts, *t_bytes, *t_flows;		/* [dp.n_targets_total], by gidx */
 	uint64_t *l_pkts, *l_bytes, *l_flows, *l_drops; /* [listeners] */
 	uint64_t *l_dreasons;				/* [listeners][SL_DROP_MAX] */
 	uint64_t last_rx_tsc;
@@ -99,7 +123,14 @@ struct dp {
 	struct dp_local_addr local[DP_MAX_LOCAL];
 	unsigned int n_local;
 	uint32_t maglev_size;
-	uint32_t n_targets_total;
+	uint32_t n_targets_total; /* counter slots: n_groups * RT_SLOTS */
+	/*
+	 * Per counter slot (gidx), written by the control path when a target takes the slot:
+	 * the tag of its occupant (sessions of an older one do not count as its closed flows)
+	 * and the counters' values then (subtracted on read: a new target starts at zero).
+	 */
+	uint16_t *t_tag;
+	uint64_t (*t_base)[4]; /* packets, bytes, new flows, closed sessions */
 	uint8_t secret[16];
 
 	struct rt_state *volatile state;

@@ -129,6 +129,20 @@ unsigned int flowtab_sweep(uint64_t now_us, unsigned int budget)
 	return n;
 }
 
+int flowtab_iterate(uint32_t *iter, struct flowtab_key *k, uint64_t *val)
+{
+	const void *key;
+	void *data;
+	int32_t pos;
+
+	pos = rte_hash_iterate(dp.flows, &key, &data, iter);
+	if (pos < 0)
+		return -ENOENT;
+	memcpy(k, key, sizeof(*k));
+	*val = __atomic_load_n(&dp.flow_vals[pos], __ATOMIC_ACQUIRE);
+	return 0;
+}
+
 unsigned int flowtab_count(void)
 {
 	int32_t c = rte_hash_count(dp.flows);

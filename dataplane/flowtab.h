@@ -20,7 +20,7 @@ struct flowtab_key {
 };
 _Static_assert(sizeof(struct flowtab_key) == 48, "flowtab_key is the rte_hash key");
 
-/* value: last seen (ms) << 16 | target slot */
+/* value: last seen (ms) << 16 | the target's slot tag (RT_TAG in dp.h: incarnation, slot) */
 #define FLOWTAB_VAL(slot, now_us) ((((now_us) / 1000) << 16) | (uint16_t)(slot))
 #define FLOWTAB_SLOT(v)		  ((uint16_t)(v))
 #define FLOWTAB_SEEN_US(v)	  (((v) >> 16) * 1000)
@@ -50,5 +50,10 @@ void flowtab_touch(int pos, uint64_t val, uint64_t now_us);
 /* Delete entries idle for longer than their group's timeouts; returns how many. */
 unsigned int flowtab_sweep(uint64_t now_us, unsigned int budget);
 unsigned int flowtab_count(void);
+/*
+ * Control path (main lcore): the entry after *iter (start at 0), its key and value copied
+ * while the workers run. Returns 0, or -ENOENT at the end.
+ */
+int flowtab_iterate(uint32_t *iter, struct flowtab_key *k, uint64_t *val);
 
 #endif /* SL_FLOWTAB_H */

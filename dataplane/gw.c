@@ -32,7 +32,7 @@ static void gw_strip_to_l3(struct rte_mbuf *m, const struct pkt_info *pi)
 
 /*
  * The target slot for a flow of group gi, or a negative drop reason (-(reason + 1)), or
- * GW_BYPASS.
+ * RT_PICK_BYPASS. A pin whose target is gone (removed, or its slot reused) is not kept.
  */
 static int gw_choose(struct wctx *w, unsigned int gi, const struct rt_group *g,
 		     const struct flow_key *fk, uint32_t hash, uint8_t proto)
@@ -47,15 +47,14 @@ static int gw_choose(struct wctx *w, unsigned int gi, const struct rt_group *g,
 	k.fk = *fk;
 	k.group = (uint16_t)gi;
 	pos = flowtab_lookup(&k, sig, &val);
-	if (pos >= 0 && FLOWTAB_SLOT(val) < g->n_targets) {
-		const struct rt_target *t = &g->targets[FLOWTAB_SLOT(val)];
+	if (pos >= 0) {
+		const struct rt_target *t = rt_pin_target(g, FLOWTAB_SLOT(val));
 		uint64_t idle = proto == IPPROTO_TCP_ ? g->idle_tcp : g->idle_other;
 
-		switch (gwlb_flow_verdict(w->now, FLOWTAB_SEEN_US(val), idle, t->state,
-					  t->drain_start, g->dereg_delay, g->rebalance)) {
+		switch (rt_pin_verdict(g, t, w->now, FLOWTAB_SEEN_US(val), idle)) {
 		case GWLB_KEEP:
 			flowtab_touch(pos, val, w->now);
-			return FLOWTAB_SLOT(val);
+			return (int)RT_TAG_SLOT(FLOWTAB_SLOT(val));
 		case GWLB_EXPIRED:
 			DP_EVENT(w->st, FLOW_EXPIRED);
 			break;
@@ -71,7 +70,7 @@ static int gw_choose(struct wctx *w, unsigned int gi, const struct rt_group *g,
 	if (ret < 0)
 		return ret;
 	slot = (uint32_t)ret;
-	if (flowtab_set(&k, sig, FLOWTAB_VAL(slot, w->now)) < 0)
+	if (flowtab_set(&k, sig, FLOWTAB_VAL(g->targets[slot].tag, w->now)) < 0)
 		DP_EVENT(w->st, FLOW_UNPINNED);
 	DP_EVENT(w->st, FLOW_NEW);
 	w->st->t_flows[g->targets[slot].gidx]++;
@@ -185,7 +184,10 @@ static const enum sl_drop gw_geneve_drop[] = {
 	[GENEVE_ERR_PROTOCOL] = SL_DROP_GENEVE_PROTOCOL,
 };
 
-/* Which group of the attachment's chain has the appliance `addr`: its position, or -1. */
+/*
+ * Which group of the attachment's chain has the appliance `addr`: its position, or -1. A
+ * removed appliance still counts until its slot is reused (its returns may be in flight).
+ */
 static int gw_chain_pos(const struct rt_state *s, const struct cfg_inspection *att, uint32_t addr)
 {
 	unsigned int p, t;

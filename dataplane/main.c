@@ -6,10 +6,12 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -21,6 +23,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "core/geneve.h"
+#include "ctl.h"
 #include "events.h"
 #include "flowtab.h"
 #include "neigh.h"
@@ -41,8 +44,10 @@ struct main_opts {
 	const char *config;
 	const char *events;
 	const char *stats_json;
-	long idle_exit_ms;   /* < 0: off */
-	unsigned long mbufs; /* 0: sized from the ports and workers */
+	const char *control;   /* --control PATH: serve docs/protocol.md there */
+	const char *state_log; /* --state-log FILE */
+	long idle_exit_ms;     /* < 0: off */
+	unsigned long mbufs;   /* 0: sized from the ports and workers */
 	int quiet;
 };
 
@@ -51,7 +56,8 @@ static void main_usage(FILE *f)
 	fprintf(f,
 		"usage: sluice-dp [EAL options] -- --config FILE [options]\n"
 		"\n"
-		"The sluice DPDK dataplane: GENEVE inspection gateway (GWLB-style).\n"
+		"The sluice DPDK dataplane: GENEVE inspection gateway (GWLB-style) and load\n"
+		"balancer (NLB-style), programmed by sluiced through --control.\n"
 		"Every EAL lcore except the main one runs a worker (at least two lcores: -l 0,1).\n"
 		"\n"
 		"options:\n"
@@ -61,6 +67,10 @@ static void main_usage(FILE *f)
 		"      --events FILE      scheduled target state changes: TIME GROUP TARGET STATE\n"
 		"                         (replays; needs a single worker)\n"
 		"      --stats-json FILE  write every counter as JSON at exit\n"
+		"      --control PATH     serve the control protocol (docs/protocol.md) on a Unix\n"
+		"                         socket at PATH (mode 0600; sluiced connects there)\n"
+		"      --state-log FILE   append one JSON line per published generation (targets,\n"
+		"                         states, publish and RCU-sync times)\n"
 		"      --mbufs N          mbuf pool size (default: from ports and workers; raise "
 		"it\n"
 		"                         for vdevs that preload, e.g. net_pcap infinite_rx=1)\n"
@@ -78,6 +88,8 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
 		{"pcap-clock", no_argument, NULL, 'p'},
 		{"events", required_argument, NULL, 'e'},
 		{"stats-json", required_argument, NULL, 's'},
+		{"control", required_argument, NULL, 'C'},
+		{"state-log", required_argument, NULL, 'L'},
 		{"mbufs", required_argument, NULL, 'm'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
@@ -111,6 +123,12 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
 		case 's':
 			o->stats_json = optarg;
 			break;
+		case 'C':
+			o->control = optarg;
+			break;
+		case 'L':
+			o->state_log = optarg;
+			break;
 		case 'm':
 			errno = 0;
 			o->mbufs = strtoul(optarg, &end, 10);
@@ -138,6 +156,12 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
 	if (!o->config) {
 		fprintf(stderr, "sluice-dp: --config FILE is required\n");
 		main_usage(stderr);
+		return -EINVAL;
+	}
+	/* replays own the state (prebuilt generations, packet clock): no control path then */
+	if (o->control && (o->events || dp.pcap_clock)) {
+		fprintf(stderr, "sluice-dp: --control cannot be combined with %s\n",
+			o->events ? "--events" : "--pcap-clock");
 		return -EINVAL;
 	}
 	return 0;
@@ -197,8 +221,7 @@ static int main_setup_tables(char *err, size_t errlen)
 			 rte_strerror(-ret));
 		return ret;
 	}
-	for (i = 0; i < cfg->n_groups; i++)
-		dp.n_targets_total += cfg->groups[i].n_targets;
+	dp.n_targets_total = cfg->n_groups * RT_SLOTS;
 	ret = stats_init();
 	if (ret) {
 		snprintf(err, errlen, "counters: %s", strerror(-ret));
@@ -283,6 +306,22 @@ static int main_setup(const struct main_opts *o, char *err, size_t errlen)
 		if (ret)
 			return ret;
 	}
+	if (o->state_log) {
+		uint64_t now;
+		struct timespec ts;
+
+		ret = ctl_state_log_open(o->state_log, err, errlen);
+		if (ret)
+			return ret;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		now = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+		ctl_state_log_write(now, now); /* the initial generation, from the config */
+	}
+	if (o->control) {
+		ret = ctl_init(o->control, err, errlen);
+		if (ret)
+			return ret;
+	}
 	if (stats_telemetry_register())
 		fprintf(stderr, "sluice-dp: telemetry command not registered (continuing)\n");
 	return 0;
@@ -311,13 +350,30 @@ static uint64_t main_rx_total(void)
 	return sum;
 }
 
+/*
+ * The main lcore: serves the control socket (if any) and, once per poll period, checks for
+ * --idle-exit and reclaims idle flows. Waits in poll() (the control socket, or nothing) for at
+ * most the poll period; it never touches the workers' queues.
+ */
 static void main_loop(const struct main_opts *o)
 {
-	uint64_t last_rx = 0, last_change = rte_get_tsc_cycles(), now, rx;
+	uint64_t last_rx = 0, last_change = rte_get_tsc_cycles(), now, rx, last_tick = 0;
+	uint64_t period = dp.tsc_hz * MAIN_POLL_US / 1000000;
+	struct pollfd pfd[CTL_MAX_FDS];
+	unsigned int n;
 
 	while (!__atomic_load_n(&dp.stop, __ATOMIC_RELAXED)) {
-		rte_delay_us_sleep(MAIN_POLL_US);
+		n = ctl_pollfds(pfd, CTL_MAX_FDS);
+		if (n) {
+			if (poll(pfd, n, MAIN_POLL_US / 1000) > 0)
+				ctl_serve(pfd, n);
+		} else {
+			rte_delay_us_sleep(MAIN_POLL_US);
+		}
 		now = rte_get_tsc_cycles();
+		if (now - last_tick < period)
+			continue; /* woken early by the control socket */
+		last_tick = now;
 		rx = main_rx_total();
 		if (rx != last_rx) {
 			last_rx = rx;
@@ -357,7 +413,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sluice-dp: %s\n", err);
 		goto out;
 	}
-	initial = dp.state;
+	/* --events swaps among prebuilt generations and never frees the first; the control path
+	 * publishes with rt_state_publish(), which frees every generation it replaces */
+	initial = o.control ? NULL : dp.state;
 	signal(SIGINT, main_signal);
 	signal(SIGTERM, main_signal);
 	RTE_LCORE_FOREACH_WORKER(l)
@@ -400,6 +458,8 @@ out:
 		rte_free(ctx[l]);
 	if (initial && initial != dp.state)
 		rt_state_free(initial);
+	ctl_fini();
+	ctl_state_log_close();
 	events_free();
 	rt_state_free(dp.state);
 	dp.state = NULL;

@@ -145,10 +145,9 @@ static int nlb_reparse(struct rte_mbuf *m, const struct pkt_info *old, struct pk
 	return pkt_parse_ip(data, old->l3_off, data + m->data_len, old->family, pi);
 }
 
-static void nlb_count(struct wctx *w, const struct sess *s, const struct rt_group *g,
-		      uint32_t bytes)
+static void nlb_count(struct wctx *w, const struct sess *s, uint32_t bytes)
 {
-	uint32_t gidx = g->targets[s->target].gidx;
+	uint32_t gidx = s->gidx;
 
 	w->st->l_pkts[s->listener]++;
 	w->st->l_bytes[s->listener] += bytes;
@@ -243,20 +242,22 @@ static void nlb_terminate(struct wctx *w, struct rte_mbuf *m, const struct pkt_i
 	nlb_send_built(w, r, hl + 20, SL_EV_NLB_RST);
 }
 
-/* Can the session keep going? 1 yes; 0 it went away (dropped or moved: m still ours). */
+/*
+ * Can the session keep going? 1 yes; 0 it went away (dropped or moved: m still ours). A
+ * session whose target is gone (removed, slot reused) is refused like a drained one.
+ */
 static int nlb_session_ok(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi,
 			  struct sess *s, int dir, int *consumed)
 {
 	const struct rt_group *g = &w->s->groups[s->group];
-	const struct rt_target *t = &g->targets[s->target];
+	const struct rt_target *t = rt_pin_target(g, s->tag);
 	uint64_t idle = s->proto == IPPROTO_TCP_ ? g->idle_tcp : g->idle_other;
 	uint64_t last = __atomic_load_n(&s->last_seen, __ATOMIC_RELAXED);
 
 	*consumed = 0;
 	if (__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & SESS_F_CLOSING)
 		idle = RTE_MIN(idle, NLB_CLOSING_US);
-	switch (gwlb_flow_verdict(w->now, last, idle, t->state, t->drain_start, g->dereg_delay,
-				  g->rebalance)) {
+	switch (rt_pin_verdict(g, t, w->now, last, idle)) {
 	case GWLB_KEEP:
 		return 1;
 	case GWLB_EXPIRED:
@@ -266,7 +267,7 @@ static int nlb_session_ok(struct wctx *w, struct rte_mbuf *m, const struct pkt_i
 	default:
 		break;
 	}
-	if (t->state == TS_DRAINING) {
+	if (!t || t->state == TS_DRAINING) {
 		/* the session stays (until idle): every later packet is refused the same way */
 		if (g->cfg->terminate_on_deregistration && s->proto == IPPROTO_TCP_ &&
 		    !(pi->tcp_flags & NLB_TCP_RST)) {
@@ -305,7 +306,7 @@ static void nlb_translate_send(struct wctx *w, struct rte_mbuf *m, const struct 
 	struct pkt_info out;
 
 	nlb_touch(w, s, pi);
-	nlb_count(w, s, &w->s->groups[s->group], pi->l3_len);
+	nlb_count(w, s, pi->l3_len);
 	if (nat_rewrite(data, data + m->data_len, pi, &s->rw[dir]) || nlb_reparse(m, pi, &out)) {
 		wk_drop(w, m, SL_DROP_PARSE_L4);
 		return;
@@ -323,7 +324,6 @@ static struct sess *nlb_new_session(struct wctx *w, struct rte_mbuf *m, const st
 {
 	const struct cfg_listener *l = &dp.cfg->listeners[li];
 	const struct rt_group *g = &w->s->groups[l->group];
-	const struct cfg_target *ct;
 	const struct rt_target *t;
 	struct flow_key fk;
 	struct sess_key k;
@@ -341,8 +341,7 @@ static struct sess *nlb_new_session(struct wctx *w, struct rte_mbuf *m, const st
 		return NULL;
 	}
 	t = &g->targets[slot];
-	ct = &g->cfg->targets[slot];
-	tport = ct->port ? ct->port : pi->dport;
+	tport = t->port ? t->port : pi->dport;
 	s = sesstab_alloc();
 	if (!s) {
 		nlb_drop(w, m, li, SL_DROP_NLB_SESSIONS_FULL);
@@ -351,6 +350,7 @@ static struct sess *nlb_new_session(struct wctx *w, struct rte_mbuf *m, const st
 	s->listener = (uint16_t)li;
 	s->group = (uint16_t)l->group;
 	s->target = (uint16_t)slot;
+	s->tag = t->tag;
 	s->gidx = t->gidx;
 	s->proto = pi->proto;
 	s->last_seen = w->now;
@@ -358,7 +358,7 @@ static struct sess *nlb_new_session(struct wctx *w, struct rte_mbuf *m, const st
 	/* client -> target */
 	s->rw[SESS_DIR_CLIENT].family = pi->family;
 	s->rw[SESS_DIR_CLIENT].set_dst = 1;
-	memcpy(s->rw[SESS_DIR_CLIENT].daddr, ct->address.addr, 16);
+	memcpy(s->rw[SESS_DIR_CLIENT].daddr, t->addr16, 16);
 	s->rw[SESS_DIR_CLIENT].dport = tport;
 	/* target -> client, back from the zone IP and listener port */
 	s->rw[SESS_DIR_REPLY].family = pi->family;
@@ -367,14 +367,14 @@ static struct sess *nlb_new_session(struct wctx *w, struct rte_mbuf *m, const st
 	s->rw[SESS_DIR_REPLY].sport = pi->dport;
 	s->key[SESS_DIR_REPLY].family = pi->family;
 	s->key[SESS_DIR_REPLY].proto = pi->proto;
-	memcpy(s->key[SESS_DIR_REPLY].saddr, ct->address.addr, 16);
+	memcpy(s->key[SESS_DIR_REPLY].saddr, t->addr16, 16);
 	s->key[SESS_DIR_REPLY].sport = tport;
 	memcpy(s->key[SESS_DIR_REPLY].daddr, pi->saddr, 16);
 	s->key[SESS_DIR_REPLY].dport = pi->sport;
 	if (!g->cfg->preserve_client_ip) {
 		struct nat_rewrite *fw = &s->rw[SESS_DIR_CLIENT], *rv = &s->rw[SESS_DIR_REPLY];
 
-		if (route_lookup(dp.routes, pi->family, ct->address.addr, &port, nh) ||
+		if (route_lookup(dp.routes, pi->family, t->addr16, &port, nh) ||
 		    (pi->family == 4 ? !dp.ports[port].addr4 : !dp.ports[port].has6)) {
 			sesstab_put(s);
 			wk_drop(w, m, SL_DROP_NO_ROUTE);

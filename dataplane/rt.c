@@ -1,17 +1,22 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * rt.c - runtime state generations: target states, the group's mode and its Maglev table.
+ * rt.c - runtime state generations: target slots and states, the group's mode and its Maglev
+ * table.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_rcu_qsbr.h>
 
 #include "core/gwlb.h"
 #include "core/maglev.h"
 #include "rt.h"
+
+static uint64_t rt_freed_seq;		       /* control path: orders freed slots for reuse */
+static uint64_t rt_published_us, rt_synced_us; /* the last rt_state_publish() */
 
 static void rt_group_free(struct rt_group *g)
 {
@@ -33,6 +38,33 @@ void rt_state_free(struct rt_state *s)
 	free(s);
 }
 
+const char *rt_mode_name(enum rt_group_mode m)
+{
+	switch (m) {
+	case RT_GROUP_NORMAL:
+		return "normal";
+	case RT_GROUP_FAIL_OPEN:
+		return "fail_open";
+	case RT_GROUP_DROP:
+		return "drop";
+	case RT_GROUP_BYPASS:
+		return "bypass";
+	default:
+		return "no_target";
+	}
+}
+
+int rt_in_zone(const struct cfg_group *cg, const char *zone)
+{
+	return cg->cross_zone || !strcmp(zone, dp.cfg->node.zone);
+}
+
+/* A candidate of the group: present and in this node's zone (or cross-zone). */
+static int rt_candidate(const struct rt_target *t)
+{
+	return t->present && t->in_zone;
+}
+
 /* Decide the group's mode from its target states and build the matching Maglev table. */
 static int rt_group_finalize(struct rt_group *g, uint32_t size)
 {
@@ -47,7 +79,7 @@ static int rt_group_finalize(struct rt_group *g, uint32_t size)
 	for (i = 0; i < g->n_targets; i++) {
 		const struct rt_target *t = &g->targets[i];
 
-		if (!t->in_zone)
+		if (!rt_candidate(t))
 			continue;
 		n_elig += gwlb_target_eligible(t->state, t->weight);
 		n_open += gwlb_target_fail_open(t->state);
@@ -74,7 +106,9 @@ static int rt_group_finalize(struct rt_group *g, uint32_t size)
 		const struct rt_target *t = &g->targets[i];
 		int use;
 
-		keys[i] = maglev_target_key(g->cfg->targets[i].id);
+		if (!t->present)
+			continue; /* weight 0: no entry */
+		keys[i] = maglev_target_key(t->id);
 		if (g->mode == RT_GROUP_NORMAL)
 			use = t->in_zone && gwlb_target_eligible(t->state, t->weight);
 		else /* fail open: every candidate, by weight */
@@ -83,7 +117,8 @@ static int rt_group_finalize(struct rt_group *g, uint32_t size)
 		sum += weights[i];
 	}
 	for (i = 0; !sum && i < g->n_targets; i++) /* fail open, all weights 0: evenly */
-		weights[i] = g->targets[i].in_zone && gwlb_target_fail_open(g->targets[i].state);
+		weights[i] =
+			rt_candidate(&g->targets[i]) && gwlb_target_fail_open(g->targets[i].state);
 	ret = maglev_build(g->maglev, size, keys, weights, g->n_targets);
 out:
 	if (ret) {
@@ -95,18 +130,36 @@ out:
 	return ret;
 }
 
+int rt_state_finalize(struct rt_state *s, uint32_t maglev_size)
+{
+	unsigned int gi;
+
+	for (gi = 0; gi < s->n_groups; gi++)
+		if (rt_group_finalize(&s->groups[gi], maglev_size))
+			return -ENOMEM;
+	return 0;
+}
+
 struct rt_state *rt_state_build(const struct config *cfg, uint32_t maglev_size, char *err,
 				size_t errlen)
 {
 	struct rt_state *s;
-	unsigned int gi, ti, gidx = 0;
+	unsigned int gi, ti;
 
+	for (gi = 0; gi < cfg->n_groups; gi++)
+		if (cfg->groups[gi].n_targets > RT_SLOTS) {
+			snprintf(err, errlen,
+				 "%.200s: target group %.64s has %u targets, at most %d", cfg->path,
+				 cfg->groups[gi].name, cfg->groups[gi].n_targets, RT_SLOTS);
+			return NULL;
+		}
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		goto nomem;
 	s->groups = calloc(cfg->n_groups ? cfg->n_groups : 1, sizeof(*s->groups));
 	if (!s->groups)
 		goto nomem;
+	s->generation = 1;
 	s->n_groups = cfg->n_groups;
 	for (gi = 0; gi < cfg->n_groups; gi++) {
 		const struct cfg_group *cg = &cfg->groups[gi];
@@ -125,11 +178,19 @@ struct rt_state *rt_state_build(const struct config *cfg, uint32_t maglev_size, 
 			const struct cfg_target *ct = &cg->targets[ti];
 			struct rt_target *t = &g->targets[ti];
 
-			memcpy(&t->addr, ct->address.addr, 4);
+			if (ct->address.family == 4)
+				memcpy(&t->addr, ct->address.addr, 4);
+			memcpy(t->addr16, ct->address.addr, 16);
+			t->family = ct->address.family;
+			t->port = ct->port;
 			t->weight = ct->weight;
 			t->state = (uint8_t)ct->state;
 			t->in_zone = cg->cross_zone || !strcmp(ct->zone, cfg->node.zone);
-			t->gidx = gidx++;
+			t->present = 1;
+			t->tag = RT_TAG(0, ti);
+			t->gidx = RT_GIDX(gi, ti);
+			snprintf(t->id, sizeof(t->id), "%s", ct->id);
+			snprintf(t->zone, sizeof(t->zone), "%s", ct->zone);
 		}
 		if (rt_group_finalize(g, maglev_size))
 			goto nomem;
@@ -141,11 +202,10 @@ nomem:
 	return NULL;
 }
 
-struct rt_state *rt_state_with_target(const struct rt_state *s, unsigned int g, unsigned int t,
-				      uint8_t state, uint64_t now, uint32_t maglev_size)
+struct rt_state *rt_state_clone(const struct rt_state *s)
 {
 	struct rt_state *n;
-	unsigned int gi;
+	unsigned int gi, ti;
 
 	n = calloc(1, sizeof(*n));
 	if (!n)
@@ -166,13 +226,8 @@ struct rt_state *rt_state_with_target(const struct rt_state *s, unsigned int g, 
 		if (!ng->targets)
 			goto fail;
 		memcpy(ng->targets, og->targets, tsz);
-		if (gi == g && t < ng->n_targets && ng->targets[t].state != state) {
-			ng->targets[t].state = state;
-			if (state == TS_DRAINING)
-				ng->targets[t].drain_start = now;
-		}
-		if (rt_group_finalize(ng, maglev_size))
-			goto fail;
+		for (ti = 0; ti < ng->n_targets; ti++)
+			ng->targets[ti].fresh = 0;
 	}
 	return n;
 fail:
@@ -180,11 +235,106 @@ fail:
 	return NULL;
 }
 
+struct rt_state *rt_state_with_target(const struct rt_state *s, unsigned int g, unsigned int t,
+				      uint8_t state, uint64_t now, uint32_t maglev_size)
+{
+	struct rt_state *n = rt_state_clone(s);
+
+	if (!n)
+		return NULL;
+	if (g < n->n_groups && t < n->groups[g].n_targets &&
+	    n->groups[g].targets[t].state != state) {
+		struct rt_target *nt = &n->groups[g].targets[t];
+
+		nt->state = state;
+		if (state == TS_DRAINING)
+			nt->drain_start = now;
+	}
+	if (rt_state_finalize(n, maglev_size)) {
+		rt_state_free(n);
+		return NULL;
+	}
+	return n;
+}
+
+int rt_group_find(const struct rt_group *g, const char *id)
+{
+	unsigned int i;
+
+	for (i = 0; i < g->n_targets; i++)
+		if (g->targets[i].present && !strcmp(g->targets[i].id, id))
+			return (int)i;
+	return -1;
+}
+
+int rt_group_add(struct rt_state *s, unsigned int gi, const char *id)
+{
+	struct rt_group *g = &s->groups[gi];
+	struct rt_target *t;
+	unsigned int i, slot = RT_SLOTS, inc = 0;
+
+	if (g->n_targets < RT_SLOTS) { /* a never used slot */
+		struct rt_target *a = realloc(g->targets, sizeof(*a) * (g->n_targets + 1));
+
+		if (!a)
+			return -ENOMEM;
+		g->targets = a;
+		slot = g->n_targets++;
+		memset(&g->targets[slot], 0, sizeof(g->targets[slot]));
+	} else {
+		for (i = 0; i < g->n_targets; i++)
+			if (!g->targets[i].present &&
+			    (slot == RT_SLOTS ||
+			     g->targets[i].freed_seq < g->targets[slot].freed_seq))
+				slot = i;
+		if (slot == RT_SLOTS)
+			return -ENOSPC;
+		inc = (g->targets[slot].tag >> 8) + 1u;
+	}
+	t = &g->targets[slot];
+	memset(t, 0, sizeof(*t));
+	t->present = 1;
+	t->fresh = 1;
+	t->tag = RT_TAG(inc, slot);
+	t->gidx = RT_GIDX(gi, slot);
+	snprintf(t->id, sizeof(t->id), "%s", id);
+	return (int)slot;
+}
+
+void rt_group_remove(struct rt_group *g, unsigned int slot)
+{
+	struct rt_target *t = &g->targets[slot];
+
+	/* the address stays: GENEVE returns in flight from it still validate until reuse */
+	t->present = 0;
+	t->fresh = 0;
+	t->state = TS_UNUSED;
+	t->weight = 0;
+	t->in_zone = 0;
+	t->freed_seq = ++rt_freed_seq;
+}
+
+static uint64_t rt_realtime_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
 void rt_state_publish(struct rt_state *s)
 {
 	struct rt_state *old = dp.state;
 
 	__atomic_store_n(&dp.state, s, __ATOMIC_RELEASE);
+	rt_published_us = rt_realtime_us();
 	rte_rcu_qsbr_synchronize(dp.qsbr, RTE_QSBR_THRID_INVALID);
+	rt_synced_us = rt_realtime_us();
 	rt_state_free(old);
+}
+
+void rt_publish_times(uint64_t *published_us, uint64_t *synced_us)
+{
+	*published_us = rt_published_us;
+	*synced_us = rt_synced_us;
 }

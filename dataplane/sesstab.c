@@ -36,7 +36,9 @@ static void sesstab_reclaim(void *p, void *data)
 	if (s->flags & SESS_F_SNAT)
 		sesstab_port_put(s->nport_owner, s->nport);
 	__atomic_fetch_add(&sess_closed_l[s->listener], 1, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&sess_closed_t[s->gidx], 1, __ATOMIC_RELAXED);
+	/* dp.t_tag is NULL at exit (counters freed first): nobody reads them any more */
+	if (dp.t_tag && s->tag == __atomic_load_n(&dp.t_tag[s->gidx], __ATOMIC_RELAXED))
+		__atomic_fetch_add(&sess_closed_t[s->gidx], 1, __ATOMIC_RELAXED);
 	rte_mempool_put(sess_pool, s);
 }
 
@@ -217,6 +219,24 @@ unsigned int sesstab_sweep(uint64_t now_us, unsigned int budget)
 		}
 	}
 	return n;
+}
+
+int sesstab_iterate(uint32_t *iter, struct sess *out)
+{
+	const void *key;
+	void *data;
+
+	if (!sess_hash)
+		return -ENOENT;
+	while (rte_hash_iterate(sess_hash, &key, &data, iter) >= 0) {
+		if ((uintptr_t)data & SESS_REPLY_TAG)
+			continue;
+		memcpy(out, data, sizeof(*out));
+		if (out->listener >= dp.cfg->n_listeners || out->group >= dp.cfg->n_groups)
+			continue;
+		return 0;
+	}
+	return -ENOENT;
 }
 
 unsigned int sesstab_count(void)

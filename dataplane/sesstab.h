@@ -37,6 +37,7 @@ struct sess {
 	uint16_t listener;
 	uint16_t group;
 	uint16_t target;     /* slot in the group */
+	uint16_t tag;	     /* the target's RT_TAG when the session began: a mismatch = gone */
 	uint16_t nport;	     /* source-NAT port, with SESS_F_SNAT */
 	uint32_t gidx;	     /* the target's counter index */
 	uint8_t nport_owner; /* worker index that owns the port pool */
@@ -59,7 +60,16 @@ void sesstab_remove(struct sess *s);
 /* Remove sessions idle past their group's timeout; returns how many. Main lcore. */
 unsigned int sesstab_sweep(uint64_t now_us, unsigned int budget);
 unsigned int sesstab_count(void);
-/* Sessions ended (reclaimed) so far, per listener and per target counter index. */
+/*
+ * Control path (main lcore): the next session after *iter (start at 0), copied into *out
+ * while the workers run. Returns 0, or -ENOENT at the end. The copy is validated (listener
+ * and group in range) but may mix two moments of a session that changed under it.
+ */
+int sesstab_iterate(uint32_t *iter, struct sess *out);
+/*
+ * Sessions ended (reclaimed) so far, per listener and per target counter index (only those of
+ * the slot's current occupant, dp.t_tag[gidx], count for a target).
+ */
 uint64_t sesstab_closed_listener(unsigned int l);
 uint64_t sesstab_closed_target(uint32_t gidx);
 

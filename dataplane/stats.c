@@ -3,11 +3,13 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
 #include <rte_telemetry.h>
 
 #include "core/gwlb.h"
@@ -34,8 +36,12 @@ int stats_init(void)
 	size_t nl = dp.cfg->n_listeners ? dp.cfg->n_listeners : 1;
 
 	dp.stats = rte_zmalloc("sl_stats", sizeof(*dp.stats) * RTE_MAX_LCORE, RTE_CACHE_LINE_SIZE);
-	if (!dp.stats)
+	dp.t_tag = rte_zmalloc("sl_t_tag", sizeof(*dp.t_tag) * n, RTE_CACHE_LINE_SIZE);
+	dp.t_base = rte_zmalloc("sl_t_base", sizeof(*dp.t_base) * n, RTE_CACHE_LINE_SIZE);
+	if (!dp.stats || !dp.t_tag || !dp.t_base)
 		return -ENOMEM;
+	for (l = 0; l < n; l++)
+		dp.t_tag[l] = RT_TAG(0, l % RT_SLOTS); /* the config's targets: incarnation 0 */
 	for (l = 0; l < RTE_MAX_LCORE; l++) {
 		struct dp_stats *st = &dp.stats[l];
 
@@ -60,6 +66,10 @@ void stats_free(void)
 {
 	unsigned int l;
 
+	rte_free(dp.t_tag);
+	rte_free(dp.t_base);
+	dp.t_tag = NULL;
+	dp.t_base = NULL;
 	if (!dp.stats)
 		return;
 	for (l = 0; l < RTE_MAX_LCORE; l++)
@@ -82,7 +92,7 @@ static uint64_t stats_sum(size_t off, unsigned int idx)
 	return sum;
 }
 
-static uint64_t stats_sum_target(unsigned int which, uint32_t gidx)
+static uint64_t stats_raw_target(unsigned int which, uint32_t gidx)
 {
 	uint64_t sum = 0;
 	unsigned int l;
@@ -98,6 +108,31 @@ static uint64_t stats_sum_target(unsigned int which, uint32_t gidx)
 			sum += a[gidx];
 	}
 	return sum;
+}
+
+/* Counter `which` (0 packets, 1 bytes, 2 new flows) of the slot's current target. */
+static uint64_t stats_sum_target(unsigned int which, uint32_t gidx)
+{
+	uint64_t v = stats_raw_target(which, gidx), base = dp.t_base[gidx][which];
+
+	return v > base ? v - base : 0;
+}
+
+static uint64_t stats_closed_target(uint32_t gidx)
+{
+	uint64_t v = sesstab_closed_target(gidx), base = dp.t_base[gidx][3];
+
+	return v > base ? v - base : 0;
+}
+
+void stats_target_reset(uint32_t gidx, uint16_t tag)
+{
+	unsigned int i;
+
+	__atomic_store_n(&dp.t_tag[gidx], tag, __ATOMIC_RELAXED);
+	for (i = 0; i < 3; i++)
+		dp.t_base[gidx][i] = stats_raw_target(i, gidx);
+	dp.t_base[gidx][3] = sesstab_closed_target(gidx);
 }
 
 static uint64_t stats_sum_listener(unsigned int which, unsigned int li)
@@ -205,20 +240,22 @@ json_t *stats_json(void)
 		json_object_set_new(targets, rg->cfg->name, jg);
 		for (t = 0; t < rg->n_targets; t++) {
 			const struct rt_target *rt = &rg->targets[t];
+			json_t *jt;
 
-			json_t *jt =
-				json_pack("{s:I,s:I,s:I,s:s}", "packets",
-					  (json_int_t)stats_sum_target(0, rt->gidx), "bytes",
-					  (json_int_t)stats_sum_target(1, rt->gidx), "new_flows",
-					  (json_int_t)stats_sum_target(2, rt->gidx), "state",
-					  stats_state_name(rt->state));
+			if (!rt->present)
+				continue;
+			jt = json_pack("{s:I,s:I,s:I,s:s}", "packets",
+				       (json_int_t)stats_sum_target(0, rt->gidx), "bytes",
+				       (json_int_t)stats_sum_target(1, rt->gidx), "new_flows",
+				       (json_int_t)stats_sum_target(2, rt->gidx), "state",
+				       stats_state_name(rt->state));
 
 			if (rg->cfg->protocol != CFG_PROTO_GENEVE) /* NLB sessions */
 				json_object_set_new(jt, "active_flows",
 						    json_integer((json_int_t)stats_active(
 							    stats_sum_target(2, rt->gidx),
-							    sesstab_closed_target(rt->gidx))));
-			json_object_set_new(jg, rg->cfg->targets[t].id, jt);
+							    stats_closed_target(rt->gidx))));
+			json_object_set_new(jg, rt->id, jt);
 		}
 	}
 	return root;
@@ -275,16 +312,17 @@ void stats_print_summary(FILE *f)
 		const struct rt_group *rg = &s->groups[g];
 
 		for (t = 0; t < rg->n_targets; t++) {
-			const struct cfg_target *ct = &rg->cfg->targets[t];
 			const struct rt_target *rt = &rg->targets[t];
 			char addr[64];
 
-			inet_ntop(ct->address.family == 4 ? AF_INET : AF_INET6, ct->address.addr,
-				  addr, sizeof(addr));
+			if (!rt->present)
+				continue;
+			inet_ntop(rt->family == 4 ? AF_INET : AF_INET6, rt->addr16, addr,
+				  sizeof(addr));
 			fprintf(f,
 				"%-16s %-16s %-16s %-10s %10" PRIu64 " %12" PRIu64 " %10" PRIu64
 				"\n",
-				rg->cfg->name, ct->id, addr, stats_state_name(rt->state),
+				rg->cfg->name, rt->id, addr, stats_state_name(rt->state),
 				stats_sum_target(0, rt->gidx), stats_sum_target(1, rt->gidx),
 				stats_sum_target(2, rt->gidx));
 		}
@@ -347,9 +385,32 @@ static struct rte_tel_data *stats_tel_dict(json_t *obj, const char *prefix)
  * /sluice/stats: drops (drop_REASON) and events at the top level, plus "ports"
  * (NAME_rx_packets, ...) and "targets" (GROUP/TARGET_packets, ...) dicts.
  */
+/*
+ * Telemetry callbacks run on DPDK's telemetry threads, which read dp.state while the control
+ * path may replace it: they are an RCU reader of their own (one QSBR thread id that no lcore
+ * uses, serialised by a mutex), online only while they read. -1: no free id, then not
+ * protected (every lcore id is in use: a configuration without a control path in practice).
+ */
+static int stats_tel_rcu_id = -1;
+static pthread_mutex_t stats_tel_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static json_t *stats_tel_json(void)
+{
+	json_t *j;
+
+	pthread_mutex_lock(&stats_tel_lock);
+	if (stats_tel_rcu_id >= 0)
+		rte_rcu_qsbr_thread_online(dp.qsbr, (unsigned int)stats_tel_rcu_id);
+	j = stats_json();
+	if (stats_tel_rcu_id >= 0)
+		rte_rcu_qsbr_thread_offline(dp.qsbr, (unsigned int)stats_tel_rcu_id);
+	pthread_mutex_unlock(&stats_tel_lock);
+	return j;
+}
+
 static int stats_telemetry_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	json_t *j = stats_json(), *sect, *v;
+	json_t *j = stats_tel_json(), *sect, *v;
 	struct rte_tel_data *c;
 	const char *k;
 
@@ -391,6 +452,12 @@ static int stats_telemetry_cb(const char *cmd, const char *params, struct rte_te
 
 int stats_telemetry_register(void)
 {
+	int id;
+
+	for (id = RTE_MAX_LCORE - 1; id >= 0 && stats_tel_rcu_id < 0; id--)
+		if (!rte_lcore_is_enabled((unsigned int)id) &&
+		    !rte_rcu_qsbr_thread_register(dp.qsbr, (unsigned int)id))
+			stats_tel_rcu_id = id;
 	return rte_telemetry_register_cmd("/sluice/stats", stats_telemetry_cb,
 					  "sluice-dp counters: drops, events, ports, targets");
 }

@@ -22,5 +22,10 @@ json_t *stats_json(void);
 int stats_write_json(const char *path);
 void stats_print_summary(FILE *f);
 int stats_telemetry_register(void);
+/*
+ * Control path: counter slot gidx now holds the target with `tag`; its counters read zero
+ * from here on (a baseline is taken and subtracted on read).
+ */
+void stats_target_reset(uint32_t gidx, uint16_t tag);
 
 #endif /* SL_DP_STATS_H */
