@@ -159,10 +159,11 @@ static void metrics_sample(struct metrics_page *pg, enum metrics_family fam, dou
 	va_end(ap);
 	if (!first)
 		fputc('}', f);
+	/* non-integers: 9 significant digits, exact to the microsecond, no float noise */
 	if (json_is_integer(value) && div == 1.0)
 		fprintf(f, " %" JSON_INTEGER_FORMAT "\n", json_integer_value(value));
 	else
-		fprintf(f, " %.17g\n", json_number_value(value) / div);
+		fprintf(f, " %.9g\n", json_number_value(value) / div);
 }
 
 static void metrics_int_sample(struct metrics_page *pg, enum metrics_family fam, json_int_t n,
