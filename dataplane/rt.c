@@ -326,8 +326,10 @@ void rt_state_publish(struct rt_state *s)
 {
 	struct rt_state *old = dp.state;
 
-	__atomic_store_n(&dp.state, s, __ATOMIC_RELEASE);
+	/* read before the store: no worker can see s before published_us (the churn test's
+	 * eligibility windows rely on it) */
 	rt_published_us = rt_realtime_us();
+	__atomic_store_n(&dp.state, s, __ATOMIC_RELEASE);
 	rte_rcu_qsbr_synchronize(dp.qsbr, RTE_QSBR_THRID_INVALID);
 	rt_synced_us = rt_realtime_us();
 	rt_state_free(old);

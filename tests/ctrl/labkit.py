@@ -1,0 +1,865 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Shared lab for the sluiced + sluice-dp tests (test_daemon_dp.py, test_churn.py).
+
+Topology (every name carries the test's PID; all of it is deleted at the end, also on failure
+or SIGTERM):
+
+    netns slcc<pid>: client          netns sld<pid>: sluice-dp          netns sla<pid>: appliances
+    cc<pid> 10.0.1.2  <-veth->  dso<pid> outside   appliances dsa<pid>  <-veth->  ca<pid>
+                                 net_af_packet0     net_af_packet1        192.168.50.11..20
+                                                                           health servers
+                                                                           sluiced
+
+sluice-dp runs as in tests/live/run_live.py (af_packet vdevs, --no-huge -m 512 --no-pci
+--no-shconf, the main lcore on the first CPU and the workers on the second) with --control
+and --state-log. sluiced runs inside the appliance namespace, so its health checks reach the
+appliance addresses locally; the health servers are sockets of this process created inside that
+namespace (a thread that setns()es there). The Unix sockets (the dataplane's control socket,
+sluiced's API) live in the work dir and work across namespaces. The appliances' static
+neighbours point at MACs no kernel owns, so the appliance kernel never answers the GENEVE frames
+(it drops them as PACKET_OTHERHOST); a dumpcap on its veth records them.
+
+Also a helper entry point: `labkit.py --helper-send IFACE PCAP PPS` sends a pcap's frames on
+IFACE through a raw socket, paced to PPS (run inside the client namespace).
+"""
+
+import ctypes
+import json
+import os
+import queue
+import selectors
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+SKIP = 77
+PYTHON = "/usr/bin/python3"
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+GENEVE_PORT = 6081
+GWLB_CLASS = 0x0108
+ENDPOINT_ID = 0x0A0B0C0D01020304
+ATTACHMENT_ID = 0x1122334455667788
+SECRET_HEX = "000102030405060708090a0b0c0d0e0f"
+GROUP = "firewalls"
+ZONE = "az1"
+
+SL_OUT_IP, SL_APP_IP, CL_IP, NH_IP = "10.0.1.10", "192.168.50.1", "10.0.1.2", "10.0.1.1"
+SL_OUT_MAC, SL_APP_MAC = "02:5c:00:00:01:0a", "02:5c:00:00:02:01"
+CL_MAC, AP_MAC = "02:5c:00:00:01:02", "02:5c:00:00:02:fe"
+NH_MAC = "02:5c:00:00:01:01"
+# appliance addresses (all on the appliance veth) and the MACs the static neighbours give them
+APP_IPS = ["192.168.50.%d" % i for i in range(11, 21)]
+APP_MAC = {ip: "02:5c:00:00:02:%02x" % int(ip.split(".")[3]) for ip in APP_IPS}
+AF_PACKET_ARGS = "qpairs=%d,blocksz=102400,framesz=1600,framecnt=2048"
+HEALTH_PORT = 8080
+MAGIC = b"SLCTL"  # payload marker of our inner packets: MAGIC + u32 id + u8 tag
+INNER_OFF = 14 + 20 + 8 + 8 + 32  # Ethernet + outer IPv4 + UDP + GENEVE + options
+
+CLONE_NEWNET = 0x40000000
+
+
+# --- reporting --------------------------------------------------------------------------------
+
+class Report:
+    def __init__(self):
+        self.failed = 0
+        self.passed = 0
+        self.failures = []
+
+    def check(self, ok, what, detail=""):
+        if ok:
+            self.passed += 1
+            print("PASS: %s" % what, flush=True)
+        else:
+            self.failed += 1
+            self.failures.append(what)
+            print("FAIL: %s%s" % (what, ("\n      " + str(detail).replace("\n", "\n      "))
+                                  if detail else ""), flush=True)
+        return ok
+
+    def info(self, msg):
+        print("INFO: %s" % msg, flush=True)
+
+
+class Abort(Exception):
+    """A step failed so that the rest of the test cannot run."""
+
+
+def skip(name, reason):
+    print("SKIP: %s" % reason, flush=True)
+    print("*" * 78 + "\n*** %s SKIPPED: %s\n" % (name, reason) + "*" * 78, flush=True)
+    sys.exit(SKIP)
+
+
+def preflight(name, binaries, tools=("ip", "dumpcap")):
+    if os.geteuid() != 0:
+        skip(name, "needs root (network namespaces, veths, raw sockets)")
+    for tool in tools:
+        if not shutil.which(tool):
+            skip(name, "%s not found" % tool)
+    for what, path in binaries:
+        if not path or not os.access(path, os.X_OK):
+            skip(name, "no %s binary at %s (build it first)" % (what, path))
+    probe = "slprobe%d" % os.getpid()
+    res = subprocess.run(["ip", "netns", "add", probe], capture_output=True, text=True)
+    if res.returncode != 0:
+        skip(name, "network namespaces unavailable: %s" % res.stderr.strip())
+    subprocess.run(["ip", "netns", "del", probe], capture_output=True)
+
+
+# --- pcap -------------------------------------------------------------------------------------
+
+def read_pcap(path):
+    """[(timestamp, frame bytes)] of a libpcap file (us or ns); a truncated last record (the
+    writer is still running) is left out."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        return []
+    if len(data) < 24:
+        return []
+    magic = data[:4]
+    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
+        endian = "<"
+    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
+        endian = ">"
+    else:
+        raise ValueError("%s: not a libpcap file" % path)
+    div = 1e9 if magic in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d") else 1e6
+    out, off = [], 24
+    hdr = struct.Struct(endian + "IIII")
+    while off + 16 <= len(data):
+        sec, frac, incl, _ = hdr.unpack_from(data, off)
+        if off + 16 + incl > len(data):
+            break
+        off += 16
+        out.append((sec + frac / div, data[off:off + incl]))
+        off += incl
+    return out
+
+
+def write_pcap(path, frames):
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        for i, fr in enumerate(frames):
+            f.write(struct.pack("<IIII", 1000 + i // 1000000, i % 1000000, len(fr), len(fr)))
+            f.write(fr)
+
+
+def mac_b(mac):
+    return bytes.fromhex(mac.replace(":", ""))
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+# --- frames -----------------------------------------------------------------------------------
+
+def udp_frame(pid, tag, src, dst, sport, dport):
+    """An Ethernet/IPv4/UDP frame from the client to sluice's outside port whose payload
+    carries MAGIC, the packet id pid (u32) and a tag byte; padded to 60 bytes."""
+    payload = MAGIC + struct.pack("!IB", pid, tag) + b"sluice-ctrl-test"
+    udp = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), pid & 0xFFFF, 0x4000, 61, 17, 0,
+                     socket.inet_aton(src), socket.inet_aton(dst))
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    fr = mac_b(SL_OUT_MAC) + mac_b(CL_MAC) + b"\x08\x00" + ip + udp
+    if len(fr) < 60:
+        fr += b"\0" * (60 - len(fr))
+    return fr
+
+
+def unique_src(i):
+    """A distinct client address for packet index i (0 <= i < 4M): 10.64.0.0/10."""
+    return "10.%d.%d.%d" % (64 + (i >> 16), (i >> 8) & 255, i & 255)
+
+
+def decode_geneve(fr):
+    """(appliance IPv4, inner L3 bytes, packet id, tag, problem) of one of sluice's GENEVE
+    frames to an appliance; problem is None when it is well formed and one of ours."""
+    if len(fr) < INNER_OFF + 20 or fr[12:14] != b"\x08\x00" or fr[23] != 17:
+        return None, None, None, None, "not IPv4/UDP"
+    if struct.unpack("!H", fr[36:38])[0] != GENEVE_PORT:
+        return None, None, None, None, "not to UDP 6081"
+    g = fr[42:]
+    optlen = (g[0] & 0x3F) * 4
+    if optlen != 32 or g[0] >> 6 != 0:
+        return None, None, None, None, "GENEVE options length %d" % optlen
+    opts = g[8:40]
+    if (struct.unpack("!HB", opts[0:3]) != (GWLB_CLASS, 1) or
+            int.from_bytes(opts[4:12], "big") != ENDPOINT_ID or
+            int.from_bytes(opts[16:24], "big") != ATTACHMENT_ID):
+        return None, None, None, None, "GENEVE options not endpoint/attachment"
+    app = socket.inet_ntoa(fr[30:34])
+    inner = fr[INNER_OFF:]
+    if inner[0] >> 4 != 4:
+        return app, inner, None, None, "inner not IPv4"
+    ihl = (inner[0] & 15) * 4
+    pl = inner[ihl + 8:]
+    if not pl.startswith(MAGIC):
+        return app, inner, None, None, "inner payload not ours"
+    pid, tag = struct.unpack("!IB", pl[len(MAGIC):len(MAGIC) + 5])
+    return app, inner, pid, tag, None
+
+
+# --- namespaces from this process (health servers) ---------------------------------------------
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def enter_netns(name):
+    """Move the calling thread into netns `name` (only this thread: setns on a thread)."""
+    fd = os.open("/run/netns/%s" % name, os.O_RDONLY)
+    try:
+        if _libc.setns(fd, CLONE_NEWNET) != 0:
+            e = ctypes.get_errno()
+            raise OSError(e, "setns %s: %s" % (name, os.strerror(e)))
+    finally:
+        os.close(fd)
+
+
+class HealthServers:
+    """TCP/HTTP health endpoints on (address, port) inside a namespace, switched up and down.
+
+    Modes: "up" (accepts; answers an HTTP request with 200), "503" (accepts; HTTP 503), "down"
+    (nothing listens: connections are refused). A plain TCP connect check passes in "up" and
+    "503"; an HTTP check only in "up". Every socket lives in one thread that entered the
+    namespace; set() waits until the change is in place and returns the time it took effect.
+    """
+
+    def __init__(self, netns):
+        self.netns = netns
+        self.cmds = queue.Queue()
+        self.rd, self.wr = os.pipe()
+        self.listeners = {}  # (ip, port) -> [socket, mode]
+        self.conns = {}      # socket -> (key, deadline)
+        self.accepts = {}    # (ip, port) -> connections accepted
+        self.error = None
+        self.stopping = False
+        self.thread = threading.Thread(target=self._run, name="health", daemon=True)
+        ready = threading.Event()
+        self._ready = ready
+        self.thread.start()
+        ready.wait(10)
+        if self.error:
+            raise Abort("health servers: %s" % self.error)
+
+    def _run(self):
+        try:
+            enter_netns(self.netns)
+        except OSError as exc:
+            self.error = str(exc)
+            self._ready.set()
+            return
+        sel = selectors.DefaultSelector()
+        sel.register(self.rd, selectors.EVENT_READ, "cmd")
+        self._ready.set()
+        while not self.stopping:
+            for key, _ in sel.select(timeout=0.5):
+                if key.data == "cmd":
+                    os.read(self.rd, 4096)
+                    while True:
+                        try:
+                            cmd, done = self.cmds.get_nowait()
+                        except queue.Empty:
+                            break
+                        try:
+                            self._apply(sel, *cmd)
+                            done.append(time.time())
+                        except Exception as exc:  # reported to the caller
+                            done.append(exc)
+                        done_ev = done[0]
+                        done_ev.set()
+                elif key.data[0] == "listen":
+                    lkey = key.data[1]
+                    try:
+                        c, _ = key.fileobj.accept()
+                    except OSError:
+                        continue
+                    c.setblocking(False)
+                    self.accepts[lkey] = self.accepts.get(lkey, 0) + 1
+                    self.conns[c] = (lkey, time.monotonic() + 5)
+                    sel.register(c, selectors.EVENT_READ, ("conn", lkey))
+                else:
+                    self._serve(sel, key.fileobj, key.data[1])
+            now = time.monotonic()
+            for c, (_, deadline) in list(self.conns.items()):
+                if deadline < now:
+                    self._close(sel, c)
+        for c in list(self.conns):
+            self._close(sel, c)
+        for s, _ in self.listeners.values():
+            s.close()
+
+    def _close(self, sel, c):
+        try:
+            sel.unregister(c)
+        except (KeyError, ValueError):
+            pass
+        self.conns.pop(c, None)
+        c.close()
+
+    def _serve(self, sel, c, lkey):
+        try:
+            data = c.recv(4096)
+        except OSError:
+            data = b""
+        if data:
+            ent = self.listeners.get(lkey)
+            mode = ent[1] if ent else "down"
+            if b"HTTP/" in data:
+                code = b"200 OK" if mode == "up" else b"503 Service Unavailable"
+                body = b"ok\n" if mode == "up" else b"down\n"
+                try:
+                    c.send(b"HTTP/1.1 " + code + b"\r\nContent-Type: text/plain\r\n"
+                           b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body) + body)
+                except OSError:
+                    pass
+            else:
+                return  # wait for the rest of the request (or EOF)
+        self._close(sel, c)
+
+    def _apply(self, sel, ip, port, mode):
+        key = (ip, port)
+        ent = self.listeners.get(key)
+        if mode == "down":
+            if ent:
+                sel.unregister(ent[0])
+                ent[0].close()
+                del self.listeners[key]
+                for c, (k, _) in list(self.conns.items()):
+                    if k == key:
+                        self._close(sel, c)
+            return
+        if mode not in ("up", "503"):
+            raise ValueError("mode %r" % mode)
+        if ent:
+            ent[1] = mode
+            return
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((ip, port))
+        s.listen(128)
+        s.setblocking(False)
+        self.listeners[key] = [s, mode]
+        sel.register(s, selectors.EVENT_READ, ("listen", key))
+
+    def set(self, ip, mode, port=HEALTH_PORT):
+        ev = threading.Event()
+        done = [ev]
+        self.cmds.put(((ip, port, mode), done))
+        os.write(self.wr, b"x")
+        if not ev.wait(10):
+            raise Abort("health server thread did not answer")
+        if isinstance(done[1], Exception):
+            raise Abort("health server %s:%d %s: %s" % (ip, port, mode, done[1]))
+        return done[1]
+
+    def stop(self):
+        self.stopping = True
+        try:
+            os.write(self.wr, b"x")
+        except OSError:
+            pass
+        self.thread.join(5)
+
+
+# --- the lab ----------------------------------------------------------------------------------
+
+class Lab:
+    def __init__(self, name, sluice_dp, sluiced, sluicectl, workers=2, keep=False):
+        pid = os.getpid()
+        self.name = name
+        self.pid = pid
+        self.sluice_dp, self.sluiced, self.sluicectl = sluice_dp, sluiced, sluicectl
+        self.workers = workers
+        self.keep = keep
+        self.work = tempfile.mkdtemp(prefix="sluice-%s-" % name)
+        self.ns_dp, self.ns_cl, self.ns_ap = "sld%d" % pid, "slcc%d" % pid, "sla%d" % pid
+        self.if_so, self.if_co = "dso%d" % pid, "cc%d" % pid
+        self.if_sa, self.if_ap = "dsa%d" % pid, "ca%d" % pid
+        self.prefix = "sluicectl%d" % pid
+        self.netns = []
+        self.procs = {}
+        self.health = None
+        self.dp_sock = os.path.join(self.work, "dp.sock")
+        self.api_sock = os.path.join(self.work, "sluiced.sock")
+        self.state_log = os.path.join(self.work, "state.log")
+        self.config = os.path.join(self.work, "sluice.yaml")
+        cpus = sorted(os.sched_getaffinity(0))
+        wcpu = cpus[1 % len(cpus)]
+        self.lcores = ",".join(["0@%d" % cpus[0]] +
+                               ["%d@%d" % (w, wcpu) for w in range(1, workers + 1)])
+        self.dp_runs = 0
+        self.sd_runs = 0
+
+    # processes
+    def run(self, cmd, timeout=30, check=True, input=None):
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, input=input)
+        if check and res.returncode != 0:
+            raise Abort("%s: exit %d: %s" % (" ".join(cmd), res.returncode,
+                                              (res.stderr or res.stdout).strip()))
+        return res
+
+    def nsexec(self, ns, *cmd):
+        return ["ip", "netns", "exec", ns] + list(cmd)
+
+    def start(self, name, cmd, log):
+        f = open(os.path.join(self.work, log), "ab")
+        try:
+            p = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT,
+                                 stdin=subprocess.DEVNULL)
+        finally:
+            f.close()
+        self.procs[name] = p
+        return p
+
+    def log(self, log):
+        path = os.path.join(self.work, log)
+        if not os.path.exists(path):
+            return ""
+        with open(path, "rb") as f:
+            return f.read().decode(errors="replace")
+
+    def alive(self, name):
+        p = self.procs.get(name)
+        return p is not None and p.poll() is None
+
+    def stop(self, name, sig=signal.SIGINT, timeout=10):
+        """Signal our process `name` by PID and wait; SIGKILL if it does not go. Exit code."""
+        p = self.procs.get(name)
+        if p is None:
+            return None
+        if p.poll() is None:
+            try:
+                os.kill(p.pid, sig)
+                p.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                print("WARN: %s (pid %d) ignored signal %d, killing it" % (name, p.pid, sig))
+                os.kill(p.pid, signal.SIGKILL)
+                p.wait(timeout=10)
+            except ProcessLookupError:
+                pass
+        del self.procs[name]
+        return p.returncode
+
+    def cleanup(self):
+        if self.health:
+            self.health.stop()
+            self.health = None
+        for name in list(self.procs):
+            try:
+                self.stop(name, signal.SIGTERM, timeout=5)
+            except Exception as exc:  # keep cleaning up
+                print("WARN: stopping %s: %s" % (name, exc))
+        for ns in reversed(self.netns):
+            res = subprocess.run(["ip", "netns", "del", ns], capture_output=True, text=True)
+            if res.returncode != 0:
+                print("WARN: ip netns del %s: %s" % (ns, res.stderr.strip()))
+        self.netns = []
+        leftover = subprocess.run(["ip", "-o", "link", "show"], capture_output=True,
+                                  text=True).stdout
+        for ifname in (self.if_so, self.if_co, self.if_sa, self.if_ap):
+            if (" %s@" % ifname) in leftover or (" %s:" % ifname) in leftover:
+                subprocess.run(["ip", "link", "del", ifname], capture_output=True)
+        shutil.rmtree(os.path.join("/var/run/dpdk", self.prefix), ignore_errors=True)
+
+    # network
+    def setup_net(self):
+        for ns in (self.ns_dp, self.ns_cl, self.ns_ap):
+            self.run(["ip", "netns", "add", ns])
+            self.netns.append(ns)
+        self.run(["ip", "link", "add", self.if_so, "netns", self.ns_dp, "address", SL_OUT_MAC,
+                  "type", "veth", "peer", "name", self.if_co, "netns", self.ns_cl,
+                  "address", CL_MAC])
+        self.run(["ip", "link", "add", self.if_sa, "netns", self.ns_dp, "address", SL_APP_MAC,
+                  "type", "veth", "peer", "name", self.if_ap, "netns", self.ns_ap,
+                  "address", AP_MAC])
+        for ns in (self.ns_dp, self.ns_cl, self.ns_ap):
+            self.run(self.nsexec(ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
+                                 "net.ipv6.conf.default.disable_ipv6=1"))
+            self.run(["ip", "-n", ns, "link", "set", "lo", "up"])
+        self.run(["ip", "-n", self.ns_dp, "link", "set", self.if_so, "up"])
+        self.run(["ip", "-n", self.ns_dp, "link", "set", self.if_sa, "up"])
+        self.run(["ip", "-n", self.ns_cl, "addr", "add", CL_IP + "/24", "dev", self.if_co])
+        self.run(["ip", "-n", self.ns_cl, "link", "set", self.if_co, "up"])
+        for ip in APP_IPS:
+            self.run(["ip", "-n", self.ns_ap, "addr", "add", ip + "/24", "dev", self.if_ap])
+        self.run(["ip", "-n", self.ns_ap, "link", "set", self.if_ap, "up"])
+        self.health = HealthServers(self.ns_ap)
+
+    def config_text(self, targets, dereg_delay, hc, extra_daemon=""):
+        """The one config file sluice-dp and sluiced read. targets: [(id, address)]."""
+        lines = [
+            "# generated by tests/ctrl/labkit.py",
+            'node: { zone: %s, cookie_secret: "%s" }' % (ZONE, SECRET_HEX),
+            "ports:",
+            '  - { name: outside, device: "net_af_packet0,iface=%s,%s", addresses: [%s/24] }'
+            % (self.if_so, AF_PACKET_ARGS % self.workers, SL_OUT_IP),
+            '  - { name: appliances, device: "net_af_packet1,iface=%s,%s", addresses: [%s/24] }'
+            % (self.if_sa, AF_PACKET_ARGS % self.workers, SL_APP_IP),
+            "routes:",
+            "  - { prefix: 0.0.0.0/0, via: %s }" % NH_IP,
+            "neighbors:",
+            '  - { address: %s, mac: "%s" }' % (NH_IP, NH_MAC),
+        ]
+        lines += ['  - { address: %s, mac: "%s" }' % (ip, APP_MAC[ip]) for ip in APP_IPS]
+        lines += [
+            "target_groups:",
+            "  - name: %s" % GROUP,
+            "    protocol: geneve",
+            "    deregistration_delay: %d" % dereg_delay,
+            "    health_check: { %s }" % ", ".join("%s: %s" % kv for kv in hc.items()),
+        ]
+        if targets:
+            lines.append("    targets:")
+            lines += ["      - { id: %s, address: %s, zone: %s }" % (t, ip, ZONE)
+                      for t, ip in targets]
+        else:
+            lines.append("    targets: []")
+        lines += [
+            "inspection:",
+            "  - { name: ingress, endpoint_id: 0x%016x, attachment_id: 0x%016x, from: outside, "
+            "chain: [%s] }" % (ENDPOINT_ID, ATTACHMENT_ID, GROUP),
+            "daemon:",
+            "  api_socket: %s" % self.api_sock,
+            '  api_socket_mode: "0600"',
+            "  metrics_address: 127.0.0.1:9469",
+            "  dataplanes: [%s]" % self.dp_sock,
+            "  log_level: debug",
+        ]
+        if extra_daemon:
+            lines.append(extra_daemon)
+        return "\n".join(lines) + "\n"
+
+    def write_config(self, text):
+        with open(self.config, "w") as f:
+            f.write(text)
+
+    # sluice-dp
+    def start_dp(self, timeout=40):
+        self.dp_runs += 1
+        log = "sluice-dp.%d.log" % self.dp_runs
+        self.dp_log = log
+        cmd = self.nsexec(self.ns_dp, self.sluice_dp, "--lcores", self.lcores, "--no-huge",
+                          "-m", "512", "--no-pci", "--no-shconf", "--file-prefix", self.prefix,
+                          "--", "--config", self.config, "--control", self.dp_sock,
+                          "--state-log", self.state_log, "--stats-json",
+                          os.path.join(self.work, "stats.%d.json" % self.dp_runs))
+        if self.dp_runs == 1:
+            print("INFO: sluice-dp: %s" % " ".join(cmd[4:]), flush=True)
+        t0 = time.monotonic()
+        self.start("sluice-dp", cmd, log)
+        deadline = t0 + timeout
+        while time.monotonic() < deadline:
+            if "running" in self.log(log) and os.path.exists(self.dp_sock):
+                try:
+                    self.dp_request("state", timeout=2)
+                    return time.monotonic() - t0
+                except (OSError, ValueError):
+                    pass
+            if not self.alive("sluice-dp"):
+                break
+            time.sleep(0.1)
+        raise Abort("sluice-dp did not come up with its control socket %s:\n%s"
+                    % (self.dp_sock, self.log(log)[-3000:]))
+
+    def stop_dp(self, sig=signal.SIGINT):
+        return self.stop("sluice-dp", sig, timeout=15)
+
+    def dp_request(self, op, timeout=5, **members):
+        """One request on the dataplane's control socket (docs/protocol.md); the reply."""
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(timeout)
+        try:
+            s.connect(self.dp_sock)
+            req = dict(v=1, id=1, op=op)
+            req.update(members)
+            s.sendall(json.dumps(req).encode() + b"\n")
+            buf = b""
+            while b"\n" not in buf:
+                d = s.recv(1 << 20)
+                if not d:
+                    raise OSError("control socket closed without a reply")
+                buf += d
+        finally:
+            s.close()
+        return json.loads(buf.split(b"\n")[0])
+
+    def dp_state(self):
+        """{generation, targets: {id: {state, address, weight, in_zone}}, mode} of GROUP."""
+        r = self.dp_request("state")
+        if not r.get("ok"):
+            raise Abort("dataplane state: %s" % r)
+        for g in r.get("groups", []):
+            if g.get("name") == GROUP:
+                return {"generation": r.get("generation"), "mode": g.get("mode"),
+                        "targets": {t["id"]: t for t in g.get("targets", [])}}
+        raise Abort("dataplane state has no group %s: %s" % (GROUP, r))
+
+    def dp_stats(self):
+        r = self.dp_request("stats")
+        if not r.get("ok"):
+            raise Abort("dataplane stats: %s" % r)
+        return r.get("stats", {})
+
+    def wait_encap(self, want, timeout=10):
+        """Poll the dataplane's geneve_encap until it reaches want; its last value."""
+        deadline = time.monotonic() + timeout
+        v = None
+        while time.monotonic() < deadline:
+            try:
+                v = self.dp_stats().get("events", {}).get("geneve_encap", 0)
+            except (OSError, ValueError, Abort):
+                v = None
+            if v is not None and v >= want:
+                return v
+            time.sleep(0.1)
+        return v
+
+    # sluiced / sluicectl
+    def start_sluiced(self, timeout=20):
+        self.sd_runs += 1
+        log = "sluiced.%d.log" % self.sd_runs
+        self.sd_log = log
+        cmd = self.nsexec(self.ns_ap, self.sluiced, "--config", self.config,
+                          "--log-level", "debug")
+        if self.sd_runs == 1:
+            print("INFO: sluiced: %s" % " ".join(cmd[4:]), flush=True)
+        t0 = time.monotonic()
+        self.start("sluiced", cmd, log)
+        deadline = t0 + timeout
+        while time.monotonic() < deadline:
+            if os.path.exists(self.api_sock):
+                rc, _, _ = self.ctl("status", timeout=3)
+                if rc == 0:
+                    return time.monotonic() - t0
+            if not self.alive("sluiced"):
+                break
+            time.sleep(0.1)
+        raise Abort("sluiced did not come up (API socket %s):\n%s"
+                    % (self.api_sock, self.log(log)[-3000:]))
+
+    def ctl(self, *args, timeout=10, as_json=True):
+        """sluicectl --socket API [--json] ARGS: (exit code, parsed JSON or text, stderr)."""
+        cmd = [self.sluicectl, "--socket", self.api_sock] + (["--json"] if as_json else []) + \
+            list(args)
+        try:
+            res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return 124, None, "timed out: %s" % " ".join(cmd)
+        out = res.stdout
+        if as_json and res.returncode == 0:
+            try:
+                out = json.loads(out)
+            except ValueError:
+                return 99, None, "not JSON: %r" % res.stdout[:500]
+        return res.returncode, out, res.stderr.strip()
+
+    def ctl_targets(self):
+        """{id: target object} from `sluicectl --json targets GROUP`."""
+        rc, out, err = self.ctl("targets", GROUP)
+        if rc != 0 or not isinstance(out, dict):
+            raise Abort("sluicectl targets: exit %d: %s" % (rc, err))
+        return {t["id"]: t for t in out.get("targets", []) if t.get("group", GROUP) == GROUP}
+
+    def wait_states(self, want, timeout, dp_too=True):
+        """Wait until sluicectl targets (and the dataplane's state when dp_too) show every
+        target of `want` ({id: state, or None = absent}). (ok, seconds, last seen)."""
+        t0 = time.monotonic()
+        deadline = t0 + timeout
+        seen = {}
+        while True:
+            try:
+                tg = self.ctl_targets()
+                seen = {"sluiced": {k: v.get("state") for k, v in tg.items()}}
+                ok = all(seen["sluiced"].get(k) == v for k, v in want.items())
+                if ok and dp_too:
+                    st = self.dp_state()
+                    seen["dp"] = {k: v.get("state") for k, v in st["targets"].items()}
+                    ok = all(seen["dp"].get(k) == v for k, v in want.items())
+                if ok:
+                    return True, time.monotonic() - t0, seen
+            except (Abort, OSError, ValueError) as exc:
+                seen = {"error": str(exc)}
+            if time.monotonic() >= deadline:
+                return False, time.monotonic() - t0, seen
+            time.sleep(0.1)
+
+    # traffic
+    def send(self, frames, pps=5000, timeout=120, background=False):
+        """Send frames from the client namespace (raw socket, paced). Blocking: the helper's
+        JSON result; background: the Popen (stdout in the work dir)."""
+        self.sends = getattr(self, "sends", 0) + 1
+        path = os.path.join(self.work, "send%d.pcap" % self.sends)
+        write_pcap(path, frames)
+        cmd = self.nsexec(self.ns_cl, PYTHON, os.path.abspath(__file__), "--helper-send",
+                          self.if_co, path, str(pps))
+        if background:
+            return self.start("sender%d" % self.sends, cmd, "send%d.log" % self.sends)
+        res = self.run(cmd, timeout=timeout)
+        return json.loads(res.stdout.strip().splitlines()[-1])
+
+    def start_capture(self, name="appl"):
+        path = os.path.join(self.work, name + ".pcap")
+        log = name + ".capture.log"
+        # -P: libpcap format (flushed as it goes); -B: a 64 MiB kernel buffer
+        self.start("cap-" + name, self.nsexec(self.ns_ap, "dumpcap", "-q", "-P", "-B", "64",
+                                              "-i", self.if_ap, "-w", path), log)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if "Capturing on" in self.log(log):
+                time.sleep(0.3)
+                return path
+            if not self.alive("cap-" + name):
+                break
+            time.sleep(0.05)
+        raise Abort("dumpcap on %s did not start: %s" % (self.if_ap, self.log(log)))
+
+    def stop_capture(self, name="appl"):
+        """Stop the capture; (frames [(ts, bytes)], packets dumpcap says it dropped)."""
+        self.stop("cap-" + name, signal.SIGINT)
+        text = self.log(name + ".capture.log")
+        dropped = 0
+        for line in text.splitlines():
+            if "dropped" in line and "/" in line:
+                try:
+                    dropped += int(line.split(":")[-1].split("(")[0].split("/")[1])
+                except (ValueError, IndexError):
+                    pass
+        return read_pcap(os.path.join(self.work, name + ".pcap")), dropped
+
+    def captured(self, name="appl"):
+        """Our GENEVE frames captured so far: {pid: [(ts, appliance, inner, tag)]}, problems."""
+        frames = read_pcap(os.path.join(self.work, name + ".pcap"))
+        return decode_frames(frames)
+
+    def read_state_log(self):
+        gens = []
+        with open(self.state_log) as f:
+            for n, line in enumerate(f, 1):
+                line = line.strip()
+                if not line:
+                    continue
+                try:
+                    gens.append(json.loads(line))
+                except ValueError as exc:
+                    raise Abort("%s:%d: not JSON (%s): %r" % (self.state_log, n, exc, line[:200]))
+        return gens
+
+
+def decode_frames(frames):
+    """{pid: [(ts, appliance, inner, tag)]} of sluice's GENEVE frames, and the problems."""
+    sl = mac_b(SL_APP_MAC)
+    out, problems = {}, []
+    for ts, fr in frames:
+        if fr[6:12] != sl:
+            continue
+        app, inner, pid, tag, problem = decode_geneve(fr)
+        if problem:
+            problems.append(problem)
+            continue
+        if fr[0:6] != mac_b(APP_MAC.get(app, "00:00:00:00:00:00")):
+            problems.append("frame to %s with dst MAC %s" % (app, fr[0:6].hex()))
+        out.setdefault(pid, []).append((ts, app, inner, tag))
+    return out, problems
+
+
+def main_guard(lab_ref, body, name):
+    """Run body(rep) with SIGTERM/SIGHUP turned into an exception and lab cleanup at the end.
+    lab_ref: a one-element list the body puts its Lab in. Returns the exit code."""
+    t0 = time.monotonic()
+    rep = Report()
+
+    def on_term(sig, frame):
+        raise SystemExit("terminated by signal %d" % sig)
+
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGHUP, on_term)
+    try:
+        body(rep)
+    except Abort as exc:
+        rep.check(False, "aborted: %s" % exc)
+    except BaseException as exc:
+        rep.check(False, "aborted: %r" % exc)
+        if not isinstance(exc, (SystemExit, KeyboardInterrupt)):
+            import traceback
+            traceback.print_exc()
+    finally:
+        # a second signal must not cut the cleanup short
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        lab = lab_ref[0] if lab_ref else None
+        if lab is not None:
+            if rep.failed:
+                for log in sorted(os.listdir(lab.work)):
+                    if log.endswith(".log") and ("sluice" in log):
+                        print("--- %s (tail) ---\n%s" % (log, lab.log(log)[-2500:]))
+            lab.cleanup()
+            if rep.failed or lab.keep:
+                print("INFO: work dir kept: %s" % lab.work)
+            else:
+                shutil.rmtree(lab.work, ignore_errors=True)
+    verdict = "PASS" if rep.failed == 0 else "FAIL"
+    print("%s: %s, %d checks passed, %d failed, %.1f s" % (verdict, name, rep.passed,
+                                                          rep.failed, time.monotonic() - t0))
+    if rep.failed:
+        print("failed checks:\n  " + "\n  ".join(rep.failures))
+    return 0 if rep.failed == 0 else 1
+
+
+# --- helper entry point -----------------------------------------------------------------------
+
+def helper_send(iface, pcap, pps):
+    """Send every frame of pcap on iface through a raw packet socket, paced to pps."""
+    frames = [f for _, f in read_pcap(pcap)]
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
+    s.bind((iface, 0))
+    burst = max(1, min(32, int(pps // 500)))
+    t0 = time.monotonic()
+    w0 = time.time()
+    late = 0.0
+    for i in range(0, len(frames), burst):
+        for fr in frames[i:i + burst]:
+            for _ in range(1000):
+                try:
+                    s.send(fr)
+                    break
+                except OSError:  # ENOBUFS: the qdisc is full, give it a moment
+                    time.sleep(0.0005)
+            else:
+                raise SystemExit("send on %s kept failing" % iface)
+        delay = t0 + (i // burst + 1) * burst / pps - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        else:
+            late = max(late, -delay)
+    print(json.dumps({"sent": len(frames), "start": w0, "end": time.time(),
+                      "seconds": time.monotonic() - t0, "max_late_s": round(late, 4)}),
+          flush=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "--helper-send":
+        helper_send(sys.argv[2], sys.argv[3], float(sys.argv[4]))
+    else:
+        print(__doc__)
+        sys.exit(2)
