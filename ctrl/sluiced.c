@@ -202,7 +202,7 @@ static int sluiced_run(struct config *cfg)
 	log_info("api on %s (mode %04o)", cfg->daemon.api_socket, cfg->daemon.api_socket_mode);
 	if (cfg->daemon.metrics_address[0]) {
 		if (metrics_init(base, cfg->daemon.metrics_address, err, sizeof(err))) {
-			log_err("metrics: %s", err);
+			log_err("%s", err);
 			goto out_api;
 		}
 		log_info("metrics on http://%s/metrics", cfg->daemon.metrics_address);

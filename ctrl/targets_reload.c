@@ -151,10 +151,11 @@ static int structure_check(const struct config *o, const struct config *n, char 
 		if (!port_same(&o->ports[i], &n->ports[i]))
 			return refuse(err, errlen, "ports[%u] (%s) changed", i, o->ports[i].name);
 	if (o->n_routes != n->n_routes ||
-	    memcmp(o->routes, n->routes, o->n_routes * sizeof(*o->routes)))
+	    (o->n_routes && memcmp(o->routes, n->routes, o->n_routes * sizeof(*o->routes))))
 		return refuse(err, errlen, "routes changed");
 	if (o->n_neighbors != n->n_neighbors ||
-	    memcmp(o->neighbors, n->neighbors, o->n_neighbors * sizeof(*o->neighbors)))
+	    (o->n_neighbors &&
+	     memcmp(o->neighbors, n->neighbors, o->n_neighbors * sizeof(*o->neighbors))))
 		return refuse(err, errlen, "neighbors changed");
 	for (i = 0; i < n->n_groups; i++)
 		if (config_group_index(o, n->groups[i].name) < 0)
@@ -337,8 +338,14 @@ static void tombs_prune(const struct config *n)
 	for (; b; b = next) {
 		next = b->next;
 		gi = config_group_index(n, b->group);
-		if (gi < 0 || !cfg_find(&n->groups[gi], b->id))
-			targets_tomb_del(b->group, b->id);
+		if (gi < 0 || !cfg_find(&n->groups[gi], b->id)) {
+			char group[CFG_NAME_MAX], id[CFG_NAME_MAX];
+
+			/* targets_tomb_del frees b: compare against copies */
+			snprintf(group, sizeof(group), "%s", b->group);
+			snprintf(id, sizeof(id), "%s", b->id);
+			targets_tomb_del(group, id);
+		}
 	}
 }
 
