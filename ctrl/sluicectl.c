@@ -186,15 +186,17 @@ static void ctl_help(FILE *f)
 	      "             --all        also list drop reasons and events that are zero\n"
 	      "\n"
 	      "  Names (groups, targets, zones) are 1-63 letters, digits and - _ . :\n"
-	      "  ADDRESS is an IPv4 address. Arguments are checked before anything is sent.\n"
+	      "  ADDRESS is IPv4 (IPv6 for tcp/udp groups whose zone IP is IPv6). Arguments are\n"
+	      "  checked before anything is sent.\n"
 	      "\n"
 	      "OUTPUT\n"
 	      "  Aligned tables with a header row; \"-\" marks a missing value. LAST-CHECK\n"
 	      "  of 'targets' reads \"pass 3ms 4s ago\": the result and latency of the last\n"
 	      "  health check and how long ago it ran; REASON is the reason of the last\n"
-	      "  failure or of the state (deregistered, zone not served...), with the time\n"
-	      "  left while draining. With --json the reply is printed as the daemon sent\n"
-	      "  it (docs/daemon.md lists its members); errors still go to stderr.\n"
+	      "  failure or of the state (deregistered, drained, zone not served), with the\n"
+	      "  time left while draining. With --json the reply is printed as the daemon\n"
+	      "  sent it, without \"v\" and \"id\" (docs/daemon.md lists its members);\n"
+	      "  errors still go to stderr.\n"
 	      "\n"
 	      "ENVIRONMENT\n"
 	      "  SLUICE_SOCKET       the API socket when --socket is not given\n"
@@ -1036,7 +1038,7 @@ static int cmd_register(struct ctl *c, const struct ctl_cmd *cmd, int argc, char
 		{"port", &port, NULL},
 		{"weight", &weight, NULL},
 	};
-	struct in_addr a;
+	struct in6_addr a; /* IPv4 or IPv6: the daemon applies the group's rule */
 	long p = 0, w = 1;
 	char *pos[3];
 	json_t *req;
@@ -1051,8 +1053,8 @@ static int cmd_register(struct ctl *c, const struct ctl_cmd *cmd, int argc, char
 					  : "ADDRESS");
 	if ((rc = ctl_check_name(cmd, "GROUP", pos[0])) || (rc = ctl_check_name(cmd, "ID", pos[1])))
 		return rc;
-	if (inet_pton(AF_INET, pos[2], &a) != 1)
-		return ctl_usage(cmd, "ADDRESS: not an IPv4 address '%s'", pos[2]);
+	if (inet_pton(AF_INET, pos[2], &a) != 1 && inet_pton(AF_INET6, pos[2], &a) != 1)
+		return ctl_usage(cmd, "ADDRESS: not an IPv4 or IPv6 address '%s'", pos[2]);
 	if (zone && (rc = ctl_check_name(cmd, "--zone", zone)))
 		return rc;
 	if (port && ctl_parse_long(port, 0, 65535, &p))
@@ -1563,17 +1565,21 @@ static const struct ctl_cmd ctl_cmds[] = {
 	 "reason of the last failure",
 	 cmd_targets},
 	{"register", "GROUP ID ADDRESS [--zone Z] [--port P] [--weight W]",
-	 "add a target to GROUP; it starts 'initial' and is health-checked (kept until the daemon "
-	 "stops: add it to the config to keep it)",
+	 "add a target to GROUP; it starts 'initial' ('unused' in a zone this node does not serve) "
+	 "and is health-checked (kept until the daemon stops: add it to the config to keep it). "
+	 "A draining target with this ID is registered again with the new values",
 	 cmd_register},
 	{"deregister", "GROUP ID",
 	 "take a target out of new flows; it drains and leaves the group after the "
-	 "deregistration delay",
+	 "deregistration delay (again: no change)",
 	 cmd_target_op},
 	{"drain", "GROUP ID",
-	 "take a target out of new flows (existing ones continue for the delay); kept in the group",
+	 "take a target out of new flows (existing ones continue for the delay); kept in the "
+	 "group (refused for a deregistered target)",
 	 cmd_target_op},
-	{"undrain", "GROUP ID", "put a drained target back ('initial', health-checked again)",
+	{"undrain", "GROUP ID",
+	 "put a drained target back ('initial' or 'unused', health-checked again); refused for "
+	 "any other target",
 	 cmd_target_op},
 	{"flows", "[--group G] [--target T] [--limit N] [--dataplane SOCK]",
 	 "pinned inspection flows and NLB sessions of a dataplane", cmd_flows},

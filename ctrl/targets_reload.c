@@ -233,9 +233,9 @@ static int group_check(const struct tgroup *g, const struct cfg_group *ng, char 
 			if (addr_eq(&set[i].address, &set[j].address) &&
 			    (ng->protocol == CFG_PROTO_GENEVE || set[i].port == set[j].port)) {
 				snprintf(err, errlen,
-					 "target_groups: group %s: targets %s and %s (one "
-					 "registered "
-					 "through the API) would have the same address%s",
+					 "target_groups: group %s: targets %s and %s would have "
+					 "the same address%s (a target still draining or "
+					 "registered through the API counts)",
 					 ng->name, set[i].id, set[j].id,
 					 ng->protocol == CFG_PROTO_GENEVE ? "" : " and port");
 				return -EEXIST;
