@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * xdp_shared.h - every struct the XDP program and sluice-xdp share (map keys and values). Plain
+ * fixed-size types only, sizes asserted, no pointers. Byte order is said per field. Included by
+ * bpf/sluice.bpf.c (clang -target bpf) and by the loader (gcc).
+ */
+#ifndef SL_XDP_SHARED_H
+#define SL_XDP_SHARED_H
+
+#include "core/compat.h"
+#include "core/flow.h"
+#include "core/stats.h"
+
+#define XDP_MAX_PORTS	   16
+#define XDP_MAX_GROUPS	   16
+#define XDP_GROUP_TARGETS  256   /* = CFG_GROUP_TARGETS_MAX */
+#define XDP_MAGLEV_SIZE	   65537 /* fixed on the XDP path (inner map value size) */
+#define XDP_MAX_ATTACH	   16
+#define XDP_CHAIN_MAX	   8 /* = CFG_CHAIN_MAX */
+#define XDP_PORT_ADDRS	   8
+#define XDP_MAGLEV_EMPTY   0xffff
+
+/* Tail-call stages (index into sl_progs). */
+enum xdp_stage {
+	XDP_STAGE_GW_ENCAP = 0, /* choose the appliance, build GENEVE, send */
+	XDP_STAGE_GW_RETURN,	/* validate a GENEVE return, next in chain or forward */
+	XDP_STAGE_NLB,		/* listener traffic and target replies */
+	XDP_STAGE_ICMP,		/* ICMP errors about a flow: follow the flow */
+	XDP_STAGE_MAX,
+};
+
+/* sl_node[0]. */
+struct xdp_node {
+	uint8_t secret[16];   /* cookie SipHash key */
+	uint32_t geneve_src;  /* IPv4, network order; 0 = the egress port's first IPv4 address */
+	uint32_t zone_ip4;    /* this node's zone IP (listeners), network order; 0 if none */
+	uint8_t zone_ip6[16]; /* or IPv6 */
+	uint8_t zone_family;  /* 0, 4 or 6 */
+	uint8_t ttl;	      /* outer TTL */
+	uint8_t n_attach;
+	uint8_t replay;	      /* 1: record egress in sl_out instead of redirecting */
+	uint32_t pad0;
+	uint64_t clock_us;    /* replay: the frame's timestamp; 0 = bpf_ktime_get_ns() / 1000 */
+};
+_Static_assert(sizeof(struct xdp_node) == 56, "xdp_node size");
+
+/* sl_ports[ifindex]. */
+struct xdp_port {
+	uint32_t index;	   /* the config's port index (counters, replay output) */
+	uint32_t ifindex;  /* for bpf_redirect */
+	uint8_t mac[6];
+	uint16_t mtu;	   /* L3 MTU */
+	int32_t attach;	   /* inspection attachment whose `from` names this port, or -1 */
+	uint32_t addr4[XDP_PORT_ADDRS]; /* network order, 0 = unused */
+	uint8_t plen4[XDP_PORT_ADDRS];
+	uint8_t addr6[XDP_PORT_ADDRS][16];
+	uint8_t plen6[XDP_PORT_ADDRS];
+};
+_Static_assert(sizeof(struct xdp_port) == 196, "xdp_port size");
+
+/* sl_attach[i]. */
+struct xdp_attach {
+	uint64_t endpoint_id;
+	uint64_t attachment_id;
+	uint8_t chain[XDP_CHAIN_MAX]; /* group indexes */
+	uint8_t n_chain;
+	uint8_t pad[7];
+};
+_Static_assert(sizeof(struct xdp_attach) == 32, "xdp_attach size");
+
+/* sl_routes4: LPM key and value. */
+struct xdp_route4_key {
+	uint32_t prefixlen;
+	uint32_t addr; /* network order */
+};
+struct xdp_route {
+	uint32_t port;	  /* egress port index */
+	uint32_t ifindex; /* egress ifindex */
+	uint32_t via;	  /* next hop, network order; 0 = on-link (the destination itself) */
+	uint32_t pad;
+};
+_Static_assert(sizeof(struct xdp_route) == 16, "xdp_route size");
+
+/* sl_neigh: IPv4 (network order) -> MAC. */
+struct xdp_neigh {
+	uint8_t mac[6];
+	uint16_t pad;
+};
+
+/* One target slot (the DPDK path's struct rt_target, hot fields only). */
+struct xdp_target {
+	uint32_t addr;	      /* IPv4, network order */
+	uint16_t port;	      /* NLB: target port, 0 = keep */
+	uint16_t tag;	      /* incarnation << 8 | slot, as in sluice-dp */
+	uint32_t weight;
+	uint8_t state;	      /* enum target_state */
+	uint8_t in_zone;
+	uint8_t present;
+	uint8_t pad;
+	uint64_t drain_start; /* us */
+};
+_Static_assert(sizeof(struct xdp_target) == 24, "xdp_target size");
+
+/* One group of one generation: inner map sl_state -> ARRAY[n_groups] of this. */
+struct xdp_group {
+	uint8_t mode;	    /* enum rt_group_mode values (dataplane/dp.h): normal, fail_open, ... */
+	uint8_t protocol;   /* enum cfg_proto */
+	uint8_t stickiness; /* enum flow_stick */
+	uint8_t rebalance;
+	uint16_t n_targets;
+	uint16_t pad0;
+	uint64_t idle_tcp_us, idle_other_us, dereg_delay_us;
+	uint64_t generation;
+	struct xdp_target targets[XDP_GROUP_TARGETS];
+	uint16_t maglev[XDP_MAGLEV_SIZE]; /* slot, or XDP_MAGLEV_EMPTY */
+	uint16_t pad1[3];
+};
+
+/* sl_stats[0] (per CPU). */
+struct xdp_stats {
+	uint64_t drops[SL_DROP_MAX];
+	uint64_t events[SL_EV_MAX];
+	uint64_t rx_pkts[XDP_MAX_PORTS], rx_bytes[XDP_MAX_PORTS];
+	uint64_t tx_pkts[XDP_MAX_PORTS], tx_bytes[XDP_MAX_PORTS];
+};
+
+/* sl_tstats[group * XDP_GROUP_TARGETS + slot] (per CPU). */
+struct xdp_tstats {
+	uint64_t pkts, bytes, flows;
+};
+_Static_assert(sizeof(struct xdp_tstats) == 24, "xdp_tstats size");
+
+/* sl_out[0] (per CPU, replay): where the last frame went. */
+struct xdp_out {
+	uint32_t port; /* egress port index */
+	uint32_t action;
+};
+
+#endif /* SL_XDP_SHARED_H */
