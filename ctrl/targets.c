@@ -549,8 +549,14 @@ int targets_deregister(const char *group, const char *id, json_t **target, char 
 
 	if (rc)
 		return rc;
-	if (t->h.admin == HEALTH_ADMIN_DEREGISTERED) /* again: nothing to do */
+	if (t->h.admin == HEALTH_ADMIN_DEREGISTERED) { /* again (or by a reload): keep it out */
+		if (!t->api_deregistered) {
+			if (tomb_add(group, id))
+				return fail(err, errlen, -ENOMEM, "out of memory");
+			t->api_deregistered = 1;
+		}
 		return reply_target(t, target);
+	}
 	if (tomb_add(group, id))
 		return fail(err, errlen, -ENOMEM, "out of memory");
 	old = t->h.state;
