@@ -3,8 +3,8 @@
  * dp.h - the state of sluice-dp shared by its modules.
  *
  * Static for the process lifetime: ports, routes, the flow and neighbour tables.
- * Swapped by generation (RCU): struct rt_state, the target states and Maglev tables. Workers
- * read dp.state once per burst and report quiescence to dp.qsbr after each burst; writers
+ * Swapped by generation (RCU): struct rt_state (rt_model.h), the target states and Maglev tables.
+ * Workers read dp.state once per burst and report quiescence to dp.qsbr after each burst; writers
  * publish a new generation and free the old one after rte_rcu_qsbr_synchronize().
  */
 #ifndef SL_DP_H
@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "core/stats.h"
+#include "rt_model.h"
 
 #define DP_BURST     32
 #define DP_MAX_PORTS 16
@@ -36,64 +37,6 @@ struct dp_port {
 	uint8_t has6;
 	int attach; /* inspection attachment whose `from` names this port, or -1 */
 	char name[CFG_NAME_MAX];
-};
-
-/*
- * Target slots: a group has up to RT_SLOTS of them. A target keeps its slot for as long as it
- * is in the set; a removed target's slot stays (present = 0, address kept so returns in flight
- * still validate) until a new target reuses it with the next incarnation. Pins (flow-table
- * values, NLB sessions) carry the tag incarnation << 8 | slot: a pin whose tag is not the
- * slot's current one belongs to a target that is gone.
- */
-#define RT_SLOTS	     CFG_GROUP_TARGETS_MAX
-#define RT_TAG(inc, slot)    ((uint16_t)(((unsigned int)(inc)&0xff) << 8 | ((slot)&0xff)))
-#define RT_TAG_SLOT(tag)     ((unsigned int)(tag)&0xff)
-#define RT_GIDX(group, slot) ((uint32_t)(group)*RT_SLOTS + (uint32_t)(slot))
-_Static_assert(RT_SLOTS == 256, "slot tags keep the slot in 8 bits");
-
-struct rt_target {
-	/* read per packet */
-	uint32_t addr; /* IPv4, network order; 0 for an IPv6 target */
-	uint16_t port; /* NLB groups: the target's port, 0 = the packet's destination port */
-	uint16_t tag;  /* RT_TAG(incarnation, slot) */
-	uint32_t weight;
-	uint32_t gidx; /* index into the per-target counters: RT_GIDX(group, slot) */
-	uint8_t state; /* enum target_state */
-	uint8_t in_zone;
-	uint8_t present;      /* 0: the slot is free (its last target was removed) */
-	uint8_t family;	      /* 4 or 6 */
-	uint64_t drain_start; /* us, when state became draining */
-	uint8_t addr16[16];   /* the address, IPv4 in the first 4 bytes (as struct cfg_addr) */
-	/* control path only */
-	uint8_t fresh;	    /* assigned in this generation: its counters start at zero */
-	uint64_t freed_seq; /* when the slot was freed (control-path sequence), for reuse order */
-	char id[CFG_NAME_MAX];
-	char zone[CFG_NAME_MAX];
-};
-
-enum rt_group_mode {
-	RT_GROUP_NORMAL = 0, /* maglev over eligible targets */
-	RT_GROUP_FAIL_OPEN,  /* none eligible: maglev over fail-open candidates */
-	RT_GROUP_DROP,	     /* none eligible, policy drop */
-	RT_GROUP_BYPASS,     /* none eligible, policy bypass */
-	RT_GROUP_NO_TARGET,  /* no candidate at all */
-};
-
-struct rt_group {
-	const struct cfg_group *cfg;
-	struct rt_target *targets; /* [n_targets] slots, present or free */
-	unsigned int n_targets;	   /* every slot ever used is below it; <= RT_SLOTS */
-	uint32_t *maglev; /* maglev_size entries: target slots; NULL unless NORMAL/FAIL_OPEN */
-	enum rt_group_mode mode;
-	uint64_t idle_tcp, idle_other, dereg_delay; /* us */
-	int rebalance;
-};
-
-/* One generation of the mutable state. */
-struct rt_state {
-	uint64_t generation;
-	struct rt_group *groups;
-	unsigned int n_groups;
 };
 
 /* Per-lcore counters: plain increments, summed on read. */

@@ -20,7 +20,7 @@ struct flowtab_key {
 };
 _Static_assert(sizeof(struct flowtab_key) == 48, "flowtab_key is the rte_hash key");
 
-/* value: last seen (ms) << 16 | the target's slot tag (RT_TAG in dp.h: incarnation, slot) */
+/* value: last seen (ms) << 16 | the target's slot tag (RT_TAG in rt_model.h: incarnation, slot) */
 #define FLOWTAB_VAL(slot, now_us) ((((now_us) / 1000) << 16) | (uint16_t)(slot))
 #define FLOWTAB_SLOT(v)		  ((uint16_t)(v))
 #define FLOWTAB_SEEN_US(v)	  (((v) >> 16) * 1000)

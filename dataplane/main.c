@@ -23,7 +23,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "core/geneve.h"
-#include "ctl.h"
+#include "ctl_dpdk.h"
 #include "events.h"
 #include "flowtab.h"
 #include "neigh.h"
@@ -316,10 +316,11 @@ static int main_setup(const struct main_opts *o, char *err, size_t errlen)
 			return ret;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		now = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-		ctl_state_log_write(now, now); /* the initial generation, from the config */
+		ctl_state_log_write(dp.state, now,
+				    now); /* the initial generation, from the config */
 	}
 	if (o->control) {
-		ret = ctl_init(o->control, err, errlen);
+		ret = ctl_dpdk_init(o->control, err, errlen);
 		if (ret)
 			return ret;
 	}
@@ -364,10 +365,10 @@ static void main_loop(const struct main_opts *o)
 	unsigned int n;
 
 	while (!__atomic_load_n(&dp.stop, __ATOMIC_RELAXED)) {
-		n = ctl_pollfds(pfd, CTL_MAX_FDS);
+		n = ctl_server_pollfds(pfd, CTL_MAX_FDS);
 		if (n) {
 			if (poll(pfd, n, MAIN_POLL_US / 1000) > 0)
-				ctl_serve(pfd, n);
+				ctl_server_serve(pfd, n);
 		} else {
 			rte_delay_us_sleep(MAIN_POLL_US);
 		}
@@ -459,7 +460,7 @@ out:
 		rte_free(ctx[l]);
 	if (initial && initial != dp.state)
 		rt_state_free(initial);
-	ctl_fini();
+	ctl_server_fini();
 	ctl_state_log_close();
 	events_free();
 	rt_state_free(dp.state);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * ctl.c - the control protocol server (docs/protocol.md). Main lcore only: every function here
- * runs in main_loop() between two poll() calls, so the runtime state it replaces is never
- * changed by anyone else meanwhile. A request is validated and applied on a copy of the
- * current generation; a refused request frees the copy and changes nothing.
+ * ctl_server.c - the control protocol server (docs/protocol.md), for any dataplane (see
+ * ctl_server.h). One thread only: every function here runs between two poll() calls of the
+ * dataplane's control loop, so the runtime state it replaces is never changed by anyone else
+ * meanwhile. A request is validated and applied on a copy of the current generation; a refused
+ * request frees the copy and changes nothing.
  */
 #define _GNU_SOURCE /* accept4 */
 #include <arpa/inet.h>
@@ -21,26 +22,21 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <rte_cycles.h>
 
-#include "ctl.h"
-#include "flowtab.h"
-#include "rt.h"
-#include "sesstab.h"
-#include "stats.h"
+#include "core/gwlb.h"
+#include "ctl_server.h"
 
 #ifndef SL_VERSION
 #define SL_VERSION "0.0.0"
 #endif
 
-#define CTL_PROTOCOL	  1
-#define CTL_ERR_MAX	  640
 #define CTL_OUT_MAX	  (64u << 20) /* pending reply bytes before a client is dropped */
 #define CTL_OUT_READ_STOP (1u << 20)  /* stop reading a client with this much unsent */
 #define CTL_FLOWS_DEFAULT 100
 #define CTL_FLOWS_MAX	  10000
 #define CTL_WEIGHT_MAX	  1000
 #define CTL_DRAIN_MAX_S	  (86400.0 * 365)
+#define CTL_DIM(a)	  (sizeof(a) / sizeof((a)[0]))
 
 struct ctl_client {
 	int fd;
@@ -55,6 +51,7 @@ static int ctl_listen_fd = -1;
 static char ctl_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 static struct ctl_client ctl_clients[CTL_MAX_CLIENTS];
 static int ctl_synced;
+static const struct ctl_backend *ctl_be;
 static FILE *ctl_log;
 
 static void ctl_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -62,7 +59,7 @@ static void ctl_info(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "sluice-dp: info: ");
+	fprintf(stderr, "%s: info: ", ctl_be->name);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -107,9 +104,8 @@ void ctl_state_log_close(void)
 	ctl_log = NULL;
 }
 
-void ctl_state_log_write(uint64_t published_us, uint64_t synced_us)
+void ctl_state_log_write(const struct rt_state *s, uint64_t published_us, uint64_t synced_us)
 {
-	const struct rt_state *s = dp.state;
 	json_t *root, *groups;
 	unsigned int g, t;
 	char buf[INET6_ADDRSTRLEN];
@@ -188,11 +184,12 @@ static int ctl_name_ok(const char *s)
 /* The family of this node's zone IP (what NLB targets must be), or 0 when there is none. */
 static uint8_t ctl_zone_family(void)
 {
+	const struct config *cfg = ctl_be->cfg;
 	unsigned int i;
 
-	for (i = 0; i < dp.cfg->n_zones; i++)
-		if (!strcmp(dp.cfg->zones[i].name, dp.cfg->node.zone))
-			return dp.cfg->zones[i].address.family;
+	for (i = 0; i < cfg->n_zones; i++)
+		if (!strcmp(cfg->zones[i].name, cfg->node.zone))
+			return cfg->zones[i].address.family;
 	return 0;
 }
 
@@ -341,10 +338,10 @@ static int ctl_parse_target(json_t *o, const struct cfg_group *cg, const char *e
 	return 0;
 }
 
-/* Dataplane clock, us (the workers' clock; --control is refused with --pcap-clock). */
+/* Dataplane clock, us (the clock the packets are processed with). */
 static uint64_t ctl_now(void)
 {
-	return dp_tsc_to_us(rte_get_tsc_cycles());
+	return ctl_be->now_us();
 }
 
 /*
@@ -387,7 +384,7 @@ static int ctl_apply(struct rt_state *n, unsigned int gi, int slot, const struct
 		t->port = ts->port;
 	if (ts->has_zone) {
 		snprintf(t->zone, sizeof(t->zone), "%s", ts->zone);
-		t->in_zone = (uint8_t)rt_in_zone(g->cfg, t->zone);
+		t->in_zone = (uint8_t)rt_in_zone(ctl_be->cfg, g->cfg, t->zone);
 	}
 	if (ts->has_weight || full || t->fresh)
 		t->weight = ts->has_weight ? ts->weight : 1;
@@ -451,6 +448,7 @@ static const char *ctl_proto_name(enum cfg_proto p)
 static int ctl_op_hello(struct ctl_req *r, char *err)
 {
 	static const char *const extra[] = {"client", NULL};
+	const struct config *cfg = ctl_be->cfg;
 	json_t *groups, *v;
 	unsigned int g;
 
@@ -464,16 +462,17 @@ static int ctl_op_hello(struct ctl_req *r, char *err)
 	if (v)
 		ctl_info("control: hello from \"%.100s\"", json_string_value(v));
 	groups = json_array();
-	for (g = 0; g < dp.cfg->n_groups; g++)
-		json_array_append_new(groups, json_pack("{s:s,s:s,s:i}", "name",
-							dp.cfg->groups[g].name, "protocol",
-							ctl_proto_name(dp.cfg->groups[g].protocol),
-							"max_targets", RT_SLOTS));
+	for (g = 0; g < cfg->n_groups; g++)
+		json_array_append_new(groups,
+				      json_pack("{s:s,s:s,s:i}", "name", cfg->groups[g].name,
+						"protocol", ctl_proto_name(cfg->groups[g].protocol),
+						"max_targets", RT_SLOTS));
 	json_object_set_new(r->reply, "protocol", json_integer(CTL_PROTOCOL));
-	json_object_set_new(r->reply, "dataplane", json_string("sluice-dp"));
+	json_object_set_new(r->reply, "dataplane", json_string(ctl_be->name));
 	json_object_set_new(r->reply, "version", json_string(SL_VERSION));
-	json_object_set_new(r->reply, "node", json_pack("{s:s}", "zone", dp.cfg->node.zone));
-	json_object_set_new(r->reply, "generation", json_integer((json_int_t)dp.state->generation));
+	json_object_set_new(r->reply, "node", json_pack("{s:s}", "zone", cfg->node.zone));
+	json_object_set_new(r->reply, "generation",
+			    json_integer((json_int_t)ctl_be->current()->generation));
 	json_object_set_new(r->reply, "synced", json_boolean(ctl_synced));
 	json_object_set_new(r->reply, "groups", groups);
 	return 0;
@@ -498,7 +497,7 @@ static json_t *ctl_target_json(const struct rt_target *t, uint64_t now)
 
 static int ctl_op_state(struct ctl_req *r, char *err)
 {
-	const struct rt_state *s = dp.state;
+	const struct rt_state *s = ctl_be->current();
 	uint64_t now = ctl_now();
 	json_t *groups;
 	unsigned int g, t;
@@ -530,7 +529,7 @@ static int ctl_op_stats(struct ctl_req *r, char *err)
 
 	if (ctl_check_members(r->msg, "stats", NULL, err))
 		return -EINVAL;
-	j = stats_json();
+	j = ctl_be->stats();
 	if (!j) {
 		ctl_errf(err, "stats: out of memory");
 		return -ENOMEM;
@@ -539,35 +538,35 @@ static int ctl_op_stats(struct ctl_req *r, char *err)
 	return 0;
 }
 
-/* Publish n (finalized), reset the counters of fresh slots, log it. */
+/* Finalize n and publish it through the backend (which takes it). */
 static int ctl_publish(struct ctl_req *r, struct rt_state *n, const struct ctl_summary *sum,
 		       char *err)
 {
-	uint64_t pub, syn;
-	unsigned int g, t;
+	uint64_t gen = n->generation;
+	char berr[CTL_ERR_MAX] = "";
+	int ret;
 
-	if (rt_state_finalize(n, dp.maglev_size)) {
+	if (rt_state_finalize(n, ctl_be->maglev_size)) {
 		ctl_errf(err, "%s: out of memory building the new generation", r->op);
 		rt_state_free(n);
 		return -ENOMEM;
 	}
-	for (g = 0; g < n->n_groups; g++)
-		for (t = 0; t < n->groups[g].n_targets; t++)
-			if (n->groups[g].targets[t].fresh)
-				stats_target_reset(n->groups[g].targets[t].gidx,
-						   n->groups[g].targets[t].tag);
-	rt_state_publish(n); /* returns once no worker uses the old generation */
-	rt_publish_times(&pub, &syn);
-	ctl_state_log_write(pub, syn);
-	ctl_info("%s: generation %" PRIu64 ": %u added, %u removed, %u changed", r->op,
-		 n->generation, sum->added, sum->removed, sum->changed);
-	json_object_set_new(r->reply, "generation", json_integer((json_int_t)n->generation));
+	ret = ctl_be->publish(n, berr); /* returns once nothing uses the old generation */
+	if (ret) {
+		ctl_errf(err, "%s: publishing generation %" PRIu64 ": %s", r->op, gen,
+			 *berr ? berr : strerror(-ret));
+		return ret;
+	}
+	ctl_info("%s: generation %" PRIu64 ": %u added, %u removed, %u changed", r->op, gen,
+		 sum->added, sum->removed, sum->changed);
+	json_object_set_new(r->reply, "generation", json_integer((json_int_t)gen));
 	return 0;
 }
 
 static int ctl_op_sync(struct ctl_req *r, char *err)
 {
 	static const char *const extra[] = {"groups", NULL};
+	const struct config *cfg = ctl_be->cfg;
 	struct ctl_summary sum = {0};
 	unsigned char seen[RT_SLOTS];
 	struct rt_state *n = NULL;
@@ -585,8 +584,8 @@ static int ctl_op_sync(struct ctl_req *r, char *err)
 		ctl_errf(err, "sync: groups: %s", groups ? "not an array" : "missing");
 		return -EINVAL;
 	}
-	listed = calloc(dp.cfg->n_groups + 1, sizeof(*listed));
-	n = rt_state_clone(dp.state);
+	listed = calloc(cfg->n_groups + 1, sizeof(*listed));
+	n = rt_state_clone(ctl_be->current());
 	if (!listed || !n) {
 		ctl_errf(err, "sync: out of memory");
 		ret = -ENOMEM;
@@ -614,7 +613,7 @@ static int ctl_op_sync(struct ctl_req *r, char *err)
 			ctl_errf(err, "%s.name: %s", where, v ? "not a string" : "missing");
 			goto fail;
 		}
-		gi = config_group_index(dp.cfg, json_string_value(v));
+		gi = config_group_index(ctl_be->cfg, json_string_value(v));
 		if (gi < 0) {
 			ctl_errf(err, "%s.name: group \"%.64s\" is not in this dataplane's config",
 				 where, json_string_value(v));
@@ -633,7 +632,7 @@ static int ctl_op_sync(struct ctl_req *r, char *err)
 		}
 		if (json_array_size(targets) > RT_SLOTS) {
 			ctl_errf(err, "%s.targets: %zu targets, group \"%s\" holds at most %d",
-				 where, json_array_size(targets), dp.cfg->groups[gi].name,
+				 where, json_array_size(targets), ctl_be->cfg->groups[gi].name,
 				 RT_SLOTS);
 			goto fail;
 		}
@@ -645,7 +644,7 @@ static int ctl_op_sync(struct ctl_req *r, char *err)
 			size_t m;
 
 			snprintf(tw, sizeof(tw), "%s.targets[%zu]", where, j);
-			if (ctl_parse_target(jt, &dp.cfg->groups[gi], NULL, &ts, tw, err))
+			if (ctl_parse_target(jt, &ctl_be->cfg->groups[gi], NULL, &ts, tw, err))
 				goto fail;
 			if (!ts.has_address || !ts.has_zone || !ts.has_state) {
 				ctl_errf(err, "%s.%s: missing", tw,
@@ -686,7 +685,7 @@ static int ctl_op_sync(struct ctl_req *r, char *err)
 			int slot;
 
 			snprintf(tw, sizeof(tw), "%s.targets[%zu]", where, j);
-			ctl_parse_target(jt, &dp.cfg->groups[gi], NULL, &ts, tw, err);
+			ctl_parse_target(jt, &ctl_be->cfg->groups[gi], NULL, &ts, tw, err);
 			slot = rt_group_find(&n->groups[gi], ts.id);
 			if (slot < 0)
 				sum.added++;
@@ -698,11 +697,11 @@ static int ctl_op_sync(struct ctl_req *r, char *err)
 			ret = -EINVAL;
 		}
 	}
-	for (gi = 0; gi < (int)dp.cfg->n_groups; gi++)
+	for (gi = 0; gi < (int)cfg->n_groups; gi++)
 		if (!listed[gi]) {
 			ctl_errf(err,
 				 "sync: groups: group \"%s\" missing (every group must be listed)",
-				 dp.cfg->groups[gi].name);
+				 ctl_be->cfg->groups[gi].name);
 			goto fail;
 		}
 	free(listed);
@@ -730,7 +729,7 @@ static int ctl_item_group(json_t *o, const char *where, char *err)
 		ctl_errf(err, "%s.group: %s", where, v ? "not a string" : "missing");
 		return -1;
 	}
-	gi = config_group_index(dp.cfg, json_string_value(v));
+	gi = config_group_index(ctl_be->cfg, json_string_value(v));
 	if (gi < 0)
 		ctl_errf(err, "%s: group \"%.64s\" is not in this dataplane's config", where,
 			 json_string_value(v));
@@ -760,7 +759,7 @@ static int ctl_op_update(struct ctl_req *r, char *err)
 		ctl_errf(err, "update: remove: not an array");
 		return -EINVAL;
 	}
-	n = rt_state_clone(dp.state);
+	n = rt_state_clone(ctl_be->current());
 	if (!n) {
 		ctl_errf(err, "update: out of memory");
 		return -ENOMEM;
@@ -792,18 +791,18 @@ static int ctl_op_update(struct ctl_req *r, char *err)
 			json_t *o = json_array_get(rem, m);
 
 			if (!strcmp(json_string_value(json_object_get(o, "group")),
-				    dp.cfg->groups[gi].name) &&
+				    ctl_be->cfg->groups[gi].name) &&
 			    !strcmp(json_string_value(json_object_get(o, "id")), id)) {
 				ctl_errf(err,
 					 "%s: target \"%.64s\" of group \"%s\" also in remove[%zu]",
-					 where, id, dp.cfg->groups[gi].name, m);
+					 where, id, ctl_be->cfg->groups[gi].name, m);
 				goto fail;
 			}
 		}
 		slot = rt_group_find(&n->groups[gi], id);
 		if (slot < 0) {
 			ctl_errf(err, "%s: no target \"%.64s\" in group \"%s\"", where, id,
-				 dp.cfg->groups[gi].name);
+				 ctl_be->cfg->groups[gi].name);
 			goto fail;
 		}
 		rt_group_remove(&n->groups[gi], (unsigned int)slot);
@@ -817,16 +816,16 @@ static int ctl_op_update(struct ctl_req *r, char *err)
 		gi = ctl_item_group(it, where, err);
 		if (gi < 0)
 			goto fail;
-		if (ctl_parse_target(it, &dp.cfg->groups[gi], "group", &ts, where, err))
+		if (ctl_parse_target(it, &ctl_be->cfg->groups[gi], "group", &ts, where, err))
 			goto fail;
 		for (m = 0; m < i; m++) {
 			json_t *o = json_array_get(set, m);
 
 			if (!strcmp(json_string_value(json_object_get(o, "group")),
-				    dp.cfg->groups[gi].name) &&
+				    ctl_be->cfg->groups[gi].name) &&
 			    !strcmp(json_string_value(json_object_get(o, "id")), ts.id)) {
 				ctl_errf(err, "%s: target \"%s\" of group \"%s\" also in set[%zu]",
-					 where, ts.id, dp.cfg->groups[gi].name, m);
+					 where, ts.id, ctl_be->cfg->groups[gi].name, m);
 				goto fail;
 			}
 		}
@@ -834,11 +833,11 @@ static int ctl_op_update(struct ctl_req *r, char *err)
 			json_t *o = json_array_get(rem, m);
 
 			if (!strcmp(json_string_value(json_object_get(o, "group")),
-				    dp.cfg->groups[gi].name) &&
+				    ctl_be->cfg->groups[gi].name) &&
 			    !strcmp(json_string_value(json_object_get(o, "id")), ts.id)) {
 				ctl_errf(err,
 					 "%s: target \"%s\" of group \"%s\" also in remove[%zu]",
-					 where, ts.id, dp.cfg->groups[gi].name, m);
+					 where, ts.id, ctl_be->cfg->groups[gi].name, m);
 				goto fail;
 			}
 		}
@@ -849,7 +848,7 @@ static int ctl_op_update(struct ctl_req *r, char *err)
 				 !ts.has_address ? "address"
 				 : !ts.has_zone	 ? "zone"
 						 : "state",
-				 ts.id, dp.cfg->groups[gi].name);
+				 ts.id, ctl_be->cfg->groups[gi].name);
 			goto fail;
 		}
 		if (slot < 0)
@@ -893,34 +892,78 @@ static const char *ctl_ip_str(uint8_t family, const uint8_t *a, char *buf, size_
 	return buf;
 }
 
+int ctl_flows_take(struct ctl_flows *f, unsigned int group, const struct rt_target *t)
+{
+	if (f->group >= 0 && group != (unsigned int)f->group)
+		return 0;
+	if (f->target && (!t || strcmp(t->id, f->target)))
+		return 0;
+	f->total++;
+	if ((int64_t)f->listed >= f->limit)
+		return 0;
+	f->listed++;
+	return 1;
+}
+
+void ctl_flows_add_flow(struct ctl_flows *f, const struct rt_group *g, const struct rt_target *t,
+			const struct flow_key *fk, uint64_t last_seen)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], pb[8];
+	uint64_t now = f->now;
+
+	json_array_append_new(f->flows,
+			      json_pack("{s:s,s:o,s:s,s:s,s:i,s:s,s:i,s:f}", "group", g->cfg->name,
+					"target", t ? json_string(t->id) : json_null(), "proto",
+					ctl_l4_name(fk->proto, pb, sizeof(pb)), "src",
+					ctl_ip_str(fk->family, fk->a, a, sizeof(a)), "sport",
+					fk->pa, "dst", ctl_ip_str(fk->family, fk->b, b, sizeof(b)),
+					"dport", fk->pb, "idle_s",
+					now > last_seen ? (double)(now - last_seen) / 1e6 : 0.0));
+}
+
+void ctl_flows_add_session(struct ctl_flows *f, const struct rt_group *g, const struct rt_target *t,
+			   const struct ctl_session *s)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], c[INET6_ADDRSTRLEN], pb[8];
+	uint64_t now = f->now, seen = s->last_seen;
+
+	json_array_append_new(
+		f->sessions,
+		json_pack("{s:s,s:s,s:o,s:s,s:s,s:i,s:s,s:i,s:s,s:i,s:f}", "listener", s->listener,
+			  "group", g->cfg->name, "target", t ? json_string(t->id) : json_null(),
+			  "proto", ctl_l4_name(s->proto, pb, sizeof(pb)), "client",
+			  ctl_ip_str(s->family, s->client, a, sizeof(a)), "cport", s->cport, "vip",
+			  ctl_ip_str(s->family, s->vip, b, sizeof(b)), "vport", s->vport,
+			  "target_address", ctl_ip_str(s->family, s->target_address, c, sizeof(c)),
+			  "tport", s->tport, "idle_s",
+			  now > seen ? (double)(now - seen) / 1e6 : 0.0));
+}
+
 static int ctl_op_flows(struct ctl_req *r, char *err)
 {
 	static const char *const extra[] = {"limit", "group", "target", NULL};
-	const struct rt_state *s = dp.state;
-	const char *target = NULL;
-	json_t *v, *flows, *sessions;
-	json_int_t limit = CTL_FLOWS_DEFAULT;
-	uint64_t now = ctl_now(), total = 0, listed = 0;
-	uint32_t iter = 0;
-	int group = -1;
+	struct ctl_flows f = {.limit = CTL_FLOWS_DEFAULT, .group = -1};
+	json_t *v;
+	int ret;
 
 	if (ctl_check_members(r->msg, "flows", extra, err))
 		return -EINVAL;
+	f.now = ctl_now();
 	if ((v = json_object_get(r->msg, "limit"))) {
 		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
 		    json_integer_value(v) > CTL_FLOWS_MAX) {
 			ctl_errf(err, "flows: limit: not an integer 0-%d", CTL_FLOWS_MAX);
 			return -EINVAL;
 		}
-		limit = json_integer_value(v);
+		f.limit = json_integer_value(v);
 	}
 	if ((v = json_object_get(r->msg, "group"))) {
 		if (!json_is_string(v)) {
 			ctl_errf(err, "flows: group: not a string");
 			return -EINVAL;
 		}
-		group = config_group_index(dp.cfg, json_string_value(v));
-		if (group < 0) {
+		f.group = config_group_index(ctl_be->cfg, json_string_value(v));
+		if (f.group < 0) {
 			ctl_errf(err,
 				 "flows: group: group \"%.64s\" is not in this dataplane's config",
 				 json_string_value(v));
@@ -932,90 +975,19 @@ static int ctl_op_flows(struct ctl_req *r, char *err)
 			ctl_errf(err, "flows: target: not a string");
 			return -EINVAL;
 		}
-		target = json_string_value(v);
+		f.target = json_string_value(v);
 	}
-	flows = json_array();
-	sessions = json_array();
-	json_object_set_new(r->reply, "flows", flows);
-	json_object_set_new(r->reply, "sessions", sessions);
-	if (dp.flows) {
-		struct flowtab_key k;
-		uint64_t val;
-
-		while (!flowtab_iterate(&iter, &k, &val)) {
-			const struct rt_group *g;
-			const struct rt_target *t;
-			char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], pb[8];
-			uint64_t seen = FLOWTAB_SEEN_US(val);
-
-			if (k.group >= s->n_groups || (group >= 0 && k.group != group))
-				continue;
-			if (k.fk.family != 4 && k.fk.family != 6)
-				continue;
-			g = &s->groups[k.group];
-			t = rt_pin_target(g, FLOWTAB_SLOT(val));
-			if (target && (!t || strcmp(t->id, target)))
-				continue;
-			total++;
-			if ((json_int_t)listed >= limit)
-				continue;
-			listed++;
-			json_array_append_new(
-				flows, json_pack("{s:s,s:o,s:s,s:s,s:i,s:s,s:i,s:f}", "group",
-						 g->cfg->name, "target",
-						 t ? json_string(t->id) : json_null(), "proto",
-						 ctl_l4_name(k.fk.proto, pb, sizeof(pb)), "src",
-						 ctl_ip_str(k.fk.family, k.fk.a, a, sizeof(a)),
-						 "sport", k.fk.pa, "dst",
-						 ctl_ip_str(k.fk.family, k.fk.b, b, sizeof(b)),
-						 "dport", k.fk.pb, "idle_s",
-						 now > seen ? (double)(now - seen) / 1e6 : 0.0));
-		}
-	}
-	iter = 0;
-	for (;;) {
-		const struct rt_group *g;
-		const struct rt_target *t;
-		const struct sess_key *ck;
-		struct sess ss;
-		char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], c[INET6_ADDRSTRLEN], pb[8];
-		uint64_t seen;
-
-		if (sesstab_iterate(&iter, &ss))
-			break;
-		if (ss.group >= s->n_groups || (group >= 0 && ss.group != group))
-			continue;
-		g = &s->groups[ss.group];
-		t = rt_pin_target(g, ss.tag);
-		if (target && (!t || strcmp(t->id, target)))
-			continue;
-		ck = &ss.key[SESS_DIR_CLIENT];
-		if (ck->family != 4 && ck->family != 6)
-			continue;
-		total++;
-		if ((json_int_t)listed >= limit)
-			continue;
-		listed++;
-		seen = ss.last_seen;
-		json_array_append_new(
-			sessions,
-			json_pack(
-				"{s:s,s:s,s:o,s:s,s:s,s:i,s:s,s:i,s:s,s:i,s:f}", "listener",
-				dp.cfg->listeners[ss.listener].name, "group", g->cfg->name,
-				"target", t ? json_string(t->id) : json_null(), "proto",
-				ctl_l4_name(ck->proto, pb, sizeof(pb)), "client",
-				ctl_ip_str(ck->family, ck->saddr, a, sizeof(a)), "cport", ck->sport,
-				"vip", ctl_ip_str(ck->family, ck->daddr, b, sizeof(b)), "vport",
-				ck->dport, "target_address",
-				ctl_ip_str(ck->family, ss.rw[SESS_DIR_CLIENT].daddr, c, sizeof(c)),
-				"tport", ss.rw[SESS_DIR_CLIENT].dport, "idle_s",
-				now > seen ? (double)(now - seen) / 1e6 : 0.0));
-	}
-	json_object_set_new(r->reply, "total", json_integer((json_int_t)total));
-	json_object_set_new(r->reply, "truncated", json_boolean(total > listed));
+	f.flows = json_array();
+	f.sessions = json_array();
+	json_object_set_new(r->reply, "flows", f.flows);
+	json_object_set_new(r->reply, "sessions", f.sessions);
+	ret = ctl_be->flows(&f, err);
+	if (ret)
+		return ret;
+	json_object_set_new(r->reply, "total", json_integer((json_int_t)f.total));
+	json_object_set_new(r->reply, "truncated", json_boolean(f.total > f.listed));
 	return 0;
 }
-
 /* ---- transport ---- */
 
 static void ctl_client_close(struct ctl_client *c)
@@ -1133,9 +1105,9 @@ static void ctl_request(struct ctl_client *c, const char *line, size_t len)
 		snprintf(err, sizeof(err), "op: %s", op ? "not a string" : "missing");
 		goto refuse;
 	}
-	for (i = 0; i < RTE_DIM(ops) && strcmp(ops[i].name, json_string_value(op)); i++)
+	for (i = 0; i < CTL_DIM(ops) && strcmp(ops[i].name, json_string_value(op)); i++)
 		;
-	if (i == RTE_DIM(ops)) {
+	if (i == CTL_DIM(ops)) {
 		snprintf(err, sizeof(err),
 			 "unknown op \"%.64s\" (expected hello, sync, update, state, stats, flows)",
 			 json_string_value(op));
@@ -1286,7 +1258,7 @@ static void ctl_accept(void)
 	}
 }
 
-unsigned int ctl_pollfds(struct pollfd *pfd, unsigned int max)
+unsigned int ctl_server_pollfds(struct pollfd *pfd, unsigned int max)
 {
 	unsigned int n = 0, i;
 
@@ -1311,7 +1283,7 @@ unsigned int ctl_pollfds(struct pollfd *pfd, unsigned int max)
 	return n;
 }
 
-void ctl_serve(const struct pollfd *pfd, unsigned int n)
+void ctl_server_serve(const struct pollfd *pfd, unsigned int n)
 {
 	unsigned int i, k;
 
@@ -1340,7 +1312,7 @@ void ctl_serve(const struct pollfd *pfd, unsigned int n)
 	}
 }
 
-int ctl_init(const char *path, char *err, size_t errlen)
+int ctl_server_init(const struct ctl_backend *be, const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct stat st;
@@ -1348,6 +1320,7 @@ int ctl_init(const char *path, char *err, size_t errlen)
 	unsigned int i;
 	int fd, ret;
 
+	ctl_be = be;
 	for (i = 0; i < CTL_MAX_CLIENTS; i++)
 		ctl_clients[i].fd = -1;
 	if (strlen(path) >= sizeof(sa.sun_path)) {
@@ -1398,7 +1371,7 @@ int ctl_init(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-void ctl_fini(void)
+void ctl_server_fini(void)
 {
 	unsigned int i;
 

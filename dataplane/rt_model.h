@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * rt_model.h - the runtime model of a dataplane: one generation of the target states of every
+ * group (struct rt_state), its target slots and Maglev tables, and how to build generations
+ * from the config and from target changes. DPDK-free: shared by sluice-dp (which publishes
+ * generations by RCU, rt.h) and the control protocol server (ctl_server.h), so that a second
+ * dataplane can build exactly the same generations. Control path only: allocates, never runs
+ * per packet.
+ */
+#ifndef SL_RT_MODEL_H
+#define SL_RT_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+/*
+ * Target slots: a group has up to RT_SLOTS of them. A target keeps its slot for as long as it
+ * is in the set; a removed target's slot stays (present = 0, address kept so returns in flight
+ * still validate) until a new target reuses it with the next incarnation. Pins (flow-table
+ * values, NLB sessions) carry the tag incarnation << 8 | slot: a pin whose tag is not the
+ * slot's current one belongs to a target that is gone.
+ */
+#define RT_SLOTS	     CFG_GROUP_TARGETS_MAX
+#define RT_TAG(inc, slot)    ((uint16_t)(((unsigned int)(inc)&0xff) << 8 | ((slot)&0xff)))
+#define RT_TAG_SLOT(tag)     ((unsigned int)(tag)&0xff)
+#define RT_GIDX(group, slot) ((uint32_t)(group)*RT_SLOTS + (uint32_t)(slot))
+_Static_assert(RT_SLOTS == 256, "slot tags keep the slot in 8 bits");
+
+struct rt_target {
+	/* read per packet */
+	uint32_t addr; /* IPv4, network order; 0 for an IPv6 target */
+	uint16_t port; /* NLB groups: the target's port, 0 = the packet's destination port */
+	uint16_t tag;  /* RT_TAG(incarnation, slot) */
+	uint32_t weight;
+	uint32_t gidx; /* index into the per-target counters: RT_GIDX(group, slot) */
+	uint8_t state; /* enum target_state */
+	uint8_t in_zone;
+	uint8_t present;      /* 0: the slot is free (its last target was removed) */
+	uint8_t family;	      /* 4 or 6 */
+	uint64_t drain_start; /* us, when state became draining */
+	uint8_t addr16[16];   /* the address, IPv4 in the first 4 bytes (as struct cfg_addr) */
+	/* control path only */
+	uint8_t fresh;	    /* assigned in this generation: its counters start at zero */
+	uint64_t freed_seq; /* when the slot was freed (control-path sequence), for reuse order */
+	char id[CFG_NAME_MAX];
+	char zone[CFG_NAME_MAX];
+};
+
+enum rt_group_mode {
+	RT_GROUP_NORMAL = 0, /* maglev over eligible targets */
+	RT_GROUP_FAIL_OPEN,  /* none eligible: maglev over fail-open candidates */
+	RT_GROUP_DROP,	     /* none eligible, policy drop */
+	RT_GROUP_BYPASS,     /* none eligible, policy bypass */
+	RT_GROUP_NO_TARGET,  /* no candidate at all */
+};
+
+struct rt_group {
+	const struct cfg_group *cfg;
+	struct rt_target *targets; /* [n_targets] slots, present or free */
+	unsigned int n_targets;	   /* every slot ever used is below it; <= RT_SLOTS */
+	uint32_t *maglev; /* maglev_size entries: target slots; NULL unless NORMAL/FAIL_OPEN */
+	enum rt_group_mode mode;
+	uint64_t idle_tcp, idle_other, dereg_delay; /* us */
+	int rebalance;
+};
+
+/* One generation of the mutable state. */
+struct rt_state {
+	uint64_t generation;
+	struct rt_group *groups;
+	unsigned int n_groups;
+};
+
+/* Build the first generation from the config. Returns NULL with a message in err. */
+struct rt_state *rt_state_build(const struct config *cfg, uint32_t maglev_size, char *err,
+				size_t errlen);
+/*
+ * A new generation equal to s but with target slot t of group g in state `state` since `now`
+ * (us). Returns NULL on allocation failure; s is untouched either way.
+ */
+struct rt_state *rt_state_with_target(const struct rt_state *s, unsigned int g, unsigned int t,
+				      uint8_t state, uint64_t now, uint32_t maglev_size);
+/*
+ * A deep copy of s as the next generation (generation + 1, no slot `fresh`), to be changed
+ * with rt_group_* and completed with rt_state_finalize(). NULL on allocation failure.
+ */
+struct rt_state *rt_state_clone(const struct rt_state *s);
+/* Recompute every group's mode and Maglev table. 0 or -ENOMEM (s is then only fit to free). */
+int rt_state_finalize(struct rt_state *s, uint32_t maglev_size);
+void rt_state_free(struct rt_state *s);
+
+/* The slot of the present target `id` of g, or -1. */
+int rt_group_find(const struct rt_group *g, const char *id);
+/*
+ * Give the new target `id` a slot of group gi of s: a never used slot first, else the one
+ * freed longest ago, with the next incarnation. The slot is present and fresh, its other
+ * members zero. Returns the slot or -ENOSPC (RT_SLOTS present) / -ENOMEM.
+ */
+int rt_group_add(struct rt_state *s, unsigned int gi, const char *id);
+/* Take the target in `slot` out of the set: its pins are gone from the next generation. */
+void rt_group_remove(struct rt_group *g, unsigned int slot);
+/* Does a target of zone `zone` take traffic on the node of cfg (its zone, or cross-zone)? */
+int rt_in_zone(const struct config *cfg, const struct cfg_group *cg, const char *zone);
+
+const char *rt_mode_name(enum rt_group_mode m);
+
+/*
+ * The target a pin (flow-table value or NLB session) with `tag` refers to, or NULL when that
+ * target is gone (removed, or its slot now holds another target).
+ */
+static inline const struct rt_target *rt_pin_target(const struct rt_group *g, uint16_t tag)
+{
+	unsigned int slot = RT_TAG_SLOT(tag);
+
+	if (slot >= g->n_targets || !g->targets[slot].present || g->targets[slot].tag != tag)
+		return NULL;
+	return &g->targets[slot];
+}
+
+#endif /* SL_RT_MODEL_H */
