@@ -11,16 +11,19 @@
 #include "core/flow.h"
 #include "core/stats.h"
 
-#define XDP_MAX_PORTS	   16
-#define XDP_MAX_GROUPS	   16
-#define XDP_GROUP_TARGETS  256   /* = CFG_GROUP_TARGETS_MAX */
-#define XDP_MAGLEV_SIZE	   65537 /* fixed on the XDP path (inner map value size) */
-#define XDP_MAX_ATTACH	   16
-#define XDP_CHAIN_MAX	   8 /* = CFG_CHAIN_MAX */
-#define XDP_PORT_ADDRS	   8
-#define XDP_MAGLEV_EMPTY   0xffff
+#define XDP_MAX_PORTS	  16
+#define XDP_MAX_GROUPS	  16
+#define XDP_GROUP_TARGETS 256	/* = CFG_GROUP_TARGETS_MAX */
+#define XDP_MAGLEV_SIZE	  65537 /* fixed on the XDP path (inner map value size) */
+#define XDP_MAX_ATTACH	  16
+#define XDP_CHAIN_MAX	  8 /* = CFG_CHAIN_MAX */
+#define XDP_PORT_ADDRS	  8
+#define XDP_MAGLEV_EMPTY  0xffff
 
-/* Tail-call stages (index into sl_progs). */
+/*
+ * Tail-call stages (index into sl_progs); the programs in sluice.bpf.c are sl_gw_encap,
+ * sl_gw_return, sl_nlb, sl_icmp, and the entry sl_xdp (not in sl_progs).
+ */
 enum xdp_stage {
 	XDP_STAGE_GW_ENCAP = 0, /* choose the appliance, build GENEVE, send */
 	XDP_STAGE_GW_RETURN,	/* validate a GENEVE return, next in chain or forward */
@@ -38,19 +41,19 @@ struct xdp_node {
 	uint8_t zone_family;  /* 0, 4 or 6 */
 	uint8_t ttl;	      /* outer TTL */
 	uint8_t n_attach;
-	uint8_t replay;	      /* 1: record egress in sl_out instead of redirecting */
+	uint8_t replay; /* 1: record egress in sl_out instead of redirecting */
 	uint32_t pad0;
-	uint64_t clock_us;    /* replay: the frame's timestamp; 0 = bpf_ktime_get_ns() / 1000 */
+	uint64_t clock_us; /* replay: the frame's timestamp; 0 = bpf_ktime_get_ns() / 1000 */
 };
 _Static_assert(sizeof(struct xdp_node) == 56, "xdp_node size");
 
 /* sl_ports[ifindex]. */
 struct xdp_port {
-	uint32_t index;	   /* the config's port index (counters, replay output) */
-	uint32_t ifindex;  /* for bpf_redirect */
+	uint32_t index;	  /* the config's port index (counters, replay output) */
+	uint32_t ifindex; /* for bpf_redirect */
 	uint8_t mac[6];
-	uint16_t mtu;	   /* L3 MTU */
-	int32_t attach;	   /* inspection attachment whose `from` names this port, or -1 */
+	uint16_t mtu;	/* L3 MTU */
+	int32_t attach; /* inspection attachment whose `from` names this port, or -1 */
 	uint32_t addr4[XDP_PORT_ADDRS]; /* network order, 0 = unused */
 	uint8_t plen4[XDP_PORT_ADDRS];
 	uint8_t addr6[XDP_PORT_ADDRS][16];
@@ -81,19 +84,47 @@ struct xdp_route {
 };
 _Static_assert(sizeof(struct xdp_route) == 16, "xdp_route size");
 
-/* sl_neigh: IPv4 (network order) -> MAC. */
+/*
+ * sl_routes6 (LPM_TRIE, added by the BPF side for IPv6 inner packets forwarded after a GENEVE
+ * return): key and value. Like sl_routes4 it holds the connected subnets of every port (via
+ * all zero) and the config's routes; a /0 is a plain prefixlen 0 entry (the LPM trie takes it).
+ */
+struct xdp_route6_key {
+	uint32_t prefixlen;
+	uint8_t addr[16];
+};
+struct xdp_route6 {
+	uint32_t port;	  /* egress port index */
+	uint32_t ifindex; /* egress ifindex */
+	uint8_t via[16];  /* next hop; all zero = on-link (the destination itself) */
+};
+_Static_assert(sizeof(struct xdp_route6) == 24, "xdp_route6 size");
+
+/* sl_neigh: IPv4 (network order) -> MAC; sl_neigh6: IPv6 (16 bytes) -> MAC (static ones). */
 struct xdp_neigh {
 	uint8_t mac[6];
 	uint16_t pad;
 };
+_Static_assert(sizeof(struct xdp_neigh) == 8, "xdp_neigh size");
+
+/*
+ * sl_flows key: dataplane/flowtab.h's struct flowtab_key (flowtab.h itself includes
+ * <stdint.h>, which the BPF target does not have). Zero the whole key, pad included.
+ */
+struct xdp_flow_key {
+	struct flow_key fk;
+	uint16_t group;
+	uint8_t pad[6];
+};
+_Static_assert(sizeof(struct xdp_flow_key) == 48, "xdp_flow_key = struct flowtab_key");
 
 /* One target slot (the DPDK path's struct rt_target, hot fields only). */
 struct xdp_target {
-	uint32_t addr;	      /* IPv4, network order */
-	uint16_t port;	      /* NLB: target port, 0 = keep */
-	uint16_t tag;	      /* incarnation << 8 | slot, as in sluice-dp */
+	uint32_t addr; /* IPv4, network order */
+	uint16_t port; /* NLB: target port, 0 = keep */
+	uint16_t tag;  /* incarnation << 8 | slot, as in sluice-dp */
 	uint32_t weight;
-	uint8_t state;	      /* enum target_state */
+	uint8_t state; /* enum target_state */
 	uint8_t in_zone;
 	uint8_t present;
 	uint8_t pad;
@@ -101,7 +132,10 @@ struct xdp_target {
 };
 _Static_assert(sizeof(struct xdp_target) == 24, "xdp_target size");
 
-/* One group of one generation: inner map sl_state -> ARRAY[n_groups] of this. */
+/*
+ * One group of one generation: inner map sl_state -> ARRAY[XDP_MAX_GROUPS] of this (an inner
+ * map must have the template's max_entries and flags: no BPF_F_INNER_MAP).
+ */
 struct xdp_group {
 	uint8_t mode;	    /* enum rt_group_mode values (dataplane/dp.h): normal, fail_open, ... */
 	uint8_t protocol;   /* enum cfg_proto */

@@ -3,12 +3,18 @@
 """Golden pcap tests: replay pcaps/<case>/ through sluice-dp and compare with expectations.
 
     run.py --sluice-dp PATH [--case NAME ...] [--update-golden] [--keep]
+    run.py --sluice-xdp PATH [--case NAME ...] [--keep]
 
 Per case: re-run gen.py into a temp dir and require the committed generated files to be
 identical; run sluice-dp on net_pcap vdevs; compare out-<port>.pcap with expected-<port>.pcap
 byte for byte (in order when the case has a single non-empty input, else as a multiset);
 compare expect.json with the --stats-json output; run check.py; decode every GENEVE frame
 sluice-dp sent with tshark. Exit 0 only when the reference self-test and every case pass.
+
+--sluice-xdp runs the XDP program instead, through `sluice-xdp --replay` (BPF_PROG_TEST_RUN:
+root, or CAP_BPF + CAP_NET_ADMIN): every in-<port>.pcap as received on its port, merged by
+timestamp, outputs per port, with the same comparisons. Cases listed in xdp_skip.txt
+(`case: reason`) are reported as SKIP with their reason, and count neither as passed nor failed.
 """
 
 import argparse
@@ -35,13 +41,17 @@ PYTHON = "/usr/bin/python3"
 CASE_TIMEOUT = 60
 GEN_TIMEOUT = 300
 MAX_DUMPS = 3
+XDP_SKIP = os.path.join(HERE, "xdp_skip.txt")
 GENERATED = re.compile(r"^(in-.*\.pcap|expected-.*\.pcap|config\.yaml|events\.txt|expect\.json|"
                        r"case\.json)$")
 
 
 def parse_args():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--sluice-dp", required=True, help="path of the sluice-dp binary")
+    which = ap.add_mutually_exclusive_group(required=True)
+    which.add_argument("--sluice-dp", help="path of the sluice-dp binary")
+    which.add_argument("--sluice-xdp", help="path of the sluice-xdp binary: run the XDP program "
+                       "(sluice-xdp --replay) instead of sluice-dp")
     ap.add_argument("--case", action="append", default=[], help="run only this case")
     ap.add_argument("--pcaps", default=os.path.join(ROOT, "pcaps"), help="cases directory")
     ap.add_argument("--update-golden", action="store_true",
@@ -208,6 +218,66 @@ def run_sluice(binary, case_dir, tmp, report):
         report.fail("sluice-dp exited 0 but wrote no %s" % stats, tail(err))
         return None
     return stats
+
+
+def sluice_xdp_command(binary, case_dir, config, out_dir, stats, events):
+    """sluice-xdp --replay with every non-empty in-<port>.pcap, one output per port."""
+    cmd = [binary, "--config", config, "--stats-json", stats, "--quiet"]
+    for port in config_ports(config):
+        if has_input(case_dir, port):
+            cmd += ["--replay", os.path.join(case_dir, "in-%s.pcap" % port), "--port", port]
+        cmd += ["--out-port", "%s=%s" % (port, os.path.join(out_dir, "out-%s.pcap" % port))]
+    if events:
+        cmd += ["--events", events]
+    return cmd
+
+
+def run_sluice_xdp(binary, case_dir, tmp, report):
+    """run_sluice() for the XDP path: returns the path of stats.json, or None on failure."""
+    config = write_config(case_dir, tmp)
+    out_dir = os.path.join(tmp, "out")
+    os.makedirs(out_dir, exist_ok=True)
+    stats = os.path.join(tmp, "stats.json")
+    events = os.path.join(case_dir, "events.txt")
+    cmd = sluice_xdp_command(binary, case_dir, config, out_dir, stats,
+                             events if os.path.exists(events) else None)
+    if "--replay" not in cmd:  # nothing arrives: nothing can leave, only the counters exist
+        cmd += ["--replay", os.path.join(tmp, "empty.pcap"), "--port", config_ports(config)[0]]
+        pcapio.write_pcap(os.path.join(tmp, "empty.pcap"), [])
+    try:
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=CASE_TIMEOUT)
+    except subprocess.TimeoutExpired as exc:
+        report.fail("sluice-xdp did not exit within %d s" % CASE_TIMEOUT,
+                    tail(exc.stderr.decode() if isinstance(exc.stderr, bytes) else
+                         exc.stderr or ""))
+        return None
+    if res.returncode != 0:
+        how = ("killed by signal %d" % -res.returncode if res.returncode < 0
+               else "exit %d" % res.returncode)
+        report.fail("sluice-xdp failed (%s): %s" % (how, " ".join(cmd)),
+                    tail(res.stderr + res.stdout))
+        return None
+    if not os.path.exists(stats):
+        report.fail("sluice-xdp exited 0 but wrote no %s" % stats, tail(res.stderr))
+        return None
+    return stats
+
+
+def load_xdp_skips(path=XDP_SKIP):
+    """{case: reason} from xdp_skip.txt (`case: reason` lines, # comments)."""
+    skips = {}
+    if not os.path.exists(path):
+        return skips
+    with open(path) as f:
+        for lineno, line in enumerate(f, 1):
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            name, sep, reason = line.partition(":")
+            if not sep or not name.strip() or not reason.strip():
+                sys.exit("%s:%d: expected `case: reason`" % (path, lineno))
+            skips[name.strip()] = reason.strip()
+    return skips
 
 
 def tail(text, lines=40):
@@ -420,7 +490,10 @@ def run_case(args, case_dir, tmp):
     if not os.path.exists(os.path.join(case_dir, "config.yaml")):
         report.fail("no config.yaml")
         return report
-    stats = run_sluice(args.sluice_dp, case_dir, tmp, report)
+    if args.sluice_xdp:
+        stats = run_sluice_xdp(args.sluice_xdp, case_dir, tmp, report)
+    else:
+        stats = run_sluice(args.sluice_dp, case_dir, tmp, report)
     if stats is None:
         return report
     out_dir = os.path.join(tmp, "out")
@@ -434,9 +507,11 @@ def run_case(args, case_dir, tmp):
     return report
 
 
-def list_cases(args):
+def list_cases(args, all_cases=False):
     names = sorted(d for d in os.listdir(args.pcaps)
                    if os.path.exists(os.path.join(args.pcaps, d, "gen.py")))
+    if all_cases:
+        return names
     unknown = [c for c in args.case if c not in names]
     if unknown:
         sys.exit("unknown case(s): %s" % ", ".join(unknown))
@@ -453,19 +528,36 @@ def run_reference_tests():
 
 
 def preflight(args):
-    if not os.access(args.sluice_dp, os.X_OK):
-        sys.exit("sluice-dp not found or not executable: %s" % args.sluice_dp)
+    name, path = ("sluice-xdp", args.sluice_xdp) if args.sluice_xdp else ("sluice-dp",
+                                                                        args.sluice_dp)
+    if not os.access(path, os.X_OK):
+        sys.exit("%s not found or not executable: %s" % (name, path))
     if shutil.which("tshark") is None:
         sys.exit("tshark is required (apt-get install tshark)")
-    args.sluice_dp = os.path.abspath(args.sluice_dp)
+    if args.sluice_xdp:
+        if args.update_golden:
+            sys.exit("--update-golden records sluice-dp's output: not with --sluice-xdp")
+        args.sluice_xdp = os.path.abspath(args.sluice_xdp)
+        args.skips = load_xdp_skips()
+        unknown = sorted(set(args.skips) - set(list_cases(args, all_cases=True)))
+        if unknown:
+            sys.exit("%s names unknown case(s): %s" % (XDP_SKIP, ", ".join(unknown)))
+    else:
+        args.sluice_dp = os.path.abspath(args.sluice_dp)
+        args.skips = {}
 
 
 def main():
     args = parse_args()
     preflight(args)
     ref_ok = run_reference_tests()
-    passed, failed = [], []
+    passed, failed, skipped = [], [], []
     for name in list_cases(args):
+        if name in args.skips:
+            print("SKIP %s: %s" % (name, args.skips[name]))
+            skipped.append(name)
+            sys.stdout.flush()
+            continue
         tmp = tempfile.mkdtemp(prefix="sluice-pcap-%s-" % name)
         try:
             report = run_case(args, os.path.join(os.path.abspath(args.pcaps), name), tmp)
@@ -481,7 +573,11 @@ def main():
         sys.stdout.flush()
     if failed:
         print("failed cases: %s" % " ".join(failed))
-    print("pcap: %d passed, %d failed" % (len(passed) + ref_ok, len(failed) + (not ref_ok)))
+    print("pcap%s: %d passed, %d failed%s"
+          % (" (XDP)" if args.sluice_xdp else "", len(passed) + ref_ok,
+             len(failed) + (not ref_ok),
+             ", %d skipped (%s)" % (len(skipped), os.path.relpath(XDP_SKIP, ROOT))
+             if skipped else ""))
     return 0 if ref_ok and not failed else 1
 
 

@@ -1,0 +1,1035 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sluice.bpf.c - the XDP dataplane: the inspection (GWLB) path of sluice-dp as XDP programs.
+ *
+ * sl_xdp (entry): parse, count, classify. Not sluice's (unknown interface, ARP, ND, ping and
+ * anything else to our addresses that is not a GENEVE return) -> XDP_PASS: the kernel answers.
+ * Transit traffic on a port with an attachment -> tail call sl_gw_encap; UDP 6081 to one of
+ * our addresses -> tail call sl_gw_return. The stages are separate programs (sl_progs) so that
+ * each stays under the verifier's limits; they hand the parsed packet over in sl_scratch.
+ *
+ * The decisions are dataplane/core's (parsers, flow keys, hash, cookie, GENEVE, verdicts);
+ * this file only moves bytes, as dataplane/gw.c and local.c do for DPDK (docs/dataplane.md).
+ */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "core/cookie.h"
+#include "core/csum.h"
+#include "core/flow.h"
+#include "core/geneve.h"
+#include "core/gwlb.h"
+#include "core/icmp.h"
+#include "core/pkt.h"
+#include "core/stats.h"
+#include "sluice.bpf.h"
+
+struct bpf_map;
+
+#define SL_AF_INET  2
+#define SL_AF_INET6 10
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdp_node);
+} sl_node SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, struct xdp_port);
+} sl_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDP_MAX_ATTACH);
+	__type(key, __u32);
+	__type(value, struct xdp_attach);
+} sl_attach SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xdp_route4_key);
+	__type(value, struct xdp_route);
+} sl_routes4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xdp_route6_key);
+	__type(value, struct xdp_route6);
+} sl_routes6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct xdp_neigh);
+} sl_neigh SEC(".maps");
+
+struct sl_addr6 {
+	__u8 a[16];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct sl_addr6);
+	__type(value, struct xdp_neigh);
+} sl_neigh6 SEC(".maps");
+
+/*
+ * The inner map template. Sizes, not __type(): clang emits struct xdp_group, used only through
+ * pointers, as a BTF forward declaration, which libbpf cannot size (and a key type without a
+ * value type makes the kernel refuse the map's BTF).
+ */
+struct sl_groups {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDP_MAX_GROUPS);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct xdp_group));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct sl_groups);
+} sl_state SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 262144);
+	__type(key, struct xdp_flow_key);
+	__type(value, __u64);
+} sl_flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, XDP_STAGE_MAX);
+	__type(key, __u32);
+	__type(value, __u32);
+} sl_progs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sl_scratch);
+} sl_scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdp_stats);
+} sl_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, (XDP_MAX_GROUPS * XDP_GROUP_TARGETS));
+	__type(key, __u32);
+	__type(value, struct xdp_tstats);
+} sl_tstats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdp_out);
+} sl_out SEC(".maps");
+
+/* ---- helpers shared by the stages ---- */
+
+/* Everything a stage needs from the maps; a miss means the loader has not set up yet. */
+struct sl_env {
+	struct xdp_node *node;
+	struct xdp_stats *st;
+	struct sl_scratch *s;
+};
+
+static __always_inline int sl_env_get(struct sl_env *e)
+{
+	__u32 zero = 0;
+
+	e->node = bpf_map_lookup_elem(&sl_node, &zero);
+	e->st = bpf_map_lookup_elem(&sl_stats, &zero);
+	e->s = bpf_map_lookup_elem(&sl_scratch, &zero);
+	return e->node && e->st && e->s ? 0 : -1;
+}
+
+static __always_inline int sl_drop(struct sl_env *e, __u32 why)
+{
+	/* clang drops the test when why comes from a constant table; the verifier needs it */
+	asm volatile("" : "+r"(why));
+	if (why < SL_DROP_MAX)
+		e->st->drops[why]++;
+	return XDP_DROP;
+}
+
+static __always_inline void sl_event(struct sl_env *e, __u32 ev)
+{
+	if (ev < SL_EV_MAX)
+		e->st->events[ev]++;
+}
+
+static __always_inline __u32 sl_frame_len(struct xdp_md *ctx)
+{
+	return (__u32)(ctx->data_end - ctx->data);
+}
+
+/*
+ * Send the frame out of port index `port` (ifindex). A replay records the port in sl_out and
+ * returns XDP_TX for the loader to read; live, XDP_TX back out of the ingress interface or a
+ * redirect to another one.
+ */
+static __always_inline int sl_send(struct xdp_md *ctx, struct sl_env *e, __u32 port, __u32 ifindex)
+{
+	__u32 zero = 0, len = sl_frame_len(ctx);
+	int act = ifindex == ctx->ingress_ifindex ? XDP_TX : XDP_REDIRECT;
+	struct xdp_out *o;
+
+	if (port < XDP_MAX_PORTS) {
+		e->st->tx_pkts[port]++;
+		e->st->tx_bytes[port] += len;
+	}
+	if (e->node->replay) {
+		o = bpf_map_lookup_elem(&sl_out, &zero);
+		if (o) {
+			o->port = port;
+			o->action = (__u32)act;
+		}
+		return XDP_TX;
+	}
+	if (act == XDP_TX)
+		return XDP_TX;
+	return (int)bpf_redirect(ifindex, 0);
+}
+
+static __always_inline int sl_addr_zero(const __u8 *a, __u32 n)
+{
+	__u8 any = 0;
+	__u32 i;
+
+	for (i = 0; i < 16; i++) {
+		if (i >= n)
+			break;
+		any |= a[i];
+	}
+	return !any;
+}
+
+static __always_inline int sl_addr_eq(const __u8 *a, const __u8 *b, __u32 n)
+{
+	__u8 diff = 0;
+	__u32 i;
+
+	for (i = 0; i < 16; i++) {
+		if (i >= n)
+			break;
+		diff |= a[i] ^ b[i];
+	}
+	return !diff;
+}
+
+/* Our addresses: any port's (docs/dataplane.md step 4), looked up by walking sl_ports. */
+struct sl_local_q {
+	__u8 addr[16];
+	__u8 family;
+	__u8 found;
+};
+
+static long sl_local_cb(struct bpf_map *map, const void *key, void *value, void *data)
+{
+	const struct xdp_port *p = value;
+	struct sl_local_q *q = data;
+	__u32 i;
+
+	(void)map;
+	(void)key;
+	for (i = 0; i < XDP_PORT_ADDRS; i++) {
+		if (q->family == 4 && p->addr4[i] &&
+		    sl_addr_eq((const __u8 *)&p->addr4[i], q->addr, 4))
+			q->found = 1;
+		if (q->family == 6 && !sl_addr_zero(p->addr6[i], 16) &&
+		    sl_addr_eq(p->addr6[i], q->addr, 16))
+			q->found = 1;
+	}
+	return q->found ? 1 : 0; /* 1 stops the walk */
+}
+
+static __always_inline int sl_is_local(const struct pkt_info *pi)
+{
+	struct sl_local_q q = {.family = pi->family};
+
+	__builtin_memcpy(q.addr, pi->daddr, 16);
+	bpf_for_each_map_elem(&sl_ports, sl_local_cb, &q, 0);
+	return q.found;
+}
+
+static __always_inline int sl_is_multicast(const struct pkt_info *pi)
+{
+	if (pi->family == 6)
+		return pi->daddr[0] == 0xff;
+	return (pi->daddr[0] & 0xf0) == 0xe0 || (pi->daddr[0] == 255 && pi->daddr[1] == 255 &&
+						 pi->daddr[2] == 255 && pi->daddr[3] == 255);
+}
+
+/* Where a packet to `daddr` leaves: egress port, its MAC, the next hop's MAC. */
+struct sl_hop {
+	struct xdp_port *port;
+	__u8 dmac[SL_ETH_ALEN];
+};
+
+/*
+ * bpf_fib_lookup for live mode: 0, or a drop reason + 1. oif 0: route daddr as the kernel
+ * would forward it from the ingress interface; else resolve daddr out of interface oif only
+ * (an output lookup). Either way the kernel answers only where IPv4/IPv6 forwarding is
+ * enabled on that interface (net.ipv4.conf.IF.forwarding): else BPF_FIB_LKUP_RET_FWD_DISABLED,
+ * counted no_route / neigh_unresolved.
+ */
+static __always_inline int sl_fib(struct xdp_md *ctx, __u8 family, const __u8 *daddr,
+				  struct sl_hop *h, __u32 oif)
+{
+	struct bpf_fib_lookup f = {};
+	__u32 ifi;
+	long rc;
+
+	f.family = family == 4 ? SL_AF_INET : SL_AF_INET6;
+	f.ifindex = oif ? oif : ctx->ingress_ifindex;
+	if (family == 4)
+		__builtin_memcpy(&f.ipv4_dst, daddr, 4);
+	else
+		__builtin_memcpy(f.ipv6_dst, daddr, 16);
+	rc = bpf_fib_lookup(ctx, &f, sizeof(f), oif ? BPF_FIB_LOOKUP_OUTPUT : 0);
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
+		return SL_DROP_NEIGH_UNRESOLVED + 1;
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
+		return SL_DROP_NO_ROUTE + 1;
+	ifi = f.ifindex;
+	h->port = bpf_map_lookup_elem(&sl_ports, &ifi);
+	if (!h->port)
+		return SL_DROP_NO_ROUTE + 1; /* not one of sluice's interfaces */
+	__builtin_memcpy(h->dmac, f.dmac, SL_ETH_ALEN);
+	return 0;
+}
+
+/*
+ * Route daddr (connected subnets and routes, longest prefix: sl_routes4/6), then the next
+ * hop's MAC from the static neighbours (sl_neigh/6). Live, a route miss asks the kernel's FIB
+ * for daddr, and a neighbour miss asks it for the next hop on the route's interface: the
+ * kernel learns by ARP/ND what sluice-dp learns itself (bpf_fib_lookup does not make it
+ * resolve, so a next hop the kernel has never seen stays neigh_unresolved). A replay has no
+ * kernel state to ask.
+ * Returns 0 or a drop reason + 1.
+ */
+static __always_inline int sl_route(struct xdp_md *ctx, struct sl_env *e, __u8 family,
+				    const __u8 *daddr, struct sl_hop *h)
+{
+	struct xdp_neigh *nb = NULL;
+	__u8 nh_addr[16];
+	__u32 ifi;
+
+	if (family == 4) {
+		struct xdp_route4_key k = {.prefixlen = 32};
+		struct xdp_route *r;
+		__u32 nh;
+
+		__builtin_memcpy(&k.addr, daddr, 4);
+		r = bpf_map_lookup_elem(&sl_routes4, &k);
+		if (!r)
+			return e->node->replay ? SL_DROP_NO_ROUTE + 1 : sl_fib(ctx, 4, daddr, h, 0);
+		ifi = r->ifindex;
+		nh = r->via ? r->via : k.addr;
+		__builtin_memcpy(nh_addr, &nh, 4);
+		nb = bpf_map_lookup_elem(&sl_neigh, &nh);
+	} else {
+		struct xdp_route6_key k = {.prefixlen = 128};
+		struct sl_addr6 nh;
+		struct xdp_route6 *r;
+
+		__builtin_memcpy(k.addr, daddr, 16);
+		r = bpf_map_lookup_elem(&sl_routes6, &k);
+		if (!r)
+			return e->node->replay ? SL_DROP_NO_ROUTE + 1 : sl_fib(ctx, 6, daddr, h, 0);
+		ifi = r->ifindex;
+		if (sl_addr_zero(r->via, 16))
+			__builtin_memcpy(nh.a, daddr, 16);
+		else
+			__builtin_memcpy(nh.a, r->via, 16);
+		__builtin_memcpy(nh_addr, nh.a, 16);
+		nb = bpf_map_lookup_elem(&sl_neigh6, &nh);
+	}
+	h->port = bpf_map_lookup_elem(&sl_ports, &ifi);
+	if (!h->port)
+		return SL_DROP_NO_ROUTE + 1;
+	if (!nb) {
+		struct xdp_port *port = h->port;
+		int ret;
+
+		if (e->node->replay)
+			return SL_DROP_NEIGH_UNRESOLVED + 1;
+		/* The kernel's neighbour of our next hop: ask the FIB for the next hop itself. */
+		ret = sl_fib(ctx, family, nh_addr, h, ifi);
+		if (ret || h->port->ifindex != port->ifindex) {
+			h->port = port;
+			return SL_DROP_NEIGH_UNRESOLVED + 1;
+		}
+	}
+	if (nb)
+		__builtin_memcpy(h->dmac, nb->mac, SL_ETH_ALEN);
+	return 0;
+}
+
+/*
+ * Keep only the IP packet [l3_off, l3_off + l3_len) of the frame (VLAN tags and Ethernet
+ * padding go) with `room` bytes in front of it. 0 or -1.
+ */
+static __always_inline int sl_reframe(struct xdp_md *ctx, __u32 l3_off, __u32 l3_len, __u32 room)
+{
+	__u32 len = sl_frame_len(ctx), want = l3_off + l3_len;
+
+	if (want > len)
+		return -1;
+	if (want < len && bpf_xdp_adjust_tail(ctx, (int)want - (int)len))
+		return -1;
+	if (bpf_xdp_adjust_head(ctx, (int)l3_off - (int)room))
+		return -1;
+	return 0;
+}
+
+static __always_inline int sl_eth_write(struct xdp_md *ctx, const __u8 *dst, const __u8 *src,
+					__u16 type)
+{
+	__u8 *data = (__u8 *)(long)ctx->data, *end = (__u8 *)(long)ctx->data_end;
+
+	if (data + ETH_HLEN_ > end)
+		return -1;
+	__builtin_memcpy(data, dst, SL_ETH_ALEN);
+	__builtin_memcpy(data + 6, src, SL_ETH_ALEN);
+	sl_put_be16(data + 12, type);
+	return 0;
+}
+
+/* gw_forward: the IP packet of pi to its destination, with a new Ethernet header. */
+static __always_inline int sl_forward(struct xdp_md *ctx, struct sl_env *e,
+				      const struct pkt_info *pi, __u32 ev)
+{
+	struct sl_hop h;
+	int ret;
+
+	ret = sl_route(ctx, e, pi->family, pi->daddr, &h);
+	if (ret)
+		return sl_drop(e, (__u32)ret - 1);
+	if (sl_reframe(ctx, pi->l3_off, pi->l3_len, ETH_HLEN_) ||
+	    sl_eth_write(ctx, h.dmac, h.port->mac,
+			 pi->family == 4 ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6))
+		return sl_drop(e, SL_DROP_NO_MBUF);
+	sl_event(e, ev);
+	return sl_send(ctx, e, h.port->index, h.port->ifindex);
+}
+
+/*
+ * The flow key of pi (gwlb_flow_key: an ICMP error hashes on the packet it quotes). A global
+ * function: the verifier checks it once, on its own, not inlined into every caller (parsing
+ * the quoted packet on top of the outer parse exceeds the 1M instruction limit).
+ */
+__noinline int sl_flow_key(struct xdp_md *ctx, const struct pkt_info *pi, __u32 stick,
+			   struct flow_key *k)
+{
+	const __u8 *data = (const __u8 *)(long)ctx->data, *end = (const __u8 *)(long)ctx->data_end;
+	struct pkt_info o;
+
+	if (!pi || !k)
+		return -1;
+	__builtin_memcpy(&o, pi, sizeof(o));
+	/* Offsets read from memory: bound them for the verifier (no real frame is refused). */
+	if (o.l3_off > SL_MAX_L4_OFF || o.l4_off > SL_MAX_L4_OFF) {
+		flow_key_make(&o, (enum flow_stick)stick, k);
+		return 0;
+	}
+	gwlb_flow_key(data, end, &o, (enum flow_stick)stick, k);
+	return 0;
+}
+
+static __always_inline __u64 sl_now(const struct xdp_node *n)
+{
+	return n->clock_us ? n->clock_us : bpf_ktime_get_ns() / 1000;
+}
+
+static __always_inline struct xdp_group *sl_group(__u32 gi)
+{
+	__u32 zero = 0;
+	void *inner = bpf_map_lookup_elem(&sl_state, &zero);
+
+	if (!inner)
+		return NULL;
+	return bpf_map_lookup_elem(inner, &gi);
+}
+
+static __always_inline struct xdp_tstats *sl_tstat(__u32 gi, __u32 slot)
+{
+	__u32 k = gi * XDP_GROUP_TARGETS + slot;
+
+	return bpf_map_lookup_elem(&sl_tstats, &k);
+}
+
+/* rt_group_pick: a slot, -(drop reason + 1), or SL_PICK_BYPASS. */
+#define SL_PICK_BYPASS (-1000)
+
+static __always_inline int sl_pick(struct sl_env *e, const struct xdp_group *g, __u32 hash)
+{
+	__u64 idx = hash % XDP_MAGLEV_SIZE; /* 64-bit: no zero-extension between check and use */
+	__u32 slot;
+
+	/*
+	 * clang computes the modulo as hash - hash / M * M, which loses the verifier's bounds:
+	 * hide idx from the optimiser and check it again.
+	 */
+	asm volatile("" : "+r"(idx));
+	if (idx >= XDP_MAGLEV_SIZE)
+		return -(SL_DROP_NO_TARGET + 1);
+	switch (g->mode) {
+	case SL_MODE_NO_TARGET:
+		return -(SL_DROP_NO_TARGET + 1);
+	case SL_MODE_DROP:
+		return -(SL_DROP_ALL_UNHEALTHY_DROP + 1);
+	case SL_MODE_BYPASS:
+		return SL_PICK_BYPASS;
+	case SL_MODE_FAIL_OPEN:
+		sl_event(e, SL_EV_FAIL_OPEN);
+		break;
+	default:
+		break;
+	}
+	slot = g->maglev[idx];
+	if (slot == XDP_MAGLEV_EMPTY || slot >= g->n_targets || slot >= XDP_GROUP_TARGETS)
+		return -(SL_DROP_NO_TARGET + 1);
+	return (int)slot;
+}
+
+/* gw_choose: the flow table entry for (gi, key) if it may stay, else a new pick, pinned. */
+static __always_inline int sl_choose(struct sl_env *e, __u32 gi, const struct xdp_group *g,
+				     const struct flow_key *fk, __u32 hash, __u8 proto, __u64 now)
+{
+	struct xdp_flow_key *k = &e->s->ftk; /* in scratch: the stack is short */
+	struct xdp_tstats *ts;
+	__u64 *v, val;
+	int ret;
+
+	__builtin_memset(k, 0, sizeof(*k));
+	__builtin_memcpy(&k->fk, fk, sizeof(k->fk));
+	k->group = (__u16)gi;
+	v = bpf_map_lookup_elem(&sl_flows, k);
+	if (v) {
+		__u16 tag;
+		__u32 slot;
+		__u64 idle = proto == IPPROTO_TCP_ ? g->idle_tcp_us : g->idle_other_us;
+		__u64 seen;
+		const struct xdp_target *t;
+		int verdict;
+
+		val = *v;
+		tag = (__u16)val;
+		slot = tag & 0xff;
+		seen = (val >> 16) * 1000;
+		t = &g->targets[slot];
+		if (slot >= g->n_targets || !t->present || t->tag != tag) /* rt_pin_target */
+			verdict = gwlb_flow_verdict(now, seen, idle, TS_DRAINING, 0, 0, 0);
+		else
+			verdict = gwlb_flow_verdict(now, seen, idle, t->state, t->drain_start,
+						    g->dereg_delay_us, g->rebalance);
+		if (verdict == GWLB_KEEP) {
+			/* flowtab_touch: once a second; not over another CPU's new choice */
+			if (now / 1000000 != seen / 1000000)
+				__sync_val_compare_and_swap(v, val, ((now / 1000) << 16) | tag);
+			return (int)slot;
+		}
+		sl_event(e, verdict == GWLB_EXPIRED ? SL_EV_FLOW_EXPIRED : SL_EV_FLOW_REBALANCED);
+		/* An entry neither kept nor replaced goes: counted once, not per packet. */
+		if (g->mode != SL_MODE_NORMAL && g->mode != SL_MODE_FAIL_OPEN)
+			bpf_map_delete_elem(&sl_flows, k);
+	}
+	ret = sl_pick(e, g, hash);
+	if (ret < 0)
+		return ret;
+	val = ((now / 1000) << 16) | (__u16)g->targets[ret & 0xff].tag;
+	if (bpf_map_update_elem(&sl_flows, k, &val, BPF_ANY))
+		sl_event(e, SL_EV_FLOW_UNPINNED);
+	sl_event(e, SL_EV_FLOW_NEW);
+	ts = sl_tstat(gi, (__u32)ret);
+	if (ts)
+		ts->flows++;
+	return ret;
+}
+
+/* local_icmp_allowed: a token bucket per CPU. */
+static __always_inline int sl_icmp_allowed(struct sl_scratch *s, __u64 now)
+{
+	__u64 refill;
+
+	if (now > s->icmp_last) {
+		refill = (now - s->icmp_last) * SL_ICMP_RATE / 1000000;
+		if (refill) {
+			s->icmp_tokens = s->icmp_tokens + refill > SL_ICMP_BURST
+						 ? SL_ICMP_BURST
+						 : s->icmp_tokens + refill;
+			s->icmp_last = now;
+		}
+	} else if (!s->icmp_last) {
+		s->icmp_tokens = SL_ICMP_BURST;
+		s->icmp_last = now;
+	}
+	if (!s->icmp_tokens)
+		return 0;
+	s->icmp_tokens--;
+	return 1;
+}
+
+/*
+ * local_too_big: the packet does not fit once encapsulated. The frame becomes the ICMP
+ * fragmentation-needed / packet-too-big (built by core/icmp.h in the scratch buffer, from a
+ * copy of the packet's head) and goes back to the sender; the packet counts mtu_exceeded.
+ */
+static __always_inline int sl_too_big(struct xdp_md *ctx, struct sl_env *e,
+				      const struct pkt_info *pi, __u16 mtu)
+{
+	struct sl_scratch *s = e->s;
+	const __u32 hdr = ICMP6_ERR_HDR_LEN; /* the quote sits at buf + 48 */
+	__u8 dmac[SL_ETH_ALEN], *data, *end;
+	struct xdp_port *port;
+	__u32 qlen, cur, want, ifi;
+	__u8 *out;
+	int len;
+
+	if (pi->family == 4 && !(pi->flags & PKT_F_DF))
+		return sl_drop(e, SL_DROP_MTU_EXCEEDED_NO_DF);
+	if (s->reply_port >= 0) { /* straight back to the sender of the frame */
+		data = (__u8 *)(long)ctx->data;
+		end = (__u8 *)(long)ctx->data_end;
+		if (data + ETH_HLEN_ > end)
+			return sl_drop(e, SL_DROP_MTU_EXCEEDED);
+		__builtin_memcpy(dmac, data + 6, SL_ETH_ALEN);
+		ifi = s->ifindex;
+		port = bpf_map_lookup_elem(&sl_ports, &ifi);
+		if (!port)
+			return sl_drop(e, SL_DROP_MTU_EXCEEDED);
+	} else {
+		struct sl_hop h;
+
+		if (sl_route(ctx, e, pi->family, pi->saddr, &h))
+			return sl_drop(e, SL_DROP_MTU_EXCEEDED);
+		port = h.port;
+		__builtin_memcpy(dmac, h.dmac, SL_ETH_ALEN);
+	}
+	if ((pi->family == 4 && !port->addr4[0]) ||
+	    (pi->family == 6 && sl_addr_zero(port->addr6[0], 16)))
+		return sl_drop(e, SL_DROP_MTU_EXCEEDED); /* no address to send the error from */
+	if (!sl_icmp_allowed(s, s->now))
+		return sl_drop(e, SL_DROP_ICMP_RATELIMIT);
+
+	/* Only the quoted head is needed: the core functions cut the quote at these sizes. */
+	qlen = pi->l3_len;
+	if (pi->family == 4 && qlen > ICMP4_ERR_MAX_LEN - ICMP4_ERR_HDR_LEN)
+		qlen = ICMP4_ERR_MAX_LEN - ICMP4_ERR_HDR_LEN;
+	if (qlen > ICMP6_ERR_MAX_LEN - ICMP6_ERR_HDR_LEN)
+		qlen = ICMP6_ERR_MAX_LEN - ICMP6_ERR_HDR_LEN;
+	if (qlen < 1 || pi->l3_off > SL_MAX_L3_OFF ||
+	    bpf_xdp_load_bytes(ctx, pi->l3_off, s->buf + hdr, qlen))
+		return sl_drop(e, SL_DROP_MTU_EXCEEDED);
+	if (pi->family == 4) {
+		out = s->buf + hdr - ICMP4_ERR_HDR_LEN;
+		len = icmp4_frag_needed(out, SL_BUF_SIZE - (hdr - ICMP4_ERR_HDR_LEN), s->buf + hdr,
+					qlen, port->addr4[0], mtu);
+	} else {
+		out = s->buf;
+		len = icmp6_too_big(out, SL_BUF_SIZE, s->buf + hdr, qlen, port->addr6[0], mtu);
+	}
+	if (len <= 0 || len > ICMP6_ERR_MAX_LEN) /* an error about an error: no reply */
+		return sl_drop(e, SL_DROP_MTU_EXCEEDED);
+
+	cur = sl_frame_len(ctx);
+	want = ETH_HLEN_ + (__u32)len;
+	if (want > cur ? bpf_xdp_adjust_head(ctx, (int)cur - (int)want)
+		       : want < cur && bpf_xdp_adjust_tail(ctx, (int)want - (int)cur))
+		return sl_drop(e, SL_DROP_MTU_EXCEEDED);
+	if (bpf_xdp_store_bytes(ctx, ETH_HLEN_, out, (__u32)len) ||
+	    sl_eth_write(ctx, dmac, port->mac, pi->family == 4 ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6))
+		return sl_drop(e, SL_DROP_MTU_EXCEEDED);
+	sl_event(e, pi->family == 4 ? SL_EV_ICMP_FRAG_NEEDED : SL_EV_ICMP6_TOO_BIG);
+	sl_drop(e, SL_DROP_MTU_EXCEEDED);
+	return sl_send(ctx, e, port->index, port->ifindex);
+}
+
+/* ---- stages ---- */
+
+/*
+ * gw_encap: scratch.pi to group chain[pos] of attachment scratch.attach. The frame holds the
+ * packet at pi.l3_off (the received frame, or a return's inner packet behind 14 bytes).
+ */
+SEC("xdp")
+int sl_gw_encap(struct xdp_md *ctx)
+{
+	struct sl_env e;
+	struct pkt_info *pi;
+	struct xdp_attach *att;
+	struct xdp_group *g;
+	const struct xdp_target *t;
+	struct xdp_tstats *ts;
+	struct gwlb_meta meta;
+	struct flow_key *fk;
+	struct sl_hop h;
+	__u8 *data, *end;
+	__u32 gi, hash, src, ai;
+	int slot, ret;
+
+	if (sl_env_get(&e))
+		return XDP_ABORTED;
+	pi = &e.s->pi; /* the packet and its key stay in scratch: the stack is short */
+	fk = &e.s->fk;
+	ai = e.s->attach;
+	att = bpf_map_lookup_elem(&sl_attach, &ai);
+	if (!att || e.s->pos >= att->n_chain || e.s->pos >= XDP_CHAIN_MAX)
+		return sl_drop(&e, SL_DROP_NO_ATTACHMENT);
+	gi = att->chain[e.s->pos & (XDP_CHAIN_MAX - 1)];
+	g = sl_group(gi);
+	if (!g)
+		return sl_drop(&e, SL_DROP_NO_TARGET);
+
+	sl_flow_key(ctx, pi, g->stickiness, fk);
+	hash = flow_key_hash(fk);
+	slot = sl_choose(&e, gi, g, fk, hash, pi->proto, e.s->now);
+	if (slot == SL_PICK_BYPASS)
+		return sl_forward(ctx, &e, pi, SL_EV_BYPASS);
+	if (slot < 0)
+		return sl_drop(&e, (__u32)(-slot - 1));
+	t = &g->targets[slot & 0xff];
+	ret = sl_route(ctx, &e, 4, (const __u8 *)&t->addr, &h);
+	if (ret)
+		return sl_drop(&e, (__u32)ret - 1);
+	if ((__u32)pi->l3_len + GWLB_ENCAP_OVERHEAD > h.port->mtu)
+		return sl_too_big(ctx, &e, pi, h.port->mtu - GWLB_ENCAP_OVERHEAD);
+
+	src = e.node->geneve_src ? e.node->geneve_src : h.port->addr4[0];
+	meta.endpoint_id = att->endpoint_id;
+	meta.attachment_id = att->attachment_id;
+	meta.cookie = cookie_make(e.node->secret, fk, t->addr, att->endpoint_id);
+	meta.proto = pi->family == 4 ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6;
+
+	if (pi->l3_off > SL_MAX_L4_OFF ||
+	    sl_reframe(ctx, pi->l3_off, pi->l3_len, ETH_HLEN_ + GWLB_ENCAP_OVERHEAD))
+		return sl_drop(&e, SL_DROP_NO_MBUF);
+	data = (__u8 *)(long)ctx->data;
+	end = (__u8 *)(long)ctx->data_end;
+	if (data + ETH_HLEN_ + GWLB_ENCAP_OVERHEAD > end)
+		return sl_drop(&e, SL_DROP_NO_MBUF);
+	__builtin_memcpy(data, h.dmac, SL_ETH_ALEN);
+	__builtin_memcpy(data + 6, h.port->mac, SL_ETH_ALEN);
+	sl_put_be16(data + 12, ETHERTYPE_IPV4);
+	geneve_outer_write(data + ETH_HLEN_, src, t->addr, e.node->ttl, geneve_sport(hash),
+			   (__u16)(GWLB_GENEVE_LEN + pi->l3_len));
+	geneve_gwlb_write(data + ETH_HLEN_ + GWLB_OUTER_LEN, &meta);
+	sl_event(&e, SL_EV_ENCAP);
+	ts = sl_tstat(gi, (__u32)slot);
+	if (ts) {
+		ts->pkts++;
+		ts->bytes += pi->l3_len;
+	}
+	return sl_send(ctx, &e, h.port->index, h.port->ifindex);
+}
+
+static const __u8 sl_geneve_drop[] = {
+	[GENEVE_ERR_TRUNCATED] = SL_DROP_GENEVE_TRUNCATED,
+	[GENEVE_ERR_VERSION] = SL_DROP_GENEVE_VERSION,
+	[GENEVE_ERR_OAM] = SL_DROP_GENEVE_OAM,
+	[GENEVE_ERR_CRITICAL] = SL_DROP_GENEVE_CRITICAL,
+	[GENEVE_ERR_OPT_MISSING] = SL_DROP_GENEVE_OPT_MISSING,
+	[GENEVE_ERR_OPT_LENGTH] = SL_DROP_GENEVE_OPT_LENGTH,
+	[GENEVE_ERR_OPT_DUPLICATE] = SL_DROP_GENEVE_OPT_DUPLICATE,
+	[GENEVE_ERR_PROTOCOL] = SL_DROP_GENEVE_PROTOCOL,
+};
+
+/* gw_chain_pos: the chain position whose group has appliance addr (present or not), or -1. */
+static __always_inline int sl_chain_pos(const struct xdp_attach *att, __u32 addr)
+{
+	__u32 p, t;
+
+	for (p = 0; p < XDP_CHAIN_MAX; p++) {
+		const struct xdp_group *g;
+
+		if (p >= att->n_chain)
+			break;
+		g = sl_group(att->chain[p]);
+		if (!g)
+			continue;
+		for (t = 0; t < XDP_GROUP_TARGETS; t++) {
+			if (t >= g->n_targets)
+				break;
+			if (g->targets[t].addr == addr)
+				return (int)p;
+		}
+	}
+	return -1;
+}
+
+/*
+ * The steps of gw_return are global functions: the verifier checks each once, on its own;
+ * inlined into one program their paths multiply past the 1M instruction limit.
+ */
+
+/* The UDP segment copied to s->buf (len bytes): does its non-zero checksum verify? */
+__noinline int sl_udp_csum_ok(struct sl_scratch *s, __u32 len)
+{
+	if (!s || len < 8 || len > SL_MAX_FRAME)
+		return 0;
+	/*
+	 * A no-op (len <= SL_MAX_FRAME), hidden from clang so that it stays: the verifier keeps a
+	 * mask's bound where clang's zero-extended copies lose the compare's.
+	 */
+	asm volatile("" : "+r"(len));
+	len &= SL_FRAME_MASK;
+	return csum_l4_ok(4, s->pi.saddr, s->pi.daddr, IPPROTO_UDP_, s->buf, len);
+}
+
+/* geneve_gwlb_parse over the UDP payload in s->buf: the inner offset in it, or -error. */
+__noinline int sl_geneve_parse(struct sl_scratch *s, __u32 udp_len, struct gwlb_meta *m)
+{
+	__u16 hlen = 0;
+	int ret;
+
+	if (!s || !m || udp_len < 8 || udp_len > SL_MAX_FRAME)
+		return -GENEVE_ERR_TRUNCATED;
+	ret = geneve_gwlb_parse(s->buf + 8, s->buf + udp_len, m, &hlen);
+	return ret ? ret : hlen;
+}
+
+/* pkt_parse_ip of the inner packet at off (bounded by the caller). 0 or -enum pkt_err. */
+__noinline int sl_parse_inner(struct xdp_md *ctx, __u32 off, __u32 family, struct pkt_info *in)
+{
+	const __u8 *data = (const __u8 *)(long)ctx->data, *end = (const __u8 *)(long)ctx->data_end;
+
+	if (!in || off > SL_MAX_L4_OFF)
+		return -PKT_ERR_L3;
+	asm volatile("" : "+r"(off)); /* a no-op mask the verifier keeps (see sl_udp_csum_ok) */
+	off &= 2 * SL_MAX_L4_OFF - 1;
+	return pkt_parse_ip(data, (__u16)off, end, (__u8)family, in);
+}
+
+/* The attachment of an endpoint ID: its index, or -1. */
+__noinline int sl_find_attach(__u64 endpoint, __u32 n_attach)
+{
+	__u32 a;
+
+	for (a = 0; a < XDP_MAX_ATTACH; a++) {
+		struct xdp_attach *x;
+		__u32 k = a;
+
+		if (a >= n_attach)
+			break;
+		x = bpf_map_lookup_elem(&sl_attach, &k);
+		if (x && x->endpoint_id == endpoint)
+			return (int)a;
+	}
+	return -1;
+}
+
+/* gw_chain_pos of attachment ai (see sl_chain_pos). */
+__noinline int sl_chain_pos_of(__u32 ai, __u32 addr)
+{
+	struct xdp_attach *att = bpf_map_lookup_elem(&sl_attach, &ai);
+
+	if (!att)
+		return -1;
+	return sl_chain_pos(att, addr);
+}
+
+/* gw_return: a GENEVE packet to one of our addresses (scratch.pi, UDP to 6081). */
+SEC("xdp")
+int sl_gw_return(struct xdp_md *ctx)
+{
+	struct sl_env e;
+	struct pkt_info pi, in;
+	struct xdp_attach *att = NULL;
+	struct xdp_group *g;
+	struct gwlb_meta meta;
+	struct flow_key fk;
+	__u32 udp_len, l4, a, appliance, off;
+	__u16 hlen;
+	__u8 *data, *end;
+	int ret, pos;
+
+	if (sl_env_get(&e))
+		return XDP_ABORTED;
+	__builtin_memcpy(&pi, &e.s->pi, sizeof(pi));
+	l4 = pi.l4_off;
+	data = (__u8 *)(long)ctx->data;
+	end = (__u8 *)(long)ctx->data_end;
+	if (pi.family != 4)
+		return sl_drop(&e, SL_DROP_LOCAL_UNHANDLED);
+	/* An outer IPv4 header ends by 22 + 60: the bound is for the verifier. */
+	if (l4 > SL_MAX_L3_OFF + 60 || data + l4 + 8 > end)
+		return sl_drop(&e, SL_DROP_GENEVE_TRUNCATED);
+	udp_len = sl_get_be16(data + l4 + 4);
+	if (udp_len < 8 || l4 + udp_len > (__u32)pi.l3_off + pi.l3_len || udp_len > SL_MAX_FRAME)
+		return sl_drop(&e, SL_DROP_GENEVE_TRUNCATED);
+	/* The UDP segment, copied: the checksum and the GENEVE parse run over the copy. */
+	if (bpf_xdp_load_bytes(ctx, l4, e.s->buf, udp_len))
+		return sl_drop(&e, SL_DROP_GENEVE_TRUNCATED);
+	if (sl_get_be16(e.s->buf + 6) && !sl_udp_csum_ok(e.s, udp_len))
+		return sl_drop(&e, SL_DROP_GENEVE_UDP_CHECKSUM);
+	ret = sl_geneve_parse(e.s, udp_len, &meta);
+	if (ret < 0) {
+		__u32 err = (__u32)-ret;
+
+		return sl_drop(&e, err && err < sizeof(sl_geneve_drop) ? sl_geneve_drop[err]
+								       : SL_DROP_GENEVE_TRUNCATED);
+	}
+	hlen = (__u16)ret;
+	ret = sl_find_attach(meta.endpoint_id, e.node->n_attach);
+	if (ret < 0)
+		return sl_drop(&e, SL_DROP_GENEVE_UNKNOWN_ENDPOINT);
+	a = (__u32)ret;
+	att = bpf_map_lookup_elem(&sl_attach, &a);
+	if (!att)
+		return sl_drop(&e, SL_DROP_GENEVE_UNKNOWN_ENDPOINT);
+	__builtin_memcpy(&appliance, pi.saddr, 4);
+	pos = sl_chain_pos_of(a, appliance);
+	if (pos < 0)
+		return sl_drop(&e, SL_DROP_GENEVE_UNKNOWN_APPLIANCE);
+	off = l4 + 8 + hlen;
+	if (off > SL_MAX_L4_OFF)
+		return sl_drop(&e, SL_DROP_GENEVE_BAD_INNER);
+	/*
+	 * The inner packet must end within the UDP payload: parsed against the frame's end (the
+	 * verifier needs data_end), then held to the UDP end, which is what sluice-dp parses
+	 * against (the parse limits every length to the bytes present, so this is the same test).
+	 */
+	if (sl_parse_inner(ctx, off, meta.proto == ETHERTYPE_IPV4 ? 4 : 6, &in) ||
+	    (__u32)in.l3_off + in.l3_len > l4 + udp_len)
+		return sl_drop(&e, SL_DROP_GENEVE_BAD_INNER);
+	g = sl_group(att->chain[pos & (XDP_CHAIN_MAX - 1)]);
+	if (!g)
+		return sl_drop(&e, SL_DROP_GENEVE_UNKNOWN_APPLIANCE);
+	sl_flow_key(ctx, &in, g->stickiness, &fk);
+	if (cookie_make(e.node->secret, &fk, appliance, meta.endpoint_id) != meta.cookie)
+		return sl_drop(&e, SL_DROP_GENEVE_BAD_COOKIE);
+	sl_event(&e, SL_EV_DECAP);
+	if ((__u32)pos + 1 >= att->n_chain) /* TODO(nlb): inspected traffic to the zone IP */
+		return sl_forward(ctx, &e, &in, SL_EV_FORWARD);
+
+	/* Next group of the chain: the inner packet behind a 14-byte stand-in Ethernet header. */
+	if (sl_reframe(ctx, off, in.l3_len, ETH_HLEN_))
+		return sl_drop(&e, SL_DROP_NO_MBUF);
+	in.l3_off = ETH_HLEN_;
+	in.l4_off = (__u16)(in.l4_off - off + ETH_HLEN_);
+	__builtin_memcpy(&e.s->pi, &in, sizeof(in));
+	e.s->attach = a; /* where the endpoint lookup stopped */
+	e.s->pos = (__u32)pos + 1;
+	e.s->reply_port = -1;
+	bpf_tail_call(ctx, &sl_progs, XDP_STAGE_GW_ENCAP);
+	return sl_drop(&e, SL_DROP_NO_TARGET);
+}
+
+/* NLB listeners: not on the XDP path yet; the kernel gets the traffic. */
+SEC("xdp")
+int sl_nlb(struct xdp_md *ctx)
+{
+	(void)ctx;
+	return XDP_PASS;
+}
+
+/* ICMP errors follow their flow inside sl_gw_encap (sl_flow_key); kept for the stage table. */
+SEC("xdp")
+int sl_icmp(struct xdp_md *ctx)
+{
+	(void)ctx;
+	return XDP_PASS;
+}
+
+static const __u8 sl_parse_drop[] = {
+	[PKT_ERR_L2] = SL_DROP_PARSE_L2,
+	[PKT_ERR_L3] = SL_DROP_PARSE_L3,
+	[PKT_ERR_L4] = SL_DROP_PARSE_L4,
+	[PKT_ERR_ETHERTYPE] = SL_DROP_ETHERTYPE,
+};
+
+/*
+ * pkt_parse_eth as a global function: checked once on its own, its many paths do not
+ * multiply with the classification after it (inlined, the entry took 700K instructions).
+ */
+__noinline int sl_parse_frame(struct xdp_md *ctx, struct pkt_info *pi)
+{
+	const __u8 *data = (const __u8 *)(long)ctx->data, *end = (const __u8 *)(long)ctx->data_end;
+
+	if (!pi)
+		return -PKT_ERR_L2;
+	return pkt_parse_eth(data, end, pi);
+}
+
+/* Entry: docs/dataplane.md "Per packet", with the kernel's duties left to the kernel. */
+SEC("xdp")
+int sl_xdp(struct xdp_md *ctx)
+{
+	const __u8 *data = (const __u8 *)(long)ctx->data, *end = (const __u8 *)(long)ctx->data_end;
+	__u32 ifi = ctx->ingress_ifindex, len = sl_frame_len(ctx);
+	struct xdp_port *p;
+	struct pkt_info pi;
+	struct sl_env e;
+	int ret;
+
+	p = bpf_map_lookup_elem(&sl_ports, &ifi);
+	if (!p || sl_env_get(&e))
+		return XDP_PASS; /* not one of sluice's interfaces */
+	if (p->index < XDP_MAX_PORTS) {
+		e.st->rx_pkts[p->index]++;
+		e.st->rx_bytes[p->index] += len;
+	}
+	ret = sl_parse_frame(ctx, &pi);
+	if (ret) {
+		__u32 err = (__u32)-ret;
+
+		return sl_drop(&e, err && err < sizeof(sl_parse_drop) ? sl_parse_drop[err]
+								      : SL_DROP_PARSE_L2);
+	}
+	if (data + ETH_HLEN_ > end)
+		return XDP_PASS;
+	if (!(data[0] & 1) && !sl_addr_eq(data, p->mac, SL_ETH_ALEN))
+		return sl_drop(&e, SL_DROP_L2_OTHER_HOST);
+	if (pi.flags & PKT_F_ARP)
+		return XDP_PASS; /* the kernel answers and learns */
+
+	__builtin_memcpy(&e.s->pi, &pi, sizeof(pi));
+	e.s->now = sl_now(e.node);
+	e.s->port = p->index;
+	e.s->ifindex = ifi;
+	e.s->reply_port = (__s32)p->index;
+	e.s->attach = p->attach < 0 ? 0 : (__u32)p->attach;
+	e.s->pos = 0;
+
+	if (sl_is_multicast(&pi) || sl_is_local(&pi)) {
+		if ((pi.flags & PKT_F_L4) && pi.proto == IPPROTO_UDP_ &&
+		    pi.dport == GENEVE_UDP_PORT) {
+			bpf_tail_call(ctx, &sl_progs, XDP_STAGE_GW_RETURN);
+			return sl_drop(&e, SL_DROP_LOCAL_UNHANDLED);
+		}
+		return XDP_PASS; /* ND, ping, the host's own traffic */
+	}
+	if ((e.node->zone_family == 4 &&
+	     sl_addr_eq(pi.daddr, (const __u8 *)&e.node->zone_ip4, 4)) ||
+	    (e.node->zone_family == 6 && sl_addr_eq(pi.daddr, e.node->zone_ip6, 16))) {
+		bpf_tail_call(ctx, &sl_progs, XDP_STAGE_NLB);
+		return XDP_PASS;
+	}
+	if (p->attach < 0)
+		return sl_drop(&e, SL_DROP_NO_ATTACHMENT);
+	bpf_tail_call(ctx, &sl_progs, XDP_STAGE_GW_ENCAP);
+	return sl_drop(&e, SL_DROP_NO_TARGET);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

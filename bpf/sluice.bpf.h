@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sluice.bpf.h - private to the XDP program: the per-CPU scratch state handed from one
+ * tail-called stage to the next, and the constants it mirrors from sluice-dp.
+ */
+#ifndef SL_SLUICE_BPF_H
+#define SL_SLUICE_BPF_H
+
+#include "xdp_shared.h"
+
+/* enum rt_group_mode of dataplane/dp.h (xdp_group.mode); dp.h needs DPDK headers. */
+#define SL_MODE_NORMAL	  0
+#define SL_MODE_FAIL_OPEN 1
+#define SL_MODE_DROP	  2
+#define SL_MODE_BYPASS	  3
+#define SL_MODE_NO_TARGET 4
+
+#define SL_ETH_ALEN 6
+
+/*
+ * Offsets the stages accept from the scratch state. A frame without the frags flag is at most
+ * one page, so these never refuse a real packet; the explicit bounds are what lets the
+ * verifier accept packet accesses at offsets read back from a map.
+ */
+#define SL_MAX_L3_OFF 22   /* Ethernet + two VLAN tags */
+#define SL_MAX_L4_OFF 2048 /* after IPv4 options or IPv6 extension headers */
+#define SL_MAX_FRAME  9216 /* a 9001-byte MTU frame (generic mode hands XDP whole frames) */
+#define SL_FRAME_MASK 0x3fff
+_Static_assert(SL_MAX_FRAME <= SL_FRAME_MASK, "a mask of SL_FRAME_MASK keeps every frame length");
+
+/*
+ * The scratch buffer: a UDP segment (checksum, GENEVE parse) or the too-big ICMP. Sized for
+ * the verifier rather than for frames: a length masked with SL_FRAME_MASK, and the GENEVE
+ * option walk where clang tests one copy of the offset and indexes with another (the verifier
+ * then only knows it grew by at most 128 bytes per option), must both stay inside it.
+ */
+#define SL_BUF_SIZE (SL_FRAME_MASK + 1 + 256)
+
+/* local_icmp_allowed() of sluice-dp: per CPU instead of per lcore. */
+#define SL_ICMP_RATE  1000
+#define SL_ICMP_BURST 100
+
+/*
+ * sl_scratch[0], per CPU. A frame's whole tail-call chain runs on one CPU without preemption
+ * (XDP runs in softirq / under rcu_read_lock with migration disabled), so a stage reads what
+ * the one before it wrote for the same frame.
+ */
+struct sl_scratch {
+	/* per packet, from one stage to the next */
+	struct pkt_info pi; /* the packet the next stage works on, offsets from ctx->data */
+	uint64_t now;	    /* us */
+	uint32_t port;	    /* ingress port index */
+	uint32_t ifindex;   /* ingress ifindex */
+	int32_t reply_port; /* too-big errors: back to the frame's sender (ingress), or -1 */
+	uint32_t attach;    /* inspection attachment */
+	uint32_t pos;	    /* position in its chain */
+	uint32_t pad;
+	/* work areas of the stages (the stack of a stage and its calls is 512 bytes) */
+	struct flow_key fk;
+	struct xdp_flow_key ftk;
+	/* per CPU, kept across packets */
+	uint64_t icmp_tokens, icmp_last;
+	uint8_t buf[SL_BUF_SIZE]; /* checksum and ICMP work area */
+};
+
+#endif /* SL_SLUICE_BPF_H */

@@ -1,0 +1,552 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * xdp_main.c - sluice-xdp: loads the XDP program (embedded skeleton), fills its maps from the
+ * config, publishes generation 1, then either attaches to the configured interfaces until
+ * SIGINT/SIGTERM or replays pcaps through BPF_PROG_TEST_RUN (docs/xdp.md).
+ *
+ * A port's `device` is the Linux interface: "IFNAME" or "xdp:IFNAME". In a replay the devices
+ * are not used (the configs of pcaps/ name net_pcap vdevs there).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+
+#include "sluice.skel.h"
+#include "xdp_maps.h"
+#include "xdp_replay.h"
+#include "xdp_stats.h"
+
+#define XDP_ERR_MAX 1024
+
+struct xdp_main_opts {
+	const char *config;
+	const char *stats_json;
+	const char *pin;
+	int generic;
+	int quiet;
+	int verbose;
+	struct xdp_replay_opts replay;
+	const char **ports; /* --port, paired in order with replay.in[].path */
+	unsigned int n_ports;
+};
+
+static volatile sig_atomic_t xdp_stop;
+
+static void xdp_main_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: sluice-xdp --config FILE [--generic] [--pin DIR] [--stats-json FILE]\n"
+		"       sluice-xdp --config FILE --replay IN.pcap --port NAME [--replay ... --port "
+		"...]\n"
+		"                  [--out OUT.pcap] [--out-port NAME=OUT.pcap ...] [--pass-out "
+		"FILE]\n"
+		"                  [--events FILE] [--stats-json FILE]\n"
+		"\n"
+		"The sluice XDP dataplane (docs/xdp.md): the same decisions as sluice-dp, as an "
+		"XDP\n"
+		"program on Linux interfaces. A port's device is its interface: IFNAME or "
+		"xdp:IFNAME.\n"
+		"\n"
+		"options:\n"
+		"  -c, --config FILE      YAML configuration (required; see docs/config.md)\n"
+		"      --generic          attach in generic (skb) mode; default native, falling\n"
+		"                         back to generic with a warning\n"
+		"      --pin DIR          pin the maps under DIR (on a bpf filesystem) while "
+		"running\n"
+		"      --stats-json FILE  write every counter as JSON at exit (sluice-dp's shape)\n"
+		"      --replay FILE      replay mode: run the frames of FILE through the program\n"
+		"                         (BPF_PROG_TEST_RUN) as received on the port of the\n"
+		"                         matching --port (the i-th --port for the i-th "
+		"--replay);\n"
+		"                         several inputs are merged by timestamp\n"
+		"      --port NAME        the config port a --replay file arrives on\n"
+		"      --out FILE         write what the program sends on any port to FILE\n"
+		"      --out-port NAME=FILE  what it sends on port NAME to FILE (before --out)\n"
+		"      --pass-out FILE    frames the program passes to the kernel (XDP_PASS)\n"
+		"      --events FILE      scheduled target state changes: TIME GROUP TARGET STATE\n"
+		"  -q, --quiet            no summary at exit\n"
+		"  -v, --verbose          libbpf debug messages\n"
+		"  -h, --help             this text\n"
+		"  -V, --version          the version\n");
+}
+
+static void *xdp_grow(void *a, unsigned int n, size_t size)
+{
+	return realloc(a, (n + 1) * size);
+}
+
+static int xdp_main_parse(int argc, char **argv, struct xdp_main_opts *o)
+{
+	static const struct option lo[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"generic", no_argument, NULL, 'g'},
+		{"pin", required_argument, NULL, 'P'},
+		{"stats-json", required_argument, NULL, 's'},
+		{"replay", required_argument, NULL, 'r'},
+		{"port", required_argument, NULL, 'p'},
+		{"out", required_argument, NULL, 'o'},
+		{"out-port", required_argument, NULL, 'O'},
+		{"pass-out", required_argument, NULL, 'a'},
+		{"events", required_argument, NULL, 'e'},
+		{"control", required_argument, NULL, 'C'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct xdp_replay_opts *r = &o->replay;
+	void *a;
+	char *eq;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "c:qvhV", lo, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'g':
+			o->generic = 1;
+			break;
+		case 'P':
+			o->pin = optarg;
+			break;
+		case 's':
+			o->stats_json = optarg;
+			break;
+		case 'r':
+			a = xdp_grow(r->in, r->n_in, sizeof(*r->in));
+			if (!a)
+				return -ENOMEM;
+			r->in = a;
+			r->in[r->n_in].port = NULL;
+			r->in[r->n_in++].path = optarg;
+			break;
+		case 'p':
+			a = xdp_grow(o->ports, o->n_ports, sizeof(*o->ports));
+			if (!a)
+				return -ENOMEM;
+			o->ports = a;
+			o->ports[o->n_ports++] = optarg;
+			break;
+		case 'o':
+			r->out_all = optarg;
+			break;
+		case 'O':
+			eq = strchr(optarg, '=');
+			if (!eq || eq == optarg || !eq[1]) {
+				fprintf(stderr,
+					"sluice-xdp: --out-port: expected NAME=FILE, not %s\n",
+					optarg);
+				return -EINVAL;
+			}
+			a = xdp_grow(r->out, r->n_out, sizeof(*r->out));
+			if (!a)
+				return -ENOMEM;
+			r->out = a;
+			*eq = '\0';
+			r->out[r->n_out].port = optarg;
+			r->out[r->n_out++].path = eq + 1;
+			break;
+		case 'a':
+			r->pass_out = optarg;
+			break;
+		case 'e':
+			r->events = optarg;
+			break;
+		case 'C':
+			fprintf(stderr, "sluice-xdp: --control: not implemented yet (run from "
+					"--config alone)\n");
+			return -ENOTSUP;
+		case 'q':
+			o->quiet = 1;
+			r->quiet = 1;
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case 'h':
+			xdp_main_usage(stdout);
+			exit(0);
+		case 'V':
+			printf("sluice-xdp %s\n", SL_VERSION);
+			exit(0);
+		default:
+			xdp_main_usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "sluice-xdp: unexpected argument: %s\n", argv[optind]);
+		return -EINVAL;
+	}
+	if (!o->config) {
+		fprintf(stderr, "sluice-xdp: --config FILE is required\n");
+		xdp_main_usage(stderr);
+		return -EINVAL;
+	}
+	if (o->n_ports != r->n_in) {
+		fprintf(stderr, "sluice-xdp: %u --replay but %u --port: one port per input\n",
+			r->n_in, o->n_ports);
+		return -EINVAL;
+	}
+	for (c = 0; c < (int)r->n_in; c++)
+		r->in[c].port = o->ports[c];
+	if (!r->n_in && (r->out_all || r->n_out || r->pass_out || r->events)) {
+		fprintf(stderr, "sluice-xdp: --out, --out-port, --pass-out and --events are for "
+				"--replay\n");
+		return -EINVAL;
+	}
+	if (r->n_in && (o->generic || o->pin)) {
+		fprintf(stderr,
+			"sluice-xdp: --generic and --pin are for live mode, not --replay\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int xdp_verbose;
+
+/* libbpf's messages: debug ones only with --verbose. */
+static int xdp_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static int xdp_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && !xdp_verbose)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static void xdp_main_signal(int sig)
+{
+	(void)sig;
+	xdp_stop = 1;
+}
+
+/* --- interfaces --------------------------------------------------------------------------- */
+
+static const char *xdp_ifname(const char *device)
+{
+	return strncmp(device, "xdp:", 4) ? device : device + 4;
+}
+
+static int xdp_if_mac(const char *name, uint8_t mac[6])
+{
+	struct ifreq ifr = {0};
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (strlen(name) >= sizeof(ifr.ifr_name)) {
+		close(fd);
+		return -ENAMETOOLONG;
+	}
+	memcpy(ifr.ifr_name, name, strlen(name));
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr))
+		ret = -errno;
+	else
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	close(fd);
+	return ret;
+}
+
+/* Live: each port's interface and MAC. */
+static int xdp_main_ifaces(struct xdp_dp *x, char *err, size_t errlen)
+{
+	const struct config *cfg = x->cfg;
+	unsigned int i, j;
+	int ret;
+
+	for (i = 0; i < cfg->n_ports; i++) {
+		const struct cfg_port *p = &cfg->ports[i];
+		const char *name = xdp_ifname(p->device);
+
+		x->ifindex[i] = if_nametoindex(name);
+		if (!x->ifindex[i]) {
+			snprintf(err, errlen,
+				 "%s: port %s: device \"%.64s\": no such interface (sluice-xdp "
+				 "takes "
+				 "an interface name, or xdp:IFNAME)",
+				 cfg->path, p->name, p->device);
+			return -ENODEV;
+		}
+		for (j = 0; j < i; j++)
+			if (x->ifindex[j] == x->ifindex[i]) {
+				snprintf(err, errlen,
+					 "%.200s: ports %.64s and %.64s are both interface %.64s",
+					 cfg->path, cfg->ports[j].name, p->name, name);
+				return -EINVAL;
+			}
+		ret = xdp_if_mac(name, x->mac[i]);
+		if (ret) {
+			snprintf(err, errlen, "%s: reading its MAC address: %s", name,
+				 strerror(-ret));
+			return ret;
+		}
+		if (p->has_mac && memcmp(p->mac, x->mac[i], 6))
+			fprintf(stderr,
+				"sluice-xdp: warning: port %s: the config's mac differs from "
+				"%s's; using the interface's (%02x:%02x:%02x:%02x:%02x:%02x)\n",
+				p->name, name, x->mac[i][0], x->mac[i][1], x->mac[i][2],
+				x->mac[i][3], x->mac[i][4], x->mac[i][5]);
+	}
+	return 0;
+}
+
+/* Replay: stand-in ifindexes, the config's MACs. */
+static void xdp_main_replay_ports(struct xdp_dp *x)
+{
+	unsigned int i;
+
+	for (i = 0; i < x->cfg->n_ports; i++) {
+		x->ifindex[i] = XDP_REPLAY_IFINDEX(i);
+		if (x->cfg->ports[i].has_mac)
+			memcpy(x->mac[i], x->cfg->ports[i].mac, 6);
+	}
+}
+
+static void xdp_main_detach(struct xdp_dp *x, const uint32_t *modes, unsigned int n)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = x->prog_fd);
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (bpf_xdp_detach((int)x->ifindex[i], modes[i], &opts))
+			fprintf(stderr, "sluice-xdp: detaching from %s: %s\n",
+				xdp_ifname(x->cfg->ports[i].device), strerror(errno));
+}
+
+/* Attach to every port: native, else generic with a warning (or generic when asked). */
+static int xdp_main_attach(struct xdp_dp *x, int generic, uint32_t *modes, char *err, size_t errlen)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < x->cfg->n_ports; i++) {
+		const char *name = xdp_ifname(x->cfg->ports[i].device);
+
+		modes[i] = generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+		ret = bpf_xdp_attach((int)x->ifindex[i], x->prog_fd,
+				     modes[i] | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
+		if (ret && !generic && ret != -EBUSY && ret != -EEXIST) {
+			fprintf(stderr,
+				"sluice-xdp: warning: %s: native XDP failed (%s), attaching in "
+				"generic mode (slower)\n",
+				name, strerror(-ret));
+			modes[i] = XDP_FLAGS_SKB_MODE;
+			ret = bpf_xdp_attach((int)x->ifindex[i], x->prog_fd,
+					     modes[i] | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
+		}
+		if (ret) {
+			snprintf(err, errlen, "%s: attaching the XDP program: %s%s", name,
+				 strerror(-ret),
+				 ret == -EBUSY || ret == -EEXIST
+					 ? " (another XDP program is attached: ip link set dev "
+					   "IFNAME xdp off)"
+					 : "");
+			xdp_main_detach(x, modes, i);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static int xdp_pin_created; /* --pin made DIR: removed again at exit */
+
+static void xdp_main_unpin(struct xdp_dp *x, const char *dir)
+{
+	struct bpf_map *m;
+
+	bpf_object__for_each_map(m, x->obj)
+	{
+		if (!strncmp(bpf_map__name(m), "sl_", 3) && bpf_map__is_pinned(m))
+			bpf_map__unpin(m, NULL);
+	}
+	if (xdp_pin_created)
+		rmdir(dir);
+}
+
+/* Pin the sl_* maps as DIR/NAME (DIR on a bpf filesystem). */
+static int xdp_main_pin(struct xdp_dp *x, const char *dir, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	struct bpf_map *m;
+	int ret;
+
+	if (!mkdir(dir, 0700)) {
+		xdp_pin_created = 1;
+	} else if (errno != EEXIST) {
+		ret = -errno;
+		snprintf(err, errlen,
+			 "--pin %s: %s (is its parent on a bpf filesystem? mount -t bpf "
+			 "bpf /sys/fs/bpf)",
+			 dir, strerror(errno));
+		return ret;
+	}
+	bpf_object__for_each_map(m, x->obj)
+	{
+		if (strncmp(bpf_map__name(m), "sl_", 3))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(m));
+		ret = bpf_map__pin(m, path);
+		if (ret) {
+			snprintf(err, errlen,
+				 "pinning %.300s: %s (is %.300s on a bpf filesystem? mount -t bpf "
+				 "bpf /sys/fs/bpf)",
+				 path, strerror(-ret), dir);
+			xdp_main_unpin(x, dir);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static int xdp_main_live(struct xdp_dp *x, const struct xdp_main_opts *o, char *err, size_t errlen)
+{
+	uint32_t modes[XDP_MAX_PORTS] = {0};
+	struct sigaction sa = {.sa_handler = xdp_main_signal};
+	sigset_t block, old;
+	unsigned int i;
+	int ret;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (o->pin) {
+		ret = xdp_main_pin(x, o->pin, err, errlen);
+		if (ret)
+			goto out_sig;
+	}
+	ret = xdp_main_attach(x, o->generic, modes, err, errlen);
+	if (ret)
+		goto out_unpin;
+	if (!o->quiet) {
+		fprintf(stderr, "sluice-xdp: attached to");
+		for (i = 0; i < x->cfg->n_ports; i++)
+			fprintf(stderr, " %s (%s)", xdp_ifname(x->cfg->ports[i].device),
+				modes[i] == XDP_FLAGS_DRV_MODE ? "native" : "generic");
+		fprintf(stderr, "; SIGINT or SIGTERM to stop\n");
+	}
+	while (!xdp_stop)
+		sigsuspend(&old);
+	xdp_main_detach(x, modes, x->cfg->n_ports);
+out_unpin:
+	if (o->pin)
+		xdp_main_unpin(x, o->pin);
+out_sig:
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return ret;
+}
+
+static int xdp_main_run(struct xdp_main_opts *o)
+{
+	struct xdp_dp x = {.state_fd = -1, .prog_fd = -1};
+	char err[XDP_ERR_MAX] = "";
+	struct sluice_bpf *skel = NULL;
+	struct xdp_gen *gen;
+	int ret;
+
+	ret = config_load(o->config, &x.cfg, err, sizeof(err));
+	if (ret)
+		goto out;
+	ret = xdp_maps_check_config(x.cfg, err, sizeof(err));
+	if (ret)
+		goto out_cfg;
+	x.replay = o->replay.n_in > 0;
+	if (x.replay) {
+		ret = xdp_replay_check(&x, &o->replay, err, sizeof(err));
+		xdp_main_replay_ports(&x);
+	} else {
+		ret = xdp_main_ifaces(&x, err, sizeof(err));
+	}
+	if (ret)
+		goto out_cfg;
+
+	skel = sluice_bpf__open();
+	if (!skel) {
+		ret = -errno;
+		snprintf(err, sizeof(err), "opening the BPF object: %s", strerror(errno));
+		goto out_cfg;
+	}
+	x.obj = skel->obj;
+	ret = xdp_maps_size(&x, err, sizeof(err));
+	if (ret)
+		goto out_skel;
+	ret = sluice_bpf__load(skel);
+	if (ret) {
+		snprintf(err, sizeof(err), "loading the BPF program: %s", strerror(-ret));
+		goto out_skel;
+	}
+	ret = xdp_maps_find(&x, err, sizeof(err));
+	if (!ret)
+		ret = xdp_maps_fill(&x, err, sizeof(err));
+	if (ret)
+		goto out_skel;
+	gen = xdp_gen_build(x.cfg);
+	if (!gen) {
+		ret = -ENOMEM;
+		snprintf(err, sizeof(err), "out of memory building generation 1");
+		goto out_skel;
+	}
+	ret = xdp_state_publish(&x, gen);
+	if (ret) {
+		snprintf(err, sizeof(err), "publishing generation 1: %s", strerror(-ret));
+		goto out_skel;
+	}
+
+	if (x.replay)
+		ret = xdp_replay_run(&x, &o->replay, err, sizeof(err));
+	else
+		ret = xdp_main_live(&x, o, err, sizeof(err));
+	if (!ret && !o->quiet)
+		xdp_stats_print_summary(&x, stdout);
+	if (!ret && o->stats_json) {
+		ret = xdp_stats_write_json(&x, o->stats_json);
+		if (ret)
+			snprintf(err, sizeof(err), "%s: %s", o->stats_json, strerror(-ret));
+	}
+	xdp_state_free(&x);
+out_skel:
+	sluice_bpf__destroy(skel);
+out_cfg:
+	config_free(x.cfg);
+out:
+	if (ret)
+		fprintf(stderr, "sluice-xdp: %s\n", err[0] ? err : strerror(-ret));
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct xdp_main_opts o = {0};
+	int ret;
+
+	ret = xdp_main_parse(argc, argv, &o);
+	if (!ret) {
+		xdp_verbose = o.verbose;
+		libbpf_set_print(xdp_libbpf_print);
+		ret = xdp_main_run(&o);
+	}
+	free(o.replay.in);
+	free(o.replay.out);
+	free(o.ports);
+	return ret ? 1 : 0;
+}

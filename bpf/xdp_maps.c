@@ -1,0 +1,696 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * xdp_maps.c - the config and the target state written into the XDP program's maps.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+
+#include "core/gwlb.h"
+#include "core/maglev.h"
+#include "xdp_maps.h"
+
+_Static_assert(XDP_GROUP_TARGETS == CFG_GROUP_TARGETS_MAX, "one slot per config target");
+_Static_assert(XDP_CHAIN_MAX == CFG_CHAIN_MAX, "chain length");
+_Static_assert(XDP_PORT_ADDRS == CFG_PORT_ADDRS_MAX, "port addresses");
+_Static_assert((int)CFG_TS_HEALTHY == TS_HEALTHY && (int)CFG_TS_UNHEALTHY == TS_UNHEALTHY &&
+		       (int)CFG_TS_DRAINING == TS_DRAINING && (int)CFG_TS_INITIAL == TS_INITIAL &&
+		       (int)CFG_TS_UNUSED == TS_UNUSED,
+	       "config target states are the dataplane's");
+
+_Static_assert((int)XDP_V_ABORTED == (int)XDP_ABORTED && (int)XDP_V_DROP == (int)XDP_DROP &&
+		       (int)XDP_V_PASS == (int)XDP_PASS && (int)XDP_V_TX == (int)XDP_TX &&
+		       (int)XDP_V_REDIRECT == (int)XDP_REDIRECT,
+	       "enum xdp_verdict is enum xdp_action");
+
+const char *const xdp_stage_names[XDP_STAGE_MAX] = {
+	[XDP_STAGE_GW_ENCAP] = "sl_gw_encap",
+	[XDP_STAGE_GW_RETURN] = "sl_gw_return",
+	[XDP_STAGE_NLB] = "sl_nlb",
+	[XDP_STAGE_ICMP] = "sl_icmp",
+};
+
+int xdp_maps_check_config(const struct config *cfg, char *err, size_t errlen)
+{
+	unsigned int i;
+
+	if (cfg->node.maglev_size != XDP_MAGLEV_SIZE) {
+		snprintf(err, errlen,
+			 "%s: node.maglev_size %u: the XDP path's Maglev table has exactly %u "
+			 "entries (the inner map's value size is fixed when the program loads)",
+			 cfg->path, cfg->node.maglev_size, XDP_MAGLEV_SIZE);
+		return -EINVAL;
+	}
+	if (cfg->n_ports > XDP_MAX_PORTS) {
+		snprintf(err, errlen, "%s: %u ports, the XDP path takes at most %d", cfg->path,
+			 cfg->n_ports, XDP_MAX_PORTS);
+		return -EINVAL;
+	}
+	if (cfg->n_groups > XDP_MAX_GROUPS) {
+		snprintf(err, errlen, "%s: %u target groups, the XDP path takes at most %d",
+			 cfg->path, cfg->n_groups, XDP_MAX_GROUPS);
+		return -EINVAL;
+	}
+	if (cfg->n_inspections > XDP_MAX_ATTACH) {
+		snprintf(err, errlen,
+			 "%s: %u inspection attachments, the XDP path takes at most %d", cfg->path,
+			 cfg->n_inspections, XDP_MAX_ATTACH);
+		return -EINVAL;
+	}
+	for (i = 0; i < cfg->n_groups; i++) {
+		const struct cfg_group *g = &cfg->groups[i];
+		unsigned int t;
+
+		if (g->n_targets > XDP_GROUP_TARGETS) {
+			snprintf(err, errlen, "%s: target group %s has %u targets, at most %d",
+				 cfg->path, g->name, g->n_targets, XDP_GROUP_TARGETS);
+			return -EINVAL;
+		}
+		for (t = 0; t < g->n_targets; t++)
+			if (g->targets[t].address.family != 4) {
+				snprintf(err, errlen,
+					 "%s: target group %s, target %s: the XDP path takes IPv4 "
+					 "targets only",
+					 cfg->path, g->name, g->targets[t].id);
+				return -EINVAL;
+			}
+	}
+	return 0;
+}
+
+static int xdp_map_fd(struct bpf_object *obj, const char *name, int optional, char *err,
+		      size_t errlen)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, name);
+	int fd = m ? bpf_map__fd(m) : -ENOENT;
+
+	if (fd < 0 && !optional)
+		snprintf(err, errlen, "the BPF object has no map %s", name);
+	return fd < 0 ? -1 : fd;
+}
+
+int xdp_maps_size(struct xdp_dp *x, char *err, size_t errlen)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(x->obj, "sl_flows");
+	struct bpf_map *state = bpf_object__find_map_by_name(x->obj, "sl_state");
+	struct bpf_map *inner = state ? bpf_map__inner_map(state) : NULL;
+	uint32_t n = x->cfg->node.flow_table_size;
+	int ret;
+
+	if (!m || !inner) {
+		snprintf(err, errlen, "the BPF object has no map %s",
+			 !m ? "sl_flows" : "sl_state (with an inner map template)");
+		return -ENOENT;
+	}
+	/* libbpf frees the template once sl_state exists: read it now */
+	if (bpf_map__type(inner) != BPF_MAP_TYPE_ARRAY || bpf_map__key_size(inner) != 4 ||
+	    bpf_map__value_size(inner) != sizeof(struct xdp_group) ||
+	    bpf_map__max_entries(inner) < XDP_MAX_GROUPS) {
+		snprintf(
+			err, errlen,
+			"sl_state's inner map is not ARRAY[>= %d] of struct xdp_group (%zu bytes): "
+			"type %d, value %u bytes, %u entries",
+			XDP_MAX_GROUPS, sizeof(struct xdp_group), (int)bpf_map__type(inner),
+			bpf_map__value_size(inner), bpf_map__max_entries(inner));
+		return -EINVAL;
+	}
+	x->inner_max = bpf_map__max_entries(inner);
+	x->inner_flags = bpf_map__map_flags(inner);
+	ret = bpf_map__set_max_entries(m, n ? n : 1);
+	if (ret)
+		snprintf(err, errlen, "sl_flows: max_entries %u: %s", n, strerror(-ret));
+	return ret;
+}
+
+int xdp_maps_find(struct xdp_dp *x, char *err, size_t errlen)
+{
+	struct xdp_maps *m = &x->maps;
+	struct bpf_program *prog;
+	struct {
+		int *fd;
+		const char *name;
+		int optional;
+	} want[] = {
+		{&m->node, "sl_node", 0},	{&m->ports, "sl_ports", 0},
+		{&m->attach, "sl_attach", 0},	{&m->routes4, "sl_routes4", 0},
+		{&m->routes6, "sl_routes6", 1}, {&m->neigh, "sl_neigh", 0},
+		{&m->neigh6, "sl_neigh6", 1},	{&m->state, "sl_state", 0},
+		{&m->flows, "sl_flows", 0},	{&m->progs, "sl_progs", 0},
+		{&m->stats, "sl_stats", 0},	{&m->tstats, "sl_tstats", 0},
+		{&m->out, "sl_out", 0},
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		*want[i].fd = xdp_map_fd(x->obj, want[i].name, want[i].optional, err, errlen);
+		if (*want[i].fd < 0 && !want[i].optional)
+			return -ENOENT;
+	}
+	prog = bpf_object__find_program_by_name(x->obj, XDP_PROG_ENTRY);
+	x->prog_fd = prog ? bpf_program__fd(prog) : -1;
+	if (x->prog_fd < 0) {
+		snprintf(err, errlen, "the BPF object has no program %s", XDP_PROG_ENTRY);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int xdp_node_update(struct xdp_dp *x)
+{
+	uint32_t zero = 0;
+
+	return bpf_map_update_elem(x->maps.node, &zero, &x->node, BPF_ANY) ? -errno : 0;
+}
+
+int xdp_port_map(struct xdp_dp *x, uint32_t ifindex, unsigned int port)
+{
+	return bpf_map_update_elem(x->maps.ports, &ifindex, &x->ports[port], BPF_ANY) ? -errno : 0;
+}
+
+static void xdp_mask(uint8_t *a, unsigned int plen, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		int bits = (int)plen - (int)i * 8;
+
+		if (bits <= 0)
+			a[i] = 0;
+		else if (bits < 8)
+			a[i] &= (uint8_t)(0xff << (8 - bits));
+	}
+}
+
+static int xdp_prefix_contains(const struct cfg_addr *p, const struct cfg_addr *a)
+{
+	uint8_t x[16], y[16];
+	unsigned int n = p->family == 4 ? 4 : 16;
+
+	if (p->family != a->family)
+		return 0;
+	memcpy(x, p->addr, n);
+	memcpy(y, a->addr, n);
+	xdp_mask(x, p->plen, n);
+	xdp_mask(y, p->plen, n);
+	return !memcmp(x, y, n);
+}
+
+/* The port whose connected subnet holds a (the most specific), or -1 (as dataplane/route.c). */
+static int xdp_connected_port(const struct config *cfg, const struct cfg_addr *a)
+{
+	unsigned int p, i;
+	int best = -1, best_len = -1;
+
+	for (p = 0; p < cfg->n_ports; p++)
+		for (i = 0; i < cfg->ports[p].n_addrs; i++) {
+			const struct cfg_addr *pa = &cfg->ports[p].addrs[i];
+
+			if (xdp_prefix_contains(pa, a) && pa->plen > best_len) {
+				best = (int)p;
+				best_len = pa->plen;
+			}
+		}
+	return best;
+}
+
+/* One route: prefix -> (port, via); via NULL = connected. Later ones replace equal prefixes. */
+static int xdp_route_add(struct xdp_dp *x, const struct cfg_addr *prefix, unsigned int port,
+			 const struct cfg_addr *via)
+{
+	if (prefix->family == 4) {
+		struct xdp_route4_key k = {.prefixlen = prefix->plen};
+		struct xdp_route v = {.port = port, .ifindex = x->ifindex[port]};
+
+		memcpy(&k.addr, prefix->addr, 4);
+		xdp_mask((uint8_t *)&k.addr, prefix->plen, 4);
+		if (via)
+			memcpy(&v.via, via->addr, 4);
+		return bpf_map_update_elem(x->maps.routes4, &k, &v, BPF_ANY) ? -errno : 0;
+	} else {
+		struct xdp_route6_key k = {.prefixlen = prefix->plen};
+		struct xdp_route6 v = {.port = port, .ifindex = x->ifindex[port]};
+
+		if (x->maps.routes6 < 0)
+			return 0; /* the program forwards no IPv6 by route */
+		memcpy(k.addr, prefix->addr, 16);
+		xdp_mask(k.addr, prefix->plen, 16);
+		if (via)
+			memcpy(v.via, via->addr, 16);
+		return bpf_map_update_elem(x->maps.routes6, &k, &v, BPF_ANY) ? -errno : 0;
+	}
+}
+
+static int xdp_fill_routes(struct xdp_dp *x, char *err, size_t errlen)
+{
+	const struct config *cfg = x->cfg;
+	unsigned int p, i;
+	int ret;
+
+	for (p = 0; p < cfg->n_ports; p++)
+		for (i = 0; i < cfg->ports[p].n_addrs; i++) {
+			ret = xdp_route_add(x, &cfg->ports[p].addrs[i], p, NULL);
+			if (ret)
+				goto fail;
+		}
+	for (i = 0; i < cfg->n_routes; i++) {
+		const struct cfg_route *r = &cfg->routes[i];
+		int port = xdp_connected_port(cfg, &r->via);
+
+		if (port < 0) {
+			snprintf(err, errlen, "%s: route %u: next hop is in no connected subnet",
+				 cfg->path, i);
+			return -EINVAL;
+		}
+		ret = xdp_route_add(x, &r->prefix, (unsigned int)port, &r->via);
+		if (ret)
+			goto fail;
+	}
+	return 0;
+fail:
+	snprintf(err, errlen, "filling sl_routes: %s", strerror(-ret));
+	return ret;
+}
+
+static int xdp_fill_neigh(struct xdp_dp *x, char *err, size_t errlen)
+{
+	const struct config *cfg = x->cfg;
+	unsigned int i;
+
+	for (i = 0; i < cfg->n_neighbors; i++) {
+		const struct cfg_neighbor *n = &cfg->neighbors[i];
+		struct xdp_neigh v = {0};
+		int fd = n->address.family == 4 ? x->maps.neigh : x->maps.neigh6;
+
+		if (fd < 0)
+			continue; /* no sl_neigh6: IPv6 next hops by bpf_fib_lookup only */
+		memcpy(v.mac, n->mac, 6);
+		if (bpf_map_update_elem(fd, n->address.addr, &v, BPF_ANY)) {
+			snprintf(err, errlen, "filling sl_neigh: %s", strerror(errno));
+			return -errno;
+		}
+	}
+	return 0;
+}
+
+static void xdp_fill_node(struct xdp_dp *x)
+{
+	const struct config *cfg = x->cfg;
+	struct xdp_node *n = &x->node;
+	unsigned int i;
+
+	memset(n, 0, sizeof(*n));
+	memcpy(n->secret, cfg->node.cookie_secret, sizeof(n->secret));
+	if (cfg->node.has_geneve_address)
+		memcpy(&n->geneve_src, cfg->node.geneve_address.addr, 4);
+	for (i = 0; i < cfg->n_zones; i++) {
+		const struct cfg_addr *a = &cfg->zones[i].address;
+
+		if (strcmp(cfg->zones[i].name, cfg->node.zone))
+			continue;
+		n->zone_family = a->family;
+		if (a->family == 4)
+			memcpy(&n->zone_ip4, a->addr, 4);
+		else
+			memcpy(n->zone_ip6, a->addr, 16);
+	}
+	n->ttl = cfg->node.ttl;
+	n->n_attach = (uint8_t)cfg->n_inspections;
+	n->replay = (uint8_t) !!x->replay;
+}
+
+static void xdp_fill_port(struct xdp_dp *x, unsigned int p)
+{
+	const struct config *cfg = x->cfg;
+	const struct cfg_port *cp = &cfg->ports[p];
+	struct xdp_port *v = &x->ports[p];
+	unsigned int i, j, n4 = 0, n6 = 0;
+
+	memset(v, 0, sizeof(*v));
+	v->index = p;
+	v->ifindex = x->ifindex[p];
+	memcpy(v->mac, x->mac[p], 6);
+	v->mtu = cp->mtu;
+	v->attach = -1;
+	for (i = 0; i < cfg->n_inspections && v->attach < 0; i++)
+		for (j = 0; j < cfg->inspections[i].n_from; j++)
+			if (cfg->inspections[i].from[j] == p)
+				v->attach = (int32_t)i;
+	for (i = 0; i < cp->n_addrs; i++) {
+		const struct cfg_addr *a = &cp->addrs[i];
+
+		if (a->family == 4) {
+			memcpy(&v->addr4[n4], a->addr, 4);
+			v->plen4[n4++] = a->plen;
+		} else {
+			memcpy(v->addr6[n6], a->addr, 16);
+			v->plen6[n6++] = a->plen;
+		}
+	}
+}
+
+static int xdp_fill_progs(struct xdp_dp *x, char *err, size_t errlen)
+{
+	uint32_t i;
+
+	for (i = 0; i < XDP_STAGE_MAX; i++) {
+		struct bpf_program *prog =
+			bpf_object__find_program_by_name(x->obj, xdp_stage_names[i]);
+		int fd = prog ? bpf_program__fd(prog) : -1;
+
+		if (fd < 0) {
+			fprintf(stderr, "sluice-xdp: warning: the BPF object has no program %s\n",
+				xdp_stage_names[i]);
+			continue;
+		}
+		if (bpf_map_update_elem(x->maps.progs, &i, &fd, BPF_ANY)) {
+			snprintf(err, errlen, "sl_progs[%u] = %s: %s", i, xdp_stage_names[i],
+				 strerror(errno));
+			return -errno;
+		}
+	}
+	return 0;
+}
+
+int xdp_maps_fill(struct xdp_dp *x, char *err, size_t errlen)
+{
+	const struct config *cfg = x->cfg;
+	unsigned int i, j;
+	int ret;
+
+	xdp_fill_node(x);
+	ret = xdp_node_update(x);
+	if (ret) {
+		snprintf(err, errlen, "filling sl_node: %s", strerror(-ret));
+		return ret;
+	}
+	for (i = 0; i < cfg->n_ports; i++) {
+		xdp_fill_port(x, i);
+		ret = xdp_port_map(x, x->ifindex[i], i);
+		if (ret) {
+			snprintf(err, errlen, "filling sl_ports: %s", strerror(-ret));
+			return ret;
+		}
+	}
+	for (i = 0; i < cfg->n_inspections; i++) {
+		const struct cfg_inspection *ci = &cfg->inspections[i];
+		struct xdp_attach a = {
+			.endpoint_id = ci->endpoint_id,
+			.attachment_id = ci->attachment_id,
+			.n_chain = (uint8_t)ci->n_chain,
+		};
+
+		for (j = 0; j < ci->n_chain; j++)
+			a.chain[j] = (uint8_t)ci->chain[j];
+		if (bpf_map_update_elem(x->maps.attach, &i, &a, BPF_ANY)) {
+			snprintf(err, errlen, "filling sl_attach: %s", strerror(errno));
+			return -errno;
+		}
+	}
+	ret = xdp_fill_routes(x, err, errlen);
+	if (!ret)
+		ret = xdp_fill_neigh(x, err, errlen);
+	if (!ret)
+		ret = xdp_fill_progs(x, err, errlen);
+	return ret;
+}
+
+int xdp_ncpu(void)
+{
+	return libbpf_num_possible_cpus();
+}
+
+int xdp_prog_run(struct xdp_dp *x, int cpu, const void *in, uint32_t len, void *out,
+		 uint32_t *out_len, uint32_t *verdict, uint32_t *port)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = in, .data_size_in = len, .data_out = out,
+		    .data_size_out = *out_len, .repeat = 1);
+	int ncpu = libbpf_num_possible_cpus(), i, ret = 0;
+	struct xdp_out *outs;
+	uint32_t zero = 0;
+
+	if (ncpu < 0)
+		return ncpu;
+	if (cpu < 0 || cpu >= ncpu)
+		return -EINVAL;
+	outs = calloc((size_t)ncpu, sizeof(*outs));
+	if (!outs)
+		return -ENOMEM;
+	/* an unset record reads UINT32_MAX: the program did not say where the frame went */
+	for (i = 0; i < ncpu; i++)
+		outs[i].port = outs[i].action = UINT32_MAX;
+	if (bpf_map_update_elem(x->maps.out, &zero, outs, BPF_ANY) ||
+	    bpf_prog_test_run_opts(x->prog_fd, &t)) {
+		ret = -errno;
+		goto out;
+	}
+	*out_len = t.data_size_out;
+	*verdict = t.retval;
+	*port = UINT32_MAX;
+	if (t.retval == XDP_TX || t.retval == XDP_REDIRECT) {
+		if (bpf_map_lookup_elem(x->maps.out, &zero, outs)) {
+			ret = -errno;
+			goto out;
+		}
+		*port = outs[cpu].port;
+	}
+out:
+	free(outs);
+	return ret;
+}
+
+/* --- generations ---------------------------------------------------------------------- */
+
+void xdp_gen_free(struct xdp_gen *g)
+{
+	if (!g)
+		return;
+	free(g->groups);
+	free(g);
+}
+
+static struct xdp_gen *xdp_gen_alloc(unsigned int n_groups)
+{
+	struct xdp_gen *g = calloc(1, sizeof(*g));
+
+	if (!g)
+		return NULL;
+	g->n_groups = n_groups;
+	g->groups = calloc(n_groups ? n_groups : 1, sizeof(*g->groups));
+	if (!g->groups) {
+		free(g);
+		return NULL;
+	}
+	return g;
+}
+
+static int xdp_candidate(const struct xdp_target *t)
+{
+	return t->present && t->in_zone;
+}
+
+/*
+ * The group's mode from its target states and the matching Maglev table: dataplane/rt.c's
+ * rt_group_finalize() step by step (table and keys are scratch space of XDP_MAGLEV_SIZE and
+ * XDP_GROUP_TARGETS entries).
+ */
+static int xdp_group_finalize(struct xdp_group *g, const struct cfg_group *cg, uint32_t *table,
+			      uint64_t *keys, uint32_t *weights)
+{
+	unsigned int i, n_elig = 0, n_open = 0;
+	uint64_t sum = 0;
+	int ret;
+
+	for (i = 0; i < XDP_MAGLEV_SIZE; i++)
+		g->maglev[i] = XDP_MAGLEV_EMPTY;
+	for (i = 0; i < g->n_targets; i++) {
+		const struct xdp_target *t = &g->targets[i];
+
+		if (!xdp_candidate(t))
+			continue;
+		n_elig += gwlb_target_eligible(t->state, t->weight);
+		n_open += gwlb_target_fail_open(t->state);
+	}
+	if (n_elig)
+		g->mode = XDP_GROUP_NORMAL;
+	else if (!n_open)
+		g->mode = XDP_GROUP_NO_TARGET;
+	else if (cg->all_unhealthy == CFG_ALL_UNHEALTHY_DROP)
+		g->mode = XDP_GROUP_DROP;
+	else if (cg->all_unhealthy == CFG_ALL_UNHEALTHY_BYPASS)
+		g->mode = XDP_GROUP_BYPASS;
+	else
+		g->mode = XDP_GROUP_FAIL_OPEN;
+	if (g->mode != XDP_GROUP_NORMAL && g->mode != XDP_GROUP_FAIL_OPEN)
+		return 0;
+
+	for (i = 0; i < g->n_targets; i++) {
+		const struct xdp_target *t = &g->targets[i];
+		int use;
+
+		keys[i] = 0;
+		weights[i] = 0;
+		if (!t->present)
+			continue;
+		keys[i] = maglev_target_key(cg->targets[i].id);
+		if (g->mode == XDP_GROUP_NORMAL)
+			use = t->in_zone && gwlb_target_eligible(t->state, t->weight);
+		else
+			use = t->in_zone && gwlb_target_fail_open(t->state);
+		weights[i] = use ? t->weight : 0;
+		sum += weights[i];
+	}
+	for (i = 0; !sum && i < g->n_targets; i++) /* fail open, all weights 0: evenly */
+		weights[i] =
+			xdp_candidate(&g->targets[i]) && gwlb_target_fail_open(g->targets[i].state);
+	ret = maglev_build(table, XDP_MAGLEV_SIZE, keys, weights, g->n_targets);
+	if (ret)
+		return ret;
+	for (i = 0; i < XDP_MAGLEV_SIZE; i++)
+		g->maglev[i] = table[i] == MAGLEV_EMPTY ? XDP_MAGLEV_EMPTY : (uint16_t)table[i];
+	return 0;
+}
+
+static int xdp_gen_finalize(struct xdp_gen *s, const struct config *cfg)
+{
+	uint32_t *table = malloc(sizeof(*table) * XDP_MAGLEV_SIZE);
+	uint64_t *keys = calloc(XDP_GROUP_TARGETS, sizeof(*keys));
+	uint32_t *weights = calloc(XDP_GROUP_TARGETS, sizeof(*weights));
+	unsigned int gi;
+	int ret = -ENOMEM;
+
+	if (!table || !keys || !weights)
+		goto out;
+	ret = 0;
+	for (gi = 0; gi < s->n_groups && !ret; gi++) {
+		s->groups[gi].generation = s->generation;
+		ret = xdp_group_finalize(&s->groups[gi], &cfg->groups[gi], table, keys, weights);
+	}
+out:
+	free(weights);
+	free(keys);
+	free(table);
+	return ret;
+}
+
+struct xdp_gen *xdp_gen_build(const struct config *cfg)
+{
+	struct xdp_gen *s = xdp_gen_alloc(cfg->n_groups);
+	unsigned int gi, ti;
+
+	if (!s)
+		return NULL;
+	s->generation = 1;
+	for (gi = 0; gi < cfg->n_groups; gi++) {
+		const struct cfg_group *cg = &cfg->groups[gi];
+		struct xdp_group *g = &s->groups[gi];
+
+		g->protocol = (uint8_t)cg->protocol;
+		g->stickiness = (uint8_t)cg->stickiness;
+		g->rebalance = cg->failover == CFG_FAILOVER_REBALANCE;
+		g->n_targets = (uint16_t)cg->n_targets;
+		g->idle_tcp_us = (uint64_t)cg->tcp_idle_timeout * 1000000;
+		g->idle_other_us = (uint64_t)cg->other_idle_timeout * 1000000;
+		g->dereg_delay_us = (uint64_t)cg->deregistration_delay * 1000000;
+		for (ti = 0; ti < cg->n_targets; ti++) {
+			const struct cfg_target *ct = &cg->targets[ti];
+			struct xdp_target *t = &g->targets[ti];
+
+			memcpy(&t->addr, ct->address.addr, 4);
+			t->port = ct->port;
+			t->tag = (uint16_t)ti; /* incarnation 0 << 8 | slot */
+			t->weight = ct->weight;
+			t->state = (uint8_t)ct->state;
+			t->in_zone = cg->cross_zone || !strcmp(ct->zone, cfg->node.zone);
+			t->present = 1;
+		}
+	}
+	if (xdp_gen_finalize(s, cfg)) {
+		xdp_gen_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+struct xdp_gen *xdp_gen_with_target(const struct xdp_gen *g, const struct config *cfg,
+				    unsigned int group, unsigned int target, uint8_t state,
+				    uint64_t now_us)
+{
+	struct xdp_gen *n = xdp_gen_alloc(g->n_groups);
+
+	if (!n)
+		return NULL;
+	n->generation = g->generation + 1;
+	memcpy(n->groups, g->groups, sizeof(*g->groups) * g->n_groups);
+	if (group < n->n_groups && target < n->groups[group].n_targets &&
+	    n->groups[group].targets[target].state != state) {
+		struct xdp_target *t = &n->groups[group].targets[target];
+
+		t->state = state;
+		if (state == TS_DRAINING)
+			t->drain_start = now_us;
+	}
+	if (xdp_gen_finalize(n, cfg)) {
+		xdp_gen_free(n);
+		return NULL;
+	}
+	return n;
+}
+
+int xdp_state_build(const struct xdp_dp *x, const struct xdp_gen *g)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = x->inner_flags);
+	uint32_t i;
+	int fd, ret;
+
+	if (g->n_groups > x->inner_max)
+		return -E2BIG;
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "sl_state_gen", sizeof(uint32_t),
+			    sizeof(struct xdp_group), x->inner_max, &opts);
+	if (fd < 0)
+		return -errno;
+	for (i = 0; i < g->n_groups; i++)
+		if (bpf_map_update_elem(fd, &i, &g->groups[i], BPF_ANY)) {
+			ret = -errno;
+			close(fd);
+			return ret;
+		}
+	return fd;
+}
+
+int xdp_state_publish(struct xdp_dp *x, struct xdp_gen *g)
+{
+	uint32_t zero = 0;
+	int fd, ret;
+
+	fd = xdp_state_build(x, g);
+	if (fd < 0) {
+		xdp_gen_free(g);
+		return fd;
+	}
+	/* returns after an RCU grace period: no program still reads the old inner map */
+	if (bpf_map_update_elem(x->maps.state, &zero, &fd, BPF_ANY)) {
+		ret = -errno;
+		close(fd);
+		xdp_gen_free(g);
+		return ret;
+	}
+	xdp_state_free(x);
+	x->state_fd = fd;
+	x->gen = g;
+	return 0;
+}
+
+void xdp_state_free(struct xdp_dp *x)
+{
+	if (x->state_fd >= 0)
+		close(x->state_fd);
+	x->state_fd = -1;
+	xdp_gen_free(x->gen);
+	x->gen = NULL;
+}

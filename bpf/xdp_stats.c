@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * xdp_stats.c - per-CPU counters summed into sluice-dp's JSON and summary.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "xdp_stats.h"
+
+static const char *const xdp_drop_names[] = {
+#define SL_X(e, s) s,
+	SL_DROP_REASONS(SL_X)
+#undef SL_X
+};
+
+static const char *const xdp_event_names[] = {
+#define SL_X(e, s) s,
+	SL_EVENTS(SL_X)
+#undef SL_X
+};
+
+/* sl_stats[0] summed over the CPUs, plus the replay's own counts. */
+static int xdp_stats_sum(const struct xdp_dp *x, struct xdp_stats *sum)
+{
+	int ncpu = libbpf_num_possible_cpus(), c;
+	struct xdp_stats *v;
+	uint32_t zero = 0;
+	unsigned int i;
+
+	if (ncpu < 0)
+		return ncpu;
+	v = calloc((size_t)ncpu, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(x->maps.stats, &zero, v)) {
+		free(v);
+		return -errno;
+	}
+	memset(sum, 0, sizeof(*sum));
+	for (c = 0; c < ncpu; c++) {
+		const uint64_t *a = (const uint64_t *)&v[c];
+		uint64_t *s = (uint64_t *)sum;
+
+		for (i = 0; i < sizeof(*sum) / sizeof(uint64_t); i++)
+			s[i] += a[i];
+	}
+	for (i = 0; i < SL_DROP_MAX; i++)
+		sum->drops[i] += x->user_drops[i];
+	for (i = 0; i < XDP_MAX_PORTS; i++) {
+		sum->rx_pkts[i] += x->user_rx_pkts[i];
+		sum->rx_bytes[i] += x->user_rx_bytes[i];
+	}
+	free(v);
+	return 0;
+}
+
+/* sl_tstats[key] summed over the CPUs. */
+static int xdp_tstats_sum(const struct xdp_dp *x, uint32_t key, struct xdp_tstats *sum)
+{
+	int ncpu = libbpf_num_possible_cpus(), c;
+	struct xdp_tstats *v;
+
+	memset(sum, 0, sizeof(*sum));
+	if (ncpu < 0)
+		return ncpu;
+	v = calloc((size_t)ncpu, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(x->maps.tstats, &key, v)) {
+		free(v);
+		return -errno;
+	}
+	for (c = 0; c < ncpu; c++) {
+		sum->pkts += v[c].pkts;
+		sum->bytes += v[c].bytes;
+		sum->flows += v[c].flows;
+	}
+	free(v);
+	return 0;
+}
+
+/* Entries in sl_flows (idle ones included until the LRU recycles them). */
+static uint64_t xdp_flows_count(const struct xdp_dp *x)
+{
+	struct xdp_flow_key k, next;
+	uint64_t n = 0;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(x->maps.flows, prev, &next)) {
+		n++;
+		k = next;
+		prev = &k;
+	}
+	return n;
+}
+
+static const char *xdp_state_name(uint8_t s)
+{
+	return config_state_name((enum cfg_target_state)s);
+}
+
+json_t *xdp_stats_json(const struct xdp_dp *x, int *err_out)
+{
+	const struct config *cfg = x->cfg;
+	json_t *root = json_object(), *ports = json_object(), *drops = json_object();
+	json_t *events = json_object(), *targets = json_object();
+	struct xdp_stats st;
+	unsigned int i, g, t;
+	int ret = -ENOMEM;
+
+	if (!root || !ports || !drops || !events || !targets)
+		goto fail;
+	ret = xdp_stats_sum(x, &st);
+	if (ret)
+		goto fail;
+	json_object_set_new(root, "ports", ports);
+	json_object_set_new(root, "drops", drops);
+	json_object_set_new(root, "events", events);
+	json_object_set_new(root, "targets", targets);
+	for (i = 0; i < cfg->n_ports && i < XDP_MAX_PORTS; i++)
+		json_object_set_new(ports, cfg->ports[i].name,
+				    json_pack("{s:I,s:I,s:I,s:I}", "rx_packets",
+					      (json_int_t)st.rx_pkts[i], "rx_bytes",
+					      (json_int_t)st.rx_bytes[i], "tx_packets",
+					      (json_int_t)st.tx_pkts[i], "tx_bytes",
+					      (json_int_t)st.tx_bytes[i]));
+	for (i = 0; i < SL_DROP_MAX; i++)
+		json_object_set_new(drops, xdp_drop_names[i],
+				    json_integer((json_int_t)st.drops[i]));
+	for (i = 0; i < SL_EV_MAX; i++)
+		json_object_set_new(events, xdp_event_names[i],
+				    json_integer((json_int_t)st.events[i]));
+	json_object_set_new(root, "flows_active", json_integer((json_int_t)xdp_flows_count(x)));
+	json_object_set_new(root, "workers",
+			    json_integer(x->replay ? 1 : libbpf_num_possible_cpus()));
+	for (g = 0; x->gen && g < x->gen->n_groups; g++) {
+		const struct xdp_group *xg = &x->gen->groups[g];
+		json_t *jg = json_object();
+
+		json_object_set_new(targets, cfg->groups[g].name, jg);
+		for (t = 0; t < xg->n_targets; t++) {
+			struct xdp_tstats ts;
+
+			if (!xg->targets[t].present)
+				continue;
+			ret = xdp_tstats_sum(x, g * XDP_GROUP_TARGETS + t, &ts);
+			if (ret)
+				goto fail_root;
+			json_object_set_new(jg, cfg->groups[g].targets[t].id,
+					    json_pack("{s:I,s:I,s:I,s:s}", "packets",
+						      (json_int_t)ts.pkts, "bytes",
+						      (json_int_t)ts.bytes, "new_flows",
+						      (json_int_t)ts.flows, "state",
+						      xdp_state_name(xg->targets[t].state)));
+		}
+	}
+	return root;
+fail:
+	json_decref(ports);
+	json_decref(drops);
+	json_decref(events);
+	json_decref(targets);
+fail_root:
+	json_decref(root);
+	if (err_out)
+		*err_out = ret;
+	return NULL;
+}
+
+int xdp_stats_write_json(const struct xdp_dp *x, const char *path)
+{
+	int ret = -ENOMEM;
+	json_t *j = xdp_stats_json(x, &ret);
+
+	if (!j)
+		return ret;
+	ret = json_dump_file(j, path, JSON_INDENT(2) | JSON_SORT_KEYS) ? -EIO : 0;
+	json_decref(j);
+	return ret;
+}
+
+void xdp_stats_print_summary(const struct xdp_dp *x, FILE *f)
+{
+	const struct config *cfg = x->cfg;
+	struct xdp_stats st;
+	unsigned int i, g, t;
+
+	if (xdp_stats_sum(x, &st)) {
+		fprintf(f, "sluice-xdp: cannot read sl_stats\n");
+		return;
+	}
+	fprintf(f, "\n%-14s %12s %12s %12s %12s\n", "port", "rx packets", "rx bytes", "tx packets",
+		"tx bytes");
+	for (i = 0; i < cfg->n_ports && i < XDP_MAX_PORTS; i++)
+		fprintf(f, "%-14s %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 "\n",
+			cfg->ports[i].name, st.rx_pkts[i], st.rx_bytes[i], st.tx_pkts[i],
+			st.tx_bytes[i]);
+	fprintf(f, "\n%-28s %12s\n", "event", "count");
+	for (i = 0; i < SL_EV_MAX; i++)
+		if (st.events[i])
+			fprintf(f, "%-28s %12" PRIu64 "\n", xdp_event_names[i], st.events[i]);
+	fprintf(f, "\n%-28s %12s\n", "drop reason", "count");
+	for (i = 0; i < SL_DROP_MAX; i++)
+		if (st.drops[i])
+			fprintf(f, "%-28s %12" PRIu64 "\n", xdp_drop_names[i], st.drops[i]);
+	fprintf(f, "\n%-16s %-16s %-16s %-10s %10s %12s %10s\n", "group", "target", "address",
+		"state", "packets", "bytes", "new flows");
+	for (g = 0; x->gen && g < x->gen->n_groups; g++) {
+		const struct xdp_group *xg = &x->gen->groups[g];
+
+		for (t = 0; t < xg->n_targets; t++) {
+			const struct xdp_target *xt = &xg->targets[t];
+			struct xdp_tstats ts;
+			char addr[INET_ADDRSTRLEN];
+
+			if (!xt->present)
+				continue;
+			xdp_tstats_sum(x, g * XDP_GROUP_TARGETS + t, &ts);
+			inet_ntop(AF_INET, &xt->addr, addr, sizeof(addr));
+			fprintf(f,
+				"%-16s %-16s %-16s %-10s %10" PRIu64 " %12" PRIu64 " %10" PRIu64
+				"\n",
+				cfg->groups[g].name, cfg->groups[g].targets[t].id, addr,
+				xdp_state_name(xt->state), ts.pkts, ts.bytes, ts.flows);
+		}
+	}
+	fprintf(f, "\nflows in table: %" PRIu64 "\n", xdp_flows_count(x));
+}
