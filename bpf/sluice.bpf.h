@@ -6,6 +6,7 @@
 #ifndef SL_SLUICE_BPF_H
 #define SL_SLUICE_BPF_H
 
+#include "core/nat.h"
 #include "xdp_shared.h"
 
 /* enum rt_group_mode of dataplane/dp.h (xdp_group.mode); dp.h needs DPDK headers. */
@@ -16,6 +17,12 @@
 #define SL_MODE_NO_TARGET 4
 
 #define SL_ETH_ALEN 6
+
+/* Why the entry tail-called sl_nlb (sl_scratch.nlb_mode). */
+#define SL_NLB_ZONE	 0 /* TCP/UDP to the zone IP */
+#define SL_NLB_TRANSIT	 1 /* transit traffic: a target's reply or an ICMP error about a flow */
+#define SL_NLB_LOCAL	 2 /* to one of our addresses: a source-NAT reply or an ICMP error */
+#define SL_NLB_INSPECTED 3 /* back from the listener's inspection chain: balance it */
 
 /*
  * Offsets the stages accept from the scratch state. A frame without the frags flag is at most
@@ -54,10 +61,17 @@ struct sl_scratch {
 	int32_t reply_port; /* too-big errors: back to the frame's sender (ingress), or -1 */
 	uint32_t attach;    /* inspection attachment */
 	uint32_t pos;	    /* position in its chain */
-	uint32_t pad;
+	uint8_t nlb_mode;   /* sl_nlb: SL_NLB_* (why the entry called it) */
+	uint8_t has_attach; /* the ingress port has an inspection attachment */
+	uint8_t pad[2];
+	uint32_t nlb_li, nlb_why; /* sl_icmp: the RST answer's listener and drop reason */
 	/* work areas of the stages (the stack of a stage and its calls is 512 bytes) */
 	struct flow_key fk;
 	struct xdp_flow_key ftk;
+	struct xdp_sess_key sk;	  /* sl_nlb: the session key being looked up / inserted */
+	struct xdp_sess sess[2];  /* sl_nlb: a session's entries (by direction), or the one found */
+	struct nat_rewrite rw[2]; /* sl_nlb: the rewrites (outer, quoted) */
+	struct bpf_fib_lookup fib; /* sl_fib */
 	/* per CPU, kept across packets */
 	uint64_t icmp_tokens, icmp_last;
 	uint8_t buf[SL_BUF_SIZE]; /* checksum and ICMP work area */

@@ -7,10 +7,12 @@
  * A port's `device` is the Linux interface: "IFNAME" or "xdp:IFNAME". In a replay the devices
  * are not used (the configs of pcaps/ name net_pcap vdevs there).
  */
+#define _GNU_SOURCE /* ppoll */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <net/if.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,7 +28,9 @@
 #include <linux/if_link.h>
 
 #include "sluice.skel.h"
+#include "xdp_ctl.h"
 #include "xdp_maps.h"
+#include "xdp_nlb.h"
 #include "xdp_replay.h"
 #include "xdp_stats.h"
 
@@ -36,6 +40,8 @@ struct xdp_main_opts {
 	const char *config;
 	const char *stats_json;
 	const char *pin;
+	const char *control;   /* --control PATH: serve docs/protocol.md there (live mode) */
+	const char *state_log; /* --state-log FILE */
 	int generic;
 	int quiet;
 	int verbose;
@@ -50,6 +56,7 @@ static void xdp_main_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: sluice-xdp --config FILE [--generic] [--pin DIR] [--stats-json FILE]\n"
+		"                  [--control PATH] [--state-log FILE]\n"
 		"       sluice-xdp --config FILE --replay IN.pcap --port NAME [--replay ... --port "
 		"...]\n"
 		"                  [--out OUT.pcap] [--out-port NAME=OUT.pcap ...] [--pass-out "
@@ -68,6 +75,11 @@ static void xdp_main_usage(FILE *f)
 		"      --pin DIR          pin the maps under DIR (on a bpf filesystem) while "
 		"running\n"
 		"      --stats-json FILE  write every counter as JSON at exit (sluice-dp's shape)\n"
+		"      --control PATH     serve the control protocol (docs/protocol.md) on a Unix\n"
+		"                         socket at PATH (mode 0600; sluiced connects there);\n"
+		"                         live mode only\n"
+		"      --state-log FILE   append one JSON line per published generation (targets,\n"
+		"                         states, swap and RCU-sync times); live mode only\n"
 		"      --replay FILE      replay mode: run the frames of FILE through the program\n"
 		"                         (BPF_PROG_TEST_RUN) as received on the port of the\n"
 		"                         matching --port (the i-th --port for the i-th "
@@ -103,6 +115,7 @@ static int xdp_main_parse(int argc, char **argv, struct xdp_main_opts *o)
 		{"pass-out", required_argument, NULL, 'a'},
 		{"events", required_argument, NULL, 'e'},
 		{"control", required_argument, NULL, 'C'},
+		{"state-log", required_argument, NULL, 'L'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
@@ -169,9 +182,11 @@ static int xdp_main_parse(int argc, char **argv, struct xdp_main_opts *o)
 			r->events = optarg;
 			break;
 		case 'C':
-			fprintf(stderr, "sluice-xdp: --control: not implemented yet (run from "
-					"--config alone)\n");
-			return -ENOTSUP;
+			o->control = optarg;
+			break;
+		case 'L':
+			o->state_log = optarg;
+			break;
 		case 'q':
 			o->quiet = 1;
 			r->quiet = 1;
@@ -209,6 +224,14 @@ static int xdp_main_parse(int argc, char **argv, struct xdp_main_opts *o)
 	if (!r->n_in && (r->out_all || r->n_out || r->pass_out || r->events)) {
 		fprintf(stderr, "sluice-xdp: --out, --out-port, --pass-out and --events are for "
 				"--replay\n");
+		return -EINVAL;
+	}
+	/* a replay owns the state (--events, the packets' clock): nothing to control then */
+	if (r->n_in && (o->control || o->state_log)) {
+		fprintf(stderr,
+			"sluice-xdp: --control and --state-log are for live mode: a --replay runs "
+			"on its config and --events alone (the packets' clock, not the "
+			"program's)\n");
 		return -EINVAL;
 	}
 	if (r->n_in && (o->generic || o->pin)) {
@@ -416,6 +439,44 @@ static int xdp_main_pin(struct xdp_dp *x, const char *dir, char *err, size_t err
 	return 0;
 }
 
+/*
+ * --state-log (generation 1 first) and --control, once the program is attached: from then on
+ * sluiced's sync and update are swapped in as new generations (xdp_ctl.c).
+ */
+static int xdp_main_control(struct xdp_dp *x, const struct xdp_main_opts *o, char *err,
+			    size_t errlen)
+{
+	int ret;
+
+	if (o->state_log) {
+		uint64_t now = xdp_ctl_realtime_us();
+
+		ret = ctl_state_log_open(o->state_log, err, errlen);
+		if (ret)
+			return ret;
+		ctl_state_log_write(x->state, now, now); /* the initial generation */
+	}
+	if (o->control)
+		return xdp_ctl_init(x, o->control, err, errlen);
+	return 0;
+}
+
+/*
+ * Until SIGINT or SIGTERM: serve the control socket (if any). The signals are blocked except
+ * inside ppoll, so a stop request never falls between the check and the wait.
+ */
+static void xdp_main_serve(const sigset_t *unblocked)
+{
+	struct pollfd pfd[CTL_MAX_FDS];
+	unsigned int n;
+
+	while (!xdp_stop) {
+		n = ctl_server_pollfds(pfd, CTL_MAX_FDS);
+		if (ppoll(pfd, n, NULL, unblocked) > 0)
+			ctl_server_serve(pfd, n);
+	}
+}
+
 static int xdp_main_live(struct xdp_dp *x, const struct xdp_main_opts *o, char *err, size_t errlen)
 {
 	uint32_t modes[XDP_MAX_PORTS] = {0};
@@ -445,8 +506,11 @@ static int xdp_main_live(struct xdp_dp *x, const struct xdp_main_opts *o, char *
 				modes[i] == XDP_FLAGS_DRV_MODE ? "native" : "generic");
 		fprintf(stderr, "; SIGINT or SIGTERM to stop\n");
 	}
-	while (!xdp_stop)
-		sigsuspend(&old);
+	ret = xdp_main_control(x, o, err, errlen);
+	if (!ret)
+		xdp_main_serve(&old);
+	ctl_server_fini();
+	ctl_state_log_close();
 	xdp_main_detach(x, modes, x->cfg->n_ports);
 out_unpin:
 	if (o->pin)
@@ -461,7 +525,6 @@ static int xdp_main_run(struct xdp_main_opts *o)
 	struct xdp_dp x = {.state_fd = -1, .prog_fd = -1};
 	char err[XDP_ERR_MAX] = "";
 	struct sluice_bpf *skel = NULL;
-	struct xdp_gen *gen;
 	int ret;
 
 	ret = config_load(o->config, &x.cfg, err, sizeof(err));
@@ -498,19 +561,13 @@ static int xdp_main_run(struct xdp_main_opts *o)
 	ret = xdp_maps_find(&x, err, sizeof(err));
 	if (!ret)
 		ret = xdp_maps_fill(&x, err, sizeof(err));
+	if (!ret)
+		ret = xdp_nlb_init(&x, err, sizeof(err));
 	if (ret)
 		goto out_skel;
-	gen = xdp_gen_build(x.cfg);
-	if (!gen) {
-		ret = -ENOMEM;
-		snprintf(err, sizeof(err), "out of memory building generation 1");
+	ret = xdp_state_init(&x, err, sizeof(err)); /* generation 1, as sluice-dp's */
+	if (ret)
 		goto out_skel;
-	}
-	ret = xdp_state_publish(&x, gen);
-	if (ret) {
-		snprintf(err, sizeof(err), "publishing generation 1: %s", strerror(-ret));
-		goto out_skel;
-	}
 
 	if (x.replay)
 		ret = xdp_replay_run(&x, &o->replay, err, sizeof(err));

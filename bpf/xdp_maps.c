@@ -464,226 +464,176 @@ out:
 	return ret;
 }
 
-/* --- generations ---------------------------------------------------------------------- */
+/* --- generations ------------------------------------------------------------------------ */
 
-void xdp_gen_free(struct xdp_gen *g)
+_Static_assert(RT_SLOTS == XDP_GROUP_TARGETS, "rt_model's slots are the inner map's");
+_Static_assert(MAGLEV_EMPTY > XDP_GROUP_TARGETS, "an empty Maglev entry is no slot");
+
+int xdp_group_from_rt(const struct rt_state *s, unsigned int gi, struct xdp_group *out, char *err,
+		      size_t errlen)
 {
-	if (!g)
-		return;
-	free(g->groups);
-	free(g);
-}
+	const struct rt_group *g = &s->groups[gi];
+	const struct cfg_group *cg = g->cfg;
+	unsigned int i;
 
-static struct xdp_gen *xdp_gen_alloc(unsigned int n_groups)
-{
-	struct xdp_gen *g = calloc(1, sizeof(*g));
-
-	if (!g)
-		return NULL;
-	g->n_groups = n_groups;
-	g->groups = calloc(n_groups ? n_groups : 1, sizeof(*g->groups));
-	if (!g->groups) {
-		free(g);
-		return NULL;
+	if (g->n_targets > XDP_GROUP_TARGETS) {
+		snprintf(err, errlen, "target group %s: %u slots, the XDP path holds %d", cg->name,
+			 g->n_targets, XDP_GROUP_TARGETS);
+		return -EINVAL;
 	}
-	return g;
-}
-
-static int xdp_candidate(const struct xdp_target *t)
-{
-	return t->present && t->in_zone;
-}
-
-/*
- * The group's mode from its target states and the matching Maglev table: dataplane/rt.c's
- * rt_group_finalize() step by step (table and keys are scratch space of XDP_MAGLEV_SIZE and
- * XDP_GROUP_TARGETS entries).
- */
-static int xdp_group_finalize(struct xdp_group *g, const struct cfg_group *cg, uint32_t *table,
-			      uint64_t *keys, uint32_t *weights)
-{
-	unsigned int i, n_elig = 0, n_open = 0;
-	uint64_t sum = 0;
-	int ret;
-
-	for (i = 0; i < XDP_MAGLEV_SIZE; i++)
-		g->maglev[i] = XDP_MAGLEV_EMPTY;
+	memset(out, 0, sizeof(*out));
+	out->mode = (uint8_t)g->mode;
+	out->protocol = (uint8_t)cg->protocol;
+	out->stickiness = (uint8_t)cg->stickiness;
+	out->rebalance = (uint8_t) !!g->rebalance;
+	out->n_targets = (uint16_t)g->n_targets;
+	out->idle_tcp_us = g->idle_tcp;
+	out->idle_other_us = g->idle_other;
+	out->dereg_delay_us = g->dereg_delay;
+	out->generation = s->generation;
 	for (i = 0; i < g->n_targets; i++) {
-		const struct xdp_target *t = &g->targets[i];
+		const struct rt_target *t = &g->targets[i];
+		struct xdp_target *o = &out->targets[i];
 
-		if (!xdp_candidate(t))
-			continue;
-		n_elig += gwlb_target_eligible(t->state, t->weight);
-		n_open += gwlb_target_fail_open(t->state);
+		/* a free slot keeps its last address (returns in flight), whatever its family */
+		if (t->present && t->family != 4) {
+			snprintf(err, errlen,
+				 "target group %s, target %s: the XDP path takes IPv4 targets only",
+				 cg->name, t->id);
+			return -EINVAL;
+		}
+		o->addr = t->addr;
+		o->port = t->port;
+		o->tag = t->tag;
+		o->weight = t->weight;
+		o->state = t->state;
+		o->in_zone = t->in_zone;
+		o->present = t->present;
+		o->drain_start = t->drain_start;
 	}
-	if (n_elig)
-		g->mode = XDP_GROUP_NORMAL;
-	else if (!n_open)
-		g->mode = XDP_GROUP_NO_TARGET;
-	else if (cg->all_unhealthy == CFG_ALL_UNHEALTHY_DROP)
-		g->mode = XDP_GROUP_DROP;
-	else if (cg->all_unhealthy == CFG_ALL_UNHEALTHY_BYPASS)
-		g->mode = XDP_GROUP_BYPASS;
-	else
-		g->mode = XDP_GROUP_FAIL_OPEN;
-	if (g->mode != XDP_GROUP_NORMAL && g->mode != XDP_GROUP_FAIL_OPEN)
-		return 0;
-
-	for (i = 0; i < g->n_targets; i++) {
-		const struct xdp_target *t = &g->targets[i];
-		int use;
-
-		keys[i] = 0;
-		weights[i] = 0;
-		if (!t->present)
-			continue;
-		keys[i] = maglev_target_key(cg->targets[i].id);
-		if (g->mode == XDP_GROUP_NORMAL)
-			use = t->in_zone && gwlb_target_eligible(t->state, t->weight);
-		else
-			use = t->in_zone && gwlb_target_fail_open(t->state);
-		weights[i] = use ? t->weight : 0;
-		sum += weights[i];
-	}
-	for (i = 0; !sum && i < g->n_targets; i++) /* fail open, all weights 0: evenly */
-		weights[i] =
-			xdp_candidate(&g->targets[i]) && gwlb_target_fail_open(g->targets[i].state);
-	ret = maglev_build(table, XDP_MAGLEV_SIZE, keys, weights, g->n_targets);
-	if (ret)
-		return ret;
 	for (i = 0; i < XDP_MAGLEV_SIZE; i++)
-		g->maglev[i] = table[i] == MAGLEV_EMPTY ? XDP_MAGLEV_EMPTY : (uint16_t)table[i];
+		out->maglev[i] = g->maglev && g->maglev[i] < XDP_GROUP_TARGETS
+					 ? (uint16_t)g->maglev[i]
+					 : XDP_MAGLEV_EMPTY;
 	return 0;
 }
 
-static int xdp_gen_finalize(struct xdp_gen *s, const struct config *cfg)
-{
-	uint32_t *table = malloc(sizeof(*table) * XDP_MAGLEV_SIZE);
-	uint64_t *keys = calloc(XDP_GROUP_TARGETS, sizeof(*keys));
-	uint32_t *weights = calloc(XDP_GROUP_TARGETS, sizeof(*weights));
-	unsigned int gi;
-	int ret = -ENOMEM;
-
-	if (!table || !keys || !weights)
-		goto out;
-	ret = 0;
-	for (gi = 0; gi < s->n_groups && !ret; gi++) {
-		s->groups[gi].generation = s->generation;
-		ret = xdp_group_finalize(&s->groups[gi], &cfg->groups[gi], table, keys, weights);
-	}
-out:
-	free(weights);
-	free(keys);
-	free(table);
-	return ret;
-}
-
-struct xdp_gen *xdp_gen_build(const struct config *cfg)
-{
-	struct xdp_gen *s = xdp_gen_alloc(cfg->n_groups);
-	unsigned int gi, ti;
-
-	if (!s)
-		return NULL;
-	s->generation = 1;
-	for (gi = 0; gi < cfg->n_groups; gi++) {
-		const struct cfg_group *cg = &cfg->groups[gi];
-		struct xdp_group *g = &s->groups[gi];
-
-		g->protocol = (uint8_t)cg->protocol;
-		g->stickiness = (uint8_t)cg->stickiness;
-		g->rebalance = cg->failover == CFG_FAILOVER_REBALANCE;
-		g->n_targets = (uint16_t)cg->n_targets;
-		g->idle_tcp_us = (uint64_t)cg->tcp_idle_timeout * 1000000;
-		g->idle_other_us = (uint64_t)cg->other_idle_timeout * 1000000;
-		g->dereg_delay_us = (uint64_t)cg->deregistration_delay * 1000000;
-		for (ti = 0; ti < cg->n_targets; ti++) {
-			const struct cfg_target *ct = &cg->targets[ti];
-			struct xdp_target *t = &g->targets[ti];
-
-			memcpy(&t->addr, ct->address.addr, 4);
-			t->port = ct->port;
-			t->tag = (uint16_t)ti; /* incarnation 0 << 8 | slot */
-			t->weight = ct->weight;
-			t->state = (uint8_t)ct->state;
-			t->in_zone = cg->cross_zone || !strcmp(ct->zone, cfg->node.zone);
-			t->present = 1;
-		}
-	}
-	if (xdp_gen_finalize(s, cfg)) {
-		xdp_gen_free(s);
-		return NULL;
-	}
-	return s;
-}
-
-struct xdp_gen *xdp_gen_with_target(const struct xdp_gen *g, const struct config *cfg,
-				    unsigned int group, unsigned int target, uint8_t state,
-				    uint64_t now_us)
-{
-	struct xdp_gen *n = xdp_gen_alloc(g->n_groups);
-
-	if (!n)
-		return NULL;
-	n->generation = g->generation + 1;
-	memcpy(n->groups, g->groups, sizeof(*g->groups) * g->n_groups);
-	if (group < n->n_groups && target < n->groups[group].n_targets &&
-	    n->groups[group].targets[target].state != state) {
-		struct xdp_target *t = &n->groups[group].targets[target];
-
-		t->state = state;
-		if (state == TS_DRAINING)
-			t->drain_start = now_us;
-	}
-	if (xdp_gen_finalize(n, cfg)) {
-		xdp_gen_free(n);
-		return NULL;
-	}
-	return n;
-}
-
-int xdp_state_build(const struct xdp_dp *x, const struct xdp_gen *g)
+int xdp_state_build(const struct xdp_dp *x, const struct rt_state *s, char *err, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = x->inner_flags);
+	struct xdp_group *v = NULL;
 	uint32_t i;
 	int fd, ret;
 
-	if (g->n_groups > x->inner_max)
+	if (s->n_groups > x->inner_max) {
+		snprintf(err, errlen, "%u target groups, sl_state's inner map holds %u",
+			 s->n_groups, x->inner_max);
 		return -E2BIG;
+	}
+	v = malloc(sizeof(*v)); /* 137 KB: one group at a time */
+	if (!v) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
 	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "sl_state_gen", sizeof(uint32_t),
 			    sizeof(struct xdp_group), x->inner_max, &opts);
-	if (fd < 0)
-		return -errno;
-	for (i = 0; i < g->n_groups; i++)
-		if (bpf_map_update_elem(fd, &i, &g->groups[i], BPF_ANY)) {
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "creating an inner map: %s", strerror(errno));
+		goto out;
+	}
+	for (i = 0; i < s->n_groups; i++) {
+		ret = xdp_group_from_rt(s, i, v, err, errlen);
+		if (ret)
+			goto fail;
+		if (bpf_map_update_elem(fd, &i, v, BPF_ANY)) {
 			ret = -errno;
-			close(fd);
-			return ret;
+			snprintf(err, errlen, "filling the inner map: %s", strerror(errno));
+			goto fail;
 		}
-	return fd;
+	}
+	ret = fd;
+	goto out;
+fail:
+	close(fd);
+out:
+	free(v);
+	return ret;
 }
 
-int xdp_state_publish(struct xdp_dp *x, struct xdp_gen *g)
+/* Zero sl_tstats[gidx] on every CPU: the slot's counters of its previous target. */
+static int xdp_tstats_zero(const struct xdp_dp *x, uint32_t gidx)
+{
+	int ncpu = libbpf_num_possible_cpus(), ret = 0;
+	struct xdp_tstats *z;
+
+	if (ncpu < 0)
+		return ncpu;
+	z = calloc((size_t)ncpu, sizeof(*z));
+	if (!z)
+		return -ENOMEM;
+	if (bpf_map_update_elem(x->maps.tstats, &gidx, z, BPF_ANY))
+		ret = -errno;
+	free(z);
+	return ret;
+}
+
+int xdp_state_publish(struct xdp_dp *x, struct rt_state *s, char *err, size_t errlen)
 {
 	uint32_t zero = 0;
+	unsigned int g, t;
 	int fd, ret;
 
-	fd = xdp_state_build(x, g);
+	fd = xdp_state_build(x, s, err, errlen);
 	if (fd < 0) {
-		xdp_gen_free(g);
+		rt_state_free(s);
 		return fd;
 	}
-	/* returns after an RCU grace period: no program still reads the old inner map */
+	/*
+	 * Counters of the slots that are new in s start at zero, as sluice-dp's (which resets
+	 * them before its RCU publish too). A fresh slot is either never used or was freed, so
+	 * the old generation sends no new flow there.
+	 */
+	for (g = 0; g < s->n_groups; g++)
+		for (t = 0; t < s->groups[g].n_targets; t++) {
+			if (!s->groups[g].targets[t].fresh)
+				continue;
+			ret = xdp_tstats_zero(x, s->groups[g].targets[t].gidx);
+			if (ret) {
+				snprintf(err, errlen, "zeroing sl_tstats[%u]: %s",
+					 s->groups[g].targets[t].gidx, strerror(-ret));
+				goto fail;
+			}
+		}
+	/*
+	 * The swap. Updating an ARRAY_OF_MAPS from user space waits for an RCU grace period
+	 * before the syscall returns (the kernel's maybe_wait_bpf_programs: synchronize_rcu for
+	 * map-in-map types): every program run that looked up the old inner map has finished,
+	 * so once this returns no packet is processed with the old generation, and closing it
+	 * below is safe.
+	 */
 	if (bpf_map_update_elem(x->maps.state, &zero, &fd, BPF_ANY)) {
 		ret = -errno;
-		close(fd);
-		xdp_gen_free(g);
-		return ret;
+		snprintf(err, errlen, "swapping sl_state[0]: %s", strerror(errno));
+		goto fail;
 	}
 	xdp_state_free(x);
 	x->state_fd = fd;
-	x->gen = g;
+	x->state = s;
 	return 0;
+fail:
+	close(fd);
+	rt_state_free(s);
+	return ret;
+}
+
+int xdp_state_init(struct xdp_dp *x, char *err, size_t errlen)
+{
+	struct rt_state *s = rt_state_build(x->cfg, XDP_MAGLEV_SIZE, err, errlen);
+
+	if (!s)
+		return -EINVAL;
+	return xdp_state_publish(x, s, err, errlen);
 }
 
 void xdp_state_free(struct xdp_dp *x)
@@ -691,6 +641,6 @@ void xdp_state_free(struct xdp_dp *x)
 	if (x->state_fd >= 0)
 		close(x->state_fd);
 	x->state_fd = -1;
-	xdp_gen_free(x->gen);
-	x->gen = NULL;
+	rt_state_free(x->state);
+	x->state = NULL;
 }

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * xdp_maps.h - sluice-xdp's state: the loaded BPF object and its maps (found by name), the
- * config written into them, and generations of the target state. A generation is one
- * struct xdp_group per target group; xdp_state_publish() writes it into a new inner map and
- * swaps that into sl_state[0] (atomic for the program; the old inner map is closed after the
- * update returns, i.e. after an RCU grace period).
+ * config written into them, and the published generation of the target state.
  *
- * Target slots are the config's target indexes with incarnation 0 (tag = slot), exactly as
- * sluice-dp builds its first generation from a config (dataplane/rt.c), and the Maglev table
- * is core/maglev.h's, so both dataplanes pick the same target for the same flow.
+ * Generations are dataplane/rt_model.h's struct rt_state, built exactly as sluice-dp builds
+ * them (rt_state_build from the config, rt_state_with_target for --events, the control server
+ * for sync / update): target slots, tags, modes and Maglev tables are the same by
+ * construction. xdp_state_publish() converts one into a new inner map (one struct xdp_group
+ * per group) and swaps that into sl_state[0]: atomic for the program, and the old inner map is
+ * closed after the update returns, i.e. after an RCU grace period.
  */
 #ifndef SL_XDP_MAPS_H
 #define SL_XDP_MAPS_H
@@ -17,30 +17,24 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "rt_model.h"
 #include "xdp_shared.h"
 
 struct bpf_object;
 
-/* The group modes: the values of enum rt_group_mode (dataplane/dp.h needs DPDK headers). */
+/* The group modes as the program reads them (xdp_group.mode): enum rt_group_mode's values. */
 enum xdp_group_mode {
-	XDP_GROUP_NORMAL = 0, /* Maglev over the eligible targets */
-	XDP_GROUP_FAIL_OPEN,  /* none eligible: Maglev over the fail-open candidates */
-	XDP_GROUP_DROP,	      /* none eligible, policy drop */
-	XDP_GROUP_BYPASS,     /* none eligible, policy bypass */
-	XDP_GROUP_NO_TARGET,  /* no candidate at all */
+	XDP_GROUP_NORMAL = RT_GROUP_NORMAL,	  /* Maglev over the eligible targets */
+	XDP_GROUP_FAIL_OPEN = RT_GROUP_FAIL_OPEN, /* none eligible: over fail-open candidates */
+	XDP_GROUP_DROP = RT_GROUP_DROP,		  /* none eligible, policy drop */
+	XDP_GROUP_BYPASS = RT_GROUP_BYPASS,	  /* none eligible, policy bypass */
+	XDP_GROUP_NO_TARGET = RT_GROUP_NO_TARGET, /* no candidate at all */
 };
 
 /* Map fds of the loaded object; -1 for the optional ones (sl_routes6, sl_neigh6) when absent. */
 struct xdp_maps {
 	int node, ports, attach, routes4, routes6, neigh, neigh6, state, flows, progs, stats,
 		tstats, out;
-};
-
-/* One generation of the target state, as the inner map holds it. */
-struct xdp_gen {
-	uint64_t generation;
-	unsigned int n_groups;
-	struct xdp_group *groups; /* [n_groups] */
 };
 
 /* Everything sluice-xdp owns. */
@@ -51,9 +45,9 @@ struct xdp_dp {
 	int prog_fd;	    /* the entry program sl_xdp */
 	uint32_t inner_max; /* sl_state's inner map template: max_entries, flags */
 	uint32_t inner_flags;
-	struct xdp_gen *gen; /* the published generation */
-	int state_fd;	     /* its inner map, or -1 */
-	int replay;	     /* set before xdp_maps_fill(): xdp_node.replay */
+	struct rt_state *state; /* the published generation (rt_model.h) */
+	int state_fd;		/* its inner map, or -1 */
+	int replay;		/* set before xdp_maps_fill(): xdp_node.replay */
 	struct xdp_node node;
 	/* Per config port: its interface (live) or a stand-in ifindex (replay), MAC, map value. */
 	uint32_t ifindex[XDP_MAX_PORTS];
@@ -110,23 +104,29 @@ int xdp_prog_run(struct xdp_dp *x, int cpu, const void *in, uint32_t len, void *
 /* The number of possible CPUs (per-CPU map values), or -errno. */
 int xdp_ncpu(void);
 
-/* Generation 1 from the config; NULL on allocation failure. */
-struct xdp_gen *xdp_gen_build(const struct config *cfg);
 /*
- * The next generation: g with target `target` of group `group` in `state` (enum target_state)
- * since now_us, every group's mode and Maglev table recomputed. NULL on allocation failure.
+ * Convert group g of generation s (rt_model.h) into the inner map's value: mode, settings,
+ * target slots and the Maglev table (slots; XDP_MAGLEV_EMPTY where rt_model has none).
+ * s must have been finalized with maglev_size XDP_MAGLEV_SIZE. 0, or -EINVAL with a message
+ * in err (what the XDP path cannot hold: an IPv6 target, more slots than XDP_GROUP_TARGETS).
  */
-struct xdp_gen *xdp_gen_with_target(const struct xdp_gen *g, const struct config *cfg,
-				    unsigned int group, unsigned int target, uint8_t state,
-				    uint64_t now_us);
-void xdp_gen_free(struct xdp_gen *g);
-/* A new inner map holding g: its fd, or -errno. */
-int xdp_state_build(const struct xdp_dp *x, const struct xdp_gen *g);
+int xdp_group_from_rt(const struct rt_state *s, unsigned int g, struct xdp_group *out, char *err,
+		      size_t errlen);
+/* A new inner map holding s: its fd, or -errno with a message in err. */
+int xdp_state_build(const struct xdp_dp *x, const struct rt_state *s, char *err, size_t errlen);
 /*
- * Publish g: build its inner map, swap it into sl_state[0], close the old one. x takes g
- * (freed now on failure, or later when replaced). 0 or -errno.
+ * Publish s: build its inner map, zero the per-target counters (sl_tstats) of the slots that
+ * are fresh in s, swap the map into sl_state[0] (returns after an RCU grace period: no packet
+ * uses the old generation any more), close the old inner map and free the old generation.
+ * x takes s (freed now on failure, the current generation staying). 0 or -errno with a message
+ * in err.
  */
-int xdp_state_publish(struct xdp_dp *x, struct xdp_gen *g);
+int xdp_state_publish(struct xdp_dp *x, struct rt_state *s, char *err, size_t errlen);
+/*
+ * Generation 1: rt_state_build() from x->cfg (slots = the config's target indexes, as
+ * sluice-dp), published. 0 or -errno with a message in err.
+ */
+int xdp_state_init(struct xdp_dp *x, char *err, size_t errlen);
 /* Close the current inner map and free the generation. */
 void xdp_state_free(struct xdp_dp *x);
 

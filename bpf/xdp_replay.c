@@ -332,18 +332,19 @@ static int xdp_events_apply(struct xdp_replay *r, struct xdp_dp *x, unsigned int
 {
 	while (*next < r->n_events && now >= r->events[*next].time) {
 		const struct xdp_event *e = &r->events[(*next)++];
-		struct xdp_gen *g =
-			xdp_gen_with_target(x->gen, x->cfg, e->group, e->target, e->state, e->time);
+		struct rt_state *n = rt_state_with_target(x->state, e->group, e->target, e->state,
+							  e->time, XDP_MAGLEV_SIZE);
+		uint64_t gen = x->state->generation + 1;
+		char perr[256] = "";
 		int ret;
 
-		if (!g) {
+		if (!n) {
 			snprintf(err, errlen, "out of memory building a generation");
 			return -ENOMEM;
 		}
-		ret = xdp_state_publish(x, g);
+		ret = xdp_state_publish(x, n, perr, sizeof(perr));
 		if (ret) {
-			snprintf(err, errlen, "publishing generation %" PRIu64 ": %s",
-				 x->gen->generation + 1, strerror(-ret));
+			snprintf(err, errlen, "publishing generation %" PRIu64 ": %s", gen, perr);
 			return ret;
 		}
 	}

@@ -170,4 +170,93 @@ struct xdp_out {
 	uint32_t action;
 };
 
+/* ---- NLB (docs/nlb.md): listeners, sessions, counters; IPv4 only on the XDP path ---- */
+
+#define XDP_MAX_LISTENERS 64
+#define XDP_MAX_ZONES	  16 /* other zones' IPs (other_zone_ip) */
+#define XDP_NO_INSPECT	  0xffff
+
+/* sl_listeners key: a tcp_udp listener has one entry per protocol; port 0 = `port: all`. */
+struct xdp_listener_key {
+	uint8_t proto; /* IPPROTO_TCP / IPPROTO_UDP */
+	uint8_t pad;
+	uint16_t port; /* host order, 0 = all */
+};
+_Static_assert(sizeof(struct xdp_listener_key) == 4, "xdp_listener_key size");
+
+#define XDP_LF_SNAT	 0x01 /* group preserve_client_ip: false */
+#define XDP_LF_RESET	 0x02 /* group tcp_unknown_flow: reset */
+#define XDP_LF_TERMINATE 0x04 /* group connection_termination: true */
+
+struct xdp_listener {
+	uint16_t index;	  /* config listener index (sl_lstats) */
+	uint16_t group;	  /* target group index */
+	uint16_t inspect; /* inspection attachment, or XDP_NO_INSPECT */
+	uint8_t flags;	  /* XDP_LF_* */
+	uint8_t pad;
+};
+_Static_assert(sizeof(struct xdp_listener) == 8, "xdp_listener size");
+
+/* sl_nlbcfg[0]: whether NLB runs at all, and the other zones' IPs. */
+struct xdp_nlbcfg {
+	uint32_t n_listeners;
+	uint32_t n_other;
+	uint32_t other4[XDP_MAX_ZONES]; /* network order */
+};
+_Static_assert(sizeof(struct xdp_nlbcfg) == 72, "xdp_nlbcfg size");
+
+/*
+ * sl_sess (LRU_HASH) key: one direction of a session, as the packet reads (sesstab's
+ * sess_key, IPv4). Zero the pad.
+ */
+struct xdp_sess_key {
+	uint32_t saddr, daddr; /* network order */
+	uint16_t sport, dport; /* host order */
+	uint8_t proto;
+	uint8_t pad[3];
+};
+_Static_assert(sizeof(struct xdp_sess_key) == 16, "xdp_sess_key size");
+
+#define XDP_SESS_CLIENT 0 /* client -> zone IP (the primary entry: last_seen, flags) */
+#define XDP_SESS_REPLY	1 /* target -> client (DNAT) or -> node IP:nport (SNAT) */
+
+#define XDP_SF_CLOSING 0x01 /* FIN or RST seen: 10 s left */
+#define XDP_SF_SNAT    0x02
+#define XDP_SF_TERM    0x04 /* connection_termination: refused TCP packets get a RST */
+
+/*
+ * sl_sess value. A session is two entries, one per direction, each with that direction's
+ * rewrite and the other direction's key: a reply finds the client entry (which holds the
+ * session's clock and flags) through `other`; an ICMP error's quote is rewritten to `other`.
+ */
+struct xdp_sess {
+	struct xdp_sess_key other;
+	uint64_t last_seen;    /* us; client entry only */
+	uint32_t saddr, daddr; /* rewrite: new addresses (network order) when set_src/set_dst */
+	uint16_t sport, dport; /* host order */
+	uint8_t set_src, set_dst;
+	uint8_t dir;   /* XDP_SESS_* */
+	uint8_t flags; /* XDP_SF_*; client entry only */
+	uint16_t listener, group;
+	uint16_t tag;	  /* the target's tag when the session began: a mismatch = gone */
+	uint16_t nport;	  /* source-NAT port, with XDP_SF_SNAT */
+	uint16_t inspect; /* the listener's attachment (replies go through it), or XDP_NO_INSPECT */
+	uint8_t pad[6];
+};
+_Static_assert(sizeof(struct xdp_sess) == 56, "xdp_sess size");
+
+/* sl_lstats[listener] (per CPU). */
+struct xdp_lstats {
+	uint64_t pkts, bytes, flows, drops;
+	uint64_t dreasons[SL_DROP_MAX];
+};
+_Static_assert(sizeof(struct xdp_lstats) == 8 * (4 + SL_DROP_MAX), "xdp_lstats size");
+
+/* sl_nport[0] (per CPU): the source-NAT port cursor; 0 = not started. */
+struct xdp_nport {
+	uint32_t next;
+	uint32_t pad;
+};
+_Static_assert(sizeof(struct xdp_nport) == 8, "xdp_nport size");
+
 #endif /* SL_XDP_SHARED_H */

@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "xdp_nlb.h"
 #include "xdp_stats.h"
 
 static const char *const xdp_drop_names[] = {
@@ -139,27 +140,31 @@ json_t *xdp_stats_json(const struct xdp_dp *x, int *err_out)
 	json_object_set_new(root, "flows_active", json_integer((json_int_t)xdp_flows_count(x)));
 	json_object_set_new(root, "workers",
 			    json_integer(x->replay ? 1 : libbpf_num_possible_cpus()));
-	for (g = 0; x->gen && g < x->gen->n_groups; g++) {
-		const struct xdp_group *xg = &x->gen->groups[g];
+	for (g = 0; x->state && g < x->state->n_groups; g++) {
+		const struct rt_group *rg = &x->state->groups[g];
 		json_t *jg = json_object();
 
-		json_object_set_new(targets, cfg->groups[g].name, jg);
-		for (t = 0; t < xg->n_targets; t++) {
+		json_object_set_new(targets, rg->cfg->name, jg);
+		for (t = 0; t < rg->n_targets; t++) {
+			const struct rt_target *rt = &rg->targets[t];
 			struct xdp_tstats ts;
 
-			if (!xg->targets[t].present)
+			if (!rt->present)
 				continue;
-			ret = xdp_tstats_sum(x, g * XDP_GROUP_TARGETS + t, &ts);
+			ret = xdp_tstats_sum(x, rt->gidx, &ts);
 			if (ret)
 				goto fail_root;
-			json_object_set_new(jg, cfg->groups[g].targets[t].id,
+			json_object_set_new(jg, rt->id,
 					    json_pack("{s:I,s:I,s:I,s:s}", "packets",
 						      (json_int_t)ts.pkts, "bytes",
 						      (json_int_t)ts.bytes, "new_flows",
 						      (json_int_t)ts.flows, "state",
-						      xdp_state_name(xg->targets[t].state)));
+						      xdp_state_name(rt->state)));
 		}
 	}
+	ret = xdp_nlb_stats_json(x, root); /* listeners{}, targets' active_flows */
+	if (ret)
+		goto fail_root;
 	return root;
 fail:
 	json_decref(ports);
@@ -211,23 +216,24 @@ void xdp_stats_print_summary(const struct xdp_dp *x, FILE *f)
 			fprintf(f, "%-28s %12" PRIu64 "\n", xdp_drop_names[i], st.drops[i]);
 	fprintf(f, "\n%-16s %-16s %-16s %-10s %10s %12s %10s\n", "group", "target", "address",
 		"state", "packets", "bytes", "new flows");
-	for (g = 0; x->gen && g < x->gen->n_groups; g++) {
-		const struct xdp_group *xg = &x->gen->groups[g];
+	for (g = 0; x->state && g < x->state->n_groups; g++) {
+		const struct rt_group *rg = &x->state->groups[g];
 
-		for (t = 0; t < xg->n_targets; t++) {
-			const struct xdp_target *xt = &xg->targets[t];
+		for (t = 0; t < rg->n_targets; t++) {
+			const struct rt_target *rt = &rg->targets[t];
 			struct xdp_tstats ts;
-			char addr[INET_ADDRSTRLEN];
+			char addr[INET6_ADDRSTRLEN];
 
-			if (!xt->present)
+			if (!rt->present)
 				continue;
-			xdp_tstats_sum(x, g * XDP_GROUP_TARGETS + t, &ts);
-			inet_ntop(AF_INET, &xt->addr, addr, sizeof(addr));
+			xdp_tstats_sum(x, rt->gidx, &ts);
+			inet_ntop(rt->family == 6 ? AF_INET6 : AF_INET, rt->addr16, addr,
+				  sizeof(addr));
 			fprintf(f,
 				"%-16s %-16s %-16s %-10s %10" PRIu64 " %12" PRIu64 " %10" PRIu64
 				"\n",
-				cfg->groups[g].name, cfg->groups[g].targets[t].id, addr,
-				xdp_state_name(xt->state), ts.pkts, ts.bytes, ts.flows);
+				rg->cfg->name, rt->id, addr, xdp_state_name(rt->state), ts.pkts,
+				ts.bytes, ts.flows);
 		}
 	}
 	fprintf(f, "\nflows in table: %" PRIu64 "\n", xdp_flows_count(x));

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * xdp_ctl.c - sluice-xdp's control protocol backend: the current generation is x->state,
+ * published by map-in-map swap (xdp_maps.c); the clock is CLOCK_MONOTONIC, the program's
+ * bpf_ktime_get_ns(); counters from xdp_stats.c; flows from the sl_flows LRU map.
+ */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include <bpf/bpf.h>
+
+#include "flowtab.h"
+#include "xdp_ctl.h"
+#include "xdp_stats.h"
+
+_Static_assert(sizeof(struct xdp_flow_key) == sizeof(struct flowtab_key), "sl_flows key");
+
+static struct xdp_dp *xdp_ctl_x;
+
+uint64_t xdp_ctl_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+uint64_t xdp_ctl_realtime_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static const struct rt_state *xdp_ctl_current(void)
+{
+	return xdp_ctl_x->state;
+}
+
+/* Zero the counters of fresh slots, swap the new inner map in (waits for RCU), log it. */
+static int xdp_ctl_publish(struct rt_state *n, char *err)
+{
+	uint64_t pub = xdp_ctl_realtime_us();
+	int ret;
+
+	ret = xdp_state_publish(xdp_ctl_x, n, err, CTL_ERR_MAX);
+	if (ret)
+		return ret;
+	ctl_state_log_write(xdp_ctl_x->state, pub, xdp_ctl_realtime_us());
+	return 0;
+}
+
+static json_t *xdp_ctl_stats(void)
+{
+	return xdp_stats_json(xdp_ctl_x, NULL);
+}
+
+/*
+ * sl_flows entries of the current generation. The program inserts and the LRU evicts while
+ * this walks: an entry whose lookup fails (ENOENT) went meanwhile and is skipped; a key that
+ * vanished under bpf_map_get_next_key makes the kernel restart from the first key, so the walk
+ * is bounded by the map's size.
+ */
+static int xdp_ctl_flows(struct ctl_flows *f, char *err)
+{
+	const struct rt_state *s = xdp_ctl_x->state;
+	uint64_t max = xdp_ctl_x->cfg->node.flow_table_size, seen = 0;
+	struct xdp_flow_key k, next;
+	void *prev = NULL;
+	uint64_t val;
+
+	if (!max)
+		max = 1;
+	while (seen++ <= max && !bpf_map_get_next_key(xdp_ctl_x->maps.flows, prev, &next)) {
+		const struct rt_group *g;
+		const struct rt_target *t;
+
+		k = next;
+		prev = &k;
+		if (bpf_map_lookup_elem(xdp_ctl_x->maps.flows, &k, &val)) {
+			if (errno == ENOENT)
+				continue;
+			snprintf(err, CTL_ERR_MAX, "reading sl_flows: %s", strerror(errno));
+			return -errno;
+		}
+		if (k.group >= s->n_groups || (k.fk.family != 4 && k.fk.family != 6))
+			continue;
+		g = &s->groups[k.group];
+		t = rt_pin_target(g, FLOWTAB_SLOT(val));
+		if (ctl_flows_take(f, k.group, t))
+			ctl_flows_add_flow(f, g, t, &k.fk, FLOWTAB_SEEN_US(val));
+	}
+	return 0;
+}
+
+static struct ctl_backend xdp_ctl_be = {
+	.name = "sluice-xdp",
+	.current = xdp_ctl_current,
+	.now_us = xdp_ctl_now_us,
+	.publish = xdp_ctl_publish,
+	.stats = xdp_ctl_stats,
+	.flows = xdp_ctl_flows,
+};
+
+int xdp_ctl_init(struct xdp_dp *x, const char *path, char *err, size_t errlen)
+{
+	xdp_ctl_x = x;
+	xdp_ctl_be.cfg = x->cfg;
+	xdp_ctl_be.maglev_size = XDP_MAGLEV_SIZE;
+	return ctl_server_init(&xdp_ctl_be, path, err, errlen);
+}

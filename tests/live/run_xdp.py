@@ -1,0 +1,341 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Live test of sluice-xdp: native XDP on veths in network namespaces, a GENEVE reflector as
+the appliance, real kernel TCP and UDP through the inspection path.
+
+    run_xdp.py --sluice-xdp PATH [--generic] [--keep]
+
+Topology (names carry this process's PID; everything is deleted at the end, also on failure):
+
+    netns xc<pid> (client)   netns xs<pid>: sluice-xdp (native XDP on xo, xa, xi)   netns xv<pid>
+    cX 10.0.1.2 <-veth-> xo outside 10.0.1.10   inside 10.0.2.10 xi <-veth-> vX 10.0.2.2 (server)
+                          xa appliances 192.168.50.1
+                          ^ veth
+                          v
+                          aX 192.168.50.11, netns xa<pid>: GENEVE reflector (python UDP socket
+                          on 6081: each datagram sent back to its source, outer addresses
+                          swapped by the kernel; GENEVE header, options, inner packet unchanged;
+                          SO_RCVBUFFORCE 32 MB: with the default buffer, bursts of the TCP
+                          transfer lost GENEVE frames at the socket and the counts differed)
+
+One attachment `from: [outside, inside]`, chain [appliances] (one target, the reflector).
+sluice-xdp's routes are the connected subnets and its neighbours static (config), so it needs
+no bpf_fib_lookup; the hosts have static neighbours for sluice's MACs. The peers of sluice's
+veths get a trivial XDP_PASS program (clang-built here) so that native XDP_TX/XDP_REDIRECT into
+them delivers (veth needs an XDP program, or NAPI, on the receiving peer). TX checksum offload
+and TSO/GSO are off on the hosts' veths (a CHECKSUM_PARTIAL skb would reach the server with an
+unfinished checksum); hosts' MTU 1400 leaves room for the 68 bytes of GENEVE.
+
+Checks: a kernel TCP connection client -> server (SYN, SYN-ACK, 200 KB each way, FIN) and UDP
+request/replies arrive byte-identical (echo compared); at exit (SIGINT, --stats-json):
+geneve_encap == geneve_decap == forwarded == datagrams the reflector returned, > 0, no drops.
+
+--generic attaches sluice-xdp in generic (skb) mode instead (no peer programs needed).
+Exit 0 pass, 1 fail, 77 skip (not root, no netns/veth, clang or ethtool missing, no XDP).
+"""
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+SKIP = 77
+PY = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+PID = os.getpid()
+NS_CL, NS_SL, NS_AP, NS_SV = ("xc%d" % PID, "xs%d" % PID, "xa%d" % PID, "xv%d" % PID)
+# veth ends: (name in sluice's ns, name in the host's ns, host ns, sluice addr, host addr, MACs)
+LINKS = [
+    ("xo%d" % PID, "c%d" % PID, NS_CL, "10.0.1.10/24", "10.0.1.2/24", "02:5d:00:00:01:0a",
+     "02:5d:00:00:01:02"),
+    ("xa%d" % PID, "a%d" % PID, NS_AP, "192.168.50.1/24", "192.168.50.11/24",
+     "02:5d:00:00:02:01", "02:5d:00:00:02:11"),
+    ("xi%d" % PID, "v%d" % PID, NS_SV, "10.0.2.10/24", "10.0.2.2/24", "02:5d:00:00:03:0a",
+     "02:5d:00:00:03:02"),
+]
+SERVER, TCP_PORT, UDP_PORT = "10.0.2.2", 5000, 5001
+
+TRIVIAL_C = """
+#include <linux/bpf.h>
+__attribute__((section("xdp"), used)) int sl_pass(struct xdp_md *ctx) { return XDP_PASS; }
+char _license[] __attribute__((section("license"), used)) = "GPL";
+"""
+
+REFLECTOR = r"""
+import socket, sys, signal
+n = 0
+def bye(*a):
+    snmp = [l.split() for l in open("/proc/net/snmp") if l.startswith("Udp:")]
+    udp = dict(zip(snmp[0][1:], snmp[1][1:]))
+    open(sys.argv[2], "w").write("%d %s %s\n" % (n, udp.get("RcvbufErrors", "?"),
+                                                   udp.get("InErrors", "?")))
+    sys.exit(0)
+signal.signal(signal.SIGTERM, bye)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, 33, 32 << 20)  # SO_RCVBUFFORCE: TCP bursts of 1.4 KB frames
+s.bind((sys.argv[1], 6081))
+print("ready", flush=True)
+while True:
+    d, (ip, port) = s.recvfrom(65535)
+    s.sendto(d, (ip, 6081)); n += 1
+"""
+
+SERVER_PY = r"""
+import socket, sys, threading
+t = socket.socket(); t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+t.bind((sys.argv[1], int(sys.argv[2]))); t.listen(4)
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind((sys.argv[1], int(sys.argv[3])))
+def udp():
+    while True:
+        d, a = u.recvfrom(65535); u.sendto(d, a)
+threading.Thread(target=udp, daemon=True).start()
+print("ready", flush=True)
+while True:
+    c, _ = t.accept()
+    with c:
+        while True:
+            d = c.recv(65536)
+            if not d: break
+            c.sendall(d)
+"""
+
+CLIENT_PY = r"""
+import socket, sys, os
+srv, tp, up = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+data = bytes((i * 7 + (i >> 8)) & 0xff for i in range(200000))
+c = socket.create_connection((srv, tp), timeout=10)
+c.sendall(data); c.shutdown(socket.SHUT_WR)
+got = b""
+while True:
+    d = c.recv(65536)
+    if not d: break
+    got += d
+c.close()
+print("tcp", "ok" if got == data else "MISMATCH %d of %d bytes" % (len(got), len(data)))
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.settimeout(2)
+ok = 0
+for i in range(20):
+    m = os.urandom(64 + 50 * i)
+    u.sendto(m, (srv, up))
+    try:
+        r, _ = u.recvfrom(65535)
+        ok += r == m
+    except socket.timeout:
+        pass
+print("udp", ok, "of 20")
+"""
+
+
+def run(*cmd, check=True, ns=None, **kw):
+    if ns:
+        cmd = ("ip", "netns", "exec", ns) + cmd
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw)
+    if check and r.returncode:
+        raise RuntimeError("%s: exit %d: %s" % (" ".join(cmd), r.returncode, r.stdout.strip()))
+    return r
+
+
+class Test:
+    def __init__(self, a):
+        self.a = a
+        self.procs = []
+        self.tmp = tempfile.mkdtemp(prefix="sluice-xdp-live.")
+        self.fails = []
+
+    def fail(self, msg):
+        print("FAIL:", msg)
+        self.fails.append(msg)
+
+    def spawn(self, ns, *cmd, log):
+        p = subprocess.Popen(("ip", "netns", "exec", ns) + cmd, stdout=open(log, "w"),
+                             stderr=subprocess.STDOUT)
+        self.procs.append(p)
+        return p
+
+    def wait_line(self, p, log, word, secs=10):
+        end = time.time() + secs
+        while time.time() < end:
+            if word in open(log).read():
+                return True
+            if p.poll() is not None:
+                return False
+            time.sleep(0.05)
+        return False
+
+    def cleanup(self):
+        for p in reversed(self.procs):
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+                try:
+                    p.wait(5)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
+        for ns in (NS_CL, NS_SL, NS_AP, NS_SV):
+            run("ip", "netns", "del", ns, check=False)
+        if self.a.keep:
+            print("kept", self.tmp)
+        else:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def setup(self):
+        for ns in (NS_CL, NS_SL, NS_AP, NS_SV):
+            run("ip", "netns", "add", ns)
+            run("ip", "link", "set", "lo", "up", ns=ns)
+        trivial = os.path.join(self.tmp, "trivial.o")
+        with open(trivial + ".c", "w") as f:
+            f.write(TRIVIAL_C)
+        r = run("clang", "-O2", "-target", "bpf", "-c", trivial + ".c", "-o", trivial,
+                check=False)
+        if r.returncode:
+            raise SkipTest("clang cannot build a BPF object: " + r.stdout.strip()[:200])
+        for sl, host, hns, sl_ip, host_ip, sl_mac, host_mac in LINKS:
+            run("ip", "link", "add", sl, "netns", NS_SL, "address", sl_mac, "type", "veth",
+                "peer", "name", host, "netns", hns, "address", host_mac)
+            run("ip", "addr", "add", sl_ip, "dev", sl, ns=NS_SL)
+            run("ip", "addr", "add", host_ip, "dev", host, ns=hns)
+            for ns, dev in ((NS_SL, sl), (hns, host)):
+                run("sysctl", "-qw", "net.ipv6.conf.%s.disable_ipv6=1" % dev, ns=ns)
+                run("ethtool", "-K", dev, "tx", "off", "tso", "off", "gso", "off", ns=ns,
+                    check=False)
+            if hns != NS_AP:
+                run("ip", "link", "set", host, "mtu", "1400", ns=hns)
+            run("ip", "link", "set", sl, "up", ns=NS_SL)
+            run("ip", "link", "set", host, "up", ns=hns)
+            run("ip", "neigh", "replace", sl_ip.split("/")[0], "lladdr", sl_mac, "nud",
+                "permanent", "dev", host, ns=hns)
+            if not self.a.generic:
+                r = run("ip", "link", "set", "dev", host, "xdpdrv", "obj", trivial, "sec",
+                        "xdp", ns=hns, check=False)
+                if r.returncode:
+                    raise SkipTest("cannot attach a native XDP program to a veth: "
+                                   + r.stdout.strip()[:200])
+        run("ip", "route", "add", "10.0.2.0/24", "via", "10.0.1.10", ns=NS_CL)
+        run("ip", "route", "add", "10.0.1.0/24", "via", "10.0.2.10", ns=NS_SV)
+        # sluice's own kernel must not forward or answer what XDP passes
+        run("sysctl", "-qw", "net.ipv4.ip_forward=0", ns=NS_SL)
+
+    def config(self):
+        c = os.path.join(self.tmp, "xdp.yaml")
+        with open(c, "w") as f:
+            f.write("""# run_xdp.py
+node: { zone: az1, cookie_secret: "000102030405060708090a0b0c0d0e0f" }
+ports:
+  - { name: outside, device: "%s", addresses: [10.0.1.10/24] }
+  - { name: appliances, device: "%s", addresses: [192.168.50.1/24] }
+  - { name: inside, device: "%s", addresses: [10.0.2.10/24] }
+neighbors:
+  - { address: 10.0.1.2, mac: "%s" }
+  - { address: 192.168.50.11, mac: "%s" }
+  - { address: 10.0.2.2, mac: "%s" }
+target_groups:
+  - name: appliances
+    protocol: geneve
+    targets:
+      - { id: reflector, address: 192.168.50.11, zone: az1 }
+inspection:
+  - { name: both, endpoint_id: 0x0a0b0c0d01020304, from: [outside, inside], chain: [appliances] }
+""" % (LINKS[0][0], LINKS[1][0], LINKS[2][0], LINKS[0][6], LINKS[1][6], LINKS[2][6]))
+        return c
+
+    def main(self):
+        self.setup()
+        cfg = self.config()
+        stats = os.path.join(self.tmp, "stats.json")
+        refl_n = os.path.join(self.tmp, "reflected")
+        logs = {k: os.path.join(self.tmp, k + ".log") for k in ("sl", "ap", "sv", "cl")}
+        cmd = [self.a.sluice_xdp, "--config", cfg, "--stats-json", stats]
+        if self.a.generic:
+            cmd.append("--generic")
+        sl = self.spawn(NS_SL, *cmd, log=logs["sl"])
+        if not self.wait_line(sl, logs["sl"], "attached to"):
+            out = open(logs["sl"]).read()
+            if "loading the BPF program" in out or "Operation not permitted" in out:
+                raise SkipTest("sluice-xdp cannot load: " + out.strip()[-300:])
+            raise RuntimeError("sluice-xdp did not attach: " + out.strip()[-500:])
+        print(open(logs["sl"]).read().strip())
+        if "generic" in open(logs["sl"]).read() and not self.a.generic:
+            self.fail("sluice-xdp fell back to generic mode on a veth")
+        ap = self.spawn(NS_AP, PY, "-c", REFLECTOR, "192.168.50.11", refl_n, log=logs["ap"])
+        sv = self.spawn(NS_SV, PY, "-c", SERVER_PY, SERVER, str(TCP_PORT), str(UDP_PORT),
+                        log=logs["sv"])
+        if not self.wait_line(ap, logs["ap"], "ready") or \
+                not self.wait_line(sv, logs["sv"], "ready"):
+            raise RuntimeError("reflector or server did not start")
+        r = run(PY, "-c", CLIENT_PY, SERVER, str(TCP_PORT), str(UDP_PORT), ns=NS_CL,
+                check=False, timeout=60)
+        print(r.stdout.strip())
+        if "tcp ok" not in r.stdout:
+            self.fail("TCP through sluice-xdp: " + r.stdout.strip()[-300:])
+        if "udp 20 of 20" not in r.stdout:
+            self.fail("UDP through sluice-xdp: " + r.stdout.strip()[-300:])
+        ap.send_signal(signal.SIGTERM)
+        ap.wait(5)
+        sl.send_signal(signal.SIGINT)
+        sl.wait(15)
+        print(open(logs["sl"]).read().strip().split("attached to")[-1][:2000])
+        try:
+            st = json.load(open(stats))
+            reflected, rcvbuf_err, in_err = open(refl_n).read().split()
+            reflected = int(reflected)
+            print("reflector: %d returned; UDP RcvbufErrors %s, InErrors %s in its namespace"
+                  % (reflected, rcvbuf_err, in_err))
+        except (OSError, ValueError) as e:
+            self.fail("no stats or reflector count: %s" % e)
+            return
+        ev = st["events"]
+        enc, dec, fwd = ev.get("geneve_encap", 0), ev.get("geneve_decap", 0), \
+            ev.get("forwarded", 0)
+        print("geneve_encap %d, reflected %d, geneve_decap %d, forwarded %d" %
+              (enc, reflected, dec, fwd))
+        if not (enc > 0 and enc == reflected == dec == fwd):
+            self.fail("counters: geneve_encap %d, reflected %d, geneve_decap %d, forwarded %d"
+                      % (enc, reflected, dec, fwd))
+        drops = {k: v for k, v in st["drops"].items() if v}
+        if drops:
+            self.fail("drops: %s" % drops)
+
+
+class SkipTest(Exception):
+    pass
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sluice-xdp", required=True)
+    ap.add_argument("--generic", action="store_true")
+    ap.add_argument("--keep", action="store_true")
+    a = ap.parse_args()
+    if os.geteuid() != 0:
+        print("SKIP: needs root")
+        return SKIP
+    for tool in ("ip", "clang", "ethtool"):
+        if not shutil.which(tool):
+            print("SKIP: %s not found" % tool)
+            return SKIP
+    if run("ip", "netns", "add", "xprobe%d" % PID, check=False).returncode:
+        print("SKIP: no network namespaces")
+        return SKIP
+    run("ip", "netns", "del", "xprobe%d" % PID, check=False)
+    t = Test(a)
+    signal.signal(signal.SIGTERM, lambda *x: sys.exit(1))
+    try:
+        t.main()
+    except SkipTest as e:
+        print("SKIP:", e)
+        return SKIP
+    except (RuntimeError, subprocess.TimeoutExpired) as e:
+        t.fail(str(e))
+    finally:
+        t.cleanup()
+    print("PASS" if not t.fails else "FAILED: %d check(s)" % len(t.fails))
+    return 0 if not t.fails else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
