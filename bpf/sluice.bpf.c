@@ -748,17 +748,6 @@ int sl_gw_encap(struct xdp_md *ctx)
 	return sl_send(ctx, &e, h.port->index, h.port->ifindex);
 }
 
-static const __u8 sl_geneve_drop[] = {
-	[GENEVE_ERR_TRUNCATED] = SL_DROP_GENEVE_TRUNCATED,
-	[GENEVE_ERR_VERSION] = SL_DROP_GENEVE_VERSION,
-	[GENEVE_ERR_OAM] = SL_DROP_GENEVE_OAM,
-	[GENEVE_ERR_CRITICAL] = SL_DROP_GENEVE_CRITICAL,
-	[GENEVE_ERR_OPT_MISSING] = SL_DROP_GENEVE_OPT_MISSING,
-	[GENEVE_ERR_OPT_LENGTH] = SL_DROP_GENEVE_OPT_LENGTH,
-	[GENEVE_ERR_OPT_DUPLICATE] = SL_DROP_GENEVE_OPT_DUPLICATE,
-	[GENEVE_ERR_PROTOCOL] = SL_DROP_GENEVE_PROTOCOL,
-};
-
 /* gw_chain_pos: the chain position whose group has appliance addr (present or not), or -1. */
 static __always_inline int sl_chain_pos(const struct xdp_attach *att, __u32 addr)
 {
@@ -889,10 +878,7 @@ int sl_gw_return(struct xdp_md *ctx)
 		return sl_drop(&e, SL_DROP_GENEVE_UDP_CHECKSUM);
 	ret = sl_geneve_parse(e.s, udp_len, &meta);
 	if (ret < 0) {
-		__u32 err = (__u32)-ret;
-
-		return sl_drop(&e, err && err < sizeof(sl_geneve_drop) ? sl_geneve_drop[err]
-								       : SL_DROP_GENEVE_TRUNCATED);
+		return sl_drop(&e, gwlb_geneve_drop((__u32)-ret));
 	}
 	hlen = (__u16)ret;
 	ret = sl_find_attach(meta.endpoint_id, e.node->n_attach);

@@ -173,17 +173,6 @@ void gw_encap(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct p
 	wk_tx(w, port, m);
 }
 
-static const enum sl_drop gw_geneve_drop[] = {
-	[GENEVE_ERR_TRUNCATED] = SL_DROP_GENEVE_TRUNCATED,
-	[GENEVE_ERR_VERSION] = SL_DROP_GENEVE_VERSION,
-	[GENEVE_ERR_OAM] = SL_DROP_GENEVE_OAM,
-	[GENEVE_ERR_CRITICAL] = SL_DROP_GENEVE_CRITICAL,
-	[GENEVE_ERR_OPT_MISSING] = SL_DROP_GENEVE_OPT_MISSING,
-	[GENEVE_ERR_OPT_LENGTH] = SL_DROP_GENEVE_OPT_LENGTH,
-	[GENEVE_ERR_OPT_DUPLICATE] = SL_DROP_GENEVE_OPT_DUPLICATE,
-	[GENEVE_ERR_PROTOCOL] = SL_DROP_GENEVE_PROTOCOL,
-};
-
 /*
  * Which group of the attachment's chain has the appliance `addr`: its position, or -1. A
  * removed appliance still counts until its slot is reused (its returns may be in flight).
@@ -229,11 +218,7 @@ void gw_return(struct wctx *w, unsigned int port, struct rte_mbuf *m, const stru
 	}
 	ret = geneve_gwlb_parse(udp + 8, end, &meta, &hlen);
 	if (ret) {
-		unsigned int e = (unsigned int)-ret;
-
-		wk_drop(w, m,
-			e < RTE_DIM(gw_geneve_drop) && e ? gw_geneve_drop[e]
-							 : SL_DROP_GENEVE_TRUNCATED);
+		wk_drop(w, m, (enum sl_drop)gwlb_geneve_drop((unsigned int)-ret));
 		return;
 	}
 	for (a = 0; a < dp.cfg->n_inspections; a++)

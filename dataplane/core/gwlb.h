@@ -9,7 +9,9 @@
 
 #include "compat.h"
 #include "flow.h"
+#include "geneve.h"
 #include "pkt.h"
+#include "stats.h"
 
 /* Target states; the values are shared with the config and the control protocol. */
 enum target_state {
@@ -48,6 +50,29 @@ SL_INLINE void gwlb_flow_key(const uint8_t *start, const uint8_t *end, const str
 SL_INLINE int gwlb_target_eligible(uint8_t state, uint32_t weight)
 {
 	return state == TS_HEALTHY && weight > 0;
+}
+
+/* The drop reason of a GENEVE return that geneve_gwlb_parse refused with -err. */
+SL_INLINE uint8_t gwlb_geneve_drop(unsigned int err)
+{
+	switch (err) {
+	case GENEVE_ERR_VERSION:
+		return SL_DROP_GENEVE_VERSION;
+	case GENEVE_ERR_OAM:
+		return SL_DROP_GENEVE_OAM;
+	case GENEVE_ERR_CRITICAL:
+		return SL_DROP_GENEVE_CRITICAL;
+	case GENEVE_ERR_OPT_MISSING:
+		return SL_DROP_GENEVE_OPT_MISSING;
+	case GENEVE_ERR_OPT_LENGTH:
+		return SL_DROP_GENEVE_OPT_LENGTH;
+	case GENEVE_ERR_OPT_DUPLICATE:
+		return SL_DROP_GENEVE_OPT_DUPLICATE;
+	case GENEVE_ERR_PROTOCOL:
+		return SL_DROP_GENEVE_PROTOCOL;
+	default: /* GENEVE_ERR_TRUNCATED, and anything unknown */
+		return SL_DROP_GENEVE_TRUNCATED;
+	}
 }
 
 /* With no eligible target, fail-open chooses among these. */
