@@ -143,7 +143,7 @@ int xdp_maps_find(struct xdp_dp *x, char *err, size_t errlen)
 		{&m->neigh6, "sl_neigh6", 1},	{&m->state, "sl_state", 0},
 		{&m->flows, "sl_flows", 0},	{&m->progs, "sl_progs", 0},
 		{&m->stats, "sl_stats", 0},	{&m->tstats, "sl_tstats", 0},
-		{&m->out, "sl_out", 0},
+		{&m->out, "sl_out", 0},		{&m->local, "sl_local", 0},
 	};
 	unsigned int i;
 
@@ -354,6 +354,29 @@ static void xdp_fill_port(struct xdp_dp *x, unsigned int p)
 	}
 }
 
+/* sl_local: every address of every port, mapped to its port. */
+static int xdp_fill_local(struct xdp_dp *x, char *err, size_t errlen)
+{
+	const struct config *cfg = x->cfg;
+	unsigned int p, i;
+
+	for (p = 0; p < cfg->n_ports; p++) {
+		for (i = 0; i < cfg->ports[p].n_addrs; i++) {
+			const struct cfg_addr *a = &cfg->ports[p].addrs[i];
+			struct xdp_local_key k = {.family = (uint8_t)a->family};
+			uint32_t v = p;
+
+			memcpy(k.addr, a->addr, a->family == 4 ? 4 : 16);
+			if (bpf_map_update_elem(x->maps.local, &k, &v, BPF_NOEXIST) &&
+			    errno != EEXIST) {
+				snprintf(err, errlen, "filling sl_local: %s", strerror(errno));
+				return -errno;
+			}
+		}
+	}
+	return 0;
+}
+
 static int xdp_fill_progs(struct xdp_dp *x, char *err, size_t errlen)
 {
 	uint32_t i;
@@ -412,7 +435,9 @@ int xdp_maps_fill(struct xdp_dp *x, char *err, size_t errlen)
 			return -errno;
 		}
 	}
-	ret = xdp_fill_routes(x, err, errlen);
+	ret = xdp_fill_local(x, err, errlen);
+	if (!ret)
+		ret = xdp_fill_routes(x, err, errlen);
 	if (!ret)
 		ret = xdp_fill_neigh(x, err, errlen);
 	if (!ret)

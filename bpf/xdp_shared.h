@@ -61,6 +61,16 @@ struct xdp_port {
 };
 _Static_assert(sizeof(struct xdp_port) == 196, "xdp_port size");
 
+#define XDP_LOCAL_MAX (XDP_MAX_PORTS * XDP_PORT_ADDRS)
+
+/* sl_local key: one of the node's addresses (any port's); the value is the port index. */
+struct xdp_local_key {
+	uint8_t family; /* 4 or 6 */
+	uint8_t pad[3];
+	uint8_t addr[16]; /* network order; IPv4 in the first 4 bytes, the rest 0 */
+};
+_Static_assert(sizeof(struct xdp_local_key) == 20, "xdp_local_key size");
+
 /* sl_attach[i]. */
 struct xdp_attach {
 	uint64_t endpoint_id;
