@@ -2,7 +2,8 @@
 /*
  * xdp_ctl.c - sluice-xdp's control protocol backend: the current generation is x->state,
  * published by map-in-map swap (xdp_maps.c); the clock is CLOCK_MONOTONIC, the program's
- * bpf_ktime_get_ns(); counters from xdp_stats.c; flows from the sl_flows LRU map.
+ * bpf_ktime_get_ns(); counters from xdp_stats.c; flows from the sl_flows LRU map, NLB sessions
+ * from sl_sess (xdp_nlb.c), as sluice-dp lists its flow table and its session table.
  */
 #include <errno.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 
 #include "flowtab.h"
 #include "xdp_ctl.h"
+#include "xdp_nlb.h"
 #include "xdp_stats.h"
 
 _Static_assert(sizeof(struct xdp_flow_key) == sizeof(struct flowtab_key), "sl_flows key");
@@ -58,7 +60,8 @@ static json_t *xdp_ctl_stats(void)
 }
 
 /*
- * sl_flows entries of the current generation. The program inserts and the LRU evicts while
+ * sl_flows entries of the current generation, then the NLB sessions (flows first, as
+ * sluice-dp: the limit counts both). The program inserts and the LRU evicts while
  * this walks: an entry whose lookup fails (ENOENT) went meanwhile and is skipped; a key that
  * vanished under bpf_map_get_next_key makes the kernel restart from the first key, so the walk
  * is bounded by the map's size.
@@ -92,7 +95,7 @@ static int xdp_ctl_flows(struct ctl_flows *f, char *err)
 		if (ctl_flows_take(f, k.group, t))
 			ctl_flows_add_flow(f, g, t, &k.fk, FLOWTAB_SEEN_US(val));
 	}
-	return 0;
+	return xdp_nlb_flows(xdp_ctl_x, f, err, CTL_ERR_MAX);
 }
 
 static struct ctl_backend xdp_ctl_be = {

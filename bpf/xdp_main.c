@@ -569,10 +569,12 @@ static int xdp_main_run(struct xdp_main_opts *o)
 	if (ret)
 		goto out_skel;
 
+	x.run_start_us = xdp_ctl_now_us();
 	if (x.replay)
 		ret = xdp_replay_run(&x, &o->replay, err, sizeof(err));
 	else
 		ret = xdp_main_live(&x, o, err, sizeof(err));
+	x.run_stop_us = xdp_ctl_now_us();
 	if (!ret && !o->quiet)
 		xdp_stats_print_summary(&x, stdout);
 	if (!ret && o->stats_json) {

@@ -63,6 +63,16 @@ int xdp_maps_check_config(const struct config *cfg, char *err, size_t errlen)
 			 cfg->n_inspections, XDP_MAX_ATTACH);
 		return -EINVAL;
 	}
+	for (i = 0; i < cfg->n_inspections; i++)
+		if (cfg->inspections[i].n_chain > XDP_CHAIN_MAX) {
+			snprintf(err, errlen,
+				 "%s: inspection %s: a chain of %u groups, the XDP path takes at "
+				 "most "
+				 "%d",
+				 cfg->path, cfg->inspections[i].name, cfg->inspections[i].n_chain,
+				 XDP_CHAIN_MAX);
+			return -EINVAL;
+		}
 	for (i = 0; i < cfg->n_groups; i++) {
 		const struct cfg_group *g = &cfg->groups[i];
 		unsigned int t;
@@ -425,11 +435,16 @@ int xdp_maps_fill(struct xdp_dp *x, char *err, size_t errlen)
 		struct xdp_attach a = {
 			.endpoint_id = ci->endpoint_id,
 			.attachment_id = ci->attachment_id,
-			.n_chain = (uint8_t)ci->n_chain,
 		};
 
-		for (j = 0; j < ci->n_chain; j++)
+		/*
+		 * Bounded by the map value's array, not by the config's count alone: a longer
+		 * chain is refused by xdp_maps_check_config(), and the compiler (release builds,
+		 * -Wstringop-overflow) can see that no write goes past a.chain.
+		 */
+		for (j = 0; j < ci->n_chain && j < XDP_CHAIN_MAX; j++)
 			a.chain[j] = (uint8_t)ci->chain[j];
+		a.n_chain = (uint8_t)j;
 		if (bpf_map_update_elem(x->maps.attach, &i, &a, BPF_ANY)) {
 			snprintf(err, errlen, "filling sl_attach: %s", strerror(errno));
 			return -errno;

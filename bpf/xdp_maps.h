@@ -56,6 +56,8 @@ struct xdp_dp {
 	/* Replay: frames the kernel cannot run (shorter than an Ethernet header) count here. */
 	uint64_t user_drops[SL_DROP_MAX];
 	uint64_t user_rx_pkts[XDP_MAX_PORTS], user_rx_bytes[XDP_MAX_PORTS];
+	/* CLOCK_MONOTONIC us around the run (live: attached; replay: the frames): elapsed_s */
+	uint64_t run_start_us, run_stop_us;
 };
 
 /* The entry program and the tail-call stages (index = enum xdp_stage), by name. */

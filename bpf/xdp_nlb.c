@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * xdp_nlb.c - listeners into sl_listeners / sl_nlbcfg; per-listener counters (sl_lstats) and
- * active flows (client entries of sl_sess) into the stats JSON.
+ * xdp_nlb.c - listeners into sl_listeners / sl_nlbcfg; per-listener counters (sl_lstats), the
+ * live sessions (client entries of sl_sess) counted into the stats JSON and listed for the
+ * protocol's flows.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -103,37 +104,87 @@ int xdp_nlb_init(struct xdp_dp *x, char *err, size_t errlen)
 	return 0;
 }
 
-/* Client entries of sl_sess (idle ones included until found expired or recycled). */
-static int xdp_nlb_active(const struct xdp_dp *x, uint64_t *by_listener, uint64_t *by_target)
+/*
+ * Call fn for every client entry of sl_sess (one per session; idle ones included until the
+ * program finds them expired or the LRU recycles them), with its key; fn returns non-zero to
+ * stop, which is returned. The program inserts and the LRU evicts while this walks: an entry
+ * whose lookup fails went meanwhile and is skipped; a key that vanished under
+ * bpf_map_get_next_key makes the kernel restart from the first key, so the walk is bounded by
+ * the map's size. 0, or -errno when sl_sess cannot be read.
+ */
+static int xdp_nlb_walk(const struct xdp_dp *x,
+			int (*fn)(const struct xdp_sess_key *k, const struct xdp_sess *v,
+				  void *arg),
+			void *arg)
 {
-	int fd = xdp_nlb_fd(x, "sl_sess");
+	struct bpf_map *m = bpf_object__find_map_by_name(x->obj, "sl_sess");
+	int fd = m ? bpf_map__fd(m) : -ENOENT, ret;
+	uint64_t max = m ? bpf_map__max_entries(m) : 0, seen = 0;
 	struct xdp_sess_key k, next;
 	struct xdp_sess v;
 	void *prev = NULL;
 
 	if (fd < 0)
 		return fd;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
+	while (seen++ <= max && !bpf_map_get_next_key(fd, prev, &next)) {
 		k = next;
 		prev = &k;
-		if (bpf_map_lookup_elem(fd, &k, &v) || v.dir != XDP_SESS_CLIENT)
+		if (bpf_map_lookup_elem(fd, &k, &v)) {
+			if (errno == ENOENT)
+				continue;
+			return -errno;
+		}
+		if (v.dir != XDP_SESS_CLIENT)
 			continue;
-		if (v.listener < XDP_MAX_LISTENERS)
-			by_listener[v.listener]++;
-		if (v.group < XDP_MAX_GROUPS)
-			by_target[v.group * XDP_GROUP_TARGETS + (v.tag & 0xff)]++;
+		ret = fn(&k, &v, arg);
+		if (ret)
+			return ret;
 	}
+	return 0;
+}
+
+/* Live sessions: in all, per config listener, per counter index (RT_GIDX) of their target. */
+struct xdp_nlb_count {
+	const struct rt_state *s;
+	uint64_t total;
+	uint64_t *by_listener; /* [XDP_MAX_LISTENERS] */
+	uint64_t *by_gidx;     /* [XDP_MAX_GROUPS * XDP_GROUP_TARGETS] */
+};
+
+/*
+ * A session counts for the target its tag names in the current generation (rt_pin_target):
+ * a slot reused by another target since the session began (another incarnation in the tag)
+ * does not inherit it, and a removed target's sessions count for no target.
+ */
+static int xdp_nlb_count_one(const struct xdp_sess_key *k, const struct xdp_sess *v, void *arg)
+{
+	struct xdp_nlb_count *c = arg;
+	const struct rt_target *t;
+
+	(void)k;
+	c->total++;
+	if (v->listener < XDP_MAX_LISTENERS)
+		c->by_listener[v->listener]++;
+	if (!c->s || v->group >= c->s->n_groups)
+		return 0;
+	t = rt_pin_target(&c->s->groups[v->group], v->tag);
+	if (t && t->gidx < XDP_MAX_GROUPS * XDP_GROUP_TARGETS)
+		c->by_gidx[t->gidx]++;
 	return 0;
 }
 
 int xdp_nlb_stats_json(const struct xdp_dp *x, json_t *root)
 {
 	const struct config *cfg = x->cfg;
+	const struct rt_state *s = x->state;
 	int ncpu = libbpf_num_possible_cpus(), fd = xdp_nlb_fd(x, "sl_lstats"), ret = 0, c;
-	uint64_t *by_l = calloc(XDP_MAX_LISTENERS, sizeof(uint64_t));
-	uint64_t *by_t = calloc(XDP_MAX_GROUPS * XDP_GROUP_TARGETS, sizeof(uint64_t));
+	struct xdp_nlb_count cnt = {
+		.s = s,
+		.by_listener = calloc(XDP_MAX_LISTENERS, sizeof(uint64_t)),
+		.by_gidx = calloc(XDP_MAX_GROUPS * XDP_GROUP_TARGETS, sizeof(uint64_t)),
+	};
 	struct xdp_lstats *v = NULL, sum;
-	json_t *listeners, *targets;
+	json_t *listeners = NULL, *targets;
 	unsigned int i, r, g, t;
 
 	if (ncpu < 0 || fd < 0) {
@@ -141,14 +192,22 @@ int xdp_nlb_stats_json(const struct xdp_dp *x, json_t *root)
 		goto out;
 	}
 	v = calloc((size_t)ncpu, sizeof(*v));
-	listeners = json_object();
-	if (!v || !by_l || !by_t || !listeners) {
-		json_decref(listeners);
+	if (!v || !cnt.by_listener || !cnt.by_gidx) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	json_object_set_new(root, "listeners", listeners);
-	xdp_nlb_active(x, by_l, by_t);
+	ret = xdp_nlb_walk(x, xdp_nlb_count_one, &cnt);
+	if (ret)
+		goto out;
+	json_object_set_new(root, "nlb_sessions", json_integer((json_int_t)cnt.total));
+	if (cfg->n_listeners) { /* as sluice-dp: no listeners{} without listeners */
+		listeners = json_object();
+		if (!listeners) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		json_object_set_new(root, "listeners", listeners);
+	}
 	for (i = 0; i < cfg->n_listeners && i < XDP_MAX_LISTENERS; i++) {
 		json_t *reasons = json_object();
 
@@ -174,25 +233,77 @@ int xdp_nlb_stats_json(const struct xdp_dp *x, json_t *root)
 				    json_pack("{s:I,s:I,s:I,s:I,s:I,s:o}", "packets",
 					      (json_int_t)sum.pkts, "bytes", (json_int_t)sum.bytes,
 					      "new_flows", (json_int_t)sum.flows, "active_flows",
-					      (json_int_t)by_l[i], "drops", (json_int_t)sum.drops,
-					      "drop_reasons", reasons));
+					      (json_int_t)cnt.by_listener[i], "drops",
+					      (json_int_t)sum.drops, "drop_reasons", reasons));
 	}
+	/* the current generation's present targets, by slot (their counters' index) */
 	targets = json_object_get(root, "targets");
-	for (g = 0; targets && g < cfg->n_groups && g < XDP_MAX_GROUPS; g++) {
-		json_t *jg = json_object_get(targets, cfg->groups[g].name);
+	for (g = 0; targets && s && g < s->n_groups; g++) {
+		const struct rt_group *rg = &s->groups[g];
+		json_t *jg = json_object_get(targets, rg->cfg->name);
 
-		for (t = 0; jg && t < cfg->groups[g].n_targets && t < XDP_GROUP_TARGETS; t++) {
-			json_t *jt = json_object_get(jg, cfg->groups[g].targets[t].id);
+		if (rg->cfg->protocol == CFG_PROTO_GENEVE) /* as sluice-dp: NLB groups only */
+			continue;
+		for (t = 0; jg && t < rg->n_targets; t++) {
+			const struct rt_target *rt = &rg->targets[t];
+			json_t *jt = rt->present ? json_object_get(jg, rt->id) : NULL;
 
-			if (jt)
+			if (jt && rt->gidx < XDP_MAX_GROUPS * XDP_GROUP_TARGETS)
 				json_object_set_new(
 					jt, "active_flows",
-					json_integer((json_int_t)by_t[g * XDP_GROUP_TARGETS + t]));
+					json_integer((json_int_t)cnt.by_gidx[rt->gidx]));
 		}
 	}
 out:
 	free(v);
-	free(by_l);
-	free(by_t);
+	free(cnt.by_listener);
+	free(cnt.by_gidx);
+	return ret;
+}
+
+/* The flows request being answered, and the generation its sessions are read against. */
+struct xdp_nlb_list {
+	const struct xdp_dp *x;
+	struct ctl_flows *f;
+};
+
+static int xdp_nlb_list_one(const struct xdp_sess_key *k, const struct xdp_sess *v, void *arg)
+{
+	struct xdp_nlb_list *l = arg;
+	const struct rt_state *s = l->x->state;
+	const struct rt_group *g;
+	const struct rt_target *t;
+	struct ctl_session e;
+
+	if (v->group >= s->n_groups || v->listener >= l->x->cfg->n_listeners)
+		return 0;
+	g = &s->groups[v->group];
+	t = rt_pin_target(g, v->tag);
+	if (!ctl_flows_take(l->f, v->group, t))
+		return 0;
+	/* the client entry: key = the client's packet, rewrite = its destination, the target */
+	e = (struct ctl_session){
+		.listener = l->x->cfg->listeners[v->listener].name,
+		.proto = k->proto,
+		.family = 4,
+		.client = (const uint8_t *)&k->saddr,
+		.vip = (const uint8_t *)&k->daddr,
+		.target_address = (const uint8_t *)&v->daddr,
+		.cport = k->sport,
+		.vport = k->dport,
+		.tport = v->dport,
+		.last_seen = v->last_seen,
+	};
+	ctl_flows_add_session(l->f, g, t, &e);
+	return 0;
+}
+
+int xdp_nlb_flows(const struct xdp_dp *x, struct ctl_flows *f, char *err, size_t errlen)
+{
+	struct xdp_nlb_list l = {.x = x, .f = f};
+	int ret = xdp_nlb_walk(x, xdp_nlb_list_one, &l);
+
+	if (ret)
+		snprintf(err, errlen, "reading sl_sess: %s", strerror(-ret));
 	return ret;
 }

@@ -140,6 +140,9 @@ json_t *xdp_stats_json(const struct xdp_dp *x, int *err_out)
 	json_object_set_new(root, "flows_active", json_integer((json_int_t)xdp_flows_count(x)));
 	json_object_set_new(root, "workers",
 			    json_integer(x->replay ? 1 : libbpf_num_possible_cpus()));
+	if (x->run_stop_us > x->run_start_us) /* as sluice-dp: at exit, for benchmarks */
+		json_object_set_new(root, "elapsed_s",
+				    json_real((double)(x->run_stop_us - x->run_start_us) / 1e6));
 	for (g = 0; x->state && g < x->state->n_groups; g++) {
 		const struct rt_group *rg = &x->state->groups[g];
 		json_t *jg = json_object();
@@ -162,7 +165,7 @@ json_t *xdp_stats_json(const struct xdp_dp *x, int *err_out)
 						      xdp_state_name(rt->state)));
 		}
 	}
-	ret = xdp_nlb_stats_json(x, root); /* listeners{}, targets' active_flows */
+	ret = xdp_nlb_stats_json(x, root); /* nlb_sessions, listeners{}, active_flows */
 	if (ret)
 		goto fail_root;
 	return root;
@@ -188,6 +191,40 @@ int xdp_stats_write_json(const struct xdp_dp *x, const char *path)
 	ret = json_dump_file(j, path, JSON_INDENT(2) | JSON_SORT_KEYS) ? -EIO : 0;
 	json_decref(j);
 	return ret;
+}
+
+/* The listeners and the table sizes, as sluice-dp's summary ends (from the JSON: one reading). */
+static void xdp_stats_print_nlb(const struct xdp_dp *x, FILE *f)
+{
+	json_t *j = xdp_stats_json(x, NULL), *jl, *v;
+	const char *name;
+
+	if (!j) {
+		fprintf(f, "sluice-xdp: cannot read sl_sess / sl_lstats\n");
+		return;
+	}
+	jl = json_object_get(j, "listeners");
+	if (jl)
+		fprintf(f, "\n%-16s %10s %12s %10s %10s %10s\n", "listener", "packets", "bytes",
+			"new flows", "active", "drops");
+	json_object_foreach(jl, name, v)
+	{
+		fprintf(f,
+			"%-16s %10" JSON_INTEGER_FORMAT " %12" JSON_INTEGER_FORMAT
+			" %10" JSON_INTEGER_FORMAT " %10" JSON_INTEGER_FORMAT
+			" %10" JSON_INTEGER_FORMAT "\n",
+			name, json_integer_value(json_object_get(v, "packets")),
+			json_integer_value(json_object_get(v, "bytes")),
+			json_integer_value(json_object_get(v, "new_flows")),
+			json_integer_value(json_object_get(v, "active_flows")),
+			json_integer_value(json_object_get(v, "drops")));
+	}
+	fprintf(f,
+		"\nflows in table: %" JSON_INTEGER_FORMAT ", NAT sessions: %" JSON_INTEGER_FORMAT
+		"\n",
+		json_integer_value(json_object_get(j, "flows_active")),
+		json_integer_value(json_object_get(j, "nlb_sessions")));
+	json_decref(j);
 }
 
 void xdp_stats_print_summary(const struct xdp_dp *x, FILE *f)
@@ -236,5 +273,5 @@ void xdp_stats_print_summary(const struct xdp_dp *x, FILE *f)
 				ts.bytes, ts.flows);
 		}
 	}
-	fprintf(f, "\nflows in table: %" PRIu64 "\n", xdp_flows_count(x));
+	xdp_stats_print_nlb(x, f);
 }

@@ -2,7 +2,8 @@
 /*
  * xdp_stats.h - the XDP program's per-CPU counters (sl_stats, sl_tstats) summed on read and
  * reported with the names and the JSON shape of sluice-dp --stats-json: ports by name, drops,
- * events, flows_active, workers, targets{group: {id: {packets, bytes, new_flows, state}}}.
+ * events, flows_active, nlb_sessions, listeners{} (xdp_nlb.c), workers, elapsed_s (at exit),
+ * targets{group: {id: {packets, bytes, new_flows, state[, active_flows]}}}.
  */
 #ifndef SL_XDP_STATS_H
 #define SL_XDP_STATS_H

@@ -204,6 +204,7 @@ static int get_scalar(struct cfg_parser *p, const yaml_node_t *n, const char *pa
 {
 	const char *s;
 
+	*out = NULL; /* defined on every path: the value, or NULL with the error */
 	if (n->type != YAML_SCALAR_NODE)
 		return cfg_fail(p, n, path, "expected a single value, got %s", node_kind(n));
 	s = (const char *)n->data.scalar.value;

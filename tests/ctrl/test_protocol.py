@@ -18,8 +18,9 @@ Without root the traffic part is skipped (said loudly) and the rest runs on net_
 
 With --sluice-xdp PATH the same checks run against sluice-xdp live in a network namespace
 (root only, exit 77 otherwise): its three ports are veths there (sl0, ap0, sv0, each with its
-peer), the program attached to them, --control and --state-log as above. The NLB sessions check
-runs once sluice-xdp reports nlb_sessions in its stats (skipped with a note before).
+peer), the program attached to them, --control and --state-log as above. Both dataplanes must
+give stats with the same members (STATS_MEMBERS ...), and NLB sessions in flows and stats whose
+per-target counts follow the target's slot across syncs (test_nlb).
 Exit 0 pass, 1 fail, 77 skip (the dataplane missing, or sluice-xdp without root).
 """
 import argparse
@@ -301,6 +302,12 @@ def strip_state(st):
     return st
 
 
+STATS_MEMBERS = {"ports", "drops", "events", "targets", "flows_active", "nlb_sessions",
+                 "listeners", "workers"}
+LISTENER_MEMBERS = {"packets", "bytes", "new_flows", "active_flows", "drops", "drop_reasons"}
+TARGET_MEMBERS = {"packets", "bytes", "new_flows", "state"}
+
+
 def test_protocol(env, c):
     hello = c.rq("hello", client="test_protocol")
     check(hello.get("ok") and hello.get("protocol") == 1 and hello.get("dataplane") == env.name,
@@ -367,6 +374,16 @@ def test_protocol(env, c):
     check(stats.get("ok") and "drops" in stats.get("stats", {}) and
           set(stats["stats"]["targets"]["fw"]) == {"fw-a", "fw-b", "fw-c"},
           "stats: counters, per-target keyed by the present targets' ids")
+    # the same members from both dataplanes (elapsed_s is written at exit only)
+    st = stats.get("stats", {})
+    check(set(st) == STATS_MEMBERS, "stats: members %s" % sorted(st))
+    check(set(st.get("listeners", {})) == {"web"} and
+          set(st["listeners"]["web"]) == LISTENER_MEMBERS,
+          "stats: listeners{web} with %s" % sorted(LISTENER_MEMBERS))
+    tm = {g: {tid: set(t) for tid, t in ts.items()} for g, ts in st["targets"].items()}
+    check(all(m == TARGET_MEMBERS for m in tm["fw"].values()) and
+          all(m == TARGET_MEMBERS | {"active_flows"} for m in tm["web"].values()),
+          "stats: target members (NLB targets with active_flows): %s" % tm)
     fl = c.rq("flows")
     check(fl.get("ok") and isinstance(fl.get("flows"), list) and
           isinstance(fl.get("sessions"), list) and "total" in fl and "truncated" in fl,
@@ -600,18 +617,73 @@ def test_traffic(env, c):
     check(s4["fw-e"]["new_flows"] > 0, "traffic: fw-e takes some of them (%d)"
           % s4["fw-e"]["new_flows"])
 
-    # NLB sessions are listed
-    if env.xdp and "nlb_sessions" not in c.rq("stats")["stats"]:
-        print("*** NOTE: NLB sessions check SKIPPED: this sluice-xdp has no NLB stage ***")
-        return
+    test_nlb(env, c)
+
+
+def web_sessions(c):
+    """The web listener's sessions by target id (None: its target left), and the listing."""
+    fl = c.rq("flows", group="web", limit=10000)
+    by_t = {}
+    for s in fl.get("sessions", []):
+        by_t.setdefault(s["target"], []).append(s)
+    return by_t, fl
+
+
+def test_nlb(env, c):
+    """NLB sessions in flows and stats; per-target counters follow the slot across syncs."""
+    web1 = tgt("web-1", "172.16.0.11", port=8443)
+    fw = {"name": "fw", "targets": [tgt("fw-c", "192.168.50.13")]}
     env.send([tcp_syn_frame("10.0.1.2", "10.0.1.10", 40000 + i, 443) for i in range(3)])
-    fl = c.rq("flows", group="web")
+    by_t, fl = web_sessions(c)
     ss = fl.get("sessions", [])
-    check(len(ss) == 3 and fl["total"] == 3 and all(
-        s["listener"] == "web" and s["target"] == "web-1" and s["vport"] == 443 and
+    check(len(ss) == 3 and fl["total"] == 3 and list(by_t) == ["web-1"] and all(
+        s["listener"] == "web" and s["group"] == "web" and s["vport"] == 443 and
         s["tport"] == 8443 and s["target_address"] == "172.16.0.11" and s["proto"] == "tcp" and
-        s["client"] == "10.0.1.2" for s in ss), "flows: 3 NLB sessions listed: %s"
-          % (ss[:1],))
+        s["client"] == "10.0.1.2" and s["vip"] == "10.0.1.10" and
+        40000 <= s["cport"] < 40003 and 0 <= s["idle_s"] < 30 for s in ss),
+          "flows: 3 NLB sessions listed: %s" % (ss[:1],))
+    st = c.rq("stats")["stats"]
+    w = st["targets"]["web"]["web-1"]
+    check(st["nlb_sessions"] == 3 and st["listeners"]["web"]["active_flows"] == 3 and
+          st["listeners"]["web"]["new_flows"] == 3 and w["active_flows"] == 3 and
+          w["new_flows"] == 3, "stats: nlb_sessions 3, listener and web-1 active_flows 3: %s"
+          % w)
+    fl = c.rq("flows", group="web", target="web-1", limit=2)
+    check(len(fl["sessions"]) == 2 and fl["total"] == 3 and fl["truncated"],
+          "flows: sessions filtered by target, limited (total %d)" % fl["total"])
+
+    # web-1 leaves: web-2 takes a never used slot; web-1's sessions belong to no target
+    rep = c.rq("sync", groups=[fw, {"name": "web", "targets": [
+        tgt("web-2", "172.16.0.12", port=8443)]}])
+    check(rep.get("ok"), "nlb: sync web-1 out, web-2 in")
+    env.send([tcp_syn_frame("10.0.1.2", "10.0.1.10", 41000 + i, 443) for i in range(4)])
+    by_t, fl = web_sessions(c)
+    check(len(by_t.get(None, [])) == 3 and len(by_t.get("web-2", [])) == 4 and
+          all(s["target_address"] == "172.16.0.12" and 41000 <= s["cport"] < 41004
+              for s in by_t["web-2"]),
+          "flows: web-1's 3 sessions without target, web-2's 4 to 172.16.0.12: %s"
+          % {k: len(v) for k, v in by_t.items()})
+    st = c.rq("stats")["stats"]
+    w2 = st["targets"]["web"].get("web-2", {})
+    check(set(st["targets"]["web"]) == {"web-2"} and w2.get("active_flows") == 4 and
+          w2.get("new_flows") == 4 and st["nlb_sessions"] == 7 and
+          st["listeners"]["web"]["active_flows"] == 7,
+          "stats: web-2 (slot 1) active_flows 4, new_flows 4; 7 sessions: %s" % w2)
+
+    # web-1 comes back in a third slot: its old slot's sessions are not its own
+    rep = c.rq("update", set=[{"group": "web", "id": "web-1", "address": "172.16.0.11",
+                               "port": 8443, "zone": "az1", "state": "healthy"}])
+    check(rep.get("ok"), "nlb: web-1 added again")
+    slots = [t["id"] for t in targets_of(c.rq("state"), "web").values()]
+    st = c.rq("stats")["stats"]["targets"]["web"]
+    check(st["web-1"]["active_flows"] == 0 and st["web-1"]["new_flows"] == 0 and
+          st["web-1"]["packets"] == 0 and st["web-2"]["active_flows"] == 4,
+          "stats: web-1 back (slots %s) with 0 active flows, web-2 keeps 4: %s" % (slots, st))
+    by_t, _ = web_sessions(c)
+    check(len(by_t.get(None, [])) == 3 and "web-1" not in by_t and len(by_t["web-2"]) == 4,
+          "flows: the old sessions still belong to no target")
+    rep = c.rq("sync", groups=[fw, {"name": "web", "targets": [web1]}])
+    check(rep.get("ok"), "nlb: back to web-1 alone")
 
 
 def main():
