@@ -13,7 +13,11 @@ sluice-dp sent with tshark. Exit 0 only when the reference self-test and every c
 
 --sluice-xdp runs the XDP program instead, through `sluice-xdp --replay` (BPF_PROG_TEST_RUN:
 root, or CAP_BPF + CAP_NET_ADMIN): every in-<port>.pcap as received on its port, merged by
-timestamp, outputs per port, with the same comparisons. Cases listed in xdp_skip.txt
+timestamp, outputs per port, with the same comparisons. A case sluice-dp alone can do (it
+answers ARP/ND/ping itself; the XDP path leaves that to the kernel) has an xdp.json that says
+its XDP equivalent: the input frames the program hands to the kernel (XDP_PASS, checked against
+--pass-out byte for byte), which of sluice-dp's expected frames the XDP path sends too, and its
+drop counters; it passes as "PASS (XDP equivalent)". Cases listed in xdp_skip.txt
 (`case: reason`) are reported as SKIP with their reason, and count neither as passed nor failed.
 """
 
@@ -111,6 +115,7 @@ class Report:
 
     def __init__(self):
         self.failures = []
+        self.equivalent = None  # frames to the kernel, when an xdp.json equivalent ran
 
     def fail(self, title, detail=""):
         self.failures.append((title, detail))
@@ -261,6 +266,49 @@ def run_sluice_xdp(binary, case_dir, tmp, report):
         report.fail("sluice-xdp exited 0 but wrote no %s" % stats, tail(res.stderr))
         return None
     return stats
+
+
+def xdp_equivalent(binary, case_dir, tmp, eq, report):
+    """The XDP path's equivalent of a DPDK-only case (xdp.json, see the docstring)."""
+    config = write_config(case_dir, tmp)
+    out_dir = os.path.join(tmp, "out")
+    os.makedirs(out_dir, exist_ok=True)
+    stats = os.path.join(tmp, "stats.json")
+    passed = os.path.join(tmp, "pass.pcap")
+    events = os.path.join(case_dir, "events.txt")
+    cmd = sluice_xdp_command(binary, case_dir, config, out_dir, stats,
+                             events if os.path.exists(events) else None)
+    cmd += ["--pass-out", passed]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=CASE_TIMEOUT)
+    if res.returncode != 0:
+        report.fail("sluice-xdp failed (exit %d): %s" % (res.returncode, " ".join(cmd)),
+                    tail(res.stderr + res.stdout))
+        return
+    ports = config_ports(config)
+    inputs = [p for p in ports if has_input(case_dir, p)]
+    kernel = []
+    for port, numbers in sorted(eq.get("kernel", {}).items()):
+        frames = pcapio.read_frames(os.path.join(case_dir, "in-%s.pcap" % port))
+        kernel += [frames[n - 1] for n in numbers]
+    got = pcapio.read_frames(passed) if os.path.exists(passed) else []
+    if len(inputs) == 1:
+        compare_in_order("to the kernel (XDP_PASS)", kernel, got, report)
+    else:
+        compare_multiset("to the kernel (XDP_PASS)", kernel, got, report)
+    for port in ports:
+        exp_path = os.path.join(case_dir, "expected-%s.pcap" % port)
+        expected = pcapio.read_frames(exp_path) if os.path.exists(exp_path) else []
+        want = [expected[n - 1] for n in eq.get("outputs", {}).get(port, [])]
+        out_path = os.path.join(out_dir, "out-%s.pcap" % port)
+        out = pcapio.read_frames(out_path) if os.path.exists(out_path) else []
+        (compare_in_order if len(inputs) == 1 else compare_multiset)(port, want, out, report)
+    drops = {k: v for k, v in load_json(stats, {}).get("drops", {}).items() if v}
+    if drops != eq.get("drops", {}):
+        report.fail("drops %s, xdp.json says %s" % (json.dumps(drops, sort_keys=True),
+                                                   json.dumps(eq.get("drops", {}),
+                                                              sort_keys=True)))
+    check_geneve_decode(out_dir, report)
+    report.equivalent = len(kernel)
 
 
 def load_xdp_skips(path=XDP_SKIP):
@@ -490,6 +538,10 @@ def run_case(args, case_dir, tmp):
     if not os.path.exists(os.path.join(case_dir, "config.yaml")):
         report.fail("no config.yaml")
         return report
+    xdp_eq = load_json(os.path.join(case_dir, "xdp.json"), None) if args.sluice_xdp else None
+    if xdp_eq is not None:
+        xdp_equivalent(args.sluice_xdp, case_dir, tmp, xdp_eq, report)
+        return report
     if args.sluice_xdp:
         stats = run_sluice_xdp(args.sluice_xdp, case_dir, tmp, report)
     else:
@@ -564,8 +616,11 @@ def main():
         except Exception as exc:  # a broken case must not hide the others
             report = Report()
             report.fail("runner error: %s: %s" % (type(exc).__name__, exc))
-        print("%s %s%s" % ("PASS" if report.ok else "FAIL", name,
-                           "  (kept %s)" % tmp if args.keep else ""))
+        eq = report.equivalent
+        print("%s %s%s%s" % ("PASS" if report.ok else "FAIL", name,
+                             "  (XDP equivalent: %d frames to the kernel, pcaps/%s/xdp.json)"
+                             % (eq, name) if eq is not None else "",
+                             "  (kept %s)" % tmp if args.keep else ""))
         report.print()
         (passed if report.ok else failed).append(name)
         if not args.keep:
