@@ -28,6 +28,7 @@ import http.server
 import json
 import os
 import socket
+import socketserver
 import statistics
 import sys
 import threading
@@ -78,6 +79,12 @@ def serve(a):
     class Server(http.server.ThreadingHTTPServer):
         allow_reuse_address = True
         daemon_threads = True
+
+        def server_bind(self):
+            # HTTPServer.server_bind asks the resolver for the address's name (getfqdn):
+            # in a namespace without DNS that waits for the resolver's timeouts
+            socketserver.TCPServer.server_bind(self)
+            self.server_name, self.server_port = self.server_address[:2]
 
     servers = [Server((a.address, p), Handler) for p in a.tcp_port]
     udps = []
