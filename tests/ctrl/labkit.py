@@ -387,7 +387,7 @@ class ProcLab:
     processes it started (by name; stopped by PID), the namespaces it created (deleted at
     cleanup), a dataplane's control socket and sluiced's API through sluicectl.
 
-    Subclasses set dp_sock, api_sock, config, sluicectl, ns_daemon (where sluiced runs) and
+    Subclasses set dp_sock, api_sock, config, sluiced, sluicectl_bin, ns_daemon (where sluiced runs) and
     group (the default target group of ctl_targets / dp_state / wait_states)."""
 
     def __init__(self, name, keep=False):
@@ -548,7 +548,7 @@ class ProcLab:
 
     def ctl(self, *args, timeout=10, as_json=True):
         """sluicectl --socket API [--json] ARGS: (exit code, parsed JSON or text, stderr)."""
-        cmd = [self.sluicectl, "--socket", self.api_sock] + (["--json"] if as_json else []) + \
+        cmd = [self.sluicectl_bin, "--socket", self.api_sock] + (["--json"] if as_json else []) + \
             list(args)
         try:
             res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
@@ -599,7 +599,7 @@ class Lab(ProcLab):
         super().__init__(name, keep)
         pid = self.pid
         self.group = GROUP
-        self.sluice_dp, self.sluiced, self.sluicectl = sluice_dp, sluiced, sluicectl
+        self.sluice_dp, self.sluiced, self.sluicectl_bin = sluice_dp, sluiced, sluicectl
         self.workers = workers
         self.ns_dp, self.ns_cl, self.ns_ap = "sld%d" % pid, "slcc%d" % pid, "sla%d" % pid
         self.ns_daemon = self.ns_ap

@@ -14,11 +14,13 @@
         One HTTP GET (a kernel TCP connection, from source port N if given): prints one JSON
         line {ok, status, bytes, sha256, served_by, seconds, error}.
 
-    agent.py udp HOST PORT [--count N] [--size B] [--sport N] [--new-flows] [--interval S]
-                 [--timeout S]
-        N request/response exchanges (one socket, so one flow, unless --new-flows: a socket
-        each); a reply must echo the request. Prints one JSON line {sent, ok, lost, bad,
-        served_by: {ID: n}, rtt_ms: [min, median, max], sports: [...]}.
+    agent.py udp HOST PORT [--count N] [--size B] [--sport N | --sports A-B | --new-flows]
+                 [--burst] [--interval S] [--timeout S]
+        N request/response exchanges: on one socket (one flow), on the fixed source ports of
+        --sports in turn, or each on a new socket (--new-flows); one after the other, or with
+        --burst all requests first and then the replies. A reply must echo the request.
+        Prints one JSON line {sent, ok, lost, served_by: {ID: n}, rtt_ms: [min, median, max],
+        sports, ok_sports, lost_sports}.
 """
 
 import argparse
@@ -136,46 +138,76 @@ def get(a):
     print(json.dumps(res), flush=True)
 
 
+def _ports(spec):
+    """'A-B' or 'A,B,C' -> [ports]."""
+    out = []
+    for part in spec.split(","):
+        lo, _, hi = part.partition("-")
+        out += list(range(int(lo), int(hi or lo) + 1))
+    return out
+
+
 def udp(a):
-    res = {"sent": 0, "ok": 0, "lost": 0, "bad": 0, "served_by": {}, "sports": []}
+    """Request/response over UDP; each request on its own flow (--new-flows), on the fixed
+    flows of --sports in turn, or on one socket. Sequential (wait for each reply) or, with
+    --burst, every request first and then the replies."""
+    import selectors
+    n_sock = a.count if a.new_flows else len(_ports(a.sports)) if a.sports else 1
+    fixed = _ports(a.sports) if a.sports else [a.sport] * n_sock
+    socks = []
+    for i in range(n_sock):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("", fixed[i] if i < len(fixed) else 0))
+        s.connect((a.host, a.port))
+        socks.append(s)
+    res = {"sent": 0, "ok": 0, "lost": 0, "served_by": {},
+           "sports": [s.getsockname()[1] for s in socks], "lost_sports": [], "ok_sports": []}
     rtts = []
-    s = None
+    pending = {}  # socket -> (message, sent at)
+    sel = selectors.DefaultSelector()
+    for s in socks:
+        sel.register(s, selectors.EVENT_READ)
+
+    def collect(deadline):
+        while pending and time.monotonic() < deadline:
+            for key, _ in sel.select(max(0.01, deadline - time.monotonic())):
+                s = key.fileobj
+                try:
+                    d = s.recv(65535)
+                except OSError:  # an ICMP error queued on the connected socket
+                    continue
+                sid, _, echo = d.partition(b" ")
+                if s not in pending or echo != pending[s][0]:
+                    continue  # a late reply to an earlier request
+                rtts.append((time.monotonic() - pending.pop(s)[1]) * 1000)
+                res["ok"] += 1
+                res["ok_sports"].append(s.getsockname()[1])
+                sid = sid.decode(errors="replace")
+                res["served_by"][sid] = res["served_by"].get(sid, 0) + 1
+
+    def give_up():
+        for s in list(pending):
+            res["lost"] += 1
+            res["lost_sports"].append(s.getsockname()[1])
+        pending.clear()
+
     for i in range(a.count):
-        if s is None or a.new_flows:
-            if s is not None:
-                s.close()
-            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            s.bind(("", a.sport or 0))
-            s.connect((a.host, a.port))
-            res["sports"].append(s.getsockname()[1])
-        msg = b"e2e %d %d " % (os.getpid(), i) + os.urandom(max(0, a.size - 24)).hex().encode()
-        msg = msg[:max(a.size, 16)]
-        t0 = time.monotonic()
+        s = socks[i % n_sock]
+        msg = (b"e2e %d %d " % (os.getpid(), i) + os.urandom(a.size).hex().encode())[:a.size]
+        if s in pending:  # still waiting on this flow (burst mode with count > flows)
+            collect(pending[s][1] + a.timeout)
+            give_up()
+        pending[s] = (msg, time.monotonic())
         s.send(msg)
         res["sent"] += 1
-        deadline = t0 + a.timeout
-        got = False
-        while time.monotonic() < deadline:
-            s.settimeout(max(0.01, deadline - time.monotonic()))
-            try:
-                d = s.recv(65535)
-            except socket.timeout:
-                break
-            except OSError:  # ICMP error queued on the connected socket: keep waiting
-                continue
-            sid, _, echo = d.partition(b" ")
-            if echo != msg:
-                continue  # a late reply to an earlier request
-            got = True
-            res["ok"] += 1
-            sid = sid.decode(errors="replace")
-            res["served_by"][sid] = res["served_by"].get(sid, 0) + 1
-            rtts.append((time.monotonic() - t0) * 1000)
-            break
-        if not got:
-            res["lost"] += 1
-        if a.interval:
-            time.sleep(a.interval)
+        if not a.burst:
+            collect(time.monotonic() + a.timeout)
+            give_up()
+            if a.interval:
+                time.sleep(a.interval)
+    collect(time.monotonic() + a.timeout)
+    give_up()
     if rtts:
         res["rtt_ms"] = [round(min(rtts), 2), round(statistics.median(rtts), 2),
                          round(max(rtts), 2)]
@@ -201,7 +233,9 @@ def main():
     p.add_argument("--count", type=int, default=10)
     p.add_argument("--size", type=int, default=200)
     p.add_argument("--sport", type=int, default=0)
+    p.add_argument("--sports", help="fixed source ports, one flow each: A-B or A,B,...")
     p.add_argument("--new-flows", action="store_true")
+    p.add_argument("--burst", action="store_true")
     p.add_argument("--interval", type=float, default=0)
     p.add_argument("--timeout", type=float, default=2)
     a = ap.parse_args()

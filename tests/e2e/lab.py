@@ -162,16 +162,17 @@ class Job:
 
 class Lab(lk.ProcLab):
     def __init__(self, kind="dp", build=None, workers=2, keep=False, name=None,
-                 target_failover="no_rebalance"):
+                 target_failover="no_rebalance", appliance_rules=None):
         if kind not in ("dp", "xdp"):
             raise ValueError("kind must be dp or xdp")
         super().__init__(name or "e2e-%s" % kind, keep)
         pid = self.pid
         self.kind = kind
         self.bin = binaries(build or os.path.join(ROOT, "build"))
-        self.sluiced, self.sluicectl = self.bin["sluiced"], self.bin["sluicectl"]
+        self.sluiced, self.sluicectl_bin = self.bin["sluiced"], self.bin["sluicectl"]
         self.workers = workers
         self.target_failover = target_failover
+        self.appliance_rules = appliance_rules  # the text of every appliance's --rules file
         self.group = FW_GROUP
         self.ns = {k: "e2%s%d" % (k, pid) for k in ("c", "s", "a", "v", "m")}
         self.ns_daemon = self.ns["m"]
@@ -267,7 +268,10 @@ class Lab(lk.ProcLab):
         obj = os.path.join(self.work, "pass.o")
         with open(obj + ".c", "w") as f:
             f.write(TRIVIAL_C)
-        res = self.run(["clang", "-O2", "-target", "bpf", "-c", obj + ".c", "-o", obj],
+        # <linux/bpf.h> needs <asm/types.h>, which Debian keeps under the multiarch dir
+        arch = self.run(["gcc", "-print-multiarch"], check=False).stdout.strip()
+        inc = ["-I/usr/include/" + arch] if arch else []
+        res = self.run(["clang", "-O2", "-target", "bpf"] + inc + ["-c", obj + ".c", "-o", obj],
                        check=False)
         if res.returncode:
             raise Abort("clang cannot build a BPF object: %s" % res.stderr.strip()[:300])
@@ -357,7 +361,9 @@ class Lab(lk.ProcLab):
 
     def start_appliance(self, aid, delay_ms=0, rules=None):
         """Start (or restart: a running one is stopped first) appliance aid; waits for its
-        ready line. rules: the text of a --rules file (None: none)."""
+        ready line. rules: the text of a --rules file (None: the lab's appliance_rules)."""
+        if rules is None:
+            rules = self.appliance_rules
         if self.alive("appl-" + aid):
             self.stop("appl-" + aid, signal.SIGTERM)
         n = self.app_runs[aid] = self.app_runs.get(aid, 0) + 1
@@ -398,7 +404,7 @@ class Lab(lk.ProcLab):
         --control; wait until it answers on the control socket. Seconds taken."""
         self.dp_runs += 1
         n = self.dp_runs
-        log = self.dp_log = "dataplane.%d.log" % n
+        log = self.dp_log = "sluice-%s.%d.log" % (self.kind, n)
         common = ["--config", self.config, "--control", self.dp_sock, "--state-log",
                   self.state_log, "--stats-json", os.path.join(self.work, "stats.%d.json" % n)]
         if self.kind == "dp":
@@ -469,6 +475,20 @@ class Lab(lk.ProcLab):
             raise Abort("flows: %s" % r)
         return r.get("flows", []), r.get("sessions", [])
 
+    def pins(self, sports, peer, group=FW_GROUP):
+        """{client source port: target id} of the client's UDP flows with `peer` pinned in
+        the dataplane's flow table (keys are in canonical order: either end may be first)."""
+        flows, _ = self.flows(group)
+        want = set(sports)
+        out = {}
+        for f in flows:
+            if f.get("proto") != "udp":
+                continue
+            for a, ap, b in (("src", "sport", "dst"), ("dst", "dport", "src")):
+                if f.get(a) == CLIENT_IP and f.get(b) == peer and f.get(ap) in want:
+                    out[f[ap]] = f.get("target")
+        return out
+
     # --- client -----------------------------------------------------------------------------
 
     def _client(self, args, background, timeout):
@@ -496,16 +516,21 @@ class Lab(lk.ProcLab):
         res["intact"] = bool(res.get("ok")) and res.get("sha256") == self.blob_sha256
         return res
 
-    def udp(self, host, port, count=10, size=200, sport=0, new_flows=False, interval=0,
-            timeout=2, background=False):
+    def udp(self, host, port, count=10, size=200, sport=0, sports=None, new_flows=False,
+            burst=False, interval=0, timeout=2, background=False):
         """UDP request/response from the client (agent.py udp): {sent, ok, lost, served_by,
-        rtt_ms, sports} or, background, a Job."""
+        rtt_ms, sports, ok_sports, lost_sports} or, background, a Job. sports: fixed source
+        ports (a list), one flow each."""
         args = ["udp", host, str(port), "--count", str(count), "--size", str(size),
                 "--timeout", str(timeout), "--interval", str(interval)]
         if sport:
             args += ["--sport", str(sport)]
+        if sports:
+            args += ["--sports", ",".join(str(p) for p in sports)]
         if new_flows:
             args.append("--new-flows")
+        if burst:
+            args.append("--burst")
         return self._client(args, background, count * (timeout + interval) + 30)
 
     # --- teardown ---------------------------------------------------------------------------
