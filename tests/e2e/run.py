@@ -3,7 +3,8 @@
 """End-to-end checks: real kernel TCP/UDP through sluice and real sluice-appliance processes,
 driven by sluiced, in the lab of lab.py (topology there and in README.md).
 
-    run.py --kind dp|xdp [--build DIR] [--only CHECK[,CHECK...]] [--workers N] [--keep]
+    run.py --kind dp|xdp [--build DIR] [--only CHECK[,CHECK...]] [--workers N]
+           [--target-failover no_rebalance|rebalance] [--keep]
 
 Checks, in this order (each prints PASS/FAIL lines with its numbers):
   traffic         HTTP GET of a 4 MiB blob (sha256 verified) and 20 UDP request/response flows
@@ -216,9 +217,16 @@ def check_failover(lab, rep):
     a0 = (lab.appliance_stats(victim) or {}).get("received", 0)
     r3 = lab.udp(SERVER, L.WEB_PORT, count=len(sports), sports=sports, burst=True, timeout=3)
     a1 = (lab.appliance_stats(victim) or {}).get("received", 0)
-    rep.check(r3["ok"] == len(sports) and a1 - a0 >= 2 * len(mine),
-              "failover: back: all %d pinned flows answered (%d), %s inspected %d datagrams "
-              "of them (>= %d)" % (len(sports), r3["ok"], victim, a1 - a0, 2 * len(mine)), r3)
+    if lab.target_failover == "no_rebalance":
+        rep.check(r3["ok"] == len(sports) and a1 - a0 >= 2 * len(mine),
+                  "failover: back: all %d pinned flows answered (%d), %s inspected %d datagrams "
+                  "of them (>= %d: its own flows came back to it)"
+                  % (len(sports), r3["ok"], victim, a1 - a0, 2 * len(mine)), r3)
+    else:
+        pins3 = lab.pins(sports, SERVER)
+        rep.check(r3["ok"] == len(sports) and a1 == a0 and pins3 == pins2,
+                  "failover: back: all %d flows answered (%d) where rebalance moved them, %s "
+                  "inspected %d of them" % (len(sports), r3["ok"], victim, a1 - a0), pins3)
     r4 = lab.udp(SERVER, L.WEB_PORT, count=40, new_flows=True, burst=True, timeout=3)
     on4 = Counter(lab.pins(r4["sports"], SERVER).values())
     s1 = (lab.dp_counters().get("targets", {}).get(L.FW_GROUP, {}).get(victim, {})
@@ -315,6 +323,8 @@ def main():
     ap.add_argument("--build", default=os.path.join(L.ROOT, "build"))
     ap.add_argument("--only", default="", help="comma-separated checks (default: all)")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--target-failover", choices=("no_rebalance", "rebalance"),
+                    default="no_rebalance", help="the firewalls group's failover mode")
     ap.add_argument("--keep", action="store_true", help="keep the work dir (logs, config)")
     args = ap.parse_args()
     names = [n for n, _ in CHECKS]
@@ -328,7 +338,8 @@ def main():
 
     def body(rep):
         lab = L.Lab(kind=args.kind, build=os.path.abspath(args.build), workers=args.workers,
-                    keep=args.keep, appliance_rules=RULES)
+                    keep=args.keep, appliance_rules=RULES,
+                    target_failover=args.target_failover)
         lab_ref.append(lab)
         lab.setup()
         rep.info("%s up in %.2f s" % ("sluice-dp" if args.kind == "dp" else "sluice-xdp",
