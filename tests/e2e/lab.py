@@ -37,11 +37,13 @@ unfinished checksum) and MTU 1400 (room for the 68 bytes of GENEVE on the 1500-b
 link). For sluice-xdp the hosts' veths get a trivial XDP_PASS program (native XDP_TX/REDIRECT
 into a veth delivers only when its peer has one).
 
-API (scripts/demo.sh and tests/e2e/run.py use it):
+API (tests/e2e/run.py; meant for scripts/demo.sh too):
     lab = Lab(kind="dp" | "xdp", build=BUILD_DIR, keep=False)
     lab.setup(); lab.start_dataplane(); lab.start_daemon()
-    lab.http_get(url) / lab.http_get(url, background=True) -> dict / Job; lab.udp(...)
-    lab.kill_appliance(name) / lab.start_appliance(name, delay_ms=...) / lab.appliance_stats()
+    lab.wait_healthy()
+    lab.http_get(host, port) -> {intact, bytes, sha256, served_by, ...} (background=True: a Job)
+    lab.udp(host, port, count=N, new_flows=True | sports=[...], burst=True) -> {ok, lost, ...}
+    lab.kill_appliance(name) / lab.start_appliance(name, delay_ms=...) / lab.appliance_stats(name)
     lab.restart_dataplane() / lab.restart_daemon() / lab.sluicectl(...) / lab.teardown()
 """
 
