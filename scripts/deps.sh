@@ -9,7 +9,7 @@ pkgs=(
 	libdpdk-dev dpdk dpdk-dev
 	libbpf-dev bpftool libpcap-dev
 	libcunit1-dev libyaml-dev libjansson-dev libevent-dev libssl-dev
-	python3-scapy tshark iproute2 iputils-ping procps openssl curl tcpreplay
+	python3-scapy tshark iproute2 iputils-ping ethtool procps openssl curl tcpreplay
 )
 
 missing=()

@@ -382,31 +382,21 @@ class HealthServers:
 
 # --- the lab ----------------------------------------------------------------------------------
 
-class Lab:
-    def __init__(self, name, sluice_dp, sluiced, sluicectl, workers=2, keep=False):
-        pid = os.getpid()
+class ProcLab:
+    """What every namespace lab shares (this file's Lab, tests/e2e/lab.py): a work dir, the
+    processes it started (by name; stopped by PID), the namespaces it created (deleted at
+    cleanup), a dataplane's control socket and sluiced's API through sluicectl.
+
+    Subclasses set dp_sock, api_sock, config, sluiced, sluicectl_bin, ns_daemon (where sluiced runs) and
+    group (the default target group of ctl_targets / dp_state / wait_states)."""
+
+    def __init__(self, name, keep=False):
         self.name = name
-        self.pid = pid
-        self.sluice_dp, self.sluiced, self.sluicectl = sluice_dp, sluiced, sluicectl
-        self.workers = workers
+        self.pid = os.getpid()
         self.keep = keep
         self.work = tempfile.mkdtemp(prefix="sluice-%s-" % name)
-        self.ns_dp, self.ns_cl, self.ns_ap = "sld%d" % pid, "slcc%d" % pid, "sla%d" % pid
-        self.if_so, self.if_co = "dso%d" % pid, "cc%d" % pid
-        self.if_sa, self.if_ap = "dsa%d" % pid, "ca%d" % pid
-        self.prefix = "sluicectl%d" % pid
         self.netns = []
         self.procs = {}
-        self.health = None
-        self.dp_sock = os.path.join(self.work, "dp.sock")
-        self.api_sock = os.path.join(self.work, "sluiced.sock")
-        self.state_log = os.path.join(self.work, "state.log")
-        self.config = os.path.join(self.work, "sluice.yaml")
-        cpus = sorted(os.sched_getaffinity(0))
-        wcpu = cpus[1 % len(cpus)]
-        self.lcores = ",".join(["0@%d" % cpus[0]] +
-                               ["%d@%d" % (w, wcpu) for w in range(1, workers + 1)])
-        self.dp_runs = 0
         self.sd_runs = 0
 
     # processes
@@ -459,10 +449,13 @@ class Lab:
         del self.procs[name]
         return p.returncode
 
+    def add_netns(self, ns):
+        self.run(["ip", "netns", "add", ns])
+        self.netns.append(ns)
+
     def cleanup(self):
-        if self.health:
-            self.health.stop()
-            self.health = None
+        """Stop every process (SIGTERM, then SIGKILL), delete every namespace (their veths go
+        with them). Safe to call twice."""
         for name in list(self.procs):
             try:
                 self.stop(name, signal.SIGTERM, timeout=5)
@@ -473,6 +466,162 @@ class Lab:
             if res.returncode != 0:
                 print("WARN: ip netns del %s: %s" % (ns, res.stderr.strip()))
         self.netns = []
+
+    # the dataplane's control socket
+    def wait_dp(self, what, log, t0, timeout, word=None):
+        """Wait until the dataplane started at t0 has printed `word` (if given) to its log and
+        answers `state` on dp_sock; the seconds since t0."""
+        deadline = t0 + timeout
+        while time.monotonic() < deadline:
+            if os.path.exists(self.dp_sock) and (word is None or word in self.log(log)):
+                try:
+                    if self.dp_request("state", timeout=2).get("ok"):
+                        return time.monotonic() - t0
+                except (OSError, ValueError):
+                    pass
+            if not self.alive(what):
+                break
+            time.sleep(0.1)
+        raise Abort("%s did not come up with its control socket %s:\n%s"
+                    % (what, self.dp_sock, self.log(log)[-3000:]))
+
+    def dp_request(self, op, timeout=5, **members):
+        """One request on the dataplane's control socket (docs/protocol.md); the reply."""
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(timeout)
+        try:
+            s.connect(self.dp_sock)
+            req = dict(v=1, id=1, op=op)
+            req.update(members)
+            s.sendall(json.dumps(req).encode() + b"\n")
+            buf = b""
+            while b"\n" not in buf:
+                d = s.recv(1 << 20)
+                if not d:
+                    raise OSError("control socket closed without a reply")
+                buf += d
+        finally:
+            s.close()
+        return json.loads(buf.split(b"\n")[0])
+
+    def dp_state(self, group=None):
+        """{generation, targets: {id: {state, address, weight, in_zone}}, mode} of a group."""
+        group = group or self.group
+        r = self.dp_request("state")
+        if not r.get("ok"):
+            raise Abort("dataplane state: %s" % r)
+        for g in r.get("groups", []):
+            if g.get("name") == group:
+                return {"generation": r.get("generation"), "mode": g.get("mode"),
+                        "targets": {t["id"]: t for t in g.get("targets", [])}}
+        raise Abort("dataplane state has no group %s: %s" % (group, r))
+
+    def dp_stats(self):
+        r = self.dp_request("stats")
+        if not r.get("ok"):
+            raise Abort("dataplane stats: %s" % r)
+        return r.get("stats", {})
+
+    # sluiced / sluicectl
+    def start_sluiced(self, timeout=20):
+        """Start sluiced --config in ns_daemon; wait until `sluicectl status` answers."""
+        self.sd_runs += 1
+        log = "sluiced.%d.log" % self.sd_runs
+        self.sd_log = log
+        cmd = self.nsexec(self.ns_daemon, self.sluiced, "--config", self.config,
+                          "--log-level", "debug")
+        if self.sd_runs == 1:
+            print("INFO: sluiced: %s" % " ".join(cmd[4:]), flush=True)
+        t0 = time.monotonic()
+        self.start("sluiced", cmd, log)
+        deadline = t0 + timeout
+        while time.monotonic() < deadline:
+            if os.path.exists(self.api_sock):
+                rc, _, _ = self.ctl("status", timeout=3)
+                if rc == 0:
+                    return time.monotonic() - t0
+            if not self.alive("sluiced"):
+                break
+            time.sleep(0.1)
+        raise Abort("sluiced did not come up (API socket %s):\n%s"
+                    % (self.api_sock, self.log(log)[-3000:]))
+
+    def ctl(self, *args, timeout=10, as_json=True):
+        """sluicectl --socket API [--json] ARGS: (exit code, parsed JSON or text, stderr)."""
+        cmd = [self.sluicectl_bin, "--socket", self.api_sock] + (["--json"] if as_json else []) + \
+            list(args)
+        try:
+            res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return 124, None, "timed out: %s" % " ".join(cmd)
+        out = res.stdout
+        if as_json and res.returncode == 0:
+            try:
+                out = json.loads(out)
+            except ValueError:
+                return 99, None, "not JSON: %r" % res.stdout[:500]
+        return res.returncode, out, res.stderr.strip()
+
+    def ctl_targets(self, group=None):
+        """{id: target object} from `sluicectl --json targets GROUP`."""
+        group = group or self.group
+        rc, out, err = self.ctl("targets", group)
+        if rc != 0 or not isinstance(out, dict):
+            raise Abort("sluicectl targets: exit %d: %s" % (rc, err))
+        return {t["id"]: t for t in out.get("targets", []) if t.get("group", group) == group}
+
+    def wait_states(self, want, timeout, dp_too=True, group=None):
+        """Wait until sluicectl targets (and the dataplane's state when dp_too) show every
+        target of `want` ({id: state, or None = absent}). (ok, seconds, last seen)."""
+        t0 = time.monotonic()
+        deadline = t0 + timeout
+        seen = {}
+        while True:
+            try:
+                tg = self.ctl_targets(group)
+                seen = {"sluiced": {k: v.get("state") for k, v in tg.items()}}
+                ok = all(seen["sluiced"].get(k) == v for k, v in want.items())
+                if ok and dp_too:
+                    st = self.dp_state(group)
+                    seen["dp"] = {k: v.get("state") for k, v in st["targets"].items()}
+                    ok = all(seen["dp"].get(k) == v for k, v in want.items())
+                if ok:
+                    return True, time.monotonic() - t0, seen
+            except (Abort, OSError, ValueError) as exc:
+                seen = {"error": str(exc)}
+            if time.monotonic() >= deadline:
+                return False, time.monotonic() - t0, seen
+            time.sleep(0.1)
+
+
+class Lab(ProcLab):
+    def __init__(self, name, sluice_dp, sluiced, sluicectl, workers=2, keep=False):
+        super().__init__(name, keep)
+        pid = self.pid
+        self.group = GROUP
+        self.sluice_dp, self.sluiced, self.sluicectl_bin = sluice_dp, sluiced, sluicectl
+        self.workers = workers
+        self.ns_dp, self.ns_cl, self.ns_ap = "sld%d" % pid, "slcc%d" % pid, "sla%d" % pid
+        self.ns_daemon = self.ns_ap
+        self.if_so, self.if_co = "dso%d" % pid, "cc%d" % pid
+        self.if_sa, self.if_ap = "dsa%d" % pid, "ca%d" % pid
+        self.prefix = "sluicectl%d" % pid
+        self.health = None
+        self.dp_sock = os.path.join(self.work, "dp.sock")
+        self.api_sock = os.path.join(self.work, "sluiced.sock")
+        self.state_log = os.path.join(self.work, "state.log")
+        self.config = os.path.join(self.work, "sluice.yaml")
+        cpus = sorted(os.sched_getaffinity(0))
+        wcpu = cpus[1 % len(cpus)]
+        self.lcores = ",".join(["0@%d" % cpus[0]] +
+                               ["%d@%d" % (w, wcpu) for w in range(1, workers + 1)])
+        self.dp_runs = 0
+
+    def cleanup(self):
+        if self.health:
+            self.health.stop()
+            self.health = None
+        super().cleanup()
         leftover = subprocess.run(["ip", "-o", "link", "show"], capture_output=True,
                                   text=True).stdout
         for ifname in (self.if_so, self.if_co, self.if_sa, self.if_ap):
@@ -483,8 +632,7 @@ class Lab:
     # network
     def setup_net(self):
         for ns in (self.ns_dp, self.ns_cl, self.ns_ap):
-            self.run(["ip", "netns", "add", ns])
-            self.netns.append(ns)
+            self.add_netns(ns)
         self.run(["ip", "link", "add", self.if_so, "netns", self.ns_dp, "address", SL_OUT_MAC,
                   "type", "veth", "peer", "name", self.if_co, "netns", self.ns_cl,
                   "address", CL_MAC])
@@ -566,58 +714,10 @@ class Lab:
             print("INFO: sluice-dp: %s" % " ".join(cmd[4:]), flush=True)
         t0 = time.monotonic()
         self.start("sluice-dp", cmd, log)
-        deadline = t0 + timeout
-        while time.monotonic() < deadline:
-            if "running" in self.log(log) and os.path.exists(self.dp_sock):
-                try:
-                    self.dp_request("state", timeout=2)
-                    return time.monotonic() - t0
-                except (OSError, ValueError):
-                    pass
-            if not self.alive("sluice-dp"):
-                break
-            time.sleep(0.1)
-        raise Abort("sluice-dp did not come up with its control socket %s:\n%s"
-                    % (self.dp_sock, self.log(log)[-3000:]))
+        return self.wait_dp("sluice-dp", log, t0, timeout, word="running")
 
     def stop_dp(self, sig=signal.SIGINT):
         return self.stop("sluice-dp", sig, timeout=15)
-
-    def dp_request(self, op, timeout=5, **members):
-        """One request on the dataplane's control socket (docs/protocol.md); the reply."""
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.settimeout(timeout)
-        try:
-            s.connect(self.dp_sock)
-            req = dict(v=1, id=1, op=op)
-            req.update(members)
-            s.sendall(json.dumps(req).encode() + b"\n")
-            buf = b""
-            while b"\n" not in buf:
-                d = s.recv(1 << 20)
-                if not d:
-                    raise OSError("control socket closed without a reply")
-                buf += d
-        finally:
-            s.close()
-        return json.loads(buf.split(b"\n")[0])
-
-    def dp_state(self):
-        """{generation, targets: {id: {state, address, weight, in_zone}}, mode} of GROUP."""
-        r = self.dp_request("state")
-        if not r.get("ok"):
-            raise Abort("dataplane state: %s" % r)
-        for g in r.get("groups", []):
-            if g.get("name") == GROUP:
-                return {"generation": r.get("generation"), "mode": g.get("mode"),
-                        "targets": {t["id"]: t for t in g.get("targets", [])}}
-        raise Abort("dataplane state has no group %s: %s" % (GROUP, r))
-
-    def dp_stats(self):
-        r = self.dp_request("stats")
-        if not r.get("ok"):
-            raise Abort("dataplane stats: %s" % r)
-        return r.get("stats", {})
 
     def wait_encap(self, want, timeout=10):
         """Poll the dataplane's geneve_encap until it reaches want; its last value."""
@@ -632,75 +732,6 @@ class Lab:
                 return v
             time.sleep(0.1)
         return v
-
-    # sluiced / sluicectl
-    def start_sluiced(self, timeout=20):
-        self.sd_runs += 1
-        log = "sluiced.%d.log" % self.sd_runs
-        self.sd_log = log
-        cmd = self.nsexec(self.ns_ap, self.sluiced, "--config", self.config,
-                          "--log-level", "debug")
-        if self.sd_runs == 1:
-            print("INFO: sluiced: %s" % " ".join(cmd[4:]), flush=True)
-        t0 = time.monotonic()
-        self.start("sluiced", cmd, log)
-        deadline = t0 + timeout
-        while time.monotonic() < deadline:
-            if os.path.exists(self.api_sock):
-                rc, _, _ = self.ctl("status", timeout=3)
-                if rc == 0:
-                    return time.monotonic() - t0
-            if not self.alive("sluiced"):
-                break
-            time.sleep(0.1)
-        raise Abort("sluiced did not come up (API socket %s):\n%s"
-                    % (self.api_sock, self.log(log)[-3000:]))
-
-    def ctl(self, *args, timeout=10, as_json=True):
-        """sluicectl --socket API [--json] ARGS: (exit code, parsed JSON or text, stderr)."""
-        cmd = [self.sluicectl, "--socket", self.api_sock] + (["--json"] if as_json else []) + \
-            list(args)
-        try:
-            res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return 124, None, "timed out: %s" % " ".join(cmd)
-        out = res.stdout
-        if as_json and res.returncode == 0:
-            try:
-                out = json.loads(out)
-            except ValueError:
-                return 99, None, "not JSON: %r" % res.stdout[:500]
-        return res.returncode, out, res.stderr.strip()
-
-    def ctl_targets(self):
-        """{id: target object} from `sluicectl --json targets GROUP`."""
-        rc, out, err = self.ctl("targets", GROUP)
-        if rc != 0 or not isinstance(out, dict):
-            raise Abort("sluicectl targets: exit %d: %s" % (rc, err))
-        return {t["id"]: t for t in out.get("targets", []) if t.get("group", GROUP) == GROUP}
-
-    def wait_states(self, want, timeout, dp_too=True):
-        """Wait until sluicectl targets (and the dataplane's state when dp_too) show every
-        target of `want` ({id: state, or None = absent}). (ok, seconds, last seen)."""
-        t0 = time.monotonic()
-        deadline = t0 + timeout
-        seen = {}
-        while True:
-            try:
-                tg = self.ctl_targets()
-                seen = {"sluiced": {k: v.get("state") for k, v in tg.items()}}
-                ok = all(seen["sluiced"].get(k) == v for k, v in want.items())
-                if ok and dp_too:
-                    st = self.dp_state()
-                    seen["dp"] = {k: v.get("state") for k, v in st["targets"].items()}
-                    ok = all(seen["dp"].get(k) == v for k, v in want.items())
-                if ok:
-                    return True, time.monotonic() - t0, seen
-            except (Abort, OSError, ValueError) as exc:
-                seen = {"error": str(exc)}
-            if time.monotonic() >= deadline:
-                return False, time.monotonic() - t0, seen
-            time.sleep(0.1)
 
     # traffic
     def send(self, frames, pps=5000, timeout=120, background=False):
