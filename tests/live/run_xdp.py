@@ -60,9 +60,10 @@ LINKS = [
 ]
 SERVER, TCP_PORT, UDP_PORT = "10.0.2.2", 5000, 5001
 
+# No kernel headers: <linux/bpf.h> needs the multiarch <asm/types.h>, which clang -target bpf
+# does not search (Debian). 2 is XDP_PASS (enum xdp_action, uapi: stable).
 TRIVIAL_C = """
-#include <linux/bpf.h>
-__attribute__((section("xdp"), used)) int sl_pass(struct xdp_md *ctx) { return XDP_PASS; }
+__attribute__((section("xdp"), used)) int sl_pass(void *ctx) { return 2; }
 char _license[] __attribute__((section("license"), used)) = "GPL";
 """
 
