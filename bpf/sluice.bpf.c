@@ -413,7 +413,12 @@ static __always_inline int sl_eth_write(struct xdp_md *ctx, const __u8 *dst, con
 static __always_inline int sl_forward(struct xdp_md *ctx, struct sl_env *e,
 				      const struct pkt_info *pi, __u32 ev)
 {
-	struct sl_hop h;
+	/*
+	 * Zeroed: on a route miss h.port is never set, and clang may still copy it (undefined)
+	 * between registers, which the verifier refuses (R4 !read_ok) once sl_nlb inlines this
+	 * twice.
+	 */
+	struct sl_hop h = {};
 	int ret;
 
 	ret = sl_route(ctx, e, pi->family, pi->daddr, &h);
@@ -1341,6 +1346,87 @@ static __always_inline int sl_nlb_new(struct xdp_md *ctx, struct sl_env *e,
 }
 
 /*
+ * The session key of the packet an ICMP error (s->pi) quotes, the other way round (the quote
+ * went one way, its session key is the other's), in s->sk: 0, or -1 (the quote does not
+ * parse or has no ports). A global function: checked once, on its own (see sl_flow_key).
+ */
+__noinline int sl_nlb_icmp_key(struct xdp_md *ctx, struct sl_scratch *s)
+{
+	const __u8 *data = (const __u8 *)(long)ctx->data, *end = (const __u8 *)(long)ctx->data_end;
+	struct pkt_info o, q;
+
+	if (!s)
+		return -1;
+	__builtin_memcpy(&o, &s->pi, sizeof(o));
+	if (o.l3_off > SL_MAX_L3_OFF || o.l4_off > SL_MAX_L4_OFF) /* for the verifier */
+		return -1;
+	if (pkt_parse_embedded(data, end, &o, &q) || !(q.flags & PKT_F_L4))
+		return -1;
+	__builtin_memset(&s->sk, 0, sizeof(s->sk));
+	__builtin_memcpy(&s->sk.saddr, q.daddr, 4);
+	__builtin_memcpy(&s->sk.daddr, q.saddr, 4);
+	s->sk.sport = q.dport;
+	s->sk.dport = q.sport;
+	s->sk.proto = q.proto;
+	return 0;
+}
+
+/*
+ * nat_icmp_error of the ICMP error s->pi about the session entry s->sess[0]: the quote reads
+ * as the session's other direction did before translation (s->sess[0].other), the error goes
+ * to that packet's source; s->pi updated to read as the packet now does. 0 or -1.
+ */
+__noinline int sl_nlb_icmp_xlate(struct xdp_md *ctx, struct sl_scratch *s)
+{
+	__u8 *data = (__u8 *)(long)ctx->data, *end = (__u8 *)(long)ctx->data_end;
+	struct nat_rewrite *outer, *inner;
+	const struct xdp_sess_key *orig;
+	struct pkt_info o;
+
+	if (!s)
+		return -1;
+	outer = &s->rw[0];
+	inner = &s->rw[1];
+	orig = &s->sess[0].other;
+	__builtin_memset(s->rw, 0, sizeof(s->rw));
+	outer->family = inner->family = 4;
+	inner->set_src = inner->set_dst = 1;
+	__builtin_memcpy(inner->saddr, &orig->saddr, 4);
+	__builtin_memcpy(inner->daddr, &orig->daddr, 4);
+	inner->sport = orig->sport;
+	inner->dport = orig->dport;
+	outer->set_dst = 1;
+	__builtin_memcpy(outer->daddr, &orig->saddr, 4);
+	__builtin_memcpy(&o, &s->pi, sizeof(o));
+	if (o.l3_off > SL_MAX_L3_OFF || o.l4_off > SL_MAX_L4_OFF) /* for the verifier */
+		return -1;
+	if (nat_icmp_error(data, end, &o, outer, inner))
+		return -1;
+	__builtin_memcpy(s->pi.daddr, &orig->saddr, 4);
+	return 0;
+}
+
+/*
+ * nlb_icmp: an ICMP error (s->pi) quoting a packet of a session: the quote and the
+ * destination translated, on to the destination. -1: no session (the caller's to handle).
+ */
+static __always_inline int sl_nlb_icmp(struct xdp_md *ctx, struct sl_env *e)
+{
+	struct sl_scratch *s = e->s;
+	struct xdp_sess *x;
+
+	if (sl_nlb_icmp_key(ctx, s))
+		return -1;
+	x = bpf_map_lookup_elem(&sl_sess, &s->sk);
+	if (!x)
+		return -1;
+	__builtin_memcpy(&s->sess[0], x, sizeof(*x));
+	if (sl_nlb_icmp_xlate(ctx, s))
+		return sl_drop(e, SL_DROP_PARSE_L4);
+	return sl_forward(ctx, e, &s->pi, SL_EV_NLB_ICMP);
+}
+
+/*
  * nlb_try_session: a reply (s->pi) of a session, or an ICMP error about one: the XDP action.
  * -1: neither; -2: the reply of a session that expired or moved.
  */
@@ -1351,12 +1437,8 @@ static __always_inline int sl_nlb_try_session(struct xdp_md *ctx, struct sl_env 
 
 	if (s->pi.family != 4)
 		return -1;
-	/*
-	 * TODO(nlb_icmp): ICMP errors about sessions are not translated yet: nat_icmp_error and
-	 * pkt_parse_embedded over the frame, with pi read back from scratch, fail the verifier
-	 * (the quote's offset reloads as an unbounded u16; past 64K a packet pointer gets no
-	 * range). They take the path of an error about no session.
-	 */
+	if (s->pi.flags & PKT_F_ICMP_ERR)
+		return sl_nlb_icmp(ctx, e);
 	if (!(s->pi.flags & PKT_F_L4) ||
 	    (s->pi.proto != IPPROTO_TCP_ && s->pi.proto != IPPROTO_UDP_))
 		return -1;
