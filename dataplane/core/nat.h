@@ -98,7 +98,7 @@
 
 #define NAT_RST4_LEN 40
 #define NAT_RST6_LEN 60
-/* nat_tcp_rst_fwd's limit on IP headers + 20 TCP bytes (a constant loop bound for BPF). */
+/* nat_tcp_rst_fwd's limit on IP headers + 20 TCP bytes (a constant bound for BPF; a power of 2). */
 #define NAT_RST_FWD_MAX 256
 
 /* Header offsets (pi->l3_off, pi->l4_off, the quote's) above this are refused: see nat_off. */
@@ -483,7 +483,9 @@ SL_INLINE int nat_tcp_rst_fwd_fam(uint8_t *out, size_t cap, const uint8_t *start
 			return -EINVAL;
 		out[i] = ip[i];
 	}
-	th = out + hl;
+	/* a mask on the register added to out (nat_off's reason): hl < NAT_RST_FWD_MAX already */
+	__asm__ volatile("" : "+r"(hl));
+	th = out + (hl & (NAT_RST_FWD_MAX - 1));
 	th[12] = 5 << 4;
 	th[13] = (uint8_t)(NAT_TCP_RST | (th[13] & NAT_TCP_ACK));
 	sl_put_be16(th + 14, 0); /* window */
