@@ -190,7 +190,12 @@ class Test:
         trivial = os.path.join(self.tmp, "trivial.o")
         with open(trivial + ".c", "w") as f:
             f.write(TRIVIAL_C)
-        r = run("clang", "-O2", "-target", "bpf", "-c", trivial + ".c", "-o", trivial,
+        # <asm/types.h> lives in the multiarch include dir, as bpf/meson.build adds it
+        arch = subprocess.run(["clang", "-print-multiarch"], capture_output=True,
+                              text=True).stdout.strip()
+        inc = ["-idirafter", "/usr/include/" + arch] if arch and os.path.isdir(
+            "/usr/include/" + arch) else []
+        r = run("clang", "-O2", "-target", "bpf", *inc, "-c", trivial + ".c", "-o", trivial,
                 check=False)
         if r.returncode:
             raise SkipTest("clang cannot build a BPF object: " + r.stdout.strip()[:200])
