@@ -30,6 +30,8 @@ struct bpf_map;
 #define SL_AF_INET  2
 #define SL_AF_INET6 10
 
+_Static_assert(XDP_RST_SEG_MAX - NAT_RST4_LEN <= 0x3f, "sl_send_built masks lengths");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
@@ -156,6 +158,12 @@ struct {
 	__type(key, __u32);
 	__type(value, struct xdp_out);
 } sl_out SEC(".maps");
+
+/* Connection termination's RST to the sender, for sluice-xdp to send (struct xdp_rst_ev). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, XDP_RST_RING_SIZE);
+} sl_rst SEC(".maps");
 
 /* ---- helpers shared by the stages ---- */
 
@@ -1021,6 +1029,19 @@ static __always_inline void sl_nlb_count(const struct xdp_sess *x, __u32 bytes)
 	}
 }
 
+/* The nat_rewrite of session entry x's direction (IPv4: the XDP path's NLB). */
+static __always_inline void sl_sess_rw(struct nat_rewrite *rw, const struct xdp_sess *x)
+{
+	__builtin_memset(rw, 0, sizeof(*rw));
+	rw->family = 4;
+	rw->set_src = x->set_src;
+	rw->set_dst = x->set_dst;
+	__builtin_memcpy(rw->saddr, &x->saddr, 4);
+	__builtin_memcpy(rw->daddr, &x->daddr, 4);
+	rw->sport = x->sport;
+	rw->dport = x->dport;
+}
+
 /*
  * nat_rewrite of the packet s->pi with s->sess[0]'s rewrite, s->pi updated to read as the
  * packet now does. A global function: checked once, on its own (see sl_flow_key).
@@ -1035,14 +1056,7 @@ __noinline int sl_nat_apply(struct xdp_md *ctx, struct sl_scratch *s)
 		return -1;
 	rw = &s->rw[0];
 	x = &s->sess[0];
-	__builtin_memset(rw, 0, sizeof(*rw));
-	rw->family = 4;
-	rw->set_src = x->set_src;
-	rw->set_dst = x->set_dst;
-	__builtin_memcpy(rw->saddr, &x->saddr, 4);
-	__builtin_memcpy(rw->daddr, &x->daddr, 4);
-	rw->sport = x->sport;
-	rw->dport = x->dport;
+	sl_sess_rw(rw, x);
 	if (nat_rewrite(data, end, &s->pi, rw))
 		return -1;
 	if (x->set_src) {
@@ -1072,17 +1086,23 @@ __noinline int sl_nlb_rst(struct xdp_md *ctx, struct sl_scratch *s)
 }
 
 /*
- * The frame becomes the IPv4 packet of len bytes in s->buf (an RST), sent to its destination.
- * The packet it replaces is the caller's to count.
+ * The frame becomes the IPv4 packet of len bytes in s->buf (an RST: 40 bytes, up to
+ * XDP_RST_SEG_MAX with IP options), sent to its destination. The packet it replaces is the
+ * caller's to count.
  */
 static __always_inline int sl_send_built(struct xdp_md *ctx, struct sl_env *e, __u32 len, __u32 ev)
 {
-	__u32 cur = sl_frame_len(ctx), want = ETH_HLEN_ + NAT_RST4_LEN, daddr;
+	__u32 cur = sl_frame_len(ctx), want, daddr;
 	struct sl_hop h;
 	int ret;
 
-	if (len != NAT_RST4_LEN)
+	if (len < NAT_RST4_LEN || len > XDP_RST_SEG_MAX)
 		return XDP_DROP;
+	/* the verifier sees the store's size, 40 + 0..63, through a mask on that very register */
+	len -= NAT_RST4_LEN;
+	asm volatile("" : "+r"(len));
+	len = NAT_RST4_LEN + (len & 0x3f);
+	want = ETH_HLEN_ + len;
 	__builtin_memcpy(&daddr, e->s->buf + 16, 4);
 	ret = sl_route(ctx, e, 4, (const __u8 *)&daddr, &h);
 	if (ret)
@@ -1090,7 +1110,7 @@ static __always_inline int sl_send_built(struct xdp_md *ctx, struct sl_env *e, _
 	if (want > cur ? bpf_xdp_adjust_head(ctx, (int)cur - (int)want)
 		       : want < cur && bpf_xdp_adjust_tail(ctx, (int)want - (int)cur))
 		return XDP_DROP;
-	if (bpf_xdp_store_bytes(ctx, ETH_HLEN_, e->s->buf, NAT_RST4_LEN) ||
+	if (bpf_xdp_store_bytes(ctx, ETH_HLEN_, e->s->buf, len) ||
 	    sl_eth_write(ctx, h.dmac, h.port->mac, ETHERTYPE_IPV4))
 		return XDP_DROP;
 	sl_event(e, ev);
@@ -1171,8 +1191,11 @@ static __always_inline int sl_nlb_session_ok(struct xdp_md *ctx, struct sl_env *
 	if (!t || t->state == TS_DRAINING) {
 		/* the session stays (until idle): every later packet is refused the same way */
 		if ((x->flags & XDP_SF_TERM) && s->pi.proto == IPPROTO_TCP_ &&
-		    !(s->pi.tcp_flags & NAT_TCP_RST))
-			return -(sl_nlb_rst_answer(ctx, e, li, SL_DROP_NLB_TERMINATED) + 1);
+		    !(s->pi.tcp_flags & NAT_TCP_RST)) {
+			s->nlb_li = li; /* sl_nlb_term: a RST each way */
+			bpf_tail_call(ctx, &sl_progs, XDP_STAGE_NLB_TERM);
+			return -(sl_ldrop(e, li, SL_DROP_NLB_TERMINATED) + 1);
+		}
 		return -(sl_ldrop(e, li, SL_DROP_NLB_DRAINED) + 1);
 	}
 	sl_sess_remove(x, &s->sk);
@@ -1554,6 +1577,99 @@ int sl_icmp(struct xdp_md *ctx)
 		return XDP_ABORTED;
 	len = sl_nlb_rst(ctx, e.s);
 	sl_ldrop(&e, e.s->nlb_li, e.s->nlb_why);
+	if (len < 0)
+		return XDP_DROP;
+	return sl_send_built(ctx, &e, (__u32)len, SL_EV_NLB_RST);
+}
+
+/*
+ * nat_tcp_rst_fwd over the segment s->pi with the rewrite of its session entry s->sess[0],
+ * built in s->buf: its length, or -1. The caller makes it the frame.
+ */
+__noinline int sl_nlb_rst_fwd(struct xdp_md *ctx, struct sl_scratch *s)
+{
+	const __u8 *data = (const __u8 *)(long)ctx->data, *end = (const __u8 *)(long)ctx->data_end;
+	struct nat_rewrite *rw;
+	struct xdp_sess *x;
+	int len;
+
+	if (!s)
+		return -1;
+	rw = &s->rw[0];
+	x = &s->sess[0];
+	sl_sess_rw(rw, x);
+	len = nat_tcp_rst_fwd(s->buf, XDP_RST_SEG_MAX, data, end, &s->pi, rw);
+	return len >= NAT_RST4_LEN ? len : -1;
+}
+
+/*
+ * The RST answering s->pi, to its sender, as a record in sl_rst for sluice-xdp to build and
+ * send (struct xdp_rst_ev), routed here as sl_send_built would route it. Counted like a sent
+ * frame (nlb_rst_sent, the egress port's tx), or by why it could not be recorded.
+ */
+static __always_inline void sl_nlb_rst_record(struct xdp_md *ctx, struct sl_env *e)
+{
+	struct sl_scratch *s = e->s;
+	__u32 l3 = s->pi.l3_off, n = (__u32)s->pi.l4_off - s->pi.l3_off + 20, port;
+	struct xdp_rst_ev *ev;
+	struct sl_hop h;
+	int ret;
+
+	ret = sl_route(ctx, e, 4, s->pi.saddr, &h);
+	if (ret) {
+		sl_drop(e, (__u32)ret - 1);
+		return;
+	}
+	if (l3 > SL_MAX_L3_OFF || n < NAT_RST4_LEN || n > XDP_RST_SEG_MAX) {
+		sl_drop(e, SL_DROP_PARSE_L4);
+		return;
+	}
+	ev = bpf_ringbuf_reserve(&sl_rst, sizeof(*ev), 0);
+	if (!ev) {
+		sl_drop(e, SL_DROP_NLB_RST_RING_FULL);
+		return;
+	}
+	if (bpf_xdp_load_bytes(ctx, l3, ev->seg, n)) {
+		bpf_ringbuf_discard(ev, 0);
+		sl_drop(e, SL_DROP_PARSE_L4);
+		return;
+	}
+	port = h.port->index;
+	ev->l4_off = (__u16)(n - 20);
+	ev->l3_len = s->pi.l3_len;
+	__builtin_memcpy(ev->dmac, h.dmac, SL_ETH_ALEN);
+	__builtin_memcpy(ev->smac, h.port->mac, SL_ETH_ALEN);
+	ev->port = port;
+	ev->ifindex = h.port->ifindex;
+	bpf_ringbuf_submit(ev, 0);
+	sl_event(e, SL_EV_NLB_RST);
+	if (port < XDP_MAX_PORTS) {
+		e->st->tx_pkts[port]++;
+		e->st->tx_bytes[port] += ETH_HLEN_ + NAT_RST4_LEN;
+	}
+}
+
+/*
+ * Connection termination (sluice-dp's nlb_terminate), for the segment scratch.pi of session
+ * entry scratch.sess[0], counted nlb_terminated for listener scratch.nlb_li: its sender gets a
+ * RST answering it, the other end the segment itself, translated, turned into a RST. An XDP
+ * program sends one frame per packet, so the frame becomes the second one, and the first goes
+ * to sluice-xdp through sl_rst (recorded first: a replay writes it ahead of the frame, in
+ * sluice-dp's order).
+ */
+SEC("xdp")
+int sl_nlb_term(struct xdp_md *ctx)
+{
+	struct sl_env e;
+	int len;
+
+	if (sl_env_get(&e))
+		return XDP_ABORTED;
+	sl_ldrop(&e, e.s->nlb_li, SL_DROP_NLB_TERMINATED);
+	if (e.s->pi.family != 4)
+		return XDP_DROP; /* no IPv4 session: cannot happen (the NLB is IPv4 only here) */
+	sl_nlb_rst_record(ctx, &e);
+	len = sl_nlb_rst_fwd(ctx, e.s);
 	if (len < 0)
 		return XDP_DROP;
 	return sl_send_built(ctx, &e, (__u32)len, SL_EV_NLB_RST);

@@ -32,6 +32,7 @@
 #include "xdp_maps.h"
 #include "xdp_nlb.h"
 #include "xdp_replay.h"
+#include "xdp_rst.h"
 #include "xdp_stats.h"
 
 #define XDP_ERR_MAX 1024
@@ -462,25 +463,35 @@ static int xdp_main_control(struct xdp_dp *x, const struct xdp_main_opts *o, cha
 }
 
 /*
- * Until SIGINT or SIGTERM: serve the control socket (if any). The signals are blocked except
- * inside ppoll, so a stop request never falls between the check and the wait.
+ * Until SIGINT or SIGTERM: serve the control socket (if any) and send the program's
+ * connection-termination RSTs (sl_rst, xdp_rst.h). The signals are blocked except inside
+ * ppoll, so a stop request never falls between the check and the wait.
  */
-static void xdp_main_serve(const sigset_t *unblocked)
+static void xdp_main_serve(struct xdp_rst *rst, const sigset_t *unblocked)
 {
-	struct pollfd pfd[CTL_MAX_FDS];
+	struct pollfd pfd[CTL_MAX_FDS + 1];
 	unsigned int n;
 
 	while (!xdp_stop) {
 		n = ctl_server_pollfds(pfd, CTL_MAX_FDS);
-		if (ppoll(pfd, n, NULL, unblocked) > 0)
+		pfd[n].fd = xdp_rst_fd(rst);
+		pfd[n].events = POLLIN;
+		pfd[n].revents = 0;
+		if (ppoll(pfd, n + 1, NULL, unblocked) <= 0)
+			continue;
+		if (pfd[n].revents)
+			xdp_rst_drain(rst);
+		if (n)
 			ctl_server_serve(pfd, n);
 	}
+	xdp_rst_drain(rst); /* what was recorded before the stop */
 }
 
 static int xdp_main_live(struct xdp_dp *x, const struct xdp_main_opts *o, char *err, size_t errlen)
 {
 	uint32_t modes[XDP_MAX_PORTS] = {0};
 	struct sigaction sa = {.sa_handler = xdp_main_signal};
+	struct xdp_rst *rst = NULL;
 	sigset_t block, old;
 	unsigned int i;
 	int ret;
@@ -491,10 +502,13 @@ static int xdp_main_live(struct xdp_dp *x, const struct xdp_main_opts *o, char *
 	sigprocmask(SIG_BLOCK, &block, &old);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	ret = xdp_rst_open(x, NULL, NULL, &rst, err, errlen);
+	if (ret)
+		goto out_sig;
 	if (o->pin) {
 		ret = xdp_main_pin(x, o->pin, err, errlen);
 		if (ret)
-			goto out_sig;
+			goto out_rst;
 	}
 	ret = xdp_main_attach(x, o->generic, modes, err, errlen);
 	if (ret)
@@ -508,13 +522,15 @@ static int xdp_main_live(struct xdp_dp *x, const struct xdp_main_opts *o, char *
 	}
 	ret = xdp_main_control(x, o, err, errlen);
 	if (!ret)
-		xdp_main_serve(&old);
+		xdp_main_serve(rst, &old);
 	ctl_server_fini();
 	ctl_state_log_close();
 	xdp_main_detach(x, modes, x->cfg->n_ports);
 out_unpin:
 	if (o->pin)
 		xdp_main_unpin(x, o->pin);
+out_rst:
+	xdp_rst_close(rst);
 out_sig:
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return ret;

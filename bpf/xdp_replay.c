@@ -14,6 +14,7 @@
 #include <pcap/pcap.h>
 
 #include "xdp_replay.h"
+#include "xdp_rst.h"
 
 #define XDP_REPLAY_ETH_HLEN 14
 /* Output room: the frame, the program's GENEVE headers (68 B) and any tail growth. */
@@ -49,6 +50,8 @@ struct xdp_replay {
 	unsigned int n_dumps;
 	pcap_dumper_t *port_dump[XDP_MAX_PORTS]; /* NULL: not written */
 	pcap_dumper_t *pass_dump;
+	struct xdp_rst *rst;	     /* sl_rst: connection termination's RSTs to the sender */
+	const struct xdp_frame *cur; /* the frame being run (its timestamp for those RSTs) */
 	/* what happened */
 	uint64_t tx[XDP_MAX_PORTS], pass, drop, aborted, unrun, no_port;
 };
@@ -310,10 +313,20 @@ static void xdp_dump(pcap_dumper_t *d, const struct xdp_frame *f, const uint8_t 
 		pcap_dump((u_char *)d, &h, data);
 }
 
+/* xdp_rst's sink: a RST the program recorded for the current frame, to its port's pcap. */
+static void xdp_replay_rst(void *arg, unsigned int port, const uint8_t *frame, size_t len)
+{
+	struct xdp_replay *r = arg;
+
+	r->tx[port]++;
+	xdp_dump(r->port_dump[port], r->cur, frame, (uint32_t)len);
+}
+
 static void xdp_replay_free(struct xdp_replay *r)
 {
 	size_t i;
 
+	xdp_rst_close(r->rst);
 	for (i = 0; i < r->n_dumps; i++)
 		pcap_dump_close(r->dumps[i].d);
 	if (r->dead)
@@ -369,6 +382,13 @@ static int xdp_replay_frame(struct xdp_replay *r, struct xdp_dp *x, const struct
 	if (ret) {
 		snprintf(err, errlen, "frame %u (%u bytes): BPF_PROG_TEST_RUN: %s", f->seq + 1,
 			 f->len, strerror(-ret));
+		return ret;
+	}
+	/* the RSTs it recorded (to the sender) before the frame it sent, as sluice-dp sends them */
+	r->cur = f;
+	ret = xdp_rst_drain(r->rst);
+	if (ret < 0) {
+		snprintf(err, errlen, "frame %u: reading sl_rst: %s", f->seq + 1, strerror(-ret));
 		return ret;
 	}
 	switch (verdict) {
@@ -449,6 +469,9 @@ int xdp_replay_run(struct xdp_dp *x, const struct xdp_replay_opts *o, char *err,
 	if (r.n_frames)
 		qsort(r.frames, r.n_frames, sizeof(*r.frames), xdp_frame_cmp);
 	ret = xdp_outputs_open(&r, x, o, err, errlen);
+	if (ret)
+		goto out;
+	ret = xdp_rst_open(x, xdp_replay_rst, &r, &r.rst, err, errlen);
 	if (ret)
 		goto out;
 

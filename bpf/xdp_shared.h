@@ -29,6 +29,7 @@ enum xdp_stage {
 	XDP_STAGE_GW_RETURN,	/* validate a GENEVE return, next in chain or forward */
 	XDP_STAGE_NLB,		/* listener traffic and target replies */
 	XDP_STAGE_ICMP,		/* ICMP errors about a flow: follow the flow */
+	XDP_STAGE_NLB_TERM,	/* connection termination: a RST each way (one via sl_rst) */
 	XDP_STAGE_MAX,
 };
 
@@ -179,6 +180,27 @@ struct xdp_out {
 	uint32_t port; /* egress port index */
 	uint32_t action;
 };
+
+/*
+ * sl_rst (BPF ring buffer) record: connection termination's RST to the segment's sender. An
+ * XDP program sends one frame per packet, and the frame becomes the RST to the other end; this
+ * one is built by sluice-xdp with core/nat.h nat_tcp_rst over `seg` (the segment as received:
+ * the RST's addresses, ports and seq/ack all come from it) and sent on `ifindex` (live:
+ * AF_PACKET) or written to port `port`'s pcap (replay). Counted by the program when recorded
+ * (nlb_rst_sent, the port's tx); a full ring counts nlb_rst_ring_full instead. IPv4 only, as
+ * the XDP path's NLB.
+ */
+#define XDP_RST_SEG_MAX	  80 /* an IPv4 header with options (60) + the first 20 TCP bytes */
+#define XDP_RST_RING_SIZE (256 * 1024) /* bytes: ~2400 records; a power of 2, pages */
+struct xdp_rst_ev {
+	uint8_t seg[XDP_RST_SEG_MAX]; /* IP header + 20 TCP bytes; the rest is not written */
+	uint16_t l4_off;	      /* TCP header offset in seg: the IP header length */
+	uint16_t l3_len;	      /* the segment's IP length (its payload counts in the ack) */
+	uint8_t dmac[6], smac[6];     /* the RST's Ethernet header */
+	uint32_t port;		      /* egress port index */
+	uint32_t ifindex;	      /* egress interface (live) */
+};
+_Static_assert(sizeof(struct xdp_rst_ev) == 104, "xdp_rst_ev size");
 
 /* ---- NLB (docs/nlb.md): listeners, sessions, counters; IPv4 only on the XDP path ---- */
 

@@ -192,54 +192,26 @@ static void nlb_rst_answer(struct wctx *w, struct rte_mbuf *m, const struct pkt_
 
 /*
  * Connection termination: the sender of pi gets a RST answering it; the other end gets the
- * segment itself, translated, turned into a RST (same sequence numbers, no payload).
+ * segment itself, translated, turned into a RST (same sequence numbers, no payload;
+ * core/nat.h nat_tcp_rst_fwd, which the XDP program uses too).
  */
 static void nlb_terminate(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi,
 			  const struct sess *s, int dir)
 {
-	const struct nat_rewrite *rw = &s->rw[dir];
 	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
-	uint16_t hl = (uint16_t)(pi->l4_off - pi->l3_off);
 	struct rte_mbuf *r;
-	uint8_t *out, *tcp;
 
 	nlb_rst_answer(w, m, pi, NULL, NULL);
-	if (pi->l4_off + 20 > m->data_len)
-		return;
 	r = rte_pktmbuf_alloc(dp.pool);
-	if (!r)
+	if (!r) {
+		w->st->drops[SL_DROP_NO_MBUF]++;
 		return;
-	out = rte_pktmbuf_mtod(r, uint8_t *) + NLB_RST_HEADROOM;
-	memcpy(out, data + pi->l3_off, hl + 20u);
-	tcp = out + hl;
-	tcp[12] = 5 << 4;
-	tcp[13] = (uint8_t)(NLB_TCP_RST | (pi->tcp_flags & NLB_TCP_ACK));
-	sl_put_be16(tcp + 14, 0); /* window */
-	sl_put_be16(tcp + 18, 0); /* urgent */
-	if (rw->set_src)
-		sl_put_be16(tcp, rw->sport);
-	if (rw->set_dst)
-		sl_put_be16(tcp + 2, rw->dport);
-	if (pi->family == 4) {
-		if (rw->set_src)
-			memcpy(out + 12, rw->saddr, 4);
-		if (rw->set_dst)
-			memcpy(out + 16, rw->daddr, 4);
-		sl_put_be16(out + 2, (uint16_t)(hl + 20));
-		sl_put_be16(out + 10, 0);
-		sl_put_be16(out + 10, csum_ipv4_hdr(out));
-	} else {
-		if (rw->set_src)
-			memcpy(out + 8, rw->saddr, 16);
-		if (rw->set_dst)
-			memcpy(out + 24, rw->daddr, 16);
-		sl_put_be16(out + 4, (uint16_t)(hl - 40 + 20));
 	}
-	sl_put_be16(tcp + 16, 0);
-	sl_put_be16(tcp + 16,
-		    csum_l4(pi->family, pi->family == 4 ? out + 12 : out + 8,
-			    pi->family == 4 ? out + 16 : out + 24, IPPROTO_TCP_, tcp, 20));
-	nlb_send_built(w, r, hl + 20, SL_EV_NLB_RST);
+	nlb_send_built(w, r,
+		       nat_tcp_rst_fwd(rte_pktmbuf_mtod(r, uint8_t *) + NLB_RST_HEADROOM,
+				       rte_pktmbuf_tailroom(r) - NLB_RST_HEADROOM, data,
+				       data + m->data_len, pi, &s->rw[dir]),
+		       SL_EV_NLB_RST);
 }
 
 /*

@@ -57,7 +57,20 @@
  *      the refusals). out may overlap the segment (everything is read first), e.g. to build
  *      the reply in the same buffer.
  *
- * All three also refuse (-EINVAL) a header offset (pi's l3_off / l4_off, the quote's) above
+ * SL_INLINE int nat_tcp_rst_fwd(uint8_t *out, size_t cap, const uint8_t *start,
+ *                               const uint8_t *end, const struct pkt_info *pi,
+ *                               const struct nat_rewrite *rw);
+ *      Connection termination's other half: the segment itself, translated by rw (NULL: not
+ *      translated), turned into a RST for its receiver. The IP header as received (IPv4
+ *      options, IPv6 extension headers kept) with rw's addresses, its length for a 20-byte TCP
+ *      header (IPv4 total length and header checksum; IPv6 payload length); the TCP header's
+ *      first 20 bytes with rw's ports, data offset 5, flags RST plus the segment's ACK, window
+ *      0, urgent 0, the checksum over the pseudo-header. Sequence numbers stay the segment's.
+ *      Returns the IP header length + 20. -EINVAL: nat_tcp_rst's refusals (without the data
+ *      offset check), rw of another family, IP headers + 20 above NAT_RST_FWD_MAX. -ENOSPC:
+ *      cap below the length. out must not overlap the segment.
+ *
+ * All four also refuse (-EINVAL) a header offset (pi's l3_off / l4_off, the quote's) above
  * NAT_MAX_OFF (0x7FFF), for the BPF verifier (see nat_off); no real header lies there. On a
  * refusal nothing has been written.
  *
@@ -85,6 +98,8 @@
 
 #define NAT_RST4_LEN 40
 #define NAT_RST6_LEN 60
+/* nat_tcp_rst_fwd's limit on IP headers + 20 TCP bytes (a constant bound for BPF; a power of 2). */
+#define NAT_RST_FWD_MAX 256
 
 /* Header offsets (pi->l3_off, pi->l4_off, the quote's) above this are refused: see nat_off. */
 #define NAT_MAX_OFF 0x7FFF
@@ -432,6 +447,85 @@ SL_INLINE int nat_tcp_rst(uint8_t *out, size_t cap, const uint8_t *start, const 
 		return nat_tcp_rst_fam(out, cap, start, end, pi, from_saddr, from_sport, 4);
 	if (pi->family == 6)
 		return nat_tcp_rst_fam(out, cap, start, end, pi, from_saddr, from_sport, 6);
+	return -EINVAL;
+}
+
+SL_INLINE int nat_tcp_rst_fwd_fam(uint8_t *out, size_t cap, const uint8_t *start,
+				  const uint8_t *end, const struct pkt_info *pi,
+				  const struct nat_rewrite *rw, const uint8_t family)
+{
+	const uint32_t fixed = family == 4 ? 20 : 40;
+	const uint8_t *ip = start + nat_off(pi->l3_off);
+	const uint8_t *tcp = start + nat_off(pi->l4_off);
+	uint32_t hl, n, i;
+	uint8_t *th;
+
+	if (ip + fixed > end || (ip[0] >> 4) != family)
+		return -EINVAL;
+	if ((uint32_t)pi->l4_off < (uint32_t)pi->l3_off + fixed)
+		return -EINVAL;
+	if (tcp + 20 > end || (tcp[13] & NAT_TCP_RST))
+		return -EINVAL;
+	if (rw && rw->family != family)
+		return -EINVAL;
+	hl = (uint32_t)pi->l4_off - pi->l3_off;
+	n = hl + 20;
+	if (n > NAT_RST_FWD_MAX)
+		return -EINVAL;
+	if (cap < n)
+		return -ENOSPC;
+
+	/* Constant bound for the BPF verifier; the per-byte test only proves what tcp + 20 did. */
+	for (i = 0; i < NAT_RST_FWD_MAX; i++) {
+		if (i >= n)
+			break;
+		if (ip + i + 1 > end)
+			return -EINVAL;
+		out[i] = ip[i];
+	}
+	/* a mask on the register added to out (nat_off's reason): hl < NAT_RST_FWD_MAX already */
+	__asm__ volatile("" : "+r"(hl));
+	th = out + (hl & (NAT_RST_FWD_MAX - 1));
+	th[12] = 5 << 4;
+	th[13] = (uint8_t)(NAT_TCP_RST | (th[13] & NAT_TCP_ACK));
+	sl_put_be16(th + 14, 0); /* window */
+	sl_put_be16(th + 18, 0); /* urgent */
+	if (rw && rw->set_src)
+		sl_put_be16(th, rw->sport);
+	if (rw && rw->set_dst)
+		sl_put_be16(th + 2, rw->dport);
+	if (family == 4) {
+		if (rw && rw->set_src)
+			sl_memcpy(out + 12, rw->saddr, 4);
+		if (rw && rw->set_dst)
+			sl_memcpy(out + 16, rw->daddr, 4);
+		sl_put_be16(out + 2, (uint16_t)n);
+		sl_put_be16(out + 10, 0);
+		sl_put_be16(out + 10, csum_ipv4_hdr(out));
+	} else {
+		if (rw && rw->set_src)
+			sl_memcpy(out + 8, rw->saddr, 16);
+		if (rw && rw->set_dst)
+			sl_memcpy(out + 24, rw->daddr, 16);
+		sl_put_be16(out + 4, (uint16_t)(n - 40));
+	}
+	sl_put_be16(th + 16, 0);
+	sl_put_be16(th + 16, csum_l4(family, family == 4 ? out + 12 : out + 8,
+				     family == 4 ? out + 16 : out + 24, IPPROTO_TCP_, th, 20));
+	return (int)n;
+}
+
+SL_INLINE int nat_tcp_rst_fwd(uint8_t *out, size_t cap, const uint8_t *start, const uint8_t *end,
+			      const struct pkt_info *pi, const struct nat_rewrite *rw)
+{
+	if (pi->proto != IPPROTO_TCP_ || !(pi->flags & PKT_F_L4) || (pi->flags & PKT_F_FRAG_LATER))
+		return -EINVAL;
+	if (pi->l3_off > NAT_MAX_OFF || pi->l4_off > NAT_MAX_OFF)
+		return -EINVAL;
+	if (pi->family == 4)
+		return nat_tcp_rst_fwd_fam(out, cap, start, end, pi, rw, 4);
+	if (pi->family == 6)
+		return nat_tcp_rst_fwd_fam(out, cap, start, end, pi, rw, 6);
 	return -EINVAL;
 }
 

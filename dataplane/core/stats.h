@@ -44,10 +44,11 @@
 	X(NLB_UNKNOWN_RESET, "nlb_unknown_flow_reset") /* non-SYN without state, answered RST */   \
 	X(NLB_PORTS_EXHAUSTED, "nlb_ports_exhausted")  /* no source-NAT port left */               \
 	X(NLB_SESSIONS_FULL, "nlb_sessions_full")      /* no room for a new NAT session */         \
-	X(NLB_DRAINED, "nlb_drained")		/* flow of a target drained past its delay */      \
-	X(NLB_TERMINATED, "nlb_terminated")	/* same, connection reset both ways */             \
-	X(NLB_ICMP_UNKNOWN, "nlb_icmp_unknown") /* ICMP error to us about no known flow */         \
-	X(NO_MBUF, "no_mbuf")			/* mbuf pool empty while building a reply */
+	X(NLB_DRAINED, "nlb_drained")		  /* flow of a target drained past its delay */    \
+	X(NLB_TERMINATED, "nlb_terminated")	  /* same, connection reset both ways */           \
+	X(NLB_ICMP_UNKNOWN, "nlb_icmp_unknown")	  /* ICMP error to us about no known flow */       \
+	X(NO_MBUF, "no_mbuf")			  /* mbuf pool empty while building a reply */     \
+	X(NLB_RST_RING_FULL, "nlb_rst_ring_full") /* XDP: a termination RST lost, sl_rst full */
 
 enum sl_drop {
 #define SL_X(e, s) SL_DROP_##e,

@@ -125,8 +125,8 @@ def udp_frame(src, dst, sport, dport):
     return mac_b(DP_MAC) + mac_b(CL_MAC) + b"\x08\x00" + ipv4(src, dst, 17, udp)
 
 
-def tcp_syn_frame(src, dst, sport, dport):
-    tcp = struct.pack("!HHIIBBHHH", sport, dport, 1000, 0, 5 << 4, 0x02, 65535, 0, 0)
+def tcp_syn_frame(src, dst, sport, dport, flags=0x02, seq=1000, ack=0):
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0)
     pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, len(tcp))
     tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
     return mac_b(DP_MAC) + mac_b(CL_MAC) + b"\x08\x00" + ipv4(src, dst, 6, tcp)
@@ -143,6 +143,36 @@ def helper_send(iface, path):
                 s.send(bytes.fromhex(ln))
                 time.sleep(0.0005)
     return 0
+
+
+def helper_recv(iface, secs, path):
+    """--helper-recv: runs inside the namespace, writes every frame iface sees for secs (hex)."""
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
+    s.bind((iface, 0))
+    s.settimeout(0.1)
+    end = time.time() + float(secs)
+    with open(path, "w") as f:
+        f.write("ready\n")
+        f.flush()
+        while time.time() < end:
+            try:
+                fr = s.recv(65535)
+            except socket.timeout:
+                continue
+            f.write(fr.hex() + "\n")
+            f.flush()
+    return 0
+
+
+def tcp_of(frame):
+    """(src, dst, sport, dport, seq, ack, flags) of an IPv4 TCP frame, or None."""
+    if len(frame) < 54 or frame[12:14] != b"\x08\x00" or frame[23] != 6:
+        return None
+    hl = (frame[14] & 15) * 4
+    t = frame[14 + hl:]
+    sport, dport, seq, ack, _, flags = struct.unpack("!HHIIBB", t[:14])
+    return (socket.inet_ntoa(frame[26:30]), socket.inet_ntoa(frame[30:34]), sport, dport, seq,
+            ack, flags)
 
 
 # --- the dataplane under test -----------------------------------------------------------------
@@ -192,6 +222,8 @@ class Env:
             "      - { id: fw-b, address: 192.168.50.12, zone: az1 }",
             "  - name: web",
             "    protocol: tcp",
+            "    deregistration_delay: 0",
+            "    connection_termination: true",
             "    targets:",
             "      - { id: web-1, address: 172.16.0.11, port: 8443, zone: az1 }",
             "inspection:",
@@ -257,6 +289,29 @@ class Env:
         self.sh("ip", "netns", "exec", self.netns, sys.executable, os.path.abspath(__file__),
                 "--helper-send", "sl1", path)
         time.sleep(0.5)
+
+    def capture(self, ifaces, secs):
+        """Start capturing on ifaces (in the namespace) for secs: call the result for frames."""
+        procs = []
+        for ifc in ifaces:
+            path = os.path.join(self.dir, "cap-%s.hex" % ifc)
+            procs.append((ifc, path, subprocess.Popen(
+                ["ip", "netns", "exec", self.netns, sys.executable, os.path.abspath(__file__),
+                 "--helper-recv", ifc, str(secs), path])))
+        for _, path, _ in procs:
+            deadline = time.time() + 10
+            while time.time() < deadline and not (os.path.exists(path) and
+                                                  open(path).read().startswith("ready")):
+                time.sleep(0.05)
+
+        def frames():
+            out = {}
+            for ifc, path, p in procs:
+                p.wait(timeout=secs + 20)
+                with open(path) as f:
+                    out[ifc] = [bytes.fromhex(ln.strip()) for ln in f.readlines()[1:] if ln.strip()]
+            return out
+        return frames
 
     def stop(self):
         rc = None
@@ -686,15 +741,47 @@ def test_nlb(env, c):
     check(rep.get("ok"), "nlb: back to web-1 alone")
 
 
+def test_termination(env, c):
+    # connection termination: web-1 deregistered (delay 0), the next segment of a session is
+    # answered with a RST each way. sluice-xdp sends the client's from user space (sl_rst ring
+    # buffer, AF_PACKET on sl0), the server's is the segment itself (XDP_REDIRECT to sv0; GRO
+    # on sv1 lets a native redirect into the veth deliver without a program on the peer).
+    if env.xdp:  # sluice-dp's servers port is a net_null vdev: nothing to capture there
+        env.sh("ip", "netns", "exec", env.netns, "ethtool", "-K", "sv1", "gro", "on")
+    env.send([tcp_syn_frame("10.0.1.2", "10.0.1.10", 41000, 443, seq=1000)])
+    ev0 = c.rq("stats")["stats"]
+    check(c.rq("update", set=[{"group": "web", "id": "web-1", "state": "draining"}]).get("ok"),
+          "termination: web-1 draining (deregistration_delay 0, connection_termination)")
+    got = env.capture(["sl1", "sv1"] if env.xdp else ["sl1"], 2)
+    env.send([tcp_syn_frame("10.0.1.2", "10.0.1.10", 41000, 443, flags=0x18, seq=1001,
+                            ack=777000)])
+    frames = got()
+    ev1 = c.rq("stats")["stats"]
+    to_client = [t for t in map(tcp_of, frames["sl1"]) if t and t[0] == "10.0.1.10"]
+    to_server = [t for t in map(tcp_of, frames.get("sv1", [])) if t]
+    check(to_client == [("10.0.1.10", "10.0.1.2", 443, 41000, 777000, 0, 0x04)],
+          "termination: the client gets a RST answering its segment: %s" % to_client)
+    check(not env.xdp or to_server == [("10.0.1.2", "172.16.0.11", 41000, 8443, 1001, 777000, 0x14)],
+          "termination: the target gets the segment, translated, as a RST: %s" % (
+              to_server if env.xdp else "not captured (net_null servers port)"))
+    check(ev1["events"]["nlb_rst_sent"] - ev0["events"]["nlb_rst_sent"] == 2 and
+          ev1["drops"]["nlb_terminated"] - ev0["drops"]["nlb_terminated"] == 1,
+          "termination: counted nlb_rst_sent 2, nlb_terminated 1")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sluice-dp", default="build/dataplane/sluice-dp")
     ap.add_argument("--sluice-xdp", help="test sluice-xdp (live, in a netns; root) instead")
     ap.add_argument("--helper-send", nargs=2, metavar=("IFACE", "FILE"), help=argparse.SUPPRESS)
+    ap.add_argument("--helper-recv", nargs=3, metavar=("IFACE", "SECS", "FILE"),
+                    help=argparse.SUPPRESS)
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = ap.parse_args()
     if args.helper_send:
         return helper_send(*args.helper_send)
+    if args.helper_recv:
+        return helper_recv(*args.helper_recv)
     xdp = bool(args.sluice_xdp)
     dpath = args.sluice_xdp if xdp else args.sluice_dp
     if not os.access(dpath, os.X_OK):
@@ -719,6 +806,7 @@ def main():
         clients(env, c)
         if netns:
             test_traffic(env, c)
+            test_termination(env, c)
         c.close()
         c = Client(env.sock)
         check(c.rq("state").get("ok"), "state survives every client's disconnect")

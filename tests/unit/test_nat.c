@@ -1295,6 +1295,105 @@ static void rst_every_truncation_is_a_clean_error(void)
 	}
 }
 
+/* ---- nat_tcp_rst_fwd ---------------------------------------------------------------------- */
+
+/*
+ * s's segment through rw (or not), turned into a RST: the same as the segment built from
+ * scratch with rw's addresses and ports, no TCP options or payload, flags RST (+ s's ACK),
+ * window 0, its checksums in full.
+ */
+static void check_rst_fwd(const struct spec *s, const struct nat_rewrite *rw)
+{
+	static uint8_t a[BUF], out[BUF], ref[BUF];
+	struct spec t = rw ? translated(s, rw) : *s;
+	struct layout lo, rlo;
+	struct pkt_info pi;
+	size_t n = build(a, s, &lo), rn;
+	int r;
+
+	CU_ASSERT_EQUAL_FATAL(parse(a, n, s->l2, &pi), 0);
+	t.l2 = 0;
+	t.tcp_opt_words = 0;
+	t.plen = 0;
+	t.tcp_flags = (uint8_t)(NAT_TCP_RST | (s->tcp_flags & NAT_TCP_ACK));
+	rn = build(ref, &t, &rlo);
+	sl_put_be16(ref + rlo.l4 + 14, 0); /* window */
+	sl_put_be16(ref + rlo.ck, 0);
+	sl_put_be16(ref + rlo.ck,
+		    csum_l4(t.family, t.saddr, t.daddr, IPPROTO_TCP_, ref + rlo.l4, 20));
+
+	memset(out, 0xEE, sizeof(out));
+	r = nat_tcp_rst_fwd(out, sizeof(out), a, a + n, &pi, rw);
+	CU_ASSERT_EQUAL_FATAL(r, (int)rn);
+	CU_ASSERT_EQUAL(memcmp(out, ref, rn), 0);
+	CU_ASSERT_EQUAL(out[r], 0xEE);
+	CU_ASSERT_EQUAL_FATAL(pkt_parse_ip(out, 0, out + r, 0, &pi), 0);
+	CU_ASSERT_EQUAL(pi.tcp_flags, t.tcp_flags);
+	CU_ASSERT_EQUAL_FATAL(parse(a, n, s->l2, &pi), 0);
+	CU_ASSERT_EQUAL(nat_tcp_rst_fwd(out, rn - 1, a, a + n, &pi, rw), -ENOSPC);
+}
+
+static void rst_fwd_is_the_translated_segment_as_a_rst(void)
+{
+	for (int iter = 0; iter < 1000; iter++) {
+		uint8_t family = iter & 1 ? 6 : 4;
+		struct nat_rewrite rw;
+		struct spec s;
+
+		spec_init(&s, family, IPPROTO_TCP_);
+		s.tcp_flags = (uint8_t)(rng() & ~NAT_TCP_RST);
+		s.plen = (uint16_t)(rng() % 200);
+		s.tcp_opt_words = (int)(rng() % 11);
+		s.l2 = (int)(rng() & 1);
+		if (family == 4)
+			s.opt_words = (int)(rng() % 11);
+		else
+			s.ext = (int)(rng() % 3);
+		rw_init(&rw, family, (int)(rng() & 1), (int)(rng() & 1));
+		check_rst_fwd(&s, iter % 7 ? &rw : NULL);
+	}
+}
+
+static void rst_fwd_refusals_and_truncations(void)
+{
+	static uint8_t a[BUF], out[BUF];
+	struct nat_rewrite rw;
+	struct pkt_info pi;
+	struct layout lo;
+	struct spec s;
+	size_t n;
+
+	for (uint8_t family = 4; family <= 6; family += 2) {
+		spec_init(&s, family, IPPROTO_TCP_);
+		s.opt_words = 2;
+		s.ext = 1;
+		n = build(a, &s, &lo);
+		CU_ASSERT_EQUAL_FATAL(parse(a, n, 0, &pi), 0);
+		rw_init(&rw, family == 4 ? 6 : 4, 1, 1); /* the other family */
+		CU_ASSERT_EQUAL(nat_tcp_rst_fwd(out, sizeof(out), a, a + n, &pi, &rw), -EINVAL);
+		/* every truncation: the IP header and 20 TCP bytes are all it needs */
+		for (size_t len = 0; len <= n; len++) {
+			uint8_t *h = malloc(len ? len : 1);
+
+			memcpy(h, a, len);
+			CU_ASSERT_EQUAL(nat_tcp_rst_fwd(out, sizeof(out), h, h + len, &pi, NULL),
+					len >= lo.l4 + 20 ? (int)(lo.l4 + 20) : -EINVAL);
+			free(h);
+		}
+		s.tcp_flags = NAT_TCP_RST | NAT_TCP_ACK; /* a RST is never turned into one */
+		n = build(a, &s, &lo);
+		CU_ASSERT_EQUAL_FATAL(parse(a, n, 0, &pi), 0);
+		CU_ASSERT_EQUAL(nat_tcp_rst_fwd(out, sizeof(out), a, a + n, &pi, NULL), -EINVAL);
+		spec_init(&s, family, IPPROTO_UDP_);
+		n = build(a, &s, &lo);
+		CU_ASSERT_EQUAL_FATAL(parse(a, n, 0, &pi), 0);
+		CU_ASSERT_EQUAL(nat_tcp_rst_fwd(out, sizeof(out), a, a + n, &pi, NULL), -EINVAL);
+		pi.proto = IPPROTO_TCP_;
+		pi.l4_off = (uint16_t)(pi.l3_off + 4); /* inside the fixed IP header */
+		CU_ASSERT_EQUAL(nat_tcp_rst_fwd(out, sizeof(out), a, a + n, &pi, NULL), -EINVAL);
+	}
+}
+
 /*
  * Offsets past NAT_MAX_OFF are refused (nat_off's mask must never alias them): the packet at
  * 0x8000 has a twin at 0, where a masked offset would land.
@@ -1433,6 +1532,8 @@ static CU_TestInfo tests[] = {
 	{"rst_random_segments", rst_random_segments},
 	{"rst_refusals", rst_refusals},
 	{"rst_every_truncation_is_a_clean_error", rst_every_truncation_is_a_clean_error},
+	{"rst_fwd_is_the_translated_segment_as_a_rst", rst_fwd_is_the_translated_segment_as_a_rst},
+	{"rst_fwd_refusals_and_truncations", rst_fwd_refusals_and_truncations},
 	{"offsets_past_nat_max_off_are_refused", offsets_past_nat_max_off_are_refused},
 	{"random_mutations_are_handled_cleanly", random_mutations_are_handled_cleanly},
 	CU_TEST_INFO_NULL,
