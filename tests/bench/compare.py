@@ -101,6 +101,7 @@ def main():
             probs += ["sluice-xdp: " + p for p in x.get("problems", [])]
         else:
             xns, xm, xnet = "n/a", "n/a", "n/a"
+            probs.append("sluice-xdp: not measured")
         table.append((name, dpv, tpv, xns, xm, xnet, "; ".join(probs) or "ok"))
     w = [max(len(r[i]) for r in [head, head2] + table) for i in range(6)]
     for r in [head, head2] + table:
