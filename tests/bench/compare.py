@@ -31,8 +31,9 @@ figures against each other:
 - sluice-dp: packets through real DPDK RX and TX on one worker core: net_pcap (file preloaded
   into mbufs, copied on every RX burst) in, net_null out. Mpps/core = packets / seconds.
   Baseline: dpdk-testpmd io forwarding of the same file on the same vdevs and lcores. New
-  flows: new sessions per second (M/s) over one pass of the SYN file (runs of 10-100 ms: main
-  lcore polls every 10 ms, figures low by up to ~15%).
+  flows: new sessions per second in millions (one SYN each) over one pass of the SYN file;
+  the main lcore notices the end on its next 10 ms poll, so these short runs (0.05-0.2 s)
+  can read low by up to 10 ms of their length.
 - sluice-xdp: the XDP program's own cost per packet in BPF_PROG_TEST_RUN (one call, repeat=1,
   per frame; the kernel-reported duration) on one CPU: no driver, no DMA, no NIC queue, no
   transmit (XDP_TX is the verdict, not a send). Mpps/core = 1000 / ns/pkt is therefore an

@@ -5,7 +5,7 @@
 # table per path: sluice-dp Mpps/core beside its dpdk-testpmd baseline, sluice-xdp ns/pkt and
 # Mpps/core beside its trivial-program baseline. The two are measured differently (the table's
 # footnote says how). Not a test: exits 0 whatever the figures; 1 only when the build fails.
-# Needs root (hugepages, BPF). About 3-4 minutes with the defaults. docs/benchmarks.md,
+# Needs root (hugepages, BPF). About 2.5 minutes with the defaults. docs/benchmarks.md,
 # "DPDK and XDP side by side".
 #
 #   tests/bench/compare.sh [--build DIR] [--seconds N] [--keep]

@@ -202,9 +202,9 @@ static int xdp_bench_args(int argc, char **argv, struct xdp_bench_opts *o)
 	};
 	char *end = NULL;
 	unsigned long *num;
-	int c;
+	int c, li = 0;
 
-	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", lo, &li)) != -1) {
 		num = NULL;
 		switch (c) {
 		case 'c':
@@ -241,8 +241,8 @@ static int xdp_bench_args(int argc, char **argv, struct xdp_bench_opts *o)
 			errno = 0;
 			*num = strtoul(optarg, &end, 0);
 			if (errno || !*optarg || *end || !*num || *num > 1000000000ul) {
-				fprintf(stderr, "xdp_bench: %s wants a number in 1..10^9\n",
-					argv[optind - 1]);
+				fprintf(stderr, "xdp_bench: --%s wants a number in 1..10^9\n",
+					lo[li].name);
 				return 1;
 			}
 		}
