@@ -11,7 +11,7 @@ usage() {
 	cat <<'EOF'
 usage: tests/bench/nlb.sh [--seconds N] [--repeat R] [--new-runs M] [--sluice-dp PATH]
                           [--dnat-syns N] [--snat-syns N] [--flows N] [--data K]
-                          [--flow-table N] [--no-huge] [--keep]
+                          [--flow-table N] [--no-huge] [--summary FILE] [--keep]
 
   --seconds N       how long each established-flow run forwards (default 10)
   --repeat R        run every case R times, round after round; a row shows its best run
@@ -26,6 +26,7 @@ usage: tests/bench/nlb.sh [--seconds N] [--repeat R] [--new-runs M] [--sluice-dp
   --data K          data packets per flow after its SYN in that file (default 7)
   --flow-table N    node.flow_table_size (default 4194304: 1,048,576 NAT sessions)
   --no-huge         do not try hugepages (EAL --no-huge; figures are then lower)
+  --summary FILE    also write the table's figures as JSON (tests/bench/compare.sh reads it)
   --keep            keep the temporary directory (traffic, configs, logs, stats)
 EOF
 }
@@ -40,12 +41,13 @@ FLOWS=50000
 DATA=7
 FTS=4194304
 FORCE_NOHUGE=0
+SUMMARY=
 KEEP=0
 IDLE_MS=50 # --idle-exit of the new-flow runs, subtracted from their elapsed_s
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--seconds | --repeat | --new-runs | --sluice-dp | --dnat-syns | --snat-syns | --flows | \
-		--data | --flow-table)
+		--data | --flow-table | --summary)
 		[ $# -ge 2 ] || { usage >&2; exit 1; }
 		opt=$1 val=$2
 		shift 2
@@ -66,6 +68,7 @@ while [ $# -gt 0 ]; do
 	--flows) FLOWS=$val ;;
 	--data) DATA=$val ;;
 	--flow-table) FTS=$val ;;
+	--summary) SUMMARY=$val ;;
 	*) usage >&2; exit 1 ;;
 	esac
 done
@@ -373,7 +376,7 @@ for r in $(seq 1 "$REPEAT"); do
 done
 echo "load:      $(uptime | sed 's/.*load average/load average/') (after)"
 echo
-"$PY" "$HERE/nlb_gen.py" report "$MANIFEST"
+"$PY" "$HERE/nlb_gen.py" report "$MANIFEST" ${SUMMARY:+--json "$SUMMARY"}
 cat <<EOF
 
 new flows/s = nlb_new_flow / (elapsed_s - $IDLE_MS ms idle-exit) / workers. sluice-dp's main

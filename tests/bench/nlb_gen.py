@@ -14,7 +14,7 @@ timestamps 1 us apart).
       data and consecutive packets belong to different flows. Replayed with infinite_rx, the
       SYNs of the 2nd and later rounds meet existing sessions and are forwarded like the rest.
 
-  nlb_gen.py report MANIFEST
+  nlb_gen.py report MANIFEST [--json SUMMARY]
       Prints the table of nlb.sh from the runs listed in MANIFEST (written by nlb.sh): one
       line per run, tab-separated: ID KIND LABEL BASE-ID PARAM FILE
         tp-once  testpmd io, one pass over a file, --record-core-cycles: Mpps =
@@ -305,6 +305,12 @@ def cmd_report(a):
     for rid in order:
         if res[rid]["note"]:
             print("  %s: %s" % (rows[rid]["label"], res[rid]["note"]))
+    if a.json:
+        summary = {rid: {"label": rows[rid]["label"], "kind": rows[rid]["kind"],
+                         "base": rows[rid]["base"], "best": res[rid]["best"],
+                         "problems": res[rid]["probs"]} for rid in order}
+        with open(a.json, "w") as f:
+            json.dump(summary, f, indent=1)
     return 0
 
 
@@ -323,6 +329,7 @@ def main():
         p.add_argument("--src-mac", default="02:00:00:00:0c:01")
     r = sub.add_parser("report")
     r.add_argument("manifest")
+    r.add_argument("--json")
     a = ap.parse_args()
     if a.cmd == "report":
         try:

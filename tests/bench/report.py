@@ -2,6 +2,7 @@
 """Prints the benchmark table of tests/bench/run.sh from what the runs left behind.
 
   report.py --tp-encap LOG... --sl-encap JSON... --tp-return LOG... --sl-return JSON...
+            [--json SUMMARY]
 
 A testpmd LOG is the output of an interactive session that ran "show port stats 0", start,
 (N seconds), "show port stats 0": its last Rx-pps of port 0 is the baseline (testpmd computes
@@ -9,7 +10,8 @@ it over the time between the two shows). A sluice-dp JSON is its --stats-json:
 Mpps per core = rx_packets of the input port / elapsed_s / workers.
 With several files per case (run.sh --repeat), a row shows the best run (other load on the
 machine only slows a run down) and the drops of every run. A missing or unreadable input gives
-"n/a" in its row; this script always exits 0.
+"n/a" in its row; this script always exits 0. --json writes the rows' figures (Mpps/core, null
+for n/a) and problems, for compare.py.
 """
 import argparse
 import json
@@ -57,6 +59,7 @@ def main():
     ap = argparse.ArgumentParser()
     for k in ("tp-encap", "sl-encap", "tp-return", "sl-return"):
         ap.add_argument("--" + k, required=True, nargs="+")
+    ap.add_argument("--json")
     a = ap.parse_args()
 
     def best_tp(paths):
@@ -114,6 +117,14 @@ def main():
           "(geneve_encap == rx_packets of outside)"))
     print("drops/mismatches, return path:   %s" % ("; ".join(sl_r_probs) or "none "
           "(geneve_decap == forwarded == rx_packets of appliances)"))
+    if a.json:
+        summary = {"testpmd-encap": tp_e, "encap": sl_e, "encap-problems": sl_e_probs,
+                   "testpmd-return": tp_r, "return": sl_r, "return-problems": sl_r_probs}
+        try:
+            with open(a.json, "w") as f:
+                json.dump(summary, f, indent=1)
+        except OSError as e:
+            print("report.py: %s: %s" % (a.json, e))
     return 0
 
 

@@ -9,7 +9,7 @@ set -uo pipefail
 usage() {
 	cat <<'EOF'
 usage: tests/bench/run.sh [--seconds N] [--repeat R] [--sluice-dp PATH] [--flows N]
-                          [--no-huge] [--callgrind] [--keep]
+                          [--no-huge] [--callgrind] [--summary FILE] [--keep]
 
   --seconds N       how long each of the four runs forwards (default 10)
   --repeat R        run the four cases R times (round after round); each row shows its best
@@ -18,6 +18,7 @@ usage: tests/bench/run.sh [--seconds N] [--repeat R] [--sluice-dp PATH] [--flows
   --flows N         distinct TCP flows in the replayed file (default 131072)
   --no-huge         do not try hugepages (EAL --no-huge; figures are then lower)
   --callgrind       also count instructions per packet of the encapsulation (valgrind)
+  --summary FILE    also write the table's figures as JSON (tests/bench/compare.sh reads it)
   --keep            keep the temporary directory (traffic, configs, logs, stats)
 EOF
 }
@@ -28,6 +29,7 @@ SLUICE_DP=
 FLOWS=131072
 FORCE_NOHUGE=0
 CALLGRIND=0
+SUMMARY=
 KEEP=0
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -41,6 +43,8 @@ while [ $# -gt 0 ]; do
 	--flows=*) FLOWS=${1#*=}; shift ;;
 	--no-huge) FORCE_NOHUGE=1; shift ;;
 	--callgrind) CALLGRIND=1; shift ;;
+	--summary) SUMMARY=${2:-}; shift 2 ;;
+	--summary=*) SUMMARY=${1#*=}; shift ;;
 	--keep) KEEP=1; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; exit 1 ;;
@@ -269,7 +273,7 @@ done
 echo "load:      $(uptime | sed 's/.*load average/load average/') (after)"
 echo
 "$PY" "$HERE/report.py" --tp-encap "${TP_E[@]}" --sl-encap "${SL_E[@]}" \
-	--tp-return "${TP_R[@]}" --sl-return "${SL_R[@]}"
+	--tp-return "${TP_R[@]}" --sl-return "${SL_R[@]}" ${SUMMARY:+--json "$SUMMARY"}
 
 # -- optional: instructions per packet (callgrind, no hugepages, one pass, not infinite) ------
 # Counts only what runs inside gw_encap / gw_return (sluice's own per-packet work: flow key and

@@ -2,37 +2,41 @@
 /*
  * xdp_bench.c - ns per packet of sluice-xdp's XDP program through BPF_PROG_TEST_RUN, beside a
  * trivial XDP program (return XDP_PASS) measured the same way in the same run
- * (tests/bench/xdp.sh drives it; docs/benchmarks.md, "XDP path").
+ * (tests/bench/xdp.sh drives it; docs/benchmarks.md, "XDP path"; the harness is xbench.c).
  *
- *   xdp_bench --config FILE --flows FLOWS.pcap [--established N] [--passes P]
- *             [--outside NAME] [--appliances NAME] [--stats-json FILE]
+ *   xdp_bench [--config FILE --flows FLOWS.pcap] [--established N] [--passes P]
+ *             [--nlb-dnat FILE] [--nlb-snat FILE] [--nlb-traffic EST.pcap --nlb-flows F]
+ *             [--nlb-new-passes Q]
  *
- * The program is loaded and its maps filled exactly as `sluice-xdp --replay` does (the same
- * skeleton, bpf/xdp_maps.c, xdp_node.replay = 1: the egress port is recorded in sl_out and the
- * verdict is XDP_TX; clock_us = 0: bpf_ktime_get_ns() as live). Frames arrive on loopback,
- * mapped to the port of the case.
- *
- * Every run is one BPF_PROG_TEST_RUN call with repeat = 1: with repeat > 1 the kernel runs the
- * program again on the buffer the previous run rewrote (an encapsulated frame encapsulated
- * again...), so each call gets a fresh frame and the kernel-reported durations are summed.
- * The duration the kernel reports for one call includes its own per-call work around the
- * program (timer, xdp_buff setup); the trivial program shows how much that is.
+ * Each config's program is loaded and its maps filled exactly as `sluice-xdp --replay` does
+ * (xdp_node.replay = 1: the egress port is recorded in sl_out and the verdict is XDP_TX;
+ * clock_us = 0: bpf_ktime_get_ns() as live), one config after the other in one process. Frames
+ * arrive on loopback, mapped to the port of the case.
  *
  * Cases, in this order, on one CPU (the process pins itself):
- *   trivial     XDP_PASS program, the first N frames, P passes
- *   encap-new   every frame of FLOWS.pcap once: each a new flow (flow table entry created)
- *   encap-est   the first N frames: one unmeasured pass, then P measured passes (known flows)
- *   return      the appliances' returns of those N flows (the program's own GENEVE output of
- *               the encap-est warm pass, outer Ethernet/IPv4 addresses swapped): decapsulated
- *               and forwarded, P passes
+ *   trivial       XDP_PASS program, the first N frames (of FLOWS, else of EST), P passes
+ * With --config (GWLB, sluice-bench.yaml.in):
+ *   encap-new     every frame of FLOWS.pcap once: each a new flow (flow table entry created)
+ *   encap-est     the first N frames: one unmeasured pass, then P measured passes (known flows)
+ *   return        the appliances' returns of those N flows (the program's own GENEVE output of
+ *                 the encap-est warm pass, outer Ethernet/IPv4 addresses swapped): decapsulated
+ *                 and forwarded, P passes
+ * With --nlb-dnat / --nlb-snat (nlb.yaml.in, preserve_client_ip true / false), each on its own
+ * load, on EST.pcap (nlb_gen.py established: F SYNs of F flows, then data packets of them):
+ *   nlb-M-new     the F SYNs on outside, Q passes, the session map emptied before each (not
+ *                 timed): every run creates a session
+ *   nlb-M-est     the data packets, sessions known (the last new pass made them), P passes
+ *   nlb-M-reply   the targets' replies (the program's own output of nlb-M-est's first pass,
+ *                 Ethernet/IPv4 addresses and ports swapped) on servers: translated back, P
+ *                 passes
+ *   trivial-after as trivial, after everything
  *
  * Output: one line per case, "case NAME runs R ns_total T ns_min M verdict_ok K
- * events k=v ...", read by xdp.sh. Exit 0, or 1 when the setup fails.
+ * events k=v ... drops=D", read by xdp_report.py. Exit 0, or 1 when the setup fails.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
@@ -40,423 +44,292 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 #include <linux/bpf.h>
-#include <linux/if_link.h>
 
-#include "sluice.skel.h"
-#include "xdp_maps.h"
-#include "xdp_nlb.h"
-#include "xdp_replay.h"
-#include "xdp_stats.h"
+#include "xbench.h"
 
-#define BENCH_OUT_MAX 4096
-
-struct frame {
-	uint32_t len;
-	uint8_t *data;
+struct xdp_bench_opts {
+	const char *config, *flows, *dnat, *snat, *nlb_traffic;
+	unsigned long est, passes, nlb_flows, nlb_new_passes;
+	unsigned int lo;
 };
 
-struct frames {
-	struct frame *f;
-	size_t n, cap;
-};
-
-static int frames_add(struct frames *fs, const uint8_t *data, uint32_t len)
+/* The GWLB cases on frames fs. 0 or -errno (a message printed). */
+static int xdp_bench_gwlb(const struct xdp_bench_opts *o, const struct xbench_frames *fs)
 {
-	if (fs->n == fs->cap) {
-		size_t cap = fs->cap ? fs->cap * 2 : 4096;
-		void *a = realloc(fs->f, cap * sizeof(*fs->f));
+	struct xbench_result nw = {.name = "encap-new"}, est = {.name = "encap-est"},
+			     ret = {.name = "return"}, warm = {.name = "encap-est-warm"};
+	struct xbench_frames rets = {0};
+	struct xbench_dp b;
+	size_t n = o->est < fs->n ? o->est : fs->n;
+	int r, pa;
 
-		if (!a)
-			return -ENOMEM;
-		fs->f = a;
-		fs->cap = cap;
+	r = xbench_load(&b, o->config);
+	if (!r)
+		r = xbench_port(&b, o->lo, "outside");
+	if (r)
+		goto out;
+	/* encapsulation of new flows: every frame once */
+	r = xbench_snap(&b, &nw.before);
+	r = r ?: xbench_run(&nw, b.x.prog_fd, fs, 0, fs->n, 1, XDP_TX, NULL);
+	r = r ?: xbench_snap(&b, &nw.after);
+	if (r)
+		goto out;
+	xbench_print(&nw);
+	/* known flows: one warm pass (keeping the GENEVE output), then the measured passes */
+	r = xbench_snap(&b, &warm.before);
+	r = r ?: xbench_run(&warm, b.x.prog_fd, fs, 0, n, 1, XDP_TX, &rets);
+	r = r ?: xbench_snap(&b, &warm.after);
+	if (r)
+		goto out;
+	xbench_print(&warm);
+	r = xbench_snap(&b, &est.before);
+	r = r ?: xbench_run(&est, b.x.prog_fd, fs, 0, n, (unsigned int)o->passes, XDP_TX, NULL);
+	r = r ?: xbench_snap(&b, &est.after);
+	if (r)
+		goto out;
+	xbench_print(&est);
+	/* the returns, on appliances */
+	pa = config_port_index(b.x.cfg, "appliances");
+	if (pa < 0) {
+		r = xbench_port(&b, o->lo, "appliances"); /* says why */
+		goto out;
 	}
-	fs->f[fs->n].data = malloc(len ? len : 1);
-	if (!fs->f[fs->n].data)
-		return -ENOMEM;
-	memcpy(fs->f[fs->n].data, data, len);
-	fs->f[fs->n++].len = len;
-	return 0;
+	xbench_turn(&rets, b.x.mac[pa], 0);
+	r = xbench_port(&b, o->lo, "appliances");
+	r = r ?: xbench_snap(&b, &ret.before);
+	r = r
+		    ?: xbench_run(&ret, b.x.prog_fd, &rets, 0, rets.n, (unsigned int)o->passes,
+				  XDP_TX, NULL);
+	r = r ?: xbench_snap(&b, &ret.after);
+	if (!r)
+		xbench_print(&ret);
+out:
+	json_decref(nw.before), json_decref(nw.after), json_decref(warm.before);
+	json_decref(warm.after), json_decref(est.before), json_decref(est.after);
+	json_decref(ret.before), json_decref(ret.after);
+	xbench_frames_free(&rets);
+	xbench_unload(&b);
+	return r;
 }
 
-/* A classic little- or big-endian pcap of Ethernet frames (gen.py's output). */
-static int pcap_read(const char *path, struct frames *fs)
+/* The NLB cases of config `config` (mode "dnat" / "snat") on EST frames fs. 0 or -errno. */
+static int xdp_bench_nlb(const struct xdp_bench_opts *o, const char *config, const char *mode,
+			 const struct xbench_frames *fs)
 {
-	uint8_t hdr[24], rec[16], *buf = NULL;
-	uint32_t magic, caplen;
-	int swap, ret = 0;
-	FILE *f = fopen(path, "rb");
+	char nn[32], ne[32], nr[32];
+	struct xbench_result nw = {.name = nn}, est = {.name = ne}, rep = {.name = nr};
+	struct xbench_frames reps = {0};
+	struct xbench_dp b;
+	size_t f = o->nlb_flows;
+	unsigned long p;
+	int r, ps;
 
-	if (!f)
-		return -errno;
-	if (fread(hdr, 1, 24, f) != 24) {
-		fclose(f);
-		return -EINVAL;
+	snprintf(nn, sizeof(nn), "nlb-%s-new", mode);
+	snprintf(ne, sizeof(ne), "nlb-%s-est", mode);
+	snprintf(nr, sizeof(nr), "nlb-%s-reply", mode);
+	r = xbench_load(&b, config);
+	if (!r)
+		r = xbench_port(&b, o->lo, "outside");
+	if (r)
+		goto out;
+	/* new flows: the SYNs into an empty session map, Q times */
+	r = xbench_snap(&b, &nw.before);
+	for (p = 0; !r && p < o->nlb_new_passes; p++) {
+		r = xbench_sessions_clear(&b);
+		if (r)
+			fprintf(stderr, "xdp_bench: emptying sl_sess: %s\n", strerror(-r));
+		else
+			r = xbench_run(&nw, b.x.prog_fd, fs, 0, f, 1, XDP_TX, NULL);
 	}
-	memcpy(&magic, hdr, 4);
-	if (magic == 0xA1B2C3D4 || magic == 0xA1B23C4D)
-		swap = 0;
-	else if (magic == 0xD4C3B2A1 || magic == 0x4D3CB2A1)
-		swap = 1;
-	else {
-		fclose(f);
-		return -EINVAL;
+	r = r ?: xbench_snap(&b, &nw.after);
+	if (r)
+		goto out;
+	xbench_print(&nw);
+	/* established: the data packets of those sessions; the first pass's output kept */
+	r = xbench_snap(&b, &est.before);
+	r = r
+		    ?: xbench_run(&est, b.x.prog_fd, fs, f, fs->n - f, (unsigned int)o->passes,
+				  XDP_TX, &reps);
+	r = r ?: xbench_snap(&b, &est.after);
+	if (r)
+		goto out;
+	xbench_print(&est);
+	/* the targets' replies, on servers */
+	ps = config_port_index(b.x.cfg, "servers");
+	if (ps < 0) {
+		r = xbench_port(&b, o->lo, "servers"); /* says why */
+		goto out;
 	}
-	buf = malloc(262144);
-	if (!buf) {
-		fclose(f);
-		return -ENOMEM;
-	}
-	while (fread(rec, 1, 16, f) == 16) {
-		memcpy(&caplen, rec + 8, 4);
-		if (swap)
-			caplen = __builtin_bswap32(caplen);
-		if (caplen > 262144 || fread(buf, 1, caplen, f) != caplen) {
-			ret = -EINVAL;
-			break;
-		}
-		ret = frames_add(fs, buf, caplen);
-		if (ret)
-			break;
-	}
-	free(buf);
-	fclose(f);
-	return ret;
+	xbench_turn(&reps, b.x.mac[ps], 1);
+	r = xbench_port(&b, o->lo, "servers");
+	r = r ?: xbench_snap(&b, &rep.before);
+	r = r
+		    ?: xbench_run(&rep, b.x.prog_fd, &reps, 0, reps.n, (unsigned int)o->passes,
+				  XDP_TX, NULL);
+	r = r ?: xbench_snap(&b, &rep.after);
+	if (!r)
+		xbench_print(&rep);
+out:
+	json_decref(nw.before), json_decref(nw.after), json_decref(est.before);
+	json_decref(est.after), json_decref(rep.before), json_decref(rep.after);
+	xbench_frames_free(&reps);
+	xbench_unload(&b);
+	return r;
 }
 
-/* --- the loader: sluice-xdp --replay's steps (bpf/xdp_main.c) ------------------------------ */
-
-static int bench_load(struct xdp_dp *x, struct sluice_bpf **skelp, const char *config)
+static int xdp_bench_usage(void)
 {
-	char err[1024] = "";
-	struct sluice_bpf *skel;
-	unsigned int i;
-	int ret;
-
-	ret = config_load(config, &x->cfg, err, sizeof(err));
-	if (!ret)
-		ret = xdp_maps_check_config(x->cfg, err, sizeof(err));
-	if (ret)
-		goto fail;
-	x->replay = 1;
-	for (i = 0; i < x->cfg->n_ports; i++) {
-		x->ifindex[i] = XDP_REPLAY_IFINDEX(i);
-		if (x->cfg->ports[i].has_mac)
-			memcpy(x->mac[i], x->cfg->ports[i].mac, 6);
-	}
-	skel = sluice_bpf__open();
-	if (!skel) {
-		ret = -errno;
-		snprintf(err, sizeof(err), "opening the BPF object: %s", strerror(errno));
-		goto fail;
-	}
-	*skelp = skel;
-	x->obj = skel->obj;
-	ret = xdp_maps_size(x, err, sizeof(err));
-	if (ret)
-		goto fail;
-	ret = sluice_bpf__load(skel);
-	if (ret) {
-		snprintf(err, sizeof(err), "loading the BPF program: %s", strerror(-ret));
-		goto fail;
-	}
-	ret = xdp_maps_find(x, err, sizeof(err));
-	if (!ret)
-		ret = xdp_maps_fill(x, err, sizeof(err));
-	if (ret)
-		goto fail;
-	ret = xdp_nlb_init(x, err, sizeof(err));
-	if (ret)
-		goto fail;
-	ret = xdp_state_init(x, err, sizeof(err)); /* generation 1, as sluice-dp's */
-	if (ret)
-		goto fail;
-	return 0;
-fail:
-	fprintf(stderr, "xdp_bench: %s\n", err[0] ? err : strerror(-ret));
-	return ret ? ret : -EINVAL;
+	fprintf(stderr, "usage: xdp_bench [--config FILE --flows PCAP] [--established N] "
+			"[--passes P] [--nlb-dnat FILE] [--nlb-snat FILE] "
+			"[--nlb-traffic PCAP --nlb-flows F] [--nlb-new-passes Q]\n");
+	return 1;
 }
 
-/* r0 = XDP_PASS; exit */
-static int bench_trivial(void)
-{
-	const struct bpf_insn insns[] = {
-		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_PASS},
-		{.code = BPF_JMP | BPF_EXIT},
-	};
-
-	return bpf_prog_load(BPF_PROG_TYPE_XDP, "sl_trivial", "GPL", insns, 2, NULL);
-}
-
-/* --- measuring ---------------------------------------------------------------------------- */
-
-struct result {
-	const char *name;
-	uint64_t runs, ns, ns_min, ok;
-	json_t *before, *after;
-};
-
-/* One test run of one frame (repeat = 1): its kernel-reported duration, its verdict. */
-static int bench_one(int prog, const struct frame *f, uint8_t *out, uint32_t *out_len, uint32_t *ns,
-		     uint32_t *verdict)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = f->data, .data_size_in = f->len,
-		    .data_out = out, .data_size_out = BENCH_OUT_MAX, .repeat = 1);
-
-	if (bpf_prog_test_run_opts(prog, &t))
-		return -errno;
-	*ns = t.duration;
-	*verdict = t.retval;
-	if (out_len)
-		*out_len = t.data_size_out;
-	return 0;
-}
-
-static int bench_case(struct result *r, int prog, const struct frames *fs, size_t n,
-		      unsigned int passes, uint32_t want, struct frames *keep)
-{
-	uint8_t out[BENCH_OUT_MAX];
-	uint32_t ns = 0, verdict = 0, out_len = 0;
-	unsigned int p;
-	size_t i;
-	int ret;
-
-	r->ns_min = UINT64_MAX;
-	for (p = 0; p < passes; p++)
-		for (i = 0; i < n; i++) {
-			ret = bench_one(prog, &fs->f[i], out, &out_len, &ns, &verdict);
-			if (ret)
-				return ret;
-			r->runs++;
-			r->ns += ns;
-			if (ns < r->ns_min)
-				r->ns_min = ns;
-			if (verdict == want)
-				r->ok++;
-			if (keep && p == 0 && verdict == want) {
-				ret = frames_add(keep, out, out_len);
-				if (ret)
-					return ret;
-			}
-		}
-	return 0;
-}
-
-static json_t *bench_events(const struct xdp_dp *x)
-{
-	json_t *j = xdp_stats_json(x, NULL);
-
-	return j;
-}
-
-static void bench_print(const struct result *r)
-{
-	static const char *const evs[] = {"geneve_encap", "geneve_decap", "forwarded", "flow_new"};
-	json_t *eb, *ea, *db, *da, *v;
-	const char *k;
-	uint64_t drops = 0;
-	unsigned int i;
-
-	printf("case %s runs %" PRIu64 " ns_total %" PRIu64 " ns_min %" PRIu64
-	       " verdict_ok %" PRIu64 " events",
-	       r->name, r->runs, r->ns, r->runs ? r->ns_min : 0, r->ok);
-	if (r->before && r->after) {
-		eb = json_object_get(r->before, "events");
-		ea = json_object_get(r->after, "events");
-		for (i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
-			printf(" %s=%" PRId64, evs[i],
-			       (int64_t)(json_integer_value(json_object_get(ea, evs[i])) -
-					 json_integer_value(json_object_get(eb, evs[i]))));
-		db = json_object_get(r->before, "drops");
-		da = json_object_get(r->after, "drops");
-		json_object_foreach(da, k, v)
-		{
-			drops += (uint64_t)(json_integer_value(v) -
-					    json_integer_value(json_object_get(db, k)));
-		}
-		printf(" drops=%" PRIu64, drops);
-	}
-	printf("\n");
-	fflush(stdout);
-}
-
-/* Each return: outer Ethernet and IPv4 addresses swapped, Ethernet destination = pmac. */
-static void bench_turn(struct frames *fs, const uint8_t pmac[6])
-{
-	uint8_t tmp[6], ip[4];
-	size_t i;
-
-	for (i = 0; i < fs->n; i++) {
-		uint8_t *d = fs->f[i].data;
-
-		if (fs->f[i].len < 50)
-			continue;
-		memcpy(tmp, d, 6);
-		memcpy(d + 6, tmp, 6);
-		memcpy(d, pmac, 6);
-		memcpy(ip, d + 26, 4);
-		memcpy(d + 26, d + 30, 4);
-		memcpy(d + 30, ip, 4);
-	}
-}
-
-int main(int argc, char **argv)
+static int xdp_bench_args(int argc, char **argv, struct xdp_bench_opts *o)
 {
 	static const struct option lo[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"flows", required_argument, NULL, 'f'},
 		{"established", required_argument, NULL, 'n'},
 		{"passes", required_argument, NULL, 'p'},
-		{"outside", required_argument, NULL, 'o'},
-		{"appliances", required_argument, NULL, 'a'},
-		{"stats-json", required_argument, NULL, 's'},
+		{"nlb-dnat", required_argument, NULL, 'd'},
+		{"nlb-snat", required_argument, NULL, 's'},
+		{"nlb-traffic", required_argument, NULL, 't'},
+		{"nlb-flows", required_argument, NULL, 'F'},
+		{"nlb-new-passes", required_argument, NULL, 'Q'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *config = NULL, *flows = NULL, *outside = "outside", *appl = "appliances",
-		   *stats = NULL;
-	struct xdp_dp x = {.state_fd = -1, .prog_fd = -1};
-	struct sluice_bpf *skel = NULL;
-	struct frames fs = {0}, rets = {0};
-	struct result res[4] = {{.name = "trivial"},
-				{.name = "encap-new"},
-				{.name = "encap-est"},
-				{.name = "return"}};
-	struct result warm = {.name = "encap-est-warm"};
-	unsigned long est = 131072, passes = 8;
-	int c, ret, cpu, trivial, po, pa;
-	unsigned int lo_if;
+	char *end = NULL;
+	unsigned long *num;
+	int c, li = 0;
+
+	while ((c = getopt_long(argc, argv, "", lo, &li)) != -1) {
+		num = NULL;
+		switch (c) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'f':
+			o->flows = optarg;
+			break;
+		case 'd':
+			o->dnat = optarg;
+			break;
+		case 's':
+			o->snat = optarg;
+			break;
+		case 't':
+			o->nlb_traffic = optarg;
+			break;
+		case 'n':
+			num = &o->est;
+			break;
+		case 'p':
+			num = &o->passes;
+			break;
+		case 'F':
+			num = &o->nlb_flows;
+			break;
+		case 'Q':
+			num = &o->nlb_new_passes;
+			break;
+		default:
+			return xdp_bench_usage();
+		}
+		if (num) {
+			errno = 0;
+			*num = strtoul(optarg, &end, 0);
+			if (errno || !*optarg || *end || !*num || *num > 1000000000ul) {
+				fprintf(stderr, "xdp_bench: --%s wants a number in 1..10^9\n",
+					lo[li].name);
+				return 1;
+			}
+		}
+	}
+	if (optind != argc || !o->config != !o->flows ||
+	    ((o->dnat || o->snat) && (!o->nlb_traffic || !o->nlb_flows)) ||
+	    (!o->config && !o->dnat && !o->snat)) {
+		fprintf(stderr, "xdp_bench: --config goes with --flows, --nlb-dnat / --nlb-snat "
+				"with --nlb-traffic and --nlb-flows; at least one of them\n");
+		return xdp_bench_usage();
+	}
+	return 0;
+}
+
+/* Read path into fs (at least min + 1 frames). 0 or 1 (message printed). */
+static int xdp_bench_read(const char *path, struct xbench_frames *fs, size_t min)
+{
+	int ret = xbench_pcap_read(path, fs);
+
+	if (ret || fs->n <= min) {
+		fprintf(stderr, "xdp_bench: %s: %s\n", path,
+			ret ? strerror(-ret) : "fewer frames than needed");
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct xdp_bench_opts o = {.est = 131072, .passes = 8, .nlb_new_passes = 32};
+	struct xbench_result t1 = {.name = "trivial"}, t2 = {.name = "trivial-after"};
+	struct xbench_frames fs = {0}, nlb = {0};
+	const struct xbench_frames *tf;
+	int ret = 1, cpu, trivial = -1;
 	cpu_set_t set;
 	size_t n;
 
-	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			config = optarg;
-			break;
-		case 'f':
-			flows = optarg;
-			break;
-		case 'n':
-			est = strtoul(optarg, NULL, 0);
-			break;
-		case 'p':
-			passes = strtoul(optarg, NULL, 0);
-			break;
-		case 'o':
-			outside = optarg;
-			break;
-		case 'a':
-			appl = optarg;
-			break;
-		case 's':
-			stats = optarg;
-			break;
-		default:
-			fprintf(stderr,
-				"usage: xdp_bench --config FILE --flows PCAP [--established N] "
-				"[--passes P] [--outside NAME] [--appliances NAME] "
-				"[--stats-json FILE]\n");
-			return 1;
-		}
-	}
-	if (!config || !flows || !est || !passes) {
-		fprintf(stderr, "xdp_bench: --config and --flows are required\n");
+	if (xdp_bench_args(argc, argv, &o))
 		return 1;
-	}
-	ret = pcap_read(flows, &fs);
-	if (ret || !fs.n) {
-		fprintf(stderr, "xdp_bench: %s: %s\n", flows, ret ? strerror(-ret) : "no frames");
-		return 1;
-	}
-	n = est < fs.n ? est : fs.n;
+	if (o.config && xdp_bench_read(o.flows, &fs, 0))
+		goto out;
+	if (o.nlb_traffic && xdp_bench_read(o.nlb_traffic, &nlb, o.nlb_flows))
+		goto out;
+	tf = o.config ? &fs : &nlb;
+	n = o.est < tf->n ? o.est : tf->n;
 
 	cpu = sched_getcpu();
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	if (cpu < 0 || sched_setaffinity(0, sizeof(set), &set)) {
 		fprintf(stderr, "xdp_bench: cannot pin to a CPU: %s\n", strerror(errno));
-		return 1;
-	}
-	if (bench_load(&x, &skel, config))
-		return 1;
-	lo_if = if_nametoindex("lo");
-	po = config_port_index(x.cfg, outside);
-	pa = config_port_index(x.cfg, appl);
-	if (!lo_if || po < 0 || pa < 0) {
-		fprintf(stderr, "xdp_bench: no loopback, or no port %s / %s in %s\n", outside, appl,
-			config);
-		ret = 1;
 		goto out;
 	}
-	trivial = bench_trivial();
+	o.lo = if_nametoindex("lo");
+	if (!o.lo) {
+		fprintf(stderr, "xdp_bench: no loopback\n");
+		goto out;
+	}
+	trivial = xbench_trivial();
 	if (trivial < 0) {
-		fprintf(stderr, "xdp_bench: loading the trivial program: %s\n", strerror(errno));
-		ret = 1;
+		fprintf(stderr, "xdp_bench: loading the trivial program: %s\n", strerror(-trivial));
 		goto out;
 	}
-	printf("cpu %d frames %zu established %zu passes %lu\n", cpu, fs.n, n, passes);
-
-	ret = xdp_port_map(&x, lo_if, (unsigned int)po);
-	if (ret)
+	printf("cpu %d frames %zu established %zu passes %lu nlb_frames %zu nlb_flows %lu "
+	       "nlb_new_passes %lu\n",
+	       cpu, fs.n, n, o.passes, nlb.n, o.nlb_flows, o.nlb_new_passes);
+	if (xbench_run(&t1, trivial, tf, 0, n, (unsigned int)o.passes, XDP_PASS, NULL))
 		goto fail;
-	/* trivial */
-	ret = bench_case(&res[0], trivial, &fs, n, (unsigned int)passes, XDP_PASS, NULL);
-	if (ret)
+	xbench_print(&t1);
+	if (o.config && xdp_bench_gwlb(&o, &fs))
 		goto fail;
-	bench_print(&res[0]);
-	/* encapsulation of new flows: every frame once */
-	res[1].before = bench_events(&x);
-	ret = bench_case(&res[1], x.prog_fd, &fs, fs.n, 1, XDP_TX, NULL);
-	if (ret)
+	if (o.dnat && xdp_bench_nlb(&o, o.dnat, "dnat", &nlb))
 		goto fail;
-	res[1].after = bench_events(&x);
-	bench_print(&res[1]);
-	/* known flows: one warm pass (keeping the GENEVE output), then the measured passes */
-	warm.before = bench_events(&x);
-	ret = bench_case(&warm, x.prog_fd, &fs, n, 1, XDP_TX, &rets);
-	if (ret)
+	if (o.snat && xdp_bench_nlb(&o, o.snat, "snat", &nlb))
 		goto fail;
-	warm.after = bench_events(&x);
-	bench_print(&warm);
-	res[2].before = bench_events(&x);
-	ret = bench_case(&res[2], x.prog_fd, &fs, n, (unsigned int)passes, XDP_TX, NULL);
-	if (ret)
-		goto fail;
-	res[2].after = bench_events(&x);
-	bench_print(&res[2]);
-	/* the returns */
-	bench_turn(&rets, x.mac[pa]);
-	ret = xdp_port_map(&x, lo_if, (unsigned int)pa);
-	if (ret)
-		goto fail;
-	res[3].before = bench_events(&x);
-	ret = bench_case(&res[3], x.prog_fd, &rets, rets.n, (unsigned int)passes, XDP_TX, NULL);
-	if (ret)
-		goto fail;
-	res[3].after = bench_events(&x);
-	bench_print(&res[3]);
 	/* trivial again, after: the baseline both sides of the sluice runs */
-	{
-		struct result t2 = {.name = "trivial-after"};
-
-		ret = bench_case(&t2, trivial, &fs, n, (unsigned int)passes, XDP_PASS, NULL);
-		if (ret)
-			goto fail;
-		bench_print(&t2);
-	}
-	if (stats && xdp_stats_write_json(&x, stats))
-		fprintf(stderr, "xdp_bench: %s: cannot write\n", stats);
+	if (xbench_run(&t2, trivial, tf, 0, n, (unsigned int)o.passes, XDP_PASS, NULL))
+		goto fail;
+	xbench_print(&t2);
 	ret = 0;
 	goto out;
 fail:
-	fprintf(stderr, "xdp_bench: test run: %s\n", strerror(-ret));
-	ret = 1;
+	fprintf(stderr, "xdp_bench: stopped (the reason is above)\n");
 out:
-	xdp_state_free(&x);
-	sluice_bpf__destroy(skel);
-	config_free(x.cfg);
-	return ret ? 1 : 0;
+	if (trivial >= 0)
+		close(trivial);
+	xbench_frames_free(&fs);
+	xbench_frames_free(&nlb);
+	return ret;
 }
