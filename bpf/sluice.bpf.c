@@ -953,7 +953,10 @@ struct {
 	__type(value, struct xdp_nlbcfg);
 } sl_nlbcfg SEC(".maps");
 
-/* Two entries per session (one per direction): 65536 sessions. */
+/*
+ * Two entries per session (one per direction). The loader sizes it as sluice-dp sizes its
+ * session table: max(flow_table_size / 4, 4096) sessions (xdp_maps_size).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 131072);

@@ -109,6 +109,7 @@ int xdp_maps_size(struct xdp_dp *x, char *err, size_t errlen)
 	struct bpf_map *m = bpf_object__find_map_by_name(x->obj, "sl_flows");
 	struct bpf_map *state = bpf_object__find_map_by_name(x->obj, "sl_state");
 	struct bpf_map *inner = state ? bpf_map__inner_map(state) : NULL;
+	struct bpf_map *sess;
 	uint32_t n = x->cfg->node.flow_table_size;
 	int ret;
 
@@ -132,8 +133,16 @@ int xdp_maps_size(struct xdp_dp *x, char *err, size_t errlen)
 	x->inner_max = bpf_map__max_entries(inner);
 	x->inner_flags = bpf_map__map_flags(inner);
 	ret = bpf_map__set_max_entries(m, n ? n : 1);
-	if (ret)
+	if (ret) {
 		snprintf(err, errlen, "sl_flows: max_entries %u: %s", n, strerror(-ret));
+		return ret;
+	}
+	/* NLB sessions as sluice-dp's sesstab: max(flow_table_size / 4, 4096), two entries each */
+	sess = bpf_object__find_map_by_name(x->obj, "sl_sess");
+	n = n / 4 > 4096 ? n / 4 : 4096;
+	ret = sess ? bpf_map__set_max_entries(sess, 2 * n) : 0;
+	if (ret)
+		snprintf(err, errlen, "sl_sess: max_entries %u: %s", 2 * n, strerror(-ret));
 	return ret;
 }
 
