@@ -37,7 +37,7 @@ unfinished checksum) and MTU 1400 (room for the 68 bytes of GENEVE on the 1500-b
 link). For sluice-xdp the hosts' veths get a trivial XDP_PASS program (native XDP_TX/REDIRECT
 into a veth delivers only when its peer has one).
 
-API (tests/e2e/run.py; meant for scripts/demo.sh too):
+API (tests/e2e/run.py, and demo/live.py: what scripts/demo.sh runs):
     lab = Lab(kind="dp" | "xdp", build=BUILD_DIR, keep=False)
     lab.setup(); lab.start_dataplane(); lab.start_daemon()
     lab.wait_healthy()

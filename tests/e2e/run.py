@@ -17,11 +17,12 @@ Checks, in this order (each prints PASS/FAIL lines with its numbers):
                   neighbours pass, the rule hit counters count them.
   failover        24 UDP flows pinned; the appliance holding most of them is SIGKILLed: it is
                   unhealthy within interval x unhealthy_threshold + timeout + 1 s, new flows
-                  all go to (and are answered by) the survivors, the existing flows follow
-                  no_rebalance (the dead appliance's flows stay pinned to it and go unanswered,
-                  the others are answered); restarted, it is healthy within
-                  interval x (healthy_threshold + 1) + timeout + 1 s, its pinned flows are
-                  answered again and it takes new flows.
+                  all go to (and are answered by) the survivors (a client socket that got the
+                  source port of a flow still in the table is no new flow: it keeps its pin),
+                  the existing flows follow no_rebalance (the dead appliance's flows stay
+                  pinned to it and go unanswered, the others are answered); restarted, it is
+                  healthy within interval x (healthy_threshold + 1) + timeout + 1 s, its
+                  pinned flows are answered again and it takes new flows.
   daemon_restart  sluiced is restarted while three paced 4 MiB downloads and two UDP streams
                   run (transit, listener, inspect-then-balance): every transfer completes
                   intact, no UDP request is lost, sluiced re-syncs the dataplane.
