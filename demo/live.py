@@ -113,7 +113,7 @@ class Narrator(L.Report):
         print(textwrap.indent(out.rstrip("\n"), "    ") + "\n", flush=True)
 
 
-def appliance_table(rep, lab):
+def appliance_table(lab):
     """The firewalls' own counters (their /stats, over the management network)."""
     print("  the firewalls' own counters (GET /stats on each sluice-appliance):")
     print("    %-6s %-8s %10s %10s %16s" % ("NAME", "HEALTHY", "RECEIVED", "RETURNED",
@@ -128,7 +128,7 @@ def appliance_table(rep, lab):
     print(flush=True)
 
 
-def step_lab(rep, lab, args):
+def step_lab(rep, lab):
     rep.step("1. The lab", "lab")
     rep.say("""Five network namespaces on this machine: a client, sluice, three firewalls
             (sluice-appliance: they inspect what sluice sends them in GENEVE and return it),
@@ -161,7 +161,7 @@ def step_lab(rep, lab, args):
     rep.ctl(lab, "targets")
 
 
-def step_traffic(rep, lab, args):
+def step_traffic(rep, lab):
     rep.step("2. Traffic through sluice", "traffic")
     rep.say("""Starting now, for about %d s: a 4 MiB download from web-1 (10.0.2.21:8080,
             through a firewall), one from the inspect-then-balance listener (10.0.1.10:9090)
@@ -176,7 +176,7 @@ def step_traffic(rep, lab, args):
     time.sleep(1.5)
     rep.ctl(lab, "flows", "--limit", "8")
     rep.ctl(lab, "counters")
-    appliance_table(rep, lab)
+    appliance_table(lab)
     for what, job in jobs:
         r = lab.check_download(job.result(60))
         rep.check(r["intact"], "%s: %d bytes in %.1f s, sha256 verified, served by %s"
@@ -201,19 +201,19 @@ def step_traffic(rep, lab, args):
     rep.check(not drops, "the dataplane dropped nothing", drops)
 
 
-def step_rules(rep, lab, args):
+def step_rules(rep, lab):
     rep.step("3. A firewall rule drops a flow", "rules")
     rep.say("""Every firewall runs with: %s. Flows from those client ports get no answer
             (the firewall does not return their packets); their neighbours pass. A dropped
             TCP connection takes a few seconds to time out."""
             % "; ".join(ln for ln in R.RULES.splitlines() if ln.startswith("drop")))
     R.check_rules(lab, rep)
-    appliance_table(rep, lab)
+    appliance_table(lab)
     rep.say("sluiced's copy of the listener counters (polled from the dataplane every 2 s):")
     rep.ctl(lab, "listeners")
 
 
-def step_failover(rep, lab, args):
+def step_failover(rep, lab):
     rep.step("4. Failover", "failover")
     rep.say("""24 UDP flows from fixed client ports (42000-42023) to web-1 are pinned to
             firewalls. The firewall holding most of them is then killed (SIGKILL: no
@@ -253,7 +253,7 @@ def run_kind(kind, args, color):
                     target_failover=args.target_failover, appliance_rules=R.RULES)
         lab_ref.append(lab)
         for fn in STEPS:
-            fn(rep, lab, args)
+            fn(rep, lab)
         rep.step("5. Clean up", "cleanup")
         rep.say("Stopping every process and deleting the namespaces.")
 
