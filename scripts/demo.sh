@@ -1,55 +1,21 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# The README's first command: install what is needed, build, and replay the embedded demo
-# capture (demo/) through the real DPDK dataplane on net_pcap virtual devices, then show what
-# sluice-dp did with every packet.
+# The README's first command: install what is needed, build, then run the live demo
+# (demo/live.py: sluice, three firewalls and two web servers in network namespaces; real TCP and
+# UDP, sluicectl's tables, a rule drop, a failover; needs root; about 40 s). Arguments go to
+# demo/live.py: --xdp (sluice-xdp instead of sluice-dp), --both, --target-failover rebalance.
+# --pcap instead replays the embedded capture through sluice-dp (demo/pcap.sh: no namespaces).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-top=$PWD
 
 scripts/deps.sh
-scripts/build.sh >/tmp/sluice-demo-build.log 2>&1 || { cat /tmp/sluice-demo-build.log; exit 1; }
+log=$(mktemp /tmp/sluice-demo-build.XXXXXX)
+echo "building (log: $log) ..."
+scripts/build.sh >"$log" 2>&1 || { cat "$log"; exit 1; }
+rm -f "$log"
 
-out=$(mktemp -d /tmp/sluice-demo.XXXXXX)
-sed -e "s#@IN@#$top/demo#g" -e "s#@OUT@#$out#g" demo/config.yaml >"$out/config.yaml"
-
-bold() { printf '\n\033[1m%s\033[0m\n' "$*"; }
-tsh() { tshark -n -d udp.port==6081,geneve "$@" 2>/dev/null; }
-
-bold "sluice demo: clients -> firewalls (fw-a, fw-b) -> IDS (ids-a) -> servers"
-cat <<'TXT'
-The capture demo/in-outside.pcap holds what arrives from the clients' side: an ARP request
-from the router, a ping to sluice, a TCP connection (HTTPS), a UDP exchange, an ICMP ping and
-an IPv6 flow to servers behind the router, and one 1500-byte packet with DF set.
-demo/in-appliances.pcap holds what the appliances send back: the firewalls' returns, the IDS's
-returns, a return with a forged flow cookie and a GENEVE control (O-bit) packet.
-sluice-dp replays both through net_pcap ports with the packets' own timestamps as its clock.
-TXT
-
-bold "Running: sluice-dp --no-huge -m 512 --no-pci --no-shconf -l 0,1 -- --config demo/config.yaml --pcap-clock --idle-exit 300"
-build/dataplane/sluice-dp --no-huge -m 512 --no-pci --no-shconf -l 0,1 --log-level='*:error' \
-	-- --config "$out/config.yaml" --idle-exit 300 --pcap-clock --stats-json "$out/stats.json"
-
-bold "Sent to the appliances (GENEVE, UDP 6081, options 0x0108: endpoint ID / attachment ID / flow cookie)"
-printf '%-15s %-6s %-18s %-18s %-10s %s\n' "appliance" "sport" "endpoint id" "attachment id" "cookie" "inner packet"
-tsh -r "$out/out-appliances.pcap" -T fields -E separator='|' -e ip.dst -e udp.srcport \
-	-e geneve.option.unknown.data -e _ws.col.Info |
-	while IFS='|' read -r dst sport opts info; do
-		IFS=',' read -r ep att cookie <<<"$opts"
-		printf '%-15s %-6s %-18s %-18s %-10s %s\n' "${dst%%,*}" "${sport%%,*}" "$ep" "$att" "$cookie" "$info"
-	done
-
-bold "Sent out of 'outside' (ARP and ping replies, ICMP too-big, packets forwarded after inspection)"
-tsh -r "$out/out-outside.pcap" -T fields -E separator='|' -e eth.dst -e _ws.col.Protocol \
-	-e _ws.col.Source -e _ws.col.Destination -e _ws.col.Info |
-	awk -F'|' '{ printf "to %-17s %-7s %-16s -> %-16s %s\n", $1, $2, $3, $4, $5 }'
-
-bold "Check: every GENEVE packet decodes with options 0x0108/1, /2, /3 and an inner IP packet"
-n=$(tsh -r "$out/out-appliances.pcap" | wc -l)
-good=$(tsh -r "$out/out-appliances.pcap" -Y 'geneve.option.class == 0x0108 && (ip.version == 4 || ipv6)' -T fields -e geneve.option.class -e geneve.option.type |
-	grep -c $'^0x0108,0x0108,0x0108\t0x01,0x02,0x03$' || true)
-echo "$good of $n GENEVE packets carry options 1,2,3 in order"
-
-bold "Files"
-echo "config: $out/config.yaml   outputs: $out/out-*.pcap   counters: $out/stats.json"
-echo "Decode them yourself: tshark -d udp.port==6081,geneve -V -r $out/out-appliances.pcap"
+if [ "${1:-}" = "--pcap" ]; then
+	shift
+	exec demo/pcap.sh "$@"
+fi
+exec /usr/bin/python3 demo/live.py "$@"

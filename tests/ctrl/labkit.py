@@ -812,15 +812,18 @@ def decode_frames(frames):
     return out, problems
 
 
-def main_guard(lab_ref, body, name):
+def main_guard(lab_ref, body, name, rep=None, log_tails=True):
     """Run body(rep) with SIGTERM/SIGHUP turned into an exception and lab cleanup at the end.
-    lab_ref: a one-element list the body puts its Lab in. Returns the exit code."""
+    lab_ref: a one-element list the body puts its Lab in; rep: the Report to use (a new one
+    when None); log_tails: print the tail of the sluice logs when a check failed. Returns the
+    exit code."""
     t0 = time.monotonic()
-    rep = Report()
+    rep = rep if rep is not None else Report()
 
     def on_term(sig, frame):
         raise SystemExit("terminated by signal %d" % sig)
 
+    saved = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)}
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGHUP, on_term)
     try:
@@ -839,7 +842,7 @@ def main_guard(lab_ref, body, name):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         lab = lab_ref[0] if lab_ref else None
         if lab is not None:
-            if rep.failed:
+            if rep.failed and log_tails:
                 for log in sorted(os.listdir(lab.work)):
                     if log.endswith(".log") and ("sluice" in log):
                         print("--- %s (tail) ---\n%s" % (log, lab.log(log)[-2500:]))
@@ -848,6 +851,8 @@ def main_guard(lab_ref, body, name):
                 print("INFO: work dir kept: %s" % lab.work)
             else:
                 shutil.rmtree(lab.work, ignore_errors=True)
+        for sig, handler in saved.items():  # a caller may run another lab after this one
+            signal.signal(sig, handler)
     verdict = "PASS" if rep.failed == 0 else "FAIL"
     print("%s: %s, %d checks passed, %d failed, %.1f s" % (verdict, name, rep.passed,
                                                           rep.failed, time.monotonic() - t0))

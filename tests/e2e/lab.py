@@ -37,7 +37,7 @@ unfinished checksum) and MTU 1400 (room for the 68 bytes of GENEVE on the 1500-b
 link). For sluice-xdp the hosts' veths get a trivial XDP_PASS program (native XDP_TX/REDIRECT
 into a veth delivers only when its peer has one).
 
-API (tests/e2e/run.py; meant for scripts/demo.sh too):
+API (tests/e2e/run.py, and demo/live.py: what scripts/demo.sh runs):
     lab = Lab(kind="dp" | "xdp", build=BUILD_DIR, keep=False)
     lab.setup(); lab.start_dataplane(); lab.start_daemon()
     lab.wait_healthy()
@@ -50,6 +50,7 @@ API (tests/e2e/run.py; meant for scripts/demo.sh too):
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -135,6 +136,40 @@ def _http_json(host, port, path, timeout=3):
         return r.status, body
     finally:
         c.close()
+
+
+def processes_naming(text):
+    """['pid: command line'] of the processes (not this one) whose command line has text."""
+    out = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if text in cmd and int(pid) != os.getpid():
+            out.append("%s: %s" % (pid, cmd[:120]))
+    return out
+
+
+def remnants(pid, work=None):
+    """What the lab built by process pid left on this machine, seen from outside that process:
+    {"namespaces", "links", "processes" (command lines naming its work dir), "DPDK runtime
+    dir"}: lists, every one empty when the lab cleaned up after itself."""
+    cpid = str(pid)
+    nss = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    links = subprocess.run(["ip", "-o", "link", "show"], capture_output=True, text=True).stdout
+    dpdk = os.path.join("/var/run/dpdk", "sluicee2e%s" % cpid)
+    return {
+        "namespaces": [n.split()[0] for n in nss.splitlines()
+                       if re.fullmatch("e2[a-z]" + cpid, n.split()[0])],
+        "links": [m for m in re.findall(r"^\d+: ([^:@]+)", links, re.M)
+                  if re.fullmatch("[a-z]+" + cpid, m)],
+        "processes": processes_naming(work) if work else [],
+        "DPDK runtime dir": [dpdk] if os.path.exists(dpdk) else [],
+    }
 
 
 class Job:

@@ -25,21 +25,6 @@ sys.path.insert(0, HERE)
 import lab as L  # noqa: E402
 
 
-def processes_naming(text):
-    out = []
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open("/proc/%s/cmdline" % pid, "rb") as f:
-                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if text in cmd and int(pid) != os.getpid():
-            out.append("%s: %s" % (pid, cmd[:120]))
-    return out
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=os.path.join(L.ROOT, "build"))
@@ -65,7 +50,7 @@ def main():
             p.kill()
         return 1
     work = work.group(1)
-    before = processes_naming(work)
+    before = L.processes_naming(work)
     print("INFO: child %d up with %d processes naming %s; SIGTERM" % (p.pid, len(before), work))
     t0 = time.monotonic()
     p.send_signal(signal.SIGTERM)
@@ -83,16 +68,7 @@ def main():
         fails.append("run.py exited 0 although it was terminated")
     if len(before) < 6:  # sluice-dp, sluiced, 2 servers, the 2 appliances not killed
         fails.append("only %d lab processes were running: %s" % (len(before), before))
-    cpid = str(p.pid)
-    nss = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
-    left_ns = [n.split()[0] for n in nss.splitlines() if n.split()[0].endswith(cpid) and
-               n.startswith("e2")]
-    links = subprocess.run(["ip", "-o", "link", "show"], capture_output=True, text=True).stdout
-    left_links = [m for m in re.findall(r"^\d+: ([^:@]+)", links, re.M) if m.endswith(cpid)]
-    left_procs = processes_naming(work)
-    dpdk = os.path.exists("/var/run/dpdk/sluicee2e%s" % cpid)
-    for what, left in (("namespaces", left_ns), ("links", left_links),
-                       ("processes", left_procs), ("DPDK runtime dir", [dpdk] if dpdk else [])):
+    for what, left in L.remnants(p.pid, work).items():
         if left:
             fails.append("%s left behind: %s" % (what, left))
         else:
