@@ -57,6 +57,14 @@ struct {
 	__type(value, __u32);
 } sl_local SEC(".maps");
 
+/* Next hops bpf_fib_lookup found no neighbour for, for sluice-xdp to resolve (xdp_neigh.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XDP_RESOLVE_MAX);
+	__type(key, struct xdp_nh_key);
+	__type(value, __u64);
+} sl_resolve SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XDP_MAX_ATTACH);
@@ -289,7 +297,8 @@ struct sl_hop {
  * would forward it from the ingress interface; else resolve daddr out of interface oif only
  * (an output lookup). Either way the kernel answers only where IPv4/IPv6 forwarding is
  * enabled on that interface (net.ipv4.conf.IF.forwarding): else BPF_FIB_LKUP_RET_FWD_DISABLED,
- * counted no_route / neigh_unresolved.
+ * counted no_route / neigh_unresolved. A next hop without a neighbour entry is recorded in
+ * sl_resolve for sluice-xdp to have the kernel resolve (xdp_neigh.h).
  */
 static __always_inline int sl_fib(struct xdp_md *ctx, struct sl_env *e, __u8 family,
 				  const __u8 *daddr, struct sl_hop *h, __u32 oif)
@@ -306,8 +315,21 @@ static __always_inline int sl_fib(struct xdp_md *ctx, struct sl_env *e, __u8 fam
 	else
 		__builtin_memcpy(fp->ipv6_dst, daddr, 16);
 	rc = bpf_fib_lookup(ctx, fp, sizeof(*fp), oif ? BPF_FIB_LOOKUP_OUTPUT : 0);
-	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
+		/* the kernel filled in the egress ifindex and the next hop: have it resolved */
+		struct xdp_nh_key *nk = &e->s->nhk;
+		__u64 now = bpf_ktime_get_ns();
+
+		__builtin_memset(nk, 0, sizeof(*nk));
+		nk->ifindex = fp->ifindex;
+		nk->family = family;
+		if (family == 4)
+			__builtin_memcpy(nk->addr, &fp->ipv4_dst, 4);
+		else
+			__builtin_memcpy(nk->addr, fp->ipv6_dst, 16);
+		bpf_map_update_elem(&sl_resolve, nk, &now, BPF_NOEXIST);
 		return SL_DROP_NEIGH_UNRESOLVED + 1;
+	}
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 		return SL_DROP_NO_ROUTE + 1;
 	ifi = fp->ifindex;
@@ -323,8 +345,8 @@ static __always_inline int sl_fib(struct xdp_md *ctx, struct sl_env *e, __u8 fam
  * hop's MAC from the static neighbours (sl_neigh/6). Live, a route miss asks the kernel's FIB
  * for daddr, and a neighbour miss asks it for the next hop on the route's interface: the
  * kernel learns by ARP/ND what sluice-dp learns itself (bpf_fib_lookup does not make it
- * resolve, so a next hop the kernel has never seen stays neigh_unresolved). A replay has no
- * kernel state to ask.
+ * resolve: sl_fib records the next hop for sluice-xdp, which asks the kernel to). A replay has
+ * no kernel state to ask.
  * Returns 0 or a drop reason + 1.
  */
 static __always_inline int sl_route(struct xdp_md *ctx, struct sl_env *e, __u8 family,

@@ -72,6 +72,7 @@ struct sl_scratch {
 	struct xdp_sess sess[2];  /* sl_nlb: a session's entries (by direction), or the one found */
 	struct nat_rewrite rw[2]; /* sl_nlb: the rewrites (outer, quoted) */
 	struct bpf_fib_lookup fib; /* sl_fib */
+	struct xdp_nh_key nhk;	   /* sl_fib: a next hop to resolve */
 	/* per CPU, kept across packets */
 	uint64_t icmp_tokens, icmp_last;
 	uint8_t buf[SL_BUF_SIZE]; /* checksum and ICMP work area */

@@ -30,6 +30,7 @@
 #include "sluice.skel.h"
 #include "xdp_ctl.h"
 #include "xdp_maps.h"
+#include "xdp_neigh.h"
 #include "xdp_nlb.h"
 #include "xdp_replay.h"
 #include "xdp_rst.h"
@@ -52,6 +53,7 @@ struct xdp_main_opts {
 };
 
 static volatile sig_atomic_t xdp_stop;
+static int xdp_nl_warned; /* the netlink warning, once */
 
 static void xdp_main_usage(FILE *f)
 {
@@ -467,17 +469,27 @@ static int xdp_main_control(struct xdp_dp *x, const struct xdp_main_opts *o, cha
  * connection-termination RSTs (sl_rst, xdp_rst.h). The signals are blocked except inside
  * ppoll, so a stop request never falls between the check and the wait.
  */
-static void xdp_main_serve(struct xdp_rst *rst, const sigset_t *unblocked)
+static void xdp_main_serve(struct xdp_dp *x, struct xdp_rst *rst, int nl, const sigset_t *unblocked)
 {
+	const struct timespec tick = {.tv_nsec = XDP_NEIGH_POLL_MS * 1000000L};
 	struct pollfd pfd[CTL_MAX_FDS + 1];
 	unsigned int n;
+	int r;
 
 	while (!xdp_stop) {
 		n = ctl_server_pollfds(pfd, CTL_MAX_FDS);
 		pfd[n].fd = xdp_rst_fd(rst);
 		pfd[n].events = POLLIN;
 		pfd[n].revents = 0;
-		if (ppoll(pfd, n + 1, NULL, unblocked) <= 0)
+		r = ppoll(pfd, n + 1, &tick, unblocked);
+		if (nl >= 0 && xdp_neigh_resolve(x, nl) < 0 && !xdp_nl_warned) {
+			fprintf(stderr,
+				"sluice-xdp: warning: cannot ask the kernel to resolve next "
+				"hops (netlink); they stay unresolved until the host's own "
+				"traffic resolves them\n");
+			xdp_nl_warned = 1;
+		}
+		if (r <= 0)
 			continue;
 		if (pfd[n].revents)
 			xdp_rst_drain(rst);
@@ -492,6 +504,7 @@ static int xdp_main_live(struct xdp_dp *x, const struct xdp_main_opts *o, char *
 	uint32_t modes[XDP_MAX_PORTS] = {0};
 	struct sigaction sa = {.sa_handler = xdp_main_signal};
 	struct xdp_rst *rst = NULL;
+	int nl = -1;
 	sigset_t block, old;
 	unsigned int i;
 	int ret;
@@ -505,6 +518,12 @@ static int xdp_main_live(struct xdp_dp *x, const struct xdp_main_opts *o, char *
 	ret = xdp_rst_open(x, NULL, NULL, &rst, err, errlen);
 	if (ret)
 		goto out_sig;
+	nl = xdp_neigh_open();
+	if (nl < 0)
+		fprintf(stderr,
+			"sluice-xdp: warning: no netlink socket (%s): next hops are resolved "
+			"only by the host's own traffic\n",
+			strerror(-nl));
 	if (o->pin) {
 		ret = xdp_main_pin(x, o->pin, err, errlen);
 		if (ret)
@@ -522,7 +541,7 @@ static int xdp_main_live(struct xdp_dp *x, const struct xdp_main_opts *o, char *
 	}
 	ret = xdp_main_control(x, o, err, errlen);
 	if (!ret)
-		xdp_main_serve(rst, &old);
+		xdp_main_serve(x, rst, nl, &old);
 	ctl_server_fini();
 	ctl_state_log_close();
 	xdp_main_detach(x, modes, x->cfg->n_ports);
@@ -530,6 +549,7 @@ out_unpin:
 	if (o->pin)
 		xdp_main_unpin(x, o->pin);
 out_rst:
+	xdp_neigh_close(nl);
 	xdp_rst_close(rst);
 out_sig:
 	sigprocmask(SIG_SETMASK, &old, NULL);

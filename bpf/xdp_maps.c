@@ -162,6 +162,7 @@ int xdp_maps_find(struct xdp_dp *x, char *err, size_t errlen)
 		{&m->flows, "sl_flows", 0},	{&m->progs, "sl_progs", 0},
 		{&m->stats, "sl_stats", 0},	{&m->tstats, "sl_tstats", 0},
 		{&m->out, "sl_out", 0},		{&m->local, "sl_local", 0},
+		{&m->resolve, "sl_resolve", 0},
 	};
 	unsigned int i;
 

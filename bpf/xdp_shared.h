@@ -72,6 +72,16 @@ struct xdp_local_key {
 };
 _Static_assert(sizeof(struct xdp_local_key) == 20, "xdp_local_key size");
 
+/* sl_resolve key: a next hop the kernel has no neighbour entry for (xdp_neigh.h). */
+#define XDP_RESOLVE_MAX 1024
+struct xdp_nh_key {
+	uint32_t ifindex; /* where the kernel would resolve it */
+	uint8_t family;	  /* 4 or 6 */
+	uint8_t pad[3];
+	uint8_t addr[16]; /* network order; IPv4 in the first 4 bytes */
+};
+_Static_assert(sizeof(struct xdp_nh_key) == 24, "xdp_nh_key size");
+
 /* sl_attach[i]. */
 struct xdp_attach {
 	uint64_t endpoint_id;

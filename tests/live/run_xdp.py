@@ -19,8 +19,11 @@ Topology (names carry this process's PID; everything is deleted at the end, also
                           transfer lost GENEVE frames at the socket and the counts differed)
 
 One attachment `from: [outside, inside]`, chain [appliances] (one target, the reflector).
-sluice-xdp's routes are the connected subnets and its neighbours static (config), so it needs
-no bpf_fib_lookup; the hosts have static neighbours for sluice's MACs. The peers of sluice's
+sluice-xdp's routes are the connected subnets; its neighbours are static (config) except the
+server's: the first packet to it finds no neighbour (bpf_fib_lookup on xi, forwarding on there
+only), sluice-xdp has the kernel resolve it (sl_resolve, netlink NTF_USE) and TCP's retransmit
+goes through. The client learns sluice's MAC by ARP (answered by the kernel behind XDP_PASS);
+the other hosts have static neighbours for sluice's MACs. The peers of sluice's
 veths get a trivial XDP_PASS program (clang-built here) so that native XDP_TX/XDP_REDIRECT into
 them delivers (veth needs an XDP program, or NAPI, on the receiving peer). TX checksum offload
 and TSO/GSO are off on the hosts' veths (a CHECKSUM_PARTIAL skb would reach the server with an
@@ -219,8 +222,11 @@ class Test:
                                    + r.stdout.strip()[:200])
         run("ip", "route", "add", "10.0.2.0/24", "via", "10.0.1.10", ns=NS_CL)
         run("ip", "route", "add", "10.0.1.0/24", "via", "10.0.2.10", ns=NS_SV)
-        # sluice's own kernel must not forward or answer what XDP passes
+        # sluice's own kernel must not forward what XDP passes; but bpf_fib_lookup answers
+        # only for interfaces with forwarding on: the server's side (xi), whose neighbour is
+        # not in the config, so sluice-xdp has the kernel resolve it (sl_resolve)
         run("sysctl", "-qw", "net.ipv4.ip_forward=0", ns=NS_SL)
+        run("sysctl", "-qw", "net.ipv4.conf.%s.forwarding=1" % LINKS[2][0], ns=NS_SL)
 
     def config(self):
         c = os.path.join(self.tmp, "xdp.yaml")
@@ -234,7 +240,6 @@ ports:
 neighbors:
   - { address: 10.0.1.2, mac: "%s" }
   - { address: 192.168.50.11, mac: "%s" }
-  - { address: 10.0.2.2, mac: "%s" }
 target_groups:
   - name: appliances
     protocol: geneve
@@ -242,7 +247,7 @@ target_groups:
       - { id: reflector, address: 192.168.50.11, zone: az1 }
 inspection:
   - { name: both, endpoint_id: 0x0a0b0c0d01020304, from: [outside, inside], chain: [appliances] }
-""" % (LINKS[0][0], LINKS[1][0], LINKS[2][0], LINKS[0][6], LINKS[1][6], LINKS[2][6]))
+""" % (LINKS[0][0], LINKS[1][0], LINKS[2][0], LINKS[0][6], LINKS[1][6]))
         return c
 
     def main(self):
@@ -287,6 +292,7 @@ inspection:
             self.fail("TCP through sluice-xdp: " + r.stdout.strip()[-300:])
         if "udp 20 of 20" not in r.stdout:
             self.fail("UDP through sluice-xdp: " + r.stdout.strip()[-300:])
+        self.server_neigh = run("ip", "neigh", "show", SERVER, ns=NS_SL, check=False).stdout
         ap.send_signal(signal.SIGTERM)
         ap.wait(5)
         sl.send_signal(signal.SIGINT)
@@ -306,12 +312,22 @@ inspection:
             ev.get("forwarded", 0)
         print("geneve_encap %d, reflected %d, geneve_decap %d, forwarded %d" %
               (enc, reflected, dec, fwd))
-        if not (enc > 0 and enc == reflected == dec == fwd):
-            self.fail("counters: geneve_encap %d, reflected %d, geneve_decap %d, forwarded %d"
-                      % (enc, reflected, dec, fwd))
         drops = {k: v for k, v in st["drops"].items() if v}
+        unres = drops.pop("neigh_unresolved", 0)
+        if not (enc > 0 and enc == reflected == dec == fwd + unres):
+            self.fail("counters: geneve_encap %d, reflected %d, geneve_decap %d, forwarded %d"
+                      " + neigh_unresolved %d" % (enc, reflected, dec, fwd, unres))
         if drops:
             self.fail("drops: %s" % drops)
+        # The server's MAC is in no config: the first packets to it found no neighbour
+        # (dropped neigh_unresolved, TCP retransmitted), sluice-xdp had the kernel resolve it.
+        print("server's next hop: %d packet(s) neigh_unresolved before the kernel resolved it;"
+              " sluice's kernel: %s" % (unres, self.server_neigh.strip()))
+        if not 1 <= unres <= 5:
+            self.fail("neigh_unresolved %d: expected the first packet(s) only" % unres)
+        if LINKS[2][6] not in self.server_neigh:
+            self.fail("sluice's kernel has no neighbour entry for the server: %r"
+                      % self.server_neigh)
 
 
 class SkipTest(Exception):
