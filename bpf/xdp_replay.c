@@ -13,6 +13,7 @@
 
 #include <pcap/pcap.h>
 
+#include "evfile.h"
 #include "xdp_replay.h"
 #include "xdp_rst.h"
 
@@ -29,12 +30,6 @@ struct xdp_frame {
 	uint8_t *data;
 };
 
-struct xdp_event {
-	uint64_t time; /* us */
-	unsigned int group, target;
-	uint8_t state;
-};
-
 struct xdp_dump {
 	const char *path;
 	pcap_dumper_t *d;
@@ -43,7 +38,7 @@ struct xdp_dump {
 struct xdp_replay {
 	struct xdp_frame *frames;
 	size_t n_frames, cap_frames;
-	struct xdp_event *events;
+	struct evfile_event *events; /* --events (evfile.h) */
 	unsigned int n_events;
 	pcap_t *dead;
 	struct xdp_dump dumps[XDP_MAX_PORTS + 2];
@@ -81,94 +76,6 @@ int xdp_replay_check(const struct xdp_dp *x, const struct xdp_replay_opts *o, ch
 		if (xdp_replay_port(x->cfg, o->out[i].port, err, errlen) < 0)
 			return -EINVAL;
 	return 0;
-}
-
-/* --- events (dataplane/events.c's format) ------------------------------------------------ */
-
-static int xdp_event_find(const struct config *cfg, const char *group, const char *target,
-			  struct xdp_event *e)
-{
-	int gi = config_group_index(cfg, group);
-	unsigned int i;
-
-	if (gi < 0)
-		return -ENOENT;
-	for (i = 0; i < cfg->groups[gi].n_targets; i++)
-		if (!strcmp(cfg->groups[gi].targets[i].id, target)) {
-			e->group = (unsigned int)gi;
-			e->target = i;
-			return 0;
-		}
-	return -ENOENT;
-}
-
-static int xdp_events_load(struct xdp_replay *r, const struct config *cfg, const char *path,
-			   char *err, size_t errlen)
-{
-	char line[512], group[128], target[128], state[32];
-	unsigned int lineno = 0, cap = 0;
-	double when;
-	FILE *f;
-	int ret = 0;
-
-	f = fopen(path, "r");
-	if (!f) {
-		ret = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return ret;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		enum cfg_target_state st;
-		struct xdp_event *e;
-		char *hash = strchr(line, '#');
-
-		lineno++;
-		if (hash)
-			*hash = '\0';
-		if (strspn(line, " \t\r\n") == strlen(line))
-			continue;
-		if (sscanf(line, "%lf %127s %127s %31s", &when, group, target, state) != 4 ||
-		    !(when >= 0 && when < 1e12)) {
-			snprintf(err, errlen, "%s:%u: expected TIME GROUP TARGET STATE", path,
-				 lineno);
-			ret = -EINVAL;
-			break;
-		}
-		if (config_state_parse(state, &st) || st == CFG_TS_UNUSED) {
-			snprintf(err, errlen, "%s:%u: unknown state \"%s\"", path, lineno, state);
-			ret = -EINVAL;
-			break;
-		}
-		if (r->n_events == cap) {
-			void *a;
-
-			cap = cap ? cap * 2 : 16;
-			a = realloc(r->events, cap * sizeof(*r->events));
-			if (!a) {
-				snprintf(err, errlen, "%s: out of memory", path);
-				ret = -ENOMEM;
-				break;
-			}
-			r->events = a;
-		}
-		e = &r->events[r->n_events];
-		e->time = (uint64_t)(when * 1e6 + 0.5);
-		e->state = (uint8_t)st;
-		if (xdp_event_find(cfg, group, target, e)) {
-			snprintf(err, errlen, "%s:%u: no target \"%s\" in group \"%s\"", path,
-				 lineno, target, group);
-			ret = -EINVAL;
-			break;
-		}
-		if (r->n_events && e->time < r->events[r->n_events - 1].time) {
-			snprintf(err, errlen, "%s:%u: events must be in time order", path, lineno);
-			ret = -EINVAL;
-			break;
-		}
-		r->n_events++;
-	}
-	fclose(f);
-	return ret;
 }
 
 /* --- inputs ------------------------------------------------------------------------------- */
@@ -344,7 +251,7 @@ static int xdp_events_apply(struct xdp_replay *r, struct xdp_dp *x, unsigned int
 			    uint64_t now, char *err, size_t errlen)
 {
 	while (*next < r->n_events && now >= r->events[*next].time) {
-		const struct xdp_event *e = &r->events[(*next)++];
+		const struct evfile_event *e = &r->events[(*next)++];
 		struct rt_state *n = rt_state_with_target(x->state, e->group, e->target, e->state,
 							  e->time, XDP_MAGLEV_SIZE);
 		uint64_t gen = x->state->generation + 1;
@@ -457,7 +364,7 @@ int xdp_replay_run(struct xdp_dp *x, const struct xdp_replay_opts *o, char *err,
 		goto out;
 	}
 	if (o->events) {
-		ret = xdp_events_load(&r, x->cfg, o->events, err, errlen);
+		ret = evfile_load(x->cfg, o->events, &r.events, &r.n_events, err, errlen);
 		if (ret)
 			goto out;
 	}

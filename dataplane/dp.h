@@ -57,7 +57,7 @@ struct dp_local_addr {
 	unsigned int port;
 };
 
-struct dp_event; /* events.h */
+struct evfile_event; /* evfile.h */
 
 struct dp {
 	struct config *cfg;
@@ -91,7 +91,7 @@ struct dp {
 	int pcap_clock;
 	int ts_offset; /* mbuf dynfield of the rx timestamp, -1 if none */
 	uint64_t ts_flag;
-	struct dp_event *events;
+	struct evfile_event *events;
 	unsigned int n_events;
 	struct rt_state **event_states; /* event_states[i]: the state after event i */
 	unsigned int next_event;

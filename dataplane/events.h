@@ -10,14 +10,9 @@
 #include <stddef.h>
 
 #include "dp.h"
+#include "evfile.h"
 
-struct dp_event {
-	uint64_t time; /* us */
-	unsigned int group, target;
-	uint8_t state;
-};
-
-/* Parse the file and prebuild one state per event on top of dp.state. */
+/* Parse the file (evfile.h) and prebuild one state per event on top of dp.state. */
 int events_load(const char *path, char *err, size_t errlen);
 void events_free(void);
 /* The state to use at `now`: publishes every due event's generation (single worker only). */
