@@ -743,25 +743,26 @@ def test_nlb(env, c):
 
 def test_termination(env, c):
     # connection termination: web-1 deregistered (delay 0), the next segment of a session is
+    # (client port 43000: test_traffic's NLB checks used 41000-41003, now web-2's sessions)
     # answered with a RST each way. sluice-xdp sends the client's from user space (sl_rst ring
     # buffer, AF_PACKET on sl0), the server's is the segment itself (XDP_REDIRECT to sv0; GRO
     # on sv1 lets a native redirect into the veth deliver without a program on the peer).
     if env.xdp:  # sluice-dp's servers port is a net_null vdev: nothing to capture there
         env.sh("ip", "netns", "exec", env.netns, "ethtool", "-K", "sv1", "gro", "on")
-    env.send([tcp_syn_frame("10.0.1.2", "10.0.1.10", 41000, 443, seq=1000)])
+    env.send([tcp_syn_frame("10.0.1.2", "10.0.1.10", 43000, 443, seq=1000)])
     ev0 = c.rq("stats")["stats"]
     check(c.rq("update", set=[{"group": "web", "id": "web-1", "state": "draining"}]).get("ok"),
           "termination: web-1 draining (deregistration_delay 0, connection_termination)")
     got = env.capture(["sl1", "sv1"] if env.xdp else ["sl1"], 2)
-    env.send([tcp_syn_frame("10.0.1.2", "10.0.1.10", 41000, 443, flags=0x18, seq=1001,
+    env.send([tcp_syn_frame("10.0.1.2", "10.0.1.10", 43000, 443, flags=0x18, seq=1001,
                             ack=777000)])
     frames = got()
     ev1 = c.rq("stats")["stats"]
     to_client = [t for t in map(tcp_of, frames["sl1"]) if t and t[0] == "10.0.1.10"]
     to_server = [t for t in map(tcp_of, frames.get("sv1", [])) if t]
-    check(to_client == [("10.0.1.10", "10.0.1.2", 443, 41000, 777000, 0, 0x04)],
+    check(to_client == [("10.0.1.10", "10.0.1.2", 443, 43000, 777000, 0, 0x04)],
           "termination: the client gets a RST answering its segment: %s" % to_client)
-    check(not env.xdp or to_server == [("10.0.1.2", "172.16.0.11", 41000, 8443, 1001, 777000, 0x14)],
+    check(not env.xdp or to_server == [("10.0.1.2", "172.16.0.11", 43000, 8443, 1001, 777000, 0x14)],
           "termination: the target gets the segment, translated, as a RST: %s" % (
               to_server if env.xdp else "not captured (net_null servers port)"))
     check(ev1["events"]["nlb_rst_sent"] - ev0["events"]["nlb_rst_sent"] == 2 and
