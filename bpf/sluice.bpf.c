@@ -1475,6 +1475,42 @@ static __always_inline int sl_nlb_icmp(struct xdp_md *ctx, struct sl_env *e)
 }
 
 /*
+ * gwlb_icmp_is_geneve of the ICMP error s->pi to one of our addresses: about our own GENEVE
+ * from `src`? A global function copying pi for the same reasons as sl_nlb_icmp_key.
+ */
+__noinline int sl_icmp_is_geneve(struct xdp_md *ctx, struct sl_scratch *s, __u32 src)
+{
+	const __u8 *data = (const __u8 *)(long)ctx->data, *end = (const __u8 *)(long)ctx->data_end;
+	struct pkt_info o;
+
+	if (!s)
+		return 0;
+	__builtin_memcpy(&o, &s->pi, sizeof(o));
+	if (o.l3_off > SL_MAX_L3_OFF || o.l4_off > SL_MAX_L4_OFF) /* for the verifier */
+		return 0;
+	return gwlb_icmp_is_geneve(data, end, &o, src);
+}
+
+/*
+ * An ICMP error to us that no session claimed: geneve_icmp_error when it is about our GENEVE
+ * (sent from node.geneve_address, else from the first IPv4 address of the port the error
+ * arrived on, as sluice-dp's local_icmp_is_geneve), else nlb_icmp_unknown.
+ */
+static __always_inline int sl_icmp_unclaimed(struct xdp_md *ctx, struct sl_env *e)
+{
+	__u32 src = e->node->geneve_src;
+	struct xdp_port *p;
+
+	if (!src) {
+		p = bpf_map_lookup_elem(&sl_ports, &e->s->ifindex);
+		src = p ? p->addr4[0] : 0;
+	}
+	if (sl_icmp_is_geneve(ctx, e->s, src))
+		return sl_drop(e, SL_DROP_GENEVE_ICMP);
+	return sl_drop(e, SL_DROP_NLB_ICMP_UNKNOWN);
+}
+
+/*
  * nlb_try_session: a reply (s->pi) of a session, or an ICMP error about one: the XDP action.
  * -1: neither; -2: the reply of a session that expired or moved.
  */
@@ -1529,7 +1565,7 @@ int sl_nlb(struct xdp_md *ctx)
 			if (ret == -2)
 				return sl_drop(&e, SL_DROP_LOCAL_UNHANDLED);
 			if (s->pi.flags & PKT_F_ICMP_ERR)
-				return sl_drop(&e, SL_DROP_NLB_ICMP_UNKNOWN);
+				return sl_icmp_unclaimed(ctx, &e);
 			return XDP_PASS; /* the host's own traffic */
 		}
 		if (!s->has_attach)

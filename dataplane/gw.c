@@ -106,6 +106,15 @@ void gw_forward(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi, e
 	wk_tx(w, port, m);
 }
 
+uint32_t gw_geneve_src(unsigned int port)
+{
+	uint32_t src = dp.ports[port].addr4;
+
+	if (dp.cfg->node.has_geneve_address)
+		memcpy(&src, dp.cfg->node.geneve_address.addr, 4);
+	return src;
+}
+
 void gw_encap(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct pkt_info *pi,
 	      unsigned int attach, unsigned int pos)
 {
@@ -146,9 +155,7 @@ void gw_encap(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct p
 		local_too_big(w, reply_port, m, pi, dp.ports[port].mtu - GWLB_ENCAP_OVERHEAD);
 		return;
 	}
-	src = dp.ports[port].addr4;
-	if (dp.cfg->node.has_geneve_address)
-		memcpy(&src, dp.cfg->node.geneve_address.addr, 4);
+	src = gw_geneve_src(port);
 	meta.endpoint_id = att->endpoint_id;
 	meta.attachment_id = att->attachment_id;
 	meta.cookie = cookie_make(dp.secret, &fk, t->addr, att->endpoint_id);

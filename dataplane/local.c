@@ -11,6 +11,7 @@
 
 #include "core/arp.h"
 #include "core/geneve.h"
+#include "core/gwlb.h"
 #include "core/icmp.h"
 #include "core/nd.h"
 #include "neigh.h"
@@ -221,6 +222,18 @@ static void local_echo(struct wctx *w, unsigned int port, struct rte_mbuf *m,
 	wk_tx(w, port, m);
 }
 
+/*
+ * An ICMP error about our own GENEVE to an appliance (gwlb_icmp_is_geneve): from the address
+ * gw.c sends it from, assuming the error comes back by the port facing the appliance.
+ */
+static int local_icmp_is_geneve(unsigned int port, const struct rte_mbuf *m,
+				const struct pkt_info *pi)
+{
+	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	return gwlb_icmp_is_geneve(data, data + m->data_len, pi, gw_geneve_src(port));
+}
+
 void local_ip(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struct pkt_info *pi)
 {
 	if (!(pi->flags & PKT_F_L4)) {
@@ -249,6 +262,10 @@ void local_ip(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struc
 	}
 	if (nlb_try_session(w, (int)port, m, pi)) /* source-NAT replies, errors about flows */
 		return;
+	if ((pi->flags & PKT_F_ICMP_ERR) && local_icmp_is_geneve(port, m, pi)) {
+		wk_drop(w, m, SL_DROP_GENEVE_ICMP);
+		return;
+	}
 	if (dp.cfg->n_listeners && (pi->flags & PKT_F_ICMP_ERR)) {
 		wk_drop(w, m, SL_DROP_NLB_ICMP_UNKNOWN);
 		return;

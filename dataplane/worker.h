@@ -80,6 +80,8 @@ int local_resolve(struct wctx *w, unsigned int port, uint8_t family, const uint8
 void gw_encap(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct pkt_info *pi,
 	      unsigned int attach, unsigned int pos);
 void gw_return(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struct pkt_info *pi);
+/* The IPv4 source (network order) of GENEVE sent out of `port`: node.geneve_address or its own. */
+uint32_t gw_geneve_src(unsigned int port);
 /* Route the IP packet pi (inside m) to its destination unchanged; counts `ev`. */
 void gw_forward(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi, enum sl_event ev);
 

@@ -46,6 +46,31 @@ SL_INLINE void gwlb_flow_key(const uint8_t *start, const uint8_t *end, const str
 	flow_key_make(pi, s, k);
 }
 
+/*
+ * Is the ICMP error `pi` (to one of our addresses) about one of our own GENEVE datagrams to an
+ * appliance? Its quote must parse (pkt_parse_embedded: a quote cut to the IP header + 8 bytes
+ * is enough) as IPv4 UDP to port 6081 from `src` (network order): the address GENEVE is sent
+ * from, node.geneve_address or else the first IPv4 address of the port facing the appliance.
+ * Typically an appliance whose process died: its kernel answers port unreachable until health
+ * checks mark it down. 1: drop it SL_DROP_GENEVE_ICMP (never forwarded; sluice learns no MTU
+ * from it either); 0: not ours (not an IPv4 error, malformed quote, other protocol, port or
+ * source), the caller goes on as before.
+ */
+SL_INLINE int gwlb_icmp_is_geneve(const uint8_t *start, const uint8_t *end,
+				  const struct pkt_info *pi, uint32_t src)
+{
+	struct pkt_info emb;
+	uint32_t qsrc;
+
+	if (pi->family != 4 || !(pi->flags & PKT_F_ICMP_ERR) ||
+	    pkt_parse_embedded(start, end, pi, &emb))
+		return 0;
+	if (emb.proto != IPPROTO_UDP_ || !(emb.flags & PKT_F_L4) || emb.dport != GENEVE_UDP_PORT)
+		return 0;
+	sl_memcpy(&qsrc, emb.saddr, 4);
+	return src && qsrc == src;
+}
+
 /* A target takes new flows only when healthy with a non-zero weight. */
 SL_INLINE int gwlb_target_eligible(uint8_t state, uint32_t weight)
 {

@@ -48,7 +48,8 @@
 	X(NLB_TERMINATED, "nlb_terminated")	  /* same, connection reset both ways */           \
 	X(NLB_ICMP_UNKNOWN, "nlb_icmp_unknown")	  /* ICMP error to us about no known flow */       \
 	X(NO_MBUF, "no_mbuf")			  /* mbuf pool empty while building a reply */     \
-	X(NLB_RST_RING_FULL, "nlb_rst_ring_full") /* XDP: a termination RST lost, sl_rst full */
+	X(NLB_RST_RING_FULL, "nlb_rst_ring_full") /* XDP: a termination RST lost, sl_rst full */   \
+	X(GENEVE_ICMP, "geneve_icmp_error")	  /* ICMP error about our GENEVE to an appliance */
 
 enum sl_drop {
 #define SL_X(e, s) SL_DROP_##e,

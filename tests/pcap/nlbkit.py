@@ -454,11 +454,26 @@ class Nlb(ck.Gateway):
         if addr_str(info.daddr) == self.zone_ip and info.proto in (ref.PROTO_TCP,
                                                                     ref.PROTO_UDP):
             return self.to_zone_ip(l3, inspected=False)
+        if info.icmp_error and self.about_our_geneve(port, info):
+            self.drops["geneve_icmp_error"] += 1
+            return []
         if info.icmp_error:
             self.drops["nlb_icmp_unknown"] += 1
             return []
         self.drops["local_unhandled"] += 1
         return []
+
+    def about_our_geneve(self, port, info):
+        """An ICMP error (info) to us quoting our GENEVE to an appliance: IPv4 UDP (8 bytes of
+        header at least) to 6081 from node.geneve_address, else from the first IPv4 address of
+        the port the error arrived on (docs/dataplane.md step 4)."""
+        try:
+            q = ref.parse_l3(info.l4[8:])
+        except ValueError:
+            return False
+        src = self.geneve_address or self.port(port).first_address(4)
+        return (info.family == 4 and q.family == 4 and q.proto == ref.PROTO_UDP and
+                len(q.l4) >= 8 and q.ports[1] == ref.GENEVE_PORT and addr_str(q.saddr) == src)
 
     def echo_reply(self, port, data, l3):
         rep = IP(bytes(l3))

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_gwlb.c - the inspection path's shared decisions: which flows keep their appliance,
- * which targets take new flows, and that ICMP errors are steered like the flow they quote.
+ * which targets take new flows, that ICMP errors are steered like the flow they quote, and
+ * which ICMP errors are about sluice's own GENEVE.
  */
 #include <string.h>
 
@@ -138,6 +139,145 @@ static void test_gwlb_icmp_error_with_broken_quote_uses_its_own_addresses(void)
 	CU_ASSERT_EQUAL(memcmp(k.b, icmp_ip + 12, 4), 0);
 }
 
+/* sluice's GENEVE 192.168.50.1:51234 -> appliance 192.168.50.11:6081, 40 bytes of GENEVE. */
+static void build_geneve(uint8_t *p)
+{
+	static const uint8_t ip[20] = {0x45, 0, 0,   68,  0,  0, 0x40, 0,   64, 17,
+				       0,    0, 192, 168, 50, 1, 192,  168, 50, 11};
+
+	memcpy(p, ip, 20);
+	sl_put_be16(p + 10, csum_ipv4_hdr(p));
+	sl_put_be16(p + 20, 51234);
+	sl_put_be16(p + 22, GENEVE_UDP_PORT);
+	sl_put_be16(p + 24, 48);
+	sl_put_be16(p + 26, 0);
+	memset(p + 28, 0xab, 40);
+}
+
+/* An ICMPv4 error (type/code) from the appliance to 192.168.50.1 quoting qlen bytes of q. */
+static size_t build_icmp_error(uint8_t *err, uint8_t type, uint8_t code, const uint8_t *q,
+			       size_t qlen)
+{
+	static const uint8_t ip[20] = {0x45, 0, 0,   0,	  0,  0,  0,   0,   64, 1,
+				       0,    0, 192, 168, 50, 11, 192, 168, 50, 1};
+	size_t len = 28 + qlen;
+
+	memcpy(err, ip, 20);
+	sl_put_be16(err + 2, (uint16_t)len);
+	sl_put_be16(err + 10, csum_ipv4_hdr(err));
+	memset(err + 20, 0, 8);
+	err[20] = type;
+	err[21] = code;
+	memcpy(err + 28, q, qlen);
+	sl_put_be16(err + 22, csum_fold(csum_partial(err + 20, (uint32_t)(len - 20), 0)));
+	return len;
+}
+
+/* gwlb_icmp_is_geneve of an error quoting qlen bytes of q, for GENEVE source src. */
+static int icmp_about_geneve(uint8_t type, uint8_t code, const uint8_t *q, size_t qlen,
+			     uint32_t src)
+{
+	uint8_t err[20 + 8 + 128];
+	struct pkt_info pi;
+	size_t len;
+
+	CU_ASSERT_FATAL(qlen <= 128);
+	len = build_icmp_error(err, type, code, q, qlen);
+	if (pkt_parse_ip(err, 0, err + len, 4, &pi))
+		return -1;
+	return gwlb_icmp_is_geneve(err, err + len, &pi, src);
+}
+
+static void test_gwlb_icmp_error_about_our_geneve_is_recognised(void)
+{
+	uint8_t g[68];
+	uint32_t src;
+
+	build_geneve(g);
+	memcpy(&src, g + 12, 4);
+	CU_ASSERT_EQUAL(icmp_about_geneve(3, 3, g, sizeof(g), src), 1);	 /* port unreachable */
+	CU_ASSERT_EQUAL(icmp_about_geneve(3, 3, g, 28, src), 1);	 /* IP header + 8 bytes */
+	CU_ASSERT_EQUAL(icmp_about_geneve(3, 4, g, 28, src), 1);	 /* frag needed: same */
+	CU_ASSERT_EQUAL(icmp_about_geneve(11, 0, g, sizeof(g), src), 1); /* time exceeded */
+}
+
+static void test_gwlb_icmp_error_about_other_packets_is_not_geneve(void)
+{
+	uint8_t g[68], q[68], t[40];
+	uint32_t src, other;
+
+	build_geneve(g);
+	memcpy(&src, g + 12, 4);
+	memcpy(&other, g + 16, 4);
+	/* another source: not our GENEVE (e.g. the appliance's own, or geneve_address differs) */
+	CU_ASSERT_EQUAL(icmp_about_geneve(3, 3, g, sizeof(g), other), 0);
+	CU_ASSERT_EQUAL(icmp_about_geneve(3, 3, g, sizeof(g), 0), 0); /* port without IPv4 */
+	/* UDP to another port */
+	memcpy(q, g, sizeof(q));
+	sl_put_be16(q + 22, GENEVE_UDP_PORT + 1);
+	CU_ASSERT_EQUAL(icmp_about_geneve(3, 3, q, sizeof(q), src), 0);
+	/* from port 6081, to another: an appliance's return direction, not ours */
+	sl_put_be16(q + 20, GENEVE_UDP_PORT);
+	sl_put_be16(q + 22, 51234);
+	CU_ASSERT_EQUAL(icmp_about_geneve(3, 3, q, sizeof(q), src), 0);
+	/* TCP to port 6081 */
+	build_tcp(t);
+	memcpy(t + 12, g + 12, 8);
+	sl_put_be16(t + 22, GENEVE_UDP_PORT);
+	t[10] = t[11] = 0;
+	sl_put_be16(t + 10, csum_ipv4_hdr(t));
+	CU_ASSERT_EQUAL(icmp_about_geneve(3, 3, t, sizeof(t), src), 0);
+	/* not an error: an echo request carrying a GENEVE datagram as its data */
+	CU_ASSERT_EQUAL(icmp_about_geneve(8, 0, g, sizeof(g), src), 0);
+}
+
+static void test_gwlb_icmp_error_with_malformed_geneve_quote_is_not_geneve(void)
+{
+	uint8_t g[68], q[68];
+	uint32_t src;
+
+	build_geneve(g);
+	memcpy(&src, g + 12, 4);
+	/* cut inside the UDP header, inside the IP header, nothing quoted */
+	CU_ASSERT_EQUAL(icmp_about_geneve(3, 3, g, 24, src), 0);
+	CU_ASSERT_EQUAL(icmp_about_geneve(3, 3, g, 12, src), 0);
+	CU_ASSERT_EQUAL(icmp_about_geneve(3, 3, g, 0, src), 0);
+	/* IHL 4, version 6, an IHL of 15 that the quote does not hold */
+	memcpy(q, g, sizeof(q));
+	q[0] = 0x44;
+	CU_ASSERT_EQUAL(icmp_about_geneve(3, 3, q, sizeof(q), src), 0);
+	q[0] = 0x65;
+	CU_ASSERT_EQUAL(icmp_about_geneve(3, 3, q, sizeof(q), src), 0);
+	q[0] = 0x4f;
+	CU_ASSERT_EQUAL(icmp_about_geneve(3, 3, q, 40, src), 0);
+	/* a non-first fragment has no UDP header to read ports from */
+	memcpy(q, g, sizeof(q));
+	sl_put_be16(q + 6, 0x4000 | 185);
+	CU_ASSERT_EQUAL(icmp_about_geneve(3, 3, q, sizeof(q), src), 0);
+}
+
+static void test_gwlb_geneve_check_needs_an_ipv4_error(void)
+{
+	uint8_t g[68], err[20 + 8 + 68];
+	struct pkt_info pi;
+	uint32_t src;
+	size_t len;
+
+	build_geneve(g);
+	memcpy(&src, g + 12, 4);
+	len = build_icmp_error(err, 3, 3, g, sizeof(g));
+	CU_ASSERT_EQUAL_FATAL(pkt_parse_ip(err, 0, err + len, 4, &pi), 0);
+	CU_ASSERT_EQUAL(gwlb_icmp_is_geneve(err, err + len, &pi, src), 1);
+	pi.flags &= (uint16_t)~PKT_F_ICMP_ERR; /* the caller's contract: errors only */
+	CU_ASSERT_EQUAL(gwlb_icmp_is_geneve(err, err + len, &pi, src), 0);
+	pi.flags |= PKT_F_ICMP_ERR;
+	pi.family = 6; /* outer GENEVE is IPv4 only: an ICMPv6 error is never about it */
+	CU_ASSERT_EQUAL(gwlb_icmp_is_geneve(err, err + len, &pi, src), 0);
+	/* the quote ends with the bytes present, not with the error's declared length */
+	pi.family = 4;
+	CU_ASSERT_EQUAL(gwlb_icmp_is_geneve(err, err + 28 + 24, &pi, src), 0);
+}
+
 static CU_TestInfo tests[] = {
 	{"healthy_flow_is_kept_until_idle", test_gwlb_healthy_flow_is_kept_until_idle},
 	{"unhealthy_target_keeps_flows_only_without_rebalance",
@@ -150,6 +290,13 @@ static CU_TestInfo tests[] = {
 	{"icmp_error_follows_the_quoted_flow", test_gwlb_icmp_error_follows_the_quoted_flow},
 	{"icmp_error_with_broken_quote_uses_its_own_addresses",
 	 test_gwlb_icmp_error_with_broken_quote_uses_its_own_addresses},
+	{"icmp_error_about_our_geneve_is_recognised",
+	 test_gwlb_icmp_error_about_our_geneve_is_recognised},
+	{"icmp_error_about_other_packets_is_not_geneve",
+	 test_gwlb_icmp_error_about_other_packets_is_not_geneve},
+	{"icmp_error_with_malformed_geneve_quote_is_not_geneve",
+	 test_gwlb_icmp_error_with_malformed_geneve_quote_is_not_geneve},
+	{"geneve_check_needs_an_ipv4_error", test_gwlb_geneve_check_needs_an_ipv4_error},
 	CU_TEST_INFO_NULL,
 };
 
