@@ -192,9 +192,10 @@ static void ctl_help(FILE *f)
 	      "OUTPUT\n"
 	      "  Aligned tables with a header row; \"-\" marks a missing value. LAST-CHECK\n"
 	      "  of 'targets' reads \"pass 3ms 4s ago\": the result and latency of the last\n"
-	      "  health check and how long ago it ran; REASON is the reason of the last\n"
-	      "  failure or of the state (deregistered, drained, zone not served), with the\n"
-	      "  time left while draining. With --json the reply is printed as the daemon\n"
+	      "  health check and how long ago it ran; REASON says why a target is not\n"
+	      "  healthy (the failed check, deregistered, drained, zone not served), with the\n"
+	      "  time left while draining; LAST-FAILURE is the last failed check's reason,\n"
+	      "  kept after the target recovers. With --json the reply is printed as the daemon\n"
 	      "  sent it, without \"v\" and \"id\" (docs/daemon.md lists its members);\n"
 	      "  errors still go to stderr.\n"
 	      "\n"
@@ -978,6 +979,7 @@ static void ctl_show_targets(json_t *r, const void *arg)
 	ctl_col(t, "STATE", TABLE_LEFT);
 	ctl_col(t, "LAST-CHECK", TABLE_LEFT);
 	ctl_col(t, "REASON", TABLE_LEFT);
+	ctl_col(t, "LAST-FAILURE", TABLE_LEFT);
 	json_array_foreach(list, i, tg)
 	{
 		ctl_row(t);
@@ -990,6 +992,7 @@ static void ctl_show_targets(json_t *r, const void *arg)
 		ctl_cellv(t, tg, "state");
 		ctl_cell(t, ctl_last_check(json_object_get(tg, "check"), buf, sizeof(buf)));
 		ctl_cell(t, ctl_reason(tg, buf, sizeof(buf)));
+		ctl_cellv(t, tg, "last_failure");
 	}
 	ctl_print(t);
 }
@@ -1561,8 +1564,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{"status", "", "daemon version, config file, uptime, zone and dataplane connections",
 	 cmd_status},
 	{"targets", "[GROUP]",
-	 "targets (of GROUP, or all) with address, zone, weight, state, last health check and the "
-	 "reason of the last failure",
+	 "targets (of GROUP, or all) with address, zone, weight, state, last health check, why "
+	 "one is not healthy and its last failed check",
 	 cmd_targets},
 	{"register", "GROUP ID ADDRESS [--zone Z] [--port P] [--weight W]",
 	 "add a target to GROUP; it starts 'initial' ('unused' in a zone this node does not serve) "

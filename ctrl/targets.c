@@ -166,12 +166,16 @@ json_t *targets_object_json(const struct tgt *t, uint64_t now)
 	json_t *o = targets_entry_json(t, 0, now);
 
 	json_object_del(o, "draining_for_s");
+	/* reason: why the target is in its state (none while healthy or initial) */
 	if (t->h.state == TS_UNUSED)
 		snprintf(reason, sizeof(reason), "zone %s not served", t->c.zone);
+	else if (t->h.state == TS_HEALTHY || t->h.state == TS_INITIAL)
+		reason[0] = '\0';
 	else
 		snprintf(reason, sizeof(reason), "%s", health_reason(&t->h));
 	json_object_set_new(o, "group", json_string(t->g->cfg->name));
 	json_object_set_new(o, "reason", json_string(reason));
+	json_object_set_new(o, "last_failure", json_string(t->h.reason));
 	json_object_set_new(o, "source", json_string(t->api ? "api" : "config"));
 	json_object_set_new(o, "check", check_json(t, now));
 	if (t->h.state == TS_DRAINING)

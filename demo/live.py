@@ -232,7 +232,7 @@ def step_failover(rep, lab):
             rep.say("""%s is unhealthy (REASON: the last failed check). Now 30 new flows, then
                     the 24 pinned flows again:""" % victim)
         else:
-            rep.say("""%s is back (REASON keeps the last failure for reference). The 24
+            rep.say("""%s is back (LAST-FAILURE keeps the failed check for reference). The 24
                     pinned flows again, then 40 new flows:""" % victim)
 
     R.check_failover(lab, rep, show=show)

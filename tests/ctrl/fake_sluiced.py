@@ -27,11 +27,11 @@ LINE_MAX = 4 << 20
 
 def target(group, tid, address, zone, state, port=0, weight=1, reason=None, source="config",
            result=None, latency=None, ago=None, passes=0, failures=0, protocol="tcp",
-           check_port=80, path=None, drain=None):
+           check_port=80, path=None, drain=None, last_failure=""):
     t = {
         "group": group, "id": tid, "address": address, "port": port, "zone": zone,
-        "weight": weight, "state": state, "reason": reason, "source": source,
-        "check": {"protocol": protocol, "port": check_port, "path": path,
+        "weight": weight, "state": state, "reason": reason, "last_failure": last_failure,
+        "source": source, "check": {"protocol": protocol, "port": check_port, "path": path,
                   "last_result": result, "last_latency_ms": latency, "last_check_s": ago,
                   "passes": passes, "failures": failures},
     }
@@ -42,15 +42,16 @@ def target(group, tid, address, zone, state, port=0, weight=1, reason=None, sour
 
 TARGETS = [
     target("firewalls", "fw-a", "192.168.50.11", "az1", "healthy", result="pass", latency=3.2,
-           ago=4.1, passes=12),
+           ago=4.1, passes=12, last_failure="connect: Connection refused"),
     target("firewalls", "fw-b", "192.168.50.12", "az1", "unhealthy", weight=2,
-           reason="timeout after 5 s", result="fail", latency=5000, ago=2, failures=3),
+           reason="timeout after 5 s", result="fail", latency=5000, ago=2, failures=3,
+           last_failure="timeout after 5 s"),
     target("firewalls", "fw-c", "192.168.50.13", "az2", "unused", reason="zone az2 not served"),
     target("web", "web-a", "10.0.2.21", "az1", "draining", port=8443, reason="deregistered",
            source="api", result="pass", latency=0.4, ago=61, passes=30, protocol="http",
            check_port=8080, path="/healthz", drain=245),
-    target("web", "web-b", "10.0.2.22", "az1", "initial", port=8443,
-           reason="http: status 503 (expected 200-399)", result="fail", latency=12, ago=3725,
+    target("web", "web-b", "10.0.2.22", "az1", "initial", port=8443, reason="",
+           last_failure="http: status 503 (expected 200-399)", result="fail", latency=12, ago=3725,
            failures=1, protocol="http", check_port=8080, path="/healthz"),
 ]
 GROUPS = {"firewalls": 300, "web": 30}  # group: deregistration delay

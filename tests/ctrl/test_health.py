@@ -377,6 +377,10 @@ def scenario(kit, rep, tls):
             lo = INTERVAL * (thr - 1) - 0.6
             rep.check(el >= lo, "%s/%s: not healthy before %d passed checks (took %.2f s)"
                       % (k[0], k[1], thr, el))
+            t = seen[k][1]
+            rep.check(t.get("reason") == "" and t.get("last_failure"),
+                      "%s/%s: healthy again: no reason, the last failure kept (%r)"
+                      % (k[0], k[1], t.get("last_failure")), t)
     _, page2 = scrape_checked(rep, maddr, "servers back", sock)
     t_s2 = time.monotonic()
     samples2 = ck.parse_prom(page2)[0]

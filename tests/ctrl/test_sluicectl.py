@@ -277,19 +277,20 @@ def test_targets(rep, ctl, f):
     rep.check(f.last() == {"v": 1, "id": 1, "op": "targets"}, "targets: request line", f.last())
     rows, names = table_ok(rep, out, "GROUP", {"PORT", "WEIGHT"}, "targets", 5)
     rep.check(names == ["GROUP", "ID", "ADDRESS", "PORT", "ZONE", "WEIGHT", "STATE",
-                        "LAST-CHECK", "REASON"], "targets: columns", names)
+                        "LAST-CHECK", "REASON", "LAST-FAILURE"], "targets: columns", names)
     r = {x.get("ID"): x for x in rows}
     want = {
-        "fw-a": ("healthy", "pass 3ms 4s ago", "-"),
-        "fw-b": ("unhealthy", "fail 5000ms 2s ago", "timeout after 5 s"),
-        "fw-c": ("unused", "-", "zone az2 not served"),
-        "web-a": ("draining", "pass <1ms 1m01s ago", "deregistered (4m05s left)"),
-        "web-b": ("initial", "fail 12ms 1h02m ago", "http: status 503 (expected 200-399)"),
+        "fw-a": ("healthy", "pass 3ms 4s ago", "-", "connect: Connection refused"),
+        "fw-b": ("unhealthy", "fail 5000ms 2s ago", "timeout after 5 s", "timeout after 5 s"),
+        "fw-c": ("unused", "-", "zone az2 not served", "-"),
+        "web-a": ("draining", "pass <1ms 1m01s ago", "deregistered (4m05s left)", "-"),
+        "web-b": ("initial", "fail 12ms 1h02m ago", "-", "http: status 503 (expected 200-399)"),
     }
-    for k, (st, lc, reason) in want.items():
+    for k, (st, lc, reason, last) in want.items():
         got = r.get(k, {})
-        rep.check((got.get("STATE"), got.get("LAST-CHECK"), got.get("REASON")) ==
-                  (st, lc, reason), "targets: %s state, last check, reason" % k, got)
+        rep.check((got.get("STATE"), got.get("LAST-CHECK"), got.get("REASON"),
+                   got.get("LAST-FAILURE")) == (st, lc, reason, last),
+                  "targets: %s state, last check, reason, last failure" % k, got)
     rep.check(r.get("web-a", {}).get("PORT") == "8443" and r.get("fw-b", {}).get("WEIGHT") ==
               "2", "targets: port and weight", rows)
     no_trailing(rep, out, "targets")
