@@ -47,6 +47,18 @@ struct {
 } sl_ports SEC(".maps");
 
 /*
+ * The same ports by config index (sl_portv[i] = sl_ports[ifindex of port i]): a route names
+ * its egress port by index, and an ARRAY lookup is inlined to a bounds check and an add where
+ * the hash lookup by ifindex costs a hash and a bucket walk per routed packet.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDP_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, struct xdp_port);
+} sl_portv SEC(".maps");
+
+/*
  * The node's own addresses: one hash lookup per packet (walking sl_ports for them took a
  * third of the program's time).
  */
@@ -354,7 +366,7 @@ static __always_inline int sl_route(struct xdp_md *ctx, struct sl_env *e, __u8 f
 {
 	struct xdp_neigh *nb = NULL;
 	__u8 nh_addr[16];
-	__u32 ifi;
+	__u32 ifi, pidx;
 
 	if (family == 4) {
 		struct xdp_route4_key k = {.prefixlen = 32};
@@ -367,9 +379,16 @@ static __always_inline int sl_route(struct xdp_md *ctx, struct sl_env *e, __u8 f
 			return e->node->replay ? SL_DROP_NO_ROUTE + 1
 					       : sl_fib(ctx, e, 4, daddr, h, 0);
 		ifi = r->ifindex;
+		pidx = r->port;
 		nh = r->via ? r->via : k.addr;
 		__builtin_memcpy(nh_addr, &nh, 4);
 		nb = bpf_map_lookup_elem(&sl_neigh, &nh);
+		/*
+		 * Keeps clang from merging this lookup and sl_neigh6's into one call on a map
+		 * pointer from either branch: the verifier inlines a lookup only when its call
+		 * site sees one map, else it goes through the helper (an indirect call).
+		 */
+		asm volatile("" : "+r"(nb));
 	} else {
 		struct xdp_route6_key k = {.prefixlen = 128};
 		struct sl_addr6 nh;
@@ -381,6 +400,7 @@ static __always_inline int sl_route(struct xdp_md *ctx, struct sl_env *e, __u8 f
 			return e->node->replay ? SL_DROP_NO_ROUTE + 1
 					       : sl_fib(ctx, e, 6, daddr, h, 0);
 		ifi = r->ifindex;
+		pidx = r->port;
 		if (sl_addr_zero(r->via, 16))
 			__builtin_memcpy(nh.a, daddr, 16);
 		else
@@ -388,7 +408,7 @@ static __always_inline int sl_route(struct xdp_md *ctx, struct sl_env *e, __u8 f
 		__builtin_memcpy(nh_addr, nh.a, 16);
 		nb = bpf_map_lookup_elem(&sl_neigh6, &nh);
 	}
-	h->port = bpf_map_lookup_elem(&sl_ports, &ifi);
+	h->port = bpf_map_lookup_elem(&sl_portv, &pidx);
 	if (!h->port)
 		return SL_DROP_NO_ROUTE + 1;
 	if (!nb) {
@@ -950,6 +970,7 @@ int sl_gw_return(struct xdp_md *ctx)
 	e.s->attach = a; /* where the endpoint lookup stopped */
 	e.s->pos = (__u32)pos + 1;
 	e.s->reply_port = -1;
+	e.s->now = sl_now(e.node); /* the entry left it to the stages that use it */
 	if (zone) {
 		e.s->nlb_mode = SL_NLB_INSPECTED;
 		bpf_tail_call(ctx, &sl_progs, XDP_STAGE_NLB);
@@ -1156,15 +1177,15 @@ static __always_inline int sl_nlb_rst_answer(struct xdp_md *ctx, struct sl_env *
 }
 
 /*
- * nlb_session_ok for the entry in s->sess[0] (found by key s->sk): 1 keep, 0 gone (expired or
- * moved: the packet is not of the session any more), or -(XDP action + 1): refused (drained,
- * terminated), the frame is dealt with.
+ * nlb_session_ok for the entry in s->sess[0] (found by key s->sk, at `found` in sl_sess): 1
+ * keep, 0 gone (expired or moved: the packet is not of the session any more), or -(XDP action
+ * + 1): refused (drained, terminated), the frame is dealt with.
  */
-static __always_inline int sl_nlb_session_ok(struct xdp_md *ctx, struct sl_env *e)
+static __always_inline int sl_nlb_session_ok(struct xdp_md *ctx, struct sl_env *e,
+					     struct xdp_sess *found)
 {
 	struct sl_scratch *s = e->s;
 	struct xdp_sess *x = &s->sess[0], *c;
-	struct xdp_sess_key *ck;
 	const struct xdp_target *t = NULL;
 	struct xdp_group *g;
 	__u64 idle, last;
@@ -1175,9 +1196,11 @@ static __always_inline int sl_nlb_session_ok(struct xdp_md *ctx, struct sl_env *
 	g = sl_group(x->group);
 	if (!g)
 		return 0;
-	/* the client entry holds the session's clock */
-	ck = x->dir == XDP_SESS_CLIENT ? &s->sk : &x->other; /* in scratch: the stack is short */
-	c = bpf_map_lookup_elem(&sl_sess, ck);
+	/*
+	 * The client entry holds the session's clock: a client packet's own entry (not looked
+	 * up again), a reply's other one (its key in scratch: the stack is short).
+	 */
+	c = x->dir == XDP_SESS_CLIENT ? found : bpf_map_lookup_elem(&sl_sess, &x->other);
 	if (!c) { /* half a session (LRU): gone */
 		bpf_map_delete_elem(&sl_sess, &s->sk);
 		return 0;
@@ -1250,21 +1273,18 @@ static __always_inline int sl_nlb_translate_send(struct xdp_md *ctx, struct sl_e
 }
 
 /*
- * The session entry of s->pi's key, copied to s->sess[0] (key in s->sk): 0, or -1 none.
- * A global function: checked once, on its own.
+ * The session entry of s->pi's key, copied to s->sess[0] (key in s->sk): the entry in sl_sess
+ * (sl_nlb_session_ok touches it when it is the client's), or NULL: none.
  */
-__noinline int sl_nlb_lookup(struct sl_scratch *s)
+static __always_inline struct xdp_sess *sl_nlb_lookup(struct sl_scratch *s)
 {
 	struct xdp_sess *x;
 
-	if (!s)
-		return -1;
 	sl_sess_key_of(&s->pi, &s->sk);
 	x = bpf_map_lookup_elem(&sl_sess, &s->sk);
-	if (!x)
-		return -1;
-	__builtin_memcpy(&s->sess[0], x, sizeof(*x));
-	return 0;
+	if (x)
+		__builtin_memcpy(&s->sess[0], x, sizeof(*x));
+	return x;
 }
 
 /*
@@ -1517,6 +1537,7 @@ static __always_inline int sl_icmp_unclaimed(struct xdp_md *ctx, struct sl_env *
 static __always_inline int sl_nlb_try_session(struct xdp_md *ctx, struct sl_env *e)
 {
 	struct sl_scratch *s = e->s;
+	struct xdp_sess *x;
 	int ok;
 
 	if (s->pi.family != 4)
@@ -1526,9 +1547,10 @@ static __always_inline int sl_nlb_try_session(struct xdp_md *ctx, struct sl_env 
 	if (!(s->pi.flags & PKT_F_L4) ||
 	    (s->pi.proto != IPPROTO_TCP_ && s->pi.proto != IPPROTO_UDP_))
 		return -1;
-	if (sl_nlb_lookup(s) || s->sess[0].dir != XDP_SESS_REPLY)
+	x = sl_nlb_lookup(s);
+	if (!x || s->sess[0].dir != XDP_SESS_REPLY)
 		return -1;
-	ok = sl_nlb_session_ok(ctx, e);
+	ok = sl_nlb_session_ok(ctx, e, x);
 	if (ok < 0)
 		return -ok - 1;
 	if (!ok)
@@ -1545,7 +1567,8 @@ SEC("xdp")
 int sl_nlb(struct xdp_md *ctx)
 {
 	struct xdp_listener_key lk = {};
-	struct xdp_listener *lp, l;
+	struct xdp_listener *lp, *l;
+	struct xdp_sess *x;
 	struct sl_scratch *s;
 	struct sl_env e;
 	int ret, syn;
@@ -1589,16 +1612,18 @@ int sl_nlb(struct xdp_md *ctx)
 			return ret;
 		return sl_drop(&e, SL_DROP_NLB_NO_LISTENER);
 	}
-	l = *lp;
-	if (l.inspect != XDP_NO_INSPECT && s->nlb_mode != SL_NLB_INSPECTED) {
-		s->attach = (__u32)l.inspect;
+	l = &s->lsn; /* a copy, in scratch: the stack is short */
+	*l = *lp;
+	if (l->inspect != XDP_NO_INSPECT && s->nlb_mode != SL_NLB_INSPECTED) {
+		s->attach = (__u32)l->inspect;
 		s->pos = 0;
 		bpf_tail_call(ctx, &sl_progs, XDP_STAGE_GW_ENCAP);
 		return sl_drop(&e, SL_DROP_NO_TARGET);
 	}
 	/* one lookup serves both directions (a source-NAT reply may come to the zone IP) */
-	if (!sl_nlb_lookup(s)) {
-		ret = sl_nlb_session_ok(ctx, &e);
+	x = sl_nlb_lookup(s);
+	if (x) {
+		ret = sl_nlb_session_ok(ctx, &e, x);
 		if (ret < 0)
 			return -ret - 1;
 		if (ret)
@@ -1608,9 +1633,9 @@ int sl_nlb(struct xdp_md *ctx)
 	      (s->pi.tcp_flags & (NAT_TCP_SYN | NAT_TCP_ACK)) == NAT_TCP_SYN;
 	if (!syn && (s->pi.tcp_flags & NAT_TCP_RST)) /* a reset of nothing: nothing to do */
 		return sl_drop(&e, SL_DROP_NLB_UNKNOWN_RESET);
-	if (!syn && (l.flags & XDP_LF_RESET))
-		return sl_nlb_rst_answer(ctx, &e, l.index, SL_DROP_NLB_UNKNOWN_RESET);
-	ret = sl_nlb_new(ctx, &e, &l);
+	if (!syn && (l->flags & XDP_LF_RESET))
+		return sl_nlb_rst_answer(ctx, &e, l->index, SL_DROP_NLB_UNKNOWN_RESET);
+	ret = sl_nlb_new(ctx, &e, l);
 	if (ret < 0)
 		return -ret - 1;
 	/* the new session's touch: a FIN or RST shortens it at once (nlb_touch) */
@@ -1767,7 +1792,7 @@ int sl_xdp(struct xdp_md *ctx)
 	struct pkt_info pi;
 	struct sl_env e;
 	__u32 zero = 0;
-	int ret, zone;
+	int ret, zone, local;
 
 	p = bpf_map_lookup_elem(&sl_ports, &ifi);
 	if (!p || sl_env_get(&e))
@@ -1791,7 +1816,6 @@ int sl_xdp(struct xdp_md *ctx)
 		return XDP_PASS; /* the kernel answers and learns */
 
 	__builtin_memcpy(&e.s->pi, &pi, sizeof(pi));
-	e.s->now = sl_now(e.node);
 	e.s->port = p->index;
 	e.s->ifindex = ifi;
 	e.s->reply_port = (__s32)p->index;
@@ -1805,12 +1829,15 @@ int sl_xdp(struct xdp_md *ctx)
 	zone = (e.node->zone_family == 4 &&
 		sl_addr_eq(pi.daddr, (const __u8 *)&e.node->zone_ip4, 4)) ||
 	       (e.node->zone_family == 6 && sl_addr_eq(pi.daddr, e.node->zone_ip6, 16));
-	if (zone || sl_is_multicast(&pi) || sl_is_local(&pi)) {
-		if ((pi.flags & PKT_F_L4) && pi.proto == IPPROTO_UDP_ &&
-		    pi.dport == GENEVE_UDP_PORT) {
-			bpf_tail_call(ctx, &sl_progs, XDP_STAGE_GW_RETURN);
-			return sl_drop(&e, SL_DROP_LOCAL_UNHANDLED);
-		}
+	local = zone || sl_is_multicast(&pi) || sl_is_local(&pi);
+	if (local && (pi.flags & PKT_F_L4) && pi.proto == IPPROTO_UDP_ &&
+	    pi.dport == GENEVE_UDP_PORT) {
+		/* no clock: sl_gw_return reads it only when it hands the packet on */
+		bpf_tail_call(ctx, &sl_progs, XDP_STAGE_GW_RETURN);
+		return sl_drop(&e, SL_DROP_LOCAL_UNHANDLED);
+	}
+	e.s->now = sl_now(e.node); /* ~25 ns live (bpf_ktime_get_ns): once, where it is used */
+	if (local) {
 		/* local_ip: TCP/UDP to the zone IP is the load balancer's (nlb_to_zone_ip) */
 		if (nlb && zone && (pi.proto == IPPROTO_TCP_ || pi.proto == IPPROTO_UDP_)) {
 			e.s->nlb_mode = SL_NLB_ZONE;

@@ -55,7 +55,7 @@ _Static_assert(SL_MAX_FRAME <= SL_FRAME_MASK, "a mask of SL_FRAME_MASK keeps eve
 struct sl_scratch {
 	/* per packet, from one stage to the next */
 	struct pkt_info pi; /* the packet the next stage works on, offsets from ctx->data */
-	uint64_t now;	    /* us */
+	uint64_t now;	    /* us; not set for a GENEVE return until sl_gw_return hands it on */
 	uint32_t port;	    /* ingress port index */
 	uint32_t ifindex;   /* ingress ifindex */
 	int32_t reply_port; /* too-big errors: back to the frame's sender (ingress), or -1 */
@@ -69,6 +69,7 @@ struct sl_scratch {
 	struct flow_key fk;
 	struct xdp_flow_key ftk;
 	struct xdp_sess_key sk;	  /* sl_nlb: the session key being looked up / inserted */
+	struct xdp_listener lsn;  /* sl_nlb: the packet's listener (a copy) */
 	struct xdp_sess sess[2];  /* sl_nlb: a session's entries (by direction), or the one found */
 	struct nat_rewrite rw[2]; /* sl_nlb: the rewrites (outer, quoted) */
 	struct bpf_fib_lookup fib; /* sl_fib */

@@ -156,13 +156,13 @@ int xdp_maps_find(struct xdp_dp *x, char *err, size_t errlen)
 		int optional;
 	} want[] = {
 		{&m->node, "sl_node", 0},	{&m->ports, "sl_ports", 0},
-		{&m->attach, "sl_attach", 0},	{&m->routes4, "sl_routes4", 0},
-		{&m->routes6, "sl_routes6", 1}, {&m->neigh, "sl_neigh", 0},
-		{&m->neigh6, "sl_neigh6", 1},	{&m->state, "sl_state", 0},
-		{&m->flows, "sl_flows", 0},	{&m->progs, "sl_progs", 0},
-		{&m->stats, "sl_stats", 0},	{&m->tstats, "sl_tstats", 0},
-		{&m->out, "sl_out", 0},		{&m->local, "sl_local", 0},
-		{&m->resolve, "sl_resolve", 0},
+		{&m->portv, "sl_portv", 0},	{&m->attach, "sl_attach", 0},
+		{&m->routes4, "sl_routes4", 0}, {&m->routes6, "sl_routes6", 1},
+		{&m->neigh, "sl_neigh", 0},	{&m->neigh6, "sl_neigh6", 1},
+		{&m->state, "sl_state", 0},	{&m->flows, "sl_flows", 0},
+		{&m->progs, "sl_progs", 0},	{&m->stats, "sl_stats", 0},
+		{&m->tstats, "sl_tstats", 0},	{&m->out, "sl_out", 0},
+		{&m->local, "sl_local", 0},	{&m->resolve, "sl_resolve", 0},
 	};
 	unsigned int i;
 
@@ -434,6 +434,8 @@ int xdp_maps_fill(struct xdp_dp *x, char *err, size_t errlen)
 	for (i = 0; i < cfg->n_ports; i++) {
 		xdp_fill_port(x, i);
 		ret = xdp_port_map(x, x->ifindex[i], i);
+		if (!ret && bpf_map_update_elem(x->maps.portv, &i, &x->ports[i], BPF_ANY))
+			ret = -errno;
 		if (ret) {
 			snprintf(err, errlen, "filling sl_ports: %s", strerror(-ret));
 			return ret;

@@ -33,7 +33,7 @@ enum xdp_group_mode {
 
 /* Map fds of the loaded object; -1 for the optional ones (sl_routes6, sl_neigh6) when absent. */
 struct xdp_maps {
-	int node, ports, attach, routes4, routes6, neigh, neigh6, state, flows, progs, stats,
+	int node, ports, portv, attach, routes4, routes6, neigh, neigh6, state, flows, progs, stats,
 		tstats, out, local, resolve;
 };
 
@@ -74,7 +74,7 @@ int xdp_maps_size(struct xdp_dp *x, char *err, size_t errlen);
 /* After load: x->maps and x->prog_fd, by name. */
 int xdp_maps_find(struct xdp_dp *x, char *err, size_t errlen);
 /*
- * Fill sl_node, sl_ports (x->ifindex / x->mac per port), sl_attach, sl_routes4/6,
+ * Fill sl_node, sl_ports and sl_portv (x->ifindex / x->mac per port), sl_attach, sl_routes4/6,
  * sl_neigh/6 and sl_progs from x->cfg. 0 or -errno with a message.
  */
 int xdp_maps_fill(struct xdp_dp *x, char *err, size_t errlen);
