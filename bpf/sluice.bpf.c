@@ -1514,7 +1514,9 @@ __noinline int sl_icmp_is_geneve(struct xdp_md *ctx, struct sl_scratch *s, __u32
 /*
  * An ICMP error to us that no session claimed: geneve_icmp_error when it is about our GENEVE
  * (sent from node.geneve_address, else from the first IPv4 address of the port the error
- * arrived on, as sluice-dp's local_icmp_is_geneve), else nlb_icmp_unknown.
+ * arrived on, as sluice-dp's local_icmp_is_geneve); else it may be about the host's own
+ * traffic (a PMTU error about an SSH session, say), so it goes to the kernel, which drops what
+ * no socket of its own claims (sluice-dp, owning the port, drops it nlb_icmp_unknown).
  */
 static __always_inline int sl_icmp_unclaimed(struct xdp_md *ctx, struct sl_env *e)
 {
@@ -1527,7 +1529,7 @@ static __always_inline int sl_icmp_unclaimed(struct xdp_md *ctx, struct sl_env *
 	}
 	if (sl_icmp_is_geneve(ctx, e->s, src))
 		return sl_drop(e, SL_DROP_GENEVE_ICMP);
-	return sl_drop(e, SL_DROP_NLB_ICMP_UNKNOWN);
+	return XDP_PASS;
 }
 
 /*
@@ -1851,6 +1853,9 @@ int sl_xdp(struct xdp_md *ctx)
 			e.s->nlb_mode = SL_NLB_LOCAL;
 			bpf_tail_call(ctx, &sl_progs, XDP_STAGE_NLB);
 		}
+		/* without listeners: an ICMP error about our own GENEVE is counted, not the kernel's */
+		if (!nlb && (pi.flags & PKT_F_ICMP_ERR) && pi.family == 4)
+			return sl_icmp_unclaimed(ctx, &e); /* e.s->pi is pi */
 		return XDP_PASS; /* ND, ping, the host's own traffic */
 	}
 	if (nlb && pi.family == 4) {

@@ -29,10 +29,10 @@ import sluice_ref as ref  # noqa: E402
 MTU = 1200
 
 
-def model():
-    groups = [nk.Group("web", "tcp", nk.targets("web", 2, port=8443))]
-    listeners = [nk.Listener("web", "tcp", 443, "web")]
-    return nk.Nlb(groups, listeners, geneve_groups=[sc.firewalls(2)], chain=["firewalls"])
+def model(listeners=True):
+    groups = [nk.Group("web", "tcp", nk.targets("web", 2, port=8443))] if listeners else []
+    lsn = [nk.Listener("web", "tcp", 443, "web")] if listeners else []
+    return nk.Nlb(groups, lsn, geneve_groups=[sc.firewalls(2)], chain=["firewalls"])
 
 
 def error(src, dst, quote, code=3, ident=0):
@@ -40,9 +40,10 @@ def error(src, dst, quote, code=3, ident=0):
     return IP(src=src, dst=dst, ttl=64, id=ident) / icmp / quote
 
 
-def build():
-    gw = model()
-    case = ck.Case(gw, "geneve_icmp: ICMP errors about our GENEVE to an appliance")
+def build(listeners=True):
+    gw = model(listeners)
+    case = ck.Case(gw, "geneve_icmp%s: ICMP errors about our GENEVE to an appliance%s"
+                   % (("", "") if listeners else ("_gw", ", no listeners")))
     transit = IP(src=ck.client4(1), dst=ck.server4(10), id=1) / UDP(sport=50001, dport=5000) / (
         b"transit" * 8)
     out = nk.send(case, "outside", ck.frame(transit, ck.client_mac(1)))
@@ -57,12 +58,13 @@ def build():
     ours = "192.168.50.1"
     other_src = IP(src=ck.NODE4, dst=fw_addr, id=7) / UDP(sport=50000, dport=6081) / (b"x" * 16)
     other_port = IP(src=ours, dst=fw_addr, id=8) / UDP(sport=50000, dport=6082) / (b"x" * 16)
+    unclaimed = "nlb_icmp_unknown" if listeners else "local_unhandled"
     errors = [
         (error(fw_addr, ours, geneve, ident=91), "geneve_icmp_error"),
         (error(fw_addr, ours, geneve[:28], ident=92), "geneve_icmp_error"),
         (error(fw_addr, ours, geneve, code=4, ident=93), "geneve_icmp_error"),
-        (error(fw_addr, ours, bytes(other_src), ident=94), "nlb_icmp_unknown"),
-        (error(fw_addr, ours, bytes(other_port), ident=95), "nlb_icmp_unknown"),
+        (error(fw_addr, ours, bytes(other_src), ident=94), unclaimed),
+        (error(fw_addr, ours, bytes(other_port), ident=95), unclaimed),
     ]
     for l3, reason in errors:
         before = gw.drops[reason]

@@ -457,7 +457,7 @@ class Nlb(ck.Gateway):
         if info.icmp_error and self.about_our_geneve(port, info):
             self.drops["geneve_icmp_error"] += 1
             return []
-        if info.icmp_error:
+        if info.icmp_error and self.listeners:  # sluice-dp: only with a load balancer
             self.drops["nlb_icmp_unknown"] += 1
             return []
         self.drops["local_unhandled"] += 1
