@@ -157,8 +157,12 @@ def udp(a):
     socks = []
     for i in range(n_sock):
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind(("", fixed[i] if i < len(fixed) else 0))
+        port = fixed[i] if i < len(fixed) else 0
+        # SO_REUSEADDR only for a fixed port: on an ephemeral bind it lets the kernel hand two
+        # sockets of one burst the same port, i.e. one flow, and one of them never gets its reply
+        if port:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("", port))
         s.connect((a.host, a.port))
         socks.append(s)
     res = {"sent": 0, "ok": 0, "lost": 0, "served_by": {},

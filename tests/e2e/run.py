@@ -204,23 +204,11 @@ def check_failover(lab, rep, show=None):
     on = Counter(t for p, t in p1.items() if p not in reused)
     stuck = sorted(p for p, t in reused.items()
                    if t == victim and lab.target_failover == "no_rebalance")
-    # A burst of 30 new flows on a loaded 2-CPU machine may lose a datagram somewhere in the
-    # kernels on the way (seen once in CI, on a flow pinned to a survivor, with no drop counted
-    # by sluice): a flow pinned to a survivor whose datagram was lost gets one more try on the
-    # same 5-tuple, which must be answered. Routing, not zero loss, is what this check is about.
-    lost = sorted(p for p in r1["lost_sports"] if p not in stuck)
-    retried = []
-    if lost and all(p1.get(p) not in (None, victim) for p in lost):
-        rr = lab.udp(SERVER, L.WEB_PORT, count=len(lost), sports=lost, burst=True, timeout=3)
-        retried = sorted(rr["ok_sports"])
-    rep.check(sorted(set(r1["lost_sports"]) - set(retried)) == stuck and victim not in on
-              and len(p1) == 30,
-              "failover: %d new flows after the failure: %d answered, pinned to %s (none to %s)%s%s"
+    rep.check(sorted(r1["lost_sports"]) == stuck and victim not in on and len(p1) == 30,
+              "failover: %d new flows after the failure: %d answered, pinned to %s (none to %s)%s"
               % (30 - len(reused), r1["ok"] - (len(reused) - len(stuck)), dict(on), victim,
                  "; %d more reused the source port of a flow still pinned (%s), %d of them to "
-                 "%s" % (len(reused), sorted(reused), len(stuck), victim) if reused else "",
-                 "; %d lost datagram(s) of flows on survivors answered on a retry (%s)"
-                 % (len(retried), retried) if retried else ""),
+                 "%s" % (len(reused), sorted(reused), len(stuck), victim) if reused else ""),
               r1)
     r2 = lab.udp(SERVER, L.WEB_PORT, count=len(sports), sports=sports, burst=True, timeout=2)
     pins2 = lab.pins(sports, SERVER)
