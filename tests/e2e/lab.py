@@ -253,6 +253,10 @@ class Lab(lk.ProcLab):
                                  "net.ipv6.conf.all.disable_ipv6=1",
                                  "net.ipv6.conf.default.disable_ipv6=1"))
         ns = self.ns
+        # The checks use fixed client ports below 43000 (rules: 40001-40004, failover: 42000-
+        # 42023), and the appliances' rules drop 40001/40002: ephemeral ports stay above them,
+        # so a "new flow" never lands on a port a rule drops or a flow pinned by another check.
+        self.run(self.nsexec(ns["c"], "sysctl", "-qw", "net.ipv4.ip_local_port_range=43000 60999"))
         self._link("so", ns["s"], "c", ns["c"])
         self._link("sa", ns["s"], "a", ns["a"])
         self._link("si", ns["s"], "v", ns["v"])
