@@ -117,9 +117,6 @@ static void test_evfile_every_refusal_names_file_and_line(void)
 		CU_ASSERT_PTR_NULL(ev);
 		CU_ASSERT_EQUAL(n, 0);
 		CU_ASSERT_PTR_NOT_NULL(strstr(err, evfile_path));
-		if (!strstr(err, bad[i].says))
-			fprintf(stderr, "\n  case %u: \"%s\" does not say \"%s\"\n", i, err,
-				bad[i].says);
 		CU_ASSERT_PTR_NOT_NULL(strstr(err, bad[i].says));
 	}
 }
