@@ -1456,15 +1456,8 @@ __noinline int sl_nlb_icmp_xlate(struct xdp_md *ctx, struct sl_scratch *s)
 	outer = &s->rw[0];
 	inner = &s->rw[1];
 	orig = &s->sess[0].other;
-	__builtin_memset(s->rw, 0, sizeof(s->rw));
-	outer->family = inner->family = 4;
-	inner->set_src = inner->set_dst = 1;
-	__builtin_memcpy(inner->saddr, &orig->saddr, 4);
-	__builtin_memcpy(inner->daddr, &orig->daddr, 4);
-	inner->sport = orig->sport;
-	inner->dport = orig->dport;
-	outer->set_dst = 1;
-	__builtin_memcpy(outer->daddr, &orig->saddr, 4);
+	nat_icmp_rewrites(4, (const __u8 *)&orig->saddr, (const __u8 *)&orig->daddr, orig->sport,
+			  orig->dport, outer, inner);
 	__builtin_memcpy(&o, &s->pi, sizeof(o));
 	if (o.l3_off > SL_MAX_L3_OFF || o.l4_off > SL_MAX_L4_OFF) /* for the verifier */
 		return -1;
@@ -1853,10 +1846,11 @@ int sl_xdp(struct xdp_md *ctx)
 			e.s->nlb_mode = SL_NLB_LOCAL;
 			bpf_tail_call(ctx, &sl_progs, XDP_STAGE_NLB);
 		}
-		/* without listeners: an ICMP error about our own GENEVE is counted, not the kernel's */
+		/* no listeners: an ICMP error about our GENEVE is counted (e.s->pi is pi) */
 		if (!nlb && (pi.flags & PKT_F_ICMP_ERR) && pi.family == 4)
-			return sl_icmp_unclaimed(ctx, &e); /* e.s->pi is pi */
-		return XDP_PASS; /* ND, ping, the host's own traffic */
+			return sl_icmp_unclaimed(ctx, &e);
+		/* ND, ping, the host's own traffic */
+		return XDP_PASS;
 	}
 	if (nlb && pi.family == 4) {
 		__u32 i, d;

@@ -457,7 +457,7 @@ void nlb_to_zone_ip(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
 static int nlb_icmp(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi)
 {
 	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
-	struct nat_rewrite outer = {0}, inner = {0};
+	struct nat_rewrite outer, inner;
 	struct pkt_info emb, out;
 	const struct sess_key *orig;
 	struct sess_key k;
@@ -478,14 +478,8 @@ static int nlb_icmp(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *p
 	if (!s)
 		return 0;
 	orig = &s->key[!dir]; /* the quoted packet as it was before translation */
-	inner.family = outer.family = pi->family;
-	inner.set_src = inner.set_dst = 1;
-	memcpy(inner.saddr, orig->saddr, 16);
-	inner.sport = orig->sport;
-	memcpy(inner.daddr, orig->daddr, 16);
-	inner.dport = orig->dport;
-	outer.set_dst = 1;
-	memcpy(outer.daddr, orig->saddr, 16);
+	nat_icmp_rewrites(pi->family, orig->saddr, orig->daddr, orig->sport, orig->dport, &outer,
+			  &inner);
 	if (nat_icmp_error(data, data + m->data_len, pi, &outer, &inner) ||
 	    nlb_reparse(m, pi, &out)) {
 		wk_drop(w, m, SL_DROP_PARSE_L4);

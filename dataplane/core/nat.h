@@ -335,6 +335,28 @@ SL_INLINE int nat_icmp_error_fam(uint8_t *start, const uint8_t *end, const struc
 	return 0;
 }
 
+/*
+ * The rewrites for nat_icmp_error of an error quoting a packet of a translated flow: that
+ * packet as it was before translation is saddr:sport -> daddr:dport (the session's other
+ * direction; addresses of family's length). The quote reads as that packet again; the error
+ * goes to its source.
+ */
+SL_INLINE void nat_icmp_rewrites(const uint8_t family, const uint8_t *saddr, const uint8_t *daddr,
+				 uint16_t sport, uint16_t dport, struct nat_rewrite *outer,
+				 struct nat_rewrite *inner)
+{
+	__builtin_memset(outer, 0, sizeof(*outer));
+	__builtin_memset(inner, 0, sizeof(*inner));
+	outer->family = inner->family = family;
+	inner->set_src = inner->set_dst = 1;
+	nat_put_addr(inner->saddr, saddr, family);
+	nat_put_addr(inner->daddr, daddr, family);
+	inner->sport = sport;
+	inner->dport = dport;
+	outer->set_dst = 1;
+	nat_put_addr(outer->daddr, saddr, family);
+}
+
 SL_INLINE int nat_icmp_error(uint8_t *start, const uint8_t *end, const struct pkt_info *pi,
 			     const struct nat_rewrite *outer, const struct nat_rewrite *inner)
 {

@@ -1490,7 +1490,42 @@ static void random_mutations_are_handled_cleanly(void)
 	}
 }
 
+/* nat_icmp_rewrites: the quote reads as the original packet, the error goes to its source. */
+static void icmp_rewrites_restore_the_quote_and_address_its_source(void)
+{
+	const uint8_t s4[4] = {10, 0, 1, 2}, d4[4] = {10, 0, 1, 10};
+	uint8_t s6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2},
+		d6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 9};
+	struct nat_rewrite outer, inner;
+
+	memset(&outer, 0xaa, sizeof(outer));
+	memset(&inner, 0xaa, sizeof(inner));
+	nat_icmp_rewrites(4, s4, d4, 40000, 443, &outer, &inner);
+	CU_ASSERT_EQUAL(inner.family, 4);
+	CU_ASSERT_EQUAL(outer.family, 4);
+	CU_ASSERT_TRUE(inner.set_src && inner.set_dst);
+	CU_ASSERT_EQUAL(memcmp(inner.saddr, s4, 4), 0);
+	CU_ASSERT_EQUAL(memcmp(inner.daddr, d4, 4), 0);
+	CU_ASSERT_EQUAL(inner.sport, 40000);
+	CU_ASSERT_EQUAL(inner.dport, 443);
+	CU_ASSERT_FALSE(outer.set_src);
+	CU_ASSERT_TRUE(outer.set_dst);
+	CU_ASSERT_EQUAL(memcmp(outer.daddr, s4, 4), 0);
+	CU_ASSERT_EQUAL(inner.saddr[4] | inner.daddr[15] | outer.daddr[4] | outer.saddr[0], 0);
+	CU_ASSERT_EQUAL(outer.sport | outer.dport, 0);
+
+	nat_icmp_rewrites(6, s6, d6, 53, 1024, &outer, &inner);
+	CU_ASSERT_EQUAL(inner.family, 6);
+	CU_ASSERT_EQUAL(memcmp(inner.saddr, s6, 16), 0);
+	CU_ASSERT_EQUAL(memcmp(inner.daddr, d6, 16), 0);
+	CU_ASSERT_EQUAL(memcmp(outer.daddr, s6, 16), 0);
+	CU_ASSERT_EQUAL(inner.sport, 53);
+	CU_ASSERT_EQUAL(inner.dport, 1024);
+}
+
 static CU_TestInfo tests[] = {
+	{"icmp_rewrites_restore_the_quote_and_address_its_source",
+	 icmp_rewrites_restore_the_quote_and_address_its_source},
 	{"rewrite_ipv4_tcp_random_matches_full_recompute",
 	 rewrite_ipv4_tcp_random_matches_full_recompute},
 	{"rewrite_ipv4_udp_random_matches_full_recompute",
