@@ -763,7 +763,7 @@ int sl_gw_encap(struct xdp_md *ctx)
 	if ((__u32)pi->l3_len + GWLB_ENCAP_OVERHEAD > h.port->mtu)
 		return sl_too_big(ctx, &e, pi, h.port->mtu - GWLB_ENCAP_OVERHEAD);
 
-	src = e.node->geneve_src ? e.node->geneve_src : h.port->addr4[0];
+	src = h.port->geneve_src;
 	meta.endpoint_id = att->endpoint_id;
 	meta.attachment_id = att->attachment_id;
 	meta.cookie = cookie_make(e.node->secret, fk, t->addr, att->endpoint_id);
@@ -1506,21 +1506,17 @@ __noinline int sl_icmp_is_geneve(struct xdp_md *ctx, struct sl_scratch *s, __u32
 
 /*
  * An ICMP error to us that no session claimed: geneve_icmp_error when it is about our GENEVE
- * (sent from node.geneve_address, else from the first IPv4 address of the port the error
- * arrived on, as sluice-dp's local_icmp_is_geneve); else it may be about the host's own
- * traffic (a PMTU error about an SSH session, say), so it goes to the kernel, which drops what
- * no socket of its own claims (sluice-dp, owning the port, drops it nlb_icmp_unknown).
+ * (from the GENEVE source of the port the error arrived on, as sluice-dp's
+ * local_icmp_is_geneve); else it may be about the host's own traffic (a PMTU error about an
+ * SSH session, say), so it goes to the kernel, which drops what no socket of its own claims
+ * (sluice-dp, owning the port, drops it nlb_icmp_unknown).
  */
 static __always_inline int sl_icmp_unclaimed(struct xdp_md *ctx, struct sl_env *e)
 {
-	__u32 src = e->node->geneve_src;
-	struct xdp_port *p;
+	__u32 pidx = e->s->port;
+	struct xdp_port *p = bpf_map_lookup_elem(&sl_portv, &pidx);
 
-	if (!src) {
-		p = bpf_map_lookup_elem(&sl_ports, &e->s->ifindex);
-		src = p ? p->addr4[0] : 0;
-	}
-	if (sl_icmp_is_geneve(ctx, e->s, src))
+	if (p && sl_icmp_is_geneve(ctx, e->s, p->geneve_src))
 		return sl_drop(e, SL_DROP_GENEVE_ICMP);
 	return XDP_PASS;
 }

@@ -371,6 +371,7 @@ static void xdp_fill_port(struct xdp_dp *x, unsigned int p)
 			v->plen6[n6++] = a->plen;
 		}
 	}
+	v->geneve_src = x->node.geneve_src ? x->node.geneve_src : v->addr4[0];
 }
 
 /* sl_local: every address of every port, mapped to its port. */
