@@ -6,15 +6,11 @@
 #include "core/gwlb.h"
 #include "reflect.h"
 
-static const char *const reflect_names[SL_DROP_MAX] = {
-#define SL_X(e, s) [SL_DROP_##e] = s,
-	SL_DROP_REASONS(SL_X)
-#undef SL_X
-};
-
 const char *reflect_reason_name(unsigned int reason)
 {
-	return reason < SL_DROP_MAX ? reflect_names[reason] : "unknown";
+	const char *n = stats_drop_name(reason);
+
+	return n ? n : "unknown";
 }
 
 int reflect_check(const uint8_t *g, size_t len, struct gwlb_meta *m, struct pkt_info *inner,

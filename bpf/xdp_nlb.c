@@ -17,12 +17,6 @@
 #define XDP_NLB_TCP 6
 #define XDP_NLB_UDP 17
 
-static const char *const xdp_nlb_drop_names[] = {
-#define SL_X(e, s) s,
-	SL_DROP_REASONS(SL_X)
-#undef SL_X
-};
-
 static int xdp_nlb_fd(const struct xdp_dp *x, const char *name)
 {
 	return bpf_object__find_map_fd_by_name(x->obj, name);
@@ -227,7 +221,7 @@ int xdp_nlb_stats_json(const struct xdp_dp *x, json_t *root)
 		}
 		for (r = 0; r < SL_DROP_MAX; r++)
 			if (sum.dreasons[r])
-				json_object_set_new(reasons, xdp_nlb_drop_names[r],
+				json_object_set_new(reasons, stats_drop_name(r),
 						    json_integer((json_int_t)sum.dreasons[r]));
 		json_object_set_new(listeners, cfg->listeners[i].name,
 				    json_pack("{s:I,s:I,s:I,s:I,s:I,s:o}", "packets",

@@ -14,18 +14,6 @@
 #include "xdp_nlb.h"
 #include "xdp_stats.h"
 
-static const char *const xdp_drop_names[] = {
-#define SL_X(e, s) s,
-	SL_DROP_REASONS(SL_X)
-#undef SL_X
-};
-
-static const char *const xdp_event_names[] = {
-#define SL_X(e, s) s,
-	SL_EVENTS(SL_X)
-#undef SL_X
-};
-
 /* sl_stats[0] summed over the CPUs, plus the replay's own counts. */
 static int xdp_stats_sum(const struct xdp_dp *x, struct xdp_stats *sum)
 {
@@ -132,10 +120,10 @@ json_t *xdp_stats_json(const struct xdp_dp *x, int *err_out)
 					      (json_int_t)st.tx_pkts[i], "tx_bytes",
 					      (json_int_t)st.tx_bytes[i]));
 	for (i = 0; i < SL_DROP_MAX; i++)
-		json_object_set_new(drops, xdp_drop_names[i],
+		json_object_set_new(drops, stats_drop_name(i),
 				    json_integer((json_int_t)st.drops[i]));
 	for (i = 0; i < SL_EV_MAX; i++)
-		json_object_set_new(events, xdp_event_names[i],
+		json_object_set_new(events, stats_event_name(i),
 				    json_integer((json_int_t)st.events[i]));
 	json_object_set_new(root, "flows_active", json_integer((json_int_t)xdp_flows_count(x)));
 	json_object_set_new(root, "workers",
@@ -246,11 +234,11 @@ void xdp_stats_print_summary(const struct xdp_dp *x, FILE *f)
 	fprintf(f, "\n%-28s %12s\n", "event", "count");
 	for (i = 0; i < SL_EV_MAX; i++)
 		if (st.events[i])
-			fprintf(f, "%-28s %12" PRIu64 "\n", xdp_event_names[i], st.events[i]);
+			fprintf(f, "%-28s %12" PRIu64 "\n", stats_event_name(i), st.events[i]);
 	fprintf(f, "\n%-28s %12s\n", "drop reason", "count");
 	for (i = 0; i < SL_DROP_MAX; i++)
 		if (st.drops[i])
-			fprintf(f, "%-28s %12" PRIu64 "\n", xdp_drop_names[i], st.drops[i]);
+			fprintf(f, "%-28s %12" PRIu64 "\n", stats_drop_name(i), st.drops[i]);
 	fprintf(f, "\n%-16s %-16s %-16s %-10s %10s %12s %10s\n", "group", "target", "address",
 		"state", "packets", "bytes", "new flows");
 	for (g = 0; x->state && g < x->state->n_groups; g++) {

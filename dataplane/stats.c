@@ -17,18 +17,6 @@
 #include "sesstab.h"
 #include "stats.h"
 
-static const char *const stats_drop_names[] = {
-#define SL_X(e, s) s,
-	SL_DROP_REASONS(SL_X)
-#undef SL_X
-};
-
-static const char *const stats_event_names[] = {
-#define SL_X(e, s) s,
-	SL_EVENTS(SL_X)
-#undef SL_X
-};
-
 int stats_init(void)
 {
 	unsigned int l;
@@ -189,11 +177,11 @@ json_t *stats_json(void)
 	}
 	for (i = 0; i < SL_DROP_MAX; i++)
 		json_object_set_new(
-			drops, stats_drop_names[i],
+			drops, stats_drop_name(i),
 			json_integer((json_int_t)stats_sum(offsetof(struct dp_stats, drops), i)));
 	for (i = 0; i < SL_EV_MAX; i++)
 		json_object_set_new(
-			events, stats_event_names[i],
+			events, stats_event_name(i),
 			json_integer((json_int_t)stats_sum(offsetof(struct dp_stats, events), i)));
 	json_object_set_new(root, "flows_active", json_integer(flowtab_count()));
 	json_object_set_new(root, "nlb_sessions", json_integer(sesstab_count()));
@@ -221,7 +209,7 @@ json_t *stats_json(void)
 				if (dp.stats[l].l_dreasons)
 					v += dp.stats[l].l_dreasons[(size_t)i * SL_DROP_MAX + r];
 				if (v)
-					json_object_set_new(reasons, stats_drop_names[r],
+					json_object_set_new(reasons, stats_drop_name(r),
 							    json_integer((json_int_t)v));
 			}
 			json_object_set_new(json_object_get(jl, dp.cfg->listeners[i].name),
@@ -298,13 +286,13 @@ void stats_print_summary(FILE *f)
 	for (i = 0; i < SL_EV_MAX; i++) {
 		v = stats_sum(offsetof(struct dp_stats, events), i);
 		if (v)
-			fprintf(f, "%-28s %12" PRIu64 "\n", stats_event_names[i], v);
+			fprintf(f, "%-28s %12" PRIu64 "\n", stats_event_name(i), v);
 	}
 	fprintf(f, "\n%-28s %12s\n", "drop reason", "count");
 	for (i = 0; i < SL_DROP_MAX; i++) {
 		v = stats_sum(offsetof(struct dp_stats, drops), i);
 		if (v)
-			fprintf(f, "%-28s %12" PRIu64 "\n", stats_drop_names[i], v);
+			fprintf(f, "%-28s %12" PRIu64 "\n", stats_drop_name(i), v);
 	}
 	fprintf(f, "\n%-16s %-16s %-16s %-10s %10s %12s %10s\n", "group", "target", "address",
 		"state", "packets", "bytes", "new flows");

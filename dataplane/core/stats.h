@@ -7,6 +7,8 @@
 #ifndef SL_CORE_STATS_H
 #define SL_CORE_STATS_H
 
+#include "compat.h"
+
 /* Why a packet was dropped. One counter each, per lcore / per CPU, summed on read. */
 #define SL_DROP_REASONS(X)                                                                         \
 	X(PARSE_L2, "parse_l2")			/* truncated Ethernet / VLAN header */             \
@@ -90,5 +92,29 @@ enum sl_event {
 #undef SL_X
 		SL_EV_MAX
 };
+
+/* The name of drop reason r (as every report spells it), or NULL past the end. User space. */
+SL_INLINE const char *stats_drop_name(unsigned int r)
+{
+	static const char *const names[] = {
+#define SL_X(e, s) s,
+		SL_DROP_REASONS(SL_X)
+#undef SL_X
+	};
+
+	return r < SL_DROP_MAX ? names[r] : NULL;
+}
+
+/* The name of event e, or NULL past the end. User space. */
+SL_INLINE const char *stats_event_name(unsigned int e)
+{
+	static const char *const names[] = {
+#define SL_X(e, s) s,
+		SL_EVENTS(SL_X)
+#undef SL_X
+	};
+
+	return e < SL_EV_MAX ? names[e] : NULL;
+}
 
 #endif /* SL_CORE_STATS_H */
