@@ -87,6 +87,18 @@ MAC = {"so": "02:5e:00:00:01:0a", "c": "02:5e:00:00:01:02",
        "si": "02:5e:00:00:03:0a", "v": "02:5e:00:00:03:02"}
 
 
+def wait_log(proc, log_path, word, timeout):
+    """Read log_path until it holds `word`, proc exits or timeout: the text read last."""
+    text = ""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        text = open(log_path).read()
+        if word in text:
+            break
+        time.sleep(0.1)
+    return text
+
+
 def binaries(build):
     """{name: path} of the programs the lab runs, from a meson build dir."""
     return {"sluice-dp": os.path.join(build, "dataplane", "sluice-dp"),

@@ -35,13 +35,7 @@ def main():
     p = subprocess.Popen([L.PYTHON, os.path.join(HERE, "run.py"), "--kind", "dp", "--only",
                           "failover", "--build", a.build], stdout=log, stderr=subprocess.STDOUT)
     fails = []
-    text = ""
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and p.poll() is None:
-        text = open(log_path).read()
-        if "killing fw-" in text:
-            break
-        time.sleep(0.1)
+    text = L.wait_log(p, log_path, "killing fw-", 90)
     work = re.search(r"--config (\S+)/sluice\.yaml", text)
     if p.poll() is not None or "killing fw-" not in text or not work:
         print(text[-3000:])

@@ -111,13 +111,7 @@ def run_interrupt(a, check):
     p = subprocess.Popen([L.PYTHON, LIVE, "--build", a.build], stdout=log,
                          stderr=subprocess.STDOUT, start_new_session=True,
                          env=dict(os.environ, NO_COLOR="1"))
-    text = ""
-    deadline = time.monotonic() + 150
-    while time.monotonic() < deadline and p.poll() is None:
-        text = open(log_path).read()
-        if "killing fw-" in text:
-            break
-        time.sleep(0.1)
+    text = L.wait_log(p, log_path, "killing fw-", 150)
     if p.poll() is not None and p.returncode == 77:
         print(open(log_path).read())
         return 77
