@@ -5,7 +5,6 @@ about our own GENEVE are still counted geneve_icmp_error; the controls, ICMP err
 are about nothing of sluice's, are dropped local_unhandled by sluice-dp (on the XDP path they
 go to the kernel: xdp.json). Writes the case files into argv[1]."""
 
-import importlib.util
 import os
 import sys
 
@@ -14,10 +13,7 @@ sys.path.insert(0, os.path.join(HERE, "../../tests/pcap"))
 
 import casekit as ck  # noqa: E402
 
-SPEC = importlib.util.spec_from_file_location(
-    "geneve_icmp_gen", os.path.join(HERE, "../geneve_icmp/gen.py"))
-base = importlib.util.module_from_spec(SPEC)
-SPEC.loader.exec_module(base)
+base = ck.case_gen(HERE, "geneve_icmp")
 
 if __name__ == "__main__":
     ck.main(lambda: base.build(listeners=False))

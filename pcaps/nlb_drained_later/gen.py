@@ -6,7 +6,6 @@ TCP packet of such a flow is answered with a RST to both ends (nlb_terminated)":
 connections get RSTs both ways again for both packets (and are not balanced anew as unknown
 flows); the other connections go on. Writes the case files into argv[1]."""
 
-import importlib.util
 import os
 import sys
 
@@ -15,10 +14,7 @@ sys.path.insert(0, os.path.join(HERE, "../../tests/pcap"))
 
 import casekit as ck  # noqa: E402
 
-SPEC = importlib.util.spec_from_file_location(
-    "nlb_draining_gen", os.path.join(HERE, "../nlb_draining/gen.py"))
-draining = importlib.util.module_from_spec(SPEC)
-SPEC.loader.exec_module(draining)
+draining = ck.case_gen(HERE, "nlb_draining")
 
 if __name__ == "__main__":
     ck.main(lambda: draining.build(termination=True, later=True))

@@ -9,7 +9,6 @@ nlb_terminate, as docs/nlb.md does not say); a reply of X the same way round (X 
 from client:port, the client the reply turned into a RST from 10.0.1.10:443).
 Writes the case files into argv[1]."""
 
-import importlib.util
 import os
 import sys
 
@@ -18,10 +17,7 @@ sys.path.insert(0, os.path.join(HERE, "../../tests/pcap"))
 
 import casekit as ck  # noqa: E402
 
-SPEC = importlib.util.spec_from_file_location(
-    "nlb_draining_gen", os.path.join(HERE, "../nlb_draining/gen.py"))
-draining = importlib.util.module_from_spec(SPEC)
-SPEC.loader.exec_module(draining)
+draining = ck.case_gen(HERE, "nlb_draining")
 
 if __name__ == "__main__":
     ck.main(lambda: draining.build(termination=True))

@@ -618,6 +618,17 @@ def nd_advert(src_mac, dst_mac, src, dst, target, solicited=True, router=False):
 
 # --- entry point ---------------------------------------------------------------------------
 
+def case_gen(here, case):
+    """The gen.py of another case (pcaps/<case>/gen.py, beside `here`) as a module: a case that
+    is a variant of another builds from it."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        "%s_gen" % case, os.path.join(here, "..", case, "gen.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def main(build):
     """gen.py entry point: build() returns a Case; written to argv[1] or the script's dir."""
     outdir = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(
