@@ -390,11 +390,15 @@ class ProcLab:
     Subclasses set dp_sock, api_sock, config, sluiced, sluicectl_bin, ns_daemon (where sluiced runs) and
     group (the default target group of ctl_targets / dp_state / wait_states)."""
 
-    def __init__(self, name, keep=False):
+    def __init__(self, name, keep=False, work=None):
+        """work: the work dir (created if missing; a lab of several nodes gives each its own
+        under the lab's); None: a new temporary one."""
         self.name = name
         self.pid = os.getpid()
         self.keep = keep
-        self.work = tempfile.mkdtemp(prefix="sluice-%s-" % name)
+        if work:
+            os.makedirs(work, exist_ok=True)
+        self.work = work or tempfile.mkdtemp(prefix="sluice-%s-" % name)
         self.netns = []
         self.procs = {}
         self.sd_runs = 0
@@ -448,6 +452,18 @@ class ProcLab:
                 pass
         del self.procs[name]
         return p.returncode
+
+    def wait_word(self, name, log, word, timeout=15):
+        """Wait until our process `name` printed `word` to its log; Abort when it exits or
+        the time is up."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if word in self.log(log):
+                return
+            if not self.alive(name):
+                break
+            time.sleep(0.05)
+        raise Abort("%s did not print %r:\n%s" % (name, word, self.log(log)[-2000:]))
 
     def add_netns(self, ns):
         self.run(["ip", "netns", "add", ns])
@@ -515,6 +531,16 @@ class ProcLab:
                 return {"generation": r.get("generation"), "mode": g.get("mode"),
                         "targets": {t["id"]: t for t in g.get("targets", [])}}
         raise Abort("dataplane state has no group %s: %s" % (group, r))
+
+    def flows(self, group=None, limit=10000):
+        """(flows, sessions) the dataplane lists (protocol `flows`)."""
+        members = {"limit": limit}
+        if group:
+            members["group"] = group
+        r = self.dp_request("flows", **members)
+        if not r.get("ok"):
+            raise Abort("flows: %s" % r)
+        return r.get("flows", []), r.get("sessions", [])
 
     def dp_stats(self):
         r = self.dp_request("stats")

@@ -21,6 +21,19 @@
         --burst all requests first and then the replies. A reply must echo the request.
         Prints one JSON line {sent, ok, lost, served_by: {ID: n}, rtt_ms: [min, median, max],
         sports, ok_sports, lost_sports}.
+
+    agent.py streams URL --count N [--sports A-B] [--timeout S]
+        N HTTP GETs at once (one thread each, kernel TCP connections: long-lived when URL
+        paces the body with ?rate=), each from its own source port (--sports, else
+        ephemeral). Prints "started" once every connection is established, then one JSON line
+        {ok, failed, conns: [{sport, ok, bytes, sha256, served_by, error, max_gap_s}]}
+        (max_gap_s: the longest wait for data once the body started: a stall).
+
+    agent.py udpstream HOST PORT --flows F --pps P --seconds S [--sports A-B]
+        F UDP flows (one socket each) sending sequence-numbered requests round robin, P per
+        second in all, for S seconds; a reply must echo its request. Prints one JSON line
+        {sent, ok, lost, served_by, lost_by_flow: {sport: n}, lost_at: [s since start of each
+        lost request], t0: wall clock of the start}.
 """
 
 import argparse
@@ -109,6 +122,27 @@ def serve(a):
     threading.Event().wait()
 
 
+def read_body(r, rec):
+    """Read response r's body into rec: served_by, bytes, sha256, ok (status 200 and all of
+    Content-Length), max_gap_s (the longest wait for data: a stall)."""
+    rec["served_by"] = r.getheader("X-Served-By")
+    rec.setdefault("max_gap_s", 0.0)
+    h = hashlib.sha256()
+    last = time.monotonic()
+    while True:
+        d = r.read(16384)
+        now = time.monotonic()
+        rec["max_gap_s"] = round(max(rec["max_gap_s"], now - last), 3)
+        last = now
+        if not d:
+            break
+        h.update(d)
+        rec["bytes"] += len(d)
+    rec["sha256"] = h.hexdigest()
+    want = r.getheader("Content-Length")
+    rec["ok"] = r.status == 200 and want is not None and int(want) == rec["bytes"]
+
+
 def get(a):
     url = urlsplit(a.url)
     res = {"ok": False, "status": None, "bytes": 0, "sha256": None, "served_by": None,
@@ -120,17 +154,7 @@ def get(a):
         conn.request("GET", url.path + ("?" + url.query if url.query else ""))
         r = conn.getresponse()
         res["status"] = r.status
-        res["served_by"] = r.getheader("X-Served-By")
-        h = hashlib.sha256()
-        while True:
-            d = r.read(65536)
-            if not d:
-                break
-            h.update(d)
-            res["bytes"] += len(d)
-        res["sha256"] = h.hexdigest()
-        want = r.getheader("Content-Length")
-        res["ok"] = r.status == 200 and want is not None and int(want) == res["bytes"]
+        read_body(r, res)
         conn.close()
     except (OSError, http.client.HTTPException) as exc:
         res["error"] = "%s: %s" % (type(exc).__name__, exc)
@@ -218,6 +242,106 @@ def udp(a):
     print(json.dumps(res), flush=True)
 
 
+def streams(a):
+    """Concurrent HTTP GETs, one thread each; a record per connection."""
+    url = urlsplit(a.url)
+    path = url.path + ("?" + url.query if url.query else "")
+    sports = _ports(a.sports) if a.sports else [0] * a.count
+    conns = [{"sport": sports[i], "ok": False, "bytes": 0, "sha256": None, "served_by": None,
+              "error": None, "max_gap_s": 0.0} for i in range(a.count)]
+    established = threading.Barrier(a.count + 1, timeout=a.timeout)
+
+    def one(rec):
+        arrived = False
+        try:
+            conn = http.client.HTTPConnection(url.hostname, url.port or 80, timeout=a.timeout,
+                                              source_address=("", rec["sport"]))
+            conn.connect()
+            rec["sport"] = conn.sock.getsockname()[1]
+            arrived = True
+            established.wait()
+            conn.request("GET", path)
+            read_body(conn.getresponse(), rec)
+            conn.close()
+        except (OSError, http.client.HTTPException, threading.BrokenBarrierError) as exc:
+            rec["error"] = "%s: %s" % (type(exc).__name__, exc)
+            if not arrived:
+                established.abort()
+
+    threads = [threading.Thread(target=one, args=(rec,), daemon=True) for rec in conns]
+    for t in threads:
+        t.start()
+    try:
+        established.wait()
+        print("started", flush=True)
+    except threading.BrokenBarrierError:
+        pass
+    for t in threads:
+        t.join()
+    print(json.dumps({"ok": sum(c["ok"] for c in conns),
+                      "failed": sum(not c["ok"] for c in conns), "conns": conns}), flush=True)
+
+
+def udpstream(a):
+    """Round-robin paced requests over F flows; which ones got no reply, and when they left."""
+    import selectors
+    sports = _ports(a.sports) if a.sports else [0] * a.flows
+    socks = []
+    sel = selectors.DefaultSelector()
+    for i in range(a.flows):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        if sports[i]:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("", sports[i]))
+        s.connect((a.host, a.port))
+        s.setblocking(False)
+        socks.append(s)
+        sel.register(s, selectors.EVENT_READ, i)
+    total = int(a.pps * a.seconds)
+    sent_at = {}  # seq -> (flow, seconds since start)
+    served = {}
+    t0w, t0 = time.time(), time.monotonic()
+
+    def drain(until):
+        while True:
+            left = until - time.monotonic()
+            for key, _ in sel.select(max(0.0, left)):
+                while True:
+                    try:
+                        d = key.fileobj.recv(2048)
+                    except (BlockingIOError, InterruptedError):
+                        break
+                    except OSError:  # an ICMP error queued on the connected socket
+                        continue
+                    sid, _, rest = d.partition(b" ")  # "ID stream PID SEQ xxx..."
+                    try:
+                        seq = int(rest.split(b" ")[2])
+                    except (IndexError, ValueError):
+                        continue
+                    if sent_at.pop(seq, None) is not None:
+                        sid = sid.decode(errors="replace")
+                        served[sid] = served.get(sid, 0) + 1
+            if left <= 0:
+                return
+
+    for seq in range(total):
+        drain(t0 + seq / a.pps)
+        flow = seq % a.flows
+        sent_at[seq] = (flow, time.monotonic() - t0)
+        try:
+            socks[flow].send(b"stream %d %d " % (os.getpid(), seq) + b"x" * 64)
+        except OSError:
+            pass  # counted lost: no reply comes
+    drain(time.monotonic() + a.timeout)
+    lost_by = {}
+    for flow, _ in sent_at.values():
+        sp = socks[flow].getsockname()[1]
+        lost_by[sp] = lost_by.get(sp, 0) + 1
+    print(json.dumps({"sent": total, "ok": total - len(sent_at), "lost": len(sent_at),
+                      "served_by": served, "lost_by_flow": lost_by, "t0": t0w,
+                      "lost_at": sorted(round(t, 3) for _, t in sent_at.values())}), flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -242,8 +366,22 @@ def main():
     p.add_argument("--burst", action="store_true")
     p.add_argument("--interval", type=float, default=0)
     p.add_argument("--timeout", type=float, default=2)
+    p = sub.add_parser("streams")
+    p.add_argument("url")
+    p.add_argument("--count", type=int, default=10)
+    p.add_argument("--sports", help="fixed source ports, one per connection: A-B or A,B,...")
+    p.add_argument("--timeout", type=float, default=60)
+    p = sub.add_parser("udpstream")
+    p.add_argument("host")
+    p.add_argument("port", type=int)
+    p.add_argument("--flows", type=int, default=10)
+    p.add_argument("--pps", type=float, default=100)
+    p.add_argument("--seconds", type=float, default=10)
+    p.add_argument("--sports", help="fixed source ports, one per flow: A-B or A,B,...")
+    p.add_argument("--timeout", type=float, default=1)
     a = ap.parse_args()
-    {"serve": serve, "get": get, "udp": udp}[a.cmd](a)
+    {"serve": serve, "get": get, "udp": udp, "streams": streams,
+     "udpstream": udpstream}[a.cmd](a)
 
 
 if __name__ == "__main__":

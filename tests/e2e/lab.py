@@ -99,6 +99,38 @@ def wait_log(proc, log_path, word, timeout):
     return text
 
 
+def pass_xdp_object(lab):
+    """Build (once per work dir) the trivial XDP_PASS program of tests/live/run_xdp.py that
+    the peers of sluice-xdp's veths need (native XDP_TX/REDIRECT into a veth delivers only
+    when its peer has an XDP program); its object's path."""
+    from run_xdp import TRIVIAL_C
+    obj = os.path.join(lab.work, "pass.o")
+    if os.path.exists(obj):
+        return obj
+    with open(obj + ".c", "w") as f:
+        f.write(TRIVIAL_C)
+    # <linux/bpf.h> needs <asm/types.h>, which Debian keeps under the multiarch dir
+    arch = lab.run(["gcc", "-print-multiarch"], check=False).stdout.strip()
+    inc = ["-I/usr/include/" + arch] if arch else []
+    res = lab.run(["clang", "-O2", "-target", "bpf"] + inc + ["-c", obj + ".c", "-o", obj],
+                  check=False)
+    if res.returncode:
+        raise Abort("clang cannot build a BPF object: %s" % res.stderr.strip()[:300])
+    return obj
+
+
+def dataplane_cmd(kind, bins, lcores, prefix, common, dp_args=()):
+    """(command, word its log prints once it runs) of sluice-dp (af_packet vdevs in the
+    config: no hugepages, no PCI, main lcore and workers from `lcores`, EAL file prefix
+    `prefix`) or sluice-xdp; common: the options both take (--config, --control, ...);
+    dp_args: sluice-dp's own extra options (e.g. --idle-sleep)."""
+    if kind == "dp":
+        return ([bins["sluice-dp"], "--lcores", lcores, "--no-huge", "-m", "512", "--no-pci",
+                 "--no-shconf", "--file-prefix", prefix, "--"] + list(common) + list(dp_args),
+                "running")
+    return [bins["sluice-xdp"]] + list(common), "attached to"
+
+
 def binaries(build):
     """{name: path} of the programs the lab runs, from a meson build dir."""
     return {"sluice-dp": os.path.join(build, "dataplane", "sluice-dp"),
@@ -317,17 +349,7 @@ class Lab(lk.ProcLab):
             self.start_appliance(aid)
 
     def _peer_xdp(self):
-        from run_xdp import TRIVIAL_C  # the XDP_PASS program of tests/live/run_xdp.py
-        obj = os.path.join(self.work, "pass.o")
-        with open(obj + ".c", "w") as f:
-            f.write(TRIVIAL_C)
-        # <linux/bpf.h> needs <asm/types.h>, which Debian keeps under the multiarch dir
-        arch = self.run(["gcc", "-print-multiarch"], check=False).stdout.strip()
-        inc = ["-I/usr/include/" + arch] if arch else []
-        res = self.run(["clang", "-O2", "-target", "bpf"] + inc + ["-c", obj + ".c", "-o", obj],
-                       check=False)
-        if res.returncode:
-            raise Abort("clang cannot build a BPF object: %s" % res.stderr.strip()[:300])
+        obj = pass_xdp_object(self)
         for nsk, ifk in (("c", "c"), ("a", "a"), ("v", "v")):
             self._ip(nsk, "link", "set", "dev", self.ifn[ifk], "xdpdrv", "obj", obj,
                      "sec", "xdp")
@@ -393,16 +415,6 @@ class Lab(lk.ProcLab):
 
     # --- servers and appliances -----------------------------------------------------------
 
-    def _wait_word(self, name, log, word, timeout=15):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if word in self.log(log):
-                return
-            if not self.alive(name):
-                break
-            time.sleep(0.05)
-        raise Abort("%s did not print %r:\n%s" % (name, word, self.log(log)[-2000:]))
-
     def start_server(self, sid):
         cmd = self.nsexec(self.ns["v"], PYTHON, AGENT, "serve", "--name", sid, "--address",
                           SERVERS[sid], "--tcp-port", str(WEB_PORT), "--tcp-port",
@@ -410,7 +422,7 @@ class Lab(lk.ProcLab):
                           str(INSPECTED_PORT), "--blob", self.blob)
         log = "server-%s.log" % sid
         self.start("server-" + sid, cmd, log)
-        self._wait_word("server-" + sid, log, "ready")
+        self.wait_word("server-" + sid, log, "ready")
 
     def start_appliance(self, aid, delay_ms=0, rules=None):
         """Start (or restart: a running one is stopped first) appliance aid; waits for its
@@ -432,7 +444,7 @@ class Lab(lk.ProcLab):
             cmd += ["--rules", path]
         log = "appl-%s.%d.log" % (aid, n)
         self.start("appl-" + aid, self.nsexec(self.ns["a"], *cmd), log)
-        self._wait_word("appl-" + aid, log, "ready on")
+        self.wait_word("appl-" + aid, log, "ready on")
 
     def kill_appliance(self, aid, sig=signal.SIGKILL):
         """Stop appliance aid (SIGKILL by default: no goodbye); its exit status."""
@@ -460,13 +472,7 @@ class Lab(lk.ProcLab):
         log = self.dp_log = "sluice-%s.%d.log" % (self.kind, n)
         common = ["--config", self.config, "--control", self.dp_sock, "--state-log",
                   self.state_log, "--stats-json", os.path.join(self.work, "stats.%d.json" % n)]
-        if self.kind == "dp":
-            cmd = [self.bin["sluice-dp"], "--lcores", self.lcores, "--no-huge", "-m", "512",
-                   "--no-pci", "--no-shconf", "--file-prefix", self.prefix, "--"] + common
-            word = "running"
-        else:
-            cmd = [self.bin["sluice-xdp"]] + common
-            word = "attached to"
+        cmd, word = dataplane_cmd(self.kind, self.bin, self.lcores, self.prefix, common)
         if n == 1:
             print("INFO: %s" % " ".join(cmd), flush=True)
         t0 = time.monotonic()
@@ -517,16 +523,6 @@ class Lab(lk.ProcLab):
     def dp_counters(self):
         """The dataplane's stats through its control socket (events, drops, targets...)."""
         return self.dp_stats()
-
-    def flows(self, group=None, limit=10000):
-        """(flows, sessions) the dataplane lists (protocol `flows`)."""
-        members = {"limit": limit}
-        if group:
-            members["group"] = group
-        r = self.dp_request("flows", **members)
-        if not r.get("ok"):
-            raise Abort("flows: %s" % r)
-        return r.get("flows", []), r.get("sessions", [])
 
     def pins(self, sports, peer, group=FW_GROUP):
         """{client source port: target id} of the client's UDP flows with `peer` pinned in
