@@ -10,6 +10,7 @@ pkgs=(
 	libbpf-dev bpftool libpcap-dev
 	libcunit1-dev libyaml-dev libjansson-dev libevent-dev libssl-dev
 	python3-scapy tshark iproute2 iputils-ping ethtool procps openssl curl tcpreplay
+	bird2
 )
 
 missing=()

@@ -372,6 +372,10 @@ class Node(lk.ProcLab):
         except ValueError:
             return []
 
+    def prefixes_table(self):
+        """What table_routes() shows when the node announces."""
+        return sorted("default" if p == "0.0.0.0/0" else p for p in self.prefixes)
+
     def stats(self):
         try:
             return self.dp_stats()
@@ -393,6 +397,9 @@ class FleetLab(lk.ProcLab):
         pid = self.pid
         self.bin = E.binaries(build or os.path.join(ROOT, "build"))
         self.announce = announce
+        # the nodes adopt NLB flows and replies they have no session for (a DNAT connection
+        # may cross any node both ways): with sluiced's announcement, i.e. the full fleet
+        self.dnat = announce == "sluiced"
         self.idle_sleep_us = idle_sleep_us
         self.liveness_ms, self.drain_s = liveness_ms, drain_s
         self.web_group_extra, self.node_extra = list(web_group_extra), list(node_extra)

@@ -17,6 +17,10 @@ Checks, in this order (each prints PASS/FAIL lines with what it measured):
                   load: the router and the servers drop it (time measured), no connection
                   lost, no datagram lost, its flows move to the others; announced again, it
                   is back (time measured) and takes new flows.
+  node_down       a whole node disappears (its links down) under load: BFD makes the router
+                  and the servers drop it within BFD's detection time (measured); no TCP
+                  connection through inspection lost; UDP loss only in that window (measured);
+                  links up: BGP back, the node back in the ECMP routes.
   kill            kill -9 of a node's dataplane under long-lived TCP through inspection and
                   through the DNAT listener and two UDP streams: withdrawn at the router within
                   the bound (measured), no connection reset or lost, UDP loss confined to the
@@ -39,7 +43,6 @@ import os
 import re
 import signal
 import sys
-import threading
 import time
 from collections import Counter
 
@@ -54,7 +57,6 @@ WITHDRAW_BOUND_S = 2.0
 # what a flow on the failed node may lose: the withdrawal and the retransmission after it
 LOSS_WINDOW_BOUND_S = 3.0
 TCP_CONNS = 24
-RATE_KBPS = 120           # 1 MiB paced: each connection lives about 9 s
 UDP_FLOWS, UDP_PPS = 24, 240
 
 
@@ -116,11 +118,13 @@ class Load:
         self.lab = lab
         self.jobs, self.udp_jobs, self.routes = [], [], {}
         self.sports = {}
+        # each connection downloads the blob paced to last about `seconds`
+        rate_kbps = max(1, int(F.BLOB_SIZE / 1000 / seconds))
         for what, host, port in paths:
             a, b = self.sports[what] = lab.sports(TCP_CONNS)
             self.routes[what] = Counter(lab.node_for(p, port, host).label
                                         for p in range(a, b + 1))
-            self.jobs.append((what, lab.streams(host, port, TCP_CONNS, RATE_KBPS,
+            self.jobs.append((what, lab.streams(host, port, TCP_CONNS, rate_kbps,
                                                 "%d-%d" % (a, b))))
         for what, host, port in udp_paths:
             a, b = self.sports[what] = lab.sports(UDP_FLOWS)
@@ -146,8 +150,9 @@ class Load:
         for what, job in self.udp_jobs:
             r = job.result(120)
             rep.check(loss_ok(r), "%s: %s: %d UDP flows (on %s), %d datagrams: %d answered, %d "
-                      "lost (%s)" % (tag, what, UDP_FLOWS, dict(self.routes[what]), r.get("sent", 0),
-                                     r.get("ok", 0), r.get("lost", 0), loss_what),
+                      "lost (%s)" % (tag, what, UDP_FLOWS, dict(self.routes[what]),
+                                     r.get("sent", 0), r.get("ok", 0), r.get("lost", 0),
+                                     loss_what),
                       {k: r.get(k) for k in ("lost_by_flow", "error")})
             out[what] = r
         return out
@@ -204,8 +209,7 @@ def check_routes(lab, rep):
 
 def check_spread(lab, rep):
     s0 = all_stats(lab)
-    load = Load(lab, [("inspection TCP", WEB1, F.WEB_PORT)],
-                [("inspection UDP", WEB2, F.WEB_PORT)], seconds=4)
+    load = Load(lab, tcp_paths(lab), udp_paths(lab), seconds=4)
     time.sleep(2)
     flows = {n.label: len([f for f in n.flows()[0] if F.CLIENT_IP in (f.get("src"),
                                                                       f.get("dst"))])
@@ -213,7 +217,7 @@ def check_spread(lab, rep):
     load.finish(rep, "spread")
     s1 = all_stats(lab)
     d = node_table(lab, rep, s0, s1, "per-node counters while the load ran:")
-    for what in ("inspection TCP", "inspection UDP"):
+    for what in load.routes:
         on = load.routes[what]
         rep.check(all(on.get(n.label, 0) > 0 for n in lab.az1) and
                   not any(on.get(n.label) for n in lab.nodes if n.zone != "az1"),
@@ -221,61 +225,325 @@ def check_spread(lab, rep):
                   % (what, dict(on)))
     for n in lab.az1:
         rep.check(d[n.label]["outside"] > 100 and d[n.label]["encap"] > 100 and
-                  flows[n.label] > 0,
+                  flows[n.label] > 0 and (d[n.label]["nlb"] > 0 or not lab.dnat),
                   "spread: %s carried traffic: %d packets in from the router, %d from the "
-                  "servers, %d GENEVE encapsulations, %d client flows pinned"
+                  "servers, %d GENEVE encapsulations, %d NLB forwards, %d client flows pinned"
                   % (n.label, d[n.label]["outside"], d[n.label]["inside"], d[n.label]["encap"],
-                     flows[n.label]))
+                     d[n.label]["nlb"], flows[n.label]))
     for n in lab.nodes:
         if n.zone != "az1":
-            rep.check(d[n.label]["encap"] == 0, "spread: %s (zone az2) carried none of it (%d "
-                      "GENEVE encapsulations)" % (n.label, d[n.label]["encap"]))
+            rep.check(d[n.label]["encap"] == 0 and d[n.label]["nlb"] == 0,
+                      "spread: %s (zone az2) carried none of it (%d GENEVE encapsulations, %d "
+                      "NLB forwards)" % (n.label, d[n.label]["encap"], d[n.label]["nlb"]))
 
 
-def check_withdraw(lab, rep):
-    victim = lab.az1[0]
-    others = {n.addr["o"] for n in lab.az1 if n is not victim}
+def tcp_paths(lab):
+    """The long-lived TCP connections of a disruption: through inspection, and through the
+    DNAT listener when the nodes adopt unknown flows and replies (lab.dnat)."""
+    out = [("inspection TCP", WEB1, F.WEB_PORT)]
+    if lab.dnat:
+        out.append(("DNAT listener TCP", ZIP1, F.WEB_PORT))
+    return out
+
+
+def udp_paths(lab):
+    out = [("inspection UDP", WEB2, F.WEB_PORT)]
+    if lab.dnat:
+        out.append(("DNAT listener UDP", ZIP1, F.WEB_PORT))
+    return out
+
+
+def under_load(lab, rep, tag, seconds, event, loss="none"):
+    """Long-lived TCP connections and UDP streams through the fleet for about `seconds`,
+    with event() run 1.5 s into them; every connection must stay intact, and UDP lose nothing
+    (loss="none") or only in the window after the event (loss="window": the time of the event
+    is event()'s result "t"). The router's and the servers' route changes are recorded.
+    (event()'s result, the load's results, router monitor, servers' monitor)."""
     mon_r, mon_v = RouteMonitor(lab, "r"), RouteMonitor(lab, "v")
     try:
-        load = Load(lab, [("inspection TCP", WEB1, F.WEB_PORT)],
-                    [("inspection UDP", WEB2, F.WEB_PORT)], seconds=6)
+        load = Load(lab, tcp_paths(lab), udp_paths(lab), seconds)
         time.sleep(1.5)
-        s0 = all_stats(lab)
-        t_w = time.time()
-        victim.withdraw()
-        ok, secs, seen = lab.wait_nexthops("r", ZIP1 + "/32", others, 10)
-        time.sleep(1.5)
-        s1 = all_stats(lab)
-        a, b = load.sports["inspection TCP"]
-        moved = Counter(lab.node_for(p, F.WEB_PORT, WEB1).label for p in range(a, b + 1))
-        t_a = time.time()
-        victim.announce()
-        ok2, _, _ = lab.wait_nexthops("r", ZIP1 + "/32", others | {victim.addr["o"]}, 10)
-        load.finish(rep, "withdraw")
+        marks = event(load)
+        if loss == "window":
+            res = load.finish(rep, tag, loss_ok=lambda r: loss_in_window(r, marks["t"]),
+                              loss_what="only in the %.1f s after the failure"
+                              % LOSS_WINDOW_BOUND_S)
+        else:
+            res = load.finish(rep, tag)
     finally:
         mon_r.stop()
         mon_v.stop()
-    gone = lambda hops: victim.addr["o"] not in hops  # noqa: E731
-    back = lambda hops: victim.addr["o"] in hops  # noqa: E731
-    d_r = mon_r.first(ZIP1 + "/32", t_w, gone)
-    d_n = mon_r.first(F.SERVER_NET, t_w, gone)
-    d_v = mon_v.first("default", t_w, lambda h: victim.addr["i"] not in h)
-    rep.check(ok and d_r is not None and d_r < WITHDRAW_BOUND_S and d_n is not None and
-              d_v is not None,
-              "withdraw: %s's routes deleted from its table %d: the router dropped it from "
-              "%s after %s s and from %s after %s s, the servers from their default route "
-              "after %s s (bound %.1f s)" % (victim.label, F.ANNOUNCE_TABLE, ZIP1, fmt(d_r),
-                                             F.SERVER_NET, fmt(d_n), fmt(d_v),
-                                             WITHDRAW_BOUND_S), seen)
-    d = node_table(lab, rep, s0, s1, "per-node counters in the 1.5 s after the withdrawal:")
-    rep.check(victim.label not in moved and d[victim.label]["outside"] < 50,
-              "withdraw: its connections moved to %s; %s got %d packets from the router "
-              "meanwhile (BGP/BFD only)" % (dict(moved), victim.label, d[victim.label]["outside"]))
-    d_b = mon_r.first(ZIP1 + "/32", t_a, back)
-    rep.check(ok2 and d_b is not None and d_b < WITHDRAW_BOUND_S,
+    return marks, res, mon_r, mon_v
+
+
+def check_withdrawn(rep, tag, what, node, t, mon_r, mon_v, bound):
+    """The router dropped node from the az1 zone IP's and the servers' network's routes,
+    and (az1) the servers from their default route, within bound after t; the times."""
+    gone_o = lambda hops: node.addr["o"] not in hops  # noqa: E731
+    d_r = mon_r.first(ZIP1 + "/32", t, gone_o)
+    d_n = mon_r.first(F.SERVER_NET, t, gone_o)
+    d_v = mon_v.first("default", t, lambda h: node.addr["i"] not in h)
+    rep.check(all(d is not None and d < bound for d in (d_r, d_n, d_v)),
+              "%s: %s: the router dropped %s from %s after %s s and from %s after %s s, the "
+              "servers from their default route after %s s (bound %.1f s)"
+              % (tag, what, node.label, ZIP1, fmt(d_r), F.SERVER_NET, fmt(d_n), fmt(d_v),
+                 bound))
+    return d_r, d_n, d_v
+
+
+def check_back(lab, rep, tag, what, node, t, mon_r, timeout=30):
+    """node is in every expected route again; the seconds since t at the router."""
+    ok, _, seen = lab.wait_routes(timeout)
+    d_b = mon_r.first(ZIP1 + "/32", t, lambda h: node.addr["o"] in h)
+    rep.check(ok and d_b is not None, "%s: %s: %s back in the router's and the servers' ECMP "
+              "routes, at the router %s s later" % (tag, what, node.label, fmt(d_b)), seen)
+    return d_b
+
+
+def moved_off(lab, load, node):
+    """The router's choice now for the load's client flows: {node label: count}."""
+    out = Counter()
+    for what, host, port in tcp_paths(lab) + udp_paths(lab):
+        a, b = load.sports[what]
+        proto = "udp" if what.endswith("UDP") else "tcp"
+        out.update(lab.node_for(p, port, host, proto).label for p in range(a, b + 1))
+    return out
+
+
+def check_withdraw(lab, rep):
+    """--announce manual: the node's routes taken out of its table 100 by hand."""
+    victim = lab.az1[0]
+    others = {n.addr["o"] for n in lab.az1 if n is not victim}
+
+    def event(load):
+        s0 = all_stats(lab)
+        t = time.time()
+        victim.withdraw()
+        lab.wait_nexthops("r", ZIP1 + "/32", others, 10)
+        time.sleep(1.5)
+        s1 = all_stats(lab)
+        moved = moved_off(lab, load, victim)
+        t_a = time.time()
+        victim.announce()
+        lab.wait_routes(10)
+        return {"t": t, "t_a": t_a, "s0": s0, "s1": s1, "moved": moved}
+
+    m, _, mon_r, mon_v = under_load(lab, rep, "withdraw", 6, event)
+    check_withdrawn(rep, "withdraw", "its routes deleted from its table %d" % F.ANNOUNCE_TABLE,
+                    victim, m["t"], mon_r, mon_v, WITHDRAW_BOUND_S)
+    d = node_table(lab, rep, m["s0"], m["s1"], "per-node counters in the 1.5 s after the "
+                   "withdrawal:")
+    rep.check(victim.label not in m["moved"] and d[victim.label]["outside"] < 50,
+              "withdraw: its client flows moved to %s; %s got %d packets from the router "
+              "meanwhile (BGP/BFD only)" % (dict(m["moved"]), victim.label,
+                                            d[victim.label]["outside"]))
+    d_b = mon_r.first(ZIP1 + "/32", m["t_a"], lambda h: victim.addr["o"] in h)
+    rep.check(d_b is not None and d_b < WITHDRAW_BOUND_S,
               "withdraw: announced again: back in the router's ECMP route after %s s"
               % fmt(d_b))
     check_takes_new_flows(lab, rep, victim, "withdraw")
+
+
+def check_node_down(lab, rep, show=None):
+    """A whole node gone from the network (its three links down: power, cable, kernel) under
+    load: the router and the servers' BIRD detect it by BFD and drop it; TCP through
+    inspection survives (any node carries any packet), UDP loses only the convergence window.
+    Links up again: BGP re-established, the node back in the ECMP routes."""
+    victim = lab.az1[-1]
+    others = {n.addr["o"] for n in lab.az1 if n is not victim}
+
+    def event(load):
+        t = time.time()
+        for p, _ in F.PORTS:
+            victim.ip("link", "set", victim.ifn[p], "down")
+        lab.wait_nexthops("r", ZIP1 + "/32", others, 10)
+        if show:
+            show("down", victim)
+        time.sleep(1.0)
+        t_u = time.time()
+        for p, _ in F.PORTS:
+            victim.ip("link", "set", victim.ifn[p], "up")
+        victim.kernel_setup()  # the neighbours of a link that was down are gone
+        lab.wait_routes(20)
+        return {"t": t, "t_u": t_u}
+
+    m, res, mon_r, mon_v = under_load(lab, rep, "node_down", 7, event, loss="window")
+    check_withdrawn(rep, "node_down", "its links down, BFD (%d ms x %d)"
+                    % (F.BFD_INTERVAL_MS, F.BFD_MULT), victim, m["t"], mon_r, mon_v,
+                    BFD_DETECT_S + 0.5)
+    for what, _, _ in udp_paths(lab):
+        report_loss(rep, "node_down: " + what, res[what], m["t"])
+    check_back(lab, rep, "node_down", "links up, BGP up again", victim, m["t_u"], mon_r)
+    if show:
+        show("back", victim)
+
+
+def check_kill(lab, rep, show=None):
+    """kill -9 of a node's dataplane (a sluice-dp one when there is one: its TAPs, hence its
+    BGP and BFD, go with it) under load: sluiced sees the dataplane gone and withdraws, the
+    router drops the node; no connection lost; UDP loss only in the window. Restarted: the
+    node serves again and takes new flows."""
+    dps = [n for n in lab.az1 if n.kind == "dp"]
+    victim = (dps or lab.az1)[0]
+    others = {n.addr["o"] for n in lab.az1 if n is not victim}
+
+    def event(load):
+        t = time.time()
+        victim.kill_dataplane(signal.SIGKILL)
+        lab.wait_nexthops("r", ZIP1 + "/32", others, 10)
+        if show:
+            show("down", victim)
+        st = node_state(victim)
+        time.sleep(1.0)
+        t_s = time.time()
+        victim.start_dataplane()
+        lab.wait_routes(30)
+        return {"t": t, "t_s": t_s, "state": st}
+
+    m, res, mon_r, mon_v = under_load(lab, rep, "kill", 8, event, loss="window")
+    check_withdrawn(rep, "kill", "kill -9 of its dataplane", victim, m["t"], mon_r, mon_v,
+                    WITHDRAW_BOUND_S)
+    rep.check(m["state"].get("state") == "withdrawn",
+              "kill: sluicectl node on %s: %s (%s)" % (victim.label, m["state"].get("state"),
+                                                      m["state"].get("reason")), m["state"])
+    for what, _, _ in udp_paths(lab):
+        report_loss(rep, "kill: " + what, res[what], m["t"])
+    check_back(lab, rep, "kill", "dataplane started again", victim, m["t_s"], mon_r)
+    if show:
+        show("back", victim)
+    check_takes_new_flows(lab, rep, victim, "kill")
+
+
+def node_state(node):
+    """`sluicectl --json node` of node: {state, reason, ...} ({} when it does not answer)."""
+    rc, out, err = node.ctl("node")
+    return out if rc == 0 and isinstance(out, dict) else {"error": err, "rc": rc}
+
+
+def check_drain(lab, rep):
+    """`sluicectl node drain` under load: withdrawn while forwarding; undrain: back; drain
+    again, then stop the node (dataplane and sluiced): zero connections, zero datagrams lost;
+    started again it serves."""
+    victim = ([n for n in lab.az1 if n.kind == "xdp"] or lab.az1)[-1]
+    others = {n.addr["o"] for n in lab.az1 if n is not victim}
+    everyone = others | {victim.addr["o"]}
+
+    def event(load):
+        m = {"t": time.time()}
+        m["drain_rc"] = victim.ctl("node", "drain")[0]
+        lab.wait_nexthops("r", ZIP1 + "/32", others, 10)
+        m["drained"] = node_state(victim)
+        m["t_u"] = time.time()
+        m["undrain_rc"] = victim.ctl("node", "undrain")[0]
+        m["undrained"] = lab.wait_nexthops("r", ZIP1 + "/32", everyone, 10)[0]
+        m["t2"] = time.time()
+        victim.ctl("node", "drain")
+        lab.wait_nexthops("r", ZIP1 + "/32", others, 10)
+        time.sleep(0.5)  # packets in flight reach it before it goes
+        m["t_stop"] = time.time()
+        victim.stop("sluiced", signal.SIGTERM, timeout=lab.drain_s + 10)
+        victim.stop("dataplane", signal.SIGTERM, timeout=lab.drain_s + 10)
+        m["stopped_s"] = time.time() - m["t_stop"]
+        time.sleep(1.0)
+        m["t_s"] = time.time()
+        victim.start_dataplane()
+        victim.start_sluiced()
+        lab.wait_routes(30)
+        return m
+
+    m, _, mon_r, mon_v = under_load(lab, rep, "drain", 9, event)
+    rep.check(m["drain_rc"] == 0 and m["drained"].get("state") == "draining",
+              "drain: sluicectl node drain on %s: exit %d, state %s (%s)"
+              % (victim.label, m["drain_rc"], m["drained"].get("state"),
+                 m["drained"].get("reason")), m["drained"])
+    check_withdrawn(rep, "drain", "drained", victim, m["t"], mon_r, mon_v, WITHDRAW_BOUND_S)
+    d_u = mon_r.first(ZIP1 + "/32", m["t_u"], lambda h: victim.addr["o"] in h)
+    rep.check(m["undrain_rc"] == 0 and m["undrained"],
+              "drain: sluicectl node undrain: back in the router's ECMP route after %s s"
+              % fmt(d_u))
+    rep.info("drain: drained again, then sluiced and the dataplane stopped (SIGTERM) in %.1f s"
+             % m["stopped_s"])
+    check_back(lab, rep, "drain", "dataplane and sluiced started again", victim, m["t_s"], mon_r)
+    check_takes_new_flows(lab, rep, victim, "drain")
+
+
+def check_sluiced_restart(lab, rep):
+    """sluiced killed (-9) and started again, then stopped (SIGTERM: withdrawn for its
+    drain time, then it exits) and started again, under load: nothing lost; after kill -9 the
+    node's route never left the router (its routes stay in table 100 and the new sluiced
+    keeps them)."""
+    victim = lab.az1[1 % len(lab.az1)]
+
+    def event(load):
+        m = {"t": time.time()}
+        victim.stop("sluiced", signal.SIGKILL)
+        m["table_after_kill"] = victim.table_routes()
+        victim.start_sluiced()
+        m["state1"] = wait_node_state(victim, "serving", 10)
+        m["t_k_end"] = time.time()
+        time.sleep(0.5)
+        m["t_term"] = time.time()
+        victim.stop("sluiced", signal.SIGTERM, timeout=lab.drain_s + 10)
+        m["term_s"] = time.time() - m["t_term"]
+        victim.start_sluiced()
+        m["state2"] = wait_node_state(victim, "serving", 10)
+        lab.wait_routes(20)
+        return m
+
+    m, _, mon_r, _ = under_load(lab, rep, "sluiced_restart", 10, event)
+    left = [ev for ev in mon_r.events(ZIP1 + "/32")
+            if m["t"] <= ev[0] <= m["t_k_end"] and victim.addr["o"] not in ev[1]]
+    rep.check(not left and sorted(m["table_after_kill"]) == sorted(victim.prefixes_table()),
+              "sluiced_restart: kill -9 of sluiced on %s: its routes stayed in table %d (%s), "
+              "the router never dropped it (%d changes), new sluiced: %s"
+              % (victim.label, F.ANNOUNCE_TABLE, m["table_after_kill"], len(left),
+                 m["state1"].get("state")), left)
+    d_t = mon_r.first(ZIP1 + "/32", m["t_term"], lambda h: victim.addr["o"] not in h)
+    d_b = mon_r.first(ZIP1 + "/32", m["t_term"] + m["term_s"],
+                      lambda h: victim.addr["o"] in h)
+    rep.check(m["state2"].get("state") == "serving" and d_t is not None and d_b is not None,
+              "sluiced_restart: SIGTERM: withdrawn after %s s, sluiced exited after %.1f s "
+              "(drain_time %d s), started again: serving, announced after %s s"
+              % (fmt(d_t), m["term_s"], lab.drain_s, fmt(d_b)), m["state2"])
+
+
+def wait_node_state(node, want, timeout):
+    deadline = time.monotonic() + timeout
+    st = {}
+    while time.monotonic() < deadline:
+        st = node_state(node)
+        if st.get("state") == want:
+            break
+        time.sleep(0.1)
+    return st
+
+
+BFD_DETECT_S = F.BFD_INTERVAL_MS * F.BFD_MULT / 1000.0
+
+
+def loss_window(res, t_event):
+    """(first, last) loss relative to the event (s), from a udpstream result; None: none."""
+    lost = res.get("lost_at") or []
+    if not lost:
+        return None
+    t0 = res["t0"] - t_event
+    return t0 + lost[0], t0 + lost[-1]
+
+
+def loss_in_window(res, t_event):
+    """Every lost datagram left between the event and the bound after it."""
+    w = loss_window(res, t_event)
+    return w is None or (w[0] >= -0.05 and w[1] <= LOSS_WINDOW_BOUND_S)
+
+
+def report_loss(rep, tag, res, t_event):
+    w = loss_window(res, t_event)
+    if w is None:
+        rep.info("%s: no datagram lost" % tag)
+    else:
+        rep.info("%s: UDP loss window: %d datagrams of %d lost, sent from %+.3f s to %+.3f s "
+                 "after the event (%.3f s of the flows on the failed node)"
+                 % (tag, res["lost"], res["sent"], w[0], w[1], w[1] - w[0]))
 
 
 def fmt(x):
@@ -331,7 +599,13 @@ def check_cleanup(lab, rep):
 
 
 CHECKS = [("routes", check_routes), ("spread", check_spread), ("withdraw", check_withdraw),
-          ("zone2", check_zone2), ("cleanup", check_cleanup)]
+          ("node_down", check_node_down), ("kill", check_kill), ("drain", check_drain),
+          ("sluiced_restart", check_sluiced_restart), ("zone2", check_zone2),
+          ("cleanup", check_cleanup)]
+# what each needs: sluiced's announcement (the node helper's daemon.announce and sluicectl node)
+# or the lab's manual one
+NEEDS = {"withdraw": "manual", "kill": "sluiced", "drain": "sluiced",
+         "sluiced_restart": "sluiced"}
 
 
 def main():
@@ -360,7 +634,7 @@ def main():
         rep.info("lab up in %.1f s: %s" % (time.monotonic() - t0,
                                           ", ".join(n.label for n in lab.nodes)))
         for name, fn in CHECKS:
-            if name == "withdraw" and a.announce != "manual":
+            if NEEDS.get(name, a.announce) != a.announce:
                 continue
             if only and name not in only and name not in ("routes", "cleanup"):
                 continue
