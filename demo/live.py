@@ -37,7 +37,7 @@ import lab as L  # noqa: E402
 import run as R  # noqa: E402  the e2e checks the demo shares
 
 WEB1 = L.SERVERS["web-1"]
-NAMES = {"dp": "sluice-dp", "xdp": "sluice-xdp"}
+NAMES = {"dp": "sluice-dp", "xdp": "sluice-xdp", "fleet": "fleet"}  # fleet: demo/fleet.py
 RATE_KBPS = 1000  # the downloads of step 2 last BLOB_SIZE / RATE_KBPS: about 4 s
 
 DIAGRAM = r"""
@@ -102,6 +102,13 @@ class Narrator(L.Report):
 
     def info(self, msg):
         print("  " + msg, flush=True)
+
+    def timed(self, fn, what):
+        """Run fn(); then a PASS line: `what` with the seconds fn took put in its %.1f."""
+        t0 = time.monotonic()
+        out = fn()
+        self.check(True, what % (time.monotonic() - t0))
+        return out
 
     def ctl(self, lab, *args):
         """Run sluicectl ARGS against the lab and print its table under the command line."""

@@ -9,6 +9,11 @@
     test_demo.py interrupt [--build DIR]      Ctrl-C (SIGINT to the demo's whole process group,
                                                as a terminal sends it) during the failover
                                                step: exit non-zero, RESULT: FAIL, nothing left
+    test_demo.py fleet [--build DIR]          demo/fleet.py (`scripts/demo.sh --fleet`): exit
+                                               0, every step PASS, each node's sluicectl
+                                               view, the router's ECMP routes, a node failure
+                                               with every connection intact, RESULT: PASS;
+                                               nothing of its lab left, work dir removed
     test_demo.py pcap [--build DIR]           demo/pcap.sh (`scripts/demo.sh --pcap`): exit 0,
                                                every GENEVE packet carries options 1,2,3
 
@@ -29,6 +34,7 @@ sys.path.insert(0, HERE)
 import lab as L  # noqa: E402
 
 LIVE = os.path.join(L.ROOT, "demo", "live.py")
+FLEET = os.path.join(L.ROOT, "demo", "fleet.py")
 PCAP = os.path.join(L.ROOT, "demo", "pcap.sh")
 STEPS = ["1. The lab", "2. Traffic through sluice", "3. A firewall rule drops a flow",
          "4. Failover", "5. Clean up"]
@@ -103,6 +109,47 @@ def run_live(a, check):
     return None
 
 
+def run_fleet(a, check):
+    sys.path.insert(0, os.path.join(L.ROOT, "tests", "fleet"))
+    import fleetlab as F
+    p = subprocess.Popen([L.PYTHON, FLEET, "--clean", "--build", a.build],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                         env=dict(os.environ, NO_COLOR="1"))
+    text, _ = p.communicate(timeout=280)
+    print(text, flush=True)
+    if p.returncode == 77:
+        return 77
+    check(p.returncode == 0, "the fleet demo exited %d" % p.returncode)
+    for st in ("1. The fleet", "2. The routes", "3. Traffic over the fleet", "4. A node fails",
+               "5. Clean up"):
+        check("== %s (fleet) ==" % st in text, "heading %r" % st)
+        check(re.search(r"^    PASS  %s\s+\d+ passed, 0 failed" % re.escape(st), text, re.M),
+              "summary: %s passed" % st)
+    check(not re.search(r"^  FAIL  ", text, re.M), "no FAIL line")
+    views = re.findall(r"^  \[(n\d)/sluice-\w+\] \$ sluicectl (node|status)\n    \S", text,
+                       re.M)
+    check(len({n for n, _ in views}) == 4, "each node's own view (sluicectl node/status): %s"
+          % sorted({n for n, _ in views}))
+    check(re.search(r"^10\.0\.10\.1/32 +unicast .*\n\tvia 10\.0\.1\.11 .*\n +unicast .*\n"
+                    r"\tvia 10\.0\.1\.12 .*\n +unicast .*\n\tvia 10\.0\.1\.13 ", text, re.M),
+          "birdc show route: the zone IP learned from the three az1 nodes")
+    check(re.search(r"^10\.0\.10\.1 proto bird .*\n\tnexthop via 10\.0\.1\.11 .*\n\tnexthop "
+                    r"via 10\.0\.1\.12 .*\n\tnexthop via 10\.0\.1\.13 ", text, re.M),
+          "ip route: one ECMP route with a next hop per node")
+    m = re.findall(r"^  PASS  .*: (\d+) long-lived TCP connections .*: all (\d+) intact, none "
+                   r"reset or lost", text[text.find("== 4. A node fails"):], re.M)
+    check(m and all(x == y for x, y in m), "the node failure: every connection intact %s" % m)
+    check(re.search(r"the router dropped n\d/\S+ from 10\.0\.10\.1 after [\d.]+ s", text),
+          "the node failure: the router dropped the node")
+    check("nothing of the lab is left" in text and "\nRESULT: PASS\n" in text,
+          "the demo's own cleanup check and RESULT: PASS")
+    work = work_dir(text, "fleet")
+    check(work and not os.path.exists(work), "--clean removed the work dir %s" % work)
+    left = {k: v for k, v in F.remnants(p.pid, work).items() if v}
+    check(not left, "nothing of the demo's lab (pid %d) is left: %s" % (p.pid, left or "none"))
+    return None
+
+
 def run_interrupt(a, check):
     log_path = "/tmp/sluice-demo-interrupt-%d.log" % os.getpid()
     log = open(log_path, "w+")
@@ -163,7 +210,7 @@ def run_pcap(a, check):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=("live", "interrupt", "pcap"))
+    ap.add_argument("mode", choices=("live", "interrupt", "pcap", "fleet"))
     ap.add_argument("--xdp", action="store_true")
     ap.add_argument("--build", default=os.path.join(L.ROOT, "build"))
     a = ap.parse_args()
@@ -171,10 +218,11 @@ def main():
     if a.mode == "pcap":
         if not shutil.which("tshark"):
             L.skip("demo-pcap", "tshark not found")
-    else:
+    elif a.mode != "fleet":  # the fleet demo's own preflight says what it lacks (77)
         L.preflight("demo-" + a.mode, "xdp" if a.xdp else "dp", a.build)
     check = Checks()
-    rc = {"live": run_live, "interrupt": run_interrupt, "pcap": run_pcap}[a.mode](a, check)
+    rc = {"live": run_live, "interrupt": run_interrupt, "pcap": run_pcap,
+          "fleet": run_fleet}[a.mode](a, check)
     if rc is not None:
         return rc
     print("%s: demo %s%s" % ("FAIL" if check.failed else "PASS", a.mode,

@@ -91,6 +91,10 @@ HOST_MTU = 1400
 MAC_BR = {"o": "02:5f:00:00:01:fe", "a": "02:5f:00:00:02:fe", "v": "02:5f:00:00:03:fe"}
 MAC_CLIENT, MAC_ROUTER_CL = "02:5f:00:00:00:02", "02:5f:00:00:00:01"
 PORTS = (("o", "outside"), ("a", "appliances"), ("i", "inside"))
+# what run.py, the meson suite and the demo run by default: the az1 nodes' dataplanes, and who
+# writes the nodes' table 100 ("manual": the lab, "sluiced": daemon.announce)
+DEFAULT_KINDS = ("xdp", "xdp", "xdp")
+DEFAULT_ANNOUNCE = "manual"
 
 
 def node_mac(idx, p):

@@ -610,10 +610,10 @@ NEEDS = {"withdraw": "manual", "kill": "sluiced", "drain": "sluiced",
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--kinds", default="xdp,xdp,xdp",
+    ap.add_argument("--kinds", default=",".join(F.DEFAULT_KINDS),
                     help="the az1 nodes' dataplanes, dp or xdp, comma separated")
     ap.add_argument("--no-zone2", action="store_true", help="no az2 node")
-    ap.add_argument("--announce", choices=("manual", "sluiced"), default="manual")
+    ap.add_argument("--announce", choices=("manual", "sluiced"), default=F.DEFAULT_ANNOUNCE)
     ap.add_argument("--only", help="comma separated checks (routes runs first anyway)")
     ap.add_argument("--build", default=os.path.join(F.ROOT, "build"))
     ap.add_argument("--keep", action="store_true")
