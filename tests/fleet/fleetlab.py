@@ -21,12 +21,14 @@ teardown, also when a check fails or the process gets SIGTERM/SIGINT/SIGHUP):
               | 10.0.2.1N (inside)                                              |
      netns flv: bridge brv: servers web-1 10.0.2.21, web-2 .22 (az1), web-3 .23 (az2);
                 BIRD 2 (AS 65020) at 10.0.2.2: BGP + BFD to the az1 nodes, whose default route
-                (0.0.0.0/0 they announce) becomes the servers' ECMP default route; web-3
+                (0.0.0.0/0, which each node's BIRD originates while the node announces its
+                zone IP) becomes the servers' ECMP default route; web-3
                 (zone az2) routes through node 4 (policy rule, no BGP).
 
 Each node announces through its BIRD what is in its kernel table 100 (`protocol kernel` with
 `learn`): its zone IP /32 to the router, for az1 also the servers' network 10.0.2.0/24 (the
-inspected transit) to the router and 0.0.0.0/0 to the servers' BIRD. Who writes table 100:
+inspected transit); an az1 node's BIRD also sends 0.0.0.0/0 to the servers' BIRD, a recursive
+static route through the zone IP: there only while the zone IP is. Who writes table 100:
 sluiced (`daemon.announce`, routes with protocol 250) when announce="sluiced"; the lab itself
 with `ip route` (the same routes) when announce="manual" (Node.announce / Node.withdraw).
 
@@ -146,10 +148,13 @@ def bird_router_conf(router_id, local, local_as, peers, log):
     return "\n".join(out) + "\n"
 
 
-def bird_node_conf(router_id, sessions, log, table=ANNOUNCE_TABLE):
+def bird_node_conf(router_id, sessions, log, table=ANNOUNCE_TABLE, default_while=None):
     """A node's BIRD: learns the routes in kernel table `table` (sluiced writes them there,
     protocol 250, while the node can serve) and exports them over eBGP with BFD. sessions:
-    [(name, local address, peer address, peer as, export filter body)]."""
+    [(name, local address, peer address, peer as, export filter body)]. default_while: an
+    address (the zone IP): BIRD also originates 0.0.0.0/0, valid only while a route to that
+    address is in its table, i.e. while sluiced announces the zone IP (a recursive static
+    route), for the servers' side."""
     out = [
         "# a sluice node: announces what sluiced writes into kernel table %d" % table,
         'log "%s" all;' % log,
@@ -166,6 +171,15 @@ def bird_node_conf(router_id, sessions, log, table=ANNOUNCE_TABLE):
         % (BFD_INTERVAL_MS, BFD_INTERVAL_MS, BFD_MULT),
         "}",
     ]
+    if default_while:
+        out += [
+            "# the servers' default route through this node, only while it serves its zone IP",
+            "protocol static serving_default {",
+            "    ipv4;",
+            "    igp table master4;",
+            "    route 0.0.0.0/0 recursive %s;" % default_while,
+            "}",
+        ]
     for name, local, peer, peer_as, flt in sessions:
         out += [
             "protocol bgp %s {" % name,
@@ -211,10 +225,11 @@ class Node(lk.ProcLab):
         self.bird_sock = os.path.join(self.work, "bird.ctl")
         self.prefix = "sluicefl%d-%d" % (idx, pid)
         self.dp_runs = 0
-        # az1 nodes announce the zone IP and the inspected servers' network to the router and
-        # a default route to the servers' BIRD; the az2 node only its zone IP
+        # az1 nodes announce the zone IP and the inspected servers' network to the router (and
+        # their BIRD a default route to the servers' BIRD while the zone IP is announced); the
+        # az2 node only its zone IP
         self.az1 = zone == "az1"
-        self.prefixes = [ZONES[zone] + "/32"] + ([SERVER_NET, "0.0.0.0/0"] if self.az1 else [])
+        self.prefixes = [ZONES[zone] + "/32"] + ([SERVER_NET] if self.az1 else [])
 
     def cmd_ns(self, *cmd):
         return self.nsexec(self.ns, *cmd)
@@ -296,8 +311,11 @@ class Node(lk.ProcLab):
     def bird_conf(self):
         sessions = [("to_router", self.addr["o"], ROUTER_IP, AS_ROUTER, "net != 0.0.0.0/0")]
         if self.az1:
-            sessions.append(("to_servers", self.addr["i"], SRV_BGP_IP, AS_SRV, "net = 0.0.0.0/0"))
-        return bird_node_conf(self.addr["o"], sessions, os.path.join(self.work, "bird.log"))
+            # the static default is `unreachable` while the zone IP is not announced: not sent
+            sessions.append(("to_servers", self.addr["i"], SRV_BGP_IP, AS_SRV,
+                             "net = 0.0.0.0/0 && dest = RTD_UNICAST"))
+        return bird_node_conf(self.addr["o"], sessions, os.path.join(self.work, "bird.log"),
+                              default_while=ZONES[self.zone] if self.az1 else None)
 
     # kernel side: where BGP, BFD and health checks live
     def kernel_dev(self, p):
@@ -378,7 +396,7 @@ class Node(lk.ProcLab):
 
     def prefixes_table(self):
         """What table_routes() shows when the node announces."""
-        return sorted("default" if p == "0.0.0.0/0" else p for p in self.prefixes)
+        return sorted(self.prefixes)
 
     def stats(self):
         try:
