@@ -32,6 +32,8 @@ Checks, in this order (each prints PASS/FAIL lines with what it measured):
                   connection lost, no datagram lost; after kill -9 the route never left.
   zone2           the az2 node announces only its zone IP; TCP and UDP to it are served by
                   the az2 server only; the az1 zone IP never reaches it.
+  docs            docs/scale-out.md's BIRD configs parse (bird -p), its sluice config passes
+                  sluiced --check (with --announce sluiced).
   cleanup         after teardown no namespace, link, process or DPDK dir of the lab is left.
 
 Exit 0 pass, 1 fail, 77 skip (not root).
@@ -592,6 +594,38 @@ def check_zone2(lab, rep):
                u.get("served_by"), z2.label, e1 - e0), {"tcp": r, "udp": u})
 
 
+def check_docs(lab, rep):
+    """docs/scale-out.md's BIRD configs parse (`bird -p`); its sluice config is valid
+    (`sluiced --check`, with sluiced's announcement: the keys a fleet needs)."""
+    import subprocess
+    text = open(os.path.join(F.ROOT, "docs", "scale-out.md")).read()
+    blocks = re.findall(r"```bird\n(.*?)```", text, re.S)
+    for i, b in enumerate(blocks):
+        path = os.path.join(lab.work, "doc-bird-%d.conf" % i)
+        with open(path, "w") as f:
+            f.write(b)
+        r = subprocess.run(["bird", "-p", "-c", path], capture_output=True, text=True)
+        rep.check(r.returncode == 0, "docs: scale-out.md's BIRD config %d of %d (%s) parses"
+                  % (i + 1, len(blocks), b.splitlines()[1] if len(b.splitlines()) > 1 else ""),
+                  r.stderr)
+    rep.check(len(blocks) >= 2, "docs: scale-out.md has the router's and a node's BIRD config "
+              "(%d)" % len(blocks))
+    if lab.announce != "sluiced":
+        return
+    ymls = re.findall(r"```yaml\n(.*?)```", text, re.S)
+    secret = os.path.join(lab.work, "doc-secret")
+    with open(secret, "w") as f:
+        f.write(F.SECRET_HEX + "\n")
+    for i, y in enumerate(ymls):
+        path = os.path.join(lab.work, "doc-sluice-%d.yaml" % i)
+        with open(path, "w") as f:
+            f.write(y.replace("/etc/sluice/secret", secret))
+        r = subprocess.run([lab.bin["sluiced"], "--config", path, "--check"],
+                           capture_output=True, text=True)
+        rep.check(r.returncode == 0, "docs: scale-out.md's sluice config %d is valid "
+                  "(sluiced --check)" % (i + 1), r.stderr)
+
+
 def check_cleanup(lab, rep):
     lab.teardown()
     left = {k: v for k, v in F.remnants(lab.pid, lab.work).items() if v}
@@ -601,7 +635,7 @@ def check_cleanup(lab, rep):
 CHECKS = [("routes", check_routes), ("spread", check_spread), ("withdraw", check_withdraw),
           ("node_down", check_node_down), ("kill", check_kill), ("drain", check_drain),
           ("sluiced_restart", check_sluiced_restart), ("zone2", check_zone2),
-          ("cleanup", check_cleanup)]
+          ("docs", check_docs), ("cleanup", check_cleanup)]
 # what each needs: sluiced's announcement (the node helper's daemon.announce and sluicectl node)
 # or the lab's manual one
 NEEDS = {"withdraw": "manual", "kill": "sluiced", "drain": "sluiced",
