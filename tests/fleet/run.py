@@ -207,6 +207,13 @@ def check_routes(lab, rep):
     print(lab.ipn("r", "route", "show").stdout, flush=True)
     for n in lab.nodes:
         rep.info("%s table %d: %s" % (n.label, F.ANNOUNCE_TABLE, n.table_routes()))
+        if n.kind == "dp":
+            ev = (n.stats() or {}).get("events", {})
+            rep.check(ev.get("kernel_in", 0) > 0 and ev.get("kernel_out", 0) > 0,
+                      "routes: %s's BGP, BFD and health checks go through its exception path "
+                      "(TAPs %s): kernel_in %d, kernel_out %d"
+                      % (n.label, ", ".join(n.tap.values()), ev.get("kernel_in", 0),
+                         ev.get("kernel_out", 0)))
 
 
 def check_spread(lab, rep):
