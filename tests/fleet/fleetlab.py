@@ -313,7 +313,7 @@ class Node(lk.ProcLab):
         if self.az1:
             # the static default is `unreachable` while the zone IP is not announced: not sent
             sessions.append(("to_servers", self.addr["i"], SRV_BGP_IP, AS_SRV,
-                             "net = 0.0.0.0/0 && dest = RTD_UNICAST"))
+                             "net = 0.0.0.0/0 && dest != RTD_UNREACHABLE"))
         return bird_node_conf(self.addr["o"], sessions, os.path.join(self.work, "bird.log"),
                               default_while=ZONES[self.zone] if self.az1 else None)
 
@@ -376,9 +376,11 @@ class Node(lk.ProcLab):
 
     # the manual announcement (before sluiced announces itself)
     def announce(self):
-        """Write this node's host routes into table 100 as sluiced would (protocol 250)."""
+        """Write this node's routes into table 100 as sluiced does: blackhole routes (the
+        node's kernel forwards nothing; BGP announces them with itself as next hop),
+        protocol 250."""
         for p in self.prefixes:
-            self.ip("route", "replace", p, "dev", "lo", "table", str(ANNOUNCE_TABLE), "proto",
+            self.ip("route", "replace", "blackhole", p, "table", str(ANNOUNCE_TABLE), "proto",
                     str(RTPROT_SLUICE))
 
     def withdraw(self):

@@ -127,7 +127,7 @@ class Load:
             self.routes[what] = Counter(lab.node_for(p, port, host).label
                                         for p in range(a, b + 1))
             self.jobs.append((what, lab.streams(host, port, TCP_CONNS, rate_kbps,
-                                                "%d-%d" % (a, b))))
+                                                "%d-%d" % (a, b), timeout=seconds + 15)))
         for what, host, port in udp_paths:
             a, b = self.sports[what] = lab.sports(UDP_FLOWS)
             self.routes[what] = Counter(lab.node_for(p, port, host, "udp").label
@@ -426,7 +426,9 @@ def check_kill(lab, rep, show=None):
 def node_state(node):
     """`sluicectl --json node` of node: {state, reason, ...} ({} when it does not answer)."""
     rc, out, err = node.ctl("node")
-    return out if rc == 0 and isinstance(out, dict) else {"error": err, "rc": rc}
+    if rc == 0 and isinstance(out, dict) and isinstance(out.get("node"), dict):
+        return out["node"]
+    return {"error": err, "rc": rc, "out": out}
 
 
 def check_drain(lab, rep):
