@@ -79,6 +79,10 @@ SERVERS = {"web-1": ("10.0.2.21", "az1"), "web-2": ("10.0.2.22", "az1"),
            "web-3": ("10.0.2.23", "az2")}
 FW_GROUP, WEB_GROUP = "firewalls", "web"
 WEB_PORT, INSPECTED_PORT = 8080, 9090   # listeners `web` (DNAT) and `inspected`
+# the port of the servers' own address that direct inspected (transit) traffic uses: not a
+# listener's target port, so no node takes its replies for a listener's (docs/nlb.md "In a
+# fleet": a node that never saw the direct flow cannot tell it from a DNAT reply)
+TRANSIT_PORT = 8081
 APP_HEALTH_PORT = 80
 HC = {"interval": 2, "timeout": 1, "healthy_threshold": 2, "unhealthy_threshold": 2}
 AS_ROUTER, AS_NODE, AS_SRV = 65000, 65010, 65020
@@ -633,9 +637,9 @@ class FleetLab(lk.ProcLab):
     def start_server(self, sid):
         ip = SERVERS[sid][0]
         cmd = self.nsexec(self.ns["v"], PYTHON, AGENT, "serve", "--name", sid, "--address", ip,
-                          "--tcp-port", str(WEB_PORT), "--tcp-port", str(INSPECTED_PORT),
-                          "--udp-port", str(WEB_PORT), "--udp-port", str(INSPECTED_PORT),
                           "--blob", self.blob)
+        for port in (WEB_PORT, INSPECTED_PORT, TRANSIT_PORT):
+            cmd += ["--tcp-port", str(port), "--udp-port", str(port)]
         self.start("server-" + sid, cmd, "server-%s.log" % sid)
         self.wait_word("server-" + sid, "server-%s.log" % sid, "ready")
 

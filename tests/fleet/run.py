@@ -249,14 +249,14 @@ def check_spread(lab, rep):
 def tcp_paths(lab):
     """The long-lived TCP connections of a disruption: through inspection, and through the
     DNAT listener when the nodes adopt unknown flows and replies (lab.dnat)."""
-    out = [("inspection TCP", WEB1, F.WEB_PORT)]
+    out = [("inspection TCP", WEB1, F.TRANSIT_PORT)]
     if lab.dnat:
         out.append(("DNAT listener TCP", ZIP1, F.WEB_PORT))
     return out
 
 
 def udp_paths(lab):
-    out = [("inspection UDP", WEB2, F.WEB_PORT)]
+    out = [("inspection UDP", WEB2, F.TRANSIT_PORT)]
     if lab.dnat:
         out.append(("DNAT listener UDP", ZIP1, F.WEB_PORT))
     return out
@@ -565,9 +565,9 @@ def check_takes_new_flows(lab, rep, node, tag):
     """New UDP flows through inspection: the router sends some to node, all answered, and
     node's GENEVE counter moves."""
     a, b = lab.sports(40)
-    on = Counter(lab.node_for(p, F.WEB_PORT, WEB2, "udp").label for p in range(a, b + 1))
+    on = Counter(lab.node_for(p, F.TRANSIT_PORT, WEB2, "udp").label for p in range(a, b + 1))
     e0 = (node.stats() or {}).get("events", {}).get("geneve_encap", 0)
-    r = lab._client(["udp", WEB2, str(F.WEB_PORT), "--count", "40", "--sports",
+    r = lab._client(["udp", WEB2, str(F.TRANSIT_PORT), "--count", "40", "--sports",
                      "%d-%d" % (a, b), "--burst", "--timeout", "2"]).result(60)
     e1 = (node.stats() or {}).get("events", {}).get("geneve_encap", 0)
     rep.check(r.get("ok") == 40 and on.get(node.label, 0) > 0 and e1 - e0 >= on[node.label],
