@@ -306,7 +306,26 @@ def check_back(lab, rep, tag, what, node, t, mon_r, timeout=30):
     d_b = mon_r.first(ZIP1 + "/32", t, lambda h: node.addr["o"] in h)
     rep.check(ok and d_b is not None, "%s: %s: %s back in the router's and the servers' ECMP "
               "routes, at the router %s s later" % (tag, what, node.label, fmt(d_b)), seen)
+    # without BFD the next failure of this node would wait for the hold timer
+    bfd = wait_bfd_up(lab, node, 10)
+    rep.check(bfd == "Up", "%s: the router's BFD session with %s is %s again"
+              % (tag, node.label, bfd))
     return d_b
+
+
+def wait_bfd_up(lab, node, timeout):
+    """The state of the router's BFD session with node (`birdc show bfd sessions`), once it
+    is Up or after timeout."""
+    deadline = time.monotonic() + timeout
+    state = None
+    while time.monotonic() < deadline:
+        m = re.search(r"^%s\s+\S+\s+(\S+)" % re.escape(node.addr["o"]),
+                      lab.birdc("r", "show", "bfd", "sessions"), re.M)
+        state = m.group(1) if m else None
+        if state == "Up":
+            break
+        time.sleep(0.2)
+    return state
 
 
 def moved_off(lab, load, node):
