@@ -354,6 +354,10 @@ class Node(lk.ProcLab):
                                     dp_args)
         if n == 1 and self.idx == 1:
             print("INFO: %s" % " ".join(cmd), flush=True)
+        if self.detach_orphaned_xdp():
+            print("INFO: %s: the XDP program of the killed sluice-xdp was still attached (and "
+                  "forwarding): detached (ip link set dev IF xdpdrv off) before the restart"
+                  % self.label, flush=True)
         t0 = time.monotonic()
         self.start("dataplane", self.cmd_ns(*cmd), log)
         took = self.wait_dp("dataplane", log, t0, timeout, word=word)
@@ -365,7 +369,25 @@ class Node(lk.ProcLab):
         return took
 
     def kill_dataplane(self, sig=signal.SIGKILL):
-        return self.stop("dataplane", sig, timeout=30)
+        rc = self.stop("dataplane", sig, timeout=30)
+        if self.kind == "xdp" and sig == signal.SIGKILL:
+            # sluice-xdp attaches through netlink: its program outlives a kill -9, still
+            # forwarding with the state it had, and refuses a new one (EBUSY) until detached
+            for p, _ in PORTS:
+                att = "xdp" in self.ip("-d", "link", "show", self.ifn[p]).stdout.split(
+                    "\n", 1)[0]
+                self.orphaned_xdp = getattr(self, "orphaned_xdp", False) or att
+        return rc
+
+    def detach_orphaned_xdp(self):
+        """What an operator does before starting sluice-xdp again after a kill -9: take the
+        old program off the ports. True if there was one."""
+        if not getattr(self, "orphaned_xdp", False):
+            return False
+        for p, _ in PORTS:
+            self.ip("link", "set", "dev", self.ifn[p], "xdpdrv", "off", check=False)
+        self.orphaned_xdp = False
+        return True
 
     def start_bird(self):
         conf = os.path.join(self.work, "bird.conf")
