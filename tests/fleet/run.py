@@ -56,8 +56,12 @@ WEB1, WEB2 = F.SERVERS["web-1"][0], F.SERVERS["web-2"][0]
 # the router withdraws a dead node when BFD (100 ms x 3) or its BGP session says so; sluiced
 # withdraws within liveness_timeout_ms; a second for BIRD and the kernel on a loaded machine
 WITHDRAW_BOUND_S = 2.0
+BFD_DETECT_S = F.BFD_INTERVAL_MS * F.BFD_MULT / 1000.0
 # what a flow on the failed node may lose: the withdrawal and the retransmission after it
 LOSS_WINDOW_BOUND_S = 3.0
+# when a node comes back, the router and the servers move some flows back to it: a datagram
+# of such a flow may meet the race of the first packets of both directions on the new node
+COMEBACK_S = 1.0
 TCP_CONNS = 24
 UDP_FLOWS, UDP_PPS = 24, 240
 
@@ -274,9 +278,9 @@ def under_load(lab, rep, tag, seconds, event, loss="none"):
         time.sleep(1.5)
         marks = event(load)
         if loss == "window":
-            res = load.finish(rep, tag, loss_ok=lambda r: loss_in_window(r, marks["t"]),
-                              loss_what="only in the %.1f s after the failure"
-                              % LOSS_WINDOW_BOUND_S)
+            res = load.finish(rep, tag, loss_ok=lambda r: loss_in_windows(r, marks),
+                              loss_what="only in the %.1f s after the failure or the %.1f s "
+                              "after the node is back" % (LOSS_WINDOW_BOUND_S, COMEBACK_S))
         else:
             res = load.finish(rep, tag)
     finally:
@@ -344,10 +348,11 @@ def check_withdraw(lab, rep):
     others = {n.addr["o"] for n in lab.az1 if n is not victim}
 
     def event(load):
-        s0 = all_stats(lab)
         t = time.time()
         victim.withdraw()
         lab.wait_nexthops("r", ZIP1 + "/32", others, 10)
+        lab.wait_nexthops("v", "default", {n.addr["i"] for n in lab.az1 if n is not victim}, 10)
+        s0 = all_stats(lab)  # from the moment the router and the servers left it
         time.sleep(1.5)
         s1 = all_stats(lab)
         moved = moved_off(lab, load, victim)
@@ -360,7 +365,7 @@ def check_withdraw(lab, rep):
     check_withdrawn(rep, "withdraw", "its routes deleted from its table %d" % F.ANNOUNCE_TABLE,
                     victim, m["t"], mon_r, mon_v, WITHDRAW_BOUND_S)
     d = node_table(lab, rep, m["s0"], m["s1"], "per-node counters in the 1.5 s after the "
-                   "withdrawal:")
+                   "router and the servers left it:")
     rep.check(victim.label not in m["moved"] and d[victim.label]["outside"] < 50,
               "withdraw: its client flows moved to %s; %s got %d packets from the router "
               "meanwhile (BGP/BFD only)" % (dict(m["moved"]), victim.label,
@@ -393,14 +398,14 @@ def check_node_down(lab, rep, show=None):
             victim.ip("link", "set", victim.ifn[p], "up")
         victim.kernel_setup()  # the neighbours of a link that was down are gone
         lab.wait_routes(20)
-        return {"t": t, "t_u": t_u}
+        return {"t": t, "t_u": t_u, "t_s": t_u, "t_back": time.time()}
 
     m, res, mon_r, mon_v = under_load(lab, rep, "node_down", 7, event, loss="window")
     check_withdrawn(rep, "node_down", "its links down, BFD (%d ms x %d)"
                     % (F.BFD_INTERVAL_MS, F.BFD_MULT), victim, m["t"], mon_r, mon_v,
                     BFD_DETECT_S + 0.5)
     for what, _, _ in udp_paths(lab):
-        report_loss(rep, "node_down: " + what, res[what], m["t"])
+        report_loss(rep, "node_down: " + what, res[what], m)
     check_back(lab, rep, "node_down", "links up, BGP up again", victim, m["t_u"], mon_r)
     if show:
         show("back", victim)
@@ -426,7 +431,7 @@ def check_kill(lab, rep, show=None):
         t_s = time.time()
         victim.start_dataplane()
         lab.wait_routes(30)
-        return {"t": t, "t_s": t_s, "state": st}
+        return {"t": t, "t_s": t_s, "t_back": time.time(), "state": st}
 
     m, res, mon_r, mon_v = under_load(lab, rep, "kill", 8, event, loss="window")
     check_withdrawn(rep, "kill", "kill -9 of its dataplane", victim, m["t"], mon_r, mon_v,
@@ -435,7 +440,7 @@ def check_kill(lab, rep, show=None):
               "kill: sluicectl node on %s: %s (%s)" % (victim.label, m["state"].get("state"),
                                                       m["state"].get("reason")), m["state"])
     for what, _, _ in udp_paths(lab):
-        report_loss(rep, "kill: " + what, res[what], m["t"])
+        report_loss(rep, "kill: " + what, res[what], m)
     check_back(lab, rep, "kill", "dataplane started again", victim, m["t_s"], mon_r)
     if show:
         show("back", victim)
@@ -548,32 +553,43 @@ def wait_node_state(node, want, timeout):
     return st
 
 
-BFD_DETECT_S = F.BFD_INTERVAL_MS * F.BFD_MULT / 1000.0
 
 
-def loss_window(res, t_event):
-    """(first, last) loss relative to the event (s), from a udpstream result; None: none."""
-    lost = res.get("lost_at") or []
-    if not lost:
-        return None
-    t0 = res["t0"] - t_event
-    return t0 + lost[0], t0 + lost[-1]
+def split_loss(res, marks):
+    """The lost datagrams of a udpstream result by when they were sent (seconds relative to
+    the failure at marks["t"]): (in the failure window, in the comeback window (from
+    marks["t_s"], the restart, to COMEBACK_S after marks["t_back"], the node back in the
+    routes), elsewhere)."""
+    fail, back, other = [], [], []
+    for x in res.get("lost_at") or []:
+        ts = res["t0"] + x
+        if marks["t"] - 0.05 <= ts <= marks["t"] + LOSS_WINDOW_BOUND_S:
+            fail.append(ts - marks["t"])
+        elif "t_s" in marks and marks["t_s"] <= ts <= marks.get("t_back", 0) + COMEBACK_S:
+            back.append(ts - marks["t"])
+        else:
+            other.append(ts - marks["t"])
+    return fail, back, other
 
 
-def loss_in_window(res, t_event):
-    """Every lost datagram left between the event and the bound after it."""
-    w = loss_window(res, t_event)
-    return w is None or (w[0] >= -0.05 and w[1] <= LOSS_WINDOW_BOUND_S)
+def loss_in_windows(res, marks):
+    return not split_loss(res, marks)[2]
 
 
-def report_loss(rep, tag, res, t_event):
-    w = loss_window(res, t_event)
-    if w is None:
+def report_loss(rep, tag, res, marks):
+    fail, back, other = split_loss(res, marks)
+    if not (fail or back or other):
         rep.info("%s: no datagram lost" % tag)
-    else:
-        rep.info("%s: UDP loss window: %d datagrams of %d lost, sent from %+.3f s to %+.3f s "
-                 "after the event (%.3f s of the flows on the failed node)"
-                 % (tag, res["lost"], res["sent"], w[0], w[1], w[1] - w[0]))
+        return
+    msg = "%s: %d datagrams of %d lost" % (tag, res["lost"], res["sent"])
+    if fail:
+        msg += "; at the failure: %d, sent from %+.3f s to %+.3f s after it (%.3f s of the " \
+            "flows on the failed node)" % (len(fail), fail[0], fail[-1], fail[-1] - fail[0])
+    if back:
+        msg += "; when it came back (%+.1f s): %d" % (marks["t_back"] - marks["t"], len(back))
+    if other:
+        msg += "; at other times: %d (%+.3f s .. %+.3f s)" % (len(other), other[0], other[-1])
+    rep.info(msg)
 
 
 def fmt(x):
