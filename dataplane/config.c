@@ -456,30 +456,46 @@ static int opt_enum(struct cfg_parser *p, const yaml_node_t *m, const char *path
 }
 
 /*
+ * A scalar of 1..size-1 characters out of letters, digits and the punctuation in `punct`;
+ * `what` names it in messages ("name", "interface name").
+ */
+static int parse_word(struct cfg_parser *p, const yaml_node_t *n, const char *path, char *dst,
+		      size_t size, const char *punct, const char *what)
+{
+	char shown[16] = "";
+	const char *s, *c;
+	size_t i;
+	int rc = get_scalar(p, n, path, &s);
+
+	if (rc)
+		return rc;
+	if (strlen(s) >= size)
+		return cfg_fail(p, n, path, "%s too long (%zu characters, at most %zu)", what,
+				strlen(s), size - 1);
+	for (c = s; *c; c++) {
+		if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		    (*c >= '0' && *c <= '9') || strchr(punct, *c))
+			continue;
+		for (i = 0; punct[i] && 2 * i + 2 < sizeof(shown); i++) {
+			shown[2 * i] = punct[i];
+			shown[2 * i + 1] = punct[i + 1] ? ' ' : '\0';
+		}
+		return cfg_fail(p, n, path,
+				"invalid character in %s \"%s\" (letters, digits, %s only)", what,
+				s, shown);
+	}
+	memcpy(dst, s, strlen(s) + 1);
+	return 0;
+}
+
+/*
  * Names of ports, groups, targets, zones and attachments: 1..CFG_NAME_MAX-1 characters out of
  * letters, digits and "-_.:" (they appear in counters, JSON and the whitespace-separated
  * events file).
  */
 static int parse_name(struct cfg_parser *p, const yaml_node_t *n, const char *path, char *dst)
 {
-	const char *s, *c;
-	int rc = get_scalar(p, n, path, &s);
-
-	if (rc)
-		return rc;
-	if (strlen(s) >= CFG_NAME_MAX)
-		return cfg_fail(p, n, path, "name too long (%zu characters, at most %d)", strlen(s),
-				CFG_NAME_MAX - 1);
-	for (c = s; *c; c++) {
-		if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-		    (*c >= '0' && *c <= '9') || strchr("-_.:", *c))
-			continue;
-		return cfg_fail(p, n, path,
-				"invalid character in name \"%s\" (letters, digits, - _ . : only)",
-				s);
-	}
-	memcpy(dst, s, strlen(s) + 1);
-	return 0;
+	return parse_word(p, n, path, dst, CFG_NAME_MAX, "-_.:", "name");
 }
 
 /* An address ("10.0.0.1", "2001:db8::1") or, with_plen, a prefix ("10.0.0.0/24"; bare = host). */
@@ -762,9 +778,24 @@ static int subst_dir(const char *src, const char *dir, char *dst)
 	return 0;
 }
 
+/*
+ * A Linux interface name sluice-dp creates (kernel_interface): 1..CFG_IFNAME_MAX-1 characters
+ * out of letters, digits and "-_." (the kernel refuses "/", ":" and whitespace; "." and ".."
+ * name directories in /sys/class/net).
+ */
+static int parse_ifname(struct cfg_parser *p, const yaml_node_t *n, const char *path, char *dst)
+{
+	int rc = parse_word(p, n, path, dst, CFG_IFNAME_MAX, "-_.", "interface name");
+
+	if (!rc && (!strcmp(dst, ".") || !strcmp(dst, "..")))
+		return cfg_fail(p, n, path, "\"%s\" is not a valid interface name", dst);
+	return rc;
+}
+
 static int parse_port(struct cfg_parser *p, yaml_node_t *m, const char *path, unsigned int idx)
 {
-	static const char *const keys[] = {"name", "device", "addresses", "mtu", "mac", NULL};
+	static const char *const keys[] = {"name", "device",	       "addresses", "mtu",
+					   "mac",  "kernel_interface", NULL};
 	struct config *cfg = p->cfg;
 	struct cfg_port *port = &cfg->ports[idx];
 	char kp[CFG_PATH_MAX], ip[CFG_PATH_MAX], buf[INET6_ADDRSTRLEN];
@@ -858,6 +889,18 @@ static int parse_port(struct cfg_parser *p, yaml_node_t *m, const char *path, un
 		if (rc)
 			return rc;
 		port->has_mac = 1;
+	}
+	v = map_get(p, m, "kernel_interface");
+	if (v) {
+		path_key(kp, path, "kernel_interface");
+		rc = parse_ifname(p, v, kp, port->kernel_interface);
+		if (rc)
+			return rc;
+		for (j = 0; j < idx; j++)
+			if (!strcmp(cfg->ports[j].kernel_interface, port->kernel_interface))
+				return cfg_fail(p, v, kp,
+						"kernel interface \"%s\" is already port \"%s\"'s",
+						port->kernel_interface, cfg->ports[j].name);
 	}
 	return 0;
 }
@@ -967,7 +1010,8 @@ static int parse_node(struct cfg_parser *p, yaml_node_t *root)
 {
 	static const char *const keys[] = {
 		"zone", "cookie_secret_file", "cookie_secret", "geneve_address",
-		"ttl",	"flow_table_size",    "maglev_size",   NULL};
+		"ttl",	"flow_table_size",    "maglev_size",   "exception_rate",
+		NULL};
 	struct cfg_node *node = &p->cfg->node;
 	yaml_node_t *m, *v, *file, *inline_secret;
 	char kp[CFG_PATH_MAX], buf[INET6_ADDRSTRLEN];
@@ -1039,6 +1083,11 @@ static int parse_node(struct cfg_parser *p, yaml_node_t *root)
 	if (rc)
 		return rc;
 	node->maglev_size = (uint32_t)u;
+	rc = opt_uint(p, m, "node", "exception_rate", CFG_EXCEPTION_RATE_MIN,
+		      CFG_EXCEPTION_RATE_MAX, CFG_EXCEPTION_RATE_DEFAULT, &u);
+	if (rc)
+		return rc;
+	node->exception_rate = (uint32_t)u;
 	if (!is_prime(node->maglev_size)) {
 		uint32_t next = node->maglev_size + 1;
 

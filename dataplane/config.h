@@ -21,6 +21,12 @@
 #define CFG_GROUP_TARGETS_MAX 256 /* targets per group (the dataplane's slots) */
 #define CFG_DATAPLANES_MAX    8
 #define CFG_SOCKPATH_MAX      108 /* sizeof(sun_path) */
+#define CFG_IFNAME_MAX	      16  /* IFNAMSIZ: a kernel interface name and its NUL */
+
+/* node.exception_rate: frames per second per worker towards a port's kernel interface */
+#define CFG_EXCEPTION_RATE_MIN	   100u
+#define CFG_EXCEPTION_RATE_MAX	   1000000u
+#define CFG_EXCEPTION_RATE_DEFAULT 10000u
 
 struct cfg_addr {
 	uint8_t family;	  /* 4 or 6 */
@@ -37,6 +43,9 @@ struct cfg_port {
 	uint16_t mtu;	/* L3 MTU, default 1500, range 576..9216 */
 	uint8_t mac[6]; /* used when has_mac */
 	int has_mac;	/* "mac" key given: set it on the port */
+	/* sluice-dp's exception path: the TAP interface created for the port ("" = none);
+	 * 1..15 of letters, digits, "-_.", unique. sluice-xdp ignores it. */
+	char kernel_interface[CFG_IFNAME_MAX];
 };
 
 struct cfg_route {
@@ -159,6 +168,7 @@ struct cfg_node {
 	int has_geneve_address;
 	struct cfg_addr
 		geneve_address;	  /* IPv4; default: address of the port facing the appliance */
+	uint32_t exception_rate;  /* per worker, to kernel interfaces; default 10000 */
 	uint8_t ttl;		  /* outer TTL, default 64 */
 	uint32_t flow_table_size; /* entries, default 1048576 */
 	uint32_t maglev_size;	  /* prime >= 65537, default 65537 */

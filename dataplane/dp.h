@@ -37,6 +37,9 @@ struct dp_port {
 	uint8_t has6;
 	int attach; /* inspection attachment whose `from` names this port, or -1 */
 	char name[CFG_NAME_MAX];
+	/* exception path (excp.c): the port's kernel interface, a net_tap ethdev */
+	uint8_t has_kif;
+	uint16_t kif_id;
 };
 
 /* Per-lcore counters: plain increments, summed on read. */
@@ -97,6 +100,7 @@ struct dp {
 	unsigned int next_event;
 
 	unsigned int n_workers;
+	uint32_t idle_sleep_us; /* --idle-sleep: a worker whose round got nothing sleeps */
 	struct dp_stats *stats; /* [RTE_MAX_LCORE] */
 	volatile int stop;
 	uint64_t run_start_tsc, run_stop_tsc; /* workers launched / stopped */

@@ -25,6 +25,7 @@
 #include "core/geneve.h"
 #include "ctl_dpdk.h"
 #include "events.h"
+#include "excp.h"
 #include "flowtab.h"
 #include "neigh.h"
 #include "nlb.h"
@@ -34,9 +35,10 @@
 #include "stats.h"
 #include "worker.h"
 
-#define MAIN_NEIGH_ENTRIES 65536
-#define MAIN_POLL_US	   10000
-#define MAIN_SWEEP_BUDGET  8192
+#define MAIN_NEIGH_ENTRIES  65536
+#define MAIN_POLL_US	    10000
+#define MAIN_SWEEP_BUDGET   8192
+#define MAIN_IDLE_SLEEP_MAX 100000 /* us: well below the 500 ms a stalled worker is given */
 
 struct dp dp = {.ts_offset = -1};
 
@@ -72,6 +74,9 @@ static void main_usage(FILE *f)
 		"                         not with --events or --pcap-clock\n"
 		"      --state-log FILE   append one JSON line per published generation (targets,\n"
 		"                         states, publish and RCU-sync times)\n"
+		"      --idle-sleep US    a worker whose whole poll round received nothing sleeps\n"
+		"                         US microseconds (0..100000; default 0: busy polling);\n"
+		"                         for labs running several dataplanes on a few CPUs\n"
 		"      --mbufs N          mbuf pool size (default: from ports and workers; raise "
 		"it\n"
 		"                         for vdevs that preload, e.g. net_pcap infinite_rx=1)\n"
@@ -92,10 +97,12 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
 		{"control", required_argument, NULL, 'C'},
 		{"state-log", required_argument, NULL, 'L'},
 		{"mbufs", required_argument, NULL, 'm'},
+		{"idle-sleep", required_argument, NULL, 'S'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	unsigned long u;
 	char *end;
 	int c;
 
@@ -138,6 +145,17 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
 					optarg);
 				return -EINVAL;
 			}
+			break;
+		case 'S':
+			errno = 0;
+			u = strtoul(optarg, &end, 10);
+			if (errno || *end || !*optarg || optarg[0] == '-' ||
+			    u > MAIN_IDLE_SLEEP_MAX) {
+				fprintf(stderr, "sluice-dp: --idle-sleep: 0..%d us, not %s\n",
+					MAIN_IDLE_SLEEP_MAX, optarg);
+				return -EINVAL;
+			}
+			dp.idle_sleep_us = (uint32_t)u;
 			break;
 		case 'q':
 			o->quiet = 1;
@@ -299,6 +317,13 @@ static int main_setup(const struct main_opts *o, char *err, size_t errlen)
 		if (ret)
 			return ret;
 	}
+	for (i = 0; i < cfg->n_ports; i++) { /* after the ports: a TAP takes its port's MAC */
+		if (!cfg->ports[i].kernel_interface[0])
+			continue;
+		ret = excp_open(i, &cfg->ports[i], err, errlen);
+		if (ret)
+			return ret;
+	}
 	ret = main_setup_tables(err, errlen);
 	if (ret)
 		return ret;
@@ -444,6 +469,7 @@ int main(int argc, char **argv)
 	main_loop(&o);
 	rte_eal_mp_wait_lcore();
 	dp.run_stop_tsc = rte_get_tsc_cycles();
+	excp_close_all();
 	port_close_all();
 	closed = 1;
 	if (!o.quiet)
@@ -454,8 +480,10 @@ int main(int argc, char **argv)
 		status = 1;
 	}
 out:
-	if (!closed)
-		port_close_all(); /* setup failed: stop the ports already started */
+	if (!closed) { /* setup failed: remove the TAPs, stop the ports already started */
+		excp_close_all();
+		port_close_all();
+	}
 	for (l = 0; l < RTE_MAX_LCORE; l++)
 		rte_free(ctx[l]);
 	if (initial && initial != dp.state)

@@ -409,6 +409,8 @@ static void test_minimal_config_gets_every_default(void)
 	CU_ASSERT_PTR_NULL(cfg->listeners);
 	CU_ASSERT_EQUAL(cfg->ports[0].mtu, 1500);
 	CU_ASSERT_FALSE(cfg->ports[0].has_mac);
+	CU_ASSERT_STRING_EQUAL(cfg->ports[0].kernel_interface, "");
+	CU_ASSERT_EQUAL(cfg->node.exception_rate, 10000);
 
 	CU_ASSERT_STRING_EQUAL(cfg->daemon.api_socket, "/run/sluice/sluiced.sock");
 	CU_ASSERT_EQUAL(cfg->daemon.api_socket_mode, 0600);
@@ -753,6 +755,14 @@ static void test_node_values(void)
 	EXPECT_OK("node: {zone: a23456789012345678901234567890123456789012345678901234567890123, "
 		  "cookie_secret: 00112233445566778899aabbccddeeff}\n" PORT);
 	EXPECT_ERR("node: []\n" PORT, "t.yaml:1: node: expected a mapping, got a list", NULL);
+	EXPECT_OK(NODE("exception_rate: 100") PORT);
+	EXPECT_OK(NODE("exception_rate: 1000000") PORT);
+	EXPECT_ERR(NODE("exception_rate: 99") PORT,
+		   "t.yaml:1: node.exception_rate: 99 is out of range (100..1000000)", NULL);
+	EXPECT_ERR(NODE("exception_rate: 1000001") PORT,
+		   "t.yaml:1: node.exception_rate: 1000001 is out of range", NULL);
+	EXPECT_ERR(NODE("exception_rate: 0") PORT, "node.exception_rate: 0 is out of range", NULL);
+	EXPECT_ERR(NODE("exception_rate: fast") PORT, "node.exception_rate:", NULL);
 #undef NODE
 #undef PORT
 }
@@ -969,6 +979,43 @@ static void test_port_values(void)
 	EXPECT_ERR("node: {zone: az1, cookie_secret: 00112233445566778899aabbccddeeff}\n"
 		   "ports: [p0]\n",
 		   "t.yaml:2: ports[0]: expected a mapping, got a single value", NULL);
+
+	EXPECT_OK(P("kernel_interface: a"));
+	EXPECT_OK(P("kernel_interface: sl-out_0.v12345")); /* 15 characters */
+	EXPECT_ERR(P("kernel_interface: sl-out_0.v123456"),
+		   "t.yaml:3: ports[0].kernel_interface: interface name too long (16 characters, "
+		   "at most 15)",
+		   NULL);
+	EXPECT_ERR(P("kernel_interface: \"eth 0\""),
+		   "t.yaml:3: ports[0].kernel_interface: invalid character in interface name "
+		   "\"eth 0\" (letters, digits, - _ . only)",
+		   NULL);
+	EXPECT_ERR(P("kernel_interface: \"eth0:1\""), "invalid character in interface name", NULL);
+	EXPECT_ERR(P("kernel_interface: \"a/b\""), "invalid character in interface name", NULL);
+	EXPECT_ERR(P("kernel_interface: \"..\""),
+		   "ports[0].kernel_interface: \"..\" is not a valid interface name", NULL);
+	EXPECT_ERR(P("kernel_interface: \".\""), "\".\" is not a valid interface name", NULL);
+	EXPECT_ERR(P("kernel_interface: \"\""), "ports[0].kernel_interface: missing value", NULL);
+	EXPECT_ERR(P("kernel_interface: [eth0]"),
+		   "ports[0].kernel_interface: expected a single value, got a list", NULL);
+	EXPECT_ERR("node: {zone: az1, cookie_secret: 00112233445566778899aabbccddeeff}\n"
+		   "ports:\n"
+		   "  - {name: a, device: d0, kernel_interface: sl0}\n"
+		   "  - {name: b, device: d1, kernel_interface: sl1}\n"
+		   "  - {name: c, device: d2, kernel_interface: sl0}\n",
+		   "t.yaml:5: ports[2].kernel_interface: kernel interface \"sl0\" is already port "
+		   "\"a\"'s",
+		   NULL);
+	cfg = LOAD_OK("node: {zone: az1, cookie_secret: 00112233445566778899aabbccddeeff, "
+		      "exception_rate: 2500}\n"
+		      "ports:\n"
+		      "  - {name: a, device: d0, kernel_interface: sl-a}\n"
+		      "  - {name: b, device: d1}\n");
+	CU_ASSERT_FATAL(cfg != NULL);
+	CU_ASSERT_STRING_EQUAL(cfg->ports[0].kernel_interface, "sl-a");
+	CU_ASSERT_STRING_EQUAL(cfg->ports[1].kernel_interface, "");
+	CU_ASSERT_EQUAL(cfg->node.exception_rate, 2500);
+	config_free(cfg);
 
 	cfg = LOAD_OK(P("addresses: [10.0.0.1, \"2001:DB8::1\"], mac: \"02:AB:cd:00:00:01\""));
 	CU_ASSERT_FATAL(cfg != NULL);
