@@ -701,7 +701,8 @@ class Lab(ProcLab):
             f.write(text)
 
     # sluice-dp
-    def start_dp(self, timeout=40):
+    def start_dp(self, timeout=40, dp_args=()):
+        """Start sluice-dp (extra sluice-dp options: dp_args) and wait for its control socket."""
         self.dp_runs += 1
         log = "sluice-dp.%d.log" % self.dp_runs
         self.dp_log = log
@@ -709,7 +710,8 @@ class Lab(ProcLab):
                           "-m", "512", "--no-pci", "--no-shconf", "--file-prefix", self.prefix,
                           "--", "--config", self.config, "--control", self.dp_sock,
                           "--state-log", self.state_log, "--stats-json",
-                          os.path.join(self.work, "stats.%d.json" % self.dp_runs))
+                          os.path.join(self.work, "stats.%d.json" % self.dp_runs)) + \
+            list(dp_args)
         if self.dp_runs == 1:
             print("INFO: sluice-dp: %s" % " ".join(cmd[4:]), flush=True)
         t0 = time.monotonic()
