@@ -249,7 +249,7 @@ void excp_to_kernel(struct wctx *w, unsigned int port, struct rte_mbuf *m)
 	uint64_t rate = dp.cfg->node.exception_rate;
 
 	if (!bucket_take(&w->excp, w->now, rate,
-			    RTE_MAX(rate / EXCP_BURST_DIV, (uint64_t)EXCP_BURST_MIN))) {
+			 RTE_MAX(rate / EXCP_BURST_DIV, (uint64_t)EXCP_BURST_MIN))) {
 		wk_drop(w, m, SL_DROP_KERNEL_RATELIMIT);
 		return;
 	}

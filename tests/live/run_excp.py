@@ -37,7 +37,6 @@ import os
 import re
 import socket
 import struct
-import subprocess
 import sys
 import threading
 import time
@@ -346,8 +345,8 @@ def phase_not_kernel(lab, rep):
               delta(ev0, ev1, "geneve_encap") == N_TRANSIT and
               delta(ev0, ev1, "nlb_new_flow") == 4 and delta(ev0, ev1, "kernel_in") == 0 and
               delta(dr0, dr1, "kernel_ratelimit") == 0,
-              "3 bad GENEVE to the node (geneve_* drops +%d), %d transit frames (geneve_encap +%d), "
-              "4 SYNs to the listener (nlb_new_flow +%d): kernel_in +%d" % (
+              "3 bad GENEVE to the node (geneve_* drops +%d), %d transit frames (geneve_encap "
+              "+%d), 4 SYNs to the listener (nlb_new_flow +%d): kernel_in +%d" % (
                   geneve_drops, N_TRANSIT,
                   delta(ev0, ev1, "geneve_encap"), delta(ev0, ev1, "nlb_new_flow"),
                   delta(ev0, ev1, "kernel_in")))
