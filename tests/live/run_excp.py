@@ -16,7 +16,9 @@ Checks:
   0. the TAP exists with the port's MAC, MTU, addresses (IPv6 nodad, not tentative), up.
   a. TCP: a client connects to a server listening on 10.0.1.10:179 in the sluice namespace's
      kernel, data both ways; then that kernel (neighbours flushed) connects to a server of the
-     client: it must ARP through the TAP (the reply reaches it only as sluice-dp's copy).
+     client: it must ARP through the TAP (the reply reaches it only as sluice-dp's copy). The
+     same over IPv6 to [2001:db8:a::10]:179: the kernel's neighbour solicitation for the
+     client goes out through the TAP, the advertisement comes back as sluice-dp's copy.
   b. UDP to 10.0.1.10:3784 reaches a kernel socket, its replies come back.
   c. ping is answered by sluice-dp (icmp_echo_reply; the kernel's InEchos stays 0); GENEVE to
      the node, transit (inspection) and listener traffic are not handed to the kernel; an ICMP
@@ -49,7 +51,7 @@ RATE = 1000  # node.exception_rate
 WORKERS = 2
 IDLE_SLEEP_US = 20
 MTU = 1400
-SL_OUT6 = "2001:db8:a::10"
+SL_OUT6, CL6 = "2001:db8:a::10", "2001:db8:a::2"
 ZONE_IP, LISTEN_PORT, WEB_TARGET = "10.0.1.100", 8443, "192.168.50.20"
 BGP_PORT, BFD_PORT, CL_PORT = 179, 3784, 1790
 N_UDP, N_PING, N_TRANSIT = 50, 5, 200
@@ -176,6 +178,12 @@ class ExcpLab(lk.Lab):
         # af_packet, and through the TAP the sluice namespace's kernel, unfinished
         self.run(self.nsexec(self.ns_cl, "ethtool", "-K", self.if_co, "tx", "off", "tso", "off",
                              "gso", "off"))
+        # the client speaks IPv6 too (quietly: no router solicitations, no DAD)
+        self.run(self.nsexec(self.ns_cl, "sysctl", "-qw",
+                             "net.ipv6.conf.%s.router_solicitations=0" % self.if_co,
+                             "net.ipv6.conf.%s.disable_ipv6=0" % self.if_co))
+        self.run(["ip", "-n", self.ns_cl, "addr", "add", CL6 + "/64", "dev", self.if_co,
+                  "nodad"])
 
     def excp_config(self, kif=None):
         text = self.config_text(TARGETS, 0, HC)
@@ -282,6 +290,27 @@ def phase_tcp(lab, rep):
               "client's MAC from the ARP reply sluice-dp handed it (%s), sluice-dp learned it "
               "too (arp_learned +%d)" % (lk.CL_IP, CL_PORT, neigh.strip(),
                                           delta(ev0, ev1, "arp_learned")), detail)
+
+
+def phase_tcp6(lab, rep):
+    """IPv6: sluice-dp answers the client's solicitation for its address; the kernel's own
+    solicitation for the client goes out through the TAP and the advertisement comes back to
+    it only as sluice-dp's copy."""
+    ev0, _, _ = lab.stats()
+    lab.run(["ip", "-n", lab.ns_dp, "-6", "neigh", "flush", "dev", lab.kif])
+    srv = ns_socket(lab.ns_dp, socket.AF_INET6)
+    srv.bind((SL_OUT6, BGP_PORT))
+    srv.listen(1)
+    ok, detail = tcp_exchange(srv, ns_socket(lab.ns_cl, socket.AF_INET6), (SL_OUT6, BGP_PORT))
+    neigh = lab.run(["ip", "-n", lab.ns_dp, "-6", "neigh", "show", CL6, "dev", lab.kif]).stdout
+    ev1, _, _ = lab.stats()
+    rep.check(ok and lk.CL_MAC in neigh and delta(ev0, ev1, "nd_advert") >= 1 and
+              delta(ev0, ev1, "nd_learned") >= 1,
+              "TCP over IPv6 client -> [%s]:%d: 100000 bytes each way; sluice-dp answered the "
+              "client's solicitation (nd_advert +%d), the kernel resolved the client through "
+              "the TAP (%s; nd_learned +%d)" % (SL_OUT6, BGP_PORT, delta(ev0, ev1, "nd_advert"),
+                                               neigh.strip(), delta(ev0, ev1, "nd_learned")),
+              detail)
 
 
 def phase_udp(lab, rep):
@@ -473,6 +502,7 @@ def main():
         cap, base = start_counted_capture(lab)
         phase_setup(lab, rep)
         phase_tcp(lab, rep)
+        phase_tcp6(lab, rep)
         phase_udp(lab, rep)
         phase_not_kernel(lab, rep)
         phase_capture_counts(lab, rep, cap, base)
