@@ -453,6 +453,17 @@ class ProcLab:
         self.run(["ip", "netns", "add", ns])
         self.netns.append(ns)
 
+    def keep_kernel_off(self, ns, *ifnames):
+        """The kernel of ns leaves the frames of these af_packet interfaces to sluice-dp: with a
+        kernel_interface (the exception path) it holds the port's addresses on the TAP and would
+        otherwise answer ARP and ping on the interface too (af_packet only copies frames).
+        Strict reverse path (every source routes via the TAP or nowhere), no ARP replies, no
+        IPv6 on them."""
+        for ifname in ifnames:
+            self.run(self.nsexec(ns, "sysctl", "-qw", "net.ipv4.conf.%s.rp_filter=1" % ifname,
+                                 "net.ipv4.conf.%s.arp_ignore=8" % ifname,
+                                 "net.ipv6.conf.%s.disable_ipv6=1" % ifname))
+
     def cleanup(self):
         """Stop every process (SIGTERM, then SIGKILL), delete every namespace (their veths go
         with them). Safe to call twice."""

@@ -165,12 +165,7 @@ class ExcpLab(lk.Lab):
 
     def setup_net(self):
         super().setup_net()
-        # the kernel keeps off the af_packet veths: strict reverse path (every source routes
-        # via the TAP or nowhere), no ARP replies; IPv6 on for the TAP only
-        for ifname in (self.if_so, self.if_sa):
-            self.run(self.nsexec(self.ns_dp, "sysctl", "-qw",
-                                 "net.ipv4.conf.%s.rp_filter=1" % ifname,
-                                 "net.ipv4.conf.%s.arp_ignore=8" % ifname))
+        self.keep_kernel_off(self.ns_dp, self.if_so, self.if_sa)
         # IPv6 on for the TAP only, without router solicitations (less chatter to count)
         self.run(self.nsexec(self.ns_dp, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=0",
                              "net.ipv6.conf.default.router_solicitations=0"))
