@@ -20,7 +20,7 @@
 _Static_assert(sizeof(struct xdp_flow_key) == sizeof(struct flowtab_key), "sl_flows key");
 
 static struct xdp_dp *xdp_ctl_x;
-static uint32_t xdp_ctl_prog_id;       /* sl_xdp's id: what must be attached on every port */
+static uint32_t xdp_ctl_prog_id;	/* sl_xdp's id: what must be attached on every port */
 static uint64_t xdp_ctl_detached_since; /* us; 0 while attached everywhere */
 static int xdp_ctl_stopping;
 

@@ -54,8 +54,8 @@ struct xdp_main_opts {
 
 static volatile sig_atomic_t xdp_stop;
 static volatile sig_atomic_t xdp_term; /* SIGTERM with node.drain_time: draining */
-static unsigned int xdp_drain_time;	/* node.drain_time, s (read by the handler) */
-static int xdp_nl_warned; /* the netlink warning, once */
+static unsigned int xdp_drain_time;    /* node.drain_time, s (read by the handler) */
+static int xdp_nl_warned;	       /* the netlink warning, once */
 
 static void xdp_main_usage(FILE *f)
 {

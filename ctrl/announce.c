@@ -27,7 +27,7 @@
 #include "rtnl.h"
 #include "targets.h"
 
-#define ANNOUNCE_TICK_MS 100
+#define ANNOUNCE_TICK_MS  100
 #define ANNOUNCE_WANT_MAX (2 + CFG_ANNOUNCE_PREFIXES_MAX)
 #define ANNOUNCE_HAVE_MAX 64
 
@@ -97,8 +97,8 @@ static void an_set_config(const struct config *cfg)
 		for (i = 0; i < cfg->n_zones; i++)
 			if (!strcmp(cfg->zones[i].name, cfg->node.zone)) {
 				an.want[an.n_want] = cfg->zones[i].address;
-				an.want[an.n_want++].plen = cfg->zones[i].address.family == 4 ? 32
-											      : 128;
+				an.want[an.n_want++].plen =
+					cfg->zones[i].address.family == 4 ? 32 : 128;
 			}
 	if (a->geneve_address && cfg->node.has_geneve_address) {
 		an.want[an.n_want] = cfg->node.geneve_address;
@@ -196,8 +196,8 @@ static void an_eval(void)
 		each[i] = (enum node_reason)dpconn_node_reason(i, an.cfg.liveness_timeout_ms);
 	c.configured = an.cfg.enabled;
 	c.dp = node_dp_reason(each, ndp);
-	if (!an.held && (c.dp == NODE_R_NONE ||
-			 now - an.start >= (uint64_t)an.cfg.liveness_timeout_ms * 1000))
+	if (!an.held &&
+	    (c.dp == NODE_R_NONE || now - an.start >= (uint64_t)an.cfg.liveness_timeout_ms * 1000))
 		an.held = 1;
 	c.hold = !an.held;
 	c.daemon_stopping = an.stopping;
@@ -206,7 +206,7 @@ static void an_eval(void)
 	n = node_decide(&an.st, &c, now, drain_us);
 	if (n.state != an.st.state || n.reason != an.st.reason) {
 		log_msg(n.state == NODE_SERVING || an.st.state != NODE_SERVING ? LOG_LVL_INFO
-									      : LOG_LVL_WARNING,
+									       : LOG_LVL_WARNING,
 			"node: %s%s%s%s -> %s%s%s%s", node_state_name(an.st.state),
 			an.st.reason ? " (" : "", node_reason_name(an.st.reason),
 			an.st.reason ? ")" : "", node_state_name(n.state), n.reason ? " (" : "",
@@ -257,8 +257,8 @@ static void an_read_table(void)
 				 : "");
 }
 
-int announce_init(struct event_base *base, const struct config *cfg, void (*done)(void),
-		  char *err, size_t errlen)
+int announce_init(struct event_base *base, const struct config *cfg, void (*done)(void), char *err,
+		  size_t errlen)
 {
 	an.base = base;
 	an.done = done;
@@ -377,9 +377,9 @@ json_t *announce_json(void)
 		enum node_reason r = (enum node_reason)dpconn_node_reason(
 			i, an.cfg.enabled ? an.cfg.liveness_timeout_ms : 1000);
 
-		json_array_append_new(dps, json_pack("{s:s,s:b,s:s}", "socket", dpconn_socket(i),
-						     "ok", r == NODE_R_NONE, "reason",
-						     node_reason_name(r)));
+		json_array_append_new(dps,
+				      json_pack("{s:s,s:b,s:s}", "socket", dpconn_socket(i), "ok",
+						r == NODE_R_NONE, "reason", node_reason_name(r)));
 	}
 	cond = json_pack("{s:b,s:o,s:b,s:i,s:b,s:b}", "announce_configured", an.cfg.enabled,
 			 "dataplanes", dps, "groups_failed",
@@ -393,8 +393,7 @@ json_t *announce_json(void)
 		      "transitions", (json_int_t)an.transitions, "conditions", cond);
 	if (!o)
 		log_fatal("%s: out of memory", __func__);
-	json_object_set_new(o, "table",
-			    an.cfg.enabled ? json_integer(an.cfg.table) : json_null());
+	json_object_set_new(o, "table", an.cfg.enabled ? json_integer(an.cfg.table) : json_null());
 	if (an.st.state == NODE_DRAINING) {
 		uint64_t d = (uint64_t)an.cfg.drain_time * 1000000, el = now - an.st.since;
 
@@ -439,7 +438,6 @@ int announce_undrain(json_t **node, char *err, size_t errlen)
 
 json_t *announce_metrics_json(void)
 {
-	return json_pack("{s:s,s:i,s:I}", "state", node_state_name(an.st.state),
-			 "announced_routes", (int)an.n_have, "transitions",
-			 (json_int_t)an.transitions);
+	return json_pack("{s:s,s:i,s:I}", "state", node_state_name(an.st.state), "announced_routes",
+			 (int)an.n_have, "transitions", (json_int_t)an.transitions);
 }

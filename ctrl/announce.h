@@ -23,8 +23,8 @@
  * they stay while the conditions hold. done() is called (from the event loop) once a stop
  * asked by announce_stop() may exit. 0 or a negative errno with a message in err.
  */
-int announce_init(struct event_base *base, const struct config *cfg, void (*done)(void),
-		  char *err, size_t errlen);
+int announce_init(struct event_base *base, const struct config *cfg, void (*done)(void), char *err,
+		  size_t errlen);
 /* Remove every route of ours (when withdraw) and free everything. */
 void announce_free(int withdraw);
 /* Apply a new config after a good reload: the announce keys take effect at once. */

@@ -49,7 +49,7 @@
 #define DPCONN_TIMEOUT_S   5
 #define DPCONN_WEDGED_S	   30 /* a daemon request unanswered this long: reconnect */
 #define DPCONN_RESYNC_S	   30
-#define DPCONN_LIVENESS_MS 100 /* liveness poll period (daemon.announce) */
+#define DPCONN_LIVENESS_MS 100	       /* liveness poll period (daemon.announce) */
 #define DPCONN_MAX_EXPIRED 32	       /* API requests timed out, reply still owed */
 #define DPCONN_MAX_OUTPUT  (64u << 20) /* unsent bytes before the dataplane counts as stuck */
 #ifndef SL_VERSION
@@ -82,8 +82,8 @@ enum dpconn_kind {
 };
 
 static const char *const kind_names[] = {
-	[REQ_API] = "request",	 [REQ_HELLO] = "hello", [REQ_SYNC] = "sync",
-	[REQ_UPDATE] = "update", [REQ_STATS] = "stats", [REQ_STATE] = "state",
+	[REQ_API] = "request",	     [REQ_HELLO] = "hello", [REQ_SYNC] = "sync",
+	[REQ_UPDATE] = "update",     [REQ_STATS] = "stats", [REQ_STATE] = "state",
 	[REQ_LIVENESS] = "liveness",
 };
 
@@ -130,8 +130,8 @@ struct dpconn {
 	bool live_known; /* an alive answer came on this connection */
 	bool live_alive, live_stopping;
 	struct timespec live_at;
-	char last_error[512];	   /* "" when none */
-	char logged[512];	   /* the last problem logged, so that repeats are not */
+	char last_error[512]; /* "" when none */
+	char logged[512];     /* the last problem logged, so that repeats are not */
 };
 
 static struct event_base *dp_base;

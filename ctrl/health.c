@@ -176,7 +176,8 @@ int health_seed(struct health *h, uint8_t state, uint64_t draining_for_us, uint6
 	case TS_UNHEALTHY:
 		health_set_state(h, TS_UNHEALTHY, now);
 		if (!h->reason[0])
-			snprintf(h->reason, sizeof(h->reason), "unhealthy before sluiced restarted");
+			snprintf(h->reason, sizeof(h->reason),
+				 "unhealthy before sluiced restarted");
 		return 1;
 	case TS_DRAINING:
 		health_drain(h, HEALTH_ADMIN_DRAINED, now);

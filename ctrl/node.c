@@ -33,8 +33,8 @@ struct node_status node_decide(const struct node_status *cur, const struct node_
 
 		if (cur->state == NODE_SERVING)
 			return (struct node_status){NODE_DRAINING, why, now};
-		if (cur->state == NODE_DRAINING && (c->daemon_stopping ||
-						    !node_drain_over(cur, now, drain_us))) {
+		if (cur->state == NODE_DRAINING &&
+		    (c->daemon_stopping || !node_drain_over(cur, now, drain_us))) {
 			n = *cur; /* one drain period, whatever started it */
 			n.reason = why;
 			return n;

@@ -33,13 +33,13 @@ enum node_reason {
 };
 
 struct node_cond {
-	int configured;		 /* daemon.announce present */
-	int hold;		 /* just started: keep the current state (the routes a previous
-				  * sluiced left) until a dataplane is OK or the hold ends */
-	int daemon_stopping;	 /* SIGTERM */
-	int drained;		 /* by the operator */
-	enum node_reason dp;	 /* NODE_R_NONE when a dataplane is fully OK (node_dp_reason) */
-	int groups_failed;	 /* every group failed (min_healthy_targets) */
+	int configured;	     /* daemon.announce present */
+	int hold;	     /* just started: keep the current state (the routes a previous
+			      * sluiced left) until a dataplane is OK or the hold ends */
+	int daemon_stopping; /* SIGTERM */
+	int drained;	     /* by the operator */
+	enum node_reason dp; /* NODE_R_NONE when a dataplane is fully OK (node_dp_reason) */
+	int groups_failed;   /* every group failed (min_healthy_targets) */
 };
 
 struct node_status {

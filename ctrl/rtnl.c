@@ -135,8 +135,7 @@ static void rtnl_take(struct nlmsghdr *nh, uint32_t table, struct cfg_addr *out,
 		out[(*n)++] = a;
 }
 
-int rtnl_route_list(int fd, uint32_t table, struct cfg_addr *out, unsigned int max,
-		    unsigned int *n)
+int rtnl_route_list(int fd, uint32_t table, struct cfg_addr *out, unsigned int max, unsigned int *n)
 {
 	static uint32_t seq = 1u << 31; /* apart from rtnl_talk's */
 	struct rtnl_req req;

@@ -1535,7 +1535,8 @@ static int cmd_simple(struct ctl *c, const struct ctl_cmd *cmd, int argc, char *
 static void ctl_show_node(json_t *r, const void *arg)
 {
 	json_t *n = json_object_get(r, "node"), *cond = json_object_get(n, "conditions");
-	json_t *since = json_object_get(n, "since_s"), *rem = json_object_get(n, "drain_remaining_s");
+	json_t *since = json_object_get(n, "since_s"),
+	       *rem = json_object_get(n, "drain_remaining_s");
 	struct table *t;
 	char buf[160], dur[64];
 	const char *s;
@@ -1558,12 +1559,12 @@ static void ctl_show_node(json_t *r, const void *arg)
 	s = ctl_get_str(n, "table", buf, sizeof(buf));
 	printf("table        %s\n", s ? s : "-");
 	printf("announced   ");
-	json_array_foreach(json_object_get(n, "announced"), i, v) printf(" %s",
-									  json_string_value(v) ?: "?");
+	json_array_foreach(json_object_get(n, "announced"), i, v)
+		printf(" %s", json_string_value(v) ?: "?");
 	printf("%s\n", json_array_size(json_object_get(n, "announced")) ? "" : " -");
 	printf("routes      ");
-	json_array_foreach(json_object_get(n, "routes"), i, v) printf(" %s",
-								       json_string_value(v) ?: "?");
+	json_array_foreach(json_object_get(n, "routes"), i, v)
+		printf(" %s", json_string_value(v) ?: "?");
 	printf("%s\n", json_array_size(json_object_get(n, "routes")) ? "" : " -");
 	s = ctl_get_str(n, "transitions", buf, sizeof(buf));
 	printf("transitions  %s\n\n", s ? s : "-");
@@ -1597,8 +1598,8 @@ static void ctl_show_node(json_t *r, const void *arg)
 	ctl_row(t);
 	ctl_cell(t, "not drained");
 	ctl_cell(t, json_is_true(json_object_get(cond, "drained")) ? "no" : "yes");
-	ctl_cell(t, json_is_true(json_object_get(cond, "drained")) ? "sluicectl node undrain"
-								   : NULL);
+	ctl_cell(t,
+		 json_is_true(json_object_get(cond, "drained")) ? "sluicectl node undrain" : NULL);
 	ctl_row(t);
 	ctl_cell(t, "not stopping");
 	ctl_cell(t, json_is_true(json_object_get(cond, "stopping")) ? "no" : "yes");

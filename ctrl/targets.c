@@ -712,8 +712,7 @@ static void seed_one(struct tgroup *g, json_t *e, const char *dataplane, uint64_
 	if (t->h.state == TS_DRAINING)
 		targets_check_stop(t);
 	log_info("target %s/%s: %s as before the restart (read back from dataplane %s)",
-		 g->cfg->name, id, config_state_name((enum cfg_target_state)t->h.state),
-		 dataplane);
+		 g->cfg->name, id, config_state_name((enum cfg_target_state)t->h.state), dataplane);
 	targets_changed(t, old);
 }
 
@@ -725,10 +724,12 @@ void targets_seed(json_t *state, const char *dataplane)
 
 	json_array_foreach(json_object_get(state, "groups"), gi, ge)
 	{
-		struct tgroup *g = targets_group(json_string_value(json_object_get(ge, "name")) ?: "");
+		struct tgroup *g =
+			targets_group(json_string_value(json_object_get(ge, "name")) ?: "");
 
 		if (!g)
 			continue;
-		json_array_foreach(json_object_get(ge, "targets"), ti, te) seed_one(g, te, dataplane, now);
+		json_array_foreach(json_object_get(ge, "targets"), ti, te)
+			seed_one(g, te, dataplane, now);
 	}
 }

@@ -968,7 +968,8 @@ static int parse_node(struct cfg_parser *p, yaml_node_t *root)
 {
 	static const char *const keys[] = {
 		"zone", "cookie_secret_file", "cookie_secret", "geneve_address",
-		"ttl",	"flow_table_size",    "maglev_size",   "drain_time", NULL};
+		"ttl",	"flow_table_size",    "maglev_size",   "drain_time",
+		NULL};
 	struct cfg_node *node = &p->cfg->node;
 	yaml_node_t *m, *v, *file, *inline_secret;
 	char kp[CFG_PATH_MAX], buf[INET6_ADDRSTRLEN];
@@ -2159,10 +2160,14 @@ static int parse_dataplanes(struct cfg_parser *p, const yaml_node_t *n, struct c
  */
 static int parse_announce(struct cfg_parser *p, yaml_node_t *m, struct cfg_announce *a)
 {
-	static const char *const keys[] = {"table",		 "zone_ip",
-					   "geneve_address",	 "prefixes",
-					   "min_healthy_targets", "liveness_timeout_ms",
-					   "drain_time",	 NULL};
+	static const char *const keys[] = {"table",
+					   "zone_ip",
+					   "geneve_address",
+					   "prefixes",
+					   "min_healthy_targets",
+					   "liveness_timeout_ms",
+					   "drain_time",
+					   NULL};
 	const char *path = "daemon.announce";
 	char ip[CFG_PATH_MAX], b[INET6_ADDRSTRLEN];
 	yaml_node_t *v;
@@ -2181,7 +2186,8 @@ static int parse_announce(struct cfg_parser *p, yaml_node_t *m, struct cfg_annou
 		return rc;
 	if (u >= 253 && u <= 255)
 		return cfg_fail(p, v, "daemon.announce.table",
-				"%" PRIu64 " is a table of the kernel's own (253 default, 254 main, "
+				"%" PRIu64
+				" is a table of the kernel's own (253 default, 254 main, "
 				"255 local): use a table of sluice's own",
 				u);
 	a->table = (uint32_t)u;

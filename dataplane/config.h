@@ -12,15 +12,15 @@
 
 #include "core/flow.h"
 
-#define CFG_NAME_MAX	      64
-#define CFG_DEVICE_MAX	      512
-#define CFG_PORT_ADDRS_MAX    8
-#define CFG_CHAIN_MAX	      8
-#define CFG_FROM_MAX	      8
-#define CFG_ERR_MAX	      512
-#define CFG_GROUP_TARGETS_MAX 256 /* targets per group (the dataplane's slots) */
-#define CFG_DATAPLANES_MAX    8
-#define CFG_SOCKPATH_MAX      108 /* sizeof(sun_path) */
+#define CFG_NAME_MAX		  64
+#define CFG_DEVICE_MAX		  512
+#define CFG_PORT_ADDRS_MAX	  8
+#define CFG_CHAIN_MAX		  8
+#define CFG_FROM_MAX		  8
+#define CFG_ERR_MAX		  512
+#define CFG_GROUP_TARGETS_MAX	  256 /* targets per group (the dataplane's slots) */
+#define CFG_DATAPLANES_MAX	  8
+#define CFG_SOCKPATH_MAX	  108 /* sizeof(sun_path) */
 #define CFG_ANNOUNCE_PREFIXES_MAX 16
 
 struct cfg_addr {

@@ -1071,8 +1071,8 @@ static void ctl_request(struct ctl_client *c, const char *line, size_t len)
 		const char *name;
 		int (*fn)(struct ctl_req *r, char *err);
 	} ops[] = {
-		{"hello", ctl_op_hello}, {"sync", ctl_op_sync},	  {"update", ctl_op_update},
-		{"state", ctl_op_state}, {"stats", ctl_op_stats}, {"flows", ctl_op_flows},
+		{"hello", ctl_op_hello},       {"sync", ctl_op_sync},	{"update", ctl_op_update},
+		{"state", ctl_op_state},       {"stats", ctl_op_stats}, {"flows", ctl_op_flows},
 		{"liveness", ctl_op_liveness},
 	};
 	char err[CTL_ERR_MAX] = "";

@@ -2,9 +2,9 @@
 /*
  * ctl_server.h - the dataplane control protocol server (docs/protocol.md), shared by every
  * dataplane: a Unix stream socket, newline-delimited JSON, the ops hello, sync, update and
- * state, and liveness (parsing, validation, and the new generation built with rt_model.h), and the argument
- * checks and entry format of stats and flows. DPDK-free; what differs between dataplanes is a
- * struct ctl_backend of callbacks (sluice-dp's is ctl_dpdk.c).
+ * state, and liveness (parsing, validation, and the new generation built with rt_model.h), and the
+ * argument checks and entry format of stats and flows. DPDK-free; what differs between dataplanes
+ * is a struct ctl_backend of callbacks (sluice-dp's is ctl_dpdk.c).
  *
  * Implementing the protocol in another dataplane:
  *  - Build the first generation with rt_state_build() from the same struct config, keep it as

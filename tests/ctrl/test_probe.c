@@ -661,8 +661,8 @@ static json_t *fake_targets;
 /* The announcer's numbers (announce.c): a draining node. */
 json_t *announce_metrics_json(void)
 {
-	return json_pack("{s:s,s:i,s:i}", "state", "draining", "announced_routes", 0,
-			 "transitions", 3);
+	return json_pack("{s:s,s:i,s:i}", "state", "draining", "announced_routes", 0, "transitions",
+			 3);
 }
 
 json_t *targets_list_json(const char *group, char *err, size_t errlen)

@@ -1831,18 +1831,19 @@ static void test_daemon_section_shape(void)
 }
 
 /* BASE has node zone az1 but no zones: and no geneve_address; ZB adds both (lines 5-6). */
-#define ZB BASE "zones: {az1: 10.0.1.10}\n"
+#define ZB    BASE "zones: {az1: 10.0.1.10}\n"
 #define AN(x) ZB "daemon:\n  announce:\n    " x "\n"
 
 static void test_daemon_announce(void)
 {
 	struct config *cfg = LOAD_OK(AN("table: 100"));
-	const char *geneve = "node: {zone: az1, geneve_address: 192.168.50.1, cookie_secret: "
-			     "00112233445566778899aabbccddeeff}\n"
-			     "ports:\n"
-			     "  - {name: out, device: net_null0, addresses: [10.0.1.10/24]}\n"
-			     "  - {name: app, device: net_null1, addresses: [192.168.50.1/24]}\n"
-			     "daemon: {announce: {table: 7, zone_ip: false, geneve_address: true}}\n";
+	const char *geneve =
+		"node: {zone: az1, geneve_address: 192.168.50.1, cookie_secret: "
+		"00112233445566778899aabbccddeeff}\n"
+		"ports:\n"
+		"  - {name: out, device: net_null0, addresses: [10.0.1.10/24]}\n"
+		"  - {name: app, device: net_null1, addresses: [192.168.50.1/24]}\n"
+		"daemon: {announce: {table: 7, zone_ip: false, geneve_address: true}}\n";
 
 	CU_ASSERT_FATAL(cfg != NULL);
 	CU_ASSERT(cfg->daemon.announce.enabled);
@@ -1880,11 +1881,14 @@ static void test_daemon_announce(void)
 	CU_ASSERT(!cfg->daemon.announce.zone_ip);
 	config_free(cfg);
 
-	EXPECT_ERR(AN("zone_ip: true"), "t.yaml:8: daemon.announce.table: missing (required)", NULL);
+	EXPECT_ERR(AN("zone_ip: true"), "t.yaml:8: daemon.announce.table: missing (required)",
+		   NULL);
 	EXPECT_ERR(AN("table: 0"),
 		   "t.yaml:8: daemon.announce.table: 0 is out of range (1..2147483648)", NULL);
-	EXPECT_ERR(AN("table: 2147483649"), "t.yaml:8: daemon.announce.table: 2147483649 is out "
-		   "of range", NULL);
+	EXPECT_ERR(AN("table: 2147483649"),
+		   "t.yaml:8: daemon.announce.table: 2147483649 is out "
+		   "of range",
+		   NULL);
 	EXPECT_ERR(AN("table: 254"),
 		   "t.yaml:8: daemon.announce.table: 254 is a table of the kernel's own", NULL);
 	EXPECT_ERR(AN("table: 253"), "daemon.announce.table: 253 is a table of the kernel's own",
@@ -1923,8 +1927,8 @@ static void test_daemon_announce(void)
 		   NULL);
 	EXPECT_ERR(AN("table: 100\n    drain_time: 3601"),
 		   "t.yaml:9: daemon.announce.drain_time: 3601 is out of range (0..3600)", NULL);
-	EXPECT_ERR(AN("table: 100\n    drain_time: -1"), "t.yaml:9: daemon.announce.drain_time: ",
-		   NULL);
+	EXPECT_ERR(AN("table: 100\n    drain_time: -1"),
+		   "t.yaml:9: daemon.announce.drain_time: ", NULL);
 	EXPECT_ERR(AN("table: 100\n    bgp: true"),
 		   "t.yaml:9: daemon.announce.bgp: unknown key (expected one of: table, zone_ip, "
 		   "geneve_address, prefixes, min_healthy_targets, liveness_timeout_ms, "
