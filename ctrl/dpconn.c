@@ -129,6 +129,7 @@ struct dpconn {
 	bool live_inflight;
 	bool live_known; /* an alive answer came on this connection */
 	bool live_alive, live_stopping;
+	bool synced_conn; /* a sync was applied on this connection (a resync keeps it synced) */
 	struct timespec live_at;
 	char last_error[512]; /* "" when none */
 	char logged[512];     /* the last problem logged, so that repeats are not */
@@ -238,6 +239,7 @@ static void dp_disconnect(struct dpconn *c, const char *why)
 	evtimer_del(c->live_ev);
 	c->live_inflight = false;
 	c->live_known = false;
+	c->synced_conn = false;
 	json_decref(c->last_stats);
 	c->last_stats = NULL;
 	snprintf(err, sizeof(err), "connection to dataplane %s lost: %s", c->socket, why);
@@ -526,6 +528,7 @@ static void dp_on_sync(struct dpconn *c, json_t *reply, bool ok)
 			log_info("dataplane %s: synced (generation %" JSON_INTEGER_FORMAT ")",
 				 c->socket, c->generation);
 			c->state = DP_SYNCED;
+			c->synced_conn = true;
 			c->last_error[0] = '\0';
 			dp_clear_problem(c);
 			announce_kick();
@@ -1046,16 +1049,19 @@ void dpconn_liveness(int on)
 int dpconn_node_reason(unsigned int i, uint32_t timeout_ms)
 {
 	const struct dpconn *c;
+	bool synced;
 
 	if (i >= n_conns || conns[i].state == DP_DOWN)
 		return NODE_R_DP_DOWN;
 	c = &conns[i];
+	/* A resync (reload, refused update) of a synced dataplane: it forwards with the
+	 * previous generation meanwhile, so it still counts as synced (no flap on a reload). */
+	synced = c->state == DP_SYNCED || (c->state == DP_SYNCING && c->synced_conn);
 	if (c->live_known && c->live_stopping)
 		return NODE_R_DP_STOPPING;
 	if (!c->live_known || !c->live_alive || ts_since(&c->live_at) * 1000 > timeout_ms)
-		return c->state == DP_SYNCED && c->live_known ? NODE_R_DP_STALLED
-							      : NODE_R_DP_NOT_SYNCED;
-	if (c->state != DP_SYNCED)
+		return synced && c->live_known ? NODE_R_DP_STALLED : NODE_R_DP_NOT_SYNCED;
+	if (!synced)
 		return NODE_R_DP_NOT_SYNCED;
 	return NODE_R_NONE;
 }

@@ -55,8 +55,20 @@ static void rtnl_attr(struct rtnl_req *req, unsigned short type, const void *dat
 	req->nh.nlmsg_len = (uint32_t)(NLMSG_ALIGN(req->nh.nlmsg_len) + RTA_ALIGN(ra.rta_len));
 }
 
-/* Send req and wait for its ack (NLMSG_ERROR): 0 or the kernel's negative errno. */
-static int rtnl_talk(int fd, struct nlmsghdr *req)
+/* A route dump's filter and output (rtnl_take). */
+struct rtnl_dump {
+	uint32_t table;
+	struct cfg_addr *out;
+	unsigned int max, *n;
+};
+
+static void rtnl_take(struct nlmsghdr *nh, struct rtnl_dump *d);
+
+/*
+ * Send req and read the answers to it: until its ack (NLMSG_ERROR: 0 or the kernel's negative
+ * errno) or, for a dump (d), until NLMSG_DONE, each route going to rtnl_take.
+ */
+static int rtnl_talk(int fd, struct nlmsghdr *req, struct rtnl_dump *d)
 {
 	static uint32_t seq;
 	char buf[RTNL_BUF] __attribute__((aligned(8)));
@@ -77,6 +89,10 @@ static int rtnl_talk(int fd, struct nlmsghdr *req)
 				continue; /* a late answer to an earlier request */
 			if (nh->nlmsg_type == NLMSG_ERROR)
 				return ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
+			if (d && nh->nlmsg_type == NLMSG_DONE)
+				return 0;
+			if (d && nh->nlmsg_type == RTM_NEWROUTE)
+				rtnl_take(nh, d);
 		}
 	}
 }
@@ -97,7 +113,7 @@ static int rtnl_route(int fd, int add, uint32_t table, const struct cfg_addr *a)
 	req.rt.rtm_type = RTN_BLACKHOLE;
 	rtnl_attr(&req, RTA_DST, a->addr, a->family == 4 ? 4 : 16);
 	rtnl_attr(&req, RTA_TABLE, &table, sizeof(table));
-	return rtnl_talk(fd, &req.nh);
+	return rtnl_talk(fd, &req.nh, NULL);
 }
 
 int rtnl_route_add(int fd, uint32_t table, const struct cfg_addr *a)
@@ -110,9 +126,8 @@ int rtnl_route_del(int fd, uint32_t table, const struct cfg_addr *a)
 	return rtnl_route(fd, 0, table, a);
 }
 
-/* One route of a dump: appended to out when it is ours and in table. */
-static void rtnl_take(struct nlmsghdr *nh, uint32_t table, struct cfg_addr *out, unsigned int max,
-		      unsigned int *n)
+/* One route of a dump: appended to d->out when it is ours and in d->table. */
+static void rtnl_take(struct nlmsghdr *nh, struct rtnl_dump *d)
 {
 	struct rtmsg *rt = NLMSG_DATA(nh);
 	int len = (int)RTM_PAYLOAD(nh);
@@ -131,42 +146,20 @@ static void rtnl_take(struct nlmsghdr *nh, uint32_t table, struct cfg_addr *out,
 		else if (ra->rta_type == RTA_DST && RTA_PAYLOAD(ra) == (a.family == 4 ? 4u : 16u))
 			memcpy(a.addr, RTA_DATA(ra), RTA_PAYLOAD(ra));
 	}
-	if (tab == table && *n < max)
-		out[(*n)++] = a;
+	if (tab == d->table && *d->n < d->max)
+		d->out[(*d->n)++] = a;
 }
 
 int rtnl_route_list(int fd, uint32_t table, struct cfg_addr *out, unsigned int max, unsigned int *n)
 {
-	static uint32_t seq = 1u << 31; /* apart from rtnl_talk's */
+	struct rtnl_dump d = {table, out, max, n};
 	struct rtnl_req req;
-	char buf[RTNL_BUF] __attribute__((aligned(8)));
-	ssize_t len;
 
 	*n = 0;
 	memset(&req, 0, sizeof(req));
 	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg));
 	req.nh.nlmsg_type = RTM_GETROUTE;
 	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	req.nh.nlmsg_seq = ++seq;
 	req.rt.rtm_family = AF_UNSPEC;
-	if (send(fd, &req, req.nh.nlmsg_len, 0) < 0)
-		return -errno;
-	for (;;) {
-		struct nlmsghdr *nh;
-
-		len = recv(fd, buf, sizeof(buf), 0);
-		if (len < 0)
-			return errno == EAGAIN ? -ETIMEDOUT : -errno;
-		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (unsigned int)len);
-		     nh = NLMSG_NEXT(nh, len)) {
-			if (nh->nlmsg_seq != req.nh.nlmsg_seq)
-				continue;
-			if (nh->nlmsg_type == NLMSG_DONE)
-				return 0;
-			if (nh->nlmsg_type == NLMSG_ERROR)
-				return ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
-			if (nh->nlmsg_type == RTM_NEWROUTE)
-				rtnl_take(nh, table, out, max, n);
-		}
-	}
+	return rtnl_talk(fd, &req.nh, &d);
 }

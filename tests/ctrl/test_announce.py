@@ -3,6 +3,7 @@
 """Route announcement through a real BIRD 2 (docs/scale-out.md "Announcement").
 
     test_announce.py --sluice-dp PATH --sluiced PATH --sluicectl PATH [--keep]
+    test_announce.py --sluice-xdp PATH --sluiced PATH --sluicectl PATH [--keep]
 
 The lab of labkit.py (sluice-dp on af_packet vdevs, sluiced in the appliance namespace with
 HTTP health servers) plus BGP: the node's BIRD runs beside sluiced (same namespace, so it reads
@@ -26,6 +27,9 @@ times are measured from the action to the route's disappearance there (polled ev
      (the state read back before its first sync); no target state changes.
   g. sluice-dp SIGTERM with node.drain_time 2: withdrawn < 1.5 s (dataplane stopping) while
      sluice-dp still runs; it exits after about 2 s; a new one: announced.
+  i. reload: the route stays through a resync; added prefixes are announced at once; a new
+     table takes the routes out of the old one; a bad announce key and a changed
+     node.drain_time are refused (nothing changes); back to the first config.
   h. sluiced SIGTERM: withdrawn < 1.5 s, sluiced still runs (node draining, daemon stopping)
      and exits after drain_time (3 s).
 
@@ -109,8 +113,9 @@ protocol bgp node1 {{
 
 class BgpLab(lk.Lab):
     def __init__(self, args):
-        super().__init__("announce", args.sluice_dp, args.sluiced, args.sluicectl,
-                         keep=args.keep)
+        super().__init__("announce", args.sluice_xdp or args.sluice_dp, args.sluiced,
+                         args.sluicectl, keep=args.keep)
+        self.xdp = bool(args.sluice_xdp)
         self.ns_peer = "slbp%d" % self.pid
         self.if_n, self.if_p = "bgn%d" % self.pid, "bgp%d" % self.pid
         self.node_ip, self.peer_ip = "10.99.0.2", "10.99.0.1"
@@ -140,6 +145,31 @@ class BgpLab(lk.Lab):
                                          os.path.join(self.work, name + ".pid")),
                        name + ".log")
 
+    def config_text(self, *a, **kw):
+        text = super().config_text(*a, **kw)
+        if self.xdp:  # sluice-xdp: the ports are the veths themselves
+            for i, ifc in ((0, self.if_so), (1, self.if_sa)):
+                text = text.replace('"net_af_packet%d,iface=%s,%s"' % (i, ifc, lk.AF_PACKET_ARGS
+                                                                       % self.workers), ifc)
+        return text
+
+    def start_dp(self, timeout=40):
+        if not self.xdp:
+            return super().start_dp(timeout)
+        # a sluice-xdp killed with -9 leaves its program attached: take it off first
+        for ifc in (self.if_so, self.if_sa):
+            self.run(["ip", "-n", self.ns_dp, "link", "set", ifc, "xdpgeneric", "off"],
+                     check=False)
+            self.run(["ip", "-n", self.ns_dp, "link", "set", ifc, "xdpdrv", "off"], check=False)
+        self.dp_runs += 1
+        log = "sluice-dp.%d.log" % self.dp_runs
+        self.dp_log = log
+        cmd = self.nsexec(self.ns_dp, self.sluice_dp, "--config", self.config, "--control",
+                          self.dp_sock, "--state-log", self.state_log)
+        t0 = time.monotonic()
+        self.start("sluice-dp", cmd, log)
+        return self.wait_dp("sluice-dp", log, t0, timeout, word="attached to")
+
     def birdc(self, ctl, *cmd):
         res = subprocess.run(["birdc", "-s", ctl] + list(cmd), capture_output=True, text=True,
                              timeout=5)
@@ -158,10 +188,17 @@ class BgpLab(lk.Lab):
             time.sleep(step)
         return None
 
-    def kernel_routes(self):
-        res = self.run(["ip", "-n", self.ns_daemon, "route", "show", "table", str(TABLE),
+    def kernel_routes(self, table=TABLE):
+        """sluiced's routes in table ("" when none, or the table does not exist)."""
+        res = self.run(["ip", "-n", self.ns_daemon, "route", "show", "table", str(table),
                         "proto", "250"], check=False)
         return res.stdout.strip()
+
+    def cleanup(self):
+        # at once, not after node.drain_time (SIGINT)
+        if self.alive("sluice-dp"):
+            self.stop("sluice-dp", signal.SIGINT)
+        super().cleanup()
 
     def metrics(self):
         """The metrics samples (sluiced's endpoint is in its namespace: curl there)."""
@@ -245,7 +282,8 @@ class PeerWatch:
 
 
 def body(rep, args, lab_ref):
-    lk.preflight("announce", [("sluice-dp", args.sluice_dp), ("sluiced", args.sluiced),
+    dp = ("sluice-xdp", args.sluice_xdp) if args.sluice_xdp else ("sluice-dp", args.sluice_dp)
+    lk.preflight("announce", [dp, ("sluiced", args.sluiced),
                               ("sluicectl", args.sluicectl)], tools=("ip", "bird", "birdc"))
     lab = BgpLab(args)
     lab_ref.append(lab)
@@ -378,11 +416,55 @@ def body(rep, args, lab_ref):
     except subprocess.TimeoutExpired:
         pass
     took = time.monotonic() - t0
-    rep.check(dp.poll() == 0 and DP_DRAIN_TIME - 0.2 <= took < DP_DRAIN_TIME + 3,
+    rep.check(dp.poll() == 0 and DP_DRAIN_TIME - 0.2 <= took < DP_DRAIN_TIME + 8,
               "g. sluice-dp exited (status %s) %.1f s after SIGTERM" % (dp.poll(), took))
     lab.stop("sluice-dp")
     lab.start_dp()
     wait_announced(lab, rep, "g. a new sluice-dp")
+
+    # i. reload: announce changes apply at once
+    base = config(lab)
+    extra = "198.51.100.0/24"
+    watch = PeerWatch(lab)
+    rc, o, err = lab.ctl("reload")  # the dataplane is re-synced: it stays announced
+    time.sleep(1)
+    watch.stop()
+    rep.check(rc == 0 and not watch.missing and watch.polls > 10,
+              "i. a reload (resync) leaves the route at the peer (%d polls)" % watch.polls,
+              (rc, err, len(watch.missing)))
+    lab.write_config(base.replace("drain_time: %d }" % DRAIN_TIME,
+                                  "drain_time: %d, prefixes: [%s] }" % (DRAIN_TIME, extra)))
+    rc, o, err = lab.ctl("reload")
+    rep.check(rc == 0, "i. reload adding prefixes: accepted", (rc, err))
+    t = ck.wait_for(lambda: extra in lab.birdc(lab.peer_ctl, "show", "route", "for", extra), 5,
+                    step=0.05)
+    n = lab.node()
+    rep.check(t and sorted(n["announced"]) == sorted([ROUTE, extra]),
+              "i. the new prefix is announced at the peer at once", n)
+    lab.write_config(base.replace("table: %d," % TABLE, "table: %d," % (TABLE + 1)))
+    rc, o, err = lab.ctl("reload")
+    k101 = ck.wait_for(lambda: lab.kernel_routes(TABLE + 1), 3, step=0.05) or ""
+    k100 = lab.kernel_routes()
+    rep.check(rc == 0 and k100 == "" and k101.startswith("blackhole " + ZONE_IP) and
+              extra.split("/")[0] not in k101,
+              "i. reload to table %d: routes moved out of table %d" % (TABLE + 1, TABLE),
+              (rc, err, k100, k101))
+    lab.write_config(base.replace("table: %d," % TABLE, "table: 254,"))
+    rc, o, err = lab.ctl("reload")
+    rep.check(rc == 1 and "daemon.announce.table: 254 is a table of the kernel's own" in err and
+              lab.node()["table"] == TABLE + 1, "i. a bad announce reload is refused, nothing "
+              "changes", (rc, err))
+    lab.write_config(base.replace("drain_time: %d," % DP_DRAIN_TIME, "drain_time: 9,"))
+    rc, o, err = lab.ctl("reload")
+    rep.check(rc == 1 and "node.drain_time changed" in err,
+              "i. node.drain_time changed: refused (structural, the dataplanes read it)",
+              (rc, err))
+    lab.write_config(base)
+    rc, o, err = lab.ctl("reload")
+    wait_announced(lab, rep, "i. reload back to table %d" % TABLE, timeout=5)
+    k101 = lab.kernel_routes(TABLE + 1)
+    rep.check(rc == 0 and k101 == "" and lab.node()["announced"] == [ROUTE],
+              "i. back: only the zone IP, in table %d" % TABLE, (rc, err, k101))
 
     # h. sluiced SIGTERM: graceful stop
     sd = lab.procs["sluiced"]
@@ -419,6 +501,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sluice-dp", default=os.path.join(lk.ROOT, "build", "dataplane",
                                                         "sluice-dp"))
+    ap.add_argument("--sluice-xdp", help="run the lab with sluice-xdp instead")
     ap.add_argument("--sluiced", default=os.path.join(lk.ROOT, "build", "ctrl", "sluiced"))
     ap.add_argument("--sluicectl", default=os.path.join(lk.ROOT, "build", "ctrl", "sluicectl"))
     ap.add_argument("--keep", action="store_true", help="keep the work dir (kept on failure)")
@@ -426,7 +509,8 @@ def main():
     if not shutil.which("bird") or not shutil.which("birdc"):
         lk.skip("announce", "bird2 is not installed (scripts/deps.sh installs it)")
     lab_ref = []
-    return lk.main_guard(lab_ref, lambda rep: body(rep, args, lab_ref), "announce test")
+    return lk.main_guard(lab_ref, lambda rep: body(rep, args, lab_ref), "announce test (%s)"
+                         % ("sluice-xdp" if args.sluice_xdp else "sluice-dp"))
 
 
 if __name__ == "__main__":
