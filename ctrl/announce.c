@@ -196,8 +196,10 @@ static void an_eval(void)
 		each[i] = (enum node_reason)dpconn_node_reason(i, an.cfg.liveness_timeout_ms);
 	c.configured = an.cfg.enabled;
 	c.dp = node_dp_reason(each, ndp);
-	if (!an.held &&
-	    (c.dp == NODE_R_NONE || now - an.start >= (uint64_t)an.cfg.liveness_timeout_ms * 1000))
+	/* The start's hold ends once a dataplane is OK, after liveness_timeout_ms, or on a stop
+	 * (which drains what a previous sluiced left). */
+	if (!an.held && (c.dp == NODE_R_NONE || an.stopping ||
+			 now - an.start >= (uint64_t)an.cfg.liveness_timeout_ms * 1000))
 		an.held = 1;
 	c.hold = !an.held;
 	c.daemon_stopping = an.stopping;
