@@ -30,6 +30,8 @@ times are measured from the action to the route's disappearance there (polled ev
   i. reload: the route stays through a resync; added prefixes are announced at once; a new
      table takes the routes out of the old one; a bad announce key and a changed
      node.drain_time are refused (nothing changes); back to the first config.
+  j. the node's BIRD SIGSTOPped (a silent node: nothing sent, TCP still open): the peer drops
+     the route within 1 s (BFD 3 x 100 ms, before the 3 s hold timer); SIGCONT: announced.
   h. sluiced SIGTERM: withdrawn < 1.5 s, sluiced still runs (node draining, daemon stopping)
      and exits after drain_time (3 s).
 
@@ -85,12 +87,22 @@ protocol kernel sluice_kernel6 {{
 	ipv6 {{ table sluice6; import all; export none; }};
 }}
 
+# BFD: the router drops a dead node after 3 x 100 ms
+protocol bfd {{
+	interface "*" {{
+		min rx interval 100 ms;
+		min tx interval 100 ms;
+		multiplier 3;
+	}};
+}}
+
 protocol bgp uplink {{
 	local {node_ip} as {node_asn};
 	neighbor {peer_ip} as {peer_asn};
 	hold time 3;
 	keepalive time 1;
 	connect retry time 1;
+	bfd on;
 	ipv4 {{ table sluice4; import none; export where proto = "sluice_kernel4"; }};
 	ipv6 {{ table sluice6; import none; export where proto = "sluice_kernel6"; }};
 }}
@@ -100,12 +112,20 @@ PEER_BIRD = """\
 router id {peer_ip};
 log stderr all;
 protocol device {{ }}
+protocol bfd {{
+	interface "*" {{
+		min rx interval 100 ms;
+		min tx interval 100 ms;
+		multiplier 3;
+	}};
+}}
 protocol bgp node1 {{
 	local {peer_ip} as {peer_asn};
 	neighbor {node_ip} as {node_asn};
 	hold time 3;
 	keepalive time 1;
 	connect retry time 1;
+	bfd on;
 	ipv4 {{ import all; export none; }};
 }}
 """
@@ -304,6 +324,9 @@ def body(rep, args, lab_ref):
         rep.info("peer: %s\nnode: %s" % (lab.birdc(lab.peer_ctl, "show", "protocols"),
                                           lab.birdc(lab.node_ctl, "show", "route", "all")))
         raise lk.Abort("no announcement")
+    bfd = lab.birdc(lab.peer_ctl, "show", "bfd", "sessions")
+    rep.check(lab.node_ip in bfd and " Up " in bfd, "a. the BGP session is BFD-protected "
+              "(peer: BFD session Up)", bfd)
     n = lab.node()
     rep.check(n["state"] == "serving" and n["reason"] == "" and n["announced"] == [ROUTE]
               and n["routes"] == [ROUTE] and n["table"] == TABLE,
@@ -465,6 +488,18 @@ def body(rep, args, lab_ref):
     k101 = lab.kernel_routes(TABLE + 1)
     rep.check(rc == 0 and k101 == "" and lab.node()["announced"] == [ROUTE],
               "i. back: only the zone IP, in table %d" % TABLE, (rc, err, k101))
+
+    # j. the node goes silent (its BIRD stopped: no BFD, no keepalive, the TCP session stays
+    # open, as when a node hangs or loses power): BFD drops it at the peer, not the hold timer
+    bird = lab.procs["bird-node"]
+    times["node_silent_bfd"] = timed_withdraw(lab, rep, "j. node BIRD SIGSTOP (BFD 3 x 100 ms,"
+                                              " hold 3 s)",
+                                              lambda: os.kill(bird.pid, signal.SIGSTOP), 1.0)
+    os.kill(bird.pid, signal.SIGCONT)
+    # a session dropped by BFD waits BIRD's `error wait time` (60 s) to reconnect: restart it
+    lab.birdc(lab.peer_ctl, "restart", "node1")
+    lab.birdc(lab.node_ctl, "restart", "uplink")
+    wait_announced(lab, rep, "j. node BIRD SIGCONT, sessions restarted", timeout=20)
 
     # h. sluiced SIGTERM: graceful stop
     sd = lab.procs["sluiced"]
