@@ -63,6 +63,18 @@ WITHDRAW_BOUND = 1.5
 INTERVAL, HEALTHY_N, UNHEALTHY_N = 2, 2, 2
 TARGETS = [("fw-a", "192.168.50.11"), ("fw-b", "192.168.50.12")]
 
+# BFD on both sides: the router drops a silent node after 3 x 100 ms.
+BFD = """\
+# BFD: the router drops a dead node after 3 x 100 ms
+protocol bfd {
+	interface "*" {
+		min rx interval 100 ms;
+		min tx interval 100 ms;
+		multiplier 3;
+	};
+}
+"""
+
 # The node's BIRD: what docs/scale-out.md shows (router id, addresses and ASNs aside).
 NODE_BIRD = """\
 router id {node_ip};
@@ -87,15 +99,7 @@ protocol kernel sluice_kernel6 {{
 	ipv6 {{ table sluice6; import all; export none; }};
 }}
 
-# BFD: the router drops a dead node after 3 x 100 ms
-protocol bfd {{
-	interface "*" {{
-		min rx interval 100 ms;
-		min tx interval 100 ms;
-		multiplier 3;
-	}};
-}}
-
+{bfd}
 protocol bgp uplink {{
 	local {node_ip} as {node_asn};
 	neighbor {peer_ip} as {peer_asn};
@@ -112,14 +116,7 @@ PEER_BIRD = """\
 router id {peer_ip};
 log stderr all;
 protocol device {{ }}
-protocol bfd {{
-	interface "*" {{
-		min rx interval 100 ms;
-		min tx interval 100 ms;
-		multiplier 3;
-	}};
-}}
-protocol bgp node1 {{
+{bfd}protocol bgp node1 {{
 	local {peer_ip} as {peer_asn};
 	neighbor {node_ip} as {node_asn};
 	hold time 3;
@@ -154,7 +151,7 @@ class BgpLab(lk.Lab):
         self.run(["ip", "-n", self.ns_peer, "link", "set", self.if_p, "up"])
         self.run(["ip", "-n", self.ns_peer, "link", "set", "lo", "up"])
         kw = dict(node_ip=self.node_ip, peer_ip=self.peer_ip, node_asn=NODE_ASN,
-                  peer_asn=PEER_ASN, table=TABLE)
+                  peer_asn=PEER_ASN, table=TABLE, bfd=BFD)
         for name, ns, text, ctl in (("bird-node", self.ns_daemon, NODE_BIRD, self.node_ctl),
                                     ("bird-peer", self.ns_peer, PEER_BIRD, self.peer_ctl)):
             conf = os.path.join(self.work, name + ".conf")
