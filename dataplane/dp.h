@@ -52,6 +52,7 @@ struct dp_stats {
 	uint64_t *l_pkts, *l_bytes, *l_flows, *l_drops; /* [listeners] */
 	uint64_t *l_dreasons;				/* [listeners][SL_DROP_MAX] */
 	uint64_t last_rx_tsc;
+	uint64_t heartbeat_tsc; /* stamped every loop round: the liveness op's proof of life */
 } __rte_cache_aligned;
 
 struct dp_local_addr {
@@ -103,6 +104,7 @@ struct dp {
 	uint32_t idle_sleep_us; /* --idle-sleep: a worker whose round got nothing sleeps */
 	struct dp_stats *stats; /* [RTE_MAX_LCORE] */
 	volatile int stop;
+	volatile int stopping; /* SIGTERM with node.drain_time: forwarding until the drain ends */
 	uint64_t run_start_tsc, run_stop_tsc; /* workers launched / stopped */
 	uint64_t tsc_hz;
 };

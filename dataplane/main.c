@@ -186,9 +186,18 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
 	return 0;
 }
 
+/*
+ * SIGTERM with node.drain_time > 0: report stopping (liveness op) and keep forwarding for the
+ * drain time (the main loop ends it), so that sluiced withdraws the routes first. A second
+ * SIGTERM, or SIGINT, stops at once.
+ */
 static void main_signal(int sig)
 {
-	(void)sig;
+	if (sig == SIGTERM && dp.cfg && dp.cfg->node.drain_time &&
+	    !__atomic_load_n(&dp.stopping, __ATOMIC_RELAXED)) {
+		__atomic_store_n(&dp.stopping, 1, __ATOMIC_RELAXED);
+		return;
+	}
 	__atomic_store_n(&dp.stop, 1, __ATOMIC_RELAXED);
 }
 
@@ -385,7 +394,7 @@ static uint64_t main_rx_total(void)
 static void main_loop(const struct main_opts *o)
 {
 	uint64_t last_rx = 0, last_change = rte_get_tsc_cycles(), now, rx, last_tick = 0;
-	uint64_t period = dp.tsc_hz * MAIN_POLL_US / 1000000;
+	uint64_t period = dp.tsc_hz * MAIN_POLL_US / 1000000, drain_end = 0;
 	struct pollfd pfd[CTL_MAX_FDS];
 	unsigned int n;
 
@@ -398,6 +407,17 @@ static void main_loop(const struct main_opts *o)
 			rte_delay_us_sleep(MAIN_POLL_US);
 		}
 		now = rte_get_tsc_cycles();
+		if (__atomic_load_n(&dp.stopping, __ATOMIC_RELAXED)) {
+			if (!drain_end) {
+				drain_end = now + dp.cfg->node.drain_time * dp.tsc_hz;
+				fprintf(stderr,
+					"sluice-dp: SIGTERM: stopping, forwarding for %u s more "
+					"(node.drain_time)\n",
+					dp.cfg->node.drain_time);
+			} else if (now >= drain_end) {
+				break;
+			}
+		}
 		if (now - last_tick < period)
 			continue; /* woken early by the control socket */
 		last_tick = now;

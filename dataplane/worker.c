@@ -130,6 +130,8 @@ int worker_main(void *arg)
 	rte_rcu_qsbr_thread_register(dp.qsbr, w->lcore);
 	rte_rcu_qsbr_thread_online(dp.qsbr, w->lcore);
 	while (!__atomic_load_n(&dp.stop, __ATOMIC_RELAXED)) {
+		/* proof of life for the liveness op (a stuck loop stops stamping) */
+		__atomic_store_n(&w->st->heartbeat_tsc, rte_get_tsc_cycles(), __ATOMIC_RELAXED);
 		if (!dp.pcap_clock) {
 			w->now = dp_tsc_to_us(rte_get_tsc_cycles());
 			w->s = __atomic_load_n(&dp.state, __ATOMIC_ACQUIRE);
