@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "flowtab.h"
 #include "xdp_ctl.h"
@@ -19,6 +20,9 @@
 _Static_assert(sizeof(struct xdp_flow_key) == sizeof(struct flowtab_key), "sl_flows key");
 
 static struct xdp_dp *xdp_ctl_x;
+static uint32_t xdp_ctl_prog_id;	/* sl_xdp's id: what must be attached on every port */
+static uint64_t xdp_ctl_detached_since; /* us; 0 while attached everywhere */
+static int xdp_ctl_stopping;
 
 uint64_t xdp_ctl_now_us(void)
 {
@@ -98,6 +102,39 @@ static int xdp_ctl_flows(struct ctl_flows *f, char *err)
 	return xdp_nlb_flows(xdp_ctl_x, f, err, CTL_ERR_MAX);
 }
 
+void xdp_ctl_set_stopping(int stopping)
+{
+	xdp_ctl_stopping = stopping;
+}
+
+/*
+ * Alive while sl_xdp is attached (any mode) on every port: the kernel runs the packet path, so
+ * a program that is attached forwards. stalled_ms counts from the first check that found it
+ * missing somewhere (someone detached it, or an interface went away).
+ */
+static void xdp_ctl_liveness(struct ctl_liveness *l)
+{
+	uint64_t now = xdp_ctl_now_us();
+	unsigned int i;
+	int alive = xdp_ctl_prog_id != 0;
+
+	for (i = 0; alive && i < xdp_ctl_x->cfg->n_ports; i++) {
+		LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
+		if (bpf_xdp_query((int)xdp_ctl_x->ifindex[i], 0, &q) ||
+		    (q.prog_id != xdp_ctl_prog_id && q.drv_prog_id != xdp_ctl_prog_id &&
+		     q.skb_prog_id != xdp_ctl_prog_id && q.hw_prog_id != xdp_ctl_prog_id))
+			alive = 0;
+	}
+	if (alive)
+		xdp_ctl_detached_since = 0;
+	else if (!xdp_ctl_detached_since)
+		xdp_ctl_detached_since = now;
+	l->alive = alive;
+	l->stalled_ms = alive ? 0 : (now - xdp_ctl_detached_since) / 1000;
+	l->stopping = xdp_ctl_stopping;
+}
+
 static struct ctl_backend xdp_ctl_be = {
 	.name = "sluice-xdp",
 	.current = xdp_ctl_current,
@@ -105,11 +142,17 @@ static struct ctl_backend xdp_ctl_be = {
 	.publish = xdp_ctl_publish,
 	.stats = xdp_ctl_stats,
 	.flows = xdp_ctl_flows,
+	.liveness = xdp_ctl_liveness,
 };
 
 int xdp_ctl_init(struct xdp_dp *x, const char *path, char *err, size_t errlen)
 {
+	struct bpf_prog_info info = {0};
+	uint32_t len = sizeof(info);
+
 	xdp_ctl_x = x;
+	if (!bpf_obj_get_info_by_fd(x->prog_fd, &info, &len))
+		xdp_ctl_prog_id = info.id; /* 0 (never alive) if unknown */
 	xdp_ctl_be.cfg = x->cfg;
 	xdp_ctl_be.maglev_size = XDP_MAGLEV_SIZE;
 	return ctl_server_init(&xdp_ctl_be, path, err, errlen);

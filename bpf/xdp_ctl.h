@@ -22,6 +22,8 @@
  * ctl_server_fini at exit. 0 or -errno with a message in err.
  */
 int xdp_ctl_init(struct xdp_dp *x, const char *path, char *err, size_t errlen);
+/* SIGTERM with node.drain_time: the liveness op reports stopping from now on. */
+void xdp_ctl_set_stopping(int stopping);
 /* The program's clock (bpf_ktime_get_ns() / 1000: CLOCK_MONOTONIC), us. */
 uint64_t xdp_ctl_now_us(void);
 /* The wall clock (CLOCK_REALTIME), us: the state log's publish times. */

@@ -53,7 +53,9 @@ struct xdp_main_opts {
 };
 
 static volatile sig_atomic_t xdp_stop;
-static int xdp_nl_warned; /* the netlink warning, once */
+static volatile sig_atomic_t xdp_term; /* SIGTERM with node.drain_time: draining */
+static unsigned int xdp_drain_time;    /* node.drain_time, s (read by the handler) */
+static int xdp_nl_warned;	       /* the netlink warning, once */
 
 static void xdp_main_usage(FILE *f)
 {
@@ -258,9 +260,17 @@ static int xdp_libbpf_print(enum libbpf_print_level level, const char *fmt, va_l
 	return vfprintf(stderr, fmt, ap);
 }
 
+/*
+ * SIGTERM with node.drain_time > 0: report stopping (liveness op) and keep the program attached
+ * for the drain time (xdp_main_serve ends it), so that sluiced withdraws the routes first. A
+ * second SIGTERM, or SIGINT, stops at once.
+ */
 static void xdp_main_signal(int sig)
 {
-	(void)sig;
+	if (sig == SIGTERM && xdp_drain_time && !xdp_term) {
+		xdp_term = 1;
+		return;
+	}
 	xdp_stop = 1;
 }
 
@@ -473,10 +483,21 @@ static void xdp_main_serve(struct xdp_dp *x, struct xdp_rst *rst, int nl, const 
 {
 	const struct timespec tick = {.tv_nsec = XDP_NEIGH_POLL_MS * 1000000L};
 	struct pollfd pfd[CTL_MAX_FDS + 1];
+	uint64_t drain_end = 0;
 	unsigned int n;
 	int r;
 
 	while (!xdp_stop) {
+		if (xdp_term && !drain_end) {
+			drain_end = xdp_ctl_now_us() + (uint64_t)xdp_drain_time * 1000000;
+			xdp_ctl_set_stopping(1);
+			fprintf(stderr,
+				"sluice-xdp: SIGTERM: stopping, forwarding for %u s more "
+				"(node.drain_time)\n",
+				xdp_drain_time);
+		} else if (drain_end && xdp_ctl_now_us() >= drain_end) {
+			break;
+		}
 		n = ctl_server_pollfds(pfd, CTL_MAX_FDS);
 		pfd[n].fd = xdp_rst_fd(rst);
 		pfd[n].events = POLLIN;
@@ -513,6 +534,7 @@ static int xdp_main_live(struct xdp_dp *x, const struct xdp_main_opts *o, char *
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
 	sigprocmask(SIG_BLOCK, &block, &old);
+	xdp_drain_time = x->cfg->node.drain_time;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	ret = xdp_rst_open(x, NULL, NULL, &rst, err, errlen);

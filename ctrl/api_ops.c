@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "announce.h"
 #include "api_priv.h"
 #include "dpconn.h"
 #include "jsonl.h"
@@ -47,6 +48,7 @@ static json_t *op_counters(struct api_req *r, json_t *req);
 static json_t *op_listeners(struct api_req *r, json_t *req);
 static json_t *op_attachments(struct api_req *r, json_t *req);
 static json_t *op_dataplanes(struct api_req *r, json_t *req);
+static json_t *op_node(struct api_req *r, json_t *req);
 
 static const struct api_op api_ops[] = {
 	{"status", op_status, {{NULL}}},
@@ -70,6 +72,9 @@ static const struct api_op api_ops[] = {
 	{"listeners", op_listeners, {{NULL}}},
 	{"attachments", op_attachments, {{NULL}}},
 	{"dataplanes", op_dataplanes, {{NULL}}},
+	{"node", op_node, {{NULL}}},
+	{"node_drain", op_node, {{NULL}}},
+	{"node_undrain", op_node, {{NULL}}},
 };
 
 static const struct api_member *member_find(const struct api_op *op, const char *key)
@@ -226,6 +231,25 @@ static json_t *op_dataplanes(struct api_req *r, json_t *req)
 	api_with(reply, "dataplanes", json_incref(json_object_get(dps, "dataplanes")));
 	json_decref(dps);
 	return reply;
+}
+
+/* node, node_drain, node_undrain: the node object (docs/daemon.md "Node states"). */
+static json_t *op_node(struct api_req *r, json_t *req)
+{
+	json_t *node = NULL;
+	char err[256];
+	int rc = 0;
+
+	(void)req;
+	if (!strcmp(r->op, "node_drain"))
+		rc = announce_drain(&node, err, sizeof(err));
+	else if (!strcmp(r->op, "node_undrain"))
+		rc = announce_undrain(&node, err, sizeof(err));
+	else
+		node = announce_json();
+	if (rc)
+		return jsonl_error(r->id, "%s: %s", r->op, err);
+	return api_with(jsonl_ok(r->id), "node", node);
 }
 
 /* The first connected dataplane with polled stats: its index, or -1. */

@@ -37,9 +37,11 @@
 #include <event2/event.h>
 #include <jansson.h>
 
+#include "announce.h"
 #include "dpconn.h"
 #include "jsonl.h"
 #include "log.h"
+#include "node.h"
 #include "targets.h"
 
 #define DPCONN_RETRY_S	   1
@@ -47,6 +49,7 @@
 #define DPCONN_TIMEOUT_S   5
 #define DPCONN_WEDGED_S	   30 /* a daemon request unanswered this long: reconnect */
 #define DPCONN_RESYNC_S	   30
+#define DPCONN_LIVENESS_MS 100	       /* liveness poll period (daemon.announce) */
 #define DPCONN_MAX_EXPIRED 32	       /* API requests timed out, reply still owed */
 #define DPCONN_MAX_OUTPUT  (64u << 20) /* unsent bytes before the dataplane counts as stuck */
 #ifndef SL_VERSION
@@ -74,11 +77,14 @@ enum dpconn_kind {
 	REQ_SYNC,
 	REQ_UPDATE,
 	REQ_STATS,
+	REQ_STATE,    /* after hello, before the first sync: the states to seed (restart) */
+	REQ_LIVENESS, /* every 100 ms with daemon.announce */
 };
 
 static const char *const kind_names[] = {
-	[REQ_API] = "request",	 [REQ_HELLO] = "hello", [REQ_SYNC] = "sync",
-	[REQ_UPDATE] = "update", [REQ_STATS] = "stats",
+	[REQ_API] = "request",	     [REQ_HELLO] = "hello", [REQ_SYNC] = "sync",
+	[REQ_UPDATE] = "update",     [REQ_STATS] = "stats", [REQ_STATE] = "state",
+	[REQ_LIVENESS] = "liveness",
 };
 
 struct dpconn;
@@ -118,8 +124,15 @@ struct dpconn {
 	json_int_t generation; /* -1: not known */
 	bool ever_synced;
 	struct timespec last_sync; /* CLOCK_MONOTONIC, valid when ever_synced */
-	char last_error[512];	   /* "" when none */
-	char logged[512];	   /* the last problem logged, so that repeats are not */
+	/* liveness (daemon.announce): the last answer and when it came (CLOCK_MONOTONIC) */
+	struct event *live_ev;
+	bool live_inflight;
+	bool live_known; /* an alive answer came on this connection */
+	bool live_alive, live_stopping;
+	bool synced_conn; /* a sync was applied on this connection (a resync keeps it synced) */
+	struct timespec live_at;
+	char last_error[512]; /* "" when none */
+	char logged[512];     /* the last problem logged, so that repeats are not */
 };
 
 static struct event_base *dp_base;
@@ -127,11 +140,13 @@ static struct dpconn *conns;
 static unsigned int n_conns;
 static struct event *defer_ev; /* runs the callbacks of requests that could not be sent */
 static struct dpconn_req_list deferred = TAILQ_HEAD_INITIALIZER(deferred);
+static bool dp_liveness_on;
 
 static void dp_connect(struct dpconn *c);
 static void dp_disconnect(struct dpconn *c, const char *why);
 static int dp_send(struct dpconn *c, json_t *msg, enum dpconn_kind kind, dpconn_cb cb, void *arg);
 static void dp_send_sync(struct dpconn *c);
+static const char *reply_error(json_t *reply);
 
 static double ts_since(const struct timespec *then)
 {
@@ -221,6 +236,10 @@ static void dp_disconnect(struct dpconn *c, const char *why)
 	evtimer_del(c->resync_ev);
 	c->syncs_inflight = 0;
 	c->stats_inflight = false;
+	evtimer_del(c->live_ev);
+	c->live_inflight = false;
+	c->live_known = false;
+	c->synced_conn = false;
 	json_decref(c->last_stats);
 	c->last_stats = NULL;
 	snprintf(err, sizeof(err), "connection to dataplane %s lost: %s", c->socket, why);
@@ -229,6 +248,7 @@ static void dp_disconnect(struct dpconn *c, const char *why)
 		req_fail(c, r, err);
 	c->n_expired = 0;
 	dp_schedule_retry(c);
+	announce_kick(); /* a dataplane gone: withdraw now if it was the last one */
 }
 
 static void dp_retry_cb(evutil_socket_t fd, short what, void *arg)
@@ -263,6 +283,49 @@ static void dp_stats_cb(evutil_socket_t fd, short what, void *arg)
 	if (dp_send(c, req, REQ_STATS, NULL, NULL) == 0)
 		c->stats_inflight = true;
 	json_decref(req);
+}
+
+static void dp_liveness_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct dpconn *c = arg;
+	json_t *req;
+
+	(void)fd;
+	(void)what;
+	/* One at a time: a stopped or hung dataplane leaves it unanswered, and its last answer
+	 * ages past liveness_timeout_ms (dpconn_node_reason). */
+	if (c->state == DP_DOWN || c->live_inflight || !dp_liveness_on)
+		return;
+	req = json_pack("{s:s}", "op", "liveness");
+	if (req && dp_send(c, req, REQ_LIVENESS, NULL, NULL) == 0)
+		c->live_inflight = true;
+	json_decref(req);
+}
+
+static void dp_on_liveness(struct dpconn *c, json_t *reply, bool ok)
+{
+	c->live_inflight = false;
+	if (!ok) {
+		dp_problem(c, LOG_LVL_ERROR, "liveness refused: %s (counts as not alive)",
+			   reply_error(reply));
+		c->live_known = false;
+	} else {
+		bool alive = json_is_true(json_object_get(reply, "alive"));
+		bool stopping = json_is_true(json_object_get(reply, "stopping"));
+
+		if (c->live_known && alive != c->live_alive)
+			log_msg(alive ? LOG_LVL_INFO : LOG_LVL_WARNING,
+				"dataplane %s: %s (stalled %" JSON_INTEGER_FORMAT " ms)", c->socket,
+				alive ? "alive again" : "not alive: its packet path is stalled",
+				json_integer_value(json_object_get(reply, "stalled_ms")));
+		if (stopping && !c->live_stopping)
+			log_warn("dataplane %s: stopping (draining before it exits)", c->socket);
+		c->live_known = true;
+		c->live_alive = alive;
+		c->live_stopping = stopping;
+		clock_gettime(CLOCK_MONOTONIC, &c->live_at);
+	}
+	announce_kick();
 }
 
 static void dp_timeout_cb(evutil_socket_t fd, short what, void *arg)
@@ -421,9 +484,32 @@ static void dp_on_hello(struct dpconn *c, json_t *reply, bool ok)
 		 c->socket, str_or(json_object_get(reply, "dataplane"), "?"),
 		 str_or(json_object_get(reply, "version"), "?"), c->generation,
 		 json_is_true(json_object_get(reply, "synced")) ? "synced before" : "never synced");
-	dp_send_sync(c);
+	if (json_is_true(json_object_get(reply, "synced"))) {
+		/*
+		 * Programmed by a daemon before (this one restarted, or another connection):
+		 * read its target states back before the sync, so that targets not checked yet
+		 * keep them (a restart changes no forwarding decision). The sync follows the
+		 * answer (dp_on_state).
+		 */
+		json_t *req = json_pack("{s:s}", "op", "state");
+
+		if (!req || dp_send(c, req, REQ_STATE, NULL, NULL) < 0) {
+			json_decref(req);
+			dp_disconnect(c, "cannot queue the state request");
+			return;
+		}
+		json_decref(req);
+	} else {
+		dp_send_sync(c);
+	}
 	if (c->state == DP_DOWN)
 		return;
+	if (dp_liveness_on) {
+		static const struct timeval live_period = {0, DPCONN_LIVENESS_MS * 1000};
+
+		dp_liveness_cb(-1, 0, c);
+		evtimer_add(c->live_ev, &live_period);
+	}
 	/* The first stats now, so that metrics and the API have counters at once. */
 	dp_stats_cb(-1, 0, c);
 	evtimer_add(c->stats_ev, &stats_period);
@@ -442,8 +528,10 @@ static void dp_on_sync(struct dpconn *c, json_t *reply, bool ok)
 			log_info("dataplane %s: synced (generation %" JSON_INTEGER_FORMAT ")",
 				 c->socket, c->generation);
 			c->state = DP_SYNCED;
+			c->synced_conn = true;
 			c->last_error[0] = '\0';
 			dp_clear_problem(c);
+			announce_kick();
 		}
 		return;
 	}
@@ -454,6 +542,17 @@ static void dp_on_sync(struct dpconn *c, json_t *reply, bool ok)
 		c->state = DP_REFUSED;
 		evtimer_add(c->resync_ev, &tv);
 	}
+}
+
+static void dp_on_state(struct dpconn *c, json_t *reply, bool ok)
+{
+	if (ok)
+		targets_seed(reply, c->socket);
+	else
+		log_warn("dataplane %s: state refused (%s): its target states are not read back",
+			 c->socket, reply_error(reply));
+	if (c->state == DP_HELLO)
+		dp_send_sync(c);
 }
 
 static void dp_on_update(struct dpconn *c, json_t *reply, bool ok)
@@ -534,6 +633,12 @@ static void dp_on_message(struct dpconn *c, json_t *msg)
 		break;
 	case REQ_STATS:
 		dp_on_stats(c, msg, ok);
+		break;
+	case REQ_STATE:
+		dp_on_state(c, msg, ok);
+		break;
+	case REQ_LIVENESS:
+		dp_on_liveness(c, msg, ok);
 		break;
 	case REQ_API:
 		if (!r->expired && r->cb)
@@ -661,7 +766,8 @@ int dpconn_init(struct event_base *base, const char *const *sockets, unsigned in
 		c->retry_ev = evtimer_new(base, dp_retry_cb, c);
 		c->stats_ev = event_new(base, -1, EV_PERSIST, dp_stats_cb, c);
 		c->resync_ev = evtimer_new(base, dp_resync_cb, c);
-		if (!c->socket || !c->retry_ev || !c->stats_ev || !c->resync_ev) {
+		c->live_ev = event_new(base, -1, EV_PERSIST, dp_liveness_cb, c);
+		if (!c->socket || !c->retry_ev || !c->stats_ev || !c->resync_ev || !c->live_ev) {
 			rc = -ENOMEM;
 			goto err_free;
 		}
@@ -696,6 +802,8 @@ void dpconn_free(void)
 			event_free(c->stats_ev);
 		if (c->resync_ev)
 			event_free(c->resync_ev);
+		if (c->live_ev)
+			event_free(c->live_ev);
 		json_decref(c->last_stats);
 		json_decref(c->hello);
 		free(c->socket);
@@ -922,4 +1030,38 @@ int dpconn_connected(unsigned int i)
 json_t *dpconn_last_stats(unsigned int i)
 {
 	return i < n_conns && dp_usable(&conns[i]) ? conns[i].last_stats : NULL;
+}
+
+void dpconn_liveness(int on)
+{
+	static const struct timeval live_period = {0, DPCONN_LIVENESS_MS * 1000};
+	unsigned int i;
+
+	dp_liveness_on = on;
+	for (i = 0; i < n_conns; i++) {
+		if (!on || conns[i].state == DP_DOWN || conns[i].state == DP_HELLO)
+			continue;
+		if (!evtimer_pending(conns[i].live_ev, NULL))
+			evtimer_add(conns[i].live_ev, &live_period);
+	}
+}
+
+int dpconn_node_reason(unsigned int i, uint32_t timeout_ms)
+{
+	const struct dpconn *c;
+	bool synced;
+
+	if (i >= n_conns || conns[i].state == DP_DOWN)
+		return NODE_R_DP_DOWN;
+	c = &conns[i];
+	/* A resync (reload, refused update) of a synced dataplane: it forwards with the
+	 * previous generation meanwhile, so it still counts as synced (no flap on a reload). */
+	synced = c->state == DP_SYNCED || (c->state == DP_SYNCING && c->synced_conn);
+	if (c->live_known && c->live_stopping)
+		return NODE_R_DP_STOPPING;
+	if (!c->live_known || !c->live_alive || ts_since(&c->live_at) * 1000 > timeout_ms)
+		return synced && c->live_known ? NODE_R_DP_STALLED : NODE_R_DP_NOT_SYNCED;
+	if (!synced)
+		return NODE_R_DP_NOT_SYNCED;
+	return NODE_R_NONE;
 }

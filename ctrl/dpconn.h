@@ -52,4 +52,19 @@ const char *dpconn_socket(unsigned int i);
 int dpconn_connected(unsigned int i);
 json_t *dpconn_last_stats(unsigned int i);
 
+/*
+ * Liveness polling (daemon.announce): every 100 ms, one request at a time, on each connected
+ * dataplane. Off by default.
+ */
+void dpconn_liveness(int on);
+/*
+ * How far dataplane i is from fully OK for the announcement (enum node_reason, node.h):
+ * NODE_R_NONE when connected, synced (a resync of a synced connection counts), its last
+ * liveness answer is younger than timeout_ms and
+ * says alive and not stopping; else NODE_R_DP_DOWN, _DP_STOPPING, _DP_STALLED (a liveness
+ * answer came, but none alive within timeout_ms) or _DP_NOT_SYNCED (no answer yet, or not
+ * synced).
+ */
+int dpconn_node_reason(unsigned int i, uint32_t timeout_ms);
+
 #endif /* SL_DPCONN_H */

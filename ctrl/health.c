@@ -163,3 +163,27 @@ const char *health_reason(const struct health *h)
 		return "zone not served by this node";
 	return h->reason;
 }
+
+int health_seed(struct health *h, uint8_t state, uint64_t draining_for_us, uint64_t now)
+{
+	if (h->admin != HEALTH_ADMIN_ACTIVE || !h->in_zone || h->state != TS_INITIAL ||
+	    h->last_check)
+		return 0;
+	switch (state) {
+	case TS_HEALTHY:
+		health_set_state(h, TS_HEALTHY, now);
+		return 1;
+	case TS_UNHEALTHY:
+		health_set_state(h, TS_UNHEALTHY, now);
+		if (!h->reason[0])
+			snprintf(h->reason, sizeof(h->reason),
+				 "unhealthy before sluiced restarted");
+		return 1;
+	case TS_DRAINING:
+		health_drain(h, HEALTH_ADMIN_DRAINED, now);
+		h->drain_start = now > draining_for_us ? now - draining_for_us : 0;
+		return 1;
+	default:
+		return 0;
+	}
+}

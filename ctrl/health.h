@@ -69,6 +69,13 @@ int health_tick(const struct health *h, uint32_t delay_s, uint64_t now, uint64_t
 /* Seconds of the delay left while draining, drained or deregistered (0 when ended or not
  * draining). */
 double health_drain_remaining(const struct health *h, uint32_t delay_s, uint64_t now);
+/*
+ * A state read back from a dataplane after a daemon restart, for a target the daemon has not
+ * checked yet (initial, active, no result): healthy or unhealthy as it was (streaks fresh), or
+ * draining as drained (kept until undrain) since draining_for_us ago. Returns 1 when the state
+ * was taken, 0 when h is not fresh or state is another one (initial, unused).
+ */
+int health_seed(struct health *h, uint8_t state, uint64_t draining_for_us, uint64_t now);
 /* The human reason for the current state: "deregistered", "drained", "zone not served by this
  * node", else the last failure ("" before any). */
 const char *health_reason(const struct health *h);

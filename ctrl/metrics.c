@@ -31,6 +31,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "announce.h"
 #include "dpconn.h"
 #include "metrics.h"
 #include "targets.h"
@@ -38,6 +39,9 @@
 enum metrics_family {
 	MF_UP,
 	MF_DP_CONNECTED,
+	MF_NODE_STATE,
+	MF_NODE_ROUTES,
+	MF_NODE_TRANSITIONS,
 	MF_TARGET_STATE,
 	MF_TARGET_HEALTHY,
 	MF_HC_TOTAL,
@@ -68,6 +72,12 @@ static const struct {
 	[MF_UP] = {"sluice_up", "gauge", "1 while sluiced runs."},
 	[MF_DP_CONNECTED] = {"sluice_dataplane_connected", "gauge",
 			     "1 when the dataplane's control socket is connected."},
+	[MF_NODE_STATE] = {"sluice_node_state", "gauge",
+			   "1 for the node's current state (serving, draining, withdrawn)."},
+	[MF_NODE_ROUTES] = {"sluice_node_announced_routes", "gauge",
+			    "Routes sluiced has in the announce table now."},
+	[MF_NODE_TRANSITIONS] = {"sluice_node_transitions_total", "counter",
+				 "Changes of the node's state."},
 	[MF_TARGET_STATE] = {"sluice_target_state", "gauge",
 			     "1 for the target's current state, 0 for the others."},
 	[MF_TARGET_HEALTHY] = {"sluice_target_healthy", "gauge", "1 when the target is healthy."},
@@ -268,6 +278,30 @@ static void metrics_dataplane(struct metrics_page *pg, const char *dp, json_t *s
 		       dp, NULL);
 }
 
+/* announce_metrics_json(): {"state", "announced_routes", "transitions"}. */
+static void metrics_node(struct metrics_page *pg)
+{
+	static const char *const states[] = {"serving", "draining", "withdrawn"};
+	json_t *n = announce_metrics_json();
+	const char *cur = json_string_value(json_object_get(n, "state"));
+	unsigned int i;
+
+	if (!cur) {
+		json_decref(n);
+		return;
+	}
+	for (i = 0; i < 3; i++)
+		metrics_int_sample(pg, MF_NODE_STATE, !strcmp(cur, states[i]), "state", states[i],
+				   NULL, NULL, NULL, NULL);
+	metrics_int_sample(pg, MF_NODE_ROUTES,
+			   json_integer_value(json_object_get(n, "announced_routes")), NULL, NULL,
+			   NULL, NULL, NULL, NULL);
+	metrics_int_sample(pg, MF_NODE_TRANSITIONS,
+			   json_integer_value(json_object_get(n, "transitions")), NULL, NULL, NULL,
+			   NULL, NULL, NULL);
+	json_decref(n);
+}
+
 char *metrics_render(json_t *targets)
 {
 	struct metrics_page pg;
@@ -296,6 +330,7 @@ char *metrics_render(json_t *targets)
 		metrics_int_sample(&pg, MF_DP_CONNECTED, !!dpconn_connected(i), "dataplane", dp,
 				   NULL, NULL, NULL, NULL);
 	}
+	metrics_node(&pg);
 	if (json_is_array(targets))
 		metrics_targets(&pg, targets);
 	for (i = 0; i < n; i++) {

@@ -219,6 +219,7 @@ static void ctl_help(FILE *f)
 	      "  sluicectl deregister firewalls fw-c\n"
 	      "  sluicectl flows --group firewalls --limit 20\n"
 	      "  sluicectl counters --all\n"
+	      "  sluicectl node drain; sluicectl node undrain\n"
 	      "  sluicectl --json targets | jq '.targets[] | select(.state != \"healthy\")'\n"
 	      "  SLUICE_SOCKET=/tmp/sluiced.sock sluicectl reload\n"
 	      "\n"
@@ -1530,6 +1531,99 @@ static int cmd_simple(struct ctl *c, const struct ctl_cmd *cmd, int argc, char *
 	return ctl_run(c, ctl_request(cmd->name), shows[i].show, NULL);
 }
 
+/* The node object (docs/daemon.md "Node states"): state, routes, then the conditions. */
+static void ctl_show_node(json_t *r, const void *arg)
+{
+	json_t *n = json_object_get(r, "node"), *cond = json_object_get(n, "conditions");
+	json_t *since = json_object_get(n, "since_s"),
+	       *rem = json_object_get(n, "drain_remaining_s");
+	struct table *t;
+	char buf[160], dur[64];
+	const char *s;
+	json_t *v;
+	size_t i;
+
+	(void)arg;
+	s = ctl_get_str(n, "state", buf, sizeof(buf));
+	printf("state        %s\n", s ? s : "-");
+	s = ctl_get_str(n, "reason", buf, sizeof(buf));
+	printf("reason       %s\n", s && *s ? s : "-");
+	if (json_is_number(since)) {
+		ctl_fmt_dur(json_number_value(since), 0, dur, sizeof(dur));
+		printf("since        %s ago\n", dur);
+	}
+	if (json_is_number(rem)) {
+		ctl_fmt_dur(json_number_value(rem), 0, dur, sizeof(dur));
+		printf("drain left   %s\n", dur);
+	}
+	s = ctl_get_str(n, "table", buf, sizeof(buf));
+	printf("table        %s\n", s ? s : "-");
+	printf("announced   ");
+	json_array_foreach(json_object_get(n, "announced"), i, v)
+		printf(" %s", json_string_value(v) ?: "?");
+	printf("%s\n", json_array_size(json_object_get(n, "announced")) ? "" : " -");
+	printf("routes      ");
+	json_array_foreach(json_object_get(n, "routes"), i, v)
+		printf(" %s", json_string_value(v) ?: "?");
+	printf("%s\n", json_array_size(json_object_get(n, "routes")) ? "" : " -");
+	s = ctl_get_str(n, "transitions", buf, sizeof(buf));
+	printf("transitions  %s\n\n", s ? s : "-");
+
+	t = ctl_table();
+	ctl_col(t, "CONDITION", TABLE_LEFT);
+	ctl_col(t, "OK", TABLE_LEFT);
+	ctl_col(t, "DETAIL", TABLE_LEFT);
+	ctl_row(t);
+	ctl_cell(t, "announce configured");
+	ctl_cell(t, json_is_true(json_object_get(cond, "announce_configured")) ? "yes" : "no");
+	ctl_cell(t, "daemon.announce");
+	json_array_foreach(json_object_get(cond, "dataplanes"), i, v)
+	{
+		ctl_row(t);
+		snprintf(buf, sizeof(buf), "dataplane %s",
+			 json_string_value(json_object_get(v, "socket")) ?: "?");
+		ctl_cell(t, buf);
+		ctl_cell(t, json_is_true(json_object_get(v, "ok")) ? "yes" : "no");
+		ctl_cellv(t, v, "reason");
+	}
+	ctl_row(t);
+	ctl_cell(t, "groups");
+	ctl_cell(t, json_is_true(json_object_get(cond, "groups_failed")) ? "no" : "yes");
+	s = ctl_get_str(cond, "min_healthy_targets", dur, sizeof(dur));
+	snprintf(buf, sizeof(buf), "%s (min_healthy_targets %s)",
+		 json_is_true(json_object_get(cond, "groups_failed")) ? "all groups failed"
+								      : "not all failed",
+		 s ? s : "?");
+	ctl_cell(t, buf);
+	ctl_row(t);
+	ctl_cell(t, "not drained");
+	ctl_cell(t, json_is_true(json_object_get(cond, "drained")) ? "no" : "yes");
+	ctl_cell(t,
+		 json_is_true(json_object_get(cond, "drained")) ? "sluicectl node undrain" : NULL);
+	ctl_row(t);
+	ctl_cell(t, "not stopping");
+	ctl_cell(t, json_is_true(json_object_get(cond, "stopping")) ? "no" : "yes");
+	ctl_cell(t, json_is_true(json_object_get(cond, "stopping")) ? "SIGTERM" : NULL);
+	ctl_print(t);
+}
+
+/* node [drain | undrain] */
+static int cmd_node(struct ctl *c, const struct ctl_cmd *cmd, int argc, char **argv)
+{
+	char *pos[1];
+	int n, rc = ctl_parse(c, cmd, argc, argv, NULL, 0, pos, &n, 1);
+
+	if (rc)
+		return rc;
+	if (!n)
+		return ctl_run(c, ctl_request("node"), ctl_show_node, NULL);
+	if (!strcmp(pos[0], "drain"))
+		return ctl_run(c, ctl_request("node_drain"), ctl_show_node, NULL);
+	if (!strcmp(pos[0], "undrain"))
+		return ctl_run(c, ctl_request("node_undrain"), ctl_show_node, NULL);
+	return ctl_usage(cmd, "node: unknown action '%s' (expected drain or undrain)", pos[0]);
+}
+
 static const struct ctl_cmd *ctl_find(const char *name)
 {
 	unsigned int i;
@@ -1591,6 +1685,11 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{"listeners", "", "NLB listeners with their counters", cmd_simple},
 	{"attachments", "", "inspection attachments with their chains and counters", cmd_simple},
 	{"dataplanes", "", "the daemon's dataplane connections", cmd_simple},
+	{"node", "[drain | undrain]",
+	 "the node's announcement: state (serving, draining, withdrawn), reason, routes and "
+	 "conditions; drain withdraws the routes (the dataplanes keep forwarding), undrain "
+	 "announces them again",
+	 cmd_node},
 	{"reload", "",
 	 "re-read the config file; prints the targets added, removed and changed (a bad file "
 	 "changes nothing)",

@@ -2,7 +2,9 @@
 /*
  * sluiced.c - the control-plane daemon (docs/daemon.md): loads the config, runs the health
  * checks (targets.c), serves the API (api.c) and the metrics (metrics.c) and programs the
- * dataplanes (dpconn.c), all on one libevent loop. SIGHUP reloads, SIGINT/SIGTERM stop.
+ * dataplanes (dpconn.c), and announces the node's routes (announce.c), all on one libevent
+ * loop. SIGHUP reloads; SIGINT/SIGTERM stop gracefully (withdraw, run for the drain time, exit),
+ * a second one at once.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,6 +19,7 @@
 
 #include <event2/event.h>
 
+#include "announce.h"
 #include "api.h"
 #include "config.h"
 #include "dpconn.h"
@@ -58,6 +61,8 @@ static const char sluiced_help[] =
 	"  dataplanes: [PATH, ...]   the dataplanes' control sockets (default\n"
 	"                            [/run/sluice/dp.sock])\n"
 	"  log_level: LEVEL          error | warning | info (default) | debug\n"
+	"  announce: {table: N, ...} announce the node's routes through the host's BGP daemon\n"
+	"                            (kernel table N, protocol 250; docs/scale-out.md)\n"
 	"\n"
 	"Signals:\n"
 	"  SIGHUP           re-read FILE. A file that fails validation, or that changes the\n"
@@ -65,9 +70,12 @@ static const char sluiced_help[] =
 	"                   removed, group keys other than health_check, deregistration_delay\n"
 	"                   and targets, inspection, listeners: restart the dataplanes and\n"
 	"                   sluiced for those), changes nothing; the reason is logged. Changes\n"
-	"                   of the daemon: section other than log_level take effect at the\n"
-	"                   next start.\n"
-	"  SIGINT, SIGTERM  stop (the API socket is removed; the dataplanes keep their state)\n"
+	"                   of the daemon: section other than log_level and announce take\n"
+	"                   effect at the next start.\n"
+	"  SIGINT, SIGTERM  graceful stop: withdraw the node's routes, keep running (health\n"
+	"                   checks, programming) for daemon.announce.drain_time, then exit; a\n"
+	"                   node not serving stops at once, and so does a second signal. The\n"
+	"                   API socket is removed; the dataplanes keep their state.\n"
 	"\n"
 	"Files:\n"
 	"  /etc/sluice/sluice.yaml     the usual configuration file\n"
@@ -91,6 +99,8 @@ static struct {
 		*config_path; /* absolute when realpath() resolves it (a later chdir is harmless) */
 	char config_real[PATH_MAX];
 	int log_level_forced; /* --log-level given: daemon.log_level is not used */
+	struct event_base *base;
+	int stopping; /* a first SIGINT/SIGTERM came: draining */
 } sluiced;
 
 /* Re-read the config file and apply it; the API's reload and SIGHUP's. */
@@ -111,6 +121,7 @@ static int sluiced_reload(json_t **changes, char *err, size_t errlen)
 		return rc;
 	}
 	cfg = (struct config *)targets_config(); /* now the new one */
+	announce_reload(cfg);
 	if (strcmp(old.api_socket, cfg->daemon.api_socket) ||
 	    old.api_socket_mode != cfg->daemon.api_socket_mode ||
 	    strcmp(old.metrics_address, cfg->daemon.metrics_address) ||
@@ -133,13 +144,32 @@ static void sluiced_signal(evutil_socket_t sig, short what, void *arg)
 
 	(void)what;
 	if (sig != SIGHUP) {
-		log_info("%s: stopping", strsignal((int)sig));
-		event_base_loopbreak(base);
+		if (sluiced.stopping) {
+			log_info("%s again: stopping now", strsignal((int)sig));
+			event_base_loopbreak(base);
+			return;
+		}
+		sluiced.stopping = 1;
+		if (announce_stop()) {
+			log_info("%s: stopping", strsignal((int)sig));
+			event_base_loopbreak(base);
+		} else {
+			log_info("%s: stopping: routes withdrawn, running on for the drain time "
+				 "(daemon.announce.drain_time; again to stop now)",
+				 strsignal((int)sig));
+		}
 		return;
 	}
 	log_info("SIGHUP: reloading %s", sluiced.config_path);
 	if (sluiced_reload(NULL, err, sizeof(err)))
 		log_err("reload refused: %s", err);
+}
+
+/* The graceful stop's drain time is over (announce.c). */
+static void sluiced_drained(void)
+{
+	log_info("drain time over: stopping");
+	event_base_loopbreak(sluiced.base);
 }
 
 static int sluiced_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -215,10 +245,20 @@ static int sluiced_run(struct config *cfg)
 		log_err("cannot start the dataplane connections");
 		goto out_metrics;
 	}
+	sluiced.base = base;
+	if (announce_init(base, cfg, sluiced_drained, err, sizeof(err))) {
+		log_err("%s", err);
+		goto out_dpconn;
+	}
+	if (cfg->daemon.announce.enabled)
+		log_info("announcing in kernel routing table %u (protocol 250) while serving",
+			 cfg->daemon.announce.table);
 	if (event_base_dispatch(base) < 0)
 		log_err("event loop failed");
 	else
 		rc = 0;
+	announce_free(1); /* a stopped daemon announces nothing (kill -9 leaves the routes) */
+out_dpconn:
 	dpconn_free(); /* before api_free(): drops the API's requests in flight */
 out_metrics:
 	metrics_free();

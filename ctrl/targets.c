@@ -664,3 +664,72 @@ json_t *targets_sync_json(void)
 		log_fatal("out of memory");
 	return o;
 }
+
+int targets_all_groups_failed(uint32_t min_healthy)
+{
+	unsigned int gi, i, healthy;
+
+	if (!min_healthy || !treg.cfg || !treg.cfg->n_groups)
+		return 0;
+	for (gi = 0; gi < treg.cfg->n_groups; gi++) {
+		const struct tgroup *g = &treg.groups[gi];
+
+		for (i = 0, healthy = 0; i < g->n; i++)
+			healthy += g->t[i]->h.state == TS_HEALTHY;
+		if (healthy >= min_healthy)
+			return 0;
+	}
+	return 1;
+}
+
+/* One target entry of a state reply: seed the matching target (same id, address and port). */
+static void seed_one(struct tgroup *g, json_t *e, const char *dataplane, uint64_t now)
+{
+	const char *id = json_string_value(json_object_get(e, "id"));
+	const char *addr = json_string_value(json_object_get(e, "address"));
+	const char *st = json_string_value(json_object_get(e, "state"));
+	json_t *port = json_object_get(e, "port"), *df = json_object_get(e, "draining_for_s");
+	enum cfg_target_state state;
+	char mine[64];
+	struct tgt *t;
+	uint8_t old;
+
+	if (!id || !addr || !st || !json_is_integer(port) || config_state_parse(st, &state))
+		return;
+	t = targets_find(g, id);
+	if (!t)
+		return;
+	targets_addr_str(&t->c.address, mine, sizeof(mine));
+	if (strcmp(mine, addr) || json_integer_value(port) != t->c.port)
+		return;
+	old = t->h.state;
+	if (!health_seed(&t->h, (uint8_t)state,
+			 json_is_number(df) && json_number_value(df) > 0
+				 ? (uint64_t)(json_number_value(df) * 1e6)
+				 : 0,
+			 now))
+		return;
+	if (t->h.state == TS_DRAINING)
+		targets_check_stop(t);
+	log_info("target %s/%s: %s as before the restart (read back from dataplane %s)",
+		 g->cfg->name, id, config_state_name((enum cfg_target_state)t->h.state), dataplane);
+	targets_changed(t, old);
+}
+
+void targets_seed(json_t *state, const char *dataplane)
+{
+	uint64_t now = targets_now();
+	size_t gi, ti;
+	json_t *ge, *te;
+
+	json_array_foreach(json_object_get(state, "groups"), gi, ge)
+	{
+		struct tgroup *g =
+			targets_group(json_string_value(json_object_get(ge, "name")) ?: "");
+
+		if (!g)
+			continue;
+		json_array_foreach(json_object_get(ge, "targets"), ti, te)
+			seed_one(g, te, dataplane, now);
+	}
+}

@@ -37,6 +37,18 @@ int targets_deregister(const char *group, const char *id, json_t **target, char 
 int targets_drain(const char *group, const char *id, json_t **target, char *err, size_t errlen);
 int targets_undrain(const char *group, const char *id, json_t **target, char *err, size_t errlen);
 
+/*
+ * 1 when every group has fewer than min_healthy healthy targets (the node withdraws its
+ * announcement); 0 with min_healthy 0 or no groups.
+ */
+int targets_all_groups_failed(uint32_t min_healthy);
+/*
+ * After a daemon restart: the target states a dataplane reports (its state op reply) for the
+ * targets not checked yet, matched by group, id, address and port (health_seed()). Changes
+ * are pushed like any other; the dataplane's own sync follows.
+ */
+void targets_seed(json_t *state, const char *dataplane);
+
 /* The list of target objects (docs/daemon.md), of one group or all (group NULL); NULL and err
  * for an unknown group. */
 json_t *targets_list_json(const char *group, char *err, size_t errlen);

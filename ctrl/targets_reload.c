@@ -56,6 +56,8 @@ static const char *node_diff(const struct cfg_node *a, const struct cfg_node *b)
 		return "flow_table_size";
 	if (a->maglev_size != b->maglev_size)
 		return "maglev_size";
+	if (a->drain_time != b->drain_time) /* the dataplanes read it at start */
+		return "drain_time";
 	return NULL;
 }
 

@@ -32,6 +32,7 @@
 
 /* Defaults and limits (DESIGN.md, "Behaviour"). */
 #define CFG_TTL_DEFAULT	       64
+#define CFG_DRAIN_TIME_MAX     3600
 #define CFG_FLOW_TABLE_MIN     1024u
 #define CFG_FLOW_TABLE_MAX     67108864u
 #define CFG_FLOW_TABLE_DEFAULT 1048576u
@@ -456,30 +457,46 @@ static int opt_enum(struct cfg_parser *p, const yaml_node_t *m, const char *path
 }
 
 /*
+ * A scalar of 1..size-1 characters out of letters, digits and the punctuation in `punct`;
+ * `what` names it in messages ("name", "interface name").
+ */
+static int parse_word(struct cfg_parser *p, const yaml_node_t *n, const char *path, char *dst,
+		      size_t size, const char *punct, const char *what)
+{
+	char shown[16] = "";
+	const char *s, *c;
+	size_t i;
+	int rc = get_scalar(p, n, path, &s);
+
+	if (rc)
+		return rc;
+	if (strlen(s) >= size)
+		return cfg_fail(p, n, path, "%s too long (%zu characters, at most %zu)", what,
+				strlen(s), size - 1);
+	for (c = s; *c; c++) {
+		if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		    (*c >= '0' && *c <= '9') || strchr(punct, *c))
+			continue;
+		for (i = 0; punct[i] && 2 * i + 2 < sizeof(shown); i++) {
+			shown[2 * i] = punct[i];
+			shown[2 * i + 1] = punct[i + 1] ? ' ' : '\0';
+		}
+		return cfg_fail(p, n, path,
+				"invalid character in %s \"%s\" (letters, digits, %s only)", what,
+				s, shown);
+	}
+	memcpy(dst, s, strlen(s) + 1);
+	return 0;
+}
+
+/*
  * Names of ports, groups, targets, zones and attachments: 1..CFG_NAME_MAX-1 characters out of
  * letters, digits and "-_.:" (they appear in counters, JSON and the whitespace-separated
  * events file).
  */
 static int parse_name(struct cfg_parser *p, const yaml_node_t *n, const char *path, char *dst)
 {
-	const char *s, *c;
-	int rc = get_scalar(p, n, path, &s);
-
-	if (rc)
-		return rc;
-	if (strlen(s) >= CFG_NAME_MAX)
-		return cfg_fail(p, n, path, "name too long (%zu characters, at most %d)", strlen(s),
-				CFG_NAME_MAX - 1);
-	for (c = s; *c; c++) {
-		if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-		    (*c >= '0' && *c <= '9') || strchr("-_.:", *c))
-			continue;
-		return cfg_fail(p, n, path,
-				"invalid character in name \"%s\" (letters, digits, - _ . : only)",
-				s);
-	}
-	memcpy(dst, s, strlen(s) + 1);
-	return 0;
+	return parse_word(p, n, path, dst, CFG_NAME_MAX, "-_.:", "name");
 }
 
 /* An address ("10.0.0.1", "2001:db8::1") or, with_plen, a prefix ("10.0.0.0/24"; bare = host). */
@@ -762,9 +779,24 @@ static int subst_dir(const char *src, const char *dir, char *dst)
 	return 0;
 }
 
+/*
+ * A Linux interface name sluice-dp creates (kernel_interface): 1..CFG_IFNAME_MAX-1 characters
+ * out of letters, digits and "-_." (the kernel refuses "/", ":" and whitespace; "." and ".."
+ * name directories in /sys/class/net).
+ */
+static int parse_ifname(struct cfg_parser *p, const yaml_node_t *n, const char *path, char *dst)
+{
+	int rc = parse_word(p, n, path, dst, CFG_IFNAME_MAX, "-_.", "interface name");
+
+	if (!rc && (!strcmp(dst, ".") || !strcmp(dst, "..")))
+		return cfg_fail(p, n, path, "\"%s\" is not a valid interface name", dst);
+	return rc;
+}
+
 static int parse_port(struct cfg_parser *p, yaml_node_t *m, const char *path, unsigned int idx)
 {
-	static const char *const keys[] = {"name", "device", "addresses", "mtu", "mac", NULL};
+	static const char *const keys[] = {"name", "device",	       "addresses", "mtu",
+					   "mac",  "kernel_interface", NULL};
 	struct config *cfg = p->cfg;
 	struct cfg_port *port = &cfg->ports[idx];
 	char kp[CFG_PATH_MAX], ip[CFG_PATH_MAX], buf[INET6_ADDRSTRLEN];
@@ -858,6 +890,18 @@ static int parse_port(struct cfg_parser *p, yaml_node_t *m, const char *path, un
 		if (rc)
 			return rc;
 		port->has_mac = 1;
+	}
+	v = map_get(p, m, "kernel_interface");
+	if (v) {
+		path_key(kp, path, "kernel_interface");
+		rc = parse_ifname(p, v, kp, port->kernel_interface);
+		if (rc)
+			return rc;
+		for (j = 0; j < idx; j++)
+			if (!strcmp(cfg->ports[j].kernel_interface, port->kernel_interface))
+				return cfg_fail(p, v, kp,
+						"kernel interface \"%s\" is already port \"%s\"'s",
+						port->kernel_interface, cfg->ports[j].name);
 	}
 	return 0;
 }
@@ -965,9 +1009,11 @@ out:
 
 static int parse_node(struct cfg_parser *p, yaml_node_t *root)
 {
-	static const char *const keys[] = {
-		"zone", "cookie_secret_file", "cookie_secret", "geneve_address",
-		"ttl",	"flow_table_size",    "maglev_size",   NULL};
+	static const char *const keys[] = {"zone",	    "cookie_secret_file",
+					   "cookie_secret", "geneve_address",
+					   "ttl",	    "flow_table_size",
+					   "maglev_size",   "exception_rate",
+					   "drain_time",    NULL};
 	struct cfg_node *node = &p->cfg->node;
 	yaml_node_t *m, *v, *file, *inline_secret;
 	char kp[CFG_PATH_MAX], buf[INET6_ADDRSTRLEN];
@@ -1039,6 +1085,15 @@ static int parse_node(struct cfg_parser *p, yaml_node_t *root)
 	if (rc)
 		return rc;
 	node->maglev_size = (uint32_t)u;
+	rc = opt_uint(p, m, "node", "exception_rate", CFG_EXCEPTION_RATE_MIN,
+		      CFG_EXCEPTION_RATE_MAX, CFG_EXCEPTION_RATE_DEFAULT, &u);
+	if (rc)
+		return rc;
+	node->exception_rate = (uint32_t)u;
+	rc = opt_uint(p, m, "node", "drain_time", 0, CFG_DRAIN_TIME_MAX, 0, &u);
+	if (rc)
+		return rc;
+	node->drain_time = (uint32_t)u;
 	if (!is_prime(node->maglev_size)) {
 		uint32_t next = node->maglev_size + 1;
 
@@ -2148,11 +2203,116 @@ static int parse_dataplanes(struct cfg_parser *p, const yaml_node_t *n, struct c
 	return 0;
 }
 
+/*
+ * daemon.announce: what sluiced announces and when (docs/scale-out.md). Needs node.zone in
+ * zones: for zone_ip, node.geneve_address for geneve_address, and something to announce.
+ */
+static int parse_announce(struct cfg_parser *p, yaml_node_t *m, struct cfg_announce *a)
+{
+	static const char *const keys[] = {"table",
+					   "zone_ip",
+					   "geneve_address",
+					   "prefixes",
+					   "min_healthy_targets",
+					   "liveness_timeout_ms",
+					   "drain_time",
+					   NULL};
+	const char *path = "daemon.announce";
+	char ip[CFG_PATH_MAX], b[INET6_ADDRSTRLEN];
+	yaml_node_t *v;
+	unsigned int i, j;
+	uint64_t u;
+	int rc, z;
+
+	rc = map_check(p, m, path, keys);
+	if (rc)
+		return rc;
+	a->enabled = 1;
+	rc = map_req(p, m, path, "table", &v);
+	if (!rc)
+		rc = parse_uint(p, v, "daemon.announce.table", 1, 1ull << 31, &u);
+	if (rc)
+		return rc;
+	if (u >= 253 && u <= 255)
+		return cfg_fail(p, v, "daemon.announce.table",
+				"%" PRIu64
+				" is a table of the kernel's own (253 default, 254 main, "
+				"255 local): use a table of sluice's own",
+				u);
+	a->table = (uint32_t)u;
+	rc = opt_bool(p, m, path, "zone_ip", 1, &a->zone_ip);
+	if (!rc)
+		rc = opt_bool(p, m, path, "geneve_address", 0, &a->geneve_address);
+	if (rc)
+		return rc;
+	z = zone_index(p->cfg, p->cfg->node.zone);
+	if (a->zone_ip && z < 0)
+		return cfg_fail(p, map_get(p, m, "zone_ip") ? map_get(p, m, "zone_ip") : m,
+				"daemon.announce.zone_ip",
+				"node.zone %s has no address in zones: (set zone_ip: false)",
+				p->cfg->node.zone);
+	if (a->geneve_address && !p->cfg->node.has_geneve_address)
+		return cfg_fail(p, map_get(p, m, "geneve_address"),
+				"daemon.announce.geneve_address", "node.geneve_address is not set");
+	v = map_get(p, m, "prefixes");
+	if (v) {
+		rc = expect_seq(p, v, "daemon.announce.prefixes");
+		if (rc)
+			return rc;
+		if (seq_len(v) > CFG_ANNOUNCE_PREFIXES_MAX)
+			return cfg_fail(p, v, "daemon.announce.prefixes",
+					"%zu prefixes (at most %d)", seq_len(v),
+					CFG_ANNOUNCE_PREFIXES_MAX);
+		for (i = 0; i < seq_len(v); i++) {
+			yaml_node_t *e = seq_item(p, v, i);
+			struct cfg_addr *pf = &a->prefixes[i];
+
+			path_idx(ip, "daemon.announce.prefixes", i);
+			rc = parse_addr(p, e, ip, FAM_ANY, 1, pf);
+			if (rc)
+				return rc;
+			if (!addr_is_network(pf))
+				return cfg_fail(p, e, ip,
+						"%s/%u has host bits set (the prefix must be a "
+						"network address)",
+						addr_str(pf, b, sizeof(b)), pf->plen);
+			if (!pf->plen || !config_addr_is_unicast(pf))
+				return cfg_fail(p, e, ip, "%s/%u is not a unicast prefix",
+						addr_str(pf, b, sizeof(b)), pf->plen);
+			for (j = 0; j < i; j++)
+				if (addr_eq(&a->prefixes[j], pf) && a->prefixes[j].plen == pf->plen)
+					return cfg_fail(p, e, ip,
+							"duplicate prefix %s/%u (also "
+							"prefixes[%u])",
+							addr_str(pf, b, sizeof(b)), pf->plen, j);
+			a->n_prefixes++;
+		}
+	}
+	if (!a->zone_ip && !a->geneve_address && !a->n_prefixes)
+		return cfg_fail(p, m, path,
+				"nothing to announce (zone_ip and geneve_address false, no "
+				"prefixes)");
+	rc = opt_uint(p, m, path, "min_healthy_targets", 0, CFG_GROUP_TARGETS_MAX, 1, &u);
+	if (rc)
+		return rc;
+	a->min_healthy_targets = (uint32_t)u;
+	rc = opt_uint(p, m, path, "liveness_timeout_ms", 200, 60000, 1000, &u);
+	if (rc)
+		return rc;
+	a->liveness_timeout_ms = (uint32_t)u;
+	rc = opt_uint(p, m, path, "drain_time", 0, CFG_DRAIN_TIME_MAX, 5, &u);
+	if (rc)
+		return rc;
+	a->drain_time = (uint32_t)u;
+	return 0;
+}
+
 /* The daemon's own section: sluice-dp checks it too (one file, validated as a whole). */
 static int parse_daemon(struct cfg_parser *p, yaml_node_t *root)
 {
 	static const char *const keys[] = {"api_socket", "api_socket_mode", "metrics_address",
-					   "dataplanes", "log_level",	    NULL};
+					   "dataplanes", "log_level",	    "announce",
+					   NULL};
 	struct cfg_daemon *d = &p->cfg->daemon;
 	yaml_node_t *m, *v;
 	unsigned int i;
@@ -2198,6 +2358,9 @@ static int parse_daemon(struct cfg_parser *p, yaml_node_t *root)
 	if (rc)
 		return rc;
 	snprintf(d->log_level, sizeof(d->log_level), "%s", log_level_names[e]);
+	v = map_get(p, m, "announce");
+	if (v && (rc = parse_announce(p, v, &d->announce)))
+		return rc;
 	return 0;
 }
 

@@ -12,15 +12,22 @@
 
 #include "core/flow.h"
 
-#define CFG_NAME_MAX	      64
-#define CFG_DEVICE_MAX	      512
-#define CFG_PORT_ADDRS_MAX    8
-#define CFG_CHAIN_MAX	      8
-#define CFG_FROM_MAX	      8
-#define CFG_ERR_MAX	      512
-#define CFG_GROUP_TARGETS_MAX 256 /* targets per group (the dataplane's slots) */
-#define CFG_DATAPLANES_MAX    8
-#define CFG_SOCKPATH_MAX      108 /* sizeof(sun_path) */
+#define CFG_NAME_MAX		  64
+#define CFG_DEVICE_MAX		  512
+#define CFG_PORT_ADDRS_MAX	  8
+#define CFG_CHAIN_MAX		  8
+#define CFG_FROM_MAX		  8
+#define CFG_ERR_MAX		  512
+#define CFG_GROUP_TARGETS_MAX	  256 /* targets per group (the dataplane's slots) */
+#define CFG_DATAPLANES_MAX	  8
+#define CFG_SOCKPATH_MAX	  108 /* sizeof(sun_path) */
+#define CFG_ANNOUNCE_PREFIXES_MAX 16
+#define CFG_IFNAME_MAX		  16 /* IFNAMSIZ: a kernel interface name and its NUL */
+
+/* node.exception_rate: frames per second per worker towards a port's kernel interface */
+#define CFG_EXCEPTION_RATE_MIN	   100u
+#define CFG_EXCEPTION_RATE_MAX	   1000000u
+#define CFG_EXCEPTION_RATE_DEFAULT 10000u
 
 struct cfg_addr {
 	uint8_t family;	  /* 4 or 6 */
@@ -37,6 +44,9 @@ struct cfg_port {
 	uint16_t mtu;	/* L3 MTU, default 1500, range 576..9216 */
 	uint8_t mac[6]; /* used when has_mac */
 	int has_mac;	/* "mac" key given: set it on the port */
+	/* sluice-dp's exception path: the TAP interface created for the port ("" = none);
+	 * 1..15 of letters, digits, "-_.", unique. sluice-xdp ignores it. */
+	char kernel_interface[CFG_IFNAME_MAX];
 };
 
 struct cfg_route {
@@ -159,9 +169,29 @@ struct cfg_node {
 	int has_geneve_address;
 	struct cfg_addr
 		geneve_address;	  /* IPv4; default: address of the port facing the appliance */
+	uint32_t exception_rate;  /* per worker, to kernel interfaces; default 10000 */
 	uint8_t ttl;		  /* outer TTL, default 64 */
 	uint32_t flow_table_size; /* entries, default 1048576 */
 	uint32_t maglev_size;	  /* prime >= 65537, default 65537 */
+	uint32_t drain_time;	  /* s, 0..3600, default 0: on SIGTERM a dataplane reports
+				   * stopping (liveness op) and forwards this long, then exits */
+};
+
+/*
+ * daemon.announce (sluiced only; docs/scale-out.md "Announcement"): host routes sluiced writes
+ * into a kernel routing table (protocol 250) while the node can serve; the host's BGP daemon
+ * exports that table.
+ */
+struct cfg_announce {
+	int enabled;	    /* the mapping is present */
+	uint32_t table;	    /* required: 1..2^31, not 253, 254, 255 */
+	int zone_ip;	    /* default 1: zones[node.zone] as /32 or /128 */
+	int geneve_address; /* default 0: node.geneve_address /32 (must be set) */
+	struct cfg_addr prefixes[CFG_ANNOUNCE_PREFIXES_MAX]; /* network addresses */
+	unsigned int n_prefixes;
+	uint32_t min_healthy_targets; /* 0..256, default 1; 0: a group never counts as failed */
+	uint32_t liveness_timeout_ms; /* 200..60000, default 1000 */
+	uint32_t drain_time;	      /* s, 0..3600, default 5 */
 };
 
 /* The daemon's own section (key "daemon"); the dataplanes ignore it. docs/daemon.md. */
@@ -172,6 +202,7 @@ struct cfg_daemon {
 	char dataplanes[CFG_DATAPLANES_MAX][CFG_SOCKPATH_MAX];
 	unsigned int n_dataplanes; /* default 1: /run/sluice/dp.sock */
 	char log_level[16];	   /* error | warning | info (default) | debug */
+	struct cfg_announce announce;
 };
 
 struct config {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_lcore.h>
 
 #include "ctl_dpdk.h"
 #include "flowtab.h"
@@ -111,6 +112,28 @@ static int ctl_dpdk_flows(struct ctl_flows *f, char *err)
 	return 0;
 }
 
+/* A worker whose heartbeat is older than this is stalled (docs/protocol.md "liveness"). */
+#define CTL_DPDK_STALL_MS 500
+
+/* Alive when every worker stamped its heartbeat within 500 ms; stalled_ms the oldest stamp. */
+static void ctl_dpdk_liveness(struct ctl_liveness *l)
+{
+	uint64_t now = rte_get_tsc_cycles(), worst = 0, hb;
+	unsigned int lc;
+
+	RTE_LCORE_FOREACH_WORKER(lc)
+	{
+		hb = __atomic_load_n(&dp.stats[lc].heartbeat_tsc, __ATOMIC_RELAXED);
+		if (hb < dp.run_start_tsc) /* not looped yet: count from the launch */
+			hb = dp.run_start_tsc;
+		if (now > hb && now - hb > worst)
+			worst = now - hb;
+	}
+	l->stalled_ms = worst * 1000 / dp.tsc_hz;
+	l->alive = l->stalled_ms < CTL_DPDK_STALL_MS;
+	l->stopping = __atomic_load_n(&dp.stopping, __ATOMIC_RELAXED);
+}
+
 static struct ctl_backend ctl_dpdk_be = {
 	.name = "sluice-dp",
 	.current = ctl_dpdk_current,
@@ -118,6 +141,7 @@ static struct ctl_backend ctl_dpdk_be = {
 	.publish = ctl_dpdk_publish,
 	.stats = stats_json,
 	.flows = ctl_dpdk_flows,
+	.liveness = ctl_dpdk_liveness,
 };
 
 int ctl_dpdk_init(const char *path, char *err, size_t errlen)

@@ -538,6 +538,19 @@ static int ctl_op_stats(struct ctl_req *r, char *err)
 	return 0;
 }
 
+static int ctl_op_liveness(struct ctl_req *r, char *err)
+{
+	struct ctl_liveness l = {0};
+
+	if (ctl_check_members(r->msg, "liveness", NULL, err))
+		return -EINVAL;
+	ctl_be->liveness(&l);
+	json_object_set_new(r->reply, "alive", json_boolean(l.alive));
+	json_object_set_new(r->reply, "stalled_ms", json_integer((json_int_t)l.stalled_ms));
+	json_object_set_new(r->reply, "stopping", json_boolean(l.stopping));
+	return 0;
+}
+
 /* Finalize n and publish it through the backend (which takes it). */
 static int ctl_publish(struct ctl_req *r, struct rt_state *n, const struct ctl_summary *sum,
 		       char *err)
@@ -1058,8 +1071,9 @@ static void ctl_request(struct ctl_client *c, const char *line, size_t len)
 		const char *name;
 		int (*fn)(struct ctl_req *r, char *err);
 	} ops[] = {
-		{"hello", ctl_op_hello}, {"sync", ctl_op_sync},	  {"update", ctl_op_update},
-		{"state", ctl_op_state}, {"stats", ctl_op_stats}, {"flows", ctl_op_flows},
+		{"hello", ctl_op_hello},       {"sync", ctl_op_sync},	{"update", ctl_op_update},
+		{"state", ctl_op_state},       {"stats", ctl_op_stats}, {"flows", ctl_op_flows},
+		{"liveness", ctl_op_liveness},
 	};
 	char err[CTL_ERR_MAX] = "";
 	struct ctl_req r = {0};
@@ -1109,7 +1123,8 @@ static void ctl_request(struct ctl_client *c, const char *line, size_t len)
 		;
 	if (i == CTL_DIM(ops)) {
 		snprintf(err, sizeof(err),
-			 "unknown op \"%.64s\" (expected hello, sync, update, state, stats, flows)",
+			 "unknown op \"%.64s\" (expected hello, sync, update, state, stats, flows, "
+			 "liveness)",
 			 json_string_value(op));
 		goto refuse;
 	}

@@ -2,9 +2,9 @@
 /*
  * ctl_server.h - the dataplane control protocol server (docs/protocol.md), shared by every
  * dataplane: a Unix stream socket, newline-delimited JSON, the ops hello, sync, update and
- * state (parsing, validation, and the new generation built with rt_model.h), and the argument
- * checks and entry format of stats and flows. DPDK-free; what differs between dataplanes is a
- * struct ctl_backend of callbacks (sluice-dp's is ctl_dpdk.c).
+ * state, and liveness (parsing, validation, and the new generation built with rt_model.h), and the
+ * argument checks and entry format of stats and flows. DPDK-free; what differs between dataplanes
+ * is a struct ctl_backend of callbacks (sluice-dp's is ctl_dpdk.c).
  *
  * Implementing the protocol in another dataplane:
  *  - Build the first generation with rt_state_build() from the same struct config, keep it as
@@ -61,6 +61,13 @@ struct ctl_session {
 	uint64_t last_seen; /* us, the now_us() clock */
 };
 
+/* The liveness op's answer (docs/protocol.md "liveness"), filled by the backend. */
+struct ctl_liveness {
+	int alive;	     /* the packet path is running (not only this process) */
+	uint64_t stalled_ms; /* how long the packet path has not proved it runs (0: just now) */
+	int stopping;	     /* told to stop (SIGTERM): forwarding for node.drain_time, then exit */
+};
+
 struct ctl_backend {
 	const char *name;	  /* hello's "dataplane", and the prefix of log lines */
 	const struct config *cfg; /* the config the dataplane runs (groups, node zone) */
@@ -84,6 +91,11 @@ struct ctl_backend {
 	 * message in err.
 	 */
 	int (*flows)(struct ctl_flows *f, char *err);
+	/*
+	 * Whether the packet path runs: sluice-dp from its workers' heartbeats, sluice-xdp from
+	 * its program being attached on every port. Cheap: sluiced asks every 100 ms or so.
+	 */
+	void (*liveness)(struct ctl_liveness *l);
 };
 
 /*

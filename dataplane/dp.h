@@ -37,6 +37,9 @@ struct dp_port {
 	uint8_t has6;
 	int attach; /* inspection attachment whose `from` names this port, or -1 */
 	char name[CFG_NAME_MAX];
+	/* exception path (excp.c): the port's kernel interface, a net_tap ethdev */
+	uint8_t has_kif;
+	uint16_t kif_id;
 };
 
 /* Per-lcore counters: plain increments, summed on read. */
@@ -49,6 +52,7 @@ struct dp_stats {
 	uint64_t *l_pkts, *l_bytes, *l_flows, *l_drops; /* [listeners] */
 	uint64_t *l_dreasons;				/* [listeners][SL_DROP_MAX] */
 	uint64_t last_rx_tsc;
+	uint64_t heartbeat_tsc; /* stamped every loop round: the liveness op's proof of life */
 } __rte_cache_aligned;
 
 struct dp_local_addr {
@@ -97,8 +101,10 @@ struct dp {
 	unsigned int next_event;
 
 	unsigned int n_workers;
+	uint32_t idle_sleep_us; /* --idle-sleep: a worker whose round got nothing sleeps */
 	struct dp_stats *stats; /* [RTE_MAX_LCORE] */
 	volatile int stop;
+	volatile int stopping; /* SIGTERM with node.drain_time: forwarding until the drain ends */
 	uint64_t run_start_tsc, run_stop_tsc; /* workers launched / stopped */
 	uint64_t tsc_hz;
 };

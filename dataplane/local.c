@@ -2,7 +2,8 @@
 /*
  * local.c - the duties of a host on each port: answer ARP and ping for our addresses, learn
  * neighbours, ask for unknown next hops, and send ICMP "too big" errors for packets that would
- * not fit once encapsulated. ICMP errors are rate-limited per lcore.
+ * not fit once encapsulated. ICMP errors are rate-limited per lcore. On a port with a kernel
+ * interface, what is ours but not handled here goes to the kernel (excp.c).
  */
 #include <string.h>
 
@@ -54,6 +55,23 @@ static int local_is_port_addr(unsigned int port, uint8_t family, const uint8_t *
 	return 0;
 }
 
+/*
+ * m is for this node (or link-local, multicast) and sluice-dp has no use for it: the kernel's
+ * when the port has a kernel interface, else dropped for `why`.
+ */
+static void local_unhandled(struct wctx *w, unsigned int port, struct rte_mbuf *m, enum sl_drop why)
+{
+	if (dp.ports[port].has_kif)
+		excp_to_kernel(w, port, m);
+	else
+		wk_drop(w, m, why);
+}
+
+/*
+ * Requests for the port's addresses are answered here; with a kernel interface every other
+ * valid ARP (replies, gratuitous ARP, requests for others) is learned as usual and also handed
+ * to the kernel, whose own neighbour table then resolves its peers (a BGP neighbour).
+ */
 void local_arp(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struct pkt_info *pi)
 {
 	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
@@ -82,7 +100,9 @@ void local_arp(struct wctx *w, unsigned int port, struct rte_mbuf *m, const stru
 		wk_tx(w, port, m);
 		return;
 	}
-	if (handled)
+	if (dp.ports[port].has_kif)
+		excp_to_kernel(w, port, m);
+	else if (handled)
 		rte_pktmbuf_free(m);
 	else
 		wk_drop(w, m, SL_DROP_ARP_INVALID);
@@ -165,7 +185,11 @@ int local_resolve(struct wctx *w, unsigned int port, uint8_t family, const uint8
 	return -ENOENT;
 }
 
-/* Neighbour solicitations for our addresses get an advertisement; both kinds teach us MACs. */
+/*
+ * Neighbour solicitations for our addresses get an advertisement; both kinds teach us MACs.
+ * With a kernel interface the rest (advertisements, solicitations for others: the kernel's
+ * link-local address) goes on to the kernel, as ARP does.
+ */
 static void local_nd(struct wctx *w, unsigned int port, struct rte_mbuf *m,
 		     const struct pkt_info *pi)
 {
@@ -188,7 +212,10 @@ static void local_nd(struct wctx *w, unsigned int port, struct rte_mbuf *m,
 		DP_EVENT(w->st, ND_LEARNED);
 	}
 	if (nd.type != ND_NS || !local_is_port_addr(port, 6, nd.target)) {
-		rte_pktmbuf_free(m); /* consumed: an advertisement, or a solicitation for another */
+		if (dp.ports[port].has_kif)
+			excp_to_kernel(w, port, m);
+		else /* consumed: an advertisement, or a solicitation for another */
+			rte_pktmbuf_free(m);
 		return;
 	}
 	rte_pktmbuf_reset(m);
@@ -210,7 +237,7 @@ static void local_echo(struct wctx *w, unsigned int port, struct rte_mbuf *m,
 	struct rte_ether_addr tmp;
 
 	if (icmp_echo_reply(l3, pi->l3_len, pi->family) < 0) {
-		wk_drop(w, m, SL_DROP_LOCAL_UNHANDLED);
+		local_unhandled(w, port, m, SL_DROP_LOCAL_UNHANDLED);
 		return;
 	}
 	if (m->pkt_len > (uint32_t)pi->l3_off + pi->l3_len)
@@ -237,7 +264,7 @@ static int local_icmp_is_geneve(unsigned int port, const struct rte_mbuf *m,
 void local_ip(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struct pkt_info *pi)
 {
 	if (!(pi->flags & PKT_F_L4)) {
-		wk_drop(w, m, SL_DROP_LOCAL_UNHANDLED);
+		local_unhandled(w, port, m, SL_DROP_LOCAL_UNHANDLED);
 		return;
 	}
 	if (pi->proto == IPPROTO_ICMPV6_ && (pi->icmp_type == ND_NS || pi->icmp_type == ND_NA)) {
@@ -266,32 +293,12 @@ void local_ip(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struc
 		wk_drop(w, m, SL_DROP_GENEVE_ICMP);
 		return;
 	}
+	/* the rest: BGP, BFD, SSH, the host's own PMTU errors, multicast, ... */
 	if (dp.cfg->n_listeners && (pi->flags & PKT_F_ICMP_ERR)) {
-		wk_drop(w, m, SL_DROP_NLB_ICMP_UNKNOWN);
+		local_unhandled(w, port, m, SL_DROP_NLB_ICMP_UNKNOWN);
 		return;
 	}
-	wk_drop(w, m, SL_DROP_LOCAL_UNHANDLED);
-}
-
-static int local_icmp_allowed(struct wctx *w)
-{
-	uint64_t refill;
-
-	if (w->now > w->icmp_last) {
-		refill = (w->now - w->icmp_last) * LOCAL_ICMP_RATE / 1000000;
-		if (refill) {
-			w->icmp_tokens =
-				RTE_MIN(w->icmp_tokens + refill, (uint64_t)LOCAL_ICMP_BURST);
-			w->icmp_last = w->now;
-		}
-	} else if (!w->icmp_last) {
-		w->icmp_tokens = LOCAL_ICMP_BURST;
-		w->icmp_last = w->now;
-	}
-	if (!w->icmp_tokens)
-		return 0;
-	w->icmp_tokens--;
-	return 1;
+	local_unhandled(w, port, m, SL_DROP_LOCAL_UNHANDLED);
 }
 
 void local_too_big(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct pkt_info *pi,
@@ -322,7 +329,7 @@ void local_too_big(struct wctx *w, int reply_port, struct rte_mbuf *m, const str
 		wk_drop(w, m, SL_DROP_MTU_EXCEEDED); /* no address to send the error from */
 		return;
 	}
-	if (!local_icmp_allowed(w)) {
+	if (!bucket_take(&w->icmp, w->now, LOCAL_ICMP_RATE, LOCAL_ICMP_BURST)) {
 		wk_drop(w, m, SL_DROP_ICMP_RATELIMIT);
 		return;
 	}

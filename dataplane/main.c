@@ -25,6 +25,7 @@
 #include "core/geneve.h"
 #include "ctl_dpdk.h"
 #include "events.h"
+#include "excp.h"
 #include "flowtab.h"
 #include "neigh.h"
 #include "nlb.h"
@@ -34,9 +35,10 @@
 #include "stats.h"
 #include "worker.h"
 
-#define MAIN_NEIGH_ENTRIES 65536
-#define MAIN_POLL_US	   10000
-#define MAIN_SWEEP_BUDGET  8192
+#define MAIN_NEIGH_ENTRIES  65536
+#define MAIN_POLL_US	    10000
+#define MAIN_SWEEP_BUDGET   8192
+#define MAIN_IDLE_SLEEP_MAX 100000 /* us: well below the 500 ms a stalled worker is given */
 
 struct dp dp = {.ts_offset = -1};
 
@@ -72,6 +74,9 @@ static void main_usage(FILE *f)
 		"                         not with --events or --pcap-clock\n"
 		"      --state-log FILE   append one JSON line per published generation (targets,\n"
 		"                         states, publish and RCU-sync times)\n"
+		"      --idle-sleep US    a worker whose whole poll round received nothing sleeps\n"
+		"                         US microseconds (0..100000; default 0: busy polling);\n"
+		"                         for labs running several dataplanes on a few CPUs\n"
 		"      --mbufs N          mbuf pool size (default: from ports and workers; raise "
 		"it\n"
 		"                         for vdevs that preload, e.g. net_pcap infinite_rx=1)\n"
@@ -92,10 +97,12 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
 		{"control", required_argument, NULL, 'C'},
 		{"state-log", required_argument, NULL, 'L'},
 		{"mbufs", required_argument, NULL, 'm'},
+		{"idle-sleep", required_argument, NULL, 'S'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	unsigned long u;
 	char *end;
 	int c;
 
@@ -139,6 +146,17 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
 				return -EINVAL;
 			}
 			break;
+		case 'S':
+			errno = 0;
+			u = strtoul(optarg, &end, 10);
+			if (errno || *end || !*optarg || optarg[0] == '-' ||
+			    u > MAIN_IDLE_SLEEP_MAX) {
+				fprintf(stderr, "sluice-dp: --idle-sleep: 0..%d us, not %s\n",
+					MAIN_IDLE_SLEEP_MAX, optarg);
+				return -EINVAL;
+			}
+			dp.idle_sleep_us = (uint32_t)u;
+			break;
 		case 'q':
 			o->quiet = 1;
 			break;
@@ -168,9 +186,18 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
 	return 0;
 }
 
+/*
+ * SIGTERM with node.drain_time > 0: report stopping (liveness op) and keep forwarding for the
+ * drain time (the main loop ends it), so that sluiced withdraws the routes first. A second
+ * SIGTERM, or SIGINT, stops at once.
+ */
 static void main_signal(int sig)
 {
-	(void)sig;
+	if (sig == SIGTERM && dp.cfg && dp.cfg->node.drain_time &&
+	    !__atomic_load_n(&dp.stopping, __ATOMIC_RELAXED)) {
+		__atomic_store_n(&dp.stopping, 1, __ATOMIC_RELAXED);
+		return;
+	}
 	__atomic_store_n(&dp.stop, 1, __ATOMIC_RELAXED);
 }
 
@@ -299,6 +326,13 @@ static int main_setup(const struct main_opts *o, char *err, size_t errlen)
 		if (ret)
 			return ret;
 	}
+	for (i = 0; i < cfg->n_ports; i++) { /* after the ports: a TAP takes its port's MAC */
+		if (!cfg->ports[i].kernel_interface[0])
+			continue;
+		ret = excp_open(i, &cfg->ports[i], err, errlen);
+		if (ret)
+			return ret;
+	}
 	ret = main_setup_tables(err, errlen);
 	if (ret)
 		return ret;
@@ -360,7 +394,7 @@ static uint64_t main_rx_total(void)
 static void main_loop(const struct main_opts *o)
 {
 	uint64_t last_rx = 0, last_change = rte_get_tsc_cycles(), now, rx, last_tick = 0;
-	uint64_t period = dp.tsc_hz * MAIN_POLL_US / 1000000;
+	uint64_t period = dp.tsc_hz * MAIN_POLL_US / 1000000, drain_end = 0;
 	struct pollfd pfd[CTL_MAX_FDS];
 	unsigned int n;
 
@@ -373,6 +407,17 @@ static void main_loop(const struct main_opts *o)
 			rte_delay_us_sleep(MAIN_POLL_US);
 		}
 		now = rte_get_tsc_cycles();
+		if (__atomic_load_n(&dp.stopping, __ATOMIC_RELAXED)) {
+			if (!drain_end) {
+				drain_end = now + dp.cfg->node.drain_time * dp.tsc_hz;
+				fprintf(stderr,
+					"sluice-dp: SIGTERM: stopping, forwarding for %u s more "
+					"(node.drain_time)\n",
+					dp.cfg->node.drain_time);
+			} else if (now >= drain_end) {
+				break;
+			}
+		}
 		if (now - last_tick < period)
 			continue; /* woken early by the control socket */
 		last_tick = now;
@@ -444,6 +489,7 @@ int main(int argc, char **argv)
 	main_loop(&o);
 	rte_eal_mp_wait_lcore();
 	dp.run_stop_tsc = rte_get_tsc_cycles();
+	excp_close_all();
 	port_close_all();
 	closed = 1;
 	if (!o.quiet)
@@ -454,8 +500,10 @@ int main(int argc, char **argv)
 		status = 1;
 	}
 out:
-	if (!closed)
-		port_close_all(); /* setup failed: stop the ports already started */
+	if (!closed) { /* setup failed: remove the TAPs, stop the ports already started */
+		excp_close_all();
+		port_close_all();
+	}
 	for (l = 0; l < RTE_MAX_LCORE; l++)
 		rte_free(ctx[l]);
 	if (initial && initial != dp.state)

@@ -2,7 +2,8 @@
 /*
  * worker.c - the packet loop: RX bursts from every (port, queue) this worker owns, one pass per
  * packet (parse, classify, local duty or inspection path), TX buffered per port and flushed
- * after each burst. Reports RCU quiescence after every burst.
+ * after each burst; then one burst from each kernel interface (excp.c). Reports RCU quiescence
+ * after every round; with --idle-sleep, a round that received nothing sleeps.
  */
 #include <string.h>
 
@@ -43,6 +44,12 @@ static int wk_is_local(uint8_t family, const uint8_t *addr)
 		    !memcmp(dp.local[i].addr, addr, family == 4 ? 4 : 16))
 			return 1;
 	return 0;
+}
+
+/* fe80::/10: never transit; on a port with a kernel interface, the kernel's (its link-local). */
+static inline int wk_is_link_local6(const struct pkt_info *pi)
+{
+	return pi->family == 6 && pi->daddr[0] == 0xfe && (pi->daddr[1] & 0xc0) == 0x80;
 }
 
 static inline uint64_t wk_clock(const struct rte_mbuf *m, uint64_t fallback)
@@ -95,7 +102,8 @@ static void wk_packet(struct wctx *w, unsigned int port, struct rte_mbuf *m)
 		local_arp(w, port, m, &pi);
 		return;
 	}
-	if (wk_is_local(pi.family, pi.daddr) || wk_is_multicast(&pi)) {
+	if (wk_is_local(pi.family, pi.daddr) || wk_is_multicast(&pi) ||
+	    (p->has_kif && wk_is_link_local6(&pi))) {
 		local_ip(w, port, m, &pi);
 		return;
 	}
@@ -116,23 +124,27 @@ int worker_main(void *arg)
 {
 	struct wctx *w = arg;
 	struct rte_mbuf *pkts[DP_BURST];
-	unsigned int p, q, i;
+	unsigned int p, q, i, got;
 	uint16_t n;
 
 	rte_rcu_qsbr_thread_register(dp.qsbr, w->lcore);
 	rte_rcu_qsbr_thread_online(dp.qsbr, w->lcore);
 	while (!__atomic_load_n(&dp.stop, __ATOMIC_RELAXED)) {
+		/* proof of life for the liveness op (a stuck loop stops stamping) */
+		__atomic_store_n(&w->st->heartbeat_tsc, rte_get_tsc_cycles(), __ATOMIC_RELAXED);
 		if (!dp.pcap_clock) {
 			w->now = dp_tsc_to_us(rte_get_tsc_cycles());
 			w->s = __atomic_load_n(&dp.state, __ATOMIC_ACQUIRE);
 		} else if (!w->s) {
 			w->s = __atomic_load_n(&dp.state, __ATOMIC_ACQUIRE);
 		}
+		got = 0;
 		for (q = 0; q < w->n_poll; q++) {
 			p = w->poll[q].port;
 			n = rte_eth_rx_burst(dp.ports[p].port_id, w->poll[q].queue, pkts, DP_BURST);
 			if (!n)
 				continue;
+			got += n;
 			for (i = 0; i < n && i < WK_PREFETCH; i++)
 				rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 			for (i = 0; i < n; i++) {
@@ -142,12 +154,19 @@ int worker_main(void *arg)
 				wk_packet(w, p, pkts[i]);
 			}
 		}
-		for (p = 0; p < dp.n_ports; p++)
+		got += excp_poll(w);
+		for (p = 0; p < dp.n_ports; p++) {
+			excp_flush(w, p);
 			wk_flush(w, p);
+		}
 		rte_rcu_qsbr_quiescent(dp.qsbr, w->lcore);
+		if (!got && dp.idle_sleep_us)
+			rte_delay_us_sleep(dp.idle_sleep_us);
 	}
-	for (p = 0; p < dp.n_ports; p++)
+	for (p = 0; p < dp.n_ports; p++) {
+		excp_flush(w, p);
 		wk_flush(w, p);
+	}
 	rte_rcu_qsbr_thread_offline(dp.qsbr, w->lcore);
 	rte_rcu_qsbr_thread_unregister(dp.qsbr, w->lcore);
 	return 0;

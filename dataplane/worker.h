@@ -8,6 +8,7 @@
 
 #include <rte_mbuf.h>
 
+#include "core/bucket.h"
 #include "core/pkt.h"
 #include "dp.h"
 #include "stats.h"
@@ -23,8 +24,9 @@ struct wctx {
 	} poll[DP_MAX_PORTS * DP_MAX_RXQ];
 	struct dp_stats *st;
 	const struct rt_state *s;
-	uint64_t now; /* us, dataplane clock */
-	uint64_t icmp_tokens, icmp_last;
+	uint64_t now;	    /* us, dataplane clock */
+	struct bucket icmp; /* ICMP errors we send (local.c) */
+	struct bucket excp; /* frames to the kernel interfaces (excp.c) */
 	/* IPv4 next hop -> MAC, direct-mapped, valid while gen == dp.neigh_gen */
 	struct {
 		uint32_t addr;
@@ -33,6 +35,8 @@ struct wctx {
 	} ncache[WK_NCACHE];
 	uint16_t n_tx[DP_MAX_PORTS];
 	struct rte_mbuf *tx[DP_MAX_PORTS][DP_TX_BUF];
+	uint16_t n_ktx[DP_MAX_PORTS]; /* to each port's kernel interface, this round */
+	struct rte_mbuf *ktx[DP_MAX_PORTS][DP_BURST];
 };
 
 void wk_flush(struct wctx *w, unsigned int port);
@@ -75,6 +79,16 @@ void local_too_big(struct wctx *w, int reply_port, struct rte_mbuf *m, const str
 /* Resolve family/addr's MAC; on a miss ask (rate-limited) and return -ENOENT. */
 int local_resolve(struct wctx *w, unsigned int port, uint8_t family, const uint8_t *addr,
 		  struct rte_ether_addr *mac);
+
+/*
+ * excp.c: the exception path. excp_to_kernel: m, received on `port` (which has a kernel
+ * interface), goes to that interface (rate-limited; consumed either way). excp_flush: write
+ * what is buffered for the port's kernel interface. excp_poll: one burst from each kernel
+ * interface's queue of this worker, out of its port; the number of frames.
+ */
+void excp_to_kernel(struct wctx *w, unsigned int port, struct rte_mbuf *m);
+void excp_flush(struct wctx *w, unsigned int port);
+unsigned int excp_poll(struct wctx *w);
 
 /* gw.c: the inspection path */
 void gw_encap(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct pkt_info *pi,

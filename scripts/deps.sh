@@ -30,3 +30,8 @@ export DEBIAN_FRONTEND=noninteractive
 echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+# bird2 (tests/ctrl/test_announce.py runs its own BIRDs in namespaces) enables the system BIRD
+# service on install; sluice's tests and docs never use it: leave the host's routing alone.
+if [[ " ${missing[*]} " == *" bird2 "* ]] && command -v systemctl >/dev/null; then
+	$SUDO systemctl disable --now bird 2>/dev/null || true
+fi

@@ -51,7 +51,9 @@
 	X(NLB_ICMP_UNKNOWN, "nlb_icmp_unknown")	  /* ICMP error to us about no known flow */       \
 	X(NO_MBUF, "no_mbuf")			  /* mbuf pool empty while building a reply */     \
 	X(NLB_RST_RING_FULL, "nlb_rst_ring_full") /* XDP: a termination RST lost, sl_rst full */   \
-	X(GENEVE_ICMP, "geneve_icmp_error")	  /* ICMP error about our GENEVE to an appliance */
+	X(GENEVE_ICMP, "geneve_icmp_error")	/* ICMP error about our GENEVE to an appliance */  \
+	X(KERNEL_RATELIMIT, "kernel_ratelimit") /* to the kernel interface, over exception_rate */ \
+	X(KERNEL_TX_FULL, "kernel_tx_full")	/* the kernel interface's queue refused it */
 
 enum sl_drop {
 #define SL_X(e, s) SL_DROP_##e,
@@ -84,7 +86,9 @@ enum sl_drop {
 	X(NLB_RST, "nlb_rst_sent")	      /* TCP resets we sent */                            \
 	X(ICMP_ECHO_REPLY, "icmp_echo_reply") /* pings answered (IPv4 and IPv6) */                \
 	X(ICMP_FRAG_NEEDED, "icmp_frag_needed")	 /* IPv4 fragmentation-needed sent */             \
-	X(ICMP6_TOO_BIG, "icmp6_packet_too_big") /* IPv6 packet-too-big sent */
+	X(ICMP6_TOO_BIG, "icmp6_packet_too_big") /* IPv6 packet-too-big sent */                   \
+	X(KERNEL_IN, "kernel_in")		 /* handed to the port's kernel interface */      \
+	X(KERNEL_OUT, "kernel_out")		 /* written by the kernel, sent out of the port */
 
 enum sl_event {
 #define SL_X(e, s) SL_EV_##e,

@@ -469,6 +469,17 @@ class ProcLab:
         self.run(["ip", "netns", "add", ns])
         self.netns.append(ns)
 
+    def keep_kernel_off(self, ns, *ifnames):
+        """The kernel of ns leaves the frames of these af_packet interfaces to sluice-dp: with a
+        kernel_interface (the exception path) it holds the port's addresses on the TAP and would
+        otherwise answer ARP and ping on the interface too (af_packet only copies frames).
+        Strict reverse path (every source routes via the TAP or nowhere), no ARP replies, no
+        IPv6 on them."""
+        for ifname in ifnames:
+            self.run(self.nsexec(ns, "sysctl", "-qw", "net.ipv4.conf.%s.rp_filter=1" % ifname,
+                                 "net.ipv4.conf.%s.arp_ignore=8" % ifname,
+                                 "net.ipv6.conf.%s.disable_ipv6=1" % ifname))
+
     def cleanup(self):
         """Stop every process (SIGTERM, then SIGKILL), delete every namespace (their veths go
         with them). Safe to call twice."""
@@ -727,7 +738,8 @@ class Lab(ProcLab):
             f.write(text)
 
     # sluice-dp
-    def start_dp(self, timeout=40):
+    def start_dp(self, timeout=40, dp_args=()):
+        """Start sluice-dp (extra sluice-dp options: dp_args) and wait for its control socket."""
         self.dp_runs += 1
         log = "sluice-dp.%d.log" % self.dp_runs
         self.dp_log = log
@@ -735,7 +747,8 @@ class Lab(ProcLab):
                           "-m", "512", "--no-pci", "--no-shconf", "--file-prefix", self.prefix,
                           "--", "--config", self.config, "--control", self.dp_sock,
                           "--state-log", self.state_log, "--stats-json",
-                          os.path.join(self.work, "stats.%d.json" % self.dp_runs))
+                          os.path.join(self.work, "stats.%d.json" % self.dp_runs)) + \
+            list(dp_args)
         if self.dp_runs == 1:
             print("INFO: sluice-dp: %s" % " ".join(cmd[4:]), flush=True)
         t0 = time.monotonic()

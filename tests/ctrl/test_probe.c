@@ -26,6 +26,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "announce.h"
 #include "cu.h"
 #include "dpconn.h"
 #include "metrics.h"
@@ -657,6 +658,13 @@ json_t *dpconn_last_stats(unsigned int i)
 
 static json_t *fake_targets;
 
+/* The announcer's numbers (announce.c): a draining node. */
+json_t *announce_metrics_json(void)
+{
+	return json_pack("{s:s,s:i,s:i}", "state", "draining", "announced_routes", 0, "transitions",
+			 3);
+}
+
 json_t *targets_list_json(const char *group, char *err, size_t errlen)
 {
 	(void)group;
@@ -778,6 +786,13 @@ static void test_metrics_render_page(void)
 				 "listener=\"https\"} 1\n"));
 	CU_ASSERT(test_has(page, "# TYPE sluice_listener_active_flows gauge\n"));
 	CU_ASSERT(test_has(page, "# TYPE sluice_listener_bytes_total counter\n"));
+	CU_ASSERT(test_has(page, "# TYPE sluice_node_state gauge\n"
+				 "sluice_node_state{state=\"serving\"} 0\n"
+				 "sluice_node_state{state=\"draining\"} 1\n"
+				 "sluice_node_state{state=\"withdrawn\"} 0\n"));
+	CU_ASSERT(test_has(page, "sluice_node_announced_routes 0\n"));
+	CU_ASSERT(test_has(page, "# TYPE sluice_node_transitions_total counter\n"
+				 "sluice_node_transitions_total 3\n"));
 	CU_ASSERT(!test_has(page, " 99\n")); /* the disconnected dataplane */
 	CU_ASSERT(!test_has(page, "workers"));
 

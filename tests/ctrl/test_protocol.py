@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -198,7 +199,8 @@ class Env:
         if not self.xdp:
             appl, serv = "net_null1,no-rx=1", "net_null2,no-rx=1"
         lines = [
-            "node: { zone: az1, cookie_secret: \"%s\" }" % SECRET,
+            # drain_time: test_stopping (SIGTERM: stopping in liveness, exit 1 s later)
+            "node: { zone: az1, drain_time: 1, cookie_secret: \"%s\" }" % SECRET,
             "zones: { az1: 10.0.1.10 }",
             "ports:",
             "  - { name: outside, device: \"%s\", addresses: [10.0.1.10/24] }" % outside,
@@ -443,6 +445,53 @@ def test_protocol(env, c):
     check(fl.get("ok") and isinstance(fl.get("flows"), list) and
           isinstance(fl.get("sessions"), list) and "total" in fl and "truncated" in fl,
           "flows: lists, total, truncated")
+
+
+def test_liveness(env, c):
+    """The liveness op (docs/protocol.md): alive while the packet path runs."""
+    r = c.rq("liveness")
+    check(r.get("ok") and set(r) == {"v", "id", "ok", "alive", "stalled_ms", "stopping"},
+          "liveness: ok with alive, stalled_ms, stopping: %s" % r)
+    check(r.get("alive") is True and r.get("stopping") is False and
+          isinstance(r.get("stalled_ms"), int) and 0 <= r["stalled_ms"] < 500,
+          "liveness: alive, not stopping, stalled_ms %s < 500" % r.get("stalled_ms"))
+    r = c.rq("liveness", x=1)
+    check(r.get("ok") is False and r.get("error") == 'liveness: unknown member "x"',
+          "liveness: an unknown member is refused: %s" % r.get("error"))
+    r = c.rq("livenes")
+    check(r.get("ok") is False and "expected hello, sync, update, state, stats, flows, "
+          "liveness" in r.get("error", ""), "unknown op: the list names liveness")
+
+
+def test_xdp_detached(env, c):
+    """sluice-xdp: alive only while its program is attached on every port."""
+    env.sh("ip", "-n", env.netns, "link", "set", "ap0", "xdpgeneric", "off")
+    env.sh("ip", "-n", env.netns, "link", "set", "ap0", "xdpdrv", "off")
+    r = c.rq("liveness")
+    time.sleep(0.2)
+    r2 = c.rq("liveness")
+    check(r.get("ok") and r.get("alive") is False and r2.get("alive") is False and
+          r2.get("stalled_ms", 0) >= 150,
+          "liveness: not alive once the program is detached from a port (%s, then %s)"
+          % (r, r2))
+
+
+def test_stopping(env, c):
+    """SIGTERM with node.drain_time 1: stopping in liveness, still serving, exit after 1 s."""
+    t0 = time.time()
+    env.proc.send_signal(signal.SIGTERM)
+    time.sleep(0.2)
+    r = c.rq("liveness")
+    check(r.get("ok") and r.get("stopping") is True,
+          "SIGTERM with drain_time 1: liveness says stopping: %s" % r)
+    check(c.rq("state").get("ok"), "stopping: the control socket still answers")
+    try:
+        env.proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
+    took = time.time() - t0
+    check(env.proc.poll() == 0 and 0.9 <= took < 5,
+          "stopping: exits (rc %s) after the drain time (%.1f s)" % (env.proc.poll(), took))
 
 
 def bad_requests(env, c):
@@ -808,9 +857,13 @@ def main():
         if netns:
             test_traffic(env, c)
             test_termination(env, c)
+        test_liveness(env, c)
         c.close()
         c = Client(env.sock)
         check(c.rq("state").get("ok"), "state survives every client's disconnect")
+        if xdp:
+            test_xdp_detached(env, c)
+        test_stopping(env, c)
         c.close()
     except Exception as e:  # a crash of the test or of the dataplane is a failure, not a skip
         import traceback

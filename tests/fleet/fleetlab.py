@@ -155,22 +155,24 @@ def bird_router_conf(router_id, local, local_as, peers, log):
 
 
 def bird_node_conf(router_id, sessions, log, table=ANNOUNCE_TABLE, default_while=None):
-    """A node's BIRD: learns the routes in kernel table `table` (sluiced writes them there,
-    protocol 250, while the node can serve) and exports them over eBGP with BFD. sessions:
-    [(name, local address, peer address, peer as, export filter body)]. default_while: an
-    address (the zone IP): BIRD also originates 0.0.0.0/0, valid only while a route to that
-    address is in its table, i.e. while sluiced announces the zone IP (a recursive static
-    route), for the servers' side."""
+    """A node's BIRD, as docs/scale-out.md "Announcement" has it: learns the routes in kernel
+    table `table` (sluiced writes them there, blackhole, protocol 250, while the node can
+    serve) into its own table sluice4 and exports them over eBGP with BFD. sessions: [(name,
+    local address, peer address, peer as, export filter body)]. default_while: an address
+    (the zone IP): BIRD also originates 0.0.0.0/0 (protocol serving_default), resolved
+    through that address's route in sluice4, so reachable only while sluiced announces the
+    zone IP (a recursive static route), for the servers' side."""
     out = [
         "# a sluice node: announces what sluiced writes into kernel table %d" % table,
         'log "%s" all;' % log,
         "router id %s;" % router_id,
+        "ipv4 table sluice4;",
         "protocol device { scan time 10; }",
-        "protocol kernel sluice_announce {",
+        "protocol kernel sluice_kernel4 {",
         "    kernel table %d;" % table,
         "    learn;                       # routes other programs (sluiced) put there",
         "    scan time 10;                # netlink notifications bring changes at once",
-        "    ipv4 { import all; export none; };",
+        "    ipv4 { table sluice4; import all; export none; };",
         "}",
         "protocol bfd {",
         '    interface "*" { min rx interval %d ms; min tx interval %d ms; multiplier %d; };'
@@ -181,8 +183,8 @@ def bird_node_conf(router_id, sessions, log, table=ANNOUNCE_TABLE, default_while
         out += [
             "# the servers' default route through this node, only while it serves its zone IP",
             "protocol static serving_default {",
-            "    ipv4;",
-            "    igp table master4;",
+            "    ipv4 { table sluice4; };",
+            "    igp table sluice4;",
             "    route 0.0.0.0/0 recursive %s;" % default_while,
             "}",
         ]
@@ -195,7 +197,7 @@ def bird_node_conf(router_id, sessions, log, table=ANNOUNCE_TABLE, default_while
             % (HOLD_S, KEEPALIVE_S),
             "    bfd on;",
             "    debug { states, events };    # the lab's logs say why a session went down",
-            "    ipv4 { import none; export where %s; };" % flt,
+            "    ipv4 { table sluice4; import none; export where %s; };" % flt,
             "}",
         ]
     return "\n".join(out) + "\n"
@@ -316,11 +318,12 @@ class Node(lk.ProcLab):
             f.write(self.config_text(announce, self.lab.node_extra))
 
     def bird_conf(self):
-        sessions = [("to_router", self.addr["o"], ROUTER_IP, AS_ROUTER, "net != 0.0.0.0/0")]
+        sessions = [("to_router", self.addr["o"], ROUTER_IP, AS_ROUTER,
+                     'proto = "sluice_kernel4"')]
         if self.az1:
             # the static default is `unreachable` while the zone IP is not announced: not sent
             sessions.append(("to_servers", self.addr["i"], SRV_BGP_IP, AS_SRV,
-                             "net = 0.0.0.0/0 && dest != RTD_UNREACHABLE"))
+                             'proto = "serving_default" && dest != RTD_UNREACHABLE'))
         return bird_node_conf(self.addr["o"], sessions, os.path.join(self.work, "bird.log"),
                               default_while=ZONES[self.zone] if self.az1 else None)
 

@@ -409,6 +409,8 @@ static void test_minimal_config_gets_every_default(void)
 	CU_ASSERT_PTR_NULL(cfg->listeners);
 	CU_ASSERT_EQUAL(cfg->ports[0].mtu, 1500);
 	CU_ASSERT_FALSE(cfg->ports[0].has_mac);
+	CU_ASSERT_STRING_EQUAL(cfg->ports[0].kernel_interface, "");
+	CU_ASSERT_EQUAL(cfg->node.exception_rate, 10000);
 
 	CU_ASSERT_STRING_EQUAL(cfg->daemon.api_socket, "/run/sluice/sluiced.sock");
 	CU_ASSERT_EQUAL(cfg->daemon.api_socket_mode, 0600);
@@ -753,6 +755,14 @@ static void test_node_values(void)
 	EXPECT_OK("node: {zone: a23456789012345678901234567890123456789012345678901234567890123, "
 		  "cookie_secret: 00112233445566778899aabbccddeeff}\n" PORT);
 	EXPECT_ERR("node: []\n" PORT, "t.yaml:1: node: expected a mapping, got a list", NULL);
+	EXPECT_OK(NODE("exception_rate: 100") PORT);
+	EXPECT_OK(NODE("exception_rate: 1000000") PORT);
+	EXPECT_ERR(NODE("exception_rate: 99") PORT,
+		   "t.yaml:1: node.exception_rate: 99 is out of range (100..1000000)", NULL);
+	EXPECT_ERR(NODE("exception_rate: 1000001") PORT,
+		   "t.yaml:1: node.exception_rate: 1000001 is out of range", NULL);
+	EXPECT_ERR(NODE("exception_rate: 0") PORT, "node.exception_rate: 0 is out of range", NULL);
+	EXPECT_ERR(NODE("exception_rate: fast") PORT, "node.exception_rate:", NULL);
 #undef NODE
 #undef PORT
 }
@@ -969,6 +979,43 @@ static void test_port_values(void)
 	EXPECT_ERR("node: {zone: az1, cookie_secret: 00112233445566778899aabbccddeeff}\n"
 		   "ports: [p0]\n",
 		   "t.yaml:2: ports[0]: expected a mapping, got a single value", NULL);
+
+	EXPECT_OK(P("kernel_interface: a"));
+	EXPECT_OK(P("kernel_interface: sl-out_0.v12345")); /* 15 characters */
+	EXPECT_ERR(P("kernel_interface: sl-out_0.v123456"),
+		   "t.yaml:3: ports[0].kernel_interface: interface name too long (16 characters, "
+		   "at most 15)",
+		   NULL);
+	EXPECT_ERR(P("kernel_interface: \"eth 0\""),
+		   "t.yaml:3: ports[0].kernel_interface: invalid character in interface name "
+		   "\"eth 0\" (letters, digits, - _ . only)",
+		   NULL);
+	EXPECT_ERR(P("kernel_interface: \"eth0:1\""), "invalid character in interface name", NULL);
+	EXPECT_ERR(P("kernel_interface: \"a/b\""), "invalid character in interface name", NULL);
+	EXPECT_ERR(P("kernel_interface: \"..\""),
+		   "ports[0].kernel_interface: \"..\" is not a valid interface name", NULL);
+	EXPECT_ERR(P("kernel_interface: \".\""), "\".\" is not a valid interface name", NULL);
+	EXPECT_ERR(P("kernel_interface: \"\""), "ports[0].kernel_interface: missing value", NULL);
+	EXPECT_ERR(P("kernel_interface: [eth0]"),
+		   "ports[0].kernel_interface: expected a single value, got a list", NULL);
+	EXPECT_ERR("node: {zone: az1, cookie_secret: 00112233445566778899aabbccddeeff}\n"
+		   "ports:\n"
+		   "  - {name: a, device: d0, kernel_interface: sl0}\n"
+		   "  - {name: b, device: d1, kernel_interface: sl1}\n"
+		   "  - {name: c, device: d2, kernel_interface: sl0}\n",
+		   "t.yaml:5: ports[2].kernel_interface: kernel interface \"sl0\" is already port "
+		   "\"a\"'s",
+		   NULL);
+	cfg = LOAD_OK("node: {zone: az1, cookie_secret: 00112233445566778899aabbccddeeff, "
+		      "exception_rate: 2500}\n"
+		      "ports:\n"
+		      "  - {name: a, device: d0, kernel_interface: sl-a}\n"
+		      "  - {name: b, device: d1}\n");
+	CU_ASSERT_FATAL(cfg != NULL);
+	CU_ASSERT_STRING_EQUAL(cfg->ports[0].kernel_interface, "sl-a");
+	CU_ASSERT_STRING_EQUAL(cfg->ports[1].kernel_interface, "");
+	CU_ASSERT_EQUAL(cfg->node.exception_rate, 2500);
+	config_free(cfg);
 
 	cfg = LOAD_OK(P("addresses: [10.0.0.1, \"2001:DB8::1\"], mac: \"02:AB:cd:00:00:01\""));
 	CU_ASSERT_FATAL(cfg != NULL);
@@ -1820,7 +1867,7 @@ static void test_daemon_section_shape(void)
 	config_free(cfg);
 	EXPECT_ERR(D("api_sock: /run/a.sock"),
 		   "t.yaml:6: daemon.api_sock: unknown key (expected one of: api_socket, "
-		   "api_socket_mode, metrics_address, dataplanes, log_level)",
+		   "api_socket_mode, metrics_address, dataplanes, log_level, announce)",
 		   NULL);
 	EXPECT_ERR(D("log_level: info\n  log_level: debug"),
 		   "t.yaml:7: daemon.log_level: duplicate key (first at line 6)", NULL);
@@ -1828,6 +1875,133 @@ static void test_daemon_section_shape(void)
 		   "t.yaml:5: daemon: expected a mapping, got a single value", NULL);
 	EXPECT_ERR(BASE "daemon:\n", "t.yaml:5: daemon: expected a mapping", NULL);
 	EXPECT_ERR(BASE "daemon: [a]\n", "t.yaml:5: daemon: expected a mapping, got a list", NULL);
+}
+
+/* BASE has node zone az1 but no zones: and no geneve_address; ZB adds both (lines 5-6). */
+#define ZB    BASE "zones: {az1: 10.0.1.10}\n"
+#define AN(x) ZB "daemon:\n  announce:\n    " x "\n"
+
+static void test_daemon_announce(void)
+{
+	struct config *cfg = LOAD_OK(AN("table: 100"));
+	const char *geneve =
+		"node: {zone: az1, geneve_address: 192.168.50.1, cookie_secret: "
+		"00112233445566778899aabbccddeeff}\n"
+		"ports:\n"
+		"  - {name: out, device: net_null0, addresses: [10.0.1.10/24]}\n"
+		"  - {name: app, device: net_null1, addresses: [192.168.50.1/24]}\n"
+		"daemon: {announce: {table: 7, zone_ip: false, geneve_address: true}}\n";
+
+	CU_ASSERT_FATAL(cfg != NULL);
+	CU_ASSERT(cfg->daemon.announce.enabled);
+	CU_ASSERT_EQUAL(cfg->daemon.announce.table, 100);
+	CU_ASSERT(cfg->daemon.announce.zone_ip);
+	CU_ASSERT(!cfg->daemon.announce.geneve_address);
+	CU_ASSERT_EQUAL(cfg->daemon.announce.n_prefixes, 0);
+	CU_ASSERT_EQUAL(cfg->daemon.announce.min_healthy_targets, 1);
+	CU_ASSERT_EQUAL(cfg->daemon.announce.liveness_timeout_ms, 1000);
+	CU_ASSERT_EQUAL(cfg->daemon.announce.drain_time, 5);
+	CU_ASSERT_EQUAL(cfg->node.drain_time, 0);
+	config_free(cfg);
+
+	cfg = LOAD_OK(ZB "daemon: {}\n"); /* absent: no announcement */
+	CU_ASSERT_FATAL(cfg != NULL);
+	CU_ASSERT(!cfg->daemon.announce.enabled);
+	config_free(cfg);
+
+	cfg = LOAD_OK(AN("table: 2147483648\n    prefixes: [198.51.100.0/24, \"2001:db8:f::/48\"]"
+			 "\n    min_healthy_targets: 0\n    liveness_timeout_ms: 200"
+			 "\n    drain_time: 0"));
+	CU_ASSERT_FATAL(cfg != NULL);
+	CU_ASSERT_EQUAL(cfg->daemon.announce.table, 2147483648u);
+	CU_ASSERT_EQUAL_FATAL(cfg->daemon.announce.n_prefixes, 2);
+	CU_ASSERT(addr_is(&cfg->daemon.announce.prefixes[0], "198.51.100.0/24"));
+	CU_ASSERT(addr_is(&cfg->daemon.announce.prefixes[1], "2001:db8:f::/48"));
+	CU_ASSERT_EQUAL(cfg->daemon.announce.min_healthy_targets, 0);
+	CU_ASSERT_EQUAL(cfg->daemon.announce.liveness_timeout_ms, 200);
+	CU_ASSERT_EQUAL(cfg->daemon.announce.drain_time, 0);
+	config_free(cfg);
+
+	cfg = LOAD_OK(geneve);
+	CU_ASSERT_FATAL(cfg != NULL);
+	CU_ASSERT(cfg->daemon.announce.geneve_address);
+	CU_ASSERT(!cfg->daemon.announce.zone_ip);
+	config_free(cfg);
+
+	EXPECT_ERR(AN("zone_ip: true"), "t.yaml:8: daemon.announce.table: missing (required)",
+		   NULL);
+	EXPECT_ERR(AN("table: 0"),
+		   "t.yaml:8: daemon.announce.table: 0 is out of range (1..2147483648)", NULL);
+	EXPECT_ERR(AN("table: 2147483649"),
+		   "t.yaml:8: daemon.announce.table: 2147483649 is out "
+		   "of range",
+		   NULL);
+	EXPECT_ERR(AN("table: 254"),
+		   "t.yaml:8: daemon.announce.table: 254 is a table of the kernel's own", NULL);
+	EXPECT_ERR(AN("table: 253"), "daemon.announce.table: 253 is a table of the kernel's own",
+		   NULL);
+	EXPECT_ERR(AN("table: main"), "t.yaml:8: daemon.announce.table: ", NULL);
+	EXPECT_ERR(AN("table: 100\n    zone_ip: maybe"),
+		   "t.yaml:9: daemon.announce.zone_ip: expected true or false", NULL);
+	EXPECT_ERR(BASE "daemon:\n  announce:\n    table: 100\n",
+		   "t.yaml:7: daemon.announce.zone_ip: node.zone az1 has no address in zones: "
+		   "(set zone_ip: false)",
+		   NULL);
+	EXPECT_ERR(AN("table: 100\n    geneve_address: true"),
+		   "t.yaml:9: daemon.announce.geneve_address: node.geneve_address is not set",
+		   NULL);
+	EXPECT_ERR(AN("table: 100\n    zone_ip: false"),
+		   "t.yaml:8: daemon.announce: nothing to announce", NULL);
+	EXPECT_ERR(AN("table: 100\n    prefixes: [198.51.100.1/24]"),
+		   "t.yaml:9: daemon.announce.prefixes[0]: 198.51.100.1/24 has host bits set",
+		   NULL);
+	EXPECT_ERR(AN("table: 100\n    prefixes: [10.0.0.0/8, 10.0.0.0/8]"),
+		   "t.yaml:9: daemon.announce.prefixes[1]: duplicate prefix 10.0.0.0/8 (also "
+		   "prefixes[0])",
+		   NULL);
+	EXPECT_ERR(AN("table: 100\n    prefixes: [0.0.0.0/0]"),
+		   "daemon.announce.prefixes[0]: 0.0.0.0/0 is not a unicast prefix", NULL);
+	EXPECT_ERR(AN("table: 100\n    prefixes: [224.0.0.0/4]"),
+		   "daemon.announce.prefixes[0]: 224.0.0.0/4 is not a unicast prefix", NULL);
+	EXPECT_ERR(AN("table: 100\n    prefixes: 10.0.0.0/8"),
+		   "t.yaml:9: daemon.announce.prefixes: expected a list", NULL);
+	EXPECT_ERR(AN("table: 100\n    min_healthy_targets: 257"),
+		   "t.yaml:9: daemon.announce.min_healthy_targets: 257 is out of range (0..256)",
+		   NULL);
+	EXPECT_ERR(AN("table: 100\n    liveness_timeout_ms: 199"),
+		   "t.yaml:9: daemon.announce.liveness_timeout_ms: 199 is out of range "
+		   "(200..60000)",
+		   NULL);
+	EXPECT_ERR(AN("table: 100\n    drain_time: 3601"),
+		   "t.yaml:9: daemon.announce.drain_time: 3601 is out of range (0..3600)", NULL);
+	EXPECT_ERR(AN("table: 100\n    drain_time: -1"),
+		   "t.yaml:9: daemon.announce.drain_time: ", NULL);
+	EXPECT_ERR(AN("table: 100\n    bgp: true"),
+		   "t.yaml:9: daemon.announce.bgp: unknown key (expected one of: table, zone_ip, "
+		   "geneve_address, prefixes, min_healthy_targets, liveness_timeout_ms, "
+		   "drain_time)",
+		   NULL);
+	EXPECT_ERR(ZB "daemon: {announce: true}\n",
+		   "t.yaml:6: daemon.announce: expected a mapping, got a single value", NULL);
+}
+#undef AN
+#undef ZB
+
+static void test_node_drain_time(void)
+{
+	struct config *cfg =
+		LOAD_OK("node: {zone: az1, drain_time: 30, cookie_secret: "
+			"00112233445566778899aabbccddeeff}\nports: [{name: p, device: d}]\n");
+
+	CU_ASSERT_FATAL(cfg != NULL);
+	CU_ASSERT_EQUAL(cfg->node.drain_time, 30);
+	config_free(cfg);
+	EXPECT_ERR("node: {zone: az1, drain_time: 3601, cookie_secret: "
+		   "00112233445566778899aabbccddeeff}\nports: [{name: p, device: d}]\n",
+		   "t.yaml:1: node.drain_time: 3601 is out of range (0..3600)", NULL);
+	EXPECT_ERR("node: {zone: az1, drain_time: 1s, cookie_secret: "
+		   "00112233445566778899aabbccddeeff}\nports: [{name: p, device: d}]\n",
+		   "t.yaml:1: node.drain_time: ", NULL);
 }
 #undef D
 
@@ -1905,6 +2079,8 @@ int main(void)
 		{"daemon: dataplanes", test_daemon_dataplanes},
 		{"daemon: log_level", test_daemon_log_level},
 		{"daemon: section shape and unknown keys", test_daemon_section_shape},
+		{"daemon: announce", test_daemon_announce},
+		{"node: drain_time", test_node_drain_time},
 		CU_TEST_INFO_NULL,
 	};
 

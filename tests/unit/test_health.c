@@ -523,6 +523,53 @@ static void test_since_moves_only_on_change(void)
 	CU_ASSERT_EQUAL(h.since, t);
 }
 
+/* A state read back from a dataplane after a daemon restart, only for a fresh target. */
+static void test_seed_only_a_fresh_target(void)
+{
+	struct cfg_health_check hc = hc_of(2, 2);
+	struct health h;
+
+	health_init(&h, 1, now);
+	CU_ASSERT_EQUAL(health_seed(&h, TS_HEALTHY, 0, now), 1);
+	CU_ASSERT_EQUAL(h.state, TS_HEALTHY);
+	/* then the checks rule: unhealthy after the threshold, as for any healthy target */
+	fail(&h, &hc, "down");
+	CU_ASSERT_EQUAL(h.state, TS_HEALTHY);
+	fail(&h, &hc, "down");
+	CU_ASSERT_EQUAL(h.state, TS_UNHEALTHY);
+
+	health_init(&h, 1, now);
+	CU_ASSERT_EQUAL(health_seed(&h, TS_UNHEALTHY, 0, now), 1);
+	CU_ASSERT_EQUAL(h.state, TS_UNHEALTHY);
+	CU_ASSERT_STRING_EQUAL(health_reason(&h), "unhealthy before sluiced restarted");
+	pass(&h, &hc);
+	CU_ASSERT_EQUAL(h.state, TS_UNHEALTHY);
+	pass(&h, &hc);
+	CU_ASSERT_EQUAL(h.state, TS_HEALTHY);
+
+	/* draining comes back drained, with its start */
+	health_init(&h, 1, S(100));
+	CU_ASSERT_EQUAL(health_seed(&h, TS_DRAINING, S(30), S(100)), 1);
+	CU_ASSERT_EQUAL(h.state, TS_DRAINING);
+	CU_ASSERT_EQUAL(h.admin, HEALTH_ADMIN_DRAINED);
+	CU_ASSERT_EQUAL(h.drain_start, S(70));
+
+	/* not fresh: checked already, unused, draining; nothing to take from initial/unused */
+	health_init(&h, 1, now);
+	pass(&h, &hc);
+	CU_ASSERT_EQUAL(health_seed(&h, TS_HEALTHY, 0, now), 0);
+	CU_ASSERT_EQUAL(h.state, TS_INITIAL);
+	health_init(&h, 0, now);
+	CU_ASSERT_EQUAL(health_seed(&h, TS_HEALTHY, 0, now), 0);
+	CU_ASSERT_EQUAL(h.state, TS_UNUSED);
+	health_init(&h, 1, now);
+	CU_ASSERT_EQUAL(health_seed(&h, TS_INITIAL, 0, now), 0);
+	CU_ASSERT_EQUAL(health_seed(&h, TS_UNUSED, 0, now), 0);
+	health_drain(&h, HEALTH_ADMIN_DEREGISTERED, now);
+	CU_ASSERT_EQUAL(health_seed(&h, TS_HEALTHY, 0, now), 0);
+	CU_ASSERT_EQUAL(h.state, TS_DRAINING);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -548,6 +595,7 @@ int main(void)
 		{"zone change while draining", test_zone_change_while_draining},
 		{"threshold 0 acts as 1", test_threshold_zero_acts_as_one},
 		{"since moves only on a change", test_since_moves_only_on_change},
+		{"seed only a fresh target", test_seed_only_a_fresh_target},
 		CU_TEST_INFO_NULL,
 	};
 

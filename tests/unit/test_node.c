@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_node.c - the node state decision of sluiced (ctrl/node.h, docs/daemon.md "Node
+ * states"), driven by a fake clock: serving only when every condition holds, a drain and a
+ * stop go through draining for the drain time, failures withdraw at once, the start's hold
+ * keeps what a previous daemon left, and the dataplanes' reasons combine.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "cu.h"
+#include "node.h"
+
+#define S(x)  ((uint64_t)(x)*1000000ull)
+#define DRAIN S(5)
+
+static const struct node_cond ok = {.configured = 1, .dp = NODE_R_NONE};
+
+static struct node_status at(enum node_state st, enum node_reason r, uint64_t since)
+{
+	return (struct node_status){st, r, since};
+}
+
+static void test_serving_when_every_condition_holds(void)
+{
+	struct node_status cur = at(NODE_WITHDRAWN, NODE_R_STARTING, S(0));
+	struct node_status n = node_decide(&cur, &ok, S(1), DRAIN);
+
+	CU_ASSERT_EQUAL(n.state, NODE_SERVING);
+	CU_ASSERT_EQUAL(n.reason, NODE_R_NONE);
+	CU_ASSERT_EQUAL(n.since, S(1));
+	/* unchanged: since stays */
+	n = node_decide(&n, &ok, S(9), DRAIN);
+	CU_ASSERT_EQUAL(n.state, NODE_SERVING);
+	CU_ASSERT_EQUAL(n.since, S(1));
+}
+
+static void test_each_failure_withdraws_at_once(void)
+{
+	static const enum node_reason dps[] = {NODE_R_DP_DOWN, NODE_R_DP_NOT_SYNCED,
+					       NODE_R_DP_STALLED, NODE_R_DP_STOPPING};
+	struct node_status serving = at(NODE_SERVING, NODE_R_NONE, S(0)), n;
+	struct node_cond c = ok;
+	unsigned int i;
+
+	for (i = 0; i < 4; i++) {
+		c = ok;
+		c.dp = dps[i];
+		n = node_decide(&serving, &c, S(10), DRAIN);
+		CU_ASSERT_EQUAL(n.state, NODE_WITHDRAWN);
+		CU_ASSERT_EQUAL(n.reason, dps[i]);
+		CU_ASSERT_EQUAL(n.since, S(10));
+	}
+	c = ok;
+	c.groups_failed = 1;
+	n = node_decide(&serving, &c, S(10), DRAIN);
+	CU_ASSERT_EQUAL(n.state, NODE_WITHDRAWN);
+	CU_ASSERT_EQUAL(n.reason, NODE_R_GROUPS_FAILED);
+	/* a dataplane problem is named before the groups */
+	c.dp = NODE_R_DP_DOWN;
+	n = node_decide(&serving, &c, S(10), DRAIN);
+	CU_ASSERT_EQUAL(n.reason, NODE_R_DP_DOWN);
+	/* back as soon as it holds again */
+	n = node_decide(&n, &ok, S(11), DRAIN);
+	CU_ASSERT_EQUAL(n.state, NODE_SERVING);
+	CU_ASSERT_EQUAL(n.since, S(11));
+}
+
+static void test_no_config_is_withdrawn(void)
+{
+	struct node_cond c = ok;
+	struct node_status cur = at(NODE_SERVING, NODE_R_NONE, S(0)), n;
+
+	c.configured = 0;
+	c.hold = 1; /* even while holding: nothing to announce */
+	n = node_decide(&cur, &c, S(3), DRAIN);
+	CU_ASSERT_EQUAL(n.state, NODE_WITHDRAWN);
+	CU_ASSERT_EQUAL(n.reason, NODE_R_NO_CONFIG);
+	CU_ASSERT_STRING_EQUAL(node_reason_name(n.reason), "no announce config");
+}
+
+static void test_drain_goes_through_draining(void)
+{
+	struct node_status n = at(NODE_SERVING, NODE_R_NONE, S(0));
+	struct node_cond c = ok;
+
+	c.drained = 1;
+	n = node_decide(&n, &c, S(10), DRAIN);
+	CU_ASSERT_EQUAL(n.state, NODE_DRAINING);
+	CU_ASSERT_EQUAL(n.reason, NODE_R_DRAINED);
+	CU_ASSERT_EQUAL(n.since, S(10));
+	/* a dataplane failure during the drain does not cut it short (routes are out anyway) */
+	c.dp = NODE_R_DP_DOWN;
+	n = node_decide(&n, &c, S(12), DRAIN);
+	CU_ASSERT_EQUAL(n.state, NODE_DRAINING);
+	CU_ASSERT_EQUAL(n.since, S(10));
+	CU_ASSERT(!node_drain_over(&n, S(14), DRAIN));
+	n = node_decide(&n, &c, S(14), DRAIN);
+	CU_ASSERT_EQUAL(n.state, NODE_DRAINING);
+	CU_ASSERT(node_drain_over(&n, S(15), DRAIN));
+	n = node_decide(&n, &c, S(15), DRAIN);
+	CU_ASSERT_EQUAL(n.state, NODE_WITHDRAWN);
+	CU_ASSERT_EQUAL(n.reason, NODE_R_DRAINED);
+	CU_ASSERT_EQUAL(n.since, S(15));
+	n = node_decide(&n, &c, S(99), DRAIN);
+	CU_ASSERT_EQUAL(n.since, S(15));
+	/* undrain: serving again at once */
+	n = node_decide(&n, &ok, S(100), DRAIN);
+	CU_ASSERT_EQUAL(n.state, NODE_SERVING);
+}
+
+static void test_drain_of_a_withdrawn_node_stays_withdrawn(void)
+{
+	struct node_status n = at(NODE_WITHDRAWN, NODE_R_DP_DOWN, S(0));
+	struct node_cond c = ok;
+
+	c.drained = 1;
+	n = node_decide(&n, &c, S(3), DRAIN);
+	CU_ASSERT_EQUAL(n.state, NODE_WITHDRAWN);
+	CU_ASSERT_EQUAL(n.reason, NODE_R_DRAINED);
+}
+
+static void test_undrain_during_the_drain(void)
+{
+	struct node_status n = at(NODE_SERVING, NODE_R_NONE, S(0));
+	struct node_cond c = ok;
+
+	c.drained = 1;
+	n = node_decide(&n, &c, S(1), DRAIN);
+	CU_ASSERT_EQUAL(n.state, NODE_DRAINING);
+	n = node_decide(&n, &ok, S(2), DRAIN);
+	CU_ASSERT_EQUAL(n.state, NODE_SERVING);
+	CU_ASSERT_EQUAL(n.since, S(2));
+}
+
+static void test_stop_drains_then_is_over(void)
+{
+	struct node_status n = at(NODE_SERVING, NODE_R_NONE, S(0));
+	struct node_cond c = ok;
+
+	c.daemon_stopping = 1;
+	n = node_decide(&n, &c, S(20), DRAIN);
+	CU_ASSERT_EQUAL(n.state, NODE_DRAINING);
+	CU_ASSERT_EQUAL(n.reason, NODE_R_DAEMON_STOPPING);
+	n = node_decide(&n, &c, S(30), DRAIN); /* stays draining: the daemon exits instead */
+	CU_ASSERT_EQUAL(n.state, NODE_DRAINING);
+	CU_ASSERT(node_drain_over(&n, S(25), DRAIN));
+	CU_ASSERT(!node_drain_over(&n, S(24), DRAIN));
+	/* a stop during an operator's drain keeps its start: one drain period */
+	n = at(NODE_SERVING, NODE_R_NONE, S(0));
+	c = ok;
+	c.drained = 1;
+	n = node_decide(&n, &c, S(40), DRAIN);
+	c.daemon_stopping = 1;
+	n = node_decide(&n, &c, S(43), DRAIN);
+	CU_ASSERT_EQUAL(n.state, NODE_DRAINING);
+	CU_ASSERT_EQUAL(n.reason, NODE_R_DAEMON_STOPPING);
+	CU_ASSERT_EQUAL(n.since, S(40));
+	CU_ASSERT(node_drain_over(&n, S(45), DRAIN));
+	/* a stop of a node not serving: withdrawn, nothing to drain */
+	n = at(NODE_WITHDRAWN, NODE_R_DP_DOWN, S(0));
+	n = node_decide(&n, &c, S(50), DRAIN);
+	CU_ASSERT_EQUAL(n.state, NODE_WITHDRAWN);
+	CU_ASSERT_EQUAL(n.reason, NODE_R_DAEMON_STOPPING);
+	CU_ASSERT(!node_drain_over(&n, S(99), DRAIN));
+}
+
+static void test_drain_time_zero(void)
+{
+	struct node_status n = at(NODE_SERVING, NODE_R_NONE, S(0));
+	struct node_cond c = ok;
+
+	c.drained = 1;
+	n = node_decide(&n, &c, S(1), 0);
+	CU_ASSERT_EQUAL(n.state, NODE_DRAINING);
+	CU_ASSERT(node_drain_over(&n, S(1), 0));
+	n = node_decide(&n, &c, S(1), 0);
+	CU_ASSERT_EQUAL(n.state, NODE_WITHDRAWN);
+}
+
+static void test_hold_keeps_the_previous_routes(void)
+{
+	/* a restarted daemon found routes: serving, whatever it does not know yet */
+	struct node_status n = at(NODE_SERVING, NODE_R_NONE, S(0));
+	struct node_cond c = ok;
+
+	c.hold = 1;
+	c.dp = NODE_R_DP_NOT_SYNCED;
+	c.groups_failed = 1;
+	n = node_decide(&n, &c, S(0) + 500000, DRAIN);
+	CU_ASSERT_EQUAL(n.state, NODE_SERVING);
+	CU_ASSERT_EQUAL(n.since, S(0));
+	/* hold over, still not synced: withdrawn */
+	c.hold = 0;
+	n = node_decide(&n, &c, S(1), DRAIN);
+	CU_ASSERT_EQUAL(n.state, NODE_WITHDRAWN);
+	CU_ASSERT_EQUAL(n.reason, NODE_R_DP_NOT_SYNCED);
+	/* found nothing: starting until the hold ends */
+	n = at(NODE_WITHDRAWN, NODE_R_STARTING, S(0));
+	c = ok;
+	c.hold = 1;
+	n = node_decide(&n, &c, S(0) + 100000, DRAIN);
+	CU_ASSERT_EQUAL(n.reason, NODE_R_STARTING);
+}
+
+static void test_dataplane_reasons_combine(void)
+{
+	enum node_reason a[] = {NODE_R_DP_DOWN, NODE_R_NONE, NODE_R_DP_STALLED};
+	enum node_reason b[] = {NODE_R_DP_DOWN, NODE_R_DP_STALLED, NODE_R_DP_NOT_SYNCED};
+	enum node_reason c[] = {NODE_R_DP_STOPPING, NODE_R_DP_DOWN};
+
+	CU_ASSERT_EQUAL(node_dp_reason(a, 3), NODE_R_NONE); /* one fully OK is enough */
+	CU_ASSERT_EQUAL(node_dp_reason(b, 3), NODE_R_DP_STALLED);
+	CU_ASSERT_EQUAL(node_dp_reason(c, 2), NODE_R_DP_STOPPING);
+	CU_ASSERT_EQUAL(node_dp_reason(a, 1), NODE_R_DP_DOWN);
+	CU_ASSERT_EQUAL(node_dp_reason(NULL, 0), NODE_R_DP_DOWN); /* none configured */
+}
+
+static void test_names(void)
+{
+	CU_ASSERT_STRING_EQUAL(node_state_name(NODE_SERVING), "serving");
+	CU_ASSERT_STRING_EQUAL(node_state_name(NODE_DRAINING), "draining");
+	CU_ASSERT_STRING_EQUAL(node_state_name(NODE_WITHDRAWN), "withdrawn");
+	CU_ASSERT_STRING_EQUAL(node_state_name(NODE_STATE_MAX), "?");
+	CU_ASSERT_STRING_EQUAL(node_reason_name(NODE_R_NONE), "");
+	CU_ASSERT_STRING_EQUAL(node_reason_name(NODE_R_DP_STALLED), "dataplane stalled");
+	CU_ASSERT_STRING_EQUAL(node_reason_name(NODE_R_GROUPS_FAILED), "all groups failed");
+	CU_ASSERT_STRING_EQUAL(node_reason_name(NODE_R_MAX), "?");
+}
+
+int main(void)
+{
+	CU_TestInfo tests[] = {
+		{"serving when every condition holds", test_serving_when_every_condition_holds},
+		{"each failure withdraws at once", test_each_failure_withdraws_at_once},
+		{"no announce config is withdrawn", test_no_config_is_withdrawn},
+		{"drain goes through draining", test_drain_goes_through_draining},
+		{"drain of a withdrawn node stays withdrawn",
+		 test_drain_of_a_withdrawn_node_stays_withdrawn},
+		{"undrain during the drain", test_undrain_during_the_drain},
+		{"stop drains, then is over", test_stop_drains_then_is_over},
+		{"drain time 0", test_drain_time_zero},
+		{"the start's hold keeps the previous routes", test_hold_keeps_the_previous_routes},
+		{"dataplane reasons combine", test_dataplane_reasons_combine},
+		{"names", test_names},
+		CU_TEST_INFO_NULL,
+	};
+
+	return cu_run("node", tests);
+}
