@@ -367,6 +367,43 @@ static void xdp_main_detach(struct xdp_dp *x, const uint32_t *modes, unsigned in
 				xdp_ifname(x->cfg->ports[i].device), strerror(errno));
 }
 
+/*
+ * A sluice-xdp that died without detaching (kill -9, a crash) leaves its program attached and
+ * forwarding with its last state. Its successor takes that interface over by an atomic replace
+ * (no packet sees no program) instead of refusing it as foreign: the attached program is an
+ * orphan of ours when it has our entry program's name. Returns the orphan's fd (the caller
+ * closes it) and sets *mode to its attach mode, or -1 when none is attached or it is not ours.
+ */
+static int xdp_main_orphan(int ifindex, uint32_t *mode)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	__u32 id;
+	int fd;
+
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	if (bpf_xdp_query(ifindex, 0, &q))
+		return -1;
+	if (q.drv_prog_id) {
+		id = q.drv_prog_id;
+		*mode = XDP_FLAGS_DRV_MODE;
+	} else if (q.skb_prog_id) {
+		id = q.skb_prog_id;
+		*mode = XDP_FLAGS_SKB_MODE;
+	} else {
+		return -1;
+	}
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return -1;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) || strcmp(info.name, XDP_PROG_ENTRY)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* Attach to every port: native, else generic with a warning (or generic when asked). */
 static int xdp_main_attach(struct xdp_dp *x, int generic, uint32_t *modes, char *err, size_t errlen)
 {
@@ -375,7 +412,28 @@ static int xdp_main_attach(struct xdp_dp *x, int generic, uint32_t *modes, char 
 
 	for (i = 0; i < x->cfg->n_ports; i++) {
 		const char *name = xdp_ifname(x->cfg->ports[i].device);
+		int orphan = xdp_main_orphan((int)x->ifindex[i], &modes[i]);
 
+		if (orphan >= 0) {
+			LIBBPF_OPTS(bpf_xdp_attach_opts, ropts, .old_prog_fd = orphan);
+
+			ret = bpf_xdp_attach((int)x->ifindex[i], x->prog_fd,
+					     modes[i] | XDP_FLAGS_REPLACE, &ropts);
+			close(orphan);
+			if (ret) {
+				snprintf(err, errlen,
+					 "%s: replacing the XDP program a previous sluice-xdp left "
+					 "attached: %s",
+					 name, strerror(-ret));
+				xdp_main_detach(x, modes, i);
+				return ret;
+			}
+			fprintf(stderr,
+				"sluice-xdp: %s: took over from the program a previous sluice-xdp "
+				"left attached\n",
+				name);
+			continue;
+		}
 		modes[i] = generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
 		ret = bpf_xdp_attach((int)x->ifindex[i], x->prog_fd,
 				     modes[i] | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);

@@ -328,6 +328,48 @@ inspection:
         if LINKS[2][6] not in self.server_neigh:
             self.fail("sluice's kernel has no neighbour entry for the server: %r"
                       % self.server_neigh)
+        self.takeover(cmd[:3], logs)
+
+    def takeover(self, cmd, logs):
+        """kill -9 leaves the program attached (forwarding with its last state); the next
+        sluice-xdp must take the interfaces over (atomic replace), not refuse them."""
+        ifn = LINKS[0][0]
+        ap = self.spawn(NS_AP, PY, "-c", REFLECTOR, "192.168.50.11", logs["ap"] + ".n",
+                        log=logs["ap"] + ".2")
+        if not self.wait_line(ap, logs["ap"] + ".2", "ready"):
+            self.fail("takeover: the reflector did not start again")
+            return
+        first = self.spawn(NS_SL, *cmd, log=logs["sl"] + ".2")
+        if not self.wait_line(first, logs["sl"] + ".2", "attached to"):
+            self.fail("takeover: a second sluice-xdp did not attach after a clean stop")
+            return
+        first.kill()
+        first.wait(5)
+        left = run("ip", "-d", "link", "show", ifn, ns=NS_SL, check=False).stdout
+        if "prog/xdp" not in left:
+            self.fail("takeover: after kill -9 no program is attached to %s (expected the "
+                      "orphan to stay): %s" % (ifn, left.strip()))
+        log3 = logs["sl"] + ".3"
+        nxt = self.spawn(NS_SL, *cmd, log=log3)
+        ok = self.wait_line(nxt, log3, "attached to")
+        out = open(log3).read()
+        if not ok or "took over" not in out:
+            self.fail("takeover: sluice-xdp after a kill -9 did not take over: "
+                      + out.strip()[-400:])
+        else:
+            print("takeover: the orphaned program replaced on every port (%d ports)"
+                  % out.count("took over"))
+        r = run(PY, "-c", CLIENT_PY, SERVER, str(TCP_PORT), str(UDP_PORT), ns=NS_CL,
+                check=False, timeout=60)
+        if "tcp ok" not in r.stdout:
+            self.fail("takeover: TCP through the new sluice-xdp: " + r.stdout.strip()[-300:])
+        nxt.send_signal(signal.SIGINT)
+        nxt.wait(15)
+        ap.send_signal(signal.SIGTERM)
+        ap.wait(5)
+        left = run("ip", "-d", "link", "show", ifn, ns=NS_SL, check=False).stdout
+        if "prog/xdp" in left:
+            self.fail("takeover: a program is still attached to %s after a clean stop" % ifn)
 
 
 class SkipTest(Exception):
