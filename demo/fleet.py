@@ -5,7 +5,8 @@ router running BIRD 2, each node announcing its zone IP over BGP (with BFD) thro
 BIRD, the router spreading flows over them by ECMP (the lab of tests/fleet/fleetlab.py). A node
 fails under load and no connection notices. About a minute; needs root and network namespaces.
 
-    fleet.py [--kinds dp,xdp,xdp] [--announce sluiced|manual] [--build DIR] [--clean]
+    fleet.py [--kinds dp,xdp,dp] [--announce sluiced|manual] [--[no-]dnat] [--build DIR]
+             [--clean]
 
 Steps (each a heading, its checks PASS/FAIL, the nodes' and the router's own views between):
   1. the fleet: namespaces, the router's and the servers' BIRD, the firewalls and web servers,
@@ -149,6 +150,8 @@ def main():
     ap.add_argument("--kinds", default=",".join(F.DEFAULT_KINDS),
                     help="the az1 nodes' dataplanes, dp or xdp (default %(default)s)")
     ap.add_argument("--announce", choices=("sluiced", "manual"), default=F.DEFAULT_ANNOUNCE)
+    ap.add_argument("--dnat", action=argparse.BooleanOptionalAction, default=F.DEFAULT_DNAT,
+                    help="long-lived connections through the DNAT listener too")
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--clean", action="store_true",
                     help="remove the work dir (logs) when every check passed")
@@ -163,8 +166,8 @@ def main():
     print("\n" + rep._style("1;4", "sluice fleet demo"), flush=True)
 
     def body(rep):
-        lab = F.FleetLab(kinds=kinds, announce=args.announce, build=args.build,
-                         keep=not args.clean, name="demo-fleet")
+        lab = F.FleetLab(kinds=kinds, announce=args.announce, dnat=args.dnat,
+                         build=args.build, keep=not args.clean, name="demo-fleet")
         lab_ref.append(lab)
         for fn in STEPS:
             fn(rep, lab)

@@ -100,8 +100,11 @@ MAC_CLIENT, MAC_ROUTER_CL = "02:5f:00:00:00:02", "02:5f:00:00:00:01"
 PORTS = (("o", "outside"), ("a", "appliances"), ("i", "inside"))
 # what run.py, the meson suite and the demo run by default: the az1 nodes' dataplanes, and who
 # writes the nodes' table 100 ("manual": the lab, "sluiced": daemon.announce)
-DEFAULT_KINDS = ("xdp", "xdp", "xdp")
-DEFAULT_ANNOUNCE = "manual"
+DEFAULT_KINDS = ("dp", "xdp", "dp")
+DEFAULT_ANNOUNCE = "sluiced"
+# the long-lived connections of a disruption go through the DNAT listener too (the nodes
+# adopt NLB flows and replies they have no session for)
+DEFAULT_DNAT = False
 
 
 def node_mac(idx, p):
@@ -360,10 +363,6 @@ class Node(lk.ProcLab):
                                     dp_args)
         if n == 1 and self.idx == 1:
             print("INFO: %s" % " ".join(cmd), flush=True)
-        if self.detach_orphaned_xdp():
-            print("INFO: %s: the XDP program of the killed sluice-xdp was still attached (and "
-                  "forwarding): detached (ip link set dev IF xdpdrv off) before the restart"
-                  % self.label, flush=True)
         t0 = time.monotonic()
         self.start("dataplane", self.cmd_ns(*cmd), log)
         took = self.wait_dp("dataplane", log, t0, timeout, word=word)
@@ -375,25 +374,9 @@ class Node(lk.ProcLab):
         return took
 
     def kill_dataplane(self, sig=signal.SIGKILL):
-        rc = self.stop("dataplane", sig, timeout=30)
-        if self.kind == "xdp" and sig == signal.SIGKILL:
-            # sluice-xdp attaches through netlink: its program outlives a kill -9, still
-            # forwarding with the state it had, and refuses a new one (EBUSY) until detached
-            for p, _ in PORTS:
-                att = "xdp" in self.ip("-d", "link", "show", self.ifn[p]).stdout.split(
-                    "\n", 1)[0]
-                self.orphaned_xdp = getattr(self, "orphaned_xdp", False) or att
-        return rc
-
-    def detach_orphaned_xdp(self):
-        """What an operator does before starting sluice-xdp again after a kill -9: take the
-        old program off the ports. True if there was one."""
-        if not getattr(self, "orphaned_xdp", False):
-            return False
-        for p, _ in PORTS:
-            self.ip("link", "set", "dev", self.ifn[p], "xdpdrv", "off", check=False)
-        self.orphaned_xdp = False
-        return True
+        # a sluice-xdp killed with SIGKILL leaves its program attached (still forwarding with
+        # the state it had); the next sluice-xdp takes it over (docs/xdp.md)
+        return self.stop("dataplane", sig, timeout=30)
 
     def start_bird(self):
         conf = os.path.join(self.work, "bird.conf")
@@ -446,16 +429,16 @@ class Node(lk.ProcLab):
 # --- the lab ------------------------------------------------------------------------------------
 
 class FleetLab(lk.ProcLab):
-    def __init__(self, kinds=("xdp", "xdp", "xdp"), zone2=True, announce="manual", build=None,
-                 keep=False, name="fleet", idle_sleep_us=100, liveness_ms=1000, drain_s=3,
-                 web_group_extra=(), node_extra=()):
+    def __init__(self, kinds=DEFAULT_KINDS, zone2=True, announce=DEFAULT_ANNOUNCE,
+                 dnat=DEFAULT_DNAT, build=None, keep=False, name="fleet", idle_sleep_us=100,
+                 liveness_ms=1000, drain_s=3, web_group_extra=(), node_extra=()):
         super().__init__(name, keep)
         pid = self.pid
         self.bin = E.binaries(build or os.path.join(ROOT, "build"))
         self.announce = announce
-        # the nodes adopt NLB flows and replies they have no session for (a DNAT connection
-        # may cross any node both ways): with sluiced's announcement, i.e. the full fleet
-        self.dnat = announce == "sluiced"
+        # DNAT connections under disruption: the nodes must adopt NLB flows and replies they
+        # have no session for (a DNAT connection may cross any node both ways)
+        self.dnat = dnat
         self.idle_sleep_us = idle_sleep_us
         self.liveness_ms, self.drain_s = liveness_ms, drain_s
         self.web_group_extra, self.node_extra = list(web_group_extra), list(node_extra)

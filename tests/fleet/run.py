@@ -3,8 +3,8 @@
 """Fleet checks: several sluice nodes behind an ECMP router, announced over BGP by BIRD 2,
 in the lab of fleetlab.py (topology there and in README.md).
 
-    run.py [--kinds dp,xdp,xdp] [--no-zone2] [--announce sluiced|manual] [--only CHECK,...]
-           [--build DIR] [--keep]
+    run.py [--kinds dp,xdp,dp] [--no-zone2] [--announce sluiced|manual] [--[no-]dnat]
+           [--only CHECK,...] [--build DIR] [--keep]
 
 Checks, in this order (each prints PASS/FAIL lines with what it measured):
   routes          the router learns the az1 zone IP and the servers' network from every az1
@@ -656,10 +656,12 @@ def check_docs(lab, rep):
               "(%d)" % len(blocks))
     if lab.announce != "sluiced":
         return
-    ymls = re.findall(r"```yaml\n(.*?)```", text, re.S)
+    # the complete configurations (a snippet of the Announcement section has no ports)
+    ymls = [y for y in re.findall(r"```yaml\n(.*?)```", text, re.S) if "\nports:" in y]
     secret = os.path.join(lab.work, "doc-secret")
     with open(secret, "w") as f:
         f.write(F.SECRET_HEX + "\n")
+    rep.check(ymls, "docs: scale-out.md has a complete node config (%d)" % len(ymls))
     for i, y in enumerate(ymls):
         path = os.path.join(lab.work, "doc-sluice-%d.yaml" % i)
         with open(path, "w") as f:
@@ -692,6 +694,8 @@ def main():
                     help="the az1 nodes' dataplanes, dp or xdp, comma separated")
     ap.add_argument("--no-zone2", action="store_true", help="no az2 node")
     ap.add_argument("--announce", choices=("manual", "sluiced"), default=F.DEFAULT_ANNOUNCE)
+    ap.add_argument("--dnat", action=argparse.BooleanOptionalAction, default=F.DEFAULT_DNAT,
+                    help="long-lived connections and UDP through the DNAT listener too")
     ap.add_argument("--only", help="comma separated checks (routes runs first anyway)")
     ap.add_argument("--build", default=os.path.join(F.ROOT, "build"))
     ap.add_argument("--keep", action="store_true")
@@ -703,7 +707,7 @@ def main():
 
     def body(rep):
         lab = F.FleetLab(kinds=kinds, zone2=not a.no_zone2, announce=a.announce,
-                         build=a.build, keep=a.keep)
+                         dnat=a.dnat, build=a.build, keep=a.keep)
         lab_ref.append(lab)
         t0 = time.monotonic()
         lab.setup()
