@@ -1570,7 +1570,9 @@ int sl_nlb(struct xdp_md *ctx)
 	struct xdp_listener *lp, *l;
 	struct xdp_sess *x;
 	struct sl_scratch *s;
+	struct xdp_nlbcfg *nc;
 	struct sl_env e;
+	__u32 zero = 0;
 	int ret, verdict;
 
 	if (sl_env_get(&e))
@@ -1592,7 +1594,8 @@ int sl_nlb(struct xdp_md *ctx)
 			return XDP_PASS; /* the host's own traffic */
 		}
 		/* no session: a target's reply for a session this node never saw? */
-		if (s->pi.family == 4 && (s->pi.flags & PKT_F_L4) &&
+		nc = bpf_map_lookup_elem(&sl_nlbcfg, &zero);
+		if (nc && nc->n_replies && s->pi.family == 4 && (s->pi.flags & PKT_F_L4) &&
 		    !(s->pi.flags & PKT_F_ICMP_ERR) &&
 		    (s->pi.proto == IPPROTO_TCP_ || s->pi.proto == IPPROTO_UDP_))
 			bpf_tail_call(ctx, &sl_progs, XDP_STAGE_NLB_REPLY);

@@ -115,6 +115,25 @@ static void xdp_reply_key_of(const struct rt_reply *e, struct xdp_reply_key *k)
 	k->proto = e->key.proto;
 }
 
+/* sl_nlbcfg[0].n_replies = n: whether transit packets are looked up in sl_replies. */
+static int xdp_nlb_replies_count(const struct xdp_dp *x, uint32_t n, char *err, size_t errlen)
+{
+	int fd = xdp_nlb_fd(x, "sl_nlbcfg");
+	struct xdp_nlbcfg nc;
+	uint32_t zero = 0;
+
+	if (fd < 0 || bpf_map_lookup_elem(fd, &zero, &nc)) {
+		snprintf(err, errlen, "sl_nlbcfg: %s", fd < 0 ? "missing" : strerror(errno));
+		return fd < 0 ? -ENOENT : -errno;
+	}
+	nc.n_replies = n;
+	if (bpf_map_update_elem(fd, &zero, &nc, BPF_ANY)) {
+		snprintf(err, errlen, "sl_nlbcfg: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
 int xdp_nlb_replies_sync(const struct xdp_dp *x, const struct rt_state *s, char *err, size_t errlen)
 {
 	const struct config *cfg = x->cfg;
@@ -177,6 +196,7 @@ int xdp_nlb_replies_sync(const struct xdp_dp *x, const struct rt_state *s, char 
 	}
 	for (i = 0; i < n_stale; i++)
 		bpf_map_delete_elem(fd, &stale[i]);
+	ret = xdp_nlb_replies_count(x, s->replies.n, err, errlen);
 out:
 	free(stale);
 	return ret;

@@ -248,8 +248,10 @@ struct xdp_nlbcfg {
 	uint32_t n_listeners;
 	uint32_t n_other;
 	uint32_t other4[XDP_MAX_ZONES]; /* network order */
+	uint32_t n_replies; /* entries in sl_replies (0: no transit packet is looked up there) */
+	uint32_t pad;
 };
-_Static_assert(sizeof(struct xdp_nlbcfg) == 72, "xdp_nlbcfg size");
+_Static_assert(sizeof(struct xdp_nlbcfg) == 80, "xdp_nlbcfg size");
 
 /*
  * sl_sess (LRU_HASH) key: one direction of a session, as the packet reads (sesstab's

@@ -555,14 +555,13 @@ static int nlb_inspected_flow(struct wctx *w, int in_port, const struct pkt_info
 
 int nlb_reply_adopt(struct wctx *w, int in_port, struct rte_mbuf *m, const struct pkt_info *pi)
 {
-	int v;
-
 	const struct rt_replies *r = &w->s->replies;
 	const struct nlb_reply_owner *exact, *any;
 	struct nlb_reply_owner o;
 	struct rt_reply_key k;
 	struct pkt_info cpi;
 	struct sess tmp, *s;
+	int v;
 
 	if (!nlb_active || !r->n || !(pi->flags & PKT_F_L4) || (pi->flags & PKT_F_ICMP_ERR) ||
 	    (pi->proto != IPPROTO_TCP_ && pi->proto != IPPROTO_UDP_) ||
