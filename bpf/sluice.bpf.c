@@ -1593,10 +1593,13 @@ int sl_nlb(struct xdp_md *ctx)
 				return sl_icmp_unclaimed(ctx, &e);
 			return XDP_PASS; /* the host's own traffic */
 		}
-		/* no session: a target's reply for a session this node never saw? */
+		/*
+		 * No session: a target's reply for a session this node never saw? Not on a
+		 * port with inspection: that traffic is inspected as before (core/nlb.h).
+		 */
 		nc = bpf_map_lookup_elem(&sl_nlbcfg, &zero);
-		if (nc && nc->n_replies && s->pi.family == 4 && (s->pi.flags & PKT_F_L4) &&
-		    !(s->pi.flags & PKT_F_ICMP_ERR) &&
+		if (nc && nc->n_replies && !s->has_attach && s->pi.family == 4 &&
+		    (s->pi.flags & PKT_F_L4) && !(s->pi.flags & PKT_F_ICMP_ERR) &&
 		    (s->pi.proto == IPPROTO_TCP_ || s->pi.proto == IPPROTO_UDP_))
 			bpf_tail_call(ctx, &sl_progs, XDP_STAGE_NLB_REPLY);
 		if (!s->has_attach)
@@ -1771,38 +1774,6 @@ int sl_nlb_term(struct xdp_md *ctx)
 }
 
 /*
- * nlb_inspected_flow: is s->pi a packet of a flow pinned for inspection through the ingress
- * port's attachment (core/nlb.h nlb_reply_is_inspected)?
- */
-static __always_inline int sl_inspected_flow(struct xdp_md *ctx, struct sl_env *e)
-{
-	struct sl_scratch *s = e->s;
-	const struct xdp_attach *att;
-	const struct xdp_group *g;
-	__u64 *v, idle;
-	__u32 gi;
-
-	if (!s->has_attach)
-		return 0;
-	att = bpf_map_lookup_elem(&sl_attach, &s->attach);
-	if (!att)
-		return 0;
-	gi = att->chain[0];
-	g = sl_group(gi);
-	if (!g)
-		return 0;
-	sl_flow_key(ctx, &s->pi, g->stickiness, &s->fk);
-	__builtin_memset(&s->ftk, 0, sizeof(s->ftk));
-	__builtin_memcpy(&s->ftk.fk, &s->fk, sizeof(s->fk));
-	s->ftk.group = (__u16)gi;
-	v = bpf_map_lookup_elem(&sl_flows, &s->ftk);
-	if (!v)
-		return 0;
-	idle = s->pi.proto == IPPROTO_TCP_ ? g->idle_tcp_us : g->idle_other_us;
-	return nlb_reply_is_inspected(s->now, (*v >> 16) * 1000, idle);
-}
-
-/*
  * nlb_reply_adopt (dataplane/nlb.h): the transit TCP/UDP packet s->pi, of no session, as a
  * target's reply: the XDP action, or -1 when the reply table names no listener for it. The
  * session is made as sl_nlb_new would have made it for the client packet (none for a RST),
@@ -1832,7 +1803,7 @@ static __always_inline int sl_nlb_reply_adopt(struct xdp_md *ctx, struct sl_env 
 	k.port = 0;
 	an = bpf_map_lookup_elem(&sl_replies, &k);
 	v = nlb_reply_resolve(ex ? &ex->own : NULL, an ? &an->own : NULL, s->pi.sport, &o);
-	if (v == NLB_REPLY_NONE || sl_inspected_flow(ctx, e))
+	if (v == NLB_REPLY_NONE)
 		return -1;
 	if (v == NLB_REPLY_AMBIGUOUS)
 		return sl_drop(e, SL_DROP_NLB_REPLY_AMBIGUOUS);
@@ -1897,8 +1868,8 @@ static __always_inline int sl_nlb_reply_adopt(struct xdp_md *ctx, struct sl_env 
 }
 
 /*
- * Transit TCP/UDP of no session (sl_nlb, SL_NLB_TRANSIT): a target's reply to adopt, else on
- * to inspection as it would have gone.
+ * Transit TCP/UDP of no session (sl_nlb, SL_NLB_TRANSIT) on a port without an inspection
+ * attachment: a target's reply to adopt, else dropped no_attachment as it would have been.
  */
 SEC("xdp")
 int sl_nlb_reply(struct xdp_md *ctx)
@@ -1911,10 +1882,7 @@ int sl_nlb_reply(struct xdp_md *ctx)
 	ret = sl_nlb_reply_adopt(ctx, &e);
 	if (ret >= 0)
 		return ret;
-	if (!e.s->has_attach)
-		return sl_drop(&e, SL_DROP_NO_ATTACHMENT);
-	bpf_tail_call(ctx, &sl_progs, XDP_STAGE_GW_ENCAP);
-	return sl_drop(&e, SL_DROP_NO_TARGET);
+	return sl_drop(&e, SL_DROP_NO_ATTACHMENT);
 }
 
 static const __u8 sl_parse_drop[] = {

@@ -16,7 +16,6 @@
 #include "core/gwlb.h"
 #include "core/nat.h"
 #include "core/nlb.h"
-#include "flowtab.h"
 #include "nlb.h"
 #include "route.h"
 #include "rt.h"
@@ -530,29 +529,6 @@ int nlb_try_session(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
 	return nlb_reply(w, m, pi, s);
 }
 
-/* Is pi a packet of a flow pinned for inspection through in_port's attachment? */
-static int nlb_inspected_flow(struct wctx *w, int in_port, const struct pkt_info *pi)
-{
-	const struct cfg_inspection *att;
-	const struct rt_group *g;
-	struct flowtab_key k;
-	uint64_t val;
-	unsigned int gi;
-
-	if (in_port < 0 || dp.ports[in_port].attach < 0)
-		return 0;
-	att = &dp.cfg->inspections[dp.ports[in_port].attach];
-	gi = att->chain[0];
-	g = &w->s->groups[gi];
-	memset(&k, 0, sizeof(k));
-	flow_key_make(pi, g->cfg->stickiness, &k.fk);
-	k.group = (uint16_t)gi;
-	if (flowtab_lookup(&k, flowtab_sig(flow_key_hash(&k.fk), gi), &val) < 0)
-		return 0;
-	return nlb_reply_is_inspected(w->now, FLOWTAB_SEEN_US(val),
-				      pi->proto == IPPROTO_TCP_ ? g->idle_tcp : g->idle_other);
-}
-
 int nlb_reply_adopt(struct wctx *w, int in_port, struct rte_mbuf *m, const struct pkt_info *pi)
 {
 	const struct rt_replies *r = &w->s->replies;
@@ -563,7 +539,9 @@ int nlb_reply_adopt(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
 	struct sess tmp, *s;
 	int v;
 
-	if (!nlb_active || !r->n || !(pi->flags & PKT_F_L4) || (pi->flags & PKT_F_ICMP_ERR) ||
+	/* not on a port with inspection: that traffic is inspected as before (core/nlb.h) */
+	if (!nlb_active || !r->n || in_port < 0 || dp.ports[in_port].attach >= 0 ||
+	    !(pi->flags & PKT_F_L4) || (pi->flags & PKT_F_ICMP_ERR) ||
 	    (pi->proto != IPPROTO_TCP_ && pi->proto != IPPROTO_UDP_) ||
 	    pi->family != nlb_zone.family)
 		return 0;
@@ -576,7 +554,7 @@ int nlb_reply_adopt(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
 	k.port = 0;
 	any = rt_reply_find(r, &k);
 	v = nlb_reply_resolve(exact, any, pi->sport, &o);
-	if (v == NLB_REPLY_NONE || nlb_inspected_flow(w, in_port, pi))
+	if (v == NLB_REPLY_NONE)
 		return 0;
 	if (v == NLB_REPLY_AMBIGUOUS) {
 		wk_drop(w, m, SL_DROP_NLB_REPLY_AMBIGUOUS);

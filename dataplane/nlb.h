@@ -37,9 +37,9 @@ int nlb_try_session(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
  * fleet")? When the generation's reply table names exactly one destination-NAT listener for
  * its source address and port, the session is made as if its client packet had been seen
  * (none for a RST) and the reply translated (nlb_reply_adopted); several: dropped
- * nlb_reply_ambiguous. A packet of a flow pinned for inspection through in_port's attachment
- * is that flow's (core/nlb.h nlb_reply_is_inspected). Returns 1 when m was consumed, 0 when
- * the packet is no such reply (m untouched).
+ * nlb_reply_ambiguous. Not on a port with an inspection attachment (core/nlb.h): such a
+ * port's traffic is inspected as before. Returns 1 when m was consumed, 0 when the packet is
+ * no such reply (m untouched).
  */
 int nlb_reply_adopt(struct wctx *w, int in_port, struct rte_mbuf *m, const struct pkt_info *pi);
 unsigned int nlb_sweep(uint64_t now_us, unsigned int budget);

@@ -28,7 +28,6 @@
  * SL_INLINE int nlb_reply_resolve(const struct nlb_reply_owner *exact,
  *                                 const struct nlb_reply_owner *any, uint16_t sport,
  *                                 struct nlb_reply_owner *out);
- * SL_INLINE int nlb_reply_is_inspected(uint64_t now, uint64_t last_seen, uint64_t idle);
  * SL_INLINE int nlb_reply_keeps(uint8_t proto, uint8_t tcp_flags);
  */
 #ifndef SL_CORE_NLB_H
@@ -141,17 +140,12 @@ SL_INLINE int nlb_reply_resolve(const struct nlb_reply_owner *exact,
 }
 
 /*
- * A reply that names a listener (or several) may still be a packet of an inspected flow: a
- * client talking to the target's own address on the listener's port, through the ingress
- * port's inspection attachment. When this node has that flow pinned for inspection (the flow
- * table of the attachment's first group holds the packet's flow key, last seen at last_seen,
- * not idle past idle), the packet is that flow's: it goes on the old path, neither adopted
- * nor dropped ambiguous. (A node that never saw such a flow cannot tell; docs/nlb.md.)
+ * Only a reply arriving on a port without an inspection attachment is looked up at all: on a
+ * port named in an attachment's `from`, a packet no session claims may be a packet of an
+ * inspected flow (a client talking to the target's own address on the listener's port),
+ * which no stateless rule can tell from a listener's reply; it goes on to inspection as
+ * before, on every node alike (docs/nlb.md "In a fleet").
  */
-SL_INLINE int nlb_reply_is_inspected(uint64_t now, uint64_t last_seen, uint64_t idle)
-{
-	return !(now > last_seen && now - last_seen > idle);
-}
 
 /*
  * Does an adopted reply leave a session behind? Not a TCP RST: it ends the flow, and a session

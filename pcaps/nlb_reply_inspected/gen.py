@@ -1,14 +1,17 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""nlb_reply_inspected: a target's packet that names a listener but belongs to an inspected
-flow is that flow's (docs/nlb.md "In a fleet"). Port outside (single topology: clients,
-targets, zone IP) is an inspection attachment's `from` (chain: firewalls); listener web
-(tcp 443) -> group web (web-1 172.16.0.11, port 8443, destination NAT).
+"""nlb_reply_inspected: on a port with an inspection attachment, a target's packet that no
+session claims is inspected as before, never adopted as a listener's reply (docs/nlb.md "In
+a fleet": it may belong to an inspected flow, which no stateless rule can tell apart). Port
+outside (single topology: clients, targets, zone IP) is an inspection attachment's `from`
+(chain: firewalls); listener web (tcp 443) -> group web (web-1 172.16.0.11, port 8443,
+destination NAT).
 - client 1 talks to web-1's own address, 172.16.0.11:8443: transit, inspected (GENEVE to a
-  firewall, pinned in the flow table); web-1's answer from 8443 matches listener web but its
-  flow is pinned for inspection: inspected too, not adopted;
-- web-1's packet from 8443 to client 2 (no session, no pinned flow): adopted as listener
-  web's reply (10.0.1.10:443 -> client 2, nlb_reply_adopted).
+  firewall, pinned); web-1's answer from 8443 matches listener web by address and port, and
+  is inspected (the same firewall), not translated;
+- web-1's packet from 8443 to client 2 (no session, no pinned flow): inspected as well;
+- a client's segment to the listener still makes a session, and web-1's reply to it is
+  translated through that session as everywhere.
 Writes the case files into argv[1] (default: this directory)."""
 
 import os
@@ -32,7 +35,7 @@ def model():
 def build():
     gw = model()
     web1 = gw.nlb_groups["web"].targets[0]
-    case = ck.Case(gw, "nlb_reply_inspected: inspected flows keep their packets")
+    case = ck.Case(gw, "nlb_reply_inspected: no reply adoption on a port with inspection")
     direct = IP(src=ck.client4(1), dst=web1.address) / TCP(sport=41000, dport=8443, flags="S",
                                                           seq=10)
     out = nk.send(case, "outside", ck.frame(direct, ck.client_mac(1)))
@@ -41,15 +44,22 @@ def build():
                                                           flags="SA", seq=20, ack=11)
     out = nk.send(case, "outside", nk.target_frame(gw, answer, web1))
     assert len(out) == 1 and out[0][0] == "appliances"
-    adopted = IP(src=web1.address, dst=ck.client4(2)) / TCP(sport=8443, dport=41001,
-                                                           flags="A", seq=30, ack=40)
-    out = nk.send(case, "outside", nk.target_frame(gw, adopted, web1))
+    other = IP(src=web1.address, dst=ck.client4(2)) / TCP(sport=8443, dport=41001, flags="A",
+                                                         seq=30, ack=40)
+    out = nk.send(case, "outside", nk.target_frame(gw, other, web1))
+    assert len(out) == 1 and out[0][0] == "appliances"
+    syn = IP(src=ck.client4(3), dst=nk.ZONE_IP) / TCP(sport=41002, dport=443, flags="S", seq=50)
+    out = nk.send(case, "outside", ck.frame(syn, ck.client_mac(3)))
     assert len(out) == 1 and out[0][0] == "outside"
-    case.expect_stats(gw.stats(events=["nlb_reply_adopted", "nlb_new_flow", "nlb_reply",
-                                       "geneve_encap", "flow_new"],
+    reply = IP(src=web1.address, dst=ck.client4(3)) / TCP(sport=8443, dport=41002, flags="SA",
+                                                         seq=60, ack=51)
+    out = nk.send(case, "outside", nk.target_frame(gw, reply, web1))
+    assert len(out) == 1 and out[0][0] == "outside"
+    case.expect_stats(gw.stats(events=["nlb_reply_adopted", "nlb_new_flow", "nlb_forward",
+                                       "nlb_reply", "geneve_encap", "flow_new"],
                                drops=["nlb_reply_ambiguous"],
                                listener_fields=["packets", "new_flows"]))
-    assert gw.events["nlb_reply_adopted"] == 1 and gw.events["geneve_encap"] == 2
+    assert not gw.events["nlb_reply_adopted"] and gw.events["geneve_encap"] == 3
     return case
 
 

@@ -707,20 +707,15 @@ class Nlb(ck.Gateway):
     def reply_adopt(self, port, l3, info):
         """A transit TCP/UDP packet of no session from a target: adopted as its listener's
         reply (a session as if the client packet had been seen; none for a RST), dropped
-        nlb_reply_ambiguous, or None (not a reply: the packet goes on as any other; so does
-        a packet of a flow pinned, not idle, for inspection through the port's attachment)."""
+        nlb_reply_ambiguous, or None (not a reply: the packet goes on as any other). Never on
+        a port with inspection: its traffic is inspected as before."""
         if info.icmp_error or info.proto not in (ref.PROTO_TCP, ref.PROTO_UDP) or \
-                not info.ports:
+                not info.ports or (port in self.from_ports and self.chain):
             return None
         proto, src, sport, dst, dport = five_tuple(l3)
         owners = self.reply_owners(proto, src, sport)
         if not owners:
             return None
-        if port in self.from_ports and self.chain:
-            g = self.groups[self.chain[0]]
-            entry = self.flows.get((g.name, ref.flow_key(l3, g.stickiness)))
-            if entry is not None and self.now - entry.last <= g.timeout(proto):
-                return None
         if len(owners) > 1 or owners[0][2] is None:
             self.drops["nlb_reply_ambiguous"] += 1
             return []
