@@ -15,6 +15,7 @@
 #include "core/gwlb.h"
 #include "core/maglev.h"
 #include "xdp_maps.h"
+#include "xdp_nlb.h"
 
 _Static_assert(XDP_GROUP_TARGETS == CFG_GROUP_TARGETS_MAX, "one slot per config target");
 _Static_assert(XDP_CHAIN_MAX == CFG_CHAIN_MAX, "chain length");
@@ -32,7 +33,7 @@ _Static_assert((int)XDP_V_ABORTED == (int)XDP_ABORTED && (int)XDP_V_DROP == (int
 const char *const xdp_stage_names[XDP_STAGE_MAX] = {
 	[XDP_STAGE_GW_ENCAP] = "sl_gw_encap", [XDP_STAGE_GW_RETURN] = "sl_gw_return",
 	[XDP_STAGE_NLB] = "sl_nlb",	      [XDP_STAGE_ICMP] = "sl_icmp",
-	[XDP_STAGE_NLB_TERM] = "sl_nlb_term",
+	[XDP_STAGE_NLB_TERM] = "sl_nlb_term", [XDP_STAGE_NLB_REPLY] = "sl_nlb_reply",
 };
 
 int xdp_maps_check_config(const struct config *cfg, char *err, size_t errlen)
@@ -672,7 +673,7 @@ int xdp_state_publish(struct xdp_dp *x, struct rt_state *s, char *err, size_t er
 	xdp_state_free(x);
 	x->state_fd = fd;
 	x->state = s;
-	return 0;
+	return xdp_nlb_replies_sync(x, s, err, errlen);
 fail:
 	close(fd);
 	rt_state_free(s);

@@ -22,6 +22,21 @@ static int xdp_nlb_fd(const struct xdp_dp *x, const char *name)
 	return bpf_object__find_map_fd_by_name(x->obj, name);
 }
 
+/* The XDP_LF_* flags of listener l (its group's NAT settings). */
+static uint8_t xdp_nlb_lflags(const struct config *cfg, const struct cfg_listener *l)
+{
+	const struct cfg_group *g = &cfg->groups[l->group];
+	uint8_t f = 0;
+
+	if (!g->preserve_client_ip)
+		f |= XDP_LF_SNAT;
+	if (g->tcp_unknown_reset)
+		f |= XDP_LF_RESET;
+	if (g->terminate_on_deregistration)
+		f |= XDP_LF_TERMINATE;
+	return f;
+}
+
 int xdp_nlb_init(struct xdp_dp *x, char *err, size_t errlen)
 {
 	const struct config *cfg = x->cfg;
@@ -62,19 +77,13 @@ int xdp_nlb_init(struct xdp_dp *x, char *err, size_t errlen)
 	}
 	for (i = 0; i < cfg->n_listeners; i++) {
 		const struct cfg_listener *l = &cfg->listeners[i];
-		const struct cfg_group *g = &cfg->groups[l->group];
 		struct xdp_listener v = {
 			.index = (uint16_t)i,
 			.group = (uint16_t)l->group,
 			.inspect = l->inspect < 0 ? XDP_NO_INSPECT : (uint16_t)l->inspect,
+			.flags = xdp_nlb_lflags(cfg, l),
 		};
 
-		if (!g->preserve_client_ip)
-			v.flags |= XDP_LF_SNAT;
-		if (g->tcp_unknown_reset)
-			v.flags |= XDP_LF_RESET;
-		if (g->terminate_on_deregistration)
-			v.flags |= XDP_LF_TERMINATE;
 		for (p = 0; p < 2; p++) {
 			struct xdp_listener_key k = {
 				.proto = p ? XDP_NLB_UDP : XDP_NLB_TCP,
@@ -96,6 +105,101 @@ int xdp_nlb_init(struct xdp_dp *x, char *err, size_t errlen)
 		return -errno;
 	}
 	return 0;
+}
+
+static void xdp_reply_key_of(const struct rt_reply *e, struct xdp_reply_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	memcpy(&k->addr, e->key.addr, 4);
+	k->port = e->key.port;
+	k->proto = e->key.proto;
+}
+
+/* sl_nlbcfg[0].n_replies = n: whether transit packets are looked up in sl_replies. */
+static int xdp_nlb_replies_count(const struct xdp_dp *x, uint32_t n, char *err, size_t errlen)
+{
+	int fd = xdp_nlb_fd(x, "sl_nlbcfg");
+	struct xdp_nlbcfg nc;
+	uint32_t zero = 0;
+
+	if (fd < 0 || bpf_map_lookup_elem(fd, &zero, &nc)) {
+		snprintf(err, errlen, "sl_nlbcfg: %s", fd < 0 ? "missing" : strerror(errno));
+		return fd < 0 ? -ENOENT : -errno;
+	}
+	nc.n_replies = n;
+	if (bpf_map_update_elem(fd, &zero, &nc, BPF_ANY)) {
+		snprintf(err, errlen, "sl_nlbcfg: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+int xdp_nlb_replies_sync(const struct xdp_dp *x, const struct rt_state *s, char *err, size_t errlen)
+{
+	const struct config *cfg = x->cfg;
+	int fd = xdp_nlb_fd(x, "sl_replies");
+	struct xdp_reply_key k, next, *stale = NULL;
+	size_t n_stale = 0, cap = 0;
+	void *prev = NULL;
+	uint32_t i;
+	int ret = 0;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "BPF object without sl_replies");
+		return -ENOENT;
+	}
+	for (i = 0; s->replies.n && i <= s->replies.mask; i++) {
+		const struct rt_reply *e = &s->replies.e[i];
+		const struct cfg_listener *l;
+		struct xdp_reply v;
+
+		if (!e->own.flags || e->key.family != 4) /* IPv4 only, as the XDP path's NLB */
+			continue;
+		l = &cfg->listeners[e->own.listener];
+		memset(&v, 0, sizeof(v));
+		v.own = e->own;
+		v.inspect = l->inspect < 0 ? XDP_NO_INSPECT : (uint16_t)l->inspect;
+		v.lflags = xdp_nlb_lflags(cfg, l);
+		xdp_reply_key_of(e, &k);
+		if (bpf_map_update_elem(fd, &k, &v, BPF_ANY)) {
+			snprintf(err, errlen, "sl_replies: %s", strerror(errno));
+			return -errno;
+		}
+	}
+	/* then the keys the generation has no more (collected first: a delete under
+	 * bpf_map_get_next_key restarts the walk) */
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		struct rt_reply_key rk;
+
+		k = next;
+		prev = &k;
+		memset(&rk, 0, sizeof(rk));
+		rk.family = 4;
+		rk.proto = k.proto;
+		rk.port = k.port;
+		memcpy(rk.addr, &k.addr, 4);
+		if (rt_reply_find(&s->replies, &rk))
+			continue;
+		if (n_stale == cap) {
+			struct xdp_reply_key *a;
+
+			cap = cap ? 2 * cap : 64;
+			a = realloc(stale, cap * sizeof(*a));
+			if (!a) {
+				ret = -ENOMEM;
+				snprintf(err, errlen, "sl_replies: out of memory");
+				goto out;
+			}
+			stale = a;
+		}
+		stale[n_stale++] = k;
+	}
+	for (i = 0; i < n_stale; i++)
+		bpf_map_delete_elem(fd, &stale[i]);
+	ret = xdp_nlb_replies_count(x, s->replies.n, err, errlen);
+out:
+	free(stale);
+	return ret;
 }
 
 /*

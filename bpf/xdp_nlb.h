@@ -17,6 +17,15 @@
 /* After xdp_maps_fill(): the listener maps. 0, or -errno with a message in err. */
 int xdp_nlb_init(struct xdp_dp *x, char *err, size_t errlen);
 /*
+ * sl_replies = the reply table of generation s (rt_model.h's rt_replies, IPv4 entries, with
+ * each listener's attachment and flags): its entries written, then the keys it no longer has
+ * deleted. Called by xdp_state_publish after the swap; the program checks an entry against
+ * the generation it runs with (the slot must hold that target), so the moment between the
+ * two does no harm. 0, or -errno with a message in err.
+ */
+int xdp_nlb_replies_sync(const struct xdp_dp *x, const struct rt_state *s, char *err,
+			 size_t errlen);
+/*
  * Add nlb_sessions, listeners{} (with listeners only) and the active_flows of every present
  * target of the NLB groups to root (xdp_stats_json, whose targets{} must be filled), as
  * sluice-dp's stats. Targets are the current generation's slots: a session counts for the

@@ -9,6 +9,7 @@
 
 #include "core/compat.h"
 #include "core/flow.h"
+#include "core/nlb.h"
 #include "core/stats.h"
 
 #define XDP_MAX_PORTS	  16
@@ -30,6 +31,7 @@ enum xdp_stage {
 	XDP_STAGE_NLB,		/* listener traffic and target replies */
 	XDP_STAGE_ICMP,		/* ICMP errors about a flow: follow the flow */
 	XDP_STAGE_NLB_TERM,	/* connection termination: a RST each way (one via sl_rst) */
+	XDP_STAGE_NLB_REPLY,	/* transit TCP/UDP of no session: a target's reply to adopt? */
 	XDP_STAGE_MAX,
 };
 
@@ -246,8 +248,10 @@ struct xdp_nlbcfg {
 	uint32_t n_listeners;
 	uint32_t n_other;
 	uint32_t other4[XDP_MAX_ZONES]; /* network order */
+	uint32_t n_replies; /* entries in sl_replies (0: no transit packet is looked up there) */
+	uint32_t pad;
 };
-_Static_assert(sizeof(struct xdp_nlbcfg) == 72, "xdp_nlbcfg size");
+_Static_assert(sizeof(struct xdp_nlbcfg) == 80, "xdp_nlbcfg size");
 
 /*
  * sl_sess (LRU_HASH) key: one direction of a session, as the packet reads (sesstab's
@@ -288,6 +292,29 @@ struct xdp_sess {
 	uint8_t pad[6];
 };
 _Static_assert(sizeof(struct xdp_sess) == 56, "xdp_sess size");
+
+/*
+ * sl_replies (HASH): dataplane/rt_model.h's reply table of the published generation (IPv4:
+ * the XDP path's NLB), written by sluice-xdp at each publish (xdp_nlb_replies_sync). A reply
+ * of no session looks up its source address and port, then port 0 (core/nlb.h).
+ */
+#define XDP_MAX_REPLIES (XDP_MAX_LISTENERS * 2 * XDP_GROUP_TARGETS) /* one per pair at most */
+
+struct xdp_reply_key {
+	uint32_t addr; /* the target, network order */
+	uint16_t port; /* the reply's source port (host order), 0 = any */
+	uint8_t proto; /* IPPROTO_TCP / IPPROTO_UDP */
+	uint8_t pad;
+};
+_Static_assert(sizeof(struct xdp_reply_key) == 8, "xdp_reply_key size");
+
+struct xdp_reply {
+	struct nlb_reply_owner own;
+	uint16_t inspect; /* the listener's attachment, or XDP_NO_INSPECT */
+	uint8_t lflags;	  /* the listener's XDP_LF_* */
+	uint8_t pad;
+};
+_Static_assert(sizeof(struct xdp_reply) == 16, "xdp_reply size");
 
 /* sl_lstats[listener] (per CPU). */
 struct xdp_lstats {

@@ -72,7 +72,8 @@ static const char *const proto_names[] = {"geneve", "tcp", "udp", "tcp_udp", NUL
 /* Index = enum flow_stick, but for the last: "source_ip" is an alias of 2-tuple. */
 static const char *const stick_names[] = {"5-tuple", "3-tuple", "2-tuple", "source_ip", NULL};
 #define STICK_SOURCE_IP 3
-static const char *const unknown_flow_names[] = {"forward", "reset", NULL};
+/* tcp_unknown_flow: index 0 adopt, 1 reset; "forward" (2) is adopt's older name */
+static const char *const unknown_flow_names[] = {"adopt", "reset", "forward", NULL};
 static const char *const lproto_names[] = {"tcp", "udp", "tcp_udp", NULL}; /* index + 1 */
 static const char *const failover_names[] = {"no_rebalance", "rebalance", NULL};
 static const char *const unhealthy_names[] = {"all_targets", "drop", "bypass", NULL};
@@ -1564,9 +1565,15 @@ static int parse_group(struct cfg_parser *p, yaml_node_t *m, const char *path, u
 	rc = opt_bool(p, m, path, "preserve_client_ip", 1, &g->preserve_client_ip);
 	if (rc)
 		return rc;
-	rc = opt_enum(p, m, path, "tcp_unknown_flow", unknown_flow_names, 0, &g->tcp_unknown_reset);
+	/*
+	 * Default: adopt for destination NAT (any node can carry a flow); reset for source NAT,
+	 * whose adopted flow would reach the target from a new source port (docs/nlb.md).
+	 */
+	rc = opt_enum(p, m, path, "tcp_unknown_flow", unknown_flow_names, !g->preserve_client_ip,
+		      &g->tcp_unknown_reset);
 	if (rc)
 		return rc;
+	g->tcp_unknown_reset = g->tcp_unknown_reset == 1;
 
 	path_key(kp, path, "health_check");
 	rc = parse_health_check(p, map_get(p, m, "health_check"), kp, g);

@@ -128,7 +128,8 @@ struct cfg_group {
 	unsigned int n_targets;
 	/* Listener groups (tcp, udp, tcp_udp) only; geneve groups keep the defaults. */
 	int preserve_client_ip; /* default 1: destination NAT only; 0: source NAT as well */
-	int tcp_unknown_reset;	/* key tcp_unknown_flow: forward (0, default) | reset (1) */
+	int tcp_unknown_reset;	/* key tcp_unknown_flow: adopt (0; alias forward) | reset (1);
+				 * default adopt with preserve_client_ip, else reset */
 };
 
 struct cfg_inspection {

@@ -15,15 +15,12 @@
 #include "core/csum.h"
 #include "core/gwlb.h"
 #include "core/nat.h"
+#include "core/nlb.h"
 #include "nlb.h"
 #include "route.h"
 #include "rt.h"
 #include "sesstab.h"
 
-#define NLB_TCP_FIN	    0x01
-#define NLB_TCP_SYN	    0x02
-#define NLB_TCP_RST	    0x04
-#define NLB_TCP_ACK	    0x10
 #define NLB_CLOSING_US	    (10ull * 1000000)
 #define NLB_RST_HEADROOM    RTE_ETHER_HDR_LEN
 #define NLB_OTHER_ZONES_MAX 64
@@ -290,35 +287,17 @@ static void nlb_translate_send(struct wctx *w, struct rte_mbuf *m, const struct 
 	gw_forward(w, m, &out, dir == SESS_DIR_CLIENT ? SL_EV_NLB_FORWARD : SL_EV_NLB_REPLY);
 }
 
-/* A new session for the client packet pi of listener li; NULL (m dropped) on failure. */
-static struct sess *nlb_new_session(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi,
-				    unsigned int li)
+/*
+ * The destination-NAT half of the session (zeroed s) of the client packet pi of listener li
+ * to the target in `slot` of the listener's group: keys, rewrites, target.
+ */
+static void nlb_session_fill(struct wctx *w, struct sess *s, const struct pkt_info *pi,
+			     unsigned int li, int slot)
 {
 	const struct cfg_listener *l = &dp.cfg->listeners[li];
-	const struct rt_group *g = &w->s->groups[l->group];
-	const struct rt_target *t;
-	struct flow_key fk;
-	struct sess_key k;
-	struct sess *s;
-	uint8_t nh[16];
-	unsigned int port;
-	uint16_t tport;
-	int slot, dir, ret;
+	const struct rt_target *t = &w->s->groups[l->group].targets[slot];
+	uint16_t tport = t->port ? t->port : pi->dport;
 
-	flow_key_make(pi, g->cfg->stickiness, &fk);
-	slot = rt_group_pick(g, flow_key_hash(&fk), w->st);
-	if (slot < 0) {
-		nlb_drop(w, m, li,
-			 slot == RT_PICK_BYPASS ? SL_DROP_NO_TARGET : (enum sl_drop)(-slot - 1));
-		return NULL;
-	}
-	t = &g->targets[slot];
-	tport = t->port ? t->port : pi->dport;
-	s = sesstab_alloc();
-	if (!s) {
-		nlb_drop(w, m, li, SL_DROP_NLB_SESSIONS_FULL);
-		return NULL;
-	}
 	s->listener = (uint16_t)li;
 	s->group = (uint16_t)l->group;
 	s->target = (uint16_t)slot;
@@ -343,6 +322,63 @@ static struct sess *nlb_new_session(struct wctx *w, struct rte_mbuf *m, const st
 	s->key[SESS_DIR_REPLY].sport = tport;
 	memcpy(s->key[SESS_DIR_REPLY].daddr, pi->saddr, 16);
 	s->key[SESS_DIR_REPLY].dport = pi->sport;
+}
+
+/*
+ * Publish the new session s (filled) of client packet pi of listener li: s, or the session
+ * another lcore published for pi a moment ago, or NULL (m dropped).
+ */
+static struct sess *nlb_publish(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi,
+				unsigned int li, struct sess *s)
+{
+	struct sess_key k;
+	struct sess *other;
+	int dir;
+
+	if (!sesstab_publish(s)) {
+		DP_EVENT(w->st, NLB_NEW_FLOW);
+		w->st->l_flows[li]++;
+		w->st->t_flows[s->gidx]++;
+		return s;
+	}
+	if (s->flags & SESS_F_SNAT)
+		sesstab_port_put(s->nport_owner, s->nport);
+	sesstab_put(s);
+	sess_key_from_pkt(&k, pi);
+	other = sesstab_lookup(&k, &dir);
+	if (other && dir == SESS_DIR_CLIENT)
+		return other;
+	nlb_drop(w, m, li, SL_DROP_NLB_SESSIONS_FULL);
+	return NULL;
+}
+
+/* A new session for the client packet pi of listener li; NULL (m dropped) on failure. */
+static struct sess *nlb_new_session(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi,
+				    unsigned int li)
+{
+	const struct cfg_listener *l = &dp.cfg->listeners[li];
+	const struct rt_group *g = &w->s->groups[l->group];
+	const struct rt_target *t;
+	struct flow_key fk;
+	struct sess *s;
+	uint8_t nh[16];
+	unsigned int port;
+	int slot;
+
+	flow_key_make(pi, g->cfg->stickiness, &fk);
+	slot = rt_group_pick(g, flow_key_hash(&fk), w->st);
+	if (slot < 0) {
+		nlb_drop(w, m, li,
+			 slot == RT_PICK_BYPASS ? SL_DROP_NO_TARGET : (enum sl_drop)(-slot - 1));
+		return NULL;
+	}
+	t = &g->targets[slot];
+	s = sesstab_alloc();
+	if (!s) {
+		nlb_drop(w, m, li, SL_DROP_NLB_SESSIONS_FULL);
+		return NULL;
+	}
+	nlb_session_fill(w, s, pi, li, slot);
 	if (!g->cfg->preserve_client_ip) {
 		struct nat_rewrite *fw = &s->rw[SESS_DIR_CLIENT], *rv = &s->rw[SESS_DIR_REPLY];
 
@@ -373,25 +409,7 @@ static struct sess *nlb_new_session(struct wctx *w, struct rte_mbuf *m, const st
 		memcpy(rv->daddr, pi->saddr, 16);
 		rv->dport = pi->sport;
 	}
-	ret = sesstab_publish(s);
-	if (ret) {
-		struct sess *other;
-
-		if (s->flags & SESS_F_SNAT)
-			sesstab_port_put(s->nport_owner, s->nport);
-		sesstab_put(s);
-		/* another lcore created it a moment ago: use that one */
-		sess_key_from_pkt(&k, pi);
-		other = sesstab_lookup(&k, &dir);
-		if (other && dir == SESS_DIR_CLIENT)
-			return other;
-		nlb_drop(w, m, li, SL_DROP_NLB_SESSIONS_FULL);
-		return NULL;
-	}
-	DP_EVENT(w->st, NLB_NEW_FLOW);
-	w->st->l_flows[li]++;
-	w->st->t_flows[t->gidx]++;
-	return s;
+	return nlb_publish(w, m, pi, li, s);
 }
 
 /* A target's reply (s found by its reply key): 1 if handled, 0 if it is no reply any more. */
@@ -434,14 +452,14 @@ void nlb_to_zone_ip(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
 		s = NULL;
 	}
 	if (!s) {
-		int syn = pi->proto != IPPROTO_TCP_ ||
-			  (pi->tcp_flags & (NLB_TCP_SYN | NLB_TCP_ACK)) == NLB_TCP_SYN;
+		int v = nlb_client_verdict(pi->proto, pi->tcp_flags,
+					   w->s->groups[l->group].cfg->tcp_unknown_reset);
 
-		if (!syn && (pi->tcp_flags & NLB_TCP_RST)) { /* a reset of nothing: nothing to do */
+		if (v == NLB_CLIENT_DROP_RST) { /* a reset of nothing: nothing to do */
 			wk_drop(w, m, SL_DROP_NLB_UNKNOWN_RESET);
 			return;
 		}
-		if (!syn && w->s->groups[l->group].cfg->tcp_unknown_reset) {
+		if (v == NLB_CLIENT_RESET) {
 			nlb_rst_answer(w, m, pi, NULL, NULL);
 			nlb_drop(w, m, li, SL_DROP_NLB_UNKNOWN_RESET);
 			return;
@@ -449,6 +467,8 @@ void nlb_to_zone_ip(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
 		s = nlb_new_session(w, m, pi, (unsigned int)li);
 		if (!s)
 			return;
+		if (v == NLB_CLIENT_ADOPT) /* another node's flow (or ours before a restart) */
+			DP_EVENT(w->st, NLB_ADOPTED);
 	}
 	nlb_translate_send(w, m, pi, s, SESS_DIR_CLIENT);
 }
@@ -507,6 +527,63 @@ int nlb_try_session(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
 	if (!s || dir != SESS_DIR_REPLY)
 		return 0;
 	return nlb_reply(w, m, pi, s);
+}
+
+int nlb_reply_adopt(struct wctx *w, int in_port, struct rte_mbuf *m, const struct pkt_info *pi)
+{
+	const struct rt_replies *r = &w->s->replies;
+	const struct nlb_reply_owner *exact, *any;
+	struct nlb_reply_owner o;
+	struct rt_reply_key k;
+	struct pkt_info cpi;
+	struct sess tmp, *s;
+	int v;
+
+	/* not on a port with inspection: that traffic is inspected as before (core/nlb.h) */
+	if (!nlb_active || !r->n || in_port < 0 || dp.ports[in_port].attach >= 0 ||
+	    !(pi->flags & PKT_F_L4) || (pi->flags & PKT_F_ICMP_ERR) ||
+	    (pi->proto != IPPROTO_TCP_ && pi->proto != IPPROTO_UDP_) ||
+	    pi->family != nlb_zone.family)
+		return 0;
+	memset(&k, 0, sizeof(k));
+	k.family = pi->family;
+	k.proto = pi->proto;
+	k.port = pi->sport;
+	memcpy(k.addr, pi->saddr, 16);
+	exact = rt_reply_find(r, &k);
+	k.port = 0;
+	any = rt_reply_find(r, &k);
+	v = nlb_reply_resolve(exact, any, pi->sport, &o);
+	if (v == NLB_REPLY_NONE)
+		return 0;
+	if (v == NLB_REPLY_AMBIGUOUS) {
+		wk_drop(w, m, SL_DROP_NLB_REPLY_AMBIGUOUS);
+		return 1;
+	}
+	/* the client packet this reply answers: client -> zone IP:listener port */
+	cpi = *pi;
+	memcpy(cpi.saddr, pi->daddr, 16);
+	cpi.sport = pi->dport;
+	memset(cpi.daddr, 0, 16);
+	memcpy(cpi.daddr, nlb_zone.addr, pi->family == 4 ? 4 : 16);
+	cpi.dport = o.lport;
+	DP_EVENT(w->st, NLB_REPLY_ADOPTED);
+	if (!nlb_reply_keeps(pi->proto, pi->tcp_flags)) { /* a RST: translated, no session */
+		memset(&tmp, 0, sizeof(tmp));
+		nlb_session_fill(w, &tmp, &cpi, o.listener, o.slot);
+		nlb_translate_send(w, m, pi, &tmp, SESS_DIR_REPLY);
+		return 1;
+	}
+	s = sesstab_alloc();
+	if (!s) {
+		nlb_drop(w, m, o.listener, SL_DROP_NLB_SESSIONS_FULL);
+		return 1;
+	}
+	nlb_session_fill(w, s, &cpi, o.listener, o.slot);
+	s = nlb_publish(w, m, &cpi, o.listener, s);
+	if (s)
+		nlb_translate_send(w, m, pi, s, SESS_DIR_REPLY);
+	return 1;
 }
 
 unsigned int nlb_sweep(uint64_t now_us, unsigned int budget)

@@ -31,6 +31,17 @@ void nlb_to_zone_ip(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
  * returns 1 when it did (m consumed), 0 otherwise (m untouched).
  */
 int nlb_try_session(struct wctx *w, int in_port, struct rte_mbuf *m, const struct pkt_info *pi);
+/*
+ * A TCP/UDP packet in transit (not to one of our addresses), arrived on in_port, that no
+ * session took: a target's reply for a session this node never saw (docs/nlb.md "In a
+ * fleet")? When the generation's reply table names exactly one destination-NAT listener for
+ * its source address and port, the session is made as if its client packet had been seen
+ * (none for a RST) and the reply translated (nlb_reply_adopted); several: dropped
+ * nlb_reply_ambiguous. Not on a port with an inspection attachment (core/nlb.h): such a
+ * port's traffic is inspected as before. Returns 1 when m was consumed, 0 when the packet is
+ * no such reply (m untouched).
+ */
+int nlb_reply_adopt(struct wctx *w, int in_port, struct rte_mbuf *m, const struct pkt_info *pi);
 unsigned int nlb_sweep(uint64_t now_us, unsigned int budget);
 
 #endif /* SL_NLB_H */

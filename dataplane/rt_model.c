@@ -28,6 +28,7 @@ void rt_state_free(struct rt_state *s)
 
 	if (!s)
 		return;
+	free(s->replies.e);
 	for (i = 0; i < s->n_groups; i++)
 		rt_group_free(&s->groups[i]);
 	free(s->groups);
@@ -126,6 +127,95 @@ out:
 	return ret;
 }
 
+/* A (listener, target) pair's entry under key k: new, or merged into the key's entry. */
+static void rt_reply_add(struct rt_replies *r, const struct rt_reply_key *k,
+			 const struct nlb_reply_owner *o)
+{
+	uint32_t i;
+
+	for (i = rt_reply_hash(k) & r->mask;; i = (i + 1) & r->mask) {
+		struct rt_reply *e = &r->e[i];
+
+		if (!e->own.flags) {
+			e->key = *k;
+			e->own = *o;
+			r->n++;
+			return;
+		}
+		if (!memcmp(&e->key, k, sizeof(*k))) {
+			nlb_reply_merge(&e->own, o);
+			return;
+		}
+	}
+}
+
+/*
+ * Every (destination-NAT listener, protocol, candidate target) of s, added to r (NULL: only
+ * counted); returns how many there are. The candidates are the targets sessions can have:
+ * present, in this node's zone (or cross-zone).
+ */
+static unsigned int rt_reply_pairs(const struct rt_state *s, struct rt_replies *r)
+{
+	const struct config *cfg = s->cfg;
+	unsigned int li, ti, p, n = 0;
+
+	for (li = 0; cfg && li < cfg->n_listeners; li++) {
+		const struct cfg_listener *l = &cfg->listeners[li];
+		const struct rt_group *g;
+
+		if (l->group >= s->n_groups || !cfg->groups[l->group].preserve_client_ip)
+			continue; /* source NAT: replies come to the node's address, sessions only
+				   */
+		g = &s->groups[l->group];
+		for (p = 0; p < 2; p++) {
+			if (!(l->protocol & (p ? CFG_LPROTO_UDP : CFG_LPROTO_TCP)))
+				continue;
+			for (ti = 0; ti < g->n_targets; ti++) {
+				const struct rt_target *t = &g->targets[ti];
+				struct nlb_reply_owner o = {
+					.listener = (uint16_t)li,
+					.group = (uint16_t)l->group,
+					.slot = (uint16_t)ti,
+				};
+				struct rt_reply_key k;
+
+				if (!rt_candidate(t))
+					continue;
+				n++;
+				if (!r)
+					continue;
+				memset(&k, 0, sizeof(k));
+				k.family = t->family;
+				k.proto = p ? IPPROTO_UDP_ : IPPROTO_TCP_;
+				memcpy(k.addr, t->addr16, 16);
+				k.port = (uint16_t)nlb_reply_key(t->port, l->port, &o);
+				rt_reply_add(r, &k, &o);
+			}
+		}
+	}
+	return n;
+}
+
+/* The generation's reply table (rt_replies), rebuilt from its listeners and targets. */
+static int rt_replies_build(struct rt_state *s)
+{
+	unsigned int n = rt_reply_pairs(s, NULL);
+	uint32_t size = 16;
+
+	free(s->replies.e);
+	memset(&s->replies, 0, sizeof(s->replies));
+	if (!n)
+		return 0;
+	while (size < 2 * n) /* at most half full: short probes, and always an empty slot */
+		size *= 2;
+	s->replies.e = calloc(size, sizeof(*s->replies.e));
+	if (!s->replies.e)
+		return -ENOMEM;
+	s->replies.mask = size - 1;
+	rt_reply_pairs(s, &s->replies);
+	return 0;
+}
+
 int rt_state_finalize(struct rt_state *s, uint32_t maglev_size)
 {
 	unsigned int gi;
@@ -133,7 +223,7 @@ int rt_state_finalize(struct rt_state *s, uint32_t maglev_size)
 	for (gi = 0; gi < s->n_groups; gi++)
 		if (rt_group_finalize(&s->groups[gi], maglev_size))
 			return -ENOMEM;
-	return 0;
+	return rt_replies_build(s);
 }
 
 struct rt_state *rt_state_build(const struct config *cfg, uint32_t maglev_size, char *err,
@@ -157,6 +247,7 @@ struct rt_state *rt_state_build(const struct config *cfg, uint32_t maglev_size, 
 		goto nomem;
 	s->generation = 1;
 	s->n_groups = cfg->n_groups;
+	s->cfg = cfg;
 	for (gi = 0; gi < cfg->n_groups; gi++) {
 		const struct cfg_group *cg = &cfg->groups[gi];
 		struct rt_group *g = &s->groups[gi];
@@ -191,6 +282,8 @@ struct rt_state *rt_state_build(const struct config *cfg, uint32_t maglev_size, 
 		if (rt_group_finalize(g, maglev_size))
 			goto nomem;
 	}
+	if (rt_replies_build(s))
+		goto nomem;
 	return s;
 nomem:
 	snprintf(err, errlen, "out of memory building the runtime state");
@@ -208,6 +301,7 @@ struct rt_state *rt_state_clone(const struct rt_state *s)
 		return NULL;
 	n->generation = s->generation + 1;
 	n->n_groups = s->n_groups;
+	n->cfg = s->cfg; /* the reply table is rt_state_finalize's */
 	n->groups = calloc(s->n_groups ? s->n_groups : 1, sizeof(*n->groups));
 	if (!n->groups)
 		goto fail;

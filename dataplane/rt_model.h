@@ -12,8 +12,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "config.h"
+#include "core/nlb.h"
 
 /*
  * Target slots: a group has up to RT_SLOTS of them. A target keeps its slot for as long as it
@@ -66,11 +68,38 @@ struct rt_group {
 	int rebalance;
 };
 
+/*
+ * Target replies without a session (core/nlb.h): which destination-NAT listener a reply from
+ * a target's address and source port belongs to. One entry per key (family, protocol,
+ * address, source port; port 0 = any source port), built per generation from the listeners
+ * and the present, in-zone targets of their groups; ambiguous keys are kept (marked) so that
+ * such replies are counted, not taken for someone else's.
+ */
+struct rt_reply_key {
+	uint8_t family; /* 4 or 6 */
+	uint8_t proto;	/* IPPROTO_TCP / IPPROTO_UDP */
+	uint16_t port;	/* the reply's source port (host order), 0 = any */
+	uint8_t addr[16];
+};
+
+struct rt_reply {
+	struct rt_reply_key key;
+	struct nlb_reply_owner own; /* own.flags 0: an empty table slot */
+};
+
+struct rt_replies {
+	struct rt_reply *e; /* [mask + 1], open addressing; NULL when there is no entry */
+	uint32_t mask;
+	uint32_t n;
+};
+
 /* One generation of the mutable state. */
 struct rt_state {
 	uint64_t generation;
 	struct rt_group *groups;
 	unsigned int n_groups;
+	const struct config *cfg; /* what it was built from (the listeners) */
+	struct rt_replies replies;
 };
 
 /* Build the first generation from the config. Returns NULL with a message in err. */
@@ -105,6 +134,42 @@ void rt_group_remove(struct rt_group *g, unsigned int slot);
 int rt_in_zone(const struct config *cfg, const struct cfg_group *cg, const char *zone);
 
 const char *rt_mode_name(enum rt_group_mode m);
+
+/* The hash of a reply key (its table slot before probing). */
+static inline uint32_t rt_reply_hash(const struct rt_reply_key *k)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull ^
+		     ((uint64_t)k->family << 24 | (uint64_t)k->proto << 16 | k->port);
+	unsigned int i;
+
+	for (i = 0; i < 16; i += 4) {
+		uint32_t w;
+
+		memcpy(&w, k->addr + i, 4);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 33;
+	}
+	return (uint32_t)h;
+}
+
+/* The entry of key k in r, or NULL. Per packet: reads the generation only. */
+static inline const struct nlb_reply_owner *rt_reply_find(const struct rt_replies *r,
+							  const struct rt_reply_key *k)
+{
+	uint32_t i, n;
+
+	if (!r->n)
+		return NULL;
+	for (i = rt_reply_hash(k) & r->mask, n = 0; n <= r->mask; i = (i + 1) & r->mask, n++) {
+		const struct rt_reply *e = &r->e[i];
+
+		if (!e->own.flags)
+			return NULL;
+		if (!memcmp(&e->key, k, sizeof(*k)))
+			return &e->own;
+	}
+	return NULL;
+}
 
 /*
  * The target a pin (flow-table value or NLB session) with `tag` refers to, or NULL when that

@@ -111,7 +111,8 @@ static void wk_packet(struct wctx *w, unsigned int port, struct rte_mbuf *m)
 		wk_drop(w, m, SL_DROP_OTHER_ZONE_IP);
 		return;
 	}
-	if (nlb_try_session(w, (int)port, m, &pi)) /* a target's reply, or an error about it */
+	/* a target's reply (of a session, or to adopt), or an ICMP error about a session */
+	if (nlb_try_session(w, (int)port, m, &pi) || nlb_reply_adopt(w, (int)port, m, &pi))
 		return;
 	if (p->attach < 0) {
 		wk_drop(w, m, SL_DROP_NO_ATTACHMENT);

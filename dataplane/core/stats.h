@@ -46,6 +46,7 @@
 	X(NLB_UNKNOWN_RESET, "nlb_unknown_flow_reset") /* non-SYN without state, answered RST */   \
 	X(NLB_PORTS_EXHAUSTED, "nlb_ports_exhausted")  /* no source-NAT port left */               \
 	X(NLB_SESSIONS_FULL, "nlb_sessions_full")      /* no room for a new NAT session */         \
+	X(NLB_REPLY_AMBIGUOUS, "nlb_reply_ambiguous")  /* reply, no session, several listeners */  \
 	X(NLB_DRAINED, "nlb_drained")		  /* flow of a target drained past its delay */    \
 	X(NLB_TERMINATED, "nlb_terminated")	  /* same, connection reset both ways */           \
 	X(NLB_ICMP_UNKNOWN, "nlb_icmp_unknown")	  /* ICMP error to us about no known flow */       \
@@ -85,6 +86,10 @@ enum sl_drop {
 	X(NLB_ICMP, "nlb_icmp_translated")    /* ICMP errors about a translated flow */           \
 	X(NLB_RST, "nlb_rst_sent")	      /* TCP resets we sent */                            \
 	X(ICMP_ECHO_REPLY, "icmp_echo_reply") /* pings answered (IPv4 and IPv6) */                \
+	/* docs/nlb.md "In a fleet": mid-flow TCP of no session, a session made; */               \
+	/* a target's reply of no session, translated (a session made unless RST) */              \
+	X(NLB_ADOPTED, "nlb_adopted")                                                             \
+	X(NLB_REPLY_ADOPTED, "nlb_reply_adopted")                                                 \
 	X(ICMP_FRAG_NEEDED, "icmp_frag_needed")	 /* IPv4 fragmentation-needed sent */             \
 	X(ICMP6_TOO_BIG, "icmp6_packet_too_big") /* IPv6 packet-too-big sent */                   \
 	X(KERNEL_IN, "kernel_in")		 /* handed to the port's kernel interface */      \

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """nlb_idle: idle timeouts of NAT sessions. One port (clients, targets and 172.16.0.1 all on
 outside, so the input order holds). Listener dns (udp 53) -> group dns (SNAT,
-other_idle_timeout 60); listener app (tcp 80) -> group app (SNAT, tcp_idle_timeout 350).
+other_idle_timeout 60); listener app (tcp 80) -> group app (SNAT, tcp_idle_timeout 350,
+tcp_unknown_flow adopt).
 Source-NAT ports show which packets share a session (the nth new session gets 1024 + n - 1,
 a freed port goes to the end of the pool).
 - U1 queries at t=1000 and, 62 s later, again: a new session with a new port;
@@ -29,8 +30,10 @@ import nlbkit as nk  # noqa: E402
 def model():
     groups = [nk.Group("dns", "udp", nk.targets("dns", 2, port=53),
                        preserve_client_ip=False, other_idle_timeout=60),
+              # adopt (not the source-NAT default, reset): a segment after its session
+              # expired starts a new one, which shows the session is gone
               nk.Group("app", "tcp", nk.targets("app", 2, port=8080, first=3),
-                       preserve_client_ip=False)]
+                       preserve_client_ip=False, tcp_unknown_flow="adopt")]
     listeners = [nk.Listener("dns", "udp", 53, "dns"), nk.Listener("app", "tcp", 80, "app")]
     return nk.Nlb(groups, listeners, single=True)
 

@@ -1,10 +1,11 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""nlb_unknown_flow: listener web (tcp 443) -> group web (tcp_unknown_flow forward, the
-default), listener api (tcp 8443) -> group api (tcp_unknown_flow reset).
+"""nlb_unknown_flow: listener web (tcp 443) -> group web (tcp_unknown_flow adopt, the
+destination-NAT default), listener api (tcp 8443) -> group api (tcp_unknown_flow reset).
 - web: mid-flow segments (ACK, PSH/ACK, FIN/ACK) of 8 flows sluice has no state for are
   steered by Maglev over the flow key, to the target the SYN would have got, and pinned (a
-  second segment of the flow follows the session; nlb_new_flow once per flow);
+  second segment of the flow follows the session; nlb_new_flow and nlb_adopted once per
+  flow);
 - api: mid-flow segments without state are answered with a RST to the client from
   10.0.1.10:8443 (RFC 9293 shapes as core/nat.h states them: with ACK, seq = its ack; without,
   RST/ACK with ack = seq + length (+1 for FIN)) and dropped nlb_unknown_flow_reset; a SYN
@@ -70,11 +71,13 @@ def build():
     # api: a SYN starts a flow; its next segment is forwarded
     nk.send(case, "outside", seg(3, 44006, 8443, "S", seq=100, ack=0))
     nk.send(case, "outside", seg(3, 44006, 8443, "A", seq=101, ack=9001))
-    case.expect_stats(gw.stats(events=["nlb_new_flow", "nlb_forward", "nlb_rst_sent"],
+    case.expect_stats(gw.stats(events=["nlb_new_flow", "nlb_adopted", "nlb_forward",
+                                       "nlb_rst_sent"],
                                drops=["nlb_unknown_flow_reset", "nlb_no_listener"],
                                listener_fields=["packets", "new_flows", "drops"],
                                target_fields=["packets", "new_flows"]))
     assert gw.drops["nlb_unknown_flow_reset"] == 6 and gw.events["nlb_new_flow"] == 9
+    assert gw.events["nlb_adopted"] == WEB_FLOWS
     return case
 
 

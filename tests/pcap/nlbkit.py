@@ -104,7 +104,7 @@ class Group:
                 "deregistration_delay": 300, "connection_termination": False,
                 "all_unhealthy": "all_targets", "tcp_idle_timeout": 350,
                 "other_idle_timeout": 120, "preserve_client_ip": True,
-                "tcp_unknown_flow": "forward"}
+                "tcp_unknown_flow": None}  # None: adopt with DNAT, reset with SNAT
 
     def __init__(self, name, protocol, members, **settings):
         unknown = set(settings) - set(self.DEFAULTS)
@@ -118,6 +118,9 @@ class Group:
 
     def __getattr__(self, key):
         settings = self.__dict__.get("settings", {})
+        if key == "tcp_unknown_flow":
+            mode = settings.get(key) or ("adopt" if settings["preserve_client_ip"] else "reset")
+            return "adopt" if mode == "forward" else mode  # forward: adopt's older name
         if key in settings:
             return settings[key]
         raise AttributeError(key)
@@ -417,6 +420,9 @@ class Nlb(ck.Gateway):
         out = self.try_session(l3, info)
         if out is not None:
             return out
+        out = self.reply_adopt(port, l3, info)
+        if out is not None:
+            return out
         if port in self.from_ports and self.chain:
             return self.transit(data, now)
         self.drops["no_attachment"] += 1
@@ -584,8 +590,9 @@ class Nlb(ck.Gateway):
         if s is None:
             g = self.nlb_groups[listener.group]
             if proto == ref.PROTO_TCP and (tcp_flags(l3) & (TCP_SYN | TCP_ACK)) != TCP_SYN:
-                if tcp_flags(l3) & TCP_RST:
-                    raise ValueError("model: a RST without state is not specified")
+                if tcp_flags(l3) & TCP_RST:  # a reset of nothing: nothing to answer
+                    self.drops["nlb_unknown_flow_reset"] += 1
+                    return []
                 if g.tcp_unknown_flow == "reset":
                     self.drops["nlb_unknown_flow_reset"] += 1
                     self.listener_stats[listener.name]["drops"] += 1
@@ -594,6 +601,8 @@ class Nlb(ck.Gateway):
             s = self.new_session(listener, l3, key)
             if s is None:
                 return []
+            if proto == ref.PROTO_TCP and (tcp_flags(l3) & (TCP_SYN | TCP_ACK)) != TCP_SYN:
+                self.events["nlb_adopted"] += 1
         return self.send(s, l3, "client")
 
     def choose(self, g, fhash):
@@ -671,6 +680,57 @@ class Nlb(ck.Gateway):
             return None
         if self._session_verdict(s, key[0]) == "drained":
             return self._refuse(s, l3, "reply")
+        return self.send(s, l3, "reply")
+
+    def reply_owners(self, proto, src, sport):
+        """The (listener, target, listener port or None) pairs a target reply from src:sport
+        of no session can belong to (docs/nlb.md "In a fleet"): destination-NAT listeners of
+        the protocol, candidate targets (this zone, or cross-zone) at src; a fixed-port
+        target matches on its port (listener port: the listener's, None = unknowable for an
+        all-ports listener), a port-0 target on the listener port (all ports: sport)."""
+        out = []
+        for l in self.listeners:
+            g = self.nlb_groups[l.group]
+            if not l.serves(proto) or not g.preserve_client_ip:
+                continue
+            for t in g.targets:
+                if t.address != src or not (g.cross_zone or t.zone == self.zone):
+                    continue
+                lport = None if l.port == "all" else l.port
+                if t.port:
+                    if t.port == sport:
+                        out.append((l, t, lport))
+                elif lport is None or lport == sport:
+                    out.append((l, t, sport))
+        return out
+
+    def reply_adopt(self, port, l3, info):
+        """A transit TCP/UDP packet of no session from a target: adopted as its listener's
+        reply (a session as if the client packet had been seen; none for a RST), dropped
+        nlb_reply_ambiguous, or None (not a reply: the packet goes on as any other). Never on
+        a port with inspection: its traffic is inspected as before."""
+        if info.icmp_error or info.proto not in (ref.PROTO_TCP, ref.PROTO_UDP) or \
+                not info.ports or (port in self.from_ports and self.chain):
+            return None
+        proto, src, sport, dst, dport = five_tuple(l3)
+        owners = self.reply_owners(proto, src, sport)
+        if not owners:
+            return None
+        if len(owners) > 1 or owners[0][2] is None:
+            self.drops["nlb_reply_ambiguous"] += 1
+            return []
+        listener, t, lport = owners[0]
+        g = self.nlb_groups[listener.group]
+        key = (proto, dst, dport, self.zone_ip, lport)
+        reply_key = (proto, src, sport, dst, dport)
+        s = Session(listener.name, g.name, t, key, reply_key, None, self.now)
+        self.events["nlb_reply_adopted"] += 1
+        if not (proto == ref.PROTO_TCP and tcp_flags(l3) & TCP_RST):
+            self.sessions[key] = (s, "client")
+            self.sessions[reply_key] = (s, "reply")
+            self.events["nlb_new_flow"] += 1
+            self.listener_stats[listener.name]["new_flows"] += 1
+            self.target_stats[g.name][t.id]["new_flows"] += 1
         return self.send(s, l3, "reply")
 
     def icmp_error(self, l3):

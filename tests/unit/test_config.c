@@ -312,7 +312,7 @@ static void test_nlb_config_parses_every_value(void)
 	CU_ASSERT_EQUAL(g->protocol, CFG_PROTO_TCP);
 	CU_ASSERT_EQUAL(g->stickiness, FLOW_STICK_2TUPLE); /* source_ip */
 	CU_ASSERT_EQUAL(g->preserve_client_ip, 1);	   /* default */
-	CU_ASSERT_EQUAL(g->tcp_unknown_reset, 0);	   /* default: forward */
+	CU_ASSERT_EQUAL(g->tcp_unknown_reset, 0);	   /* default with DNAT: adopt */
 	CU_ASSERT_EQUAL(g->cross_zone, 0);
 	CU_ASSERT_EQUAL(g->hc.protocol, CFG_HC_HTTP);
 	CU_ASSERT_EQUAL(g->hc.port, 0);
@@ -330,7 +330,7 @@ static void test_nlb_config_parses_every_value(void)
 	CU_ASSERT_EQUAL(g->protocol, CFG_PROTO_UDP);
 	CU_ASSERT_EQUAL(g->stickiness, FLOW_STICK_5TUPLE);
 	CU_ASSERT_EQUAL(g->preserve_client_ip, 0);
-	CU_ASSERT_EQUAL(g->tcp_unknown_reset, 0);
+	CU_ASSERT_EQUAL(g->tcp_unknown_reset, 1); /* default with source NAT: reset */
 	CU_ASSERT_EQUAL(g->hc.protocol, CFG_HC_TCP);
 	CU_ASSERT_EQUAL(g->hc.port, 53);
 	CU_ASSERT_EQUAL_FATAL(g->n_targets, 2);
@@ -1365,8 +1365,8 @@ static void test_group_nlb_keys(void)
 		   "groups",
 		   NULL);
 	EXPECT_ERR(TCP_GROUP "    tcp_unknown_flow: drop\n",
-		   "t.yaml:8: target_groups[0].tcp_unknown_flow: \"drop\" is not one of: forward, "
-		   "reset",
+		   "t.yaml:8: target_groups[0].tcp_unknown_flow: \"drop\" is not one of: adopt, "
+		   "reset, forward",
 		   NULL);
 	EXPECT_ERR(TCP_GROUP "    tcp_unknown_flow: true\n",
 		   "t.yaml:8: target_groups[0].tcp_unknown_flow: \"true\" is not one of", NULL);
@@ -1393,7 +1393,20 @@ static void test_group_nlb_keys(void)
 	CU_ASSERT_EQUAL(cfg->groups[0].stickiness, FLOW_STICK_2TUPLE);
 	CU_ASSERT_EQUAL(cfg->groups[1].stickiness, FLOW_STICK_2TUPLE); /* an alias in any group */
 	CU_ASSERT_EQUAL(cfg->groups[2].preserve_client_ip, 1);
+	CU_ASSERT_EQUAL(cfg->groups[2].tcp_unknown_reset, 0); /* forward: adopt's alias */
+	config_free(cfg);
+
+	/* adopt by name; the default follows preserve_client_ip (adopt DNAT, reset SNAT) */
+	cfg = LOAD_OK(TCP_GROUP "    preserve_client_ip: false\n"
+				"    tcp_unknown_flow: adopt\n"
+				"  - {name: s, protocol: tcp, preserve_client_ip: false}\n"
+				"  - {name: d, protocol: udp}\n"
+				"  - {name: r, protocol: tcp, tcp_unknown_flow: reset}\n");
+	CU_ASSERT_FATAL(cfg != NULL);
+	CU_ASSERT_EQUAL(cfg->groups[0].tcp_unknown_reset, 0);
+	CU_ASSERT_EQUAL(cfg->groups[1].tcp_unknown_reset, 1);
 	CU_ASSERT_EQUAL(cfg->groups[2].tcp_unknown_reset, 0);
+	CU_ASSERT_EQUAL(cfg->groups[3].tcp_unknown_reset, 1);
 	config_free(cfg);
 }
 

@@ -1,0 +1,439 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_rt_model.c - "any node, any packet" (docs/nlb.md "In a fleet"): two nodes built from the
+ * same target set choose the same target for every flow, whatever order the targets were
+ * registered in and whichever slots they got; and the generation's reply table (core/nlb.h's
+ * rule for target replies without a session) names the listener a reply belongs to, or marks
+ * it ambiguous.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cu.h"
+#include "config.h"
+#include "core/cookie.h"
+#include "core/flow.h"
+#include "core/gwlb.h"
+#include "core/maglev.h"
+#include "core/nlb.h"
+#include "rt_model.h"
+
+#define M MAGLEV_DEFAULT_SIZE
+
+/*
+ * Groups: fw (geneve, weights, one target of another zone, one unhealthy, one draining), web
+ * (tcp, DNAT, fixed ports), bulk (tcp_udp, cross-zone, port-0 targets), sick (every target
+ * unhealthy: fail open). TARGETS_* are the same targets in two orders.
+ */
+#define HEAD                                                                   \
+	"node: {zone: az1, cookie_secret: 00112233445566778899aabbccddeeff}\n" \
+	"zones: {az1: 10.0.1.10, az2: 10.0.2.10}\n"                            \
+	"ports:\n"                                                             \
+	"  - {name: out, device: net_null0, addresses: [10.0.1.10/24]}\n"      \
+	"  - {name: srv, device: net_null1, addresses: [172.16.0.1/24]}\n"     \
+	"inspection:\n"                                                        \
+	"  - {name: in, endpoint_id: 7, from: out, chain: [fw]}\n"             \
+	"listeners:\n"                                                         \
+	"  - {name: web, protocol: tcp, port: 443, target_group: web}\n"       \
+	"  - {name: bulk, protocol: tcp_udp, port: all, target_group: bulk}\n" \
+	"target_groups:\n"
+
+#define FW_A                                                                      \
+	"      - {id: fw-1, address: 172.16.0.21, zone: az1, weight: 3}\n"        \
+	"      - {id: fw-2, address: 172.16.0.22, zone: az1}\n"                   \
+	"      - {id: fw-3, address: 172.16.0.23, zone: az1, weight: 2}\n"        \
+	"      - {id: fw-4, address: 172.16.0.24, zone: az2}\n"                   \
+	"      - {id: fw-5, address: 172.16.0.25, zone: az1, state: unhealthy}\n" \
+	"      - {id: fw-6, address: 172.16.0.26, zone: az1, state: draining}\n"  \
+	"      - {id: fw-7, address: 172.16.0.27, zone: az1, weight: 5}\n"
+#define FW_B                                                                      \
+	"      - {id: fw-7, address: 172.16.0.27, zone: az1, weight: 5}\n"        \
+	"      - {id: fw-5, address: 172.16.0.25, zone: az1, state: unhealthy}\n" \
+	"      - {id: fw-3, address: 172.16.0.23, zone: az1, weight: 2}\n"        \
+	"      - {id: fw-1, address: 172.16.0.21, zone: az1, weight: 3}\n"        \
+	"      - {id: fw-6, address: 172.16.0.26, zone: az1, state: draining}\n"  \
+	"      - {id: fw-4, address: 172.16.0.24, zone: az2}\n"                   \
+	"      - {id: fw-2, address: 172.16.0.22, zone: az1}\n"
+#define WEB_A                                                                                  \
+	"      - {id: web-1, address: 172.16.0.11, port: 8443, zone: az1}\n"                   \
+	"      - {id: web-2, address: 172.16.0.12, port: 8443, zone: az1, weight: 4}\n"        \
+	"      - {id: web-3, address: 172.16.0.13, port: 8443, zone: az1, state: unhealthy}\n" \
+	"      - {id: web-4, address: 172.16.0.14, port: 8443, zone: az2}\n"
+#define WEB_B                                                                                  \
+	"      - {id: web-4, address: 172.16.0.14, port: 8443, zone: az2}\n"                   \
+	"      - {id: web-3, address: 172.16.0.13, port: 8443, zone: az1, state: unhealthy}\n" \
+	"      - {id: web-2, address: 172.16.0.12, port: 8443, zone: az1, weight: 4}\n"        \
+	"      - {id: web-1, address: 172.16.0.11, port: 8443, zone: az1}\n"
+#define BULK_A                                                               \
+	"      - {id: bulk-1, address: 172.16.0.31, zone: az1}\n"            \
+	"      - {id: bulk-2, address: 172.16.0.32, zone: az2, weight: 2}\n" \
+	"      - {id: bulk-3, address: 172.16.0.33, zone: az1}\n"
+#define BULK_B                                                               \
+	"      - {id: bulk-3, address: 172.16.0.33, zone: az1}\n"            \
+	"      - {id: bulk-2, address: 172.16.0.32, zone: az2, weight: 2}\n" \
+	"      - {id: bulk-1, address: 172.16.0.31, zone: az1}\n"
+#define SICK_A                                                                   \
+	"      - {id: s-1, address: 172.16.0.41, zone: az1, state: unhealthy}\n" \
+	"      - {id: s-2, address: 172.16.0.42, zone: az1, state: unhealthy}\n"
+#define SICK_B                                                                   \
+	"      - {id: s-2, address: 172.16.0.42, zone: az1, state: unhealthy}\n" \
+	"      - {id: s-1, address: 172.16.0.41, zone: az1, state: unhealthy}\n"
+
+#define CONFIG(FW, WEB, BULK, SICK)                                                             \
+	HEAD "  - name: fw\n    protocol: geneve\n    targets:\n" FW                            \
+	     "  - name: web\n    protocol: tcp\n    targets:\n" WEB                             \
+	     "  - name: bulk\n    protocol: tcp_udp\n    cross_zone: true\n    targets:\n" BULK \
+	     "  - name: sick\n    protocol: geneve\n    targets:\n" SICK
+
+static const char cfg_a[] = CONFIG(FW_A, WEB_A, BULK_A, SICK_A);
+static const char cfg_b[] = CONFIG(FW_B, WEB_B, BULK_B, SICK_B);
+
+static struct config *load(const char *yaml)
+{
+	struct config *cfg = NULL;
+	char err[CFG_ERR_MAX];
+	int rc = config_load_string(yaml, strlen(yaml), "t.yaml", &cfg, err, sizeof(err));
+
+	if (rc)
+		fprintf(stderr, "config: %s\n", err);
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+	return cfg;
+}
+
+static struct rt_state *build(const struct config *cfg)
+{
+	char err[256];
+	struct rt_state *s = rt_state_build(cfg, M, err, sizeof(err));
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	return s;
+}
+
+/*
+ * Node C: cfg's targets removed and registered again through the control path's calls, in
+ * reverse order, after decoys filled every never-used slot: the targets reuse freed slots
+ * (the oldest first, with the next incarnation), so slots and tags differ from A's and B's.
+ * Every member is copied from cfg's targets as a sync would set it.
+ */
+static struct rt_state *build_reregistered(const struct config *cfg)
+{
+	struct rt_state *s = build(cfg), *n = rt_state_clone(s);
+	unsigned int gi, i;
+	char id[CFG_NAME_MAX];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	rt_state_free(s);
+	for (gi = 0; gi < n->n_groups; gi++) {
+		const struct cfg_group *cg = &cfg->groups[gi];
+		struct rt_group *g = &n->groups[gi];
+
+		for (i = 0; i < g->n_targets; i++)
+			rt_group_remove(g, i);
+		for (i = 0; n->groups[gi].n_targets < RT_SLOTS; i++) {
+			snprintf(id, sizeof(id), "decoy-%u", i);
+			CU_ASSERT_FATAL(rt_group_add(n, gi, id) >= 0);
+		}
+		g = &n->groups[gi];
+		for (i = cg->n_targets; i < RT_SLOTS; i++)
+			if (i != RT_SLOTS - 3) /* one decoy stays until the end: a hole */
+				rt_group_remove(g, i);
+		for (i = cg->n_targets; i-- > 0;) {
+			const struct cfg_target *ct = &cg->targets[i];
+			struct rt_target *t;
+			int slot = rt_group_add(n, gi, ct->id);
+
+			CU_ASSERT_FATAL(slot >= 0);
+			g = &n->groups[gi];
+			t = &g->targets[slot];
+			memcpy(t->addr16, ct->address.addr, 16);
+			t->family = ct->address.family;
+			memcpy(&t->addr, ct->address.addr, 4);
+			t->port = ct->port;
+			snprintf(t->zone, sizeof(t->zone), "%s", ct->zone);
+			t->in_zone = (uint8_t)rt_in_zone(cfg, cg, ct->zone);
+			t->weight = ct->weight;
+			t->state = (uint8_t)ct->state;
+		}
+		rt_group_remove(g, RT_SLOTS - 3);
+	}
+	CU_ASSERT_EQUAL_FATAL(rt_state_finalize(n, M), 0);
+	return n;
+}
+
+/* The id behind Maglev entry i of group g ("" for none). */
+static const char *entry_id(const struct rt_group *g, uint32_t i)
+{
+	uint32_t slot;
+
+	if (!g->maglev)
+		return "";
+	slot = maglev_lookup(g->maglev, M, i);
+	return slot == MAGLEV_EMPTY ? "" : g->targets[slot].id;
+}
+
+/* The same table, slot -> id, in every group; the same mode. */
+static void assert_same_tables(const struct rt_state *a, const struct rt_state *b)
+{
+	unsigned int gi;
+	uint32_t i, diff;
+
+	CU_ASSERT_EQUAL_FATAL(a->n_groups, b->n_groups);
+	for (gi = 0; gi < a->n_groups; gi++) {
+		CU_ASSERT_EQUAL(a->groups[gi].mode, b->groups[gi].mode);
+		CU_ASSERT_EQUAL(!a->groups[gi].maglev, !b->groups[gi].maglev);
+		for (i = 0, diff = 0; i < M; i++)
+			diff += strcmp(entry_id(&a->groups[gi], i), entry_id(&b->groups[gi], i)) !=
+				0;
+		CU_ASSERT_EQUAL(diff, 0);
+	}
+}
+
+/* A test flow: client 198.51.100.(n % 250 + 1):(1024 + n) -> 10.0.1.10:443 (TCP or UDP). */
+static void flow_of(uint32_t n, struct pkt_info *pi)
+{
+	memset(pi, 0, sizeof(*pi));
+	pi->family = 4;
+	pi->proto = n & 1 ? IPPROTO_UDP_ : IPPROTO_TCP_;
+	pi->flags = PKT_F_L4;
+	pi->saddr[0] = 198;
+	pi->saddr[1] = 51;
+	pi->saddr[2] = 100;
+	pi->saddr[3] = (uint8_t)(n % 250 + 1);
+	pi->daddr[0] = 10;
+	pi->daddr[2] = 1;
+	pi->daddr[3] = 10;
+	pi->sport = (uint16_t)(1024 + n);
+	pi->dport = 443;
+}
+
+/* The choice group g makes for pi: its target's id and the flow cookie, as gw.c / nlb.c. */
+static void choose(const struct rt_group *g, const struct pkt_info *pi, const char **id,
+		   uint32_t *cookie)
+{
+	static const uint8_t secret[16] = "0123456789abcdef";
+	struct flow_key fk;
+	uint32_t slot;
+
+	flow_key_make(pi, g->cfg->stickiness, &fk);
+	slot = maglev_lookup(g->maglev, M, flow_key_hash(&fk));
+	CU_ASSERT_FATAL(slot != MAGLEV_EMPTY && slot < g->n_targets);
+	*id = g->targets[slot].id;
+	*cookie = cookie_make(secret, &fk, g->targets[slot].addr, 7);
+}
+
+static void assert_same_choices(const struct rt_state *a, const struct rt_state *b)
+{
+	unsigned int gi, n, diff = 0;
+
+	for (gi = 0; gi < a->n_groups; gi++) {
+		for (n = 0; n < 20000; n++) {
+			struct pkt_info pi;
+			const char *ia, *ib;
+			uint32_t ca, cb;
+
+			flow_of(n, &pi);
+			choose(&a->groups[gi], &pi, &ia, &ca);
+			choose(&b->groups[gi], &pi, &ib, &cb);
+			diff += strcmp(ia, ib) != 0 || ca != cb;
+		}
+	}
+	CU_ASSERT_EQUAL(diff, 0);
+}
+
+static void test_same_targets_any_order_same_choices(void)
+{
+	struct config *ca = load(cfg_a), *cb = load(cfg_b);
+	struct rt_state *a = build(ca), *b = build(cb), *c = build_reregistered(ca);
+	unsigned int gi, moved = 0;
+
+	/* the orders did give different slots (else the test proves nothing) */
+	for (gi = 0; gi < a->n_groups; gi++)
+		moved += strcmp(a->groups[gi].targets[0].id, b->groups[gi].targets[0].id) != 0;
+	CU_ASSERT_EQUAL(moved, a->n_groups);
+	for (gi = 0; gi < a->n_groups; gi++) { /* C reused slot 0 for the last target listed */
+		const struct cfg_group *cg = &ca->groups[gi];
+
+		CU_ASSERT_STRING_EQUAL(c->groups[gi].targets[0].id,
+				       cg->targets[cg->n_targets - 1].id);
+		CU_ASSERT_EQUAL(c->groups[gi].targets[0].tag, RT_TAG(1, 0));
+	}
+	CU_ASSERT_EQUAL(a->groups[0].mode, RT_GROUP_NORMAL);
+	CU_ASSERT_EQUAL(a->groups[3].mode, RT_GROUP_FAIL_OPEN);
+	assert_same_tables(a, b);
+	assert_same_tables(a, c);
+	assert_same_choices(a, b);
+	assert_same_choices(a, c);
+	rt_state_free(a);
+	rt_state_free(b);
+	rt_state_free(c);
+	config_free(ca);
+	config_free(cb);
+}
+
+/* Whom a reply from addr:sport (IPv4 text) belongs to in s: verdict, listener name, target id. */
+static int reply_owner(const struct rt_state *s, uint8_t proto, const char *addr, uint16_t sport,
+		       const char **listener, const char **target, uint16_t *lport)
+{
+	struct rt_reply_key k;
+	const struct nlb_reply_owner *exact, *any;
+	struct nlb_reply_owner o;
+	unsigned int a, b, c, d;
+	int v;
+
+	CU_ASSERT_FATAL(sscanf(addr, "%u.%u.%u.%u", &a, &b, &c, &d) == 4);
+	memset(&k, 0, sizeof(k));
+	k.family = 4;
+	k.proto = proto;
+	k.addr[0] = (uint8_t)a;
+	k.addr[1] = (uint8_t)b;
+	k.addr[2] = (uint8_t)c;
+	k.addr[3] = (uint8_t)d;
+	k.port = sport;
+	exact = rt_reply_find(&s->replies, &k);
+	k.port = 0;
+	any = rt_reply_find(&s->replies, &k);
+	v = nlb_reply_resolve(exact, any, sport, &o);
+	if (v == NLB_REPLY_ADOPT) {
+		*listener = s->cfg->listeners[o.listener].name;
+		*target = s->groups[o.group].targets[o.slot].id;
+		*lport = o.lport;
+	}
+	return v;
+}
+
+static void test_reply_table(void)
+{
+	struct config *ca = load(cfg_a), *cb = load(cfg_b);
+	struct rt_state *a = build(ca), *b = build(cb), *c = build_reregistered(ca);
+	struct rt_state *all[] = {a, b, c};
+	const char *l, *t;
+	uint16_t lp;
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		const struct rt_state *s = all[i];
+
+		/* web: fixed-port targets, a port listener: the target port identifies it */
+		CU_ASSERT_EQUAL(reply_owner(s, 6, "172.16.0.12", 8443, &l, &t, &lp),
+				NLB_REPLY_ADOPT);
+		CU_ASSERT_STRING_EQUAL(l, "web");
+		CU_ASSERT_STRING_EQUAL(t, "web-2");
+		CU_ASSERT_EQUAL(lp, 443);
+		/* an unhealthy target's sessions are still its own */
+		CU_ASSERT_EQUAL(reply_owner(s, 6, "172.16.0.13", 8443, &l, &t, &lp),
+				NLB_REPLY_ADOPT);
+		/* another port, another protocol, another zone's target (no cross-zone): none */
+		CU_ASSERT_EQUAL(reply_owner(s, 6, "172.16.0.12", 443, &l, &t, &lp), NLB_REPLY_NONE);
+		CU_ASSERT_EQUAL(reply_owner(s, 17, "172.16.0.12", 8443, &l, &t, &lp),
+				NLB_REPLY_NONE);
+		CU_ASSERT_EQUAL(reply_owner(s, 6, "172.16.0.14", 8443, &l, &t, &lp),
+				NLB_REPLY_NONE);
+		/* bulk: port-0 targets of an all-ports listener, cross-zone: the source port is
+		 * the listener port, both protocols */
+		CU_ASSERT_EQUAL(reply_owner(s, 17, "172.16.0.32", 5353, &l, &t, &lp),
+				NLB_REPLY_ADOPT);
+		CU_ASSERT_STRING_EQUAL(l, "bulk");
+		CU_ASSERT_STRING_EQUAL(t, "bulk-2");
+		CU_ASSERT_EQUAL(lp, 5353);
+		CU_ASSERT_EQUAL(reply_owner(s, 6, "172.16.0.31", 22, &l, &t, &lp), NLB_REPLY_ADOPT);
+		CU_ASSERT_EQUAL(lp, 22);
+		/* appliances are no listener's targets */
+		CU_ASSERT_EQUAL(reply_owner(s, 6, "172.16.0.21", 80, &l, &t, &lp), NLB_REPLY_NONE);
+	}
+	rt_state_free(a);
+	rt_state_free(b);
+	rt_state_free(c);
+	config_free(ca);
+	config_free(cb);
+}
+
+/* One target in two listeners' groups, fixed ports, all-ports listeners, source NAT. */
+static void test_reply_table_ambiguity(void)
+{
+	static const char yaml[] =
+		"node: {zone: az1, cookie_secret: 00112233445566778899aabbccddeeff}\n"
+		"zones: {az1: 10.0.1.10}\n"
+		"ports:\n"
+		"  - {name: out, device: net_null0, addresses: [10.0.1.10/24]}\n"
+		"listeners:\n"
+		"  - {name: a, protocol: tcp, port: 80, target_group: g1}\n"
+		"  - {name: b, protocol: tcp, port: 81, target_group: g1}\n"
+		"  - {name: c, protocol: tcp, port: 90, target_group: g2}\n"
+		"  - {name: d, protocol: udp, port: all, target_group: g3}\n"
+		"  - {name: e, protocol: tcp, port: 91, target_group: g2}\n"
+		"  - {name: f, protocol: udp, port: 53, target_group: g4}\n"
+		"target_groups:\n"
+		"  - name: g1\n    protocol: tcp\n    targets:\n"
+		"      - {id: x, address: 10.0.1.50, port: 8080, zone: az1}\n" /* a and b: ambiguous
+										*/
+		"      - {id: y, address: 10.0.1.51, zone: az1}\n" /* 80 -> a, 81 -> b */
+		"  - name: g2\n    protocol: tcp\n    targets:\n"
+		"      - {id: y, address: 10.0.1.51, zone: az1}\n" /* 90 -> c, 91 -> e */
+		"  - name: g3\n    protocol: udp\n    targets:\n"
+		"      - {id: z, address: 10.0.1.52, port: 5000, zone: az1}\n" /* all-ports: port
+										  unknown */
+		"      - {id: w, address: 10.0.1.53, zone: az1}\n"	       /* any port: d */
+		"  - name: g4\n    protocol: udp\n    preserve_client_ip: false\n    targets:\n"
+		"      - {id: w, address: 10.0.1.53, zone: az1}\n"; /* source NAT: not in the table
+								     */
+	struct config *cfg = load(yaml);
+	struct rt_state *s = build(cfg);
+	const char *l, *t;
+	uint16_t lp;
+
+	CU_ASSERT_EQUAL(reply_owner(s, 6, "10.0.1.50", 8080, &l, &t, &lp), NLB_REPLY_AMBIGUOUS);
+	CU_ASSERT_EQUAL(reply_owner(s, 6, "10.0.1.51", 80, &l, &t, &lp), NLB_REPLY_ADOPT);
+	CU_ASSERT_STRING_EQUAL(l, "a");
+	CU_ASSERT_EQUAL(reply_owner(s, 6, "10.0.1.51", 81, &l, &t, &lp), NLB_REPLY_ADOPT);
+	CU_ASSERT_STRING_EQUAL(l, "b");
+	CU_ASSERT_EQUAL(reply_owner(s, 6, "10.0.1.51", 91, &l, &t, &lp), NLB_REPLY_ADOPT);
+	CU_ASSERT_STRING_EQUAL(l, "e");
+	CU_ASSERT_STRING_EQUAL(t, "y");
+	CU_ASSERT_EQUAL(reply_owner(s, 6, "10.0.1.51", 92, &l, &t, &lp), NLB_REPLY_NONE);
+	CU_ASSERT_EQUAL(reply_owner(s, 17, "10.0.1.52", 5000, &l, &t, &lp), NLB_REPLY_AMBIGUOUS);
+	CU_ASSERT_EQUAL(reply_owner(s, 17, "10.0.1.53", 1234, &l, &t, &lp), NLB_REPLY_ADOPT);
+	CU_ASSERT_STRING_EQUAL(l, "d");
+	CU_ASSERT_EQUAL(lp, 1234);
+	/* f is source NAT: its replies go to the node's address, the table ignores it */
+	CU_ASSERT_EQUAL(reply_owner(s, 17, "10.0.1.53", 53, &l, &t, &lp), NLB_REPLY_ADOPT);
+	CU_ASSERT_STRING_EQUAL(l, "d");
+	rt_state_free(s);
+	config_free(cfg);
+}
+
+/* The table follows the generation: a removed target's replies are nobody's any more. */
+static void test_reply_table_follows_generation(void)
+{
+	struct config *cfg = load(cfg_a);
+	struct rt_state *s = build(cfg), *n = rt_state_clone(s);
+	const char *l, *t;
+	uint16_t lp;
+	int slot;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	slot = rt_group_find(&n->groups[1], "web-2");
+	CU_ASSERT_FATAL(slot >= 0);
+	rt_group_remove(&n->groups[1], (unsigned int)slot);
+	CU_ASSERT_EQUAL_FATAL(rt_state_finalize(n, M), 0);
+	CU_ASSERT_EQUAL(reply_owner(s, 6, "172.16.0.12", 8443, &l, &t, &lp), NLB_REPLY_ADOPT);
+	CU_ASSERT_EQUAL(reply_owner(n, 6, "172.16.0.12", 8443, &l, &t, &lp), NLB_REPLY_NONE);
+	CU_ASSERT_EQUAL(reply_owner(n, 6, "172.16.0.11", 8443, &l, &t, &lp), NLB_REPLY_ADOPT);
+	rt_state_free(s);
+	rt_state_free(n);
+	config_free(cfg);
+}
+
+int main(void)
+{
+	CU_TestInfo tests[] = {
+		{"same targets, any order: same tables and choices",
+		 test_same_targets_any_order_same_choices},
+		{"reply table: owners by address and port", test_reply_table},
+		{"reply table: ambiguity, all ports, source NAT", test_reply_table_ambiguity},
+		{"reply table follows the generation", test_reply_table_follows_generation},
+		CU_TEST_INFO_NULL,
+	};
+
+	return cu_run("rt_model", tests);
+}
