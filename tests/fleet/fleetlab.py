@@ -71,18 +71,22 @@ PYTHON, AGENT = E.PYTHON, E.AGENT
 SECRET_HEX = lk.SECRET_HEX
 ZONES = {"az1": "10.0.10.1", "az2": "10.0.20.1"}
 CLIENT_IP, ROUTER_CL_IP = "10.0.0.2", "10.0.0.1"
-ROUTER_IP, SRV_BGP_IP = "10.0.1.1", "10.0.2.2"
-SERVER_NET, CLIENT_NET = "10.0.2.0/24", "10.0.0.0/24"
+ROUTER_IP, SRV_BGP_IP, TGT_BGP_IP = "10.0.1.1", "10.0.2.2", "10.0.3.2"
+SERVER_NET, TARGET_NET, CLIENT_NET = "10.0.2.0/24", "10.0.3.0/24", "10.0.0.0/24"
+TARGETS_TABLE = 300  # the servers' namespace: the targets' default route (ip rule from TARGET_NET)
 APPLIANCES = {"fw-1": ("192.168.50.11", "az1"), "fw-2": ("192.168.50.12", "az1"),
               "fw-3": ("192.168.50.13", "az1"), "fw-4": ("192.168.50.14", "az2")}
-SERVERS = {"web-1": ("10.0.2.21", "az1"), "web-2": ("10.0.2.22", "az1"),
-           "web-3": ("10.0.2.23", "az2")}
+# NLB targets, on their own segment behind the nodes' `targets` port, which has no
+# inspection attachment: a node adopts a target's reply it has no session for only there
+# (docs/nlb.md "In a fleet")
+SERVERS = {"web-1": ("10.0.3.21", "az1"), "web-2": ("10.0.3.22", "az1"),
+           "web-3": ("10.0.3.23", "az2")}
+# hosts reached through inspection (transit both ways), behind the `inside` port
+TRANSIT = {"srv-1": "10.0.2.21", "srv-2": "10.0.2.22"}
 FW_GROUP, WEB_GROUP = "firewalls", "web"
 WEB_PORT, INSPECTED_PORT = 8080, 9090   # listeners `web` (DNAT) and `inspected`
-# the port of the servers' own address that direct inspected (transit) traffic uses: not a
-# listener's target port, so no node takes its replies for a listener's (docs/nlb.md "In a
-# fleet": a node that never saw the direct flow cannot tell it from a DNAT reply)
-TRANSIT_PORT = 8081
+# the port of the inspected transit hosts
+TRANSIT_PORT = 8080
 APP_HEALTH_PORT = 80
 HC = {"interval": 2, "timeout": 1, "healthy_threshold": 2, "unhealthy_threshold": 2}
 AS_ROUTER, AS_NODE, AS_SRV = 65000, 65010, 65020
@@ -95,26 +99,27 @@ BFD_INTERVAL_MS, BFD_MULT = 200, 5
 HOLD_S, KEEPALIVE_S = 3, 1
 BLOB_SIZE = 1 << 20
 HOST_MTU = 1400
-MAC_BR = {"o": "02:5f:00:00:01:fe", "a": "02:5f:00:00:02:fe", "v": "02:5f:00:00:03:fe"}
+MAC_BR = {"o": "02:5f:00:00:01:fe", "a": "02:5f:00:00:02:fe", "v": "02:5f:00:00:03:fe",
+          "t": "02:5f:00:00:04:fe"}
 MAC_CLIENT, MAC_ROUTER_CL = "02:5f:00:00:00:02", "02:5f:00:00:00:01"
-PORTS = (("o", "outside"), ("a", "appliances"), ("i", "inside"))
+PORTS = (("o", "outside"), ("a", "appliances"), ("i", "inside"), ("t", "targets"))
 # what run.py, the meson suite and the demo run by default: the az1 nodes' dataplanes, and who
 # writes the nodes' table 100 ("manual": the lab, "sluiced": daemon.announce)
 DEFAULT_KINDS = ("dp", "xdp", "dp")
 DEFAULT_ANNOUNCE = "sluiced"
 # the long-lived connections of a disruption go through the DNAT listener too (the nodes
 # adopt NLB flows and replies they have no session for)
-DEFAULT_DNAT = False
+DEFAULT_DNAT = True
 
 
 def node_mac(idx, p):
-    return "02:5f:%02x:00:%02x:01" % (idx, {"o": 1, "a": 2, "i": 3}[p])
+    return "02:5f:%02x:00:%02x:01" % (idx, {"o": 1, "a": 2, "i": 3, "t": 4}[p])
 
 
 def node_addr(idx, p):
-    """Node idx's own address on port p (o, a, i)."""
+    """Node idx's own address on port p (o, a, i, t)."""
     return {"o": "10.0.1.%d" % (10 + idx), "a": "192.168.50.%d" % idx,
-            "i": "10.0.2.%d" % (10 + idx)}[p]
+            "i": "10.0.2.%d" % (10 + idx), "t": "10.0.3.%d" % (10 + idx)}[p]
 
 
 def preflight(name, kinds, build):
@@ -128,32 +133,40 @@ def preflight(name, kinds, build):
 
 # --- BIRD 2 configs (docs/scale-out.md shows these) ---------------------------------------------
 
-def bird_router_conf(router_id, local, local_as, peers, log):
-    """The router's BIRD: an eBGP session with BFD to every peer [(name, address, as)],
-    everything learned exported to the kernel, equal routes merged into one ECMP route."""
+def bird_router_conf(router_id, local_as, sides, log):
+    """A router's BIRD: an eBGP session with BFD to every peer, everything learned exported to
+    the kernel, equal routes merged into one ECMP route. sides: [(BIRD table, kernel table
+    (None: main), local address, [(name, peer address, peer as)])], one per segment whose
+    routes go to their own kernel table."""
     out = [
-        "# the router: learns the nodes' host routes, installs them as ECMP routes",
+        "# learns the nodes' routes, installs them as ECMP routes",
         'log "%s" all;' % log,
         "router id %s;" % router_id,
         "protocol device { scan time 10; }",
-        "protocol kernel {",
-        "    merge paths on limit 16;     # ECMP: one kernel route, a next hop per node",
-        "    ipv4 { import none; export all; };",
-        "}",
         "protocol bfd {",
         '    interface "*" { min rx interval %d ms; min tx interval %d ms; multiplier %d; };'
         % (BFD_INTERVAL_MS, BFD_INTERVAL_MS, BFD_MULT),
         "}",
         "template bgp node {",
-        "    local %s as %d;" % (local, local_as),
         "    hold time %d; keepalive time %d; connect retry time 1; error wait time 1, 5;"
         % (HOLD_S, KEEPALIVE_S),
         "    bfd on;",
         "    debug { states, events };",
-        "    ipv4 { import all; export none; };",
         "}",
     ]
-    out += ["protocol bgp %s from node { neighbor %s as %d; }" % p for p in peers]
+    for table, ktable, local, peers in sides:
+        if table != "master4":
+            out.append("ipv4 table %s;" % table)
+        out += [
+            "protocol kernel {",
+            "    merge paths on limit 16;     # ECMP: one kernel route, a next hop per node",
+        ] + (["    kernel table %d;" % ktable] if ktable else []) + [
+            "    ipv4 { table %s; import none; export all; };" % table,
+            "}",
+        ]
+        out += ["protocol bgp %s from node { local %s as %d; neighbor %s as %d; "
+                "ipv4 { table %s; import all; export none; }; }"
+                % (name, local, local_as, addr, asn, table) for name, addr, asn in peers]
     return "\n".join(out) + "\n"
 
 
@@ -274,7 +287,8 @@ class Node(lk.ProcLab):
                   '  - { address: %s, mac: "%s" }' % (ROUTER_IP, MAC_BR["o"])]
         lines += ['  - { address: %s, mac: "%s" }' % (ip, MAC_BR["a"])
                   for ip, _ in APPLIANCES.values()]
-        lines += ['  - { address: %s, mac: "%s" }' % (ip, MAC_BR["v"])
+        lines += ['  - { address: %s, mac: "%s" }' % (ip, MAC_BR["v"]) for ip in TRANSIT.values()]
+        lines += ['  - { address: %s, mac: "%s" }' % (ip, MAC_BR["t"])
                   for ip, _ in SERVERS.values()]
         hc = "{ protocol: http, port: %%d, path: /healthz, %s }" % ", ".join(
             "%s: %d" % kv for kv in HC.items())
@@ -325,8 +339,10 @@ class Node(lk.ProcLab):
                      'proto = "sluice_kernel4"')]
         if self.az1:
             # the static default is `unreachable` while the zone IP is not announced: not sent
-            sessions.append(("to_servers", self.addr["i"], SRV_BGP_IP, AS_SRV,
-                             'proto = "serving_default" && dest != RTD_UNREACHABLE'))
+            for name, p, peer in (("to_servers", "i", SRV_BGP_IP),
+                                  ("to_targets", "t", TGT_BGP_IP)):
+                sessions.append((name, self.addr[p], peer, AS_SRV,
+                                 'proto = "serving_default" && dest != RTD_UNREACHABLE'))
         return bird_node_conf(self.addr["o"], sessions, os.path.join(self.work, "bird.log"),
                               default_while=ZONES[self.zone] if self.az1 else None)
 
@@ -343,9 +359,11 @@ class Node(lk.ProcLab):
             dev = self.kernel_dev(p)
             self.ip("addr", "replace", self.addr[p] + "/24", "dev", dev)
             self.ip("link", "set", dev, "up")
-        neigh = [(ROUTER_IP, MAC_BR["o"], "o"), (SRV_BGP_IP, MAC_BR["v"], "i")]
+        neigh = [(ROUTER_IP, MAC_BR["o"], "o"), (SRV_BGP_IP, MAC_BR["v"], "i"),
+                 (TGT_BGP_IP, MAC_BR["t"], "t")]
         neigh += [(ip, MAC_BR["a"], "a") for ip, _ in APPLIANCES.values()]
-        neigh += [(ip, MAC_BR["v"], "i") for ip, _ in SERVERS.values()]
+        neigh += [(ip, MAC_BR["v"], "i") for ip in TRANSIT.values()]
+        neigh += [(ip, MAC_BR["t"], "t") for ip, _ in SERVERS.values()]
         for ip, mac, p in neigh:
             self.ip("neigh", "replace", ip, "lladdr", mac, "nud", "permanent", "dev",
                     self.kernel_dev(p))
@@ -443,7 +461,7 @@ class FleetLab(lk.ProcLab):
         self.liveness_ms, self.drain_s = liveness_ms, drain_s
         self.web_group_extra, self.node_extra = list(web_group_extra), list(node_extra)
         self.ns = {k: "fl%s-%d" % (k, pid) for k in ("c", "r", "a", "v")}
-        self.br = {k: "br%s%d" % (k, pid) for k in ("o", "a", "v")}
+        self.br = {k: "br%s%d" % (k, pid) for k in ("o", "a", "v", "t")}
         self.ifc, self.ifr = "c0%d" % pid, "r0%d" % pid
         kinds = list(kinds) + (["xdp"] if zone2 else [])
         self.nodes = [Node(self, i + 1, k, "az2" if zone2 and i == len(kinds) - 1 else "az1")
@@ -487,7 +505,8 @@ class FleetLab(lk.ProcLab):
         # the servers' replies are spread over the nodes by the same L4 hash
         self.sysctl(self.ns["v"], "net.ipv4.fib_multipath_hash_policy=1")
         # bridges: the router's segment with the nodes, the appliances', the servers'
-        for k, bk, ip in (("r", "o", ROUTER_IP), ("a", "a", None), ("v", "v", SRV_BGP_IP)):
+        for k, bk, ip in (("r", "o", ROUTER_IP), ("a", "a", None), ("v", "v", SRV_BGP_IP),
+                          ("v", "t", TGT_BGP_IP)):
             br = self.br[bk]
             self.ipn(k, "link", "add", br, "address", MAC_BR[bk], "type", "bridge",
                      "stp_state", "0", "forward_delay", "0")
@@ -496,9 +515,12 @@ class FleetLab(lk.ProcLab):
             self._nooffload(self.ns[k], br)
         for ip, _ in APPLIANCES.values():
             self.ipn("a", "addr", "add", ip + "/24", "dev", self.br["a"])
-        for ip, _ in SERVERS.values():
+        for ip in TRANSIT.values():
             self.ipn("v", "addr", "add", ip + "/24", "dev", self.br["v"])
-        self.ipn("v", "link", "set", self.br["v"], "mtu", str(HOST_MTU))
+        for ip, _ in SERVERS.values():
+            self.ipn("v", "addr", "add", ip + "/24", "dev", self.br["t"])
+        for bk in ("v", "t"):
+            self.ipn("v", "link", "set", self.br[bk], "mtu", str(HOST_MTU))
         # client <-> router
         self.run(["ip", "link", "add", self.ifc, "netns", self.ns["c"], "address", MAC_CLIENT,
                   "mtu", str(HOST_MTU), "type", "veth", "peer", "name", self.ifr, "netns",
@@ -515,8 +537,8 @@ class FleetLab(lk.ProcLab):
                  "dev", self.ifr)
         # nodes: three ports each, their peers on the bridges
         pass_obj = E.pass_xdp_object(self)
-        side = {"o": "r", "a": "a", "i": "v"}
-        brk = {"o": "o", "a": "a", "i": "v"}
+        side = {"o": "r", "a": "a", "i": "v", "t": "v"}
+        brk = {"o": "o", "a": "a", "i": "v", "t": "t"}
         for n in self.nodes:
             for p, _ in PORTS:
                 k = side[p]
@@ -526,7 +548,7 @@ class FleetLab(lk.ProcLab):
                 self._nooffload(n.ns, n.ifn[p])
                 self._nooffload(self.ns[k], n.peer[p])
                 self.ipn(k, "link", "set", n.peer[p], "master", self.br[brk[p]])
-                if p == "i":
+                if p in ("i", "t"):
                     self.ipn(k, "link", "set", n.peer[p], "mtu", str(HOST_MTU))
                 # native XDP_TX / XDP_REDIRECT into a veth delivers only when its peer has an
                 # XDP program (also for sluice-dp: harmless, and one topology for both)
@@ -541,15 +563,22 @@ class FleetLab(lk.ProcLab):
             self.sysctl(n.ns, "net.ipv4.ip_forward=0")
             if n.kind == "xdp":
                 n.kernel_setup()
-        for k in ("r", "a", "v"):
-            self.ipn(k, "link", "set", self.br[{"r": "o", "a": "a", "v": "v"}[k]], "up")
+        for k, bk in (("r", "o"), ("a", "a"), ("v", "v"), ("v", "t")):
+            self.ipn(k, "link", "set", self.br[bk], "up")
+        # the targets' replies: the default route of table 300 (ECMP over the az1 nodes'
+        # targets ports, from BGP); their own segment stays on-link there
+        self.ipn("v", "route", "add", TARGET_NET, "dev", self.br["t"], "table",
+                 str(TARGETS_TABLE))
+        self.ipn("v", "rule", "add", "from", TARGET_NET, "lookup", str(TARGETS_TABLE), "pref",
+                 "200")
         # zone az2's server routes through the az2 node only (its own zone's gateway); the
         # az1 servers' default route comes from BGP (ECMP over the az1 nodes)
         z2 = [n for n in self.nodes if n.zone == "az2"]
         if z2:
-            self.ipn("v", "route", "add", SERVER_NET, "dev", self.br["v"], "table", "200")
-            self.ipn("v", "route", "add", "default", "via", z2[0].addr["i"], "table", "200")
-            self.ipn("v", "rule", "add", "from", SERVERS["web-3"][0], "lookup", "200")
+            self.ipn("v", "route", "add", TARGET_NET, "dev", self.br["t"], "table", "200")
+            self.ipn("v", "route", "add", "default", "via", z2[0].addr["t"], "table", "200")
+            self.ipn("v", "rule", "add", "from", SERVERS["web-3"][0], "lookup", "200", "pref",
+                     "100")
         with open(self.blob, "wb") as f:
             f.write(os.urandom(BLOB_SIZE))
         import hashlib
@@ -557,7 +586,7 @@ class FleetLab(lk.ProcLab):
             self.blob_sha256 = hashlib.sha256(f.read()).hexdigest()
         for n in self.nodes:
             n.write_config()
-        for sid in SERVERS:
+        for sid in list(SERVERS) + list(TRANSIT):
             self.start_server(sid)
         for aid in APPLIANCES:
             self.start_appliance(aid)
@@ -566,14 +595,19 @@ class FleetLab(lk.ProcLab):
 
     def start_routers(self):
         """The router's BIRD (sessions with every node's outside address) and the servers'
-        (with the az1 nodes' inside addresses)."""
-        for who, k, local, asn, sock, nodes, p in (
-                ("router", "r", ROUTER_IP, AS_ROUTER, self.router_sock, self.nodes, "o"),
-                ("servers", "v", SRV_BGP_IP, AS_SRV, self.srv_sock, self.az1, "i")):
-            peers = [("node%d" % n.idx, n.addr[p], AS_NODE) for n in nodes]
+        (with the az1 nodes' inside addresses, into the main table, and their targets
+        addresses, into table 300)."""
+        def peers(nodes, p, tag):
+            return [("%snode%d" % (tag, n.idx), n.addr[p], AS_NODE) for n in nodes]
+        for who, k, router_id, asn, sock, sides in (
+                ("router", "r", ROUTER_IP, AS_ROUTER, self.router_sock,
+                 [("master4", None, ROUTER_IP, peers(self.nodes, "o", ""))]),
+                ("servers", "v", SRV_BGP_IP, AS_SRV, self.srv_sock,
+                 [("master4", None, SRV_BGP_IP, peers(self.az1, "i", "")),
+                  ("targets4", TARGETS_TABLE, TGT_BGP_IP, peers(self.az1, "t", "t"))])):
             conf = os.path.join(self.work, "bird-%s.conf" % who)
             with open(conf, "w") as f:
-                f.write(bird_router_conf(local, local, asn, peers,
+                f.write(bird_router_conf(router_id, asn, sides,
                                          os.path.join(self.work, "bird-%s.log" % who)))
             self.start("bird-" + who, self.nsexec(self.ns[k], *bird_cmd(
                 conf, sock, os.path.join(self.work, "bird-%s.pid" % who))),
@@ -590,7 +624,11 @@ class FleetLab(lk.ProcLab):
     def nexthops(self, k, prefix):
         """{gateway} of the kernel route for prefix in namespace k ("r" router, "v" servers;
         exact match); empty when there is none."""
-        res = self.ipn(k, "-j", "route", "show", "exact", prefix, check=False)
+        if k == "t":  # the targets' routes: the servers' namespace, table 300
+            res = self.ipn("v", "-j", "route", "show", "table", str(TARGETS_TABLE), "exact",
+                           prefix, check=False)
+        else:
+            res = self.ipn(k, "-j", "route", "show", "exact", prefix, check=False)
         try:
             routes = json.loads(res.stdout or "[]")
         except ValueError:
@@ -633,23 +671,13 @@ class FleetLab(lk.ProcLab):
                 return n
         return None
 
-    def server_node_for(self, server, sport, dst, dport, proto="tcp"):
-        """The node the servers' kernel sends a reply (server:sport -> dst:dport) to."""
-        res = self.ipn("v", "route", "get", dst, "from", server, "ipproto", proto, "sport",
-                       str(sport), "dport", str(dport), check=False)
-        m = re.search(r" via (\S+)", res.stdout)
-        for n in self.nodes:
-            if m and n.addr["i"] == m.group(1):
-                return n
-        return None
-
     # --- processes ------------------------------------------------------------------------------
 
     def start_server(self, sid):
-        ip = SERVERS[sid][0]
+        ip = SERVERS[sid][0] if sid in SERVERS else TRANSIT[sid]
         cmd = self.nsexec(self.ns["v"], PYTHON, AGENT, "serve", "--name", sid, "--address", ip,
                           "--blob", self.blob)
-        for port in (WEB_PORT, INSPECTED_PORT, TRANSIT_PORT):
+        for port in sorted({WEB_PORT, INSPECTED_PORT, TRANSIT_PORT}):
             cmd += ["--tcp-port", str(port), "--udp-port", str(port)]
         self.start("server-" + sid, cmd, "server-%s.log" % sid)
         self.wait_word("server-" + sid, "server-%s.log" % sid, "ready")
@@ -687,7 +715,8 @@ class FleetLab(lk.ProcLab):
         """{(namespace key, prefix): {next hop}} when every node serves."""
         z1 = {n.addr["o"] for n in self.az1}
         want = {("r", ZONES["az1"] + "/32"): z1, ("r", SERVER_NET): z1,
-                ("v", "default"): {n.addr["i"] for n in self.az1}}
+                ("v", "default"): {n.addr["i"] for n in self.az1},
+                ("t", "default"): {n.addr["t"] for n in self.az1}}
         for n in self.nodes:
             if n.zone == "az2":
                 want[("r", ZONES["az2"] + "/32")] = {n.addr["o"]}
@@ -698,7 +727,7 @@ class FleetLab(lk.ProcLab):
         (without: nodes left out); (ok, seconds, {(ns, prefix): seen})."""
         t0 = time.monotonic()
         skip_o = {n.addr["o"] for n in without}
-        skip_i = {n.addr["i"] for n in without}
+        skip_i = {n.addr[p] for n in without for p in ("i", "t")}
         want = {k: v - skip_o - skip_i for k, v in self.expected_routes().items()}
         seen = {}
         while True:
@@ -787,7 +816,7 @@ def remnants(pid, work=None):
                        if re.fullmatch(r"fl[a-z0-9]+-" + cpid, n.split()[0])],
         "links": [m for m in re.findall(r"^\d+: ([^:@]+)", links, re.M)
                   if re.fullmatch("[a-z0-9]+" + cpid, m) and m[:2] in ("c0", "r0", "br")
-                  or re.fullmatch(r"[nbt]\d[oai]" + cpid, m)],
+                  or re.fullmatch(r"[nbt]\d[oait]" + cpid, m)],
         "processes": E.processes_naming(work) if work else [],
         "DPDK runtime dir": dpdk,
     }

@@ -52,7 +52,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fleetlab as F  # noqa: E402
 
 ZIP1 = F.ZONES["az1"]
-WEB1, WEB2 = F.SERVERS["web-1"][0], F.SERVERS["web-2"][0]
+WEB1, WEB2 = F.TRANSIT["srv-1"], F.TRANSIT["srv-2"]  # inspected transit
 # the router withdraws a dead node when BFD (100 ms x 3) or its BGP session says so; sluiced
 # withdraws within liveness_timeout_ms; a second for BIRD and the kernel on a loaded machine
 WITHDRAW_BOUND_S = 2.0
@@ -84,8 +84,9 @@ class RouteMonitor:
     def stop(self):
         self.lab.stop(self.name, signal.SIGTERM)
 
-    def events(self, prefix):
-        """[(wall time, {next hop})] of prefix (an empty set: deleted)."""
+    def events(self, prefix, table=None):
+        """[(wall time, {next hop})] of prefix in the main table (or kernel table `table`)
+        (an empty set: deleted)."""
         want = prefix[:-3] if prefix.endswith("/32") else prefix
         out, cur = [], None
         for line in self.lab.log(self.logname).splitlines() + ["[x] end"]:
@@ -98,17 +99,20 @@ class RouteMonitor:
                 out.append(cur)
                 cur = None
             m = self.LINE.match(line)
-            if not m or m.group(3) != want or "table" in m.group(4):
+            if not m or m.group(3) != want:
+                continue
+            if ("table %d " % table not in m.group(4) + " ") if table else ("table" in
+                                                                          m.group(4)):
                 continue
             ts = datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S.%f").timestamp()
             hops = set() if m.group(2) else set(re.findall(r"via (\S+)", m.group(4)))
             cur = (ts, hops)
         return out
 
-    def first(self, prefix, after, pred):
-        """Seconds from `after` (wall time) to the first change of prefix satisfying
-        pred(next hops); None if none."""
-        for ts, hops in self.events(prefix):
+    def first(self, prefix, after, pred, table=None):
+        """Seconds from `after` (wall time) to the first change of prefix (in `table`)
+        satisfying pred(next hops); None if none."""
+        for ts, hops in self.events(prefix, table):
             if ts >= after - 0.005 and pred(hops):
                 return ts - after
         return None
@@ -200,8 +204,9 @@ def check_routes(lab, rep):
     for (k, prefix), hops in sorted(seen.items()):
         want = lab.expected_routes()[(k, prefix)]
         rep.check(hops == want, "routes: %s learned %s with next hops %s (want %s)"
-                  % ({"r": "the router", "v": "the servers' BIRD"}[k], prefix, sorted(hops),
-                     sorted(want)))
+                  % ({"r": "the router", "v": "the servers' BIRD",
+                      "t": "the servers' BIRD (table %d, the targets')" % F.TARGETS_TABLE}[k],
+                     prefix, sorted(hops), sorted(want)))
     rep.info("all routes in place %.1f s after the last node started" % secs)
     text = lab.birdc("r", "show", "protocols")
     up = re.findall(r"^(node\d+)\s+BGP\s+\S+\s+up\s+\S+\s+Established", text, re.M)
@@ -296,11 +301,12 @@ def check_withdrawn(rep, tag, what, node, t, mon_r, mon_v, bound):
     d_r = mon_r.first(ZIP1 + "/32", t, gone_o)
     d_n = mon_r.first(F.SERVER_NET, t, gone_o)
     d_v = mon_v.first("default", t, lambda h: node.addr["i"] not in h)
-    rep.check(all(d is not None and d < bound for d in (d_r, d_n, d_v)),
+    d_t = mon_v.first("default", t, lambda h: node.addr["t"] not in h, F.TARGETS_TABLE)
+    rep.check(all(d is not None and d < bound for d in (d_r, d_n, d_v, d_t)),
               "%s: %s: the router dropped %s from %s after %s s and from %s after %s s, the "
-              "servers from their default route after %s s (bound %.1f s)"
-              % (tag, what, node.label, ZIP1, fmt(d_r), F.SERVER_NET, fmt(d_n), fmt(d_v),
-                 bound))
+              "servers from their default route after %s s, the targets after %s s (bound "
+              "%.1f s)" % (tag, what, node.label, ZIP1, fmt(d_r), F.SERVER_NET, fmt(d_n),
+                           fmt(d_v), fmt(d_t), bound))
     return d_r, d_n, d_v
 
 
