@@ -58,7 +58,9 @@ DIAGRAM = r"""
         |  GENEVE                                               |
    fw-1 fw-2 fw-3 (az1), fw-4 (az2): sluice-appliance firewalls  |
         |                                                       |
-   web-1 web-2 (az1, default route: ECMP over the az1 nodes, from their BGP), web-3 (az2)
+   srv-1 srv-2: hosts behind inspection (transit both ways)     |
+   web-1 web-2 (az1), web-3 (az2): the listeners' NLB targets, on their own segment
+   (every server's default route: ECMP over the az1 nodes, from their BGP; web-3: node 4)
 """
 
 
@@ -76,7 +78,8 @@ def step_fleet(rep, lab):
     labels = [n.label.split("/")[1] for n in lab.nodes] + [""] * 4
     print(DIAGRAM % tuple(labels[:4]))
     print("  work dir (config, every process's log): %s" % lab.work, flush=True)
-    rep.timed(lab.setup, "namespaces, bridges, 4 firewalls and 3 web servers up in %.1f s")
+    rep.timed(lab.setup, "namespaces, bridges, 4 firewalls, 2 inspected hosts and 3 NLB targets "
+              "up in %.1f s")
     rep.timed(lab.start_all, "the router's and the servers' BIRD, and on every node BIRD, %s "
               "and sluiced, up in %%.1f s" % "/".join(sorted({n.label.split("/")[1]
                                                               for n in lab.nodes})))
@@ -104,17 +107,22 @@ def step_routes(rep, lab):
             only from the az2 node. The servers learn their default route from the az1 nodes
             the same way, so replies are spread too.""")
     R.check_routes(lab, rep)
-    print("  [servers] $ ip route show default\n    " +
-          lab.ipn("v", "route", "show", "default").stdout.strip().replace("\n", "\n    "),
-          flush=True)
+    for what, args in (("ip route show default", ()),
+                       ("ip route show default table %d   (the NLB targets')" % F.TARGETS_TABLE,
+                        ("table", str(F.TARGETS_TABLE)))):
+        print("  [servers] $ %s\n    " % what +
+              lab.ipn("v", "route", "show", "default", *args).stdout.strip().replace(
+                  "\n", "\n    "), flush=True)
 
 
 def step_traffic(rep, lab):
     rep.step("3. Traffic over the fleet", "spread")
     rep.say("""%d long-lived TCP connections and %d UDP flows per path (%s), from fixed client
             ports: the router's ECMP hash sends each to one node; the servers' replies may
-            come back through another, which needs no state for it (the inspection return
-            carries its cookie, and every node picks the same firewall for a flow)."""
+            come back through another, which needs no state for it: the inspection return
+            carries its cookie and every node picks the same firewall for a flow; a node that
+            gets an NLB target's reply it has no session for adopts it (the same target, the
+            same rewrites)."""
             % (R.TCP_CONNS, R.UDP_FLOWS, ", ".join(w for w, _, _ in R.tcp_paths(lab))))
     R.check_spread(lab, rep)
 

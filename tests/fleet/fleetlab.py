@@ -14,16 +14,18 @@ teardown, also when a check fails or the process gets SIGTERM/SIGINT/SIGHUP):
      netns fln1: node 1        fln2: node 2             fln3: node 3          fln4: node 4
      zone az1 (10.0.10.1)      zone az1                 zone az1              zone az2
      sluice-dp | sluice-xdp, sluiced, BIRD 2 (AS 65010)                        (10.0.20.1, no
-     ports outside / appliances / inside                                       cross-zone)
-              | 192.168.50.N                                                     |
-     netns fla: bridge bra: sluice-appliance fw-1..3 192.168.50.11-13 (az1),      |
-                fw-4 192.168.50.14 (az2)                                         |
-              | 10.0.2.1N (inside)                                              |
-     netns flv: bridge brv: servers web-1 10.0.2.21, web-2 .22 (az1), web-3 .23 (az2);
-                BIRD 2 (AS 65020) at 10.0.2.2: BGP + BFD to the az1 nodes, whose default route
-                (0.0.0.0/0, which each node's BIRD originates while the node announces its
-                zone IP) becomes the servers' ECMP default route; web-3
-                (zone az2) routes through node 4 (policy rule, no BGP).
+     ports outside / appliances / inside / targets                             cross-zone)
+     netns fla: bridge bra: sluice-appliance fw-1..3 192.168.50.11-13 (az1), fw-4 .14 (az2);
+                the nodes' appliances ports 192.168.50.N
+     netns flv: bridge brv (inside, inspected transit): srv-1 10.0.2.21, srv-2 .22, the
+                nodes' inside ports 10.0.2.1N; bridge brt (targets, no inspection
+                attachment): NLB targets web-1 10.0.3.21, web-2 .22 (az1), web-3 .23 (az2),
+                the nodes' targets ports 10.0.3.1N. BIRD 2 (AS 65020) at 10.0.2.2 and
+                10.0.3.2: BGP + BFD to the az1 nodes on both segments; the 0.0.0.0/0 they send
+                (each node's BIRD originates it while the node announces its zone IP)
+                becomes the ECMP default route of the inside hosts (main table) and of the
+                targets (table 300, ip rule from 10.0.3.0/24); web-3 (zone az2) routes
+                through node 4 only (policy rule, no BGP).
 
 Each node announces through its BIRD what is in its kernel table 100 (`protocol kernel` with
 `learn`): its zone IP /32 to the router, for az1 also the servers' network 10.0.2.0/24 (the
