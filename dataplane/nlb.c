@@ -163,7 +163,7 @@ static void nlb_send_built(struct wctx *w, struct rte_mbuf *r, int len, enum sl_
 
 	if (len < 0 || !rte_pktmbuf_append(r, (uint16_t)(NLB_RST_HEADROOM + len)) ||
 	    pkt_parse_ip(data, NLB_RST_HEADROOM, data + r->data_len, 0, &pi)) {
-		rte_pktmbuf_free(r);
+		wk_drop(w, r, SL_DROP_OWN_UNSENT);
 		return;
 	}
 	gw_forward(w, r, &pi, ev);
@@ -181,7 +181,7 @@ static void nlb_rst_answer(struct wctx *w, struct rte_mbuf *m, const struct pkt_
 	int len;
 
 	if (!r) {
-		w->st->drops[SL_DROP_NO_MBUF]++;
+		w->st->drops[SL_DROP_OWN_UNSENT]++;
 		return;
 	}
 	len = nat_tcp_rst(rte_pktmbuf_mtod(r, uint8_t *) + NLB_RST_HEADROOM,
@@ -204,7 +204,7 @@ static void nlb_terminate(struct wctx *w, struct rte_mbuf *m, const struct pkt_i
 	nlb_rst_answer(w, m, pi, NULL, NULL);
 	r = rte_pktmbuf_alloc(dp.pool);
 	if (!r) {
-		w->st->drops[SL_DROP_NO_MBUF]++;
+		w->st->drops[SL_DROP_OWN_UNSENT]++;
 		return;
 	}
 	nlb_send_built(w, r,

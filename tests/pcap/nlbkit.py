@@ -437,8 +437,9 @@ class Nlb(ck.Gateway):
             if connected:
                 self.events["arp_learned"] += 1
             return [(port, ck.arp_reply(p.mac, target_ip, sender_mac, sender_ip))]
-        if connected:
+        if connected:  # learned, and needs no answer: consumed
             self.events["arp_learned"] += 1
+            self.events["arp_consumed"] += 1
         else:
             self.drops["arp_invalid"] += 1
         return []
