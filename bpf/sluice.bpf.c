@@ -1629,6 +1629,9 @@ int sl_nlb(struct xdp_md *ctx)
 		if (ret)
 			return sl_nlb_translate_send(ctx, &e);
 	}
+	ret = (int)nat_new_session_refusal(&s->pi);
+	if (ret != SL_DROP_MAX)
+		return sl_ldrop(&e, l->index, (__u32)ret);
 	syn = s->pi.proto != IPPROTO_TCP_ ||
 	      (s->pi.tcp_flags & (NAT_TCP_SYN | NAT_TCP_ACK)) == NAT_TCP_SYN;
 	if (!syn && (s->pi.tcp_flags & NAT_TCP_RST)) /* a reset of nothing: nothing to do */

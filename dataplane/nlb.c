@@ -436,6 +436,12 @@ void nlb_to_zone_ip(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
 	if (!s) {
 		int syn = pi->proto != IPPROTO_TCP_ ||
 			  (pi->tcp_flags & (NLB_TCP_SYN | NLB_TCP_ACK)) == NLB_TCP_SYN;
+		unsigned int refused = nat_new_session_refusal(pi);
+
+		if (refused != SL_DROP_MAX) {
+			nlb_drop(w, m, (unsigned int)li, (enum sl_drop)refused);
+			return;
+		}
 
 		if (!syn && (pi->tcp_flags & NLB_TCP_RST)) { /* a reset of nothing: nothing to do */
 			wk_drop(w, m, SL_DROP_NLB_UNKNOWN_RESET);

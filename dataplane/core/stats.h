@@ -57,7 +57,10 @@
 	X(ND_IGNORED, "nd_ignored")	  /* valid ND that teaches and asks nothing of ours */     \
 	X(NEIGH_BAD_MAC, "neigh_bad_mac") /* ARP/ND sender MAC multicast, broadcast or zero */     \
 	X(RX_OVERSIZE, "rx_oversize")	  /* longer than the receiving port's MTU */               \
-	X(OWN_UNSENT, "own_frame_unsent") /* a frame of our own (RST, ARP/ND request) not sent */
+	X(OWN_UNSENT, "own_frame_unsent") /* a frame of our own (RST, ARP/ND request) not sent */  \
+	X(NLB_BAD_TCP_FLAGS, "nlb_bad_tcp_flags") /* SYN+FIN, SYN+RST, NULL, Xmas: no session */   \
+	X(NLB_MARTIAN, "nlb_martian_source") /* from 0/8, loopback, multicast, broadcast, ::, ::1  \
+					      */
 
 enum sl_drop {
 #define SL_X(e, s) SL_DROP_##e,
