@@ -14,6 +14,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
+#include "core/arp.h"
 #include "core/cookie.h"
 #include "core/csum.h"
 #include "core/flow.h"
@@ -21,6 +22,7 @@
 #include "core/gwlb.h"
 #include "core/icmp.h"
 #include "core/nat.h"
+#include "core/nd.h"
 #include "core/nlb.h"
 #include "core/pkt.h"
 #include "core/stats.h"
@@ -218,6 +220,13 @@ static __always_inline void sl_event(struct sl_env *e, __u32 ev)
 {
 	if (ev < SL_EV_MAX)
 		e->st->events[ev]++;
+}
+
+/* To the kernel (XDP_PASS): counted kernel_in, as sluice-dp's hand-over to its TAP. */
+static __always_inline int sl_pass(struct sl_env *e)
+{
+	e->st->events[SL_EV_KERNEL_IN]++;
+	return XDP_PASS;
 }
 
 static __always_inline __u32 sl_frame_len(struct xdp_md *ctx)
@@ -1152,7 +1161,7 @@ static __always_inline int sl_send_built(struct xdp_md *ctx, struct sl_env *e, _
 	int ret;
 
 	if (len < NAT_RST4_LEN || len > XDP_RST_SEG_MAX)
-		return XDP_DROP;
+		return sl_drop(e, SL_DROP_OWN_UNSENT);
 	/* the verifier sees the store's size, 40 + 0..63, through a mask on that very register */
 	len -= NAT_RST4_LEN;
 	asm volatile("" : "+r"(len));
@@ -1161,13 +1170,13 @@ static __always_inline int sl_send_built(struct xdp_md *ctx, struct sl_env *e, _
 	__builtin_memcpy(&daddr, e->s->buf + 16, 4);
 	ret = sl_route(ctx, e, 4, (const __u8 *)&daddr, &h);
 	if (ret)
-		return sl_drop(e, (__u32)ret - 1);
+		return sl_drop(e, SL_DROP_OWN_UNSENT); /* the packet it replaces is counted */
 	if (want > cur ? bpf_xdp_adjust_head(ctx, (int)cur - (int)want)
 		       : want < cur && bpf_xdp_adjust_tail(ctx, (int)want - (int)cur))
-		return XDP_DROP;
+		return sl_drop(e, SL_DROP_OWN_UNSENT);
 	if (bpf_xdp_store_bytes(ctx, ETH_HLEN_, e->s->buf, len) ||
 	    sl_eth_write(ctx, h.dmac, h.port->mac, ETHERTYPE_IPV4))
-		return XDP_DROP;
+		return sl_drop(e, SL_DROP_OWN_UNSENT);
 	sl_event(e, ev);
 	return sl_send(ctx, e, h.port->index, h.port->ifindex);
 }
@@ -1527,7 +1536,7 @@ static __always_inline int sl_icmp_unclaimed(struct xdp_md *ctx, struct sl_env *
 
 	if (p && sl_icmp_is_geneve(ctx, e->s, p->geneve_src))
 		return sl_drop(e, SL_DROP_GENEVE_ICMP);
-	return XDP_PASS;
+	return sl_pass(e);
 }
 
 /*
@@ -1591,7 +1600,7 @@ int sl_nlb(struct xdp_md *ctx)
 				return sl_drop(&e, SL_DROP_LOCAL_UNHANDLED);
 			if (s->pi.flags & PKT_F_ICMP_ERR)
 				return sl_icmp_unclaimed(ctx, &e);
-			return XDP_PASS; /* the host's own traffic */
+			return sl_pass(&e); /* the host's own traffic */
 		}
 		/*
 		 * No session: a target's reply for a session this node never saw? Not on a
@@ -1640,6 +1649,9 @@ int sl_nlb(struct xdp_md *ctx)
 		if (ret)
 			return sl_nlb_translate_send(ctx, &e);
 	}
+	ret = (int)nat_new_session_refusal(&s->pi);
+	if (ret != SL_DROP_MAX)
+		return sl_ldrop(&e, l->index, (__u32)ret);
 	verdict = nlb_client_verdict(s->pi.proto, s->pi.tcp_flags, !!(l->flags & XDP_LF_RESET));
 	if (verdict == NLB_CLIENT_DROP_RST) /* a reset of nothing: nothing to do */
 		return sl_drop(&e, SL_DROP_NLB_UNKNOWN_RESET);
@@ -1676,7 +1688,7 @@ int sl_icmp(struct xdp_md *ctx)
 	len = sl_nlb_rst(ctx, e.s);
 	sl_ldrop(&e, e.s->nlb_li, e.s->nlb_why);
 	if (len < 0)
-		return XDP_DROP;
+		return sl_drop(&e, SL_DROP_OWN_UNSENT);
 	return sl_send_built(ctx, &e, (__u32)len, SL_EV_NLB_RST);
 }
 
@@ -1715,11 +1727,11 @@ static __always_inline void sl_nlb_rst_record(struct xdp_md *ctx, struct sl_env 
 
 	ret = sl_route(ctx, e, 4, s->pi.saddr, &h);
 	if (ret) {
-		sl_drop(e, (__u32)ret - 1);
+		sl_drop(e, SL_DROP_OWN_UNSENT);
 		return;
 	}
 	if (l3 > SL_MAX_L3_OFF || n < NAT_RST4_LEN || n > XDP_RST_SEG_MAX) {
-		sl_drop(e, SL_DROP_PARSE_L4);
+		sl_drop(e, SL_DROP_OWN_UNSENT);
 		return;
 	}
 	ev = bpf_ringbuf_reserve(&sl_rst, sizeof(*ev), 0);
@@ -1729,7 +1741,7 @@ static __always_inline void sl_nlb_rst_record(struct xdp_md *ctx, struct sl_env 
 	}
 	if (bpf_xdp_load_bytes(ctx, l3, ev->seg, n)) {
 		bpf_ringbuf_discard(ev, 0);
-		sl_drop(e, SL_DROP_PARSE_L4);
+		sl_drop(e, SL_DROP_OWN_UNSENT);
 		return;
 	}
 	port = h.port->index;
@@ -1769,7 +1781,7 @@ int sl_nlb_term(struct xdp_md *ctx)
 	sl_nlb_rst_record(ctx, &e);
 	len = sl_nlb_rst_fwd(ctx, e.s);
 	if (len < 0)
-		return XDP_DROP;
+		return sl_drop(&e, SL_DROP_OWN_UNSENT);
 	return sl_send_built(ctx, &e, (__u32)len, SL_EV_NLB_RST);
 }
 
@@ -1893,6 +1905,47 @@ static const __u8 sl_parse_drop[] = {
 };
 
 /*
+ * ARP (at l3) or an IPv6 NS/NA (ICMPv6 at l4, the IPv6 payload ending at end_off) on its way
+ * to the kernel: 1 when sluice-dp would refuse it for a sender MAC no neighbour can have
+ * (arp_macs_learnable, nd_macs_learnable), which the kernel would learn. ARP is parsed as
+ * sluice-dp parses it; ND only as far as its link-layer option (walked as nd_parse walks it,
+ * the last one counts), without the checksum the verifier cannot follow over a copy: an ND
+ * message with a bad checksum and a bad MAC is neigh_bad_mac here, nd_invalid on sluice-dp
+ * (dropped either way). Anything that does not parse is the kernel's to judge.
+ */
+__noinline int sl_neigh_mac_refused(struct xdp_md *ctx, __u32 l3, __u32 l4, __u32 end_off,
+				    __u32 type)
+{
+	__u8 eth_src[SL_ETH_ALEN], hdr[ARP_HDR_LEN], opt[8], ll[SL_ETH_ALEN];
+	__u32 off = l4 + 24, i, olen, has_ll = 0;
+	struct arp_info a;
+
+	if (bpf_xdp_load_bytes(ctx, 6, eth_src, SL_ETH_ALEN))
+		return 0;
+	if (!type) {
+		if (bpf_xdp_load_bytes(ctx, l3, hdr, ARP_HDR_LEN) ||
+		    arp_parse(hdr, hdr + ARP_HDR_LEN, &a))
+			return 0;
+		return !arp_macs_learnable(&a, eth_src);
+	}
+	for (i = 0; i < 8 && off + 2 <= end_off; i++) {
+		if (bpf_xdp_load_bytes(ctx, off, opt, 2))
+			return 0;
+		olen = (__u32)opt[1] * 8;
+		if (!olen || off + olen > end_off)
+			return 0;
+		if (opt[0] == (type == ND_NS ? ND_OPT_SRC_LL : ND_OPT_TGT_LL)) {
+			if (bpf_xdp_load_bytes(ctx, off, opt, 8))
+				return 0;
+			__builtin_memcpy(ll, opt + 2, SL_ETH_ALEN);
+			has_ll = 1;
+		}
+		off += olen;
+	}
+	return !pkt_mac_learnable(eth_src) || (has_ll && !pkt_mac_learnable(ll));
+}
+
+/*
  * pkt_parse_eth as a global function: checked once on its own, its many paths do not
  * multiply with the classification after it (inlined, the entry took 700K instructions).
  */
@@ -1925,6 +1978,15 @@ int sl_xdp(struct xdp_md *ctx)
 		e.st->rx_pkts[p->index]++;
 		e.st->rx_bytes[p->index] += len;
 	}
+	if (e.node->replay) { /* what the program sees linearly: sluice-xdp refuses a shorter view
+			       */
+		struct xdp_out *o = bpf_map_lookup_elem(&sl_out, &zero);
+
+		if (o)
+			o->seen = len;
+	}
+	if (pkt_rx_oversize(len, PKT_MAX_L2_LEN, p->mtu))
+		return sl_drop(&e, SL_DROP_RX_OVERSIZE);
 	ret = sl_parse_frame(ctx, &pi);
 	if (ret) {
 		__u32 err = (__u32)-ret;
@@ -1932,12 +1994,17 @@ int sl_xdp(struct xdp_md *ctx)
 		return sl_drop(&e, err && err < sizeof(sl_parse_drop) ? sl_parse_drop[err]
 								      : SL_DROP_PARSE_L2);
 	}
+	if (pkt_rx_oversize(len, pi.l3_off, p->mtu))
+		return sl_drop(&e, SL_DROP_RX_OVERSIZE);
 	if (data + ETH_HLEN_ > end)
-		return XDP_PASS;
+		return sl_drop(&e, SL_DROP_PARSE_L2); /* parsed already: for the verifier */
 	if (!(data[0] & 1) && !sl_addr_eq(data, p->mac, SL_ETH_ALEN))
 		return sl_drop(&e, SL_DROP_L2_OTHER_HOST);
-	if (pi.flags & PKT_F_ARP)
-		return XDP_PASS; /* the kernel answers and learns */
+	if (pi.flags & PKT_F_ARP) { /* the kernel answers and learns */
+		if (sl_neigh_mac_refused(ctx, pi.l3_off, 0, 0, 0))
+			return sl_drop(&e, SL_DROP_NEIGH_BAD_MAC);
+		return sl_pass(&e);
+	}
 
 	__builtin_memcpy(&e.s->pi, &pi, sizeof(pi));
 	e.s->port = p->index;
@@ -1966,7 +2033,7 @@ int sl_xdp(struct xdp_md *ctx)
 		if (nlb && zone && (pi.proto == IPPROTO_TCP_ || pi.proto == IPPROTO_UDP_)) {
 			e.s->nlb_mode = SL_NLB_ZONE;
 			bpf_tail_call(ctx, &sl_progs, XDP_STAGE_NLB);
-			return XDP_PASS;
+			return sl_drop(&e, SL_DROP_NLB_NO_LISTENER);
 		}
 		/* source-NAT replies, ICMP errors about flows (nlb_try_session) */
 		if (nlb && !sl_is_multicast(&pi) &&
@@ -1979,7 +2046,12 @@ int sl_xdp(struct xdp_md *ctx)
 		if (!nlb && (pi.flags & PKT_F_ICMP_ERR) && pi.family == 4)
 			return sl_icmp_unclaimed(ctx, &e);
 		/* ND, ping, the host's own traffic */
-		return XDP_PASS;
+		if ((pi.flags & PKT_F_L4) && pi.proto == IPPROTO_ICMPV6_ &&
+		    (pi.icmp_type == ND_NS || pi.icmp_type == ND_NA) &&
+		    sl_neigh_mac_refused(ctx, pi.l3_off, pi.l4_off, (__u32)pi.l3_off + pi.l3_len,
+					 pi.icmp_type))
+			return sl_drop(&e, SL_DROP_NEIGH_BAD_MAC);
+		return sl_pass(&e);
 	}
 	if (nlb && pi.family == 4) {
 		__u32 i, d;

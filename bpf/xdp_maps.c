@@ -479,7 +479,7 @@ int xdp_ncpu(void)
 }
 
 int xdp_prog_run(struct xdp_dp *x, int cpu, const void *in, uint32_t len, void *out,
-		 uint32_t *out_len, uint32_t *verdict, uint32_t *port)
+		 uint32_t *out_len, uint32_t *verdict, uint32_t *port, uint32_t *seen)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = in, .data_size_in = len, .data_out = out,
 		    .data_size_out = *out_len, .repeat = 1);
@@ -496,22 +496,19 @@ int xdp_prog_run(struct xdp_dp *x, int cpu, const void *in, uint32_t len, void *
 		return -ENOMEM;
 	/* an unset record reads UINT32_MAX: the program did not say where the frame went */
 	for (i = 0; i < ncpu; i++)
-		outs[i].port = outs[i].action = UINT32_MAX;
+		outs[i].port = outs[i].action = outs[i].seen = UINT32_MAX;
 	if (bpf_map_update_elem(x->maps.out, &zero, outs, BPF_ANY) ||
-	    bpf_prog_test_run_opts(x->prog_fd, &t)) {
+	    bpf_prog_test_run_opts(x->prog_fd, &t) ||
+	    bpf_map_lookup_elem(x->maps.out, &zero, outs)) {
 		ret = -errno;
 		goto out;
 	}
 	*out_len = t.data_size_out;
 	*verdict = t.retval;
 	*port = UINT32_MAX;
-	if (t.retval == XDP_TX || t.retval == XDP_REDIRECT) {
-		if (bpf_map_lookup_elem(x->maps.out, &zero, outs)) {
-			ret = -errno;
-			goto out;
-		}
+	*seen = outs[cpu].seen;
+	if (t.retval == XDP_TX || t.retval == XDP_REDIRECT)
 		*port = outs[cpu].port;
-	}
 out:
 	free(outs);
 	return ret;

@@ -99,10 +99,12 @@ enum xdp_verdict {
  * Run one frame through the entry program (BPF_PROG_TEST_RUN, the caller pinned to CPU `cpu`).
  * *out_len: in, the room at out; out, the frame the program left. *verdict: enum xdp_verdict;
  * *port: for TX and REDIRECT, the port the program recorded in sl_out, or UINT32_MAX.
+ * *seen: the frame length the entry program saw (its linear part: a test run puts what does
+ * not fit one page into fragments the program does not read), or UINT32_MAX if it did not say.
  * 0 or -errno.
  */
 int xdp_prog_run(struct xdp_dp *x, int cpu, const void *in, uint32_t len, void *out,
-		 uint32_t *out_len, uint32_t *verdict, uint32_t *port);
+		 uint32_t *out_len, uint32_t *verdict, uint32_t *port, uint32_t *seen);
 /* The number of possible CPUs (per-CPU map values), or -errno. */
 int xdp_ncpu(void);
 

@@ -275,7 +275,7 @@ static int xdp_events_apply(struct xdp_replay *r, struct xdp_dp *x, unsigned int
 static int xdp_replay_frame(struct xdp_replay *r, struct xdp_dp *x, const struct xdp_frame *f,
 			    uint8_t *buf, int cpu, char *err, size_t errlen)
 {
-	uint32_t out_len = XDP_REPLAY_OUT_MAX, verdict, port;
+	uint32_t out_len = XDP_REPLAY_OUT_MAX, verdict, port, seen;
 	int ret;
 
 	if (f->len < XDP_REPLAY_ETH_HLEN) { /* the kernel refuses it: what the program would do */
@@ -285,11 +285,23 @@ static int xdp_replay_frame(struct xdp_replay *r, struct xdp_dp *x, const struct
 		r->unrun++;
 		return 0;
 	}
-	ret = xdp_prog_run(x, cpu, f->data, f->len, buf, &out_len, &verdict, &port);
+	ret = xdp_prog_run(x, cpu, f->data, f->len, buf, &out_len, &verdict, &port, &seen);
 	if (ret) {
 		snprintf(err, errlen, "frame %u (%u bytes): BPF_PROG_TEST_RUN: %s", f->seq + 1,
 			 f->len, strerror(-ret));
 		return ret;
+	}
+	/*
+	 * The test run shows the program only the part of a frame that fits its page; the rest
+	 * would be XDP fragments, which this program does not read. A replay of that frame would
+	 * be a replay of a different, shorter one: refused, never misread.
+	 */
+	if (seen != UINT32_MAX && seen < f->len) {
+		snprintf(err, errlen,
+			 "frame %u (%u bytes): BPF_PROG_TEST_RUN showed the program only %u bytes "
+			 "(the rest in XDP fragments); --replay refuses frames above that",
+			 f->seq + 1, f->len, seen);
+		return -EMSGSIZE;
 	}
 	/* the RSTs it recorded (to the sender) before the frame it sent, as sluice-dp sends them */
 	r->cur = f;

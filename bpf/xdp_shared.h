@@ -193,7 +193,10 @@ _Static_assert(sizeof(struct xdp_tstats) == 24, "xdp_tstats size");
 struct xdp_out {
 	uint32_t port; /* egress port index */
 	uint32_t action;
+	uint32_t seen; /* the frame's length as the entry program saw it (linear part) */
+	uint32_t pad;  /* per-CPU values are copied in multiples of 8 bytes */
 };
+_Static_assert(sizeof(struct xdp_out) == 16, "xdp_out size");
 
 /*
  * sl_rst (BPF ring buffer) record: connection termination's RST to the segment's sender. An

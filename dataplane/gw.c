@@ -77,6 +77,15 @@ static int gw_choose(struct wctx *w, unsigned int gi, const struct rt_group *g,
 	return (int)slot;
 }
 
+/*
+ * Why m could not be forwarded: `r`, or own_frame_unsent when m is a frame of our own (an RST,
+ * counted by its event when sent), so that every drop reason but that one is a received frame's.
+ */
+static inline enum sl_drop gw_lost(enum sl_event ev, enum sl_drop r)
+{
+	return ev == SL_EV_NLB_RST ? SL_DROP_OWN_UNSENT : r;
+}
+
 void gw_forward(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi, enum sl_event ev)
 {
 	struct rte_ether_addr mac;
@@ -85,17 +94,17 @@ void gw_forward(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi, e
 	unsigned int port;
 
 	if (route_lookup(dp.routes, pi->family, pi->daddr, &port, nh)) {
-		wk_drop(w, m, SL_DROP_NO_ROUTE);
+		wk_drop(w, m, gw_lost(ev, SL_DROP_NO_ROUTE));
 		return;
 	}
 	if (local_resolve(w, port, pi->family, nh, &mac)) {
-		wk_drop(w, m, SL_DROP_NEIGH_UNRESOLVED);
+		wk_drop(w, m, gw_lost(ev, SL_DROP_NEIGH_UNRESOLVED));
 		return;
 	}
 	gw_strip_to_l3(m, pi);
 	eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN);
 	if (!eth) {
-		wk_drop(w, m, SL_DROP_NO_MBUF);
+		wk_drop(w, m, gw_lost(ev, SL_DROP_NO_MBUF));
 		return;
 	}
 	eth->dst_addr = mac;

@@ -70,7 +70,10 @@ static void local_unhandled(struct wctx *w, unsigned int port, struct rte_mbuf *
 /*
  * Requests for the port's addresses are answered here; with a kernel interface every other
  * valid ARP (replies, gratuitous ARP, requests for others) is learned as usual and also handed
- * to the kernel, whose own neighbour table then resolves its peers (a BGP neighbour).
+ * to the kernel, whose own neighbour table then resolves its peers (a BGP neighbour). Without
+ * one, an ARP that taught a neighbour is consumed (arp_consumed), the rest dropped. A sender
+ * MAC no neighbour can have (multicast, broadcast, zero) is refused whole: neither learned,
+ * answered nor handed on.
  */
 void local_arp(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struct pkt_info *pi)
 {
@@ -81,6 +84,10 @@ void local_arp(struct wctx *w, unsigned int port, struct rte_mbuf *m, const stru
 
 	if (arp_parse(data + pi->l3_off, data + m->data_len, &a)) {
 		wk_drop(w, m, SL_DROP_ARP_INVALID);
+		return;
+	}
+	if (!arp_macs_learnable(&a, data + RTE_ETHER_ADDR_LEN)) {
+		wk_drop(w, m, SL_DROP_NEIGH_BAD_MAC);
 		return;
 	}
 	if (local_in_subnet(port, 4, (const uint8_t *)&a.spa_be) &&
@@ -100,12 +107,14 @@ void local_arp(struct wctx *w, unsigned int port, struct rte_mbuf *m, const stru
 		wk_tx(w, port, m);
 		return;
 	}
-	if (dp.ports[port].has_kif)
+	if (dp.ports[port].has_kif) {
 		excp_to_kernel(w, port, m);
-	else if (handled)
+	} else if (handled) {
+		DP_EVENT(w->st, ARP_CONSUMED);
 		rte_pktmbuf_free(m);
-	else
+	} else {
 		wk_drop(w, m, SL_DROP_ARP_INVALID);
+	}
 }
 
 void local_arp_request(struct wctx *w, unsigned int port, const uint8_t *target)
@@ -118,14 +127,14 @@ void local_arp_request(struct wctx *w, unsigned int port, const uint8_t *target)
 		return;
 	m = rte_pktmbuf_alloc(dp.pool);
 	if (!m) {
-		w->st->drops[SL_DROP_NO_MBUF]++;
+		w->st->drops[SL_DROP_OWN_UNSENT]++;
 		return;
 	}
 	memcpy(&tip, target, 4);
 	out = (uint8_t *)rte_pktmbuf_append(m, 42);
 	if (!out || arp_request_build(out, 42, dp.ports[port].mac.addr_bytes, dp.ports[port].addr4,
 				      tip) != 42) {
-		wk_drop(w, m, SL_DROP_NO_MBUF);
+		wk_drop(w, m, SL_DROP_OWN_UNSENT);
 		return;
 	}
 	DP_EVENT(w->st, ARP_REQUEST);
@@ -141,13 +150,13 @@ static void local_nd_solicit(struct wctx *w, unsigned int port, const uint8_t *t
 		return;
 	m = rte_pktmbuf_alloc(dp.pool);
 	if (!m) {
-		w->st->drops[SL_DROP_NO_MBUF]++;
+		w->st->drops[SL_DROP_OWN_UNSENT]++;
 		return;
 	}
 	out = (uint8_t *)rte_pktmbuf_append(m, ND_FRAME_LEN);
 	if (!out || nd_ns_build(out, ND_FRAME_LEN, dp.ports[port].mac.addr_bytes,
 				dp.ports[port].addr6, target) != ND_FRAME_LEN) {
-		wk_drop(w, m, SL_DROP_NO_MBUF);
+		wk_drop(w, m, SL_DROP_OWN_UNSENT);
 		return;
 	}
 	DP_EVENT(w->st, ND_SOLICIT);
@@ -188,7 +197,10 @@ int local_resolve(struct wctx *w, unsigned int port, uint8_t family, const uint8
 /*
  * Neighbour solicitations for our addresses get an advertisement; both kinds teach us MACs.
  * With a kernel interface the rest (advertisements, solicitations for others: the kernel's
- * link-local address) goes on to the kernel, as ARP does.
+ * link-local address) goes on to the kernel, as ARP does. Without one, a message that taught a
+ * neighbour is consumed (nd_consumed); one that teaches nothing (no link-layer option, a DAD
+ * probe from ::, a neighbour off our subnets) is dropped nd_ignored. A link-layer address no
+ * neighbour can have (multicast, broadcast, zero; option or Ethernet source) is refused whole.
  */
 static void local_nd(struct wctx *w, unsigned int port, struct rte_mbuf *m,
 		     const struct pkt_info *pi)
@@ -198,6 +210,7 @@ static void local_nd(struct wctx *w, unsigned int port, struct rte_mbuf *m,
 	static const uint8_t unspec[16];
 	uint8_t src[16], smac[6];
 	struct nd_info nd;
+	int learned = 0;
 	uint8_t *out;
 
 	if (pi->l3_off != RTE_ETHER_HDR_LEN || nd_parse(ip6, ip6 + pi->l3_len, &nd)) {
@@ -206,16 +219,25 @@ static void local_nd(struct wctx *w, unsigned int port, struct rte_mbuf *m,
 	}
 	memcpy(src, ip6 + 8, 16);
 	memcpy(smac, data + RTE_ETHER_ADDR_LEN, RTE_ETHER_ADDR_LEN);
+	if (!nd_macs_learnable(&nd, smac)) {
+		wk_drop(w, m, SL_DROP_NEIGH_BAD_MAC);
+		return;
+	}
 	if (nd.has_ll && local_in_subnet(port, 6, nd.type == ND_NS ? src : nd.target) &&
 	    memcmp(src, unspec, 16)) {
 		neigh_learn(6, nd.type == ND_NS ? src : nd.target, nd.ll);
 		DP_EVENT(w->st, ND_LEARNED);
+		learned = 1;
 	}
 	if (nd.type != ND_NS || !local_is_port_addr(port, 6, nd.target)) {
-		if (dp.ports[port].has_kif)
+		if (dp.ports[port].has_kif) {
 			excp_to_kernel(w, port, m);
-		else /* consumed: an advertisement, or a solicitation for another */
+		} else if (learned) { /* an advertisement, or a solicitation for another */
+			DP_EVENT(w->st, ND_CONSUMED);
 			rte_pktmbuf_free(m);
+		} else {
+			wk_drop(w, m, SL_DROP_ND_IGNORED);
+		}
 		return;
 	}
 	rte_pktmbuf_reset(m);

@@ -160,7 +160,7 @@ static void nlb_send_built(struct wctx *w, struct rte_mbuf *r, int len, enum sl_
 
 	if (len < 0 || !rte_pktmbuf_append(r, (uint16_t)(NLB_RST_HEADROOM + len)) ||
 	    pkt_parse_ip(data, NLB_RST_HEADROOM, data + r->data_len, 0, &pi)) {
-		rte_pktmbuf_free(r);
+		wk_drop(w, r, SL_DROP_OWN_UNSENT);
 		return;
 	}
 	gw_forward(w, r, &pi, ev);
@@ -178,7 +178,7 @@ static void nlb_rst_answer(struct wctx *w, struct rte_mbuf *m, const struct pkt_
 	int len;
 
 	if (!r) {
-		w->st->drops[SL_DROP_NO_MBUF]++;
+		w->st->drops[SL_DROP_OWN_UNSENT]++;
 		return;
 	}
 	len = nat_tcp_rst(rte_pktmbuf_mtod(r, uint8_t *) + NLB_RST_HEADROOM,
@@ -201,7 +201,7 @@ static void nlb_terminate(struct wctx *w, struct rte_mbuf *m, const struct pkt_i
 	nlb_rst_answer(w, m, pi, NULL, NULL);
 	r = rte_pktmbuf_alloc(dp.pool);
 	if (!r) {
-		w->st->drops[SL_DROP_NO_MBUF]++;
+		w->st->drops[SL_DROP_OWN_UNSENT]++;
 		return;
 	}
 	nlb_send_built(w, r,
@@ -452,8 +452,15 @@ void nlb_to_zone_ip(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
 		s = NULL;
 	}
 	if (!s) {
-		int v = nlb_client_verdict(pi->proto, pi->tcp_flags,
-					   w->s->groups[l->group].cfg->tcp_unknown_reset);
+		unsigned int refused = nat_new_session_refusal(pi);
+		int v;
+
+		if (refused != SL_DROP_MAX) {
+			nlb_drop(w, m, (unsigned int)li, (enum sl_drop)refused);
+			return;
+		}
+		v = nlb_client_verdict(pi->proto, pi->tcp_flags,
+				       w->s->groups[l->group].cfg->tcp_unknown_reset);
 
 		if (v == NLB_CLIENT_DROP_RST) { /* a reset of nothing: nothing to do */
 			wk_drop(w, m, SL_DROP_NLB_UNKNOWN_RESET);

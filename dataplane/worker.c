@@ -74,6 +74,11 @@ static void wk_packet(struct wctx *w, unsigned int port, struct rte_mbuf *m)
 		if (dp.next_event < dp.n_events)
 			w->s = events_apply(w->now, w->s);
 	}
+	/* longer than any header plus the MTU: it would not fit an mbuf's data room either */
+	if (unlikely(pkt_rx_oversize(m->pkt_len, PKT_MAX_L2_LEN, p->mtu))) {
+		wk_drop(w, m, SL_DROP_RX_OVERSIZE);
+		return;
+	}
 	if (unlikely(m->nb_segs > 1) && rte_pktmbuf_linearize(m)) {
 		wk_drop(w, m, SL_DROP_NO_MBUF);
 		return;
@@ -90,6 +95,10 @@ static void wk_packet(struct wctx *w, unsigned int port, struct rte_mbuf *m)
 		unsigned int e = (unsigned int)-ret;
 
 		wk_drop(w, m, e < RTE_DIM(why) && e ? why[e] : SL_DROP_PARSE_L2);
+		return;
+	}
+	if (unlikely(pkt_rx_oversize(m->pkt_len, pi.l3_off, p->mtu))) {
+		wk_drop(w, m, SL_DROP_RX_OVERSIZE);
 		return;
 	}
 	eth = (const struct rte_ether_hdr *)data;

@@ -29,6 +29,7 @@
 #define SL_CORE_ARP_H
 
 #include "compat.h"
+#include "pkt.h"
 
 #define ARP_HDR_LEN    28 /* Ethernet/IPv4 ARP header */
 #define ARP_FRAME_LEN  42 /* Ethernet header + ARP header */
@@ -108,6 +109,15 @@ SL_INLINE int arp_request_build(uint8_t *frame, size_t cap, const uint8_t smac[6
 	sl_memset(frame + 32, 0, 6);
 	sl_memcpy(frame + 38, &tip_be, 4);
 	return ARP_FRAME_LEN;
+}
+
+/*
+ * May this ARP teach a neighbour (and be answered)? Its sender hardware address and the
+ * Ethernet source eth_src must both be pkt_mac_learnable: 1 yes, 0 refuse the frame whole.
+ */
+SL_INLINE int arp_macs_learnable(const struct arp_info *a, const uint8_t *eth_src)
+{
+	return pkt_mac_learnable(a->sha) && pkt_mac_learnable(eth_src);
 }
 
 #endif /* SL_CORE_ARP_H */

@@ -90,11 +90,63 @@
 #include "compat.h"
 #include "csum.h"
 #include "pkt.h"
+#include "stats.h"
 
 #define NAT_TCP_FIN 0x01
 #define NAT_TCP_SYN 0x02
 #define NAT_TCP_RST 0x04
 #define NAT_TCP_ACK 0x10
+#define NAT_TCP_PSH 0x08
+#define NAT_TCP_URG 0x20
+
+/*
+ * Flag combinations no TCP connection sends (scans, fingerprinting, state-table attacks), as
+ * a stateful firewall's "invalid": no flag at all (NULL), SYN with FIN or RST, FIN+PSH+URG
+ * without ACK (Xmas). 1 when f is one of them.
+ */
+SL_INLINE int nat_tcp_flags_bogus(uint8_t f)
+{
+	if (!(f &
+	      (NAT_TCP_FIN | NAT_TCP_SYN | NAT_TCP_RST | NAT_TCP_PSH | NAT_TCP_ACK | NAT_TCP_URG)))
+		return 1;
+	if ((f & NAT_TCP_SYN) && (f & (NAT_TCP_FIN | NAT_TCP_RST)))
+		return 1;
+	return (f & (NAT_TCP_FIN | NAT_TCP_PSH | NAT_TCP_URG | NAT_TCP_ACK)) ==
+	       (NAT_TCP_FIN | NAT_TCP_PSH | NAT_TCP_URG);
+}
+
+/*
+ * A source no client can have (RFC 1122 3.2.1.3, RFC 4291): IPv4 0.0.0.0/8, 127.0.0.0/8,
+ * 224.0.0.0/4 (multicast), 240.0.0.0/4 (reserved, with 255.255.255.255); IPv6 ::, ::1,
+ * ff00::/8. a in network order (16 bytes, IPv4 in the first 4). 1 when martian.
+ */
+SL_INLINE int nat_source_martian(uint8_t family, const uint8_t *a)
+{
+	uint8_t any = 0;
+	int i;
+
+	if (family == 4)
+		return a[0] == 0 || a[0] == 127 || a[0] >= 224;
+	if (a[0] == 0xff)
+		return 1;
+	for (i = 0; i < 15; i++) /* a loop, not memcmp: BPF has no library call */
+		any |= a[i];
+	return !any && a[15] <= 1;
+}
+
+/*
+ * May the packet pi (to a listener, matching no session) create a NAT session? SL_DROP_MAX if
+ * it may, else the reason to drop it: nlb_martian_source, nlb_bad_tcp_flags. Packets of an
+ * existing session are not asked.
+ */
+SL_INLINE unsigned int nat_new_session_refusal(const struct pkt_info *pi)
+{
+	if (nat_source_martian(pi->family, pi->saddr))
+		return SL_DROP_NLB_MARTIAN;
+	if (pi->proto == IPPROTO_TCP_ && nat_tcp_flags_bogus(pi->tcp_flags))
+		return SL_DROP_NLB_BAD_TCP_FLAGS;
+	return SL_DROP_MAX;
+}
 
 #define NAT_RST4_LEN 40
 #define NAT_RST6_LEN 60

@@ -9,6 +9,7 @@
 
 #include "compat.h"
 #include "csum.h"
+#include "pkt.h"
 
 #define ND_NS		135
 #define ND_NA		136
@@ -134,6 +135,15 @@ SL_INLINE int nd_ns_build(uint8_t *frame, size_t cap, const uint8_t smac[6], con
 	sl_memcpy(dmac + 3, target + 13, 3);
 	nd_frame_write(frame, dmac, smac, src, dst, ND_NS, 0, target, ND_OPT_SRC_LL);
 	return ND_FRAME_LEN;
+}
+
+/*
+ * May this NS/NA teach a neighbour (and be answered)? Its link-layer option, when present, and
+ * the Ethernet source eth_src must be pkt_mac_learnable: 1 yes, 0 refuse the frame whole.
+ */
+SL_INLINE int nd_macs_learnable(const struct nd_info *nd, const uint8_t *eth_src)
+{
+	return pkt_mac_learnable(eth_src) && (!nd->has_ll || pkt_mac_learnable(nd->ll));
 }
 
 #endif /* SL_CORE_ND_H */

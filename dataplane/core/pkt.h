@@ -117,6 +117,31 @@ SL_INLINE int pkt_icmp_is_err(uint8_t family, uint8_t type)
 	return type >= 1 && type <= 4;
 }
 
+/* The longest link header pkt_parse_eth accepts: Ethernet and two VLAN tags. */
+#define PKT_MAX_L2_LEN (14 + 2 * 4)
+
+/*
+ * Is a frame of frame_len bytes, whose network header starts at l3_off, longer than the
+ * receiving port's (L3) mtu allows? Such a frame should never have crossed the link: both
+ * dataplanes drop it rx_oversize, before anything else (no ICMP error: "too big" tells a
+ * sender about a path it chose, not about a link it broke). Before parsing, call it with
+ * l3_off = PKT_MAX_L2_LEN (no header is longer); after, with the parsed offset.
+ */
+SL_INLINE int pkt_rx_oversize(uint32_t frame_len, uint32_t l3_off, uint32_t mtu)
+{
+	return frame_len > l3_off + mtu;
+}
+
+/*
+ * Can mac be a neighbour's address? 1 for a unicast, non-zero MAC; 0 for multicast and
+ * broadcast (the group bit) and 00:00:00:00:00:00, which ARP and ND must never teach (the
+ * config refuses them for static neighbours too).
+ */
+SL_INLINE int pkt_mac_learnable(const uint8_t *mac)
+{
+	return !(mac[0] & 1) && (mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]);
+}
+
 SL_INLINE int pkt_icmp_is_echo(uint8_t family, uint8_t type)
 {
 	if (family == 4)

@@ -54,7 +54,14 @@
 	X(NLB_RST_RING_FULL, "nlb_rst_ring_full") /* XDP: a termination RST lost, sl_rst full */   \
 	X(GENEVE_ICMP, "geneve_icmp_error")	/* ICMP error about our GENEVE to an appliance */  \
 	X(KERNEL_RATELIMIT, "kernel_ratelimit") /* to the kernel interface, over exception_rate */ \
-	X(KERNEL_TX_FULL, "kernel_tx_full")	/* the kernel interface's queue refused it */
+	X(KERNEL_TX_FULL, "kernel_tx_full")	/* the kernel interface's queue refused it */      \
+	X(ND_IGNORED, "nd_ignored")	  /* valid ND that teaches and asks nothing of ours */     \
+	X(NEIGH_BAD_MAC, "neigh_bad_mac") /* ARP/ND sender MAC multicast, broadcast or zero */     \
+	X(RX_OVERSIZE, "rx_oversize")	  /* longer than the receiving port's MTU */               \
+	X(OWN_UNSENT, "own_frame_unsent") /* a frame of our own (RST, ARP/ND request) not sent */  \
+	X(NLB_BAD_TCP_FLAGS, "nlb_bad_tcp_flags") /* SYN+FIN, SYN+RST, NULL, Xmas: no session */   \
+	X(NLB_MARTIAN, "nlb_martian_source") /* from 0/8, loopback, multicast, broadcast, ::, ::1  \
+					      */
 
 enum sl_drop {
 #define SL_X(e, s) SL_DROP_##e,
@@ -64,36 +71,38 @@ enum sl_drop {
 };
 
 /* What happened to packets that were not dropped, and other events worth counting. */
-#define SL_EVENTS(X)                                                                              \
-	X(ENCAP, "geneve_encap")	      /* sent to an appliance */                          \
-	X(DECAP, "geneve_decap")	      /* valid return from an appliance */                \
-	X(FORWARD, "forwarded")		      /* left towards its destination after inspection */ \
-	X(BYPASS, "bypass")		      /* all-unhealthy with policy bypass: uninspected */ \
-	X(FAIL_OPEN, "fail_open")	      /* all-unhealthy: chose among all targets */        \
-	X(FLOW_NEW, "flow_new")		      /* new flow table entries */                        \
-	X(FLOW_EXPIRED, "flow_expired")	      /* entries found idle past their timeout */         \
-	X(FLOW_REBALANCED, "flow_rebalanced") /* moved off a failed / drained target */           \
-	X(FLOW_UNPINNED, "flow_unpinned")     /* table full: steered by hash alone, not pinned */ \
-	X(ARP_REPLY, "arp_reply")	      /* ARP replies we sent */                           \
-	X(ARP_REQUEST, "arp_request")	      /* ARP requests we sent to resolve a next hop */    \
-	X(ARP_LEARNED, "arp_learned")	      /* neighbour entries learned or refreshed */        \
-	X(ND_ADVERT, "nd_advert")	      /* IPv6 neighbour advertisements we sent */         \
-	X(ND_SOLICIT, "nd_solicit")	      /* IPv6 neighbour solicitations we sent */          \
-	X(ND_LEARNED, "nd_learned")	      /* IPv6 neighbour entries learned or refreshed */   \
-	X(NLB_NEW_FLOW, "nlb_new_flow")	      /* NAT sessions created */                          \
-	X(NLB_FORWARD, "nlb_forward")	      /* client -> target, translated */                  \
-	X(NLB_REPLY, "nlb_reply")	      /* target -> client, translated back */             \
-	X(NLB_ICMP, "nlb_icmp_translated")    /* ICMP errors about a translated flow */           \
-	X(NLB_RST, "nlb_rst_sent")	      /* TCP resets we sent */                            \
-	X(ICMP_ECHO_REPLY, "icmp_echo_reply") /* pings answered (IPv4 and IPv6) */                \
-	/* docs/nlb.md "In a fleet": mid-flow TCP of no session, a session made; */               \
-	/* a target's reply of no session, translated (a session made unless RST) */              \
-	X(NLB_ADOPTED, "nlb_adopted")                                                             \
-	X(NLB_REPLY_ADOPTED, "nlb_reply_adopted")                                                 \
-	X(ICMP_FRAG_NEEDED, "icmp_frag_needed")	 /* IPv4 fragmentation-needed sent */             \
-	X(ICMP6_TOO_BIG, "icmp6_packet_too_big") /* IPv6 packet-too-big sent */                   \
-	X(KERNEL_IN, "kernel_in")		 /* handed to the port's kernel interface */      \
-	X(KERNEL_OUT, "kernel_out")		 /* written by the kernel, sent out of the port */
+#define SL_EVENTS(X)                                                                               \
+	X(ENCAP, "geneve_encap")	      /* sent to an appliance */                           \
+	X(DECAP, "geneve_decap")	      /* valid return from an appliance */                 \
+	X(FORWARD, "forwarded")		      /* left towards its destination after inspection */  \
+	X(BYPASS, "bypass")		      /* all-unhealthy with policy bypass: uninspected */  \
+	X(FAIL_OPEN, "fail_open")	      /* all-unhealthy: chose among all targets */         \
+	X(FLOW_NEW, "flow_new")		      /* new flow table entries */                         \
+	X(FLOW_EXPIRED, "flow_expired")	      /* entries found idle past their timeout */          \
+	X(FLOW_REBALANCED, "flow_rebalanced") /* moved off a failed / drained target */            \
+	X(FLOW_UNPINNED, "flow_unpinned")     /* table full: steered by hash alone, not pinned */  \
+	X(ARP_REPLY, "arp_reply")	      /* ARP replies we sent */                            \
+	X(ARP_REQUEST, "arp_request")	      /* ARP requests we sent to resolve a next hop */     \
+	X(ARP_LEARNED, "arp_learned")	      /* neighbour entries learned or refreshed */         \
+	X(ND_ADVERT, "nd_advert")	      /* IPv6 neighbour advertisements we sent */          \
+	X(ND_SOLICIT, "nd_solicit")	      /* IPv6 neighbour solicitations we sent */           \
+	X(ND_LEARNED, "nd_learned")	      /* IPv6 neighbour entries learned or refreshed */    \
+	X(NLB_NEW_FLOW, "nlb_new_flow")	      /* NAT sessions created */                           \
+	X(NLB_FORWARD, "nlb_forward")	      /* client -> target, translated */                   \
+	X(NLB_REPLY, "nlb_reply")	      /* target -> client, translated back */              \
+	X(NLB_ICMP, "nlb_icmp_translated")    /* ICMP errors about a translated flow */            \
+	X(NLB_RST, "nlb_rst_sent")	      /* TCP resets we sent */                             \
+	X(ICMP_ECHO_REPLY, "icmp_echo_reply") /* pings answered (IPv4 and IPv6) */                 \
+	/* docs/nlb.md "In a fleet": mid-flow TCP of no session, a session made; */                \
+	/* a target's reply of no session, translated (a session made unless RST) */               \
+	X(NLB_ADOPTED, "nlb_adopted")                                                              \
+	X(NLB_REPLY_ADOPTED, "nlb_reply_adopted")                                                  \
+	X(ICMP_FRAG_NEEDED, "icmp_frag_needed")	 /* IPv4 fragmentation-needed sent */              \
+	X(ICMP6_TOO_BIG, "icmp6_packet_too_big") /* IPv6 packet-too-big sent */                    \
+	X(KERNEL_IN, "kernel_in")		 /* handed to the port's kernel interface */       \
+	X(KERNEL_OUT, "kernel_out")		 /* written by the kernel, sent out of the port */ \
+	X(ARP_CONSUMED, "arp_consumed") /* ARP that taught a neighbour and needs no answer */      \
+	X(ND_CONSUMED, "nd_consumed")	/* ND that taught a neighbour and needs no answer */
 
 enum sl_event {
 #define SL_X(e, s) SL_EV_##e,

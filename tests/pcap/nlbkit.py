@@ -42,6 +42,25 @@ CLOSING_LIFE = 10                  # seconds left after a FIN or RST
 DP_BURST = 32                      # packets per rx burst (dataplane/dp.h)
 
 TCP_FIN, TCP_SYN, TCP_RST, TCP_ACK = 0x01, 0x02, 0x04, 0x10
+TCP_PSH, TCP_URG = 0x08, 0x20
+
+
+def tcp_flags_bogus(f):
+    """NULL, SYN+FIN, SYN+RST, Xmas (FIN+PSH+URG without ACK): no session (docs/nlb.md)."""
+    if not f & 0x3F:
+        return True
+    if f & TCP_SYN and f & (TCP_FIN | TCP_RST):
+        return True
+    return f & (TCP_FIN | TCP_PSH | TCP_URG | TCP_ACK) == TCP_FIN | TCP_PSH | TCP_URG
+
+
+def source_martian(address):
+    """0/8, 127/8, 224/4, 240/4 (IPv4); ::, ::1, ff00::/8 (IPv6): no session."""
+    a = ipaddress.ip_address(address)
+    if a.version == 4:
+        first = a.packed[0]
+        return first == 0 or first == 127 or first >= 224
+    return a.packed[0] == 0xFF or int(a) <= 1
 
 
 def target_addr(i):
@@ -443,8 +462,9 @@ class Nlb(ck.Gateway):
             if connected:
                 self.events["arp_learned"] += 1
             return [(port, ck.arp_reply(p.mac, target_ip, sender_mac, sender_ip))]
-        if connected:
+        if connected:  # learned, and needs no answer: consumed
             self.events["arp_learned"] += 1
+            self.events["arp_consumed"] += 1
         else:
             self.drops["arp_invalid"] += 1
         return []
@@ -589,6 +609,13 @@ class Nlb(ck.Gateway):
             return self._refuse(s, l3, "client")
         if s is None:
             g = self.nlb_groups[listener.group]
+            refused = ("nlb_martian_source" if source_martian(key[1]) else
+                       "nlb_bad_tcp_flags" if proto == ref.PROTO_TCP and
+                       tcp_flags_bogus(tcp_flags(l3)) else None)
+            if refused:
+                self.drops[refused] += 1
+                self.listener_stats[listener.name]["drops"] += 1
+                return []
             if proto == ref.PROTO_TCP and (tcp_flags(l3) & (TCP_SYN | TCP_ACK)) != TCP_SYN:
                 if tcp_flags(l3) & TCP_RST:  # a reset of nothing: nothing to answer
                     self.drops["nlb_unknown_flow_reset"] += 1

@@ -11,6 +11,23 @@ byte for byte (in order when the case has a single non-empty input, else as a mu
 compare expect.json with the --stats-json output; run check.py; decode every GENEVE frame
 sluice-dp sent with tshark. Exit 0 only when the reference self-test and every case pass.
 
+Every case, on both dataplanes, must also balance its counters (check_balance): every received
+frame is sent, handed on, or counted in exactly one drop reason:
+
+    sum(ports.*.rx_packets) == sum(drops except NOT_RECEIVED) + sum(events in TERMINAL)
+
+TERMINAL are the events counted once for a received frame when it leaves sluice's hands:
+sent on (geneve_encap, forwarded, bypass, nlb_forward, nlb_reply, nlb_icmp_translated),
+answered in its own buffer (arp_reply, nd_advert, icmp_echo_reply), handed to the kernel
+(kernel_in: sluice-dp's kernel interface, XDP_PASS), or consumed by learning (arp_consumed,
+nd_consumed). Events about something else (geneve_decap is followed by the frame's terminal
+event; arp_learned / nd_learned by an answer or a consumption; frames sluice makes itself:
+arp_request, nd_solicit, nlb_rst_sent, icmp_frag_needed, icmp6_packet_too_big, kernel_out;
+flow table events) are not terminal. NOT_RECEIVED are the drop reasons of frames sluice made
+itself (own_frame_unsent) and tx_full (a frame already counted as sent that the TX ring then
+refused; it must be 0 in a replay). A frame answered by an ICMP error or a RST is a drop
+(mtu_exceeded, nlb_unknown_flow_reset, ...): the answer is a frame of its own.
+
 --sluice-xdp runs the XDP program instead, through `sluice-xdp --replay` (BPF_PROG_TEST_RUN:
 root, or CAP_BPF + CAP_NET_ADMIN): every in-<port>.pcap as received on its port, merged by
 timestamp, outputs per port, with the same comparisons. A case sluice-dp alone can do (it
@@ -307,6 +324,7 @@ def xdp_equivalent(binary, case_dir, tmp, eq, report):
         report.fail("drops %s, xdp.json says %s" % (json.dumps(drops, sort_keys=True),
                                                    json.dumps(eq.get("drops", {}),
                                                               sort_keys=True)))
+    check_balance(stats, report)
     check_geneve_decode(out_dir, report)
     report.equivalent = len(kernel)
 
@@ -461,6 +479,43 @@ def run_check(case_dir, out_dir, stats_path, report):
         report.fail("check.py failed (exit %d)" % res.returncode, tail(res.stdout + res.stderr))
 
 
+# --- the receive balance (see the docstring) -----------------------------------------------
+
+TERMINAL = ("geneve_encap", "forwarded", "bypass", "nlb_forward", "nlb_reply",
+            "nlb_icmp_translated", "arp_reply", "nd_advert", "icmp_echo_reply", "kernel_in",
+            "arp_consumed", "nd_consumed")
+NOT_RECEIVED = ("tx_full", "own_frame_unsent")
+
+
+def balance(stats):
+    """(received, accounted, detail) of a --stats-json dict."""
+    received = sum(p.get("rx_packets", 0) for p in stats.get("ports", {}).values())
+    drops = {k: v for k, v in stats.get("drops", {}).items() if v and k not in NOT_RECEIVED}
+    events = {k: stats.get("events", {}).get(k, 0) for k in TERMINAL}
+    events = {k: v for k, v in events.items() if v}
+    accounted = sum(drops.values()) + sum(events.values())
+    detail = "    drops %s\n    terminal events %s" % (json.dumps(drops, sort_keys=True),
+                                                     json.dumps(events, sort_keys=True))
+    return received, accounted, detail
+
+
+def check_balance(stats_path, report):
+    stats = load_json(stats_path, {})
+    missing = [k for k in TERMINAL if k not in stats.get("events", {})]
+    missing += [k for k in NOT_RECEIVED if k not in stats.get("drops", {})]
+    if missing or "ports" not in stats:
+        report.fail("stats.json lacks what the receive balance needs: %s"
+                    % ", ".join(missing or ["ports"]))
+        return
+    if stats["drops"]["tx_full"]:
+        report.fail("tx_full %d in a replay: the receive balance cannot be checked"
+                    % stats["drops"]["tx_full"])
+    received, accounted, detail = balance(stats)
+    if received != accounted:
+        report.fail("receive balance: %d frames received, %d sent, handed on or dropped "
+                    "(%+d)" % (received, accounted, accounted - received), detail)
+
+
 # --- tshark: every GENEVE frame must decode ------------------------------------------------
 
 TSHARK_FIELDS = ["frame.number", "geneve.option.class", "geneve.option.type", "frame.protocols",
@@ -554,6 +609,7 @@ def run_case(args, case_dir, tmp):
         update_golden(case_dir, out_dir, ports)
     compare_outputs(case_dir, out_dir, ports, meta, report)
     compare_stats(case_dir, stats, report)
+    check_balance(stats, report)
     run_check(case_dir, out_dir, stats, report)
     check_geneve_decode(out_dir, report)
     return report

@@ -1523,7 +1523,82 @@ static void icmp_rewrites_restore_the_quote_and_address_its_source(void)
 	CU_ASSERT_EQUAL(inner.dport, 1024);
 }
 
+/* Issue 12 item 10: flag combinations no connection sends create no session. */
+static void bogus_tcp_flags_are_null_synfin_synrst_xmas(void)
+{
+	const uint8_t F = NAT_TCP_FIN, S = NAT_TCP_SYN, R = NAT_TCP_RST, P = NAT_TCP_PSH,
+		      A = NAT_TCP_ACK, U = NAT_TCP_URG;
+
+	CU_ASSERT_EQUAL(nat_tcp_flags_bogus(0), 1);
+	CU_ASSERT_EQUAL(nat_tcp_flags_bogus(0xc0), 1); /* ECE+CWR only: still NULL */
+	CU_ASSERT_EQUAL(nat_tcp_flags_bogus(S | F), 1);
+	CU_ASSERT_EQUAL(nat_tcp_flags_bogus(S | R), 1);
+	CU_ASSERT_EQUAL(nat_tcp_flags_bogus(S | R | A), 1);
+	CU_ASSERT_EQUAL(nat_tcp_flags_bogus(F | P | U), 1);
+	CU_ASSERT_EQUAL(nat_tcp_flags_bogus(0xff), 1);
+	CU_ASSERT_EQUAL(nat_tcp_flags_bogus(S), 0);
+	CU_ASSERT_EQUAL(nat_tcp_flags_bogus(S | A), 0);
+	CU_ASSERT_EQUAL(nat_tcp_flags_bogus(A), 0);
+	CU_ASSERT_EQUAL(nat_tcp_flags_bogus(P | A), 0);
+	CU_ASSERT_EQUAL(nat_tcp_flags_bogus(F | A), 0);
+	CU_ASSERT_EQUAL(nat_tcp_flags_bogus(F | P | A), 0);
+	CU_ASSERT_EQUAL(nat_tcp_flags_bogus(F | P | U | A), 0);
+	CU_ASSERT_EQUAL(nat_tcp_flags_bogus(R), 0);
+	CU_ASSERT_EQUAL(nat_tcp_flags_bogus(F), 0);
+}
+
+static void martian_sources_ipv4_and_ipv6(void)
+{
+	static const uint8_t v4[][16] = {{0, 0, 0, 0},	      {0, 1, 2, 3},   {127, 0, 0, 1},
+					 {224, 0, 0, 5},      {239, 1, 1, 1}, {240, 0, 0, 1},
+					 {255, 255, 255, 255}};
+	static const uint8_t ok4[][16] = {
+		{10, 0, 1, 101}, {1, 0, 0, 0}, {223, 255, 255, 255}, {126, 255, 255, 255}};
+	uint8_t v6[16] = {0};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(v4) / sizeof(v4[0]); i++)
+		CU_ASSERT_EQUAL(nat_source_martian(4, v4[i]), 1);
+	for (i = 0; i < sizeof(ok4) / sizeof(ok4[0]); i++)
+		CU_ASSERT_EQUAL(nat_source_martian(4, ok4[i]), 0);
+	CU_ASSERT_EQUAL(nat_source_martian(6, v6), 1); /* :: */
+	v6[15] = 1;
+	CU_ASSERT_EQUAL(nat_source_martian(6, v6), 1); /* ::1 */
+	v6[15] = 2;
+	CU_ASSERT_EQUAL(nat_source_martian(6, v6), 0); /* ::2 */
+	v6[0] = 0xff;
+	CU_ASSERT_EQUAL(nat_source_martian(6, v6), 1); /* ff00::/8 */
+	v6[0] = 0x20;
+	v6[1] = 0x01;
+	CU_ASSERT_EQUAL(nat_source_martian(6, v6), 0);
+}
+
+static void new_session_refusal_reasons(void)
+{
+	struct pkt_info pi;
+
+	memset(&pi, 0, sizeof(pi));
+	pi.family = 4;
+	pi.proto = IPPROTO_TCP_;
+	pi.saddr[0] = 10;
+	pi.tcp_flags = NAT_TCP_SYN;
+	CU_ASSERT_EQUAL(nat_new_session_refusal(&pi), SL_DROP_MAX);
+	pi.tcp_flags = NAT_TCP_SYN | NAT_TCP_FIN;
+	CU_ASSERT_EQUAL(nat_new_session_refusal(&pi), SL_DROP_NLB_BAD_TCP_FLAGS);
+	pi.saddr[0] = 127;
+	CU_ASSERT_EQUAL(nat_new_session_refusal(&pi), SL_DROP_NLB_MARTIAN);
+	pi.proto = IPPROTO_UDP_;
+	pi.tcp_flags = 0;
+	CU_ASSERT_EQUAL(nat_new_session_refusal(&pi), SL_DROP_NLB_MARTIAN);
+	pi.saddr[0] = 10;
+	CU_ASSERT_EQUAL(nat_new_session_refusal(&pi), SL_DROP_MAX); /* UDP has no flags */
+}
+
 static CU_TestInfo tests[] = {
+	{"bogus_tcp_flags_are_null_synfin_synrst_xmas",
+	 bogus_tcp_flags_are_null_synfin_synrst_xmas},
+	{"martian_sources_ipv4_and_ipv6", martian_sources_ipv4_and_ipv6},
+	{"new_session_refusal_reasons", new_session_refusal_reasons},
 	{"icmp_rewrites_restore_the_quote_and_address_its_source",
 	 icmp_rewrites_restore_the_quote_and_address_its_source},
 	{"rewrite_ipv4_tcp_random_matches_full_recompute",

@@ -1394,7 +1394,41 @@ static void embedded_ipv6_every_truncation_is_clean(void)
 	}
 }
 
+/* ARP and ND learn only MACs a neighbour can have (issue 12 item 4). */
+static void mac_learnable_refuses_group_and_zero_macs(void)
+{
+	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	static const uint8_t mcast4[6] = {0x01, 0x00, 0x5e, 0x00, 0x00, 0x01};
+	static const uint8_t mcast6[6] = {0x33, 0x33, 0x00, 0x00, 0x00, 0x01};
+	static const uint8_t group_bit[6] = {0x03, 0x00, 0x00, 0x00, 0x00, 0x10};
+	static const uint8_t zero[6];
+	static const uint8_t unicast[6] = {0x02, 0x00, 0x00, 0x00, 0x01, 0x01};
+	static const uint8_t last_only[6] = {0x00, 0x00, 0x00, 0x00, 0x00, 0x01};
+
+	CU_ASSERT_EQUAL(pkt_mac_learnable(bcast), 0);
+	CU_ASSERT_EQUAL(pkt_mac_learnable(mcast4), 0);
+	CU_ASSERT_EQUAL(pkt_mac_learnable(mcast6), 0);
+	CU_ASSERT_EQUAL(pkt_mac_learnable(group_bit), 0);
+	CU_ASSERT_EQUAL(pkt_mac_learnable(zero), 0);
+	CU_ASSERT_EQUAL(pkt_mac_learnable(unicast), 1);
+	CU_ASSERT_EQUAL(pkt_mac_learnable(last_only), 1);
+}
+
+/* A frame is oversized when its network part exceeds the port's MTU (issue 12 item 9). */
+static void rx_oversize_is_l3_part_above_mtu(void)
+{
+	CU_ASSERT_EQUAL(pkt_rx_oversize(1514, 14, 1500), 0);
+	CU_ASSERT_EQUAL(pkt_rx_oversize(1515, 14, 1500), 1);
+	CU_ASSERT_EQUAL(pkt_rx_oversize(1518, 18, 1500), 0); /* one VLAN tag */
+	CU_ASSERT_EQUAL(pkt_rx_oversize(1522, PKT_MAX_L2_LEN, 1500), 0);
+	CU_ASSERT_EQUAL(pkt_rx_oversize(1523, PKT_MAX_L2_LEN, 1500), 1);
+	CU_ASSERT_EQUAL(pkt_rx_oversize(9015, 14, 9001), 0);
+	CU_ASSERT_EQUAL(pkt_rx_oversize(60, 14, 1280), 0); /* padded minimum frame */
+}
+
 static CU_TestInfo tests[] = {
+	{"rx_oversize_is_l3_part_above_mtu", rx_oversize_is_l3_part_above_mtu},
+	{"mac_learnable_refuses_group_and_zero_macs", mac_learnable_refuses_group_and_zero_macs},
 	{"ipv4_tcp_frame_sets_offsets_ports_and_flags",
 	 ipv4_tcp_frame_sets_offsets_ports_and_flags},
 	{"ipv4_udp_frame_sets_ports_without_df", ipv4_udp_frame_sets_ports_without_df},
