@@ -1415,8 +1415,21 @@ static __always_inline int sl_nlb_new(struct xdp_md *ctx, struct sl_env *e,
 		__builtin_memcpy(&r->daddr, s->pi.saddr, 4);
 		r->dport = s->pi.sport;
 	}
-	if (bpf_map_update_elem(&sl_sess, rk, r, BPF_NOEXIST))
-		return -(sl_ldrop(e, li, SL_DROP_NLB_SESSIONS_FULL) + 1);
+	if (bpf_map_update_elem(&sl_sess, rk, r, BPF_NOEXIST)) {
+		const struct xdp_sess *o = bpf_map_lookup_elem(&sl_sess, rk);
+
+		/*
+		 * Another CPU made this session a moment ago from the target's reply (sl_nlb_reply,
+		 * docs/nlb.md "In a fleet": the two directions of a flow may arrive at once on a
+		 * node that knew neither): same target, so this packet goes on with its own copy
+		 * of the client entry (inserted unless that CPU's is there by now). SNAT sessions
+		 * are never adopted from a reply: there it is a real collision.
+		 */
+		if (!o || o->dir != XDP_SESS_REPLY || o->tag != c->tag || (c->flags & XDP_SF_SNAT))
+			return -(sl_ldrop(e, li, SL_DROP_NLB_SESSIONS_FULL) + 1);
+		bpf_map_update_elem(&sl_sess, &s->sk, c, BPF_NOEXIST);
+		return 0;
+	}
 	if (bpf_map_update_elem(&sl_sess, &s->sk, c, BPF_NOEXIST)) {
 		bpf_map_delete_elem(&sl_sess, rk);
 		return -(sl_ldrop(e, li, SL_DROP_NLB_SESSIONS_FULL) + 1);

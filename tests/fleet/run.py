@@ -60,7 +60,8 @@ BFD_DETECT_S = F.BFD_INTERVAL_MS * F.BFD_MULT / 1000.0
 # what a flow on the failed node may lose: the withdrawal and the retransmission after it
 LOSS_WINDOW_BOUND_S = 3.0
 # when a node comes back, the router and the servers move some flows back to it: a datagram
-# of such a flow may meet the race of the first packets of both directions on the new node
+# of such a flow may be lost while that settles (the race seen here, both directions' first
+# packets of a flow creating its session at once on a sluice-xdp node, is fixed: sl_nlb_new)
 COMEBACK_S = 1.0
 TCP_CONNS = 24
 UDP_FLOWS, UDP_PPS = 24, 240
