@@ -626,29 +626,6 @@ static __always_inline int sl_choose(struct sl_env *e, __u32 gi, const struct xd
 	return ret;
 }
 
-/* local_icmp_allowed: a token bucket per CPU. */
-static __always_inline int sl_icmp_allowed(struct sl_scratch *s, __u64 now)
-{
-	__u64 refill;
-
-	if (now > s->icmp_last) {
-		refill = (now - s->icmp_last) * SL_ICMP_RATE / 1000000;
-		if (refill) {
-			s->icmp_tokens = s->icmp_tokens + refill > SL_ICMP_BURST
-						 ? SL_ICMP_BURST
-						 : s->icmp_tokens + refill;
-			s->icmp_last = now;
-		}
-	} else if (!s->icmp_last) {
-		s->icmp_tokens = SL_ICMP_BURST;
-		s->icmp_last = now;
-	}
-	if (!s->icmp_tokens)
-		return 0;
-	s->icmp_tokens--;
-	return 1;
-}
-
 /*
  * local_too_big: the packet does not fit once encapsulated. The frame becomes the ICMP
  * fragmentation-needed / packet-too-big (built by core/icmp.h in the scratch buffer, from a
@@ -688,7 +665,7 @@ static __always_inline int sl_too_big(struct xdp_md *ctx, struct sl_env *e,
 	if ((pi->family == 4 && !port->addr4[0]) ||
 	    (pi->family == 6 && sl_addr_zero(port->addr6[0], 16)))
 		return sl_drop(e, SL_DROP_MTU_EXCEEDED); /* no address to send the error from */
-	if (!sl_icmp_allowed(s, s->now))
+	if (!bucket_take(&s->icmp, s->now, BUCKET_ICMP_RATE, BUCKET_ICMP_BURST))
 		return sl_drop(e, SL_DROP_ICMP_RATELIMIT);
 
 	/* Only the quoted head is needed: the core functions cut the quote at these sizes. */

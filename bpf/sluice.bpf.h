@@ -6,6 +6,7 @@
 #ifndef SL_SLUICE_BPF_H
 #define SL_SLUICE_BPF_H
 
+#include "core/bucket.h"
 #include "core/nat.h"
 #include "xdp_shared.h"
 
@@ -43,10 +44,6 @@ _Static_assert(SL_MAX_FRAME <= SL_FRAME_MASK, "a mask of SL_FRAME_MASK keeps eve
  */
 #define SL_BUF_SIZE (SL_FRAME_MASK + 1 + 256)
 
-/* local_icmp_allowed() of sluice-dp: per CPU instead of per lcore. */
-#define SL_ICMP_RATE  1000
-#define SL_ICMP_BURST 100
-
 /*
  * sl_scratch[0], per CPU. A frame's whole tail-call chain runs on one CPU without preemption
  * (XDP runs in softirq / under rcu_read_lock with migration disabled), so a stage reads what
@@ -75,7 +72,7 @@ struct sl_scratch {
 	struct bpf_fib_lookup fib; /* sl_fib */
 	struct xdp_nh_key nhk;	   /* sl_fib: a next hop to resolve */
 	/* per CPU, kept across packets */
-	uint64_t icmp_tokens, icmp_last;
+	struct bucket icmp;	  /* ICMP errors sent (core/bucket.h, as sluice-dp's per lcore) */
 	uint8_t buf[SL_BUF_SIZE]; /* checksum and ICMP work area */
 };
 

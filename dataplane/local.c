@@ -20,9 +20,6 @@
 #include "route.h"
 #include "worker.h"
 
-#define LOCAL_ICMP_RATE	 1000 /* ICMP errors per second per lcore */
-#define LOCAL_ICMP_BURST 100
-
 static int local_in_subnet(unsigned int port, uint8_t family, const uint8_t *a)
 {
 	const struct cfg_port *pc = &dp.cfg->ports[port];
@@ -351,7 +348,7 @@ void local_too_big(struct wctx *w, int reply_port, struct rte_mbuf *m, const str
 		wk_drop(w, m, SL_DROP_MTU_EXCEEDED); /* no address to send the error from */
 		return;
 	}
-	if (!bucket_take(&w->icmp, w->now, LOCAL_ICMP_RATE, LOCAL_ICMP_BURST)) {
+	if (!bucket_take(&w->icmp, w->now, BUCKET_ICMP_RATE, BUCKET_ICMP_BURST)) {
 		wk_drop(w, m, SL_DROP_ICMP_RATELIMIT);
 		return;
 	}

@@ -9,6 +9,10 @@
 
 #include "compat.h"
 
+/* ICMP errors a shell sends (too big, ...): per lcore / per CPU, both dataplanes */
+#define BUCKET_ICMP_RATE  1000 /* a second */
+#define BUCKET_ICMP_BURST 100
+
 struct bucket {
 	uint64_t tokens;
 	uint64_t last; /* us of the last refill; 0: never used */
