@@ -802,7 +802,7 @@ int sl_gw_encap(struct xdp_md *ctx)
 	hash = flow_key_hash(fk);
 	slot = sl_choose(&e, gi, g, fk, hash, pi->proto, e.s->now);
 	if (slot == SL_PICK_BYPASS)
-		return sl_forward(ctx, &e, pi, SL_EV_BYPASS, 0);
+		return sl_forward(ctx, &e, pi, SL_EV_BYPASS, e.s->nat_undo);
 	if (slot < 0)
 		return sl_drop(&e, (__u32)(-slot - 1));
 	t = &g->targets[slot & 0xff];

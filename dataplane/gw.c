@@ -183,7 +183,7 @@ void gw_encap_nat(struct wctx *w, int reply_port, struct rte_mbuf *m, const stru
 	hash = flow_key_hash(&fk);
 	slot = gw_choose(w, gi, g, &fk, hash, pi->proto);
 	if (slot == RT_PICK_BYPASS) {
-		gw_forward(w, m, pi, SL_EV_BYPASS);
+		gw_forward_nat(w, m, pi, SL_EV_BYPASS, undo);
 		return;
 	}
 	if (slot < 0) {
