@@ -10,7 +10,6 @@
 
 #include "dpconn.h"
 #include "log.h"
-#include "ratelog.h"
 #include "targets_priv.h"
 
 static void check_arm(struct tgt *t, uint64_t us)
