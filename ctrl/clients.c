@@ -73,6 +73,8 @@ unsigned int clients_limit(const struct clients *c)
 
 	(void)c;
 	room = cl.nofile > need ? (cl.nofile - need) / clients_n_listeners() : 0;
+	if (!room)
+		room = 1; /* an operator can still ask (CLIENTS_FD_BASE covers it) */
 	return room < cl.max_clients ? (unsigned int)room : cl.max_clients;
 }
 

@@ -8,7 +8,8 @@
  *   min(daemon.max_clients, (RLIMIT_NOFILE - CLIENTS_FD_BASE - reserve()) / listeners)
  *
  * where reserve() is what the checks and dataplanes may hold at once (sluiced.c: two per
- * target, one per dataplane). A connection over the limit is closed at once and counted. An
+ * target, one per dataplane), and at least 1 (out of CLIENTS_FD_BASE's room) so that an operator
+ * can still reach the API. A connection over the limit is closed at once and counted. An
  * accept error (EMFILE, ENFILE, ENOBUFS, ENOMEM) pauses the listener for CLIENTS_PAUSE_MS
  * instead of spinning on a socket that stays readable. Both are logged rate-limited
  * (ratelog.h) and counted for the metrics.

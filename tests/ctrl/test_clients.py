@@ -228,9 +228,11 @@ def scenario(kit, rep, args):
     rep.check(not problems, "the metrics page is well-formed", problems[:5])
     limit = {lis: one(s, "sluice_clients_limit", listener=lis) for lis in ("api", "metrics")}
     rep.info("client limits under RLIMIT_NOFILE %d: %s" % (NOFILE, limit))
-    rep.check(all(v is not None and 16 <= v < MAX_CLIENTS for v in limit.values()),
-              "max_clients %d is lowered so that the checks keep their descriptors "
-              "(sluice_clients_limit %s)" % (MAX_CLIENTS, limit))
+    # docs/daemon.md "Clients": (RLIMIT_NOFILE - 32 - 2 x targets - dataplanes) / listeners
+    want = (NOFILE - 32 - 2 * 2 - 1) // 2
+    rep.check(all(v == want for v in limit.values()),
+              "max_clients %d is lowered to %d so that the checks keep their descriptors "
+              "(sluice_clients_limit %s)" % (MAX_CLIENTS, want, limit))
     rep.check(re.search(r"file descriptor limit leaves room for \d+ clients", d.log()),
               "a warning says the descriptor limit lowers daemon.max_clients", d.log()[-600:])
 
