@@ -147,6 +147,19 @@ struct {
 	__type(value, __u64);
 } sl_flows SEC(".maps");
 
+/*
+ * The fragment table (core/frag.h): one map for every CPU, since RSS may hand the fragments
+ * of one datagram to different CPUs. HASH, not LRU: a live entry is never evicted for a new
+ * datagram (that one goes untracked, frag_table_full). sluice-xdp sizes it
+ * node.fragment_table_size and deletes expired entries (xdp_maps_frag_sweep).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct frag_key);
+	__type(value, __u64);
+} sl_frags SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
 	__uint(max_entries, XDP_STAGE_MAX);
@@ -557,6 +570,40 @@ __noinline int sl_flow_key(struct xdp_md *ctx, const struct pkt_info *pi, __u32 
 	return 0;
 }
 
+/*
+ * fragtab_apply (dataplane/fragtab.c): core/frag.h's frag_decide for pi (in s) in `mode` at
+ * s->now with sl_frags; counts frag_tracked / frag_table_full in st. Returns the verdict, pi
+ * changed as frag_decide changes it. A new key with BPF_NOEXIST (no room: -E2BIG, full; a
+ * key another CPU has just added: -EEXIST, its value stands); an entry found is replaced
+ * (BPF_ANY: the kernel swaps the element whole). Global: checked once, not inlined.
+ */
+__noinline int sl_frag(struct sl_scratch *s, struct pkt_info *pi, struct xdp_stats *st, __u32 mode,
+		       __u32 timeout_ms)
+{
+	__u64 *v, val = 0, write = 0;
+	int verdict, ret;
+
+	if (!s || !pi || !st)
+		return FRAG_NONE;
+	if (!frag_tracked(pi))
+		return FRAG_NONE;
+	frag_key_make(pi, &s->frk);
+	v = bpf_map_lookup_elem(&sl_frags, &s->frk);
+	if (v)
+		val = *v;
+	verdict = frag_decide(pi, v ? &val : NULL, s->now, (__u64)timeout_ms * 1000, (int)mode,
+			      &write);
+	if (verdict != FRAG_RECORD)
+		return verdict;
+	/* not *v = write: the sweeper may have deleted (and the map reused) that element */
+	ret = (int)bpf_map_update_elem(&sl_frags, &s->frk, &write, v ? BPF_ANY : BPF_NOEXIST);
+	if (!ret)
+		st->events[SL_EV_FRAG_TRACKED]++;
+	else if (ret != -17) /* -EEXIST */
+		st->events[SL_EV_FRAG_TABLE_FULL]++;
+	return verdict;
+}
+
 static __always_inline struct xdp_group *sl_group(__u32 gi)
 {
 	__u32 zero = 0;
@@ -798,7 +845,20 @@ int sl_gw_encap(struct xdp_md *ctx)
 	if (!g)
 		return sl_drop(&e, SL_DROP_NO_TARGET);
 
-	sl_flow_key(ctx, pi, g->stickiness, fk);
+	/*
+	 * gw_encap: steered as its datagram's first fragment decides (core/frag.h), the cookie
+	 * made from what the packet itself reads (its return validates with no state).
+	 */
+	if (pi->flags & PKT_F_FRAG) {
+		__builtin_memcpy(&e.s->fpi, pi, sizeof(*pi));
+		sl_frag(e.s, &e.s->fpi, e.st, FRAG_MODE_STEER, e.node->frag_timeout_ms);
+		sl_flow_key(ctx, &e.s->fpi, g->stickiness, fk);
+		frag_own_view(pi, &e.s->fpi);
+		sl_flow_key(ctx, &e.s->fpi, g->stickiness, &e.s->ck);
+	} else {
+		sl_flow_key(ctx, pi, g->stickiness, fk);
+		__builtin_memcpy(&e.s->ck, fk, sizeof(*fk));
+	}
 	hash = flow_key_hash(fk);
 	slot = sl_choose(&e, gi, g, fk, hash, pi->proto, e.s->now);
 	if (slot == SL_PICK_BYPASS)
@@ -826,7 +886,7 @@ int sl_gw_encap(struct xdp_md *ctx)
 	src = h.port->geneve_src;
 	meta.endpoint_id = att->endpoint_id;
 	meta.attachment_id = att->attachment_id;
-	meta.cookie = cookie_make(e.node->secret, fk, t->addr, att->endpoint_id);
+	meta.cookie = cookie_make(e.node->secret, &e.s->ck, t->addr, att->endpoint_id);
 	meta.proto = pi->family == 4 ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6;
 
 	if (pi->l3_off > SL_MAX_L4_OFF ||
@@ -1043,7 +1103,9 @@ int sl_gw_return(struct xdp_md *ctx)
 	if (sl_reframe(ctx, off, in.l3_len, ETH_HLEN_))
 		return sl_drop(&e, SL_DROP_NO_MBUF);
 	in.l3_off = ETH_HLEN_;
-	in.l4_off = (__u16)(in.l4_off - off + ETH_HLEN_);
+	/* a non-first fragment has no L4 header: its l4_off stays 0 (nat_rewrite bounds it) */
+	if (!(in.flags & PKT_F_FRAG_LATER))
+		in.l4_off = (__u16)(in.l4_off - off + ETH_HLEN_);
 	__builtin_memcpy(&e.s->pi, &in, sizeof(in));
 	e.s->attach = a; /* where the endpoint lookup stopped */
 	e.s->pos = (__u32)pos + 1;
@@ -1636,18 +1698,35 @@ static __always_inline int sl_nlb_try_session(struct xdp_md *ctx, struct sl_env 
 		return -1;
 	if (s->pi.flags & PKT_F_ICMP_ERR)
 		return sl_nlb_icmp(ctx, e);
-	if (!(s->pi.flags & PKT_F_L4) ||
-	    (s->pi.proto != IPPROTO_TCP_ && s->pi.proto != IPPROTO_UDP_))
-		return -1;
-	x = sl_nlb_lookup(s);
-	if (!x || s->sess[0].dir != XDP_SESS_REPLY)
-		return -1;
-	ok = sl_nlb_session_ok(ctx, e, x);
-	if (ok < 0)
-		return -ok - 1;
-	if (!ok)
-		return -2; /* expired or moved: the packet is not a reply any more */
-	return sl_nlb_translate_send(ctx, e);
+	/*
+	 * A reply's later fragments: its first's ports (core/frag.h), for the lookup only: a
+	 * packet no session claims goes on as it came (sluice-dp looks up a copy).
+	 */
+	if (s->pi.flags & PKT_F_FRAG) {
+		__builtin_memcpy(&s->fpi, &s->pi, sizeof(s->pi));
+		if (s->pi.flags & PKT_F_FRAG_LATER)
+			sl_frag(s, &s->pi, e->st, FRAG_MODE_REPLY, e->node->frag_timeout_ms);
+	}
+	ok = -1;
+	if ((s->pi.flags & PKT_F_L4) &&
+	    (s->pi.proto == IPPROTO_TCP_ || s->pi.proto == IPPROTO_UDP_)) {
+		x = sl_nlb_lookup(s);
+		if (x && s->sess[0].dir == XDP_SESS_REPLY) {
+			/* a reply's first fragment records its ports (the rest: gw_encap's) */
+			if ((s->pi.flags & (PKT_F_FRAG | PKT_F_FRAG_LATER)) == PKT_F_FRAG)
+				sl_frag(s, &s->pi, e->st, FRAG_MODE_REPLY,
+					e->node->frag_timeout_ms);
+			ok = sl_nlb_session_ok(ctx, e, x);
+			if (ok < 0)
+				return -ok - 1;
+			if (ok)
+				return sl_nlb_translate_send(ctx, e);
+			ok = -2; /* expired or moved: the packet is not a reply any more */
+		}
+	}
+	if (s->pi.flags & PKT_F_FRAG)
+		__builtin_memcpy(&s->pi, &s->fpi, sizeof(s->pi));
+	return ok;
 }
 
 /*
@@ -1700,7 +1779,13 @@ int sl_nlb(struct xdp_md *ctx)
 		return sl_drop(&e, SL_DROP_NO_TARGET);
 	}
 
-	/* to the zone IP (TCP or UDP) */
+	/*
+	 * To the zone IP (TCP or UDP). A non-first fragment has the ports its first fragment
+	 * recorded (core/frag.h), or no listener can be known: dropped frag_early.
+	 */
+	if ((s->pi.flags & PKT_F_FRAG) &&
+	    sl_frag(s, &s->pi, e.st, FRAG_MODE_NLB, e.node->frag_timeout_ms) == FRAG_EARLY)
+		return sl_drop(&e, SL_DROP_FRAG_EARLY);
 	lk.proto = s->pi.proto;
 	lk.port = s->pi.dport;
 	lp = s->pi.family == 4 && (s->pi.flags & PKT_F_L4) ? bpf_map_lookup_elem(&sl_listeners, &lk)
@@ -1733,6 +1818,8 @@ int sl_nlb(struct xdp_md *ctx)
 			return sl_nlb_translate_send(ctx, &e);
 	}
 	ret = (int)nat_new_session_refusal(&s->pi);
+	if (s->pi.flags & PKT_F_FRAG_LATER) /* its first fragment made no session */
+		ret = SL_DROP_FRAG_EARLY;
 	if (ret != SL_DROP_MAX)
 		return sl_ldrop(&e, l->index, (__u32)ret);
 	verdict = nlb_client_verdict(s->pi.proto, s->pi.tcp_flags, !!(l->flags & XDP_LF_RESET));

@@ -7,6 +7,7 @@
 #define SL_SLUICE_BPF_H
 
 #include "core/bucket.h"
+#include "core/frag.h"
 #include "core/nat.h"
 #include "xdp_shared.h"
 
@@ -66,6 +67,9 @@ struct sl_scratch {
 	uint32_t mtu;		  /* sl_too_big_fwd: the egress port's MTU */
 	/* work areas of the stages (the stack of a stage and its calls is 512 bytes) */
 	struct flow_key fk;
+	struct flow_key ck;  /* sl_gw_encap: the cookie's key (a fragment's own view) */
+	struct pkt_info fpi; /* sl_gw_encap: the packet as its datagram is steered */
+	struct frag_key frk; /* sl_frag: the fragment table key */
 	struct xdp_flow_key ftk;
 	struct xdp_sess_key sk;	  /* sl_nlb: the session key being looked up / inserted */
 	struct xdp_listener lsn;  /* sl_nlb: the packet's listener (a copy) */

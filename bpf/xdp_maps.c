@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
+#include "core/frag.h"
 #include "core/gwlb.h"
 #include "core/maglev.h"
 #include "xdp_maps.h"
@@ -142,6 +143,13 @@ int xdp_maps_size(struct xdp_dp *x, char *err, size_t errlen)
 		snprintf(err, errlen, "sl_flows: max_entries %u: %s", n, strerror(-ret));
 		return ret;
 	}
+	m = bpf_object__find_map_by_name(x->obj, "sl_frags");
+	ret = m ? bpf_map__set_max_entries(m, x->cfg->node.fragment_table_size) : -ENOENT;
+	if (ret) {
+		snprintf(err, errlen, "sl_frags: max_entries %u: %s",
+			 x->cfg->node.fragment_table_size, strerror(-ret));
+		return ret;
+	}
 	/* NLB sessions as sluice-dp's sesstab: max(flow_table_size / 4, 4096), two entries each */
 	sess = bpf_object__find_map_by_name(x->obj, "sl_sess");
 	n = n / 4 > 4096 ? n / 4 : 4096;
@@ -168,6 +176,7 @@ int xdp_maps_find(struct xdp_dp *x, char *err, size_t errlen)
 		{&m->progs, "sl_progs", 0},	{&m->stats, "sl_stats", 0},
 		{&m->tstats, "sl_tstats", 0},	{&m->out, "sl_out", 0},
 		{&m->local, "sl_local", 0},	{&m->resolve, "sl_resolve", 0},
+		{&m->frags, "sl_frags", 0},
 	};
 	unsigned int i;
 
@@ -344,6 +353,7 @@ static void xdp_fill_node(struct xdp_dp *x)
 			memcpy(n->zone_ip6, a->addr, 16);
 	}
 	n->ttl = cfg->node.ttl;
+	n->frag_timeout_ms = cfg->node.fragment_timeout_ms;
 	n->n_attach = (uint8_t)cfg->n_inspections;
 	n->replay = (uint8_t) !!x->replay;
 }
@@ -697,4 +707,28 @@ void xdp_state_free(struct xdp_dp *x)
 	x->state_fd = -1;
 	rt_state_free(x->state);
 	x->state = NULL;
+}
+
+unsigned int xdp_maps_frag_sweep(struct xdp_dp *x, uint64_t now_us, unsigned int budget)
+{
+	static struct frag_key cursor; /* the last key looked at */
+	static int started;
+	uint64_t timeout_us = (uint64_t)x->cfg->node.fragment_timeout_ms * 1000, v;
+	struct frag_key next;
+	unsigned int n = 0, seen;
+
+	for (seen = 0; seen < budget; seen++) {
+		if (bpf_map_get_next_key(x->maps.frags, started ? &cursor : NULL, &next)) {
+			started = 0; /* the end, or the cursor was deleted: start again */
+			break;
+		}
+		started = 1;
+		cursor = next;
+		if (bpf_map_lookup_elem(x->maps.frags, &next, &v) ||
+		    frag_val_live(v, now_us, timeout_us))
+			continue;
+		if (!bpf_map_delete_elem(x->maps.frags, &next))
+			n++;
+	}
+	return n;
 }

@@ -45,9 +45,9 @@ struct xdp_node {
 	uint8_t zone_family;  /* 0, 4 or 6 */
 	uint8_t ttl;	      /* outer TTL */
 	uint8_t n_attach;
-	uint8_t replay; /* 1: record egress in sl_out instead of redirecting */
-	uint32_t pad0;
-	uint64_t clock_us; /* replay: the frame's timestamp; 0 = bpf_ktime_get_ns() / 1000 */
+	uint8_t replay;		  /* 1: record egress in sl_out instead of redirecting */
+	uint32_t frag_timeout_ms; /* node.fragment_timeout_ms (sl_frags, core/frag.h) */
+	uint64_t clock_us;	  /* replay: the frame's timestamp; 0 = bpf_ktime_get_ns() / 1000 */
 };
 _Static_assert(sizeof(struct xdp_node) == 56, "xdp_node size");
 

@@ -24,6 +24,7 @@
 #include <yaml.h>
 
 #include "config.h"
+#include "core/frag.h"
 
 #define CFG_PATH_MAX	    256
 #define CFG_FILE_MAX	    (16u << 20) /* refuse config files larger than this */
@@ -1011,11 +1012,10 @@ out:
 
 static int parse_node(struct cfg_parser *p, yaml_node_t *root)
 {
-	static const char *const keys[] = {"zone",	    "cookie_secret_file",
-					   "cookie_secret", "geneve_address",
-					   "ttl",	    "flow_table_size",
-					   "maglev_size",   "exception_rate",
-					   "drain_time",    NULL};
+	static const char *const keys[] = {
+		"zone",	      "cookie_secret_file",  "cookie_secret",	    "geneve_address",
+		"ttl",	      "flow_table_size",     "maglev_size",	    "exception_rate",
+		"drain_time", "fragment_table_size", "fragment_timeout_ms", NULL};
 	struct cfg_node *node = &p->cfg->node;
 	yaml_node_t *m, *v, *file, *inline_secret;
 	char kp[CFG_PATH_MAX], buf[INET6_ADDRSTRLEN];
@@ -1096,6 +1096,17 @@ static int parse_node(struct cfg_parser *p, yaml_node_t *root)
 	if (rc)
 		return rc;
 	node->drain_time = (uint32_t)u;
+	/* core/frag.h: the fragment table of both dataplanes */
+	rc = opt_uint(p, m, "node", "fragment_table_size", FRAG_TABLE_MIN, FRAG_TABLE_MAX,
+		      FRAG_TABLE_DEFAULT, &u);
+	if (rc)
+		return rc;
+	node->fragment_table_size = (uint32_t)u;
+	rc = opt_uint(p, m, "node", "fragment_timeout_ms", FRAG_TIMEOUT_MIN, FRAG_TIMEOUT_MAX,
+		      FRAG_TIMEOUT_DEFAULT, &u);
+	if (rc)
+		return rc;
+	node->fragment_timeout_ms = (uint32_t)u;
 	if (!is_prime(node->maglev_size)) {
 		uint32_t next = node->maglev_size + 1;
 

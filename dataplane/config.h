@@ -176,6 +176,9 @@ struct cfg_node {
 	uint32_t maglev_size;	  /* prime >= 65537, default 65537 */
 	uint32_t drain_time;	  /* s, 0..3600, default 0: on SIGTERM a dataplane reports
 				   * stopping (liveness op) and forwards this long, then exits */
+	/* core/frag.h's fragment table, both dataplanes */
+	uint32_t fragment_table_size; /* entries, 16..2^24, default 65536 */
+	uint32_t fragment_timeout_ms; /* 100..60000, default 5000 */
 };
 
 /*

@@ -18,6 +18,7 @@
 #include "core/maglev.h"
 #include "core/nat.h"
 #include "flowtab.h"
+#include "fragtab.h"
 #include "nlb.h"
 #include "route.h"
 #include "rt.h"
@@ -174,12 +175,27 @@ void gw_encap_nat(struct wctx *w, int reply_port, struct rte_mbuf *m, const stru
 	struct gwlb_meta meta;
 	struct rte_ether_addr mac;
 	struct rte_ether_hdr *eth;
-	struct flow_key fk;
+	struct flow_key fk, ck;
+	struct pkt_info sp, own;
 	uint8_t nh[16], *hdr;
 	uint32_t hash, src;
 	int slot, verdict;
 
-	gwlb_flow_key(data, data + m->data_len, pi, g->cfg->stickiness, &fk);
+	/*
+	 * Steered (flow key, pin, GENEVE source port) as its datagram's first fragment decides
+	 * (core/frag.h); the cookie is made from what the packet itself reads, so that the
+	 * appliance's return validates with no state.
+	 */
+	if (unlikely(pi->flags & PKT_F_FRAG)) {
+		sp = *pi;
+		fragtab_apply(w, &sp, FRAG_MODE_STEER);
+		frag_own_view(pi, &own);
+		gwlb_flow_key(data, data + m->data_len, &sp, g->cfg->stickiness, &fk);
+		gwlb_flow_key(data, data + m->data_len, &own, g->cfg->stickiness, &ck);
+	} else {
+		gwlb_flow_key(data, data + m->data_len, pi, g->cfg->stickiness, &fk);
+		ck = fk;
+	}
 	hash = flow_key_hash(&fk);
 	slot = gw_choose(w, gi, g, &fk, hash, pi->proto);
 	if (slot == RT_PICK_BYPASS) {
@@ -208,7 +224,7 @@ void gw_encap_nat(struct wctx *w, int reply_port, struct rte_mbuf *m, const stru
 	src = gw_geneve_src(port);
 	meta.endpoint_id = att->endpoint_id;
 	meta.attachment_id = att->attachment_id;
-	meta.cookie = cookie_make(dp.secret, &fk, t->addr, att->endpoint_id);
+	meta.cookie = cookie_make(dp.secret, &ck, t->addr, att->endpoint_id);
 	meta.proto = pi->family == 4 ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6;
 
 	gw_strip_to_l3(m, pi);

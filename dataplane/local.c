@@ -282,7 +282,13 @@ static int local_icmp_is_geneve(unsigned int port, const struct rte_mbuf *m,
 
 void local_ip(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struct pkt_info *pi)
 {
-	if (!(pi->flags & PKT_F_L4)) {
+	/*
+	 * A non-first TCP/UDP fragment goes on to the load balancer (its first fragment's ports,
+	 * core/frag.h; to the zone IP, frag_early without them), as on sluice-xdp.
+	 */
+	if (!(pi->flags & PKT_F_L4) &&
+	    !((pi->flags & PKT_F_FRAG_LATER) &&
+	      (pi->proto == IPPROTO_TCP_ || pi->proto == IPPROTO_UDP_))) {
 		local_unhandled(w, port, m, SL_DROP_LOCAL_UNHANDLED);
 		return;
 	}

@@ -27,6 +27,7 @@
 #include "events.h"
 #include "excp.h"
 #include "flowtab.h"
+#include "fragtab.h"
 #include "neigh.h"
 #include "nlb.h"
 #include "port.h"
@@ -249,6 +250,12 @@ static int main_setup_tables(char *err, size_t errlen)
 			 rte_strerror(-ret));
 		return ret;
 	}
+	ret = fragtab_init(cfg->node.fragment_table_size, cfg->node.fragment_timeout_ms);
+	if (ret) {
+		snprintf(err, errlen, "fragment table of %u entries: %s",
+			 cfg->node.fragment_table_size, rte_strerror(-ret));
+		return ret;
+	}
 	dp.n_targets_total = cfg->n_groups * RT_SLOTS;
 	ret = stats_init();
 	if (ret) {
@@ -432,6 +439,7 @@ static void main_loop(const struct main_opts *o)
 		if (!dp.pcap_clock) {
 			flowtab_sweep(dp_tsc_to_us(now), MAIN_SWEEP_BUDGET);
 			nlb_sweep(dp_tsc_to_us(now), MAIN_SWEEP_BUDGET);
+			fragtab_sweep(dp_tsc_to_us(now), MAIN_SWEEP_BUDGET);
 		}
 	}
 	__atomic_store_n(&dp.stop, 1, __ATOMIC_RELAXED);
@@ -515,6 +523,7 @@ out:
 	dp.state = NULL;
 	stats_free();
 	nlb_free();
+	fragtab_free();
 	flowtab_free();
 	neigh_free();
 	route_table_free(dp.routes);

@@ -41,6 +41,9 @@ enum pkt_err {
 #define PKT_F_IP_OPTS	 0x20 /* IPv4 options present (IHL > 5) */
 #define PKT_F_ICMP_ERR	 0x40 /* ICMP/ICMPv6 error message (carries an embedded packet) */
 #define PKT_F_ARP	 0x80 /* ARP: l3_off points at the ARP header, family 0 */
+/* non-first fragment whose sport/dport (and PKT_F_L4) are its first fragment's (core/frag.h):
+ * never set by the parsers; no L4 header is there to read or rewrite */
+#define PKT_F_FRAG_PORTS 0x100
 
 struct pkt_info {
 	uint16_t l3_off;    /* IP or ARP header */
@@ -59,6 +62,7 @@ struct pkt_info {
 	uint8_t ttl;	   /* TTL or hop limit */
 	uint8_t saddr[16]; /* network order; IPv4 in the first 4 bytes, the rest zero */
 	uint8_t daddr[16];
+	uint32_t frag_id; /* PKT_F_FRAG: IPv4 identification / IPv6 fragment identification */
 };
 
 /*
@@ -70,8 +74,9 @@ struct pkt_info {
  *
  * Parse an IP packet at start + off (family 4 or 6, or 0 to take it from the version nibble).
  * IPv4: version 4, IHL >= 5, total length >= IHL*4 and <= bytes present (trailing padding past
- * total length is allowed and ignored). Fragments: PKT_F_FRAG; offset != 0 -> PKT_F_FRAG_LATER
- * and no L4. IPv6: payload length must fit; walks hop-by-hop, routing, fragment, destination
+ * total length is allowed and ignored). Fragments: PKT_F_FRAG and frag_id (IPv4 ID, IPv6
+ * identification); offset != 0 -> PKT_F_FRAG_LATER and no L4.
+ * IPv6: payload length must fit; walks hop-by-hop, routing, fragment, destination
  * options and AH, at most PKT_MAX_IPV6_EXT; ESP / no-next-header end the walk without L4.
  * L4: TCP (>= 20 bytes, doff >= 5, doff*4 present), UDP (8), ICMP/ICMPv6 (8: type, code, and
  * for echo request/reply the identifier goes into sport and dport; errors set PKT_F_ICMP_ERR).
@@ -264,6 +269,7 @@ SL_INLINE int pkt_parse_ipv4(const uint8_t *start, uint32_t off, const uint8_t *
 		pi->flags |= PKT_F_DF;
 	if (frag & 0x3fff) {
 		pi->flags |= PKT_F_FRAG;
+		pi->frag_id = sl_get_be16(p + 4);
 		if (frag & 0x1fff) {
 			pi->flags |= PKT_F_FRAG_LATER;
 			return 0;
@@ -313,6 +319,7 @@ SL_INLINE int pkt_parse_ipv6(const uint8_t *start, uint32_t off, const uint8_t *
 			return -PKT_ERR_L3;
 		if (nh == PKT_IPV6_FRAGMENT) {
 			pi->flags |= PKT_F_FRAG;
+			pi->frag_id = ((uint32_t)sl_get_be16(p + 4) << 16) | sl_get_be16(p + 6);
 			if (sl_get_be16(p + 2) & 0xFFF8) {
 				pi->flags |= PKT_F_FRAG_LATER;
 				pi->proto = p[0];

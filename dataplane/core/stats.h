@@ -61,7 +61,8 @@
 	X(OWN_UNSENT, "own_frame_unsent") /* a frame of our own (RST, ARP/ND request) not sent */  \
 	X(NLB_BAD_TCP_FLAGS, "nlb_bad_tcp_flags") /* SYN+FIN, SYN+RST, NULL, Xmas: no session */   \
 	X(NLB_MARTIAN, "nlb_martian_source") /* from 0/8, loopback, multicast, broadcast, ::, ::1  \
-					      */
+					      */                                                   \
+	X(FRAG_EARLY, "frag_early") /* non-first fragment to the zone IP, its first unseen */
 
 enum sl_drop {
 #define SL_X(e, s) SL_DROP_##e,
@@ -102,7 +103,9 @@ enum sl_drop {
 	X(KERNEL_IN, "kernel_in")		 /* handed to the port's kernel interface */       \
 	X(KERNEL_OUT, "kernel_out")		 /* written by the kernel, sent out of the port */ \
 	X(ARP_CONSUMED, "arp_consumed") /* ARP that taught a neighbour and needs no answer */      \
-	X(ND_CONSUMED, "nd_consumed")	/* ND that taught a neighbour and needs no answer */
+	X(ND_CONSUMED, "nd_consumed")	/* ND that taught a neighbour and needs no answer */       \
+	X(FRAG_TRACKED, "frag_tracked") /* fragment table entries written (core/frag.h) */         \
+	X(FRAG_TABLE_FULL, "frag_table_full") /* no room: the datagram goes on untracked */
 
 enum sl_event {
 #define SL_X(e, s) SL_EV_##e,

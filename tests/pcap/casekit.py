@@ -218,6 +218,10 @@ class Gateway:
                     self.neighbors[t.address] = t.mac
         self.learned = {}  # neighbours learned from ARP (not in the config)
         self.flows = {}
+        # the fragment table (core/frag.h): key -> (ports or None, ms written)
+        self.frags = {}
+        self.fragment_table_size = None  # None: the default, and not in the config
+        self.fragment_timeout_ms = None
         self.events = Counter()
         self.drops = Counter()
         self.target_stats = {g.name: {t.id: Counter() for t in g.targets} for g in groups}
@@ -230,6 +234,10 @@ class Gateway:
             node["ttl"] = self.ttl
         if self.geneve_address is not None:
             node["geneve_address"] = self.geneve_address
+        if self.fragment_table_size is not None:
+            node["fragment_table_size"] = self.fragment_table_size
+        if self.fragment_timeout_ms is not None:
+            node["fragment_timeout_ms"] = self.fragment_timeout_ms
         return {
             "node": node,
             "zones": {"az1": NODE4, "az2": "10.0.2.10"},
@@ -328,14 +336,53 @@ class Gateway:
             self.target_stats[g.name][choice]["new_flows"] += 1
         return choice
 
+    # fragments (core/frag.h, docs/dataplane.md "Fragments") -----------------------------
+
+    def frag_apply(self, l3, now, mode):
+        """frag_decide with the table for packet l3 in mode "steer" | "nlb" | "reply":
+        (verdict, ports) with ports None = the packet's own, False = none, or the (sport,
+        dport) its first fragment recorded; verdict "none" | "record" | "follow" | "early"."""
+        info = ref.parse_l3(l3)
+        if not ref.frag_tracked(info):
+            return "none", None
+        timeout = self.fragment_timeout_ms or 5000
+        size = self.fragment_table_size or 65536
+        now_ms = int(round(now * 1e6)) // 1000
+        key = ref.frag_key(info)
+        entry = self.frags.get(key)
+        live = entry is not None and (now_ms - entry[1]) < timeout
+        write = None
+        if not info.frag_later:
+            if live and entry[0] is None:
+                return ("follow", False) if mode == "steer" else ("none", None)
+            if live and entry[0] == info.ports:
+                return "none", None
+            write = info.ports
+        else:
+            if live and entry[0] is not None:
+                return "follow", entry[0]
+            if mode == "nlb":
+                return "early", None
+            if live or mode == "reply":
+                return "none", None
+        if entry is None and len(self.frags) >= size:  # never swept in a replay
+            self.events["frag_table_full"] += 1
+        else:
+            self.frags[key] = (write, now_ms)
+            self.events["frag_tracked"] += 1
+        return "record", None
+
     # packets ---------------------------------------------------------------------------
 
     def encap(self, group, inner, now, quote=None):
-        """Send inner (L3 bytes) to group: list of (port name, frame). quote: inner as it
-        arrived, when it was translated (an NLB reply): too big for the appliance's port, it
-        gets too_big's routed answer (a packet from a port is answered by hand: pmtu)."""
+        """Send inner (L3 bytes) to group: list of (port name, frame). Steered by the flow
+        key its datagram's first fragment decides; the cookie from the packet's own key.
+        quote: inner as it arrived, when it was translated (an NLB reply): too big for the
+        appliance's port, it gets too_big's routed answer (a packet from a port is answered
+        by hand: pmtu)."""
         g = self.groups[group]
-        key = ref.flow_key(inner, g.stickiness)
+        _, ports = self.frag_apply(inner, now, "steer")
+        key = ref.flow_key(inner, g.stickiness, ports)
         choice = self.select(g, key, ref.flow_info(inner).proto, now)
         if choice == "bypass":
             return self.forward(inner, event="bypass", quote=quote)
@@ -344,13 +391,14 @@ class Gateway:
         mtu = self.route(g.target(choice).address)[0].mtu or 1500
         if quote is not None and len(inner) + ref.GWLB_OVERHEAD > mtu:
             return self.too_big(quote, mtu - ref.GWLB_OVERHEAD)
-        return [self._encap_frame(g, g.target(choice), key, inner)]
+        return [self._encap_frame(g, g.target(choice), key, inner,
+                                  ref.flow_key(inner, g.stickiness))]
 
-    def _encap_frame(self, g, t, key, inner):
+    def _encap_frame(self, g, t, key, inner, cookie_key=None):
         port, nexthop = self.route(t.address)
         if len(inner) + ref.GWLB_OVERHEAD > (port.mtu or 1500):
             raise ValueError("model: packet too big for an encapsulation (build ICMP by hand)")
-        cookie = ref.cookie(SECRET, key, t.address, ENDPOINT_ID)
+        cookie = ref.cookie(SECRET, cookie_key or key, t.address, ENDPOINT_ID)
         outer_src = self.geneve_address or port.first_address(4)
         data = ref.encap_frame(inner, port.mac, self.neighbor(nexthop), outer_src,
                                t.address, self.ttl or 64, ref.geneve_sport(ref.flow_hash(key)),

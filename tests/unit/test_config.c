@@ -399,6 +399,8 @@ static void test_minimal_config_gets_every_default(void)
 	CU_ASSERT_EQUAL(cfg->node.ttl, 64);
 	CU_ASSERT_EQUAL(cfg->node.flow_table_size, 1048576);
 	CU_ASSERT_EQUAL(cfg->node.maglev_size, 65537);
+	CU_ASSERT_EQUAL(cfg->node.fragment_table_size, 65536);
+	CU_ASSERT_EQUAL(cfg->node.fragment_timeout_ms, 5000);
 	CU_ASSERT(!memcmp(cfg->node.cookie_secret, secret_hex, 16));
 	CU_ASSERT_EQUAL(cfg->n_zones, 0);
 	CU_ASSERT_PTR_NULL(cfg->zones);
@@ -725,6 +727,14 @@ static void test_node_values(void)
 	EXPECT_ERR(NODE("flow_table_size: 1023") PORT,
 		   "t.yaml:1: node.flow_table_size: 1023 is out of range (1024..67108864)", NULL);
 	EXPECT_ERR(NODE("flow_table_size: 67108865") PORT, "node.flow_table_size: 67108865 is out",
+		   NULL);
+	EXPECT_OK(NODE("fragment_table_size: 16, fragment_timeout_ms: 100") PORT);
+	EXPECT_OK(NODE("fragment_table_size: 16777216, fragment_timeout_ms: 60000") PORT);
+	EXPECT_ERR(NODE("fragment_table_size: 15") PORT,
+		   "t.yaml:1: node.fragment_table_size: 15 is out of range (16..16777216)", NULL);
+	EXPECT_ERR(NODE("fragment_timeout_ms: 60001") PORT,
+		   "t.yaml:1: node.fragment_timeout_ms: 60001 is out of range (100..60000)", NULL);
+	EXPECT_ERR(NODE("fragment_timeout_ms: 99") PORT, "node.fragment_timeout_ms: 99 is out",
 		   NULL);
 	EXPECT_OK(NODE("maglev_size: 65537") PORT);
 	EXPECT_OK(NODE("maglev_size: 65539") PORT);
