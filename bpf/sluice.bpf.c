@@ -301,16 +301,41 @@ static __always_inline int sl_addr_eq(const __u8 *a, const __u8 *b, __u32 n)
 	return !diff;
 }
 
-/* Our addresses: any port's (docs/dataplane.md step 4), in sl_local. */
-static __always_inline int sl_is_local(const struct pkt_info *pi)
+/*
+ * What sl_local says of daddr: PKT_DST_OWN (any port's address, docs/dataplane.md step 4),
+ * PKT_DST_EDGE (a port subnet's network or broadcast address) or PKT_DST_OTHER.
+ */
+static __always_inline __u32 sl_dst_kind(__u8 family, const __u8 *daddr)
 {
-	struct xdp_local_key k = {.family = pi->family};
+	struct xdp_local_key k = {.family = family};
+	__u32 *v;
 
-	if (pi->family == 4)
-		__builtin_memcpy(k.addr, pi->daddr, 4);
+	if (family == 4)
+		__builtin_memcpy(k.addr, daddr, 4);
 	else
-		__builtin_memcpy(k.addr, pi->daddr, 16);
-	return bpf_map_lookup_elem(&sl_local, &k) != NULL;
+		__builtin_memcpy(k.addr, daddr, 16);
+	v = bpf_map_lookup_elem(&sl_local, &k);
+	if (!v)
+		return PKT_DST_OTHER;
+	return *v & XDP_LOCAL_EDGE ? PKT_DST_EDGE : PKT_DST_OWN;
+}
+
+/*
+ * csum_ipv4_hdr_ok of the IPv4 header at off (RFC 1812 5.2.2), over a copy (one load without
+ * options): a global function, checked once on its own. 1 right (or not all there: the parse
+ * judged that), 0 wrong.
+ */
+__noinline int sl_ipv4_csum_ok(struct xdp_md *ctx, __u32 off)
+{
+	__u8 hdr[60];
+	__u32 hlen;
+
+	if (off > SL_MAX_L4_OFF || bpf_xdp_load_bytes(ctx, off, hdr, 20))
+		return 1;
+	hlen = (__u32)(hdr[0] & 0x0f) * 4;
+	if (hlen < 20 || (hlen > 20 && bpf_xdp_load_bytes(ctx, off + 20, hdr + 20, hlen - 20)))
+		return 1;
+	return csum_ipv4_hdr_ok(hdr, hlen);
 }
 
 static __always_inline int sl_is_multicast(const struct pkt_info *pi)
@@ -1036,7 +1061,7 @@ int sl_gw_return(struct xdp_md *ctx)
 	__u32 udp_len, l4, a, appliance, off;
 	__u16 hlen;
 	__u8 *data, *end;
-	int ret, pos, last, zone;
+	int ret, pos, last, zone, to_zone;
 
 	if (sl_env_get(&e))
 		return XDP_ABORTED;
@@ -1055,8 +1080,6 @@ int sl_gw_return(struct xdp_md *ctx)
 	/* The UDP segment, copied: the checksum and the GENEVE parse run over the copy. */
 	if (bpf_xdp_load_bytes(ctx, l4, e.s->buf, udp_len))
 		return sl_drop(&e, SL_DROP_GENEVE_TRUNCATED);
-	if (sl_get_be16(e.s->buf + 6) && !sl_udp_csum_ok(e.s, udp_len))
-		return sl_drop(&e, SL_DROP_GENEVE_UDP_CHECKSUM);
 	ret = sl_geneve_parse(e.s, udp_len, &meta);
 	if (ret < 0) {
 		return sl_drop(&e, gwlb_geneve_drop((__u32)-ret));
@@ -1073,6 +1096,12 @@ int sl_gw_return(struct xdp_md *ctx)
 	pos = sl_chain_pos_of(a, appliance);
 	if (pos < 0)
 		return sl_drop(&e, SL_DROP_GENEVE_UNKNOWN_APPLIANCE);
+	g = sl_group(att->chain[pos & (XDP_CHAIN_MAX - 1)]);
+	if (!g)
+		return sl_drop(&e, SL_DROP_GENEVE_UNKNOWN_APPLIANCE);
+	if (gwlb_udp_csum_verify(sl_get_be16(e.s->buf + 6), g->udp_csum) &&
+	    !sl_udp_csum_ok(e.s, udp_len))
+		return sl_drop(&e, SL_DROP_GENEVE_UDP_CHECKSUM);
 	off = l4 + 8 + hlen;
 	if (off > SL_MAX_L4_OFF)
 		return sl_drop(&e, SL_DROP_GENEVE_BAD_INNER);
@@ -1084,18 +1113,25 @@ int sl_gw_return(struct xdp_md *ctx)
 	if (sl_parse_inner(ctx, off, meta.proto == ETHERTYPE_IPV4 ? 4 : 6, &in) ||
 	    (__u32)in.l3_off + in.l3_len > l4 + udp_len)
 		return sl_drop(&e, SL_DROP_GENEVE_BAD_INNER);
-	g = sl_group(att->chain[pos & (XDP_CHAIN_MAX - 1)]);
-	if (!g)
-		return sl_drop(&e, SL_DROP_GENEVE_UNKNOWN_APPLIANCE);
+	/* the packet sluice forwards: its header checksum as the entry checks every frame's */
+	if (in.family == 4 && !sl_ipv4_csum_ok(ctx, off))
+		return sl_drop(&e, SL_DROP_IPV4_CHECKSUM);
 	sl_flow_key(ctx, &in, g->stickiness, &fk);
 	if (cookie_make(e.node->secret, &fk, appliance, meta.endpoint_id) != meta.cookie)
 		return sl_drop(&e, SL_DROP_GENEVE_BAD_COOKIE);
 	sl_event(&e, SL_EV_DECAP);
 	last = (__u32)pos + 1 >= att->n_chain;
+	to_zone = (in.family == 4 && e.node->zone_family == 4 &&
+		   sl_addr_eq(in.daddr, (const __u8 *)&e.node->zone_ip4, 4)) ||
+		  (in.family == 6 && e.node->zone_family == 6 &&
+		   sl_addr_eq(in.daddr, e.node->zone_ip6, 16));
 	/* inspected, now balance it: the last appliance returned a packet to the zone IP */
-	zone = last && in.family == 4 && e.node->zone_family == 4 &&
-	       (in.proto == IPPROTO_TCP_ || in.proto == IPPROTO_UDP_) &&
-	       sl_addr_eq(in.daddr, (const __u8 *)&e.node->zone_ip4, 4);
+	zone = last && to_zone && in.family == 4 &&
+	       (in.proto == IPPROTO_TCP_ || in.proto == IPPROTO_UDP_);
+	/* the zone IP is ours: only the next group or the load balancer may have it */
+	if (gwlb_inner_martian(&in, to_zone ? PKT_DST_OWN : sl_dst_kind(in.family, in.daddr),
+			       to_zone && (!last || zone)))
+		return sl_drop(&e, SL_DROP_MARTIAN_DST);
 	if (last && !zone)
 		return sl_forward(ctx, &e, &in, SL_EV_FORWARD, 0);
 
@@ -1743,7 +1779,7 @@ int sl_nlb(struct xdp_md *ctx)
 	struct sl_scratch *s;
 	struct xdp_nlbcfg *nc;
 	struct sl_env e;
-	__u32 zero = 0;
+	__u32 zero = 0, kind;
 	int ret, verdict;
 
 	if (sl_env_get(&e))
@@ -1817,7 +1853,11 @@ int sl_nlb(struct xdp_md *ctx)
 		if (ret)
 			return sl_nlb_translate_send(ctx, &e);
 	}
-	ret = (int)nat_new_session_refusal(&s->pi);
+	/* the zone IP is ours too (sluice-dp lists it with the ports' addresses) */
+	kind = sl_addr_eq(s->pi.saddr, (const __u8 *)&e.node->zone_ip4, 4)
+		       ? PKT_DST_OWN
+		       : sl_dst_kind(s->pi.family, s->pi.saddr);
+	ret = (int)nat_new_session_refusal(&s->pi, kind);
 	if (s->pi.flags & PKT_F_FRAG_LATER) /* its first fragment made no session */
 		ret = SL_DROP_FRAG_EARLY;
 	if (ret != SL_DROP_MAX)
@@ -2138,7 +2178,7 @@ int sl_xdp(struct xdp_md *ctx)
 	struct xdp_port *p;
 	struct pkt_info pi;
 	struct sl_env e;
-	__u32 zero = 0;
+	__u32 zero = 0, kind;
 	int ret, zone, local;
 
 	p = bpf_map_lookup_elem(&sl_ports, &ifi);
@@ -2175,6 +2215,8 @@ int sl_xdp(struct xdp_md *ctx)
 			return sl_drop(&e, SL_DROP_NEIGH_BAD_MAC);
 		return sl_pass(&e);
 	}
+	if (pi.family == 4 && !sl_ipv4_csum_ok(ctx, pi.l3_off))
+		return sl_drop(&e, SL_DROP_IPV4_CHECKSUM);
 
 	__builtin_memcpy(&e.s->pi, &pi, sizeof(pi));
 	e.s->port = p->index;
@@ -2191,7 +2233,8 @@ int sl_xdp(struct xdp_md *ctx)
 	zone = (e.node->zone_family == 4 &&
 		sl_addr_eq(pi.daddr, (const __u8 *)&e.node->zone_ip4, 4)) ||
 	       (e.node->zone_family == 6 && sl_addr_eq(pi.daddr, e.node->zone_ip6, 16));
-	local = zone || sl_is_multicast(&pi) || sl_is_local(&pi);
+	kind = sl_dst_kind(pi.family, pi.daddr);
+	local = zone || sl_is_multicast(&pi) || kind == PKT_DST_OWN;
 	if (local && (pi.flags & PKT_F_L4) && pi.proto == IPPROTO_UDP_ &&
 	    pi.dport == GENEVE_UDP_PORT) {
 		/* no clock: sl_gw_return reads it only when it hands the packet on */
@@ -2224,6 +2267,9 @@ int sl_xdp(struct xdp_md *ctx)
 			return sl_drop(&e, SL_DROP_NEIGH_BAD_MAC);
 		return sl_pass(&e);
 	}
+	/* never forwarded, inspected or resolved: a subnet's broadcast, 0/8, loopback, ... */
+	if (pkt_dst_martian(pi.family, pi.daddr, kind))
+		return sl_drop(&e, SL_DROP_MARTIAN_DST);
 	if (nlb && pi.family == 4) {
 		__u32 i, d;
 

@@ -389,26 +389,51 @@ static void xdp_fill_port(struct xdp_dp *x, unsigned int p)
 	v->geneve_src = x->node.geneve_src ? x->node.geneve_src : v->addr4[0];
 }
 
-/* sl_local: every address of every port, mapped to its port. */
+/* One sl_local entry; an existing one stays (the first address, or an address before an edge). */
+static int xdp_local_put(struct xdp_dp *x, uint8_t family, const uint8_t *addr, uint32_t v,
+			 char *err, size_t errlen)
+{
+	struct xdp_local_key k = {.family = family};
+
+	memcpy(k.addr, addr, family == 4 ? 4 : 16);
+	if (bpf_map_update_elem(x->maps.local, &k, &v, BPF_NOEXIST) && errno != EEXIST) {
+		snprintf(err, errlen, "filling sl_local: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/*
+ * sl_local: every address of every port, mapped to its port; then the IPv4 subnets' network
+ * and broadcast addresses (XDP_LOCAL_EDGE) that are not an address of the node.
+ */
 static int xdp_fill_local(struct xdp_dp *x, char *err, size_t errlen)
 {
 	const struct config *cfg = x->cfg;
+	uint8_t edge[2][4];
 	unsigned int p, i;
+	int ret;
 
-	for (p = 0; p < cfg->n_ports; p++) {
+	for (p = 0; p < cfg->n_ports; p++)
 		for (i = 0; i < cfg->ports[p].n_addrs; i++) {
 			const struct cfg_addr *a = &cfg->ports[p].addrs[i];
-			struct xdp_local_key k = {.family = (uint8_t)a->family};
-			uint32_t v = p;
 
-			memcpy(k.addr, a->addr, a->family == 4 ? 4 : 16);
-			if (bpf_map_update_elem(x->maps.local, &k, &v, BPF_NOEXIST) &&
-			    errno != EEXIST) {
-				snprintf(err, errlen, "filling sl_local: %s", strerror(errno));
-				return -errno;
-			}
+			ret = xdp_local_put(x, (uint8_t)a->family, a->addr, p, err, errlen);
+			if (ret)
+				return ret;
 		}
-	}
+	for (p = 0; p < cfg->n_ports; p++)
+		for (i = 0; i < cfg->ports[p].n_addrs; i++) {
+			const struct cfg_addr *a = &cfg->ports[p].addrs[i];
+
+			if (a->family != 4 || !pkt_subnet_edges(a->addr, a->plen, edge[0], edge[1]))
+				continue;
+			ret = xdp_local_put(x, 4, edge[0], p | XDP_LOCAL_EDGE, err, errlen);
+			if (!ret)
+				ret = xdp_local_put(x, 4, edge[1], p | XDP_LOCAL_EDGE, err, errlen);
+			if (ret)
+				return ret;
+		}
 	return 0;
 }
 
@@ -551,6 +576,7 @@ int xdp_group_from_rt(const struct rt_state *s, unsigned int gi, struct xdp_grou
 	out->stickiness = (uint8_t)cg->stickiness;
 	out->rebalance = (uint8_t) !!g->rebalance;
 	out->n_targets = (uint16_t)g->n_targets;
+	out->udp_csum = cg->geneve_udp_checksum;
 	out->idle_tcp_us = g->idle_tcp;
 	out->idle_other_us = g->idle_other;
 	out->dereg_delay_us = g->dereg_delay;

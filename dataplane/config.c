@@ -25,6 +25,7 @@
 
 #include "config.h"
 #include "core/frag.h"
+#include "core/gwlb.h"
 
 #define CFG_PATH_MAX	    256
 #define CFG_FILE_MAX	    (16u << 20) /* refuse config files larger than this */
@@ -80,6 +81,7 @@ static const char *const lproto_names[] = {"tcp", "udp", "tcp_udp", NULL}; /* in
 static const char *const failover_names[] = {"no_rebalance", "rebalance", NULL};
 static const char *const unhealthy_names[] = {"all_targets", "drop", "bypass", NULL};
 static const char *const hc_names[] = {"tcp", "http", "https", NULL};
+static const char *const udp_csum_names[] = {"verify", "ignore", NULL};
 static const char *const state_names[] = {"healthy", "unhealthy", "draining",
 					  "initial", "unused",	  NULL};
 static const char *const log_level_names[] = {"error", "warning", "info", "debug", NULL};
@@ -101,6 +103,8 @@ _Static_assert(CFG_FAILOVER_NO_REBALANCE == 0 && CFG_FAILOVER_REBALANCE == 1,
 _Static_assert(CFG_ALL_UNHEALTHY_ALL_TARGETS == 0 && CFG_ALL_UNHEALTHY_DROP == 1 &&
 		       CFG_ALL_UNHEALTHY_BYPASS == 2,
 	       "unhealthy_names follows enum cfg_unhealthy_policy");
+_Static_assert(GWLB_UDP_CSUM_VERIFY == 0 && GWLB_UDP_CSUM_IGNORE == 1,
+	       "udp_csum_names follows enum gwlb_udp_csum");
 _Static_assert(CFG_HC_TCP == 0 && CFG_HC_HTTP == 1 && CFG_HC_HTTPS == 2,
 	       "hc_names follows enum cfg_hc_proto");
 _Static_assert(CFG_TS_HEALTHY == 0 && CFG_TS_UNHEALTHY == 1 && CFG_TS_DRAINING == 2 &&
@@ -1492,6 +1496,7 @@ static int parse_group(struct cfg_parser *p, yaml_node_t *m, const char *path, u
 					   "targets",
 					   "preserve_client_ip",
 					   "tcp_unknown_flow",
+					   "geneve_udp_checksum",
 					   NULL};
 	static const char *const nlb_keys[] = {"preserve_client_ip", "tcp_unknown_flow", NULL};
 	struct config *cfg = p->cfg;
@@ -1574,6 +1579,15 @@ static int parse_group(struct cfg_parser *p, yaml_node_t *m, const char *path, u
 					"only for tcp, udp and tcp_udp groups (listener targets); "
 					"a geneve group's appliances get packets unchanged");
 	}
+	/* Appliances send GENEVE returns; listener targets never do. */
+	v = map_get(p, m, "geneve_udp_checksum");
+	if (v && g->protocol != CFG_PROTO_GENEVE)
+		return cfg_fail(p, v, path_key(kp, path, "geneve_udp_checksum"),
+				"only for geneve groups (whose appliances send GENEVE returns)");
+	rc = opt_enum(p, m, path, "geneve_udp_checksum", udp_csum_names, GWLB_UDP_CSUM_VERIFY, &e);
+	if (rc)
+		return rc;
+	g->geneve_udp_checksum = (uint8_t)e;
 	rc = opt_bool(p, m, path, "preserve_client_ip", 1, &g->preserve_client_ip);
 	if (rc)
 		return rc;

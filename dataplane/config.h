@@ -123,6 +123,9 @@ struct cfg_group {
 		all_unhealthy;	     /* key all_unhealthy: all_targets | drop | bypass */
 	uint32_t tcp_idle_timeout;   /* seconds, default 350, 60..6000 */
 	uint32_t other_idle_timeout; /* seconds, default 120, 60..6000 */
+	/* geneve groups: key geneve_udp_checksum, enum gwlb_udp_csum (core/gwlb.h): verify (0,
+	 * default) | ignore (1): whether its appliances' returns have their UDP checksum checked */
+	uint8_t geneve_udp_checksum;
 	struct cfg_health_check hc;
 	struct cfg_target *targets;
 	unsigned int n_targets;

@@ -275,13 +275,14 @@ void gw_return(struct wctx *w, unsigned int port, struct rte_mbuf *m, const stru
 	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
 	const uint8_t *udp = data + pi->l4_off, *end = data + pi->l3_off + pi->l3_len;
 	const struct cfg_inspection *att = NULL;
+	const struct cfg_group *g;
 	struct gwlb_meta meta;
 	struct pkt_info in;
 	struct flow_key fk;
 	uint16_t udp_len, hlen;
 	uint32_t appliance;
 	unsigned int a;
-	int ret, pos;
+	int ret, pos, last, zone;
 
 	(void)port;
 	udp_len = sl_get_be16(udp + 4);
@@ -290,11 +291,6 @@ void gw_return(struct wctx *w, unsigned int port, struct rte_mbuf *m, const stru
 		return;
 	}
 	end = udp + udp_len;
-	if (sl_get_be16(udp + 6) &&
-	    !csum_l4_ok(4, pi->saddr, pi->daddr, IPPROTO_UDP_, udp, udp_len)) {
-		wk_drop(w, m, SL_DROP_GENEVE_UDP_CHECKSUM);
-		return;
-	}
 	ret = geneve_gwlb_parse(udp + 8, end, &meta, &hlen);
 	if (ret) {
 		wk_drop(w, m, (enum sl_drop)gwlb_geneve_drop((unsigned int)-ret));
@@ -315,21 +311,39 @@ void gw_return(struct wctx *w, unsigned int port, struct rte_mbuf *m, const stru
 		wk_drop(w, m, SL_DROP_GENEVE_UNKNOWN_APPLIANCE);
 		return;
 	}
+	g = w->s->groups[att->chain[pos]].cfg;
+	if (gwlb_udp_csum_verify(sl_get_be16(udp + 6), g->geneve_udp_checksum) &&
+	    !csum_l4_ok(4, pi->saddr, pi->daddr, IPPROTO_UDP_, udp, udp_len)) {
+		wk_drop(w, m, SL_DROP_GENEVE_UDP_CHECKSUM);
+		return;
+	}
 	ret = pkt_parse_ip(data, (uint16_t)(pi->l4_off + 8 + hlen), end,
 			   meta.proto == ETHERTYPE_IPV4 ? 4 : 6, &in);
 	if (ret) {
 		wk_drop(w, m, SL_DROP_GENEVE_BAD_INNER);
 		return;
 	}
-	gwlb_flow_key(data, end, &in, w->s->groups[att->chain[pos]].cfg->stickiness, &fk);
+	/* the packet sluice forwards: its header checksum as the entry checks every frame's */
+	if (in.family == 4 &&
+	    !csum_ipv4_hdr_ok(data + in.l3_off, (uint32_t)(data[in.l3_off] & 0x0f) * 4)) {
+		wk_drop(w, m, SL_DROP_IPV4_CHECKSUM);
+		return;
+	}
+	gwlb_flow_key(data, end, &in, g->stickiness, &fk);
 	if (cookie_make(dp.secret, &fk, appliance, meta.endpoint_id) != meta.cookie) {
 		wk_drop(w, m, SL_DROP_GENEVE_BAD_COOKIE);
 		return;
 	}
 	DP_EVENT(w->st, DECAP);
-	if ((unsigned int)pos + 1 < att->n_chain)
+	last = (unsigned int)pos + 1 >= att->n_chain;
+	zone = nlb_is_zone_ip(in.family, in.daddr);
+	if (gwlb_inner_martian(&in, wk_dst_kind(in.family, in.daddr), zone)) {
+		wk_drop(w, m, SL_DROP_MARTIAN_DST);
+		return;
+	}
+	if (!last)
 		gw_encap(w, -1, m, &in, a, (unsigned int)pos + 1);
-	else if (nlb_is_zone_ip(in.family, in.daddr)) /* inspected, now balance it */
+	else if (zone) /* inspected, now balance it */
 		nlb_to_zone_ip(w, -1, m, &in, 1);
 	else
 		gw_forward(w, m, &in, SL_EV_FORWARD);

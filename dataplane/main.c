@@ -23,6 +23,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "core/geneve.h"
+#include "core/pkt.h"
 #include "ctl_dpdk.h"
 #include "events.h"
 #include "excp.h"
@@ -202,6 +203,29 @@ static void main_signal(int sig)
 	__atomic_store_n(&dp.stop, 1, __ATOMIC_RELAXED);
 }
 
+/* The network and broadcast addresses of a port's IPv4 subnet, once each (PKT_DST_EDGE). */
+static void main_add_edges(unsigned int port, const struct cfg_addr *a)
+{
+	uint8_t edge[2][4];
+	unsigned int e, k;
+
+	if (a->family != 4 || !pkt_subnet_edges(a->addr, a->plen, edge[0], edge[1]))
+		return;
+	for (e = 0; e < 2; e++) {
+		for (k = 0; k < dp.n_local; k++)
+			if (dp.local[k].family == 4 && !memcmp(dp.local[k].addr, edge[e], 4))
+				break;
+		if (k < dp.n_local || dp.n_local == DP_MAX_LOCAL)
+			continue;
+		memset(&dp.local[k], 0, sizeof(dp.local[k]));
+		dp.local[k].family = 4;
+		memcpy(dp.local[k].addr, edge[e], 4);
+		dp.local[k].kind = PKT_DST_EDGE;
+		dp.local[k].port = port;
+		dp.n_local++;
+	}
+}
+
 static int main_setup_tables(char *err, size_t errlen)
 {
 	const struct config *cfg = dp.cfg;
@@ -212,8 +236,13 @@ static int main_setup_tables(char *err, size_t errlen)
 		for (j = 0; j < cfg->ports[i].n_addrs && dp.n_local < DP_MAX_LOCAL; j++) {
 			dp.local[dp.n_local].family = cfg->ports[i].addrs[j].family;
 			memcpy(dp.local[dp.n_local].addr, cfg->ports[i].addrs[j].addr, 16);
+			dp.local[dp.n_local].kind = PKT_DST_OWN;
 			dp.local[dp.n_local++].port = i;
 		}
+	/* after the addresses: a lookup finds an address before an edge equal to it */
+	for (i = 0; i < cfg->n_ports; i++)
+		for (j = 0; j < cfg->ports[i].n_addrs; j++)
+			main_add_edges(i, &cfg->ports[i].addrs[j]);
 	for (i = 0; i < cfg->n_inspections; i++)
 		for (j = 0; j < cfg->inspections[i].n_from; j++) {
 			struct dp_port *p = &dp.ports[cfg->inspections[i].from[j]];
@@ -273,6 +302,7 @@ static int main_setup_tables(char *err, size_t errlen)
 			if (!strcmp(cfg->zones[i].name, cfg->node.zone)) {
 				dp.local[dp.n_local].family = cfg->zones[i].address.family;
 				memcpy(dp.local[dp.n_local].addr, cfg->zones[i].address.addr, 16);
+				dp.local[dp.n_local].kind = PKT_DST_OWN;
 				dp.local[dp.n_local++].port = (unsigned int)nlb_zone_port();
 			}
 	}

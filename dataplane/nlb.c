@@ -469,7 +469,8 @@ void nlb_to_zone_ip(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
 		s = NULL;
 	}
 	if (!s) {
-		unsigned int refused = nat_new_session_refusal(pi);
+		unsigned int refused =
+			nat_new_session_refusal(pi, wk_dst_kind(pi->family, pi->saddr));
 		int v;
 
 		if (pi->flags & PKT_F_FRAG_LATER) { /* its first fragment made no session */

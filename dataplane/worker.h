@@ -65,6 +65,8 @@ static inline int wk_is_multicast(const struct pkt_info *pi)
 
 /* worker.c: lcore entry point */
 int worker_main(void *arg);
+/* worker.c: what the node's addresses say of family/addr: PKT_DST_OWN, _EDGE or _OTHER. */
+unsigned int wk_dst_kind(uint8_t family, const uint8_t *addr);
 
 /* local.c: what a host does: ARP, ping, ICMP errors */
 void local_arp(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struct pkt_info *pi);

@@ -170,6 +170,65 @@ SL_INLINE int pkt_mac_learnable(const uint8_t *mac)
 	return !(mac[0] & 1) && (mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]);
 }
 
+/*
+ * An address no host has as its unicast address (RFC 1122 3.2.1.3, RFC 1812 5.3.7, RFC 4291):
+ * IPv4 0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/4 (multicast), 240.0.0.0/4 (reserved, with
+ * 255.255.255.255); IPv6 ::, ::1, ff00::/8. a in network order (16 bytes, IPv4 in the first
+ * 4). 1 when martian. Neither a source (nat_source_martian) nor a destination (pkt_dst_martian).
+ */
+SL_INLINE int pkt_addr_martian(uint8_t family, const uint8_t *a)
+{
+	uint8_t any = 0;
+	int i;
+
+	if (family == 4)
+		return a[0] == 0 || a[0] == 127 || a[0] >= 224;
+	if (a[0] == 0xff)
+		return 1;
+	for (i = 0; i < 15; i++) /* a loop, not memcmp: BPF has no library call */
+		any |= a[i];
+	return !any && a[15] <= 1;
+}
+
+/* What the node's own tables say of a destination (the shells look it up: sluice-dp's local
+ * addresses, sluice-xdp's sl_local map), for pkt_dst_martian. */
+#define PKT_DST_OTHER 0 /* none of the below */
+#define PKT_DST_OWN   1 /* one of the node's addresses (a port's, the zone IP) */
+#define PKT_DST_EDGE  2 /* the network or broadcast address of a port's IPv4 subnet */
+
+/*
+ * The network and broadcast addresses of the IPv4 subnet addr/plen (network order), which no
+ * neighbour has: 2, written to net and bcast. A /31 (RFC 3021) or /32 has none: 0.
+ */
+SL_INLINE int pkt_subnet_edges(const uint8_t *addr, uint8_t plen, uint8_t *net, uint8_t *bcast)
+{
+	uint32_t a = sl_get_be32(addr), mask;
+
+	if (plen > 30)
+		return 0;
+	mask = plen ? ~0u << (32 - plen) : 0;
+	sl_put_be32(net, a & mask);
+	sl_put_be32(bcast, a | ~mask);
+	return 2;
+}
+
+/*
+ * May a packet to daddr be forwarded: routed, its next hop resolved? 0 yes, 1 no: it must be
+ * dropped martian_destination (and no ARP/ND sent for it). No: the node's own addresses and its
+ * subnets' network and broadcast addresses (`kind`, PKT_DST_*), the addresses of
+ * pkt_addr_martian, and link-local destinations, which no router forwards (RFC 3927 7:
+ * 169.254.0.0/16; RFC 4291 2.5.6: fe80::/10). Transit traffic and the inner packets of
+ * GENEVE returns are asked before they are inspected or go on.
+ */
+SL_INLINE int pkt_dst_martian(uint8_t family, const uint8_t *daddr, unsigned int kind)
+{
+	if (kind != PKT_DST_OTHER || pkt_addr_martian(family, daddr))
+		return 1;
+	if (family == 4)
+		return daddr[0] == 169 && daddr[1] == 254;
+	return daddr[0] == 0xfe && (daddr[1] & 0xc0) == 0x80;
+}
+
 SL_INLINE int pkt_icmp_is_echo(uint8_t family, uint8_t type)
 {
 	if (family == 4)

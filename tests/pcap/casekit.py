@@ -161,7 +161,7 @@ def targets(prefix, first_octet, count, subnet="192.168.50", **kwargs):
 
 class Group:
     DEFAULTS = {"all_unhealthy": "all_targets", "tcp_idle_timeout": 350,
-                "other_idle_timeout": 120}
+                "other_idle_timeout": 120, "geneve_udp_checksum": "verify"}
 
     def __init__(self, name, members, stickiness=ref.STICK_5, cross_zone=False,
                  failover="no_rebalance", deregistration_delay=300, **extra):
@@ -209,6 +209,7 @@ class Gateway:
         self.ttl = ttl
         self.geneve_address = geneve_address
         self.from_ports = list(from_ports)
+        self.zone_ip = {"az1": NODE4, "az2": "10.0.2.10"}.get(zone)  # config(): zones
         self.routes = routes if routes is not None else [("0.0.0.0/0", ROUTER4),
                                                          ("::/0", ROUTER6)]
         self.neighbors = dict(neighbors) if neighbors is not None else default_neighbors()
@@ -275,6 +276,35 @@ class Gateway:
 
     def neighbor(self, address):
         return self.neighbors.get(address) or self.learned[address]
+
+    def node_kind(self, address):
+        """What the node's tables say of address: 'own' (a port's address, the zone IP when
+        a port's subnet holds it), 'edge' (a port's IPv4 subnet's network or broadcast
+        address, prefixes up to /30) or None."""
+        addr = ipaddress.ip_address(address)
+        own = [ipaddress.ip_interface(a) for p in self.ports for a in p.addresses]
+        if any(addr == i.ip for i in own):
+            return "own"
+        if self.zone_ip and addr == ipaddress.ip_address(self.zone_ip) and \
+                any(addr in i.network for i in own):
+            return "own"
+        if any(i.version == 4 and i.network.prefixlen <= 30 and
+               addr in (i.network.network_address, i.network.broadcast_address) for i in own):
+            return "edge"
+        return None
+
+    def dst_martian(self, address):
+        """docs/dataplane.md "Martian destinations": a destination sluice never forwards,
+        inspects or resolves: node_kind's, 0/8, 127/8, 224/4, 240/4, 169.254/16; ::, ::1,
+        ff00::/8, fe80::/10."""
+        addr = ipaddress.ip_address(address)
+        if self.node_kind(address):
+            return True
+        if addr.version == 4:
+            nets = ("0.0.0.0/8", "127.0.0.0/8", "224.0.0.0/4", "240.0.0.0/4", "169.254.0.0/16")
+        else:
+            nets = ("::/128", "::1/128", "ff00::/8", "fe80::/10")
+        return any(addr in ipaddress.ip_network(n) for n in nets)
 
     def l2_to(self, address, ethertype):
         port, nexthop = self.route(address)
@@ -445,17 +475,32 @@ class Gateway:
         return [(port.name, frame(icmp, port.mac, dst_mac=self.neighbor(nexthop)))]
 
     def transit(self, data, now):
-        """A transit frame arriving on an attachment's port."""
-        return self.encap(self.chain[0], l3_of(data), now)
+        """A transit frame arriving on an attachment's port (a martian destination is
+        dropped before inspection)."""
+        inner = l3_of(data)
+        if self.dst_martian(self._daddr(inner)):
+            self.drops["martian_destination"] += 1
+            return []
+        return self.encap(self.chain[0], inner, now)
+
+    @staticmethod
+    def _daddr(inner):
+        dst = ref.parse_l3(inner)
+        return str(ipaddress.ip_address(dst.daddr[:4] if dst.family == 4 else dst.daddr))
 
     def geneve_return(self, data, now):
-        """A valid GENEVE return from an appliance: next group, or forwarded."""
+        """A valid GENEVE return from an appliance: next group, or forwarded; an inner
+        packet to a martian destination is dropped after geneve_decap (not one to the zone
+        IP, which goes on to the next group or the load balancer)."""
         outer_src = ".".join(str(b) for b in data[26:30])
         geneve = 14 + (data[14] & 0x0F) * 4 + 8
         inner = data[geneve + 8 + (data[geneve] & 0x3F) * 4:]
         stage = next(i for i, name in enumerate(self.chain)
                      if any(t.address == outer_src for t in self.groups[name].targets))
         self.events["geneve_decap"] += 1
+        if self._daddr(inner) != self.zone_ip and self.dst_martian(self._daddr(inner)):
+            self.drops["martian_destination"] += 1
+            return []
         if stage + 1 < len(self.chain):
             return self.encap(self.chain[stage + 1], inner, now)
         return self.forward(inner)

@@ -470,6 +470,9 @@ class Nlb(ck.Gateway):
         dst = addr_str(info.daddr)
         if dst in self.local_addresses():
             return self.local(port, data, l3, info)
+        if self.dst_martian(dst):
+            self.drops["martian_destination"] += 1
+            return []
         if dst in self.other_zone_ips():
             self.drops["other_zone_ip"] += 1
             return []
@@ -661,7 +664,8 @@ class Nlb(ck.Gateway):
             return []
         if s is None:
             g = self.nlb_groups[listener.group]
-            refused = ("nlb_martian_source" if source_martian(key[1]) else
+            martian = source_martian(key[1]) or self.node_kind(key[1])
+            refused = ("nlb_martian_source" if martian else
                        "nlb_bad_tcp_flags" if proto == ref.PROTO_TCP and
                        tcp_flags_bogus(tcp_flags(l3)) else None)
             if refused:

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/gwlb.h"
 #include "cu.h"
 #include "config.h"
 
@@ -1386,6 +1387,16 @@ static void test_group_nlb_keys(void)
 		   NULL);
 	EXPECT_ERR(TCP_GROUP "    preserve_client_ip:\n",
 		   "t.yaml:8: target_groups[0].preserve_client_ip: missing value", NULL);
+	EXPECT_ERR(GENEVE_GROUP "    geneve_udp_checksum: skip\n",
+		   "t.yaml:8: target_groups[0].geneve_udp_checksum: \"skip\" is not one of: "
+		   "verify, ignore",
+		   NULL);
+	EXPECT_ERR(GENEVE_GROUP "    geneve_udp_checksum: false\n",
+		   "t.yaml:8: target_groups[0].geneve_udp_checksum: \"false\" is not one of", NULL);
+	EXPECT_ERR(GENEVE_GROUP "    geneve_udp_checksum:\n",
+		   "t.yaml:8: target_groups[0].geneve_udp_checksum: missing value", NULL);
+	EXPECT_ERR(TCP_GROUP "    geneve_udp_checksum: ignore\n",
+		   "t.yaml:8: target_groups[0].geneve_udp_checksum: only for geneve groups", NULL);
 	EXPECT_ERR(GENEVE_GROUP "    stickiness: source-ip\n",
 		   "t.yaml:8: target_groups[0].stickiness: \"source-ip\" is not one of: 5-tuple, "
 		   "3-tuple, 2-tuple, source_ip",
@@ -1404,6 +1415,17 @@ static void test_group_nlb_keys(void)
 	CU_ASSERT_EQUAL(cfg->groups[1].stickiness, FLOW_STICK_2TUPLE); /* an alias in any group */
 	CU_ASSERT_EQUAL(cfg->groups[2].preserve_client_ip, 1);
 	CU_ASSERT_EQUAL(cfg->groups[2].tcp_unknown_reset, 0); /* forward: adopt's alias */
+	config_free(cfg);
+
+	cfg = LOAD_OK(GENEVE_GROUP "    geneve_udp_checksum: ignore\n"
+				   "  - {name: v, protocol: geneve, geneve_udp_checksum: verify}\n"
+				   "  - {name: d, protocol: geneve}\n"
+				   "  - {name: t, protocol: tcp}\n");
+	CU_ASSERT_FATAL(cfg != NULL);
+	CU_ASSERT_EQUAL(cfg->groups[0].geneve_udp_checksum, GWLB_UDP_CSUM_IGNORE);
+	CU_ASSERT_EQUAL(cfg->groups[1].geneve_udp_checksum, GWLB_UDP_CSUM_VERIFY);
+	CU_ASSERT_EQUAL(cfg->groups[2].geneve_udp_checksum, GWLB_UDP_CSUM_VERIFY); /* default */
+	CU_ASSERT_EQUAL(cfg->groups[3].geneve_udp_checksum, GWLB_UDP_CSUM_VERIFY);
 	config_free(cfg);
 
 	/* adopt by name; the default follows preserve_client_ip (adopt DNAT, reset SNAT) */

@@ -1631,16 +1631,20 @@ static void new_session_refusal_reasons(void)
 	pi.proto = IPPROTO_TCP_;
 	pi.saddr[0] = 10;
 	pi.tcp_flags = NAT_TCP_SYN;
-	CU_ASSERT_EQUAL(nat_new_session_refusal(&pi), SL_DROP_MAX);
+	CU_ASSERT_EQUAL(nat_new_session_refusal(&pi, PKT_DST_OTHER), SL_DROP_MAX);
 	pi.tcp_flags = NAT_TCP_SYN | NAT_TCP_FIN;
-	CU_ASSERT_EQUAL(nat_new_session_refusal(&pi), SL_DROP_NLB_BAD_TCP_FLAGS);
+	CU_ASSERT_EQUAL(nat_new_session_refusal(&pi, PKT_DST_OTHER), SL_DROP_NLB_BAD_TCP_FLAGS);
 	pi.saddr[0] = 127;
-	CU_ASSERT_EQUAL(nat_new_session_refusal(&pi), SL_DROP_NLB_MARTIAN);
+	CU_ASSERT_EQUAL(nat_new_session_refusal(&pi, PKT_DST_OTHER), SL_DROP_NLB_MARTIAN);
 	pi.proto = IPPROTO_UDP_;
 	pi.tcp_flags = 0;
-	CU_ASSERT_EQUAL(nat_new_session_refusal(&pi), SL_DROP_NLB_MARTIAN);
+	CU_ASSERT_EQUAL(nat_new_session_refusal(&pi, PKT_DST_OTHER), SL_DROP_NLB_MARTIAN);
 	pi.saddr[0] = 10;
-	CU_ASSERT_EQUAL(nat_new_session_refusal(&pi), SL_DROP_MAX); /* UDP has no flags */
+	/* UDP has no flags */
+	CU_ASSERT_EQUAL(nat_new_session_refusal(&pi, PKT_DST_OTHER), SL_DROP_MAX);
+	/* the node's own address, a subnet's broadcast: no client either */
+	CU_ASSERT_EQUAL(nat_new_session_refusal(&pi, PKT_DST_OWN), SL_DROP_NLB_MARTIAN);
+	CU_ASSERT_EQUAL(nat_new_session_refusal(&pi, PKT_DST_EDGE), SL_DROP_NLB_MARTIAN);
 }
 
 static CU_TestInfo tests[] = {
