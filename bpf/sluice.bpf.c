@@ -469,9 +469,48 @@ static __always_inline int sl_eth_write(struct xdp_md *ctx, const __u8 *dst, con
 	return 0;
 }
 
-/* gw_forward: the IP packet of pi to its destination, with a new Ethernet header. */
+static __always_inline __u64 sl_now(const struct xdp_node *n)
+{
+	return n->clock_us ? n->clock_us : bpf_ktime_get_ns() / 1000;
+}
+
+/*
+ * Too big for the egress port (pkt_egress_mtu's verdict v, port MTU mtu): IPv4 without DF is
+ * dropped here; else the packet, alone behind 14 bytes (a GENEVE return's inner packet lies
+ * deeper than sl_too_big reads), goes in scratch to sl_too_big_fwd, which answers its source
+ * (routed) with the ICMP error. undo: pi was translated and s->rw[1] translates it back.
+ */
+static __always_inline int sl_forward_too_big(struct xdp_md *ctx, struct sl_env *e,
+					      const struct pkt_info *pi, int v, __u32 mtu,
+					      __u32 undo)
+{
+	struct sl_scratch *s = e->s;
+
+	if (v == PKT_MTU_NO_DF)
+		return sl_drop(e, SL_DROP_MTU_EXCEEDED_NO_DF);
+	if (pi != &s->pi)
+		__builtin_memcpy(&s->pi, pi, sizeof(*pi));
+	if (s->pi.l3_off > SL_MAX_L3_OFF) {
+		if (s->pi.l3_off > SL_MAX_L4_OFF ||
+		    sl_reframe(ctx, s->pi.l3_off, s->pi.l3_len, ETH_HLEN_))
+			return sl_drop(e, SL_DROP_MTU_EXCEEDED);
+		s->pi.l4_off = (__u16)(s->pi.l4_off - s->pi.l3_off + ETH_HLEN_);
+		s->pi.l3_off = ETH_HLEN_;
+	}
+	s->mtu = mtu;
+	s->nat_undo = (__u8)undo;
+	s->reply_port = -1;
+	s->now = sl_now(e->node);
+	bpf_tail_call(ctx, &sl_progs, XDP_STAGE_TOO_BIG);
+	return sl_drop(e, SL_DROP_MTU_EXCEEDED);
+}
+
+/*
+ * gw_forward: the IP packet of pi to its destination, with a new Ethernet header, if it fits
+ * the egress port. undo: pi was translated (sl_nat_apply left the way back in s->rw[1]).
+ */
 static __always_inline int sl_forward(struct xdp_md *ctx, struct sl_env *e,
-				      const struct pkt_info *pi, __u32 ev)
+				      const struct pkt_info *pi, __u32 ev, __u32 undo)
 {
 	/*
 	 * Zeroed: on a route miss h.port is never set, and clang may still copy it (undefined)
@@ -484,6 +523,9 @@ static __always_inline int sl_forward(struct xdp_md *ctx, struct sl_env *e,
 	ret = sl_route(ctx, e, pi->family, pi->daddr, &h);
 	if (ret)
 		return sl_drop(e, (__u32)ret - 1);
+	ret = pkt_egress_mtu(pi, 0, h.port->mtu);
+	if (ret != PKT_MTU_FITS)
+		return sl_forward_too_big(ctx, e, pi, ret, h.port->mtu, undo);
 	if (sl_reframe(ctx, pi->l3_off, pi->l3_len, ETH_HLEN_) ||
 	    sl_eth_write(ctx, h.dmac, h.port->mac,
 			 pi->family == 4 ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6))
@@ -513,11 +555,6 @@ __noinline int sl_flow_key(struct xdp_md *ctx, const struct pkt_info *pi, __u32 
 	}
 	gwlb_flow_key(data, end, &o, (enum flow_stick)stick, k);
 	return 0;
-}
-
-static __always_inline __u64 sl_now(const struct xdp_node *n)
-{
-	return n->clock_us ? n->clock_us : bpf_ktime_get_ns() / 1000;
 }
 
 static __always_inline struct xdp_group *sl_group(__u32 gi)
@@ -631,7 +668,7 @@ static __always_inline int sl_choose(struct sl_env *e, __u32 gi, const struct xd
  * copy of the packet's head) and goes back to the sender; the packet counts mtu_exceeded.
  */
 static __always_inline int sl_too_big(struct xdp_md *ctx, struct sl_env *e,
-				      const struct pkt_info *pi, __u16 mtu)
+				      const struct pkt_info *pi, int verdict, __u16 mtu)
 {
 	struct sl_scratch *s = e->s;
 	const __u32 hdr = ICMP6_ERR_HDR_LEN; /* the quote sits at buf + 48 */
@@ -641,7 +678,7 @@ static __always_inline int sl_too_big(struct xdp_md *ctx, struct sl_env *e,
 	__u8 *out;
 	int len;
 
-	if (pi->family == 4 && !(pi->flags & PKT_F_DF))
+	if (verdict == PKT_MTU_NO_DF)
 		return sl_drop(e, SL_DROP_MTU_EXCEEDED_NO_DF);
 	if (s->reply_port >= 0) { /* straight back to the sender of the frame */
 		data = (__u8 *)(long)ctx->data;
@@ -700,6 +737,31 @@ static __always_inline int sl_too_big(struct xdp_md *ctx, struct sl_env *e,
 	return sl_send(ctx, e, port->index, port->ifindex);
 }
 
+/*
+ * nat_rewrite of s->pi with s->rw[1] (sl_nat_apply's way back), s->pi updated to read as the
+ * packet now does: the packet as it arrived. A global function (see sl_nat_apply).
+ */
+__noinline int sl_nat_undo(struct xdp_md *ctx, struct sl_scratch *s)
+{
+	__u8 *data = (__u8 *)(long)ctx->data, *end = (__u8 *)(long)ctx->data_end;
+	const struct nat_rewrite *rw;
+
+	if (!s)
+		return -1;
+	rw = &s->rw[1];
+	if (nat_rewrite(data, end, &s->pi, rw))
+		return -1;
+	if (rw->set_src) {
+		__builtin_memcpy(s->pi.saddr, rw->saddr, 4);
+		s->pi.sport = rw->sport;
+	}
+	if (rw->set_dst) {
+		__builtin_memcpy(s->pi.daddr, rw->daddr, 4);
+		s->pi.dport = rw->dport;
+	}
+	return 0;
+}
+
 /* ---- stages ---- */
 
 /*
@@ -739,15 +801,26 @@ int sl_gw_encap(struct xdp_md *ctx)
 	hash = flow_key_hash(fk);
 	slot = sl_choose(&e, gi, g, fk, hash, pi->proto, e.s->now);
 	if (slot == SL_PICK_BYPASS)
-		return sl_forward(ctx, &e, pi, SL_EV_BYPASS);
+		return sl_forward(ctx, &e, pi, SL_EV_BYPASS, e.s->nat_undo);
 	if (slot < 0)
 		return sl_drop(&e, (__u32)(-slot - 1));
 	t = &g->targets[slot & 0xff];
 	ret = sl_route(ctx, &e, 4, (const __u8 *)&t->addr, &h);
 	if (ret)
 		return sl_drop(&e, (__u32)ret - 1);
-	if ((__u32)pi->l3_len + GWLB_ENCAP_OVERHEAD > h.port->mtu)
-		return sl_too_big(ctx, &e, pi, h.port->mtu - GWLB_ENCAP_OVERHEAD);
+	ret = pkt_egress_mtu(pi, GWLB_ENCAP_OVERHEAD, h.port->mtu);
+	if (ret != PKT_MTU_FITS) {
+		/*
+		 * A translated reply (sl_nlb): the error quotes it as the target sent it, in
+		 * sl_too_big_fwd (the undo's stack on top of this stage's passes the 512 bytes).
+		 */
+		if (ret == PKT_MTU_ICMP && e.s->nat_undo) {
+			e.s->mtu = h.port->mtu - GWLB_ENCAP_OVERHEAD;
+			bpf_tail_call(ctx, &sl_progs, XDP_STAGE_TOO_BIG);
+			return sl_drop(&e, SL_DROP_MTU_EXCEEDED);
+		}
+		return sl_too_big(ctx, &e, pi, ret, h.port->mtu - GWLB_ENCAP_OVERHEAD);
+	}
 
 	src = h.port->geneve_src;
 	meta.endpoint_id = att->endpoint_id;
@@ -775,6 +848,24 @@ int sl_gw_encap(struct xdp_md *ctx)
 		ts->bytes += pi->l3_len;
 	}
 	return sl_send(ctx, &e, h.port->index, h.port->ifindex);
+}
+
+/*
+ * The too-big answer of a packet that went through sl_forward_too_big, or of a translated
+ * reply too big to encapsulate (sl_gw_encap): scratch.pi (at l3_off <= SL_MAX_L3_OFF) leaves
+ * scratch.mtu bytes on its egress port; translated back first when scratch.nat_undo; the
+ * error goes as scratch.reply_port says (-1 from both: routed to the source).
+ */
+SEC("xdp")
+int sl_too_big_fwd(struct xdp_md *ctx)
+{
+	struct sl_env e;
+
+	if (sl_env_get(&e))
+		return XDP_ABORTED;
+	if (e.s->nat_undo && sl_nat_undo(ctx, e.s))
+		return sl_drop(&e, SL_DROP_MTU_EXCEEDED);
+	return sl_too_big(ctx, &e, &e.s->pi, PKT_MTU_ICMP, (__u16)e.s->mtu);
 }
 
 /* gw_chain_pos: the chain position whose group has appliance addr (present or not), or -1. */
@@ -945,7 +1036,7 @@ int sl_gw_return(struct xdp_md *ctx)
 	       (in.proto == IPPROTO_TCP_ || in.proto == IPPROTO_UDP_) &&
 	       sl_addr_eq(in.daddr, (const __u8 *)&e.node->zone_ip4, 4);
 	if (last && !zone)
-		return sl_forward(ctx, &e, &in, SL_EV_FORWARD);
+		return sl_forward(ctx, &e, &in, SL_EV_FORWARD, 0);
 
 	/* Next group (or the NLB): the inner packet behind a 14-byte stand-in Ethernet header. */
 	if (sl_reframe(ctx, off, in.l3_len, ETH_HLEN_))
@@ -1097,6 +1188,7 @@ __noinline int sl_nat_apply(struct xdp_md *ctx, struct sl_scratch *s)
 	rw = &s->rw[0];
 	x = &s->sess[0];
 	sl_sess_rw(rw, x);
+	nat_undo_of(&s->pi, rw, &s->rw[1]); /* for sl_too_big_fwd */
 	if (nat_rewrite(data, end, &s->pi, rw))
 		return -1;
 	if (x->set_src) {
@@ -1259,11 +1351,12 @@ static __always_inline int sl_nlb_translate_send(struct xdp_md *ctx, struct sl_e
 		s->attach = (__u32)s->sess[0].inspect;
 		s->pos = 0;
 		s->reply_port = -1;
+		s->nat_undo = 1; /* sl_nat_apply left the way back in rw[1] */
 		bpf_tail_call(ctx, &sl_progs, XDP_STAGE_GW_ENCAP);
 		return sl_drop(e, SL_DROP_NO_TARGET);
 	}
 	return sl_forward(ctx, e, &s->pi,
-			  dir == XDP_SESS_CLIENT ? SL_EV_NLB_FORWARD : SL_EV_NLB_REPLY);
+			  dir == XDP_SESS_CLIENT ? SL_EV_NLB_FORWARD : SL_EV_NLB_REPLY, 1);
 }
 
 /*
@@ -1499,7 +1592,7 @@ static __always_inline int sl_nlb_icmp(struct xdp_md *ctx, struct sl_env *e)
 	__builtin_memcpy(&s->sess[0], x, sizeof(*x));
 	if (sl_nlb_icmp_xlate(ctx, s))
 		return sl_drop(e, SL_DROP_PARSE_L4);
-	return sl_forward(ctx, e, &s->pi, SL_EV_NLB_ICMP);
+	return sl_forward(ctx, e, &s->pi, SL_EV_NLB_ICMP, 0);
 }
 
 /*
@@ -2007,6 +2100,7 @@ int sl_xdp(struct xdp_md *ctx)
 	e.s->port = p->index;
 	e.s->ifindex = ifi;
 	e.s->reply_port = (__s32)p->index;
+	e.s->nat_undo = 0; /* until sl_nlb translates it */
 	e.s->attach = p->attach < 0 ? 0 : (__u32)p->attach;
 	e.s->pos = 0;
 

@@ -60,8 +60,10 @@ struct sl_scratch {
 	uint32_t pos;	    /* position in its chain */
 	uint8_t nlb_mode;   /* sl_nlb: SL_NLB_* (why the entry called it) */
 	uint8_t has_attach; /* the ingress port has an inspection attachment */
-	uint8_t pad[2];
+	uint8_t nat_undo;   /* sl_too_big_fwd: pi is translated, rw[1] translates it back */
+	uint8_t pad;
 	uint32_t nlb_li, nlb_why; /* sl_icmp: the RST answer's listener and drop reason */
+	uint32_t mtu;		  /* sl_too_big_fwd: the egress port's MTU */
 	/* work areas of the stages (the stack of a stage and its calls is 512 bytes) */
 	struct flow_key fk;
 	struct xdp_flow_key ftk;

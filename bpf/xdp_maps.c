@@ -31,9 +31,13 @@ _Static_assert((int)XDP_V_ABORTED == (int)XDP_ABORTED && (int)XDP_V_DROP == (int
 	       "enum xdp_verdict is enum xdp_action");
 
 const char *const xdp_stage_names[XDP_STAGE_MAX] = {
-	[XDP_STAGE_GW_ENCAP] = "sl_gw_encap", [XDP_STAGE_GW_RETURN] = "sl_gw_return",
-	[XDP_STAGE_NLB] = "sl_nlb",	      [XDP_STAGE_ICMP] = "sl_icmp",
-	[XDP_STAGE_NLB_TERM] = "sl_nlb_term", [XDP_STAGE_NLB_REPLY] = "sl_nlb_reply",
+	[XDP_STAGE_GW_ENCAP] = "sl_gw_encap",
+	[XDP_STAGE_GW_RETURN] = "sl_gw_return",
+	[XDP_STAGE_NLB] = "sl_nlb",
+	[XDP_STAGE_ICMP] = "sl_icmp",
+	[XDP_STAGE_NLB_TERM] = "sl_nlb_term",
+	[XDP_STAGE_NLB_REPLY] = "sl_nlb_reply",
+	[XDP_STAGE_TOO_BIG] = "sl_too_big_fwd",
 };
 
 int xdp_maps_check_config(const struct config *cfg, char *err, size_t errlen)

@@ -32,6 +32,7 @@ enum xdp_stage {
 	XDP_STAGE_ICMP,		/* ICMP errors about a flow: follow the flow */
 	XDP_STAGE_NLB_TERM,	/* connection termination: a RST each way (one via sl_rst) */
 	XDP_STAGE_NLB_REPLY,	/* transit TCP/UDP of no session: a target's reply to adopt? */
+	XDP_STAGE_TOO_BIG,	/* too big for its egress port: the ICMP error, NAT undone */
 	XDP_STAGE_MAX,
 };
 

@@ -64,6 +64,7 @@
 #define CFG_API_SOCKET_DEFAULT	    "/run/sluice/sluiced.sock"
 #define CFG_API_SOCKET_MODE_DEFAULT 0600
 #define CFG_METRICS_DEFAULT	    "127.0.0.1:9469"
+#define CFG_MAX_CLIENTS_MAX	    4096
 #define CFG_DATAPLANE_DEFAULT	    "/run/sluice/dp.sock"
 #define CFG_LOG_LEVEL_DEFAULT	    "info"
 
@@ -2317,12 +2318,13 @@ static int parse_announce(struct cfg_parser *p, yaml_node_t *m, struct cfg_annou
 /* The daemon's own section: sluice-dp checks it too (one file, validated as a whole). */
 static int parse_daemon(struct cfg_parser *p, yaml_node_t *root)
 {
-	static const char *const keys[] = {"api_socket", "api_socket_mode", "metrics_address",
-					   "dataplanes", "log_level",	    "announce",
-					   NULL};
+	static const char *const keys[] = {"api_socket",  "api_socket_mode",   "metrics_address",
+					   "dataplanes",  "log_level",	       "announce",
+					   "max_clients", "client_timeout_ms", NULL};
 	struct cfg_daemon *d = &p->cfg->daemon;
 	yaml_node_t *m, *v;
 	unsigned int i;
+	uint64_t u;
 	int rc, e;
 
 	snprintf(d->api_socket, sizeof(d->api_socket), "%s", CFG_API_SOCKET_DEFAULT);
@@ -2331,6 +2333,8 @@ static int parse_daemon(struct cfg_parser *p, yaml_node_t *root)
 	snprintf(d->dataplanes[0], sizeof(d->dataplanes[0]), "%s", CFG_DATAPLANE_DEFAULT);
 	d->n_dataplanes = 1;
 	snprintf(d->log_level, sizeof(d->log_level), "%s", CFG_LOG_LEVEL_DEFAULT);
+	d->max_clients = 64;
+	d->client_timeout_ms = 10000;
 
 	m = map_get(p, root, "daemon");
 	if (!m)
@@ -2368,6 +2372,14 @@ static int parse_daemon(struct cfg_parser *p, yaml_node_t *root)
 	v = map_get(p, m, "announce");
 	if (v && (rc = parse_announce(p, v, &d->announce)))
 		return rc;
+	rc = opt_uint(p, m, "daemon", "max_clients", 1, CFG_MAX_CLIENTS_MAX, d->max_clients, &u);
+	if (rc)
+		return rc;
+	d->max_clients = (uint32_t)u;
+	rc = opt_uint(p, m, "daemon", "client_timeout_ms", 100, 3600000, d->client_timeout_ms, &u);
+	if (rc)
+		return rc;
+	d->client_timeout_ms = (uint32_t)u;
 	return 0;
 }
 

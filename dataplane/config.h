@@ -204,6 +204,9 @@ struct cfg_daemon {
 	unsigned int n_dataplanes; /* default 1: /run/sluice/dp.sock */
 	char log_level[16];	   /* error | warning | info (default) | debug */
 	struct cfg_announce announce;
+	/* Local clients (docs/daemon.md "Clients"), per listener (API socket, metrics endpoint) */
+	uint32_t max_clients;	    /* 1..4096, default 64: connections at once */
+	uint32_t client_timeout_ms; /* 100..3600000, default 10000: idle or unfinished request */
 };
 
 struct config {

@@ -16,6 +16,7 @@
 #include "core/geneve.h"
 #include "core/gwlb.h"
 #include "core/maglev.h"
+#include "core/nat.h"
 #include "flowtab.h"
 #include "nlb.h"
 #include "route.h"
@@ -86,12 +87,37 @@ static inline enum sl_drop gw_lost(enum sl_event ev, enum sl_drop r)
 	return ev == SL_EV_NLB_RST ? SL_DROP_OWN_UNSENT : r;
 }
 
-void gw_forward(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi, enum sl_event ev)
+/*
+ * pi in m is too big for its egress port (pkt_egress_mtu's verdict; mtu: what fits): the ICMP
+ * error (local_too_big; reply_port as there) quotes the packet as it arrived, translated back
+ * by `undo` when it was translated.
+ */
+static void gw_too_big(struct wctx *w, int reply_port, struct rte_mbuf *m,
+		       const struct pkt_info *pi, uint16_t mtu, int verdict,
+		       const struct nat_rewrite *undo)
+{
+	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
+	struct pkt_info orig;
+
+	if (undo && verdict == PKT_MTU_ICMP) {
+		if (nat_rewrite(data, data + m->data_len, pi, undo) ||
+		    pkt_parse_ip(data, pi->l3_off, data + m->data_len, pi->family, &orig)) {
+			wk_drop(w, m, SL_DROP_MTU_EXCEEDED);
+			return;
+		}
+		pi = &orig;
+	}
+	local_too_big(w, reply_port, m, pi, mtu, verdict);
+}
+
+void gw_forward_nat(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi, enum sl_event ev,
+		    const struct nat_rewrite *undo)
 {
 	struct rte_ether_addr mac;
 	struct rte_ether_hdr *eth;
 	uint8_t nh[16];
 	unsigned int port;
+	int verdict;
 
 	if (route_lookup(dp.routes, pi->family, pi->daddr, &port, nh)) {
 		wk_drop(w, m, gw_lost(ev, SL_DROP_NO_ROUTE));
@@ -99,6 +125,14 @@ void gw_forward(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi, e
 	}
 	if (local_resolve(w, port, pi->family, nh, &mac)) {
 		wk_drop(w, m, gw_lost(ev, SL_DROP_NEIGH_UNRESOLVED));
+		return;
+	}
+	verdict = pkt_egress_mtu(pi, 0, dp.ports[port].mtu);
+	if (unlikely(verdict != PKT_MTU_FITS)) {
+		if (ev == SL_EV_NLB_RST) /* our own reset: 40 bytes, never; counted if it were */
+			wk_drop(w, m, SL_DROP_OWN_UNSENT);
+		else
+			gw_too_big(w, -1, m, pi, dp.ports[port].mtu, verdict, undo);
 		return;
 	}
 	gw_strip_to_l3(m, pi);
@@ -115,6 +149,11 @@ void gw_forward(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi, e
 	wk_tx(w, port, m);
 }
 
+void gw_forward(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi, enum sl_event ev)
+{
+	gw_forward_nat(w, m, pi, ev, NULL);
+}
+
 uint32_t gw_geneve_src(unsigned int port)
 {
 	uint32_t src = dp.ports[port].addr4;
@@ -124,8 +163,8 @@ uint32_t gw_geneve_src(unsigned int port)
 	return src;
 }
 
-void gw_encap(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct pkt_info *pi,
-	      unsigned int attach, unsigned int pos)
+void gw_encap_nat(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct pkt_info *pi,
+		  unsigned int attach, unsigned int pos, const struct nat_rewrite *undo)
 {
 	const struct cfg_inspection *att = &dp.cfg->inspections[attach];
 	unsigned int gi = att->chain[pos], port;
@@ -138,13 +177,13 @@ void gw_encap(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct p
 	struct flow_key fk;
 	uint8_t nh[16], *hdr;
 	uint32_t hash, src;
-	int slot;
+	int slot, verdict;
 
 	gwlb_flow_key(data, data + m->data_len, pi, g->cfg->stickiness, &fk);
 	hash = flow_key_hash(&fk);
 	slot = gw_choose(w, gi, g, &fk, hash, pi->proto);
 	if (slot == RT_PICK_BYPASS) {
-		gw_forward(w, m, pi, SL_EV_BYPASS);
+		gw_forward_nat(w, m, pi, SL_EV_BYPASS, undo);
 		return;
 	}
 	if (slot < 0) {
@@ -160,8 +199,10 @@ void gw_encap(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct p
 		wk_drop(w, m, SL_DROP_NEIGH_UNRESOLVED);
 		return;
 	}
-	if (pi->l3_len + GWLB_ENCAP_OVERHEAD > dp.ports[port].mtu) {
-		local_too_big(w, reply_port, m, pi, dp.ports[port].mtu - GWLB_ENCAP_OVERHEAD);
+	verdict = pkt_egress_mtu(pi, GWLB_ENCAP_OVERHEAD, dp.ports[port].mtu);
+	if (unlikely(verdict != PKT_MTU_FITS)) {
+		gw_too_big(w, reply_port, m, pi, dp.ports[port].mtu - GWLB_ENCAP_OVERHEAD, verdict,
+			   undo);
 		return;
 	}
 	src = gw_geneve_src(port);
@@ -187,6 +228,12 @@ void gw_encap(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct p
 	w->st->t_pkts[t->gidx]++;
 	w->st->t_bytes[t->gidx] += pi->l3_len;
 	wk_tx(w, port, m);
+}
+
+void gw_encap(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct pkt_info *pi,
+	      unsigned int attach, unsigned int pos)
+{
+	gw_encap_nat(w, reply_port, m, pi, attach, pos, NULL);
 }
 
 /*

@@ -321,7 +321,7 @@ void local_ip(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struc
 }
 
 void local_too_big(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct pkt_info *pi,
-		   uint16_t mtu)
+		   uint16_t mtu, int verdict)
 {
 	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
 	struct rte_ether_addr dst;
@@ -331,7 +331,7 @@ void local_too_big(struct wctx *w, int reply_port, struct rte_mbuf *m, const str
 	unsigned int port;
 	int len;
 
-	if (pi->family == 4 && !(pi->flags & PKT_F_DF)) {
+	if (verdict == PKT_MTU_NO_DF) {
 		wk_drop(w, m, SL_DROP_MTU_EXCEEDED_NO_DF);
 		return;
 	}

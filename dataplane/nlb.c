@@ -272,6 +272,7 @@ static void nlb_translate_send(struct wctx *w, struct rte_mbuf *m, const struct 
 {
 	const struct cfg_listener *l = &dp.cfg->listeners[s->listener];
 	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
+	struct nat_rewrite undo;
 	struct pkt_info out;
 
 	nlb_touch(w, s, pi);
@@ -280,11 +281,13 @@ static void nlb_translate_send(struct wctx *w, struct rte_mbuf *m, const struct 
 		wk_drop(w, m, SL_DROP_PARSE_L4);
 		return;
 	}
+	nat_undo_of(pi, &s->rw[dir], &undo);
 	if (dir == SESS_DIR_REPLY && l->inspect >= 0) { /* replies are inspected on the way out */
-		gw_encap(w, -1, m, &out, (unsigned int)l->inspect, 0);
+		gw_encap_nat(w, -1, m, &out, (unsigned int)l->inspect, 0, &undo);
 		return;
 	}
-	gw_forward(w, m, &out, dir == SESS_DIR_CLIENT ? SL_EV_NLB_FORWARD : SL_EV_NLB_REPLY);
+	gw_forward_nat(w, m, &out, dir == SESS_DIR_CLIENT ? SL_EV_NLB_FORWARD : SL_EV_NLB_REPLY,
+		       &undo);
 }
 
 /*

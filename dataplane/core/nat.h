@@ -178,6 +178,22 @@ struct nat_rewrite {
 };
 
 /*
+ * The rewrite that takes a packet translated by rw back to what pi (the packet before rw)
+ * says: the same ends rewritten, to pi's addresses and ports. A shell applies it (nat_rewrite)
+ * to a translated packet that cannot be sent (too big for its egress port), so that the ICMP
+ * error quotes the packet its sender sent (as conntrack's NAT does for errors).
+ */
+SL_INLINE void nat_undo_of(const struct pkt_info *pi, const struct nat_rewrite *rw,
+			   struct nat_rewrite *undo)
+{
+	sl_memcpy(undo, rw, sizeof(*undo));
+	sl_memcpy(undo->saddr, pi->saddr, 16);
+	sl_memcpy(undo->daddr, pi->daddr, 16);
+	undo->sport = pi->sport;
+	undo->dport = pi->dport;
+}
+
+/*
  * BPF note: every API function dispatches on the family to an always-inline body that gets a
  * literal 4 or 6, so all offsets and csum.h loop counts are constants, and every packet byte
  * is read at a constant offset from a pointer whose bound was checked just before; a pointer

@@ -132,6 +132,29 @@ SL_INLINE int pkt_rx_oversize(uint32_t frame_len, uint32_t l3_off, uint32_t mtu)
 	return frame_len > l3_off + mtu;
 }
 
+/* What to do with a packet that leaves a port (pkt_egress_mtu). */
+enum pkt_mtu_verdict {
+	PKT_MTU_FITS = 0,  /* send it */
+	PKT_MTU_ICMP = 1,  /* too big: ICMP error sent, drop mtu_exceeded */
+	PKT_MTU_NO_DF = 2, /* too big, IPv4 without DF: drop mtu_exceeded_no_df, no ICMP */
+};
+
+/*
+ * Does the IP packet pi fit the egress port's (L3) mtu once `overhead` bytes are put in front
+ * of it (GENEVE: GWLB_ENCAP_OVERHEAD; forwarding as it is: 0)? Every path that sends a packet
+ * out of a port asks this once its egress port is known; the fast path is one compare.
+ * Too big: IPv6 and IPv4 with DF get an ICMP error with the MTU left for the packet
+ * (mtu - overhead); IPv4 without DF would be fragmented by a router, but sluice never
+ * fragments (XDP cannot make two frames of one, and fragments lose the ports that choose an
+ * appliance or target): it is dropped and counted (docs/dataplane.md "MTU").
+ */
+SL_INLINE int pkt_egress_mtu(const struct pkt_info *pi, uint32_t overhead, uint32_t mtu)
+{
+	if ((uint32_t)pi->l3_len + overhead <= mtu)
+		return PKT_MTU_FITS;
+	return pi->family == 4 && !(pi->flags & PKT_F_DF) ? PKT_MTU_NO_DF : PKT_MTU_ICMP;
+}
+
 /*
  * Can mac be a neighbour's address? 1 for a unicast, non-zero MAC; 0 for multicast and
  * broadcast (the group bit) and 00:00:00:00:00:00, which ARP and ND must never teach (the

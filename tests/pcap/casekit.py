@@ -17,8 +17,8 @@ import struct
 import sys
 from collections import Counter
 
-from scapy.all import (ARP, ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6NDOptDstLLAddr,
-                       ICMPv6NDOptSrcLLAddr, Ether, IPv6)
+from scapy.all import (ARP, ICMP, IP, ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6NDOptDstLLAddr,
+                       ICMPv6NDOptSrcLLAddr, ICMPv6PacketTooBig, Ether, IPv6)
 
 import pcapio
 import sluice_ref as ref
@@ -299,8 +299,7 @@ class Gateway:
         if policy == "drop":
             self.drops["all_unhealthy_drop"] += 1
             return "drop"
-        if policy == "bypass":
-            self.events["bypass"] += 1
+        if policy == "bypass":  # counted "bypass" when forwarded (it may be too big)
             return "bypass"
         self.events["fail_open"] += 1
         return self._maglev([t for t in cands if t.state != "draining"], fhash)
@@ -331,15 +330,20 @@ class Gateway:
 
     # packets ---------------------------------------------------------------------------
 
-    def encap(self, group, inner, now):
-        """Send inner (L3 bytes) to group: list of (port name, frame)."""
+    def encap(self, group, inner, now, quote=None):
+        """Send inner (L3 bytes) to group: list of (port name, frame). quote: inner as it
+        arrived, when it was translated (an NLB reply): too big for the appliance's port, it
+        gets too_big's routed answer (a packet from a port is answered by hand: pmtu)."""
         g = self.groups[group]
         key = ref.flow_key(inner, g.stickiness)
         choice = self.select(g, key, ref.flow_info(inner).proto, now)
         if choice == "bypass":
-            return self.forward(inner, count=False)
+            return self.forward(inner, event="bypass", quote=quote)
         if choice in ("drop", "none"):
             return []
+        mtu = self.route(g.target(choice).address)[0].mtu or 1500
+        if quote is not None and len(inner) + ref.GWLB_OVERHEAD > mtu:
+            return self.too_big(quote, mtu - ref.GWLB_OVERHEAD)
         return [self._encap_frame(g, g.target(choice), key, inner)]
 
     def _encap_frame(self, g, t, key, inner):
@@ -356,14 +360,41 @@ class Gateway:
         self.target_stats[g.name][t.id]["bytes"] += len(inner)
         return port.name, data
 
-    def forward(self, inner, count=True):
-        """Route inner to its destination (counted 'forwarded' unless a bypass)."""
+    def forward(self, inner, count=True, event="forwarded", quote=None):
+        """Route inner to its destination (counted `event` if count); too big for the egress
+        port: too_big's answer instead (quoting `quote`, the packet as it arrived, if given)."""
         dst = ref.parse_l3(inner)
         address = ipaddress.ip_address(dst.daddr[:4] if dst.family == 4 else dst.daddr)
         port, l2 = self.l2_to(str(address), ref.inner_proto(inner))
+        if len(inner) > (port.mtu or 1500):
+            return self.too_big(quote or inner, port.mtu or 1500)
         if count:
-            self.events["forwarded"] += 1
+            self.events[event] += 1
         return [(port.name, l2 + inner)]
+
+    def too_big(self, l3, mtu):
+        """A forwarded packet l3 does not fit its egress port (docs/dataplane.md "MTU"): IPv4
+        without DF dropped mtu_exceeded_no_df; else dropped mtu_exceeded and answered with
+        fragmentation-needed / packet-too-big (MTU mtu), routed to l3's source from the first
+        address of the port the route names, quoting up to 576 / 1280 bytes in all."""
+        info = ref.parse_l3(l3)
+        if info.icmp_error:
+            raise ValueError("model: an ICMP error too big (build the case by hand)")
+        if info.family == 4 and not l3[6] & 0x40:
+            self.drops["mtu_exceeded_no_df"] += 1
+            return []
+        self.drops["mtu_exceeded"] += 1
+        src = str(ipaddress.ip_address(info.saddr[:4] if info.family == 4 else info.saddr))
+        port, nexthop = self.route(src)
+        if info.family == 4:
+            icmp = IP(src=port.first_address(4), dst=src, ttl=64, id=0, flags=0) / ICMP(
+                type=3, code=4, nexthopmtu=mtu) / l3[:576 - 28]
+            self.events["icmp_frag_needed"] += 1
+        else:
+            icmp = IPv6(src=port.first_address(6), dst=src, hlim=64) / ICMPv6PacketTooBig(
+                mtu=mtu) / l3[:1280 - 48]
+            self.events["icmp6_packet_too_big"] += 1
+        return [(port.name, frame(icmp, port.mac, dst_mac=self.neighbor(nexthop)))]
 
     def transit(self, data, now):
         """A transit frame arriving on an attachment's port."""

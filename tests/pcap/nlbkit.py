@@ -510,13 +510,13 @@ class Nlb(ck.Gateway):
         self.events["icmp_echo_reply"] += 1
         return ck.frame(rep, self.port(port).mac, dst_mac=ck.src_mac_of(data))
 
-    def forward(self, inner, count=True):
+    def forward(self, inner, count=True, event="forwarded", quote=None):
         """The last appliance's return: balanced when it is for the zone IP and a listener."""
         info = ref.parse_l3(inner)
         if addr_str(info.daddr) == self.zone_ip and info.proto in (ref.PROTO_TCP,
                                                                    ref.PROTO_UDP):
             return self.to_zone_ip(inner, inspected=True)
-        return super().forward(inner, count)
+        return super().forward(inner, count, event, quote)
 
     # listeners and sessions ------------------------------------------------------------
 
@@ -593,6 +593,9 @@ class Nlb(ck.Gateway):
         """Route an IPv4 packet to its destination: [(port, frame)]."""
         dst = str(ipaddress.IPv4Address(l3[16:20]))
         port, l2 = self.l2_to(dst, ref.ETH_IPV4)
+        if len(l3) > (port.mtu or 1500):
+            raise ValueError("model: too big for %s (send() checks translated packets)"
+                             % port.name)
         return [(port.name, l2 + bytes(l3))]
 
     def to_zone_ip(self, l3, inspected):
@@ -689,11 +692,9 @@ class Nlb(ck.Gateway):
         if direction == "reply":
             listener = next(l for l in self.listeners if l.name == s.listener)
             if listener.inspect:
-                return self.encap(self.chain[0], out, self.now)
-            self.events["nlb_reply"] += 1
-        else:
-            self.events["nlb_forward"] += 1
-        return self.route_l3(out)
+                return self.encap(self.chain[0], out, self.now, quote=bytes(l3))
+        return ck.Gateway.forward(self, out, event="nlb_reply" if direction == "reply"
+                                  else "nlb_forward", quote=bytes(l3))
 
     def try_session(self, l3, info):
         """A target's reply or an ICMP error about a session: the output, or None."""

@@ -1740,6 +1740,38 @@ static void test_daemon_api_socket_mode(void)
 	}
 }
 
+/* daemon.max_clients and daemon.client_timeout_ms: defaults, bounds, clear errors */
+static void test_daemon_client_limits(void)
+{
+	struct config *cfg = LOAD_OK(D("log_level: info"));
+
+	CU_ASSERT_FATAL(cfg != NULL);
+	CU_ASSERT_EQUAL(cfg->daemon.max_clients, 64);
+	CU_ASSERT_EQUAL(cfg->daemon.client_timeout_ms, 10000);
+	config_free(cfg);
+	cfg = LOAD_OK(D("max_clients: 1\n  client_timeout_ms: 100"));
+	CU_ASSERT_FATAL(cfg != NULL);
+	CU_ASSERT_EQUAL(cfg->daemon.max_clients, 1);
+	CU_ASSERT_EQUAL(cfg->daemon.client_timeout_ms, 100);
+	config_free(cfg);
+	cfg = LOAD_OK(D("max_clients: 4096\n  client_timeout_ms: 3600000"));
+	CU_ASSERT_FATAL(cfg != NULL);
+	CU_ASSERT_EQUAL(cfg->daemon.max_clients, 4096);
+	CU_ASSERT_EQUAL(cfg->daemon.client_timeout_ms, 3600000);
+	config_free(cfg);
+	EXPECT_ERR(D("max_clients: 0"), "t.yaml:6: daemon.max_clients: 0 is out of range (1..4096)",
+		   NULL);
+	EXPECT_ERR(D("max_clients: 4097"),
+		   "t.yaml:6: daemon.max_clients: 4097 is out of range (1..4096)", NULL);
+	EXPECT_ERR(D("max_clients: many"), "t.yaml:6: daemon.max_clients:", NULL);
+	EXPECT_ERR(D("client_timeout_ms: 99"),
+		   "t.yaml:6: daemon.client_timeout_ms: 99 is out of range (100..3600000)", NULL);
+	EXPECT_ERR(D("client_timeout_ms: 3600001"),
+		   "t.yaml:6: daemon.client_timeout_ms: 3600001 is out of range (100..3600000)",
+		   NULL);
+	EXPECT_ERR(D("client_timeout_ms: [1]"), "t.yaml:6: daemon.client_timeout_ms:", NULL);
+}
+
 static void test_daemon_metrics_address(void)
 {
 	static const struct {
@@ -1880,7 +1912,8 @@ static void test_daemon_section_shape(void)
 	config_free(cfg);
 	EXPECT_ERR(D("api_sock: /run/a.sock"),
 		   "t.yaml:6: daemon.api_sock: unknown key (expected one of: api_socket, "
-		   "api_socket_mode, metrics_address, dataplanes, log_level, announce)",
+		   "api_socket_mode, metrics_address, dataplanes, log_level, announce, "
+		   "max_clients, client_timeout_ms)",
 		   NULL);
 	EXPECT_ERR(D("log_level: info\n  log_level: debug"),
 		   "t.yaml:7: daemon.log_level: duplicate key (first at line 6)", NULL);
@@ -2088,6 +2121,7 @@ int main(void)
 		{"a group holds at most 256 targets", test_group_target_limit},
 		{"daemon: api_socket", test_daemon_api_socket},
 		{"daemon: api_socket_mode", test_daemon_api_socket_mode},
+		{"daemon: max_clients, client_timeout_ms", test_daemon_client_limits},
 		{"daemon: metrics_address", test_daemon_metrics_address},
 		{"daemon: dataplanes", test_daemon_dataplanes},
 		{"daemon: log_level", test_daemon_log_level},

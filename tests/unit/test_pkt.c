@@ -1426,8 +1426,35 @@ static void rx_oversize_is_l3_part_above_mtu(void)
 	CU_ASSERT_EQUAL(pkt_rx_oversize(60, 14, 1280), 0); /* padded minimum frame */
 }
 
+/*
+ * The egress MTU decision (issue 12 item 3): fits up to the MTU exactly, with the overhead;
+ * too big: IPv6 and IPv4 with DF get an ICMP error, IPv4 without DF is counted.
+ */
+static void egress_mtu_fits_exactly_else_icmp_or_no_df(void)
+{
+	struct pkt_info pi;
+
+	memset(&pi, 0, sizeof(pi));
+	pi.family = 4;
+	pi.flags = PKT_F_DF;
+	pi.l3_len = 1500;
+	CU_ASSERT_EQUAL(pkt_egress_mtu(&pi, 0, 1500), PKT_MTU_FITS);
+	CU_ASSERT_EQUAL(pkt_egress_mtu(&pi, 0, 1499), PKT_MTU_ICMP);
+	CU_ASSERT_EQUAL(pkt_egress_mtu(&pi, 68, 1568), PKT_MTU_FITS);
+	CU_ASSERT_EQUAL(pkt_egress_mtu(&pi, 68, 1567), PKT_MTU_ICMP);
+	pi.flags = 0;
+	CU_ASSERT_EQUAL(pkt_egress_mtu(&pi, 0, 1500), PKT_MTU_FITS);
+	CU_ASSERT_EQUAL(pkt_egress_mtu(&pi, 0, 1499), PKT_MTU_NO_DF);
+	pi.family = 6; /* IPv6 has no DF: routers never fragment it */
+	CU_ASSERT_EQUAL(pkt_egress_mtu(&pi, 0, 1499), PKT_MTU_ICMP);
+	CU_ASSERT_EQUAL(pkt_egress_mtu(&pi, 0, 1500), PKT_MTU_FITS);
+	pi.l3_len = 65535; /* no overflow */
+	CU_ASSERT_EQUAL(pkt_egress_mtu(&pi, 68, 9216), PKT_MTU_ICMP);
+}
+
 static CU_TestInfo tests[] = {
 	{"rx_oversize_is_l3_part_above_mtu", rx_oversize_is_l3_part_above_mtu},
+	{"egress_mtu_fits_exactly_else_icmp_or_no_df", egress_mtu_fits_exactly_else_icmp_or_no_df},
 	{"mac_learnable_refuses_group_and_zero_macs", mac_learnable_refuses_group_and_zero_macs},
 	{"ipv4_tcp_frame_sets_offsets_ports_and_flags",
 	 ipv4_tcp_frame_sets_offsets_ports_and_flags},
