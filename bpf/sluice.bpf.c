@@ -694,27 +694,26 @@ static __always_inline int sl_choose(struct sl_env *e, __u32 gi, const struct xd
 	k->group = (__u16)gi;
 	v = bpf_map_lookup_elem(&sl_flows, k);
 	if (v) {
-		__u16 tag;
-		__u32 slot;
+		__u32 tag, slot;
 		__u64 idle = proto == IPPROTO_TCP_ ? g->idle_tcp_us : g->idle_other_us;
 		__u64 seen;
 		const struct xdp_target *t;
 		int verdict;
 
 		val = *v;
-		tag = (__u16)val;
-		slot = tag & 0xff;
-		seen = (val >> 16) * 1000;
+		tag = gwlb_pin_tag(val);
+		slot = gwlb_tag_slot(tag);
+		seen = gwlb_pin_seen_us(val);
 		t = &g->targets[slot];
-		if (slot >= g->n_targets || !t->present || t->tag != tag) /* rt_pin_target */
+		if (!gwlb_pin_current(tag, g->n_targets, t->present, t->tag)) /* rt_pin_target */
 			verdict = gwlb_flow_verdict(now, seen, idle, TS_DRAINING, 0, 0, 0);
 		else
 			verdict = gwlb_flow_verdict(now, seen, idle, t->state, t->drain_start,
 						    g->dereg_delay_us, g->rebalance);
 		if (verdict == GWLB_KEEP) {
 			/* flowtab_touch: once a second; not over another CPU's new choice */
-			if (now / 1000000 != seen / 1000000)
-				__sync_val_compare_and_swap(v, val, ((now / 1000) << 16) | tag);
+			if (gwlb_pin_touch_due(val, now))
+				__sync_val_compare_and_swap(v, val, gwlb_pin_val(tag, now));
 			return (int)slot;
 		}
 		sl_event(e, verdict == GWLB_EXPIRED ? SL_EV_FLOW_EXPIRED : SL_EV_FLOW_REBALANCED);
@@ -725,7 +724,7 @@ static __always_inline int sl_choose(struct sl_env *e, __u32 gi, const struct xd
 	ret = sl_pick(e, g, hash);
 	if (ret < 0)
 		return ret;
-	val = ((now / 1000) << 16) | (__u16)g->targets[ret & 0xff].tag;
+	val = gwlb_pin_val(g->targets[ret & 0xff].tag, now);
 	if (bpf_map_update_elem(&sl_flows, k, &val, BPF_ANY))
 		sl_event(e, SL_EV_FLOW_UNPINNED);
 	sl_event(e, SL_EV_FLOW_NEW);
@@ -1247,7 +1246,7 @@ static __always_inline void sl_nlb_count(const struct xdp_sess *x, __u32 bytes)
 {
 	__u32 li = x->listener;
 	struct xdp_lstats *ls = bpf_map_lookup_elem(&sl_lstats, &li);
-	struct xdp_tstats *ts = sl_tstat(x->group, x->tag & 0xff);
+	struct xdp_tstats *ts = sl_tstat(x->group, gwlb_tag_slot(x->tag));
 
 	if (ls) {
 		ls->pkts++;
@@ -1396,8 +1395,8 @@ static __always_inline int sl_nlb_session_ok(struct xdp_md *ctx, struct sl_env *
 									     : g->idle_other_us;
 	if ((flags & XDP_SF_CLOSING) && idle > SL_NLB_CLOSING_US)
 		idle = SL_NLB_CLOSING_US;
-	slot = x->tag & 0xff;
-	if (slot < g->n_targets && g->targets[slot].present && g->targets[slot].tag == x->tag)
+	slot = gwlb_tag_slot(x->tag);
+	if (gwlb_pin_current(x->tag, g->n_targets, g->targets[slot].present, g->targets[slot].tag))
 		t = &g->targets[slot];
 	if (!t)
 		verdict = gwlb_flow_verdict(s->now, last, idle, TS_DRAINING, 0, 0, 0);
@@ -1668,17 +1667,25 @@ __noinline int sl_nlb_icmp_xlate(struct xdp_md *ctx, struct sl_scratch *s)
 
 /*
  * nlb_icmp: an ICMP error (s->pi) quoting a packet of a session: the quote and the
- * destination translated, on to the destination. -1: no session (the caller's to handle).
+ * destination translated, on to the destination. -1: no session (the caller's to handle), or
+ * one whose target is gone (nothing of it goes to a removed target's address any more).
  */
 static __always_inline int sl_nlb_icmp(struct xdp_md *ctx, struct sl_env *e)
 {
 	struct sl_scratch *s = e->s;
+	const struct xdp_group *g;
 	struct xdp_sess *x;
+	__u32 slot;
 
 	if (sl_nlb_icmp_key(ctx, s))
 		return -1;
 	x = bpf_map_lookup_elem(&sl_sess, &s->sk);
 	if (!x)
+		return -1;
+	g = sl_group(x->group);
+	slot = gwlb_tag_slot(x->tag);
+	if (!g || !gwlb_pin_current(x->tag, g->n_targets, g->targets[slot].present,
+				    g->targets[slot].tag)) /* rt_pin_target */
 		return -1;
 	__builtin_memcpy(&s->sess[0], x, sizeof(*x));
 	if (sl_nlb_icmp_xlate(ctx, s))

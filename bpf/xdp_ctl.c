@@ -95,7 +95,7 @@ static int xdp_ctl_flows(struct ctl_flows *f, char *err)
 		if (k.group >= s->n_groups || (k.fk.family != 4 && k.fk.family != 6))
 			continue;
 		g = &s->groups[k.group];
-		t = rt_pin_target(g, FLOWTAB_SLOT(val));
+		t = rt_pin_target(g, FLOWTAB_TAG(val));
 		if (ctl_flows_take(f, k.group, t))
 			ctl_flows_add_flow(f, g, t, &k.fk, FLOWTAB_SEEN_US(val));
 	}

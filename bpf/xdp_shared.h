@@ -153,16 +153,16 @@ _Static_assert(sizeof(struct xdp_flow_key) == 48, "xdp_flow_key = struct flowtab
 /* One target slot (the DPDK path's struct rt_target, hot fields only). */
 struct xdp_target {
 	uint32_t addr; /* IPv4, network order */
-	uint16_t port; /* NLB: target port, 0 = keep */
-	uint16_t tag;  /* incarnation << 8 | slot, as in sluice-dp */
+	uint32_t tag;  /* core/gwlb.h gwlb_tag(incarnation, slot), as in sluice-dp */
 	uint32_t weight;
+	uint16_t port; /* NLB: target port, 0 = keep */
 	uint8_t state; /* enum target_state */
 	uint8_t in_zone;
 	uint8_t present;
-	uint8_t pad;
+	uint8_t pad[7];
 	uint64_t drain_start; /* us */
 };
-_Static_assert(sizeof(struct xdp_target) == 24, "xdp_target size");
+_Static_assert(sizeof(struct xdp_target) == 32, "xdp_target size: two to a cache line");
 
 /*
  * One group of one generation: inner map sl_state -> ARRAY[XDP_MAX_GROUPS] of this (an inner
@@ -297,10 +297,10 @@ struct xdp_sess {
 	uint8_t dir;   /* XDP_SESS_* */
 	uint8_t flags; /* XDP_SF_*; client entry only */
 	uint16_t listener, group;
-	uint16_t tag;	  /* the target's tag when the session began: a mismatch = gone */
+	uint32_t tag;	  /* the target's tag when the session began: a mismatch = gone */
 	uint16_t nport;	  /* source-NAT port, with XDP_SF_SNAT */
 	uint16_t inspect; /* the listener's attachment (replies go through it), or XDP_NO_INSPECT */
-	uint8_t pad[6];
+	uint8_t pad[4];
 };
 _Static_assert(sizeof(struct xdp_sess) == 56, "xdp_sess size");
 

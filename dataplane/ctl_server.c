@@ -358,10 +358,18 @@ static int ctl_apply(struct rt_state *n, unsigned int gi, int slot, const struct
 	int was_draining;
 
 	if (slot < 0) {
-		slot = rt_group_add(n, gi, ts->id);
+		slot = rt_group_add(n, gi, ts->id, now);
 		if (slot == -ENOSPC) {
 			ctl_errf(err, "%s: group \"%s\" is full (%d targets)", where, g->cfg->name,
 				 RT_SLOTS);
+			return slot;
+		}
+		if (slot == -EBUSY) {
+			ctl_errf(err,
+				 "%s: group \"%s\": every free slot has had 2^24 targets and waits "
+				 "until its last one's flows can no longer be alive (%" PRIu64
+				 " s)",
+				 where, g->cfg->name, rt_group_pin_life(g) / 1000000);
 			return slot;
 		}
 		if (slot < 0) {
@@ -598,7 +606,7 @@ static int ctl_op_sync(struct ctl_req *r, char *err)
 		return -EINVAL;
 	}
 	listed = calloc(cfg->n_groups + 1, sizeof(*listed));
-	n = rt_state_clone(ctl_be->current());
+	n = rt_state_clone(ctl_be->current(), now);
 	if (!listed || !n) {
 		ctl_errf(err, "sync: out of memory");
 		ret = -ENOMEM;
@@ -772,7 +780,7 @@ static int ctl_op_update(struct ctl_req *r, char *err)
 		ctl_errf(err, "update: remove: not an array");
 		return -EINVAL;
 	}
-	n = rt_state_clone(ctl_be->current());
+	n = rt_state_clone(ctl_be->current(), now);
 	if (!n) {
 		ctl_errf(err, "update: out of memory");
 		return -ENOMEM;

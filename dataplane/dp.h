@@ -78,7 +78,7 @@ struct dp {
 	 * the tag of its occupant (sessions of an older one do not count as its closed flows)
 	 * and the counters' values then (subtracted on read: a new target starts at zero).
 	 */
-	uint16_t *t_tag;
+	uint32_t *t_tag;
 	uint64_t (*t_base)[4]; /* packets, bytes, new flows, closed sessions */
 	uint8_t secret[16];
 

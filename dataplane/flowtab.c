@@ -87,12 +87,11 @@ int flowtab_del(const struct flowtab_key *k, uint32_t sig)
 void flowtab_touch(int pos, uint64_t val, uint64_t now_us)
 {
 	/* one store per flow per second, not per packet: keeps the cache line mostly shared */
-	if (now_us / 1000000 == FLOWTAB_SEEN_US(val) / 1000000)
+	if (!gwlb_pin_touch_due(val, now_us))
 		return;
 	/* not a plain store: it would undo another lcore's new choice for the flow */
-	__atomic_compare_exchange_n(&dp.flow_vals[pos], &val,
-				    FLOWTAB_VAL(FLOWTAB_SLOT(val), now_us), 0, __ATOMIC_RELEASE,
-				    __ATOMIC_RELAXED);
+	__atomic_compare_exchange_n(&dp.flow_vals[pos], &val, FLOWTAB_VAL(FLOWTAB_TAG(val), now_us),
+				    0, __ATOMIC_RELEASE, __ATOMIC_RELAXED);
 }
 
 unsigned int flowtab_sweep(uint64_t now_us, unsigned int budget)

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core/flow.h"
+#include "core/gwlb.h"
 
 struct flowtab_key {
 	struct flow_key fk;
@@ -20,10 +21,10 @@ struct flowtab_key {
 };
 _Static_assert(sizeof(struct flowtab_key) == 48, "flowtab_key is the rte_hash key");
 
-/* value: last seen (ms) << 16 | the target's slot tag (RT_TAG in rt_model.h: incarnation, slot) */
-#define FLOWTAB_VAL(slot, now_us) ((((now_us) / 1000) << 16) | (uint16_t)(slot))
-#define FLOWTAB_SLOT(v)		  ((uint16_t)(v))
-#define FLOWTAB_SEEN_US(v)	  (((v) >> 16) * 1000)
+/* value: core/gwlb.h's pin value, last seen (s) << 32 | the target's tag (incarnation, slot) */
+#define FLOWTAB_VAL(tag, now_us) gwlb_pin_val((tag), (now_us))
+#define FLOWTAB_TAG(v)		 gwlb_pin_tag(v)
+#define FLOWTAB_SEEN_US(v)	 gwlb_pin_seen_us(v)
 
 /*
  * The rte_hash signature of a key: its flow hash, spread per group. Every add, lookup and

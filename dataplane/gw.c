@@ -50,13 +50,13 @@ static int gw_choose(struct wctx *w, unsigned int gi, const struct rt_group *g,
 	k.group = (uint16_t)gi;
 	pos = flowtab_lookup(&k, sig, &val);
 	if (pos >= 0) {
-		const struct rt_target *t = rt_pin_target(g, FLOWTAB_SLOT(val));
+		const struct rt_target *t = rt_pin_target(g, FLOWTAB_TAG(val));
 		uint64_t idle = proto == IPPROTO_TCP_ ? g->idle_tcp : g->idle_other;
 
 		switch (rt_pin_verdict(g, t, w->now, FLOWTAB_SEEN_US(val), idle)) {
 		case GWLB_KEEP:
 			flowtab_touch(pos, val, w->now);
-			return (int)RT_TAG_SLOT(FLOWTAB_SLOT(val));
+			return (int)RT_TAG_SLOT(FLOWTAB_TAG(val));
 		case GWLB_EXPIRED:
 			DP_EVENT(w->st, FLOW_EXPIRED);
 			break;

@@ -503,7 +503,10 @@ void nlb_to_zone_ip(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
 	nlb_translate_send(w, m, pi, s, SESS_DIR_CLIENT);
 }
 
-/* An ICMP error quoting a packet of a session: translate the quote and the destination. */
+/*
+ * An ICMP error quoting a packet of a session: translate the quote and the destination. 0: no
+ * session, or one whose target is gone (nothing of it goes to a removed target's address).
+ */
 static int nlb_icmp(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi)
 {
 	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
@@ -525,7 +528,7 @@ static int nlb_icmp(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *p
 	k.sport = emb.dport;
 	k.dport = emb.sport;
 	s = sesstab_lookup(&k, &dir);
-	if (!s)
+	if (!s || !rt_pin_target(&w->s->groups[s->group], s->tag))
 		return 0;
 	orig = &s->key[!dir]; /* the quoted packet as it was before translation */
 	nat_icmp_rewrites(pi->family, orig->saddr, orig->daddr, orig->sport, orig->dport, &outer,

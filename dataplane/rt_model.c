@@ -291,7 +291,7 @@ nomem:
 	return NULL;
 }
 
-struct rt_state *rt_state_clone(const struct rt_state *s)
+struct rt_state *rt_state_clone(const struct rt_state *s, uint64_t now)
 {
 	struct rt_state *n;
 	unsigned int gi, ti;
@@ -316,8 +316,14 @@ struct rt_state *rt_state_clone(const struct rt_state *s)
 		if (!ng->targets)
 			goto fail;
 		memcpy(ng->targets, og->targets, tsz);
-		for (ti = 0; ti < ng->n_targets; ti++)
-			ng->targets[ti].fresh = 0;
+		for (ti = 0; ti < ng->n_targets; ti++) {
+			struct rt_target *t = &ng->targets[ti];
+
+			t->fresh = 0;
+			/* s is in use alone: no pin of the last target is refreshed any more */
+			if (!t->present && t->freed_us == RT_FREED_PENDING)
+				t->freed_us = now;
+		}
 	}
 	return n;
 fail:
@@ -328,7 +334,7 @@ fail:
 struct rt_state *rt_state_with_target(const struct rt_state *s, unsigned int g, unsigned int t,
 				      uint8_t state, uint64_t now, uint32_t maglev_size)
 {
-	struct rt_state *n = rt_state_clone(s);
+	struct rt_state *n = rt_state_clone(s, now);
 
 	if (!n)
 		return NULL;
@@ -357,11 +363,32 @@ int rt_group_find(const struct rt_group *g, const char *id)
 	return -1;
 }
 
-int rt_group_add(struct rt_state *s, unsigned int gi, const char *id)
+uint64_t rt_group_pin_life(const struct rt_group *g)
+{
+	return (g->idle_tcp > g->idle_other ? g->idle_tcp : g->idle_other) + RT_PIN_MARGIN_US;
+}
+
+/*
+ * May free slot t take its next incarnation at `now`? Always, unless the incarnation wraps:
+ * then the values of the slot's earlier targets come back, and every one of those targets
+ * left no later than the last one (a slot's targets follow each other). That one left at
+ * freed_us (no pin of it refreshed since, rt_state_clone); a pin not refreshed for longer than
+ * the group's idle timeout is expired on every lookup (gwlb_flow_verdict checks idleness
+ * first), so once rt_group_pin_life has passed no pin carrying an old value is alive.
+ */
+static int rt_slot_reusable(const struct rt_group *g, const struct rt_target *t, uint64_t now)
+{
+	if (((gwlb_tag_inc(t->tag) + 1) & GWLB_TAG_INC_MASK) != 0)
+		return 1;
+	return t->freed_us != RT_FREED_PENDING && now >= t->freed_us &&
+	       now - t->freed_us >= rt_group_pin_life(g);
+}
+
+int rt_group_add(struct rt_state *s, unsigned int gi, const char *id, uint64_t now)
 {
 	struct rt_group *g = &s->groups[gi];
 	struct rt_target *t;
-	unsigned int i, slot = RT_SLOTS, inc = 0;
+	unsigned int i, slot = RT_SLOTS, inc = 0, n_free = 0;
 
 	if (g->n_targets < RT_SLOTS) { /* a never used slot */
 		struct rt_target *a = realloc(g->targets, sizeof(*a) * (g->n_targets + 1));
@@ -372,14 +399,18 @@ int rt_group_add(struct rt_state *s, unsigned int gi, const char *id)
 		slot = g->n_targets++;
 		memset(&g->targets[slot], 0, sizeof(g->targets[slot]));
 	} else {
-		for (i = 0; i < g->n_targets; i++)
-			if (!g->targets[i].present &&
+		for (i = 0; i < g->n_targets; i++) {
+			if (g->targets[i].present)
+				continue;
+			n_free++;
+			if (rt_slot_reusable(g, &g->targets[i], now) &&
 			    (slot == RT_SLOTS ||
 			     g->targets[i].freed_seq < g->targets[slot].freed_seq))
 				slot = i;
+		}
 		if (slot == RT_SLOTS)
-			return -ENOSPC;
-		inc = (g->targets[slot].tag >> 8) + 1u;
+			return n_free ? -EBUSY : -ENOSPC;
+		inc = gwlb_tag_inc(g->targets[slot].tag) + 1u;
 	}
 	t = &g->targets[slot];
 	memset(t, 0, sizeof(*t));
@@ -402,4 +433,6 @@ void rt_group_remove(struct rt_group *g, unsigned int slot)
 	t->weight = 0;
 	t->in_zone = 0;
 	t->freed_seq = ++rt_freed_seq;
+	/* workers may refresh its pins until this generation is the only one in use */
+	t->freed_us = RT_FREED_PENDING;
 }

@@ -37,13 +37,14 @@ struct sess {
 	uint16_t listener;
 	uint16_t group;
 	uint16_t target;     /* slot in the group */
-	uint16_t tag;	     /* the target's RT_TAG when the session began: a mismatch = gone */
 	uint16_t nport;	     /* source-NAT port, with SESS_F_SNAT */
+	uint32_t tag;	     /* the target's RT_TAG when the session began: a mismatch = gone */
 	uint32_t gidx;	     /* the target's counter index */
 	uint8_t nport_owner; /* worker index that owns the port pool */
 	uint8_t flags;	     /* SESS_F_*, atomic */
 	uint8_t proto;
 };
+_Static_assert(sizeof(struct sess) == 192, "a session is three cache lines");
 
 int sesstab_init(uint32_t sessions, unsigned int n_workers);
 void sesstab_free(void);

@@ -113,7 +113,7 @@ static uint64_t stats_closed_target(uint32_t gidx)
 	return v > base ? v - base : 0;
 }
 
-void stats_target_reset(uint32_t gidx, uint16_t tag)
+void stats_target_reset(uint32_t gidx, uint32_t tag)
 {
 	unsigned int i;
 

@@ -26,6 +26,6 @@ int stats_telemetry_register(void);
  * Control path: counter slot gidx now holds the target with `tag`; its counters read zero
  * from here on (a baseline is taken and subtracted on read).
  */
-void stats_target_reset(uint32_t gidx, uint16_t tag);
+void stats_target_reset(uint32_t gidx, uint32_t tag);
 
 #endif /* SL_DP_STATS_H */

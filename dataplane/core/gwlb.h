@@ -141,6 +141,70 @@ enum gwlb_verdict {
 };
 
 /*
+ * Pin tags. A group's target slot is named by its tag, incarnation << 8 | slot, where the
+ * incarnation counts the targets the slot has held (24 bits; the config's targets are
+ * incarnation 0). Pins (flow-table values, NLB sessions) carry the tag of the target they were
+ * made for: a pin whose tag is not its slot's current one belongs to a target that is gone.
+ * An incarnation value comes back only after 2^24 reuses of the slot, and then only once every
+ * pin that could carry it has expired (rt_model.c, rt_group_add: docs/dataplane.md "Slot
+ * tags"), so a pin can never name a later target of its slot.
+ */
+#define GWLB_TAG_SLOT_BITS 8
+#define GWLB_TAG_INC_MASK  0xffffffu
+
+SL_INLINE uint32_t gwlb_tag(uint32_t inc, uint32_t slot)
+{
+	return (inc & GWLB_TAG_INC_MASK) << GWLB_TAG_SLOT_BITS | (slot & 0xffu);
+}
+
+SL_INLINE uint32_t gwlb_tag_slot(uint32_t tag)
+{
+	return tag & 0xffu;
+}
+
+SL_INLINE uint32_t gwlb_tag_inc(uint32_t tag)
+{
+	return tag >> GWLB_TAG_SLOT_BITS;
+}
+
+/*
+ * Does a pin with `tag` name the target now in its slot? n_slots: the group's slots in use;
+ * present, slot_tag: that slot's (gwlb_tag_slot(tag), read by the caller when below n_slots).
+ * No: the pin's target is gone (removed, or the slot now holds another target).
+ */
+SL_INLINE int gwlb_pin_current(uint32_t tag, uint32_t n_slots, uint8_t present, uint32_t slot_tag)
+{
+	return gwlb_tag_slot(tag) < n_slots && present && slot_tag == tag;
+}
+
+/*
+ * A flow-table value (both dataplanes): last seen in whole seconds << 32 | the pin's tag. One
+ * 64-bit word, read and compare-and-swapped whole. The second is rounded down, so an entry
+ * looks idle a little longer than it was, never shorter: the idle timeouts are whole seconds
+ * and a flow is refreshed at most once a second anyway (gwlb_pin_touch_due).
+ */
+SL_INLINE uint64_t gwlb_pin_val(uint32_t tag, uint64_t now_us)
+{
+	return (now_us / 1000000) << 32 | tag;
+}
+
+SL_INLINE uint32_t gwlb_pin_tag(uint64_t val)
+{
+	return (uint32_t)val;
+}
+
+SL_INLINE uint64_t gwlb_pin_seen_us(uint64_t val)
+{
+	return (val >> 32) * 1000000;
+}
+
+/* Is a refresh of val at now_us worth a write? Once a second, not per packet. */
+SL_INLINE int gwlb_pin_touch_due(uint64_t val, uint64_t now_us)
+{
+	return now_us / 1000000 != val >> 32;
+}
+
+/*
  * May a pinned flow keep its target? Draining targets keep their flows until the
  * deregistration delay has passed since the drain began; unhealthy ones keep them unless the
  * group rebalances. Unused (removed) targets lose them at once.

@@ -62,6 +62,37 @@ static void test_gwlb_idle_wins_over_state(void)
 			GWLB_REBALANCE);
 }
 
+/*
+ * Pin tags and flow-table values: every 24-bit incarnation and slot survive the value whole
+ * (sluice-dp and the XDP program keep only what these give back), last seen in whole seconds.
+ */
+static void test_gwlb_pin_value_keeps_the_whole_tag(void)
+{
+	static const uint32_t incs[] = {0, 1, 255, 256, 257, 65535, 65536, 70000, 0xffffff};
+	static const uint32_t slots[] = {0, 1, 254, 255};
+	uint64_t now = 1733570000123456ull; /* a pcap clock: epoch microseconds */
+	unsigned int i, j;
+
+	for (i = 0; i < sizeof(incs) / sizeof(incs[0]); i++)
+		for (j = 0; j < sizeof(slots) / sizeof(slots[0]); j++) {
+			uint32_t tag = gwlb_tag(incs[i], slots[j]);
+			uint64_t v = gwlb_pin_val(tag, now);
+
+			CU_ASSERT_EQUAL(gwlb_tag_inc(tag), incs[i]);
+			CU_ASSERT_EQUAL(gwlb_tag_slot(tag), slots[j]);
+			CU_ASSERT_EQUAL(gwlb_pin_tag(v), tag);
+			CU_ASSERT_EQUAL(gwlb_pin_seen_us(v), now / S * S);
+		}
+	/* incarnations 256 apart are different tags (8 bits of incarnation were not) */
+	CU_ASSERT_NOT_EQUAL(gwlb_tag(0, 7), gwlb_tag(256, 7));
+	CU_ASSERT_NOT_EQUAL(gwlb_tag(1, 7), gwlb_tag(65537, 7));
+	CU_ASSERT_EQUAL(gwlb_tag(0x1000000, 7), gwlb_tag(0, 7)); /* 24 bits: wraps here */
+	/* refreshed once a second, never ahead of the packet that refreshed it */
+	CU_ASSERT_FALSE(gwlb_pin_touch_due(gwlb_pin_val(1, 10 * S), 10 * S + 999999));
+	CU_ASSERT_TRUE(gwlb_pin_touch_due(gwlb_pin_val(1, 10 * S + 999999), 11 * S));
+	CU_ASSERT_TRUE(gwlb_pin_seen_us(gwlb_pin_val(1, 10 * S + 999999)) <= 10 * S + 999999);
+}
+
 static void test_gwlb_only_healthy_weighted_targets_take_new_flows(void)
 {
 	CU_ASSERT_TRUE(gwlb_target_eligible(TS_HEALTHY, 1));
@@ -315,6 +346,7 @@ static CU_TestInfo tests[] = {
 	{"idle_wins_over_state", test_gwlb_idle_wins_over_state},
 	{"only_healthy_weighted_targets_take_new_flows",
 	 test_gwlb_only_healthy_weighted_targets_take_new_flows},
+	{"pin_value_keeps_the_whole_tag", test_gwlb_pin_value_keeps_the_whole_tag},
 	{"icmp_error_follows_the_quoted_flow", test_gwlb_icmp_error_follows_the_quoted_flow},
 	{"icmp_error_with_broken_quote_uses_its_own_addresses",
 	 test_gwlb_icmp_error_with_broken_quote_uses_its_own_addresses},

@@ -4,7 +4,8 @@
  * same target set choose the same target for every flow, whatever order the targets were
  * registered in and whichever slots they got; and the generation's reply table (core/nlb.h's
  * rule for target replies without a session) names the listener a reply belongs to, or marks
- * it ambiguous.
+ * it ambiguous; and that a pin never names a later target of its slot however often the slot
+ * is reused (issue 12 item 8).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,7 +119,7 @@ static struct rt_state *build(const struct config *cfg)
  */
 static struct rt_state *build_reregistered(const struct config *cfg)
 {
-	struct rt_state *s = build(cfg), *n = rt_state_clone(s);
+	struct rt_state *s = build(cfg), *n = rt_state_clone(s, 0);
 	unsigned int gi, i;
 	char id[CFG_NAME_MAX];
 
@@ -132,7 +133,7 @@ static struct rt_state *build_reregistered(const struct config *cfg)
 			rt_group_remove(g, i);
 		for (i = 0; n->groups[gi].n_targets < RT_SLOTS; i++) {
 			snprintf(id, sizeof(id), "decoy-%u", i);
-			CU_ASSERT_FATAL(rt_group_add(n, gi, id) >= 0);
+			CU_ASSERT_FATAL(rt_group_add(n, gi, id, 0) >= 0);
 		}
 		g = &n->groups[gi];
 		for (i = cg->n_targets; i < RT_SLOTS; i++)
@@ -141,7 +142,7 @@ static struct rt_state *build_reregistered(const struct config *cfg)
 		for (i = cg->n_targets; i-- > 0;) {
 			const struct cfg_target *ct = &cg->targets[i];
 			struct rt_target *t;
-			int slot = rt_group_add(n, gi, ct->id);
+			int slot = rt_group_add(n, gi, ct->id, 0);
 
 			CU_ASSERT_FATAL(slot >= 0);
 			g = &n->groups[gi];
@@ -406,7 +407,7 @@ static void test_reply_table_ambiguity(void)
 static void test_reply_table_follows_generation(void)
 {
 	struct config *cfg = load(cfg_a);
-	struct rt_state *s = build(cfg), *n = rt_state_clone(s);
+	struct rt_state *s = build(cfg), *n = rt_state_clone(s, 0);
 	const char *l, *t;
 	uint16_t lp;
 	int slot;
@@ -424,6 +425,121 @@ static void test_reply_table_follows_generation(void)
 	config_free(cfg);
 }
 
+/* A copy of s with group gi's never used slots filled by weight-0 decoys: reuse starts. */
+static struct rt_state *filled(const struct rt_state *s, unsigned int gi, uint64_t now)
+{
+	struct rt_state *n = rt_state_clone(s, now);
+	char id[CFG_NAME_MAX];
+	unsigned int i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	for (i = 0; n->groups[gi].n_targets < RT_SLOTS; i++) {
+		snprintf(id, sizeof(id), "decoy-%u", i);
+		CU_ASSERT_FATAL(rt_group_add(n, gi, id, now) >= 0);
+	}
+	return n;
+}
+
+/*
+ * Issue 12 item 8: a removed target's slot reused 70,000 times, one generation per removal
+ * and addition (remove the occupant, add the next one: the slot is the only free one). A pin
+ * (flow-table value or NLB session) of the first target, and one of every earlier occupant,
+ * never names the slot's current target: with 8 bits of incarnation the 256th reuse did.
+ */
+static void test_slot_reuse_never_revives_a_pin(void)
+{
+	struct config *cfg = load(cfg_a);
+	struct rt_state *s = build(cfg), *cur;
+	uint64_t now = 1000 * 1000000ull, pin;
+	uint32_t first_tag, prev_tag;
+	unsigned int k, revived = 0, wrong_slot = 0, prev_revived = 0;
+	char id[CFG_NAME_MAX];
+	int slot = rt_group_find(&s->groups[0], "fw-1");
+
+	CU_ASSERT_EQUAL_FATAL(slot, 0);
+	cur = filled(s, 0, now);
+	rt_state_free(s);
+	first_tag = cur->groups[0].targets[0].tag;
+	pin = gwlb_pin_val(first_tag, now); /* fw-1's flow, last seen now */
+	prev_tag = first_tag;
+	for (k = 1; k <= 70000; k++) {
+		struct rt_state *n = rt_state_clone(cur, now);
+		int got;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+		rt_group_remove(&n->groups[0], 0);
+		snprintf(id, sizeof(id), "occ-%u", k);
+		got = rt_group_add(n, 0, id, now);
+		wrong_slot += got != 0;
+		revived += rt_pin_target(&n->groups[0], gwlb_pin_tag(pin)) != NULL;
+		prev_revived += rt_pin_target(&n->groups[0], prev_tag) != NULL;
+		prev_tag = n->groups[0].targets[0].tag;
+		rt_state_free(cur);
+		cur = n;
+		now += 1000; /* one generation a millisecond */
+	}
+	CU_ASSERT_EQUAL(wrong_slot, 0);
+	CU_ASSERT_EQUAL(revived, 0);
+	CU_ASSERT_EQUAL(prev_revived, 0);
+	CU_ASSERT_EQUAL(gwlb_tag_inc(cur->groups[0].targets[0].tag), 70000);
+	CU_ASSERT_STRING_EQUAL(rt_pin_target(&cur->groups[0], prev_tag)->id, "occ-70000");
+	rt_state_free(cur);
+	config_free(cfg);
+}
+
+/*
+ * When a slot's 24-bit incarnation would wrap (its 2^24th reuse), the slot is taken only once
+ * every pin of its earlier targets is expired on lookup: the group's longer idle timeout and
+ * RT_PIN_MARGIN_US after the generation that freed it was the only one in use. Meanwhile other
+ * free slots are taken, and with none, the addition is refused (-EBUSY).
+ */
+static void test_incarnation_wraps_only_after_every_pin_expired(void)
+{
+	struct config *cfg = load(cfg_a);
+	struct rt_state *s = build(cfg), *a, *b;
+	const uint64_t t0 = 5000 * 1000000ull, t1 = t0 + 2000000;
+	const struct rt_group *g;
+	uint64_t pin, life;
+	int slot;
+
+	a = filled(s, 0, t0);
+	g = &a->groups[0];
+	life = rt_group_pin_life(g);
+	CU_ASSERT_EQUAL(life, 350 * 1000000ull + RT_PIN_MARGIN_US); /* TCP's 350 s, other 120 s */
+	/* slot 0 had 2^24 - 1 targets before this one (as if so many reuses had happened) */
+	a->groups[0].targets[0].tag = RT_TAG(GWLB_TAG_INC_MASK, 0);
+	pin = gwlb_pin_val(a->groups[0].targets[0].tag, t0); /* its flow's last packet at t0 */
+	rt_group_remove(&a->groups[0], 0); /* removed in a (a's workers may still touch pins) */
+	CU_ASSERT_EQUAL(rt_group_add(a, 0, "x", t0), -EBUSY);
+
+	b = rt_state_clone(a, t1); /* a published, the only generation in use since t1 */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_EQUAL(b->groups[0].targets[0].freed_us, t1);
+	CU_ASSERT_EQUAL(rt_group_add(b, 0, "x", t1 + life - 1), -EBUSY);
+	/* another free slot (freed later, not wrapping) is taken meanwhile */
+	rt_group_remove(&b->groups[0], 9);
+	slot = rt_group_add(b, 0, "y", t1 + 1);
+	CU_ASSERT_EQUAL(slot, 9);
+	CU_ASSERT_EQUAL(b->groups[0].targets[9].tag, RT_TAG(1, 9));
+	CU_ASSERT_EQUAL(rt_group_add(b, 0, "x", t1 + life - 1), -EBUSY);
+	/* every pin of the old incarnations is dead on lookup from here on: the wrap is safe */
+	CU_ASSERT_EQUAL(gwlb_flow_verdict(t1 + life, gwlb_pin_seen_us(pin), b->groups[0].idle_tcp,
+					  TS_HEALTHY, 0, 0, 0),
+			GWLB_EXPIRED);
+	CU_ASSERT_EQUAL(gwlb_flow_verdict(t1 + life, gwlb_pin_seen_us(pin), b->groups[0].idle_other,
+					  TS_HEALTHY, 0, 0, 0),
+			GWLB_EXPIRED);
+	slot = rt_group_add(b, 0, "x", t1 + life);
+	CU_ASSERT_EQUAL(slot, 0);
+	CU_ASSERT_EQUAL(b->groups[0].targets[0].tag, RT_TAG(0, 0));
+	/* no free slot at all: the group is full */
+	CU_ASSERT_EQUAL(rt_group_add(b, 0, "z", t1 + life), -ENOSPC);
+	rt_state_free(s);
+	rt_state_free(a);
+	rt_state_free(b);
+	config_free(cfg);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -432,6 +548,10 @@ int main(void)
 		{"reply table: owners by address and port", test_reply_table},
 		{"reply table: ambiguity, all ports, source NAT", test_reply_table_ambiguity},
 		{"reply table follows the generation", test_reply_table_follows_generation},
+		{"slot reused 70,000 times: no pin names a later target",
+		 test_slot_reuse_never_revives_a_pin},
+		{"incarnation wraps only after every pin expired",
+		 test_incarnation_wraps_only_after_every_pin_expired},
 		CU_TEST_INFO_NULL,
 	};
 
