@@ -377,6 +377,9 @@ class Gateway:
         stage = next(i for i, name in enumerate(self.chain)
                      if any(t.address == outer_src for t in self.groups[name].targets))
         self.events["geneve_decap"] += 1
+        group = self.groups[self.chain[stage]]
+        source = next(t for t in group.targets if t.address == outer_src)
+        self.target_stats[group.name][source.id]["returns"] += 1  # geneve groups only
         if stage + 1 < len(self.chain):
             return self.encap(self.chain[stage + 1], inner, now)
         return self.forward(inner)
