@@ -24,6 +24,7 @@ struct appl_counters {
 	uint64_t malformed[SL_DROP_MAX]; /* by reason (reflect.h REFLECT_REASONS) */
 	uint64_t delay_overflow;	 /* --delay queue full */
 	uint64_t send_errors;		 /* the raw socket refused the return (sendto failed) */
+	uint64_t blackholed;		 /* dropped unread while blackholing (--blackhole) */
 };
 
 struct appl {
@@ -35,7 +36,8 @@ struct appl {
 	unsigned int delay_ms;
 	const char *stats_json;
 	int quiet, verbose;
-	int failed; /* SIGUSR2 toggles: /healthz answers 503 while set */
+	int failed;    /* SIGUSR2 toggles: /healthz answers 503 while set */
+	int blackhole; /* --blackhole, SIGRTMIN toggles: return nothing, health unchanged */
 	struct appl_counters c;
 	struct delayq q;
 };

@@ -60,7 +60,9 @@ json_t *counters_json(const struct appl *a)
 	    json_object_set_new(o, "delay_overflow",
 				json_integer((json_int_t)a->c.delay_overflow)) ||
 	    json_object_set_new(o, "delay_queued", json_integer((json_int_t)a->q.count)) ||
-	    json_object_set_new(o, "send_errors", json_integer((json_int_t)a->c.send_errors)))
+	    json_object_set_new(o, "send_errors", json_integer((json_int_t)a->c.send_errors)) ||
+	    json_object_set_new(o, "blackholed", json_integer((json_int_t)a->c.blackholed)) ||
+	    json_object_set_new(o, "blackhole", json_boolean(a->blackhole)))
 		goto fail;
 	if (json_object_set_new(o, "malformed", mal)) {
 		mal = NULL;
@@ -106,12 +108,13 @@ void counters_print(const struct appl *a, FILE *f)
 
 	fprintf(f,
 		"sluice-appliance %s: received %llu, returned %llu, dropped by rule %llu, "
-		"malformed %llu, delay overflow %llu, still delayed %u, send errors %llu\n",
+		"malformed %llu, delay overflow %llu, still delayed %u, send errors %llu, "
+		"blackholed %llu\n",
 		a->name, (unsigned long long)a->c.received, (unsigned long long)a->c.returned,
 		(unsigned long long)a->c.dropped_rule,
 		(unsigned long long)counters_malformed_total(a),
 		(unsigned long long)a->c.delay_overflow, a->q.count,
-		(unsigned long long)a->c.send_errors);
+		(unsigned long long)a->c.send_errors, (unsigned long long)a->c.blackholed);
 	for (i = 0; i < COUNTERS_NREASONS; i++) {
 		if (a->c.malformed[counters_reasons[i]])
 			fprintf(f, "  malformed %s: %llu\n",

@@ -35,7 +35,8 @@
 static const char appl_help[] =
 	"usage: sluice-appliance --address IPV4 [--geneve-port 6081] [--health-port 80]\n"
 	"                        [--rules FILE] [--delay MS] [--delay-queue N]\n"
-	"                        [--stats-json FILE] [--name NAME] [--quiet] [--verbose]\n"
+	"                        [--stats-json FILE] [--name NAME] [--blackhole] [--quiet]\n"
+	"                        [--verbose]\n"
 	"\n"
 	"Receives GENEVE (AWS GWLB options) on UDP ADDRESS:GENEVE-PORT, checks it, applies the\n"
 	"rules to the inner packet and returns what passes to its sender: outer IPs swapped, UDP\n"
@@ -49,11 +50,12 @@ static const char appl_help[] =
 	"  --delay-queue N      frames the delay queue holds at most (default 8192)\n"
 	"  --stats-json FILE    write the counters here at exit and on SIGUSR1\n"
 	"  --name NAME          name in the ready line and the counters (default appliance)\n"
+	"  --blackhole          return nothing (a dead data path) while health stays as it is\n"
 	"  --quiet              no counter summary at exit\n"
 	"  --verbose            one stderr line per dropped or malformed datagram\n"
 	"\n"
 	"Signals: SIGINT/SIGTERM exit 0; SIGUSR1 writes --stats-json; SIGUSR2 toggles /healthz\n"
-	"between 200 and 503.\n";
+	"between 200 and 503; SIGRTMIN toggles --blackhole.\n";
 
 static struct {
 	struct appl a;
@@ -157,6 +159,10 @@ static void appl_packet(size_t len, const struct sockaddr_in *from)
 	int idx, n;
 
 	a->c.received++;
+	if (a->blackhole) { /* the data path is dead; /healthz does not know */
+		a->c.blackholed++;
+		return;
+	}
 	if (reflect_check(appl.rx, len, &m, &inner, &reason)) {
 		a->c.malformed[reason]++;
 		if (a->verbose)
@@ -232,6 +238,11 @@ static void appl_signal_cb(evutil_socket_t sig, short what, void *arg)
 	(void)arg;
 	if (sig == SIGUSR1) {
 		appl_write_stats();
+	} else if (sig == SIGRTMIN) {
+		appl.a.blackhole = !appl.a.blackhole;
+		fprintf(stderr, "sluice-appliance %s: %s\n", appl.a.name,
+			appl.a.blackhole ? "blackholing GENEVE (nothing returned)"
+					 : "returning GENEVE again");
 	} else if (sig == SIGUSR2) {
 		appl.a.failed = !appl.a.failed;
 		fprintf(stderr, "sluice-appliance %s: health %s\n", appl.a.name,
@@ -252,6 +263,7 @@ static int appl_options(int argc, char **argv)
 		{"delay-queue", required_argument, NULL, 'D'},
 		{"stats-json", required_argument, NULL, 's'},
 		{"name", required_argument, NULL, 'n'},
+		{"blackhole", no_argument, NULL, 'b'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
@@ -316,6 +328,9 @@ static int appl_options(int argc, char **argv)
 			}
 			a->name = optarg;
 			break;
+		case 'b':
+			a->blackhole = 1;
+			break;
 		case 'q':
 			a->quiet = 1;
 			break;
@@ -373,8 +388,8 @@ fail_errno:
 
 int main(int argc, char **argv)
 {
-	static const int sigs[] = {SIGINT, SIGTERM, SIGUSR1, SIGUSR2};
-	struct event *sig_ev[4] = {NULL};
+	const int sigs[] = {SIGINT, SIGTERM, SIGUSR1, SIGUSR2, SIGRTMIN};
+	struct event *sig_ev[5] = {NULL};
 	struct evhttp *http = NULL;
 	char err[RULES_ERR_MAX];
 	int rc, ret = 1;
@@ -412,7 +427,7 @@ int main(int argc, char **argv)
 	appl.delay_ev = evtimer_new(appl.base, appl_delay_cb, NULL);
 	if (!appl.rx_ev || !appl.delay_ev || event_add(appl.rx_ev, NULL))
 		goto out;
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 5; i++) {
 		sig_ev[i] = evsignal_new(appl.base, sigs[i], appl_signal_cb, NULL);
 		if (!sig_ev[i] || event_add(sig_ev[i], NULL))
 			goto out;
@@ -432,7 +447,7 @@ int main(int argc, char **argv)
 		ret = 1;
 	}
 out:
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 5; i++) {
 		if (sig_ev[i])
 			event_free(sig_ev[i]);
 	}

@@ -953,7 +953,11 @@ int sl_too_big_fwd(struct xdp_md *ctx)
 	return sl_too_big(ctx, &e, &e.s->pi, PKT_MTU_ICMP, (__u16)e.s->mtu);
 }
 
-/* gw_chain_pos: the chain position whose group has appliance addr (present or not), or -1. */
+/*
+ * gw_chain_pos: the chain position whose group has appliance addr (present or not) << 8 | its
+ * slot (where its returns count), or -1. A present target with the address wins over a
+ * removed one (as sluice-dp's gw_chain_pos).
+ */
 static __always_inline int sl_chain_pos(const struct xdp_attach *att, __u32 addr)
 {
 	__u32 p, t;
@@ -966,11 +970,23 @@ static __always_inline int sl_chain_pos(const struct xdp_attach *att, __u32 addr
 		g = sl_group(att->chain[p]);
 		if (!g)
 			continue;
+		/*
+		 * Two passes, nothing carried from one to the other: the second one reads
+		 * n_targets again (volatile), so the bound the first one's exit taught the
+		 * verifier is dead and the states after it prune (else it walks the second loop
+		 * once per exit of the first: past the 1M instruction limit).
+		 */
 		for (t = 0; t < XDP_GROUP_TARGETS; t++) {
-			if (t >= g->n_targets)
+			if (t >= *(volatile __u16 *)&g->n_targets)
+				break;
+			if (g->targets[t].addr == addr && g->targets[t].present)
+				return (int)(p << 8 | t);
+		}
+		for (t = 0; t < XDP_GROUP_TARGETS; t++) {
+			if (t >= *(volatile __u16 *)&g->n_targets)
 				break;
 			if (g->targets[t].addr == addr)
-				return (int)p;
+				return (int)(p << 8 | t);
 		}
 	}
 	return -1;
@@ -1037,7 +1053,7 @@ __noinline int sl_find_attach(__u64 endpoint, __u32 n_attach)
 	return -1;
 }
 
-/* gw_chain_pos of attachment ai (see sl_chain_pos). */
+/* gw_chain_pos of attachment ai (see sl_chain_pos: position << 8 | slot). */
 __noinline int sl_chain_pos_of(__u32 ai, __u32 addr)
 {
 	struct xdp_attach *att = bpf_map_lookup_elem(&sl_attach, &ai);
@@ -1057,7 +1073,8 @@ int sl_gw_return(struct xdp_md *ctx)
 	struct xdp_group *g;
 	struct gwlb_meta meta;
 	struct flow_key fk;
-	__u32 udp_len, l4, a, appliance, off;
+	struct xdp_tstats *ts;
+	__u32 udp_len, l4, a, appliance, off, slot;
 	__u16 hlen;
 	__u8 *data, *end;
 	int ret, pos, last, zone, to_zone;
@@ -1095,6 +1112,8 @@ int sl_gw_return(struct xdp_md *ctx)
 	pos = sl_chain_pos_of(a, appliance);
 	if (pos < 0)
 		return sl_drop(&e, SL_DROP_GENEVE_UNKNOWN_APPLIANCE);
+	slot = (__u32)pos & 0xff;
+	pos >>= 8;
 	g = sl_group(att->chain[pos & (XDP_CHAIN_MAX - 1)]);
 	if (!g)
 		return sl_drop(&e, SL_DROP_GENEVE_UNKNOWN_APPLIANCE);
@@ -1119,6 +1138,9 @@ int sl_gw_return(struct xdp_md *ctx)
 	if (cookie_make(e.node->secret, &fk, appliance, meta.endpoint_id) != meta.cookie)
 		return sl_drop(&e, SL_DROP_GENEVE_BAD_COOKIE);
 	sl_event(&e, SL_EV_DECAP);
+	ts = sl_tstat(att->chain[pos & (XDP_CHAIN_MAX - 1)], slot);
+	if (ts)
+		ts->returns++;
 	last = (__u32)pos + 1 >= att->n_chain;
 	to_zone = (in.family == 4 && e.node->zone_family == 4 &&
 		   sl_addr_eq(in.daddr, (const __u8 *)&e.node->zone_ip4, 4)) ||

@@ -194,8 +194,9 @@ struct xdp_stats {
 /* sl_tstats[group * XDP_GROUP_TARGETS + slot] (per CPU). */
 struct xdp_tstats {
 	uint64_t pkts, bytes, flows;
+	uint64_t returns; /* GENEVE returns accepted from the appliance (sluice-dp's t_returns) */
 };
-_Static_assert(sizeof(struct xdp_tstats) == 24, "xdp_tstats size");
+_Static_assert(sizeof(struct xdp_tstats) == 32, "xdp_tstats size");
 
 /* sl_out[0] (per CPU, replay): where the last frame went. */
 struct xdp_out {

@@ -69,6 +69,7 @@ static int xdp_tstats_sum(const struct xdp_dp *x, uint32_t key, struct xdp_tstat
 		sum->pkts += v[c].pkts;
 		sum->bytes += v[c].bytes;
 		sum->flows += v[c].flows;
+		sum->returns += v[c].returns;
 	}
 	free(v);
 	return 0;
@@ -139,18 +140,20 @@ json_t *xdp_stats_json(const struct xdp_dp *x, int *err_out)
 		for (t = 0; t < rg->n_targets; t++) {
 			const struct rt_target *rt = &rg->targets[t];
 			struct xdp_tstats ts;
+			json_t *jt;
 
 			if (!rt->present)
 				continue;
 			ret = xdp_tstats_sum(x, rt->gidx, &ts);
 			if (ret)
 				goto fail_root;
-			json_object_set_new(jg, rt->id,
-					    json_pack("{s:I,s:I,s:I,s:s}", "packets",
-						      (json_int_t)ts.pkts, "bytes",
-						      (json_int_t)ts.bytes, "new_flows",
-						      (json_int_t)ts.flows, "state",
-						      xdp_state_name(rt->state)));
+			jt = json_pack("{s:I,s:I,s:I,s:s}", "packets", (json_int_t)ts.pkts, "bytes",
+				       (json_int_t)ts.bytes, "new_flows", (json_int_t)ts.flows,
+				       "state", xdp_state_name(rt->state));
+			if (rg->cfg->protocol == CFG_PROTO_GENEVE) /* as sluice-dp: returns */
+				json_object_set_new(jt, "returns",
+						    json_integer((json_int_t)ts.returns));
+			json_object_set_new(jg, rt->id, jt);
 		}
 	}
 	ret = xdp_nlb_stats_json(x, root); /* nlb_sessions, listeners{}, active_flows */

@@ -582,6 +582,8 @@ static void dp_on_stats(struct dpconn *c, json_t *reply, bool ok)
 	}
 	json_decref(c->last_stats);
 	c->last_stats = json_incref(stats);
+	/* the passive data-path check weighs each appliance's returns against its packets */
+	targets_passive((unsigned int)(c - conns), c->epoch, stats);
 }
 
 /* One message from the dataplane. May disconnect c. */

@@ -56,8 +56,13 @@ int health_result(struct health *h, const struct cfg_health_check *hc, int ok, c
 		h->failures = 0;
 		if (h->passes < UINT32_MAX)
 			h->passes++;
+		/* marked "no returns": passing checks count after a hold-down of one window */
+		if (h->passive &&
+		    now < h->passive_since + (uint64_t)hc->passive_window * HEALTH_US_PER_S)
+			return 0;
 		if (h->state != TS_HEALTHY &&
 		    h->passes >= health_threshold(hc->healthy_threshold)) {
+			h->passive = 0;
 			health_set_state(h, TS_HEALTHY, now);
 			return 1;
 		}
@@ -69,6 +74,8 @@ int health_result(struct health *h, const struct cfg_health_check *hc, int ok, c
 	if (h->failures < UINT32_MAX)
 		h->failures++;
 	snprintf(h->reason, sizeof(h->reason), "%s", reason && *reason ? reason : "check failed");
+	if (h->failures >= health_threshold(hc->unhealthy_threshold))
+		h->passive = 0; /* unhealthy by the checks now: they alone bring it back */
 	if (h->state != TS_UNHEALTHY && h->failures >= health_threshold(hc->unhealthy_threshold)) {
 		health_set_state(h, TS_UNHEALTHY, now);
 		return 1;
@@ -90,6 +97,7 @@ int health_drain(struct health *h, enum health_admin why, uint64_t now)
 	/* Drained <-> deregistered is one draining period: the delay keeps its start, as the
 	 * dataplane's does (it counts from the drain_start it was told). */
 	if (h->admin == HEALTH_ADMIN_ACTIVE) {
+		h->passive = 0;
 		h->drain_start = now;
 		health_reset_streaks(h);
 		health_set_state(h, TS_DRAINING, now);
@@ -104,6 +112,7 @@ int health_undrain(struct health *h, uint64_t now)
 		return 0;
 	h->admin = HEALTH_ADMIN_ACTIVE;
 	h->drain_start = 0;
+	h->passive = 0;
 	health_reset_streaks(h);
 	health_set_state(h, health_fresh_state(h), now);
 	return 1;
@@ -117,6 +126,7 @@ int health_set_in_zone(struct health *h, int in_zone, uint64_t now)
 	h->in_zone = in_zone;
 	if (h->admin != HEALTH_ADMIN_ACTIVE)
 		return 0; /* stays draining; undrain picks initial or unused */
+	h->passive = 0;
 	health_reset_streaks(h);
 	health_set_state(h, health_fresh_state(h), now);
 	return 1;
@@ -152,6 +162,30 @@ double health_drain_remaining(const struct health *h, uint32_t delay_s, uint64_t
 	if (now >= end)
 		return 0;
 	return (double)(end - now) / (double)HEALTH_US_PER_S;
+}
+
+int health_passive_fail(struct health *h, uint64_t now)
+{
+	if (h->admin != HEALTH_ADMIN_ACTIVE || !h->in_zone || h->passive ||
+	    (h->state != TS_HEALTHY && h->state != TS_INITIAL))
+		return 0;
+	h->passive = 1;
+	h->passive_since = now;
+	h->passive_prev = h->state;
+	h->passive_failures++;
+	h->passes = 0; /* the checks bring it back after the hold-down, from a fresh streak */
+	snprintf(h->reason, sizeof(h->reason), "%s", HEALTH_NO_RETURNS);
+	health_set_state(h, TS_UNHEALTHY, now);
+	return 1;
+}
+
+int health_passive_returns(struct health *h, uint64_t now)
+{
+	if (!h->passive)
+		return 0;
+	h->passive = 0;
+	health_set_state(h, h->passive_prev, now);
+	return 1;
 }
 
 const char *health_reason(const struct health *h)

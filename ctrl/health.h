@@ -38,7 +38,14 @@ struct health {
 	char reason[HEALTH_REASON_MAX]; /* last failure ("" before any); kept across passes,
 					 * drains and undrains. health_reason() says the
 					 * admin reason instead while draining or unused */
+	/* The passive check's verdict (health_passive_fail): unhealthy for "no returns". */
+	int passive;
+	uint64_t passive_since;	   /* when it was marked */
+	uint8_t passive_prev;	   /* the state before (healthy or initial) */
+	uint64_t passive_failures; /* times marked, in total */
 };
+
+#define HEALTH_NO_RETURNS "no returns"
 
 /* A newly registered target: initial (in_zone) or unused. */
 void health_init(struct health *h, int in_zone, uint64_t now);
@@ -83,6 +90,17 @@ double health_drain_remaining(const struct health *h, uint32_t delay_s, uint64_t
  * was taken, 0 when h is not fresh or state is another one (initial, unused).
  */
 int health_seed(struct health *h, uint8_t state, uint64_t draining_for_us, uint64_t now);
+/*
+ * The passive data-path check found no returns (docs/daemon.md "Passive data-path check"): an
+ * active healthy or initial target becomes unhealthy with the reason "no returns". It leaves
+ * that state by health_passive_returns() (returns seen again: back to the state before), or by
+ * passing checks: healthy_threshold passes in a row, the last one at least hold_s seconds after
+ * it was marked (health_result() with hc->passive_window), or as any unhealthy target once
+ * unhealthy_threshold checks in a row failed. Returns 1 if the state changed.
+ */
+int health_passive_fail(struct health *h, uint64_t now);
+/* Returns seen again while marked: the state before the mark. Returns 1 if it changed. */
+int health_passive_returns(struct health *h, uint64_t now);
 /* The human reason for the current state: "deregistered", "drained", "zone not served by this
  * node", else the last failure ("" before any). */
 const char *health_reason(const struct health *h);

@@ -6,12 +6,14 @@
  *
  * - targets (targets_list_json(NULL), an array of target objects): "group", "id", "state"
  *   (initial | healthy | unhealthy | draining | unused), "check": {"last_latency_ms" (number or
- *   null when never checked), "checks_passed", "checks_failed" (integer totals)}.
+ *   null when never checked), "checks_passed", "checks_failed" (integer totals)}, "passive"
+ *   (geneve groups): {"failures"}.
  * - each dataplane i < dpconn_count() with dpconn_connected(i) and a dpconn_last_stats(i),
  *   labelled dataplane="dpconn_socket(i)"; its stats object (dataplane/stats.c):
  *   "ports": {NAME: {"rx_packets", "rx_bytes", "tx_packets", "tx_bytes"}},
  *   "drops": {REASON: n}, "events": {EVENT: n},
- *   "targets": {GROUP: {ID: {"packets", "bytes", "new_flows", "active_flows" (NLB groups)}}},
+ *   "targets": {GROUP: {ID: {"packets", "bytes", "new_flows", "active_flows" (NLB groups),
+ *   "returns" (geneve groups)}}},
  *   "listeners": {NAME: {"packets", "bytes", "new_flows", "drops", "active_flows"}},
  *   "flows_active", "nlb_sessions".
  *   A disconnected dataplane's last stats are stale: its series are left out, so they go stale
@@ -64,9 +66,11 @@ enum metrics_family {
 	MF_HC_TOTAL,
 	MF_HC_DURATION,
 	MF_HC_ERRORS,
+	MF_PASSIVE_FAILURES,
 	MF_T_PACKETS,
 	MF_T_BYTES,
 	MF_T_NEW_FLOWS,
+	MF_T_RETURNS,
 	MF_T_ACTIVE_FLOWS,
 	MF_FLOWS_ACTIVE,
 	MF_NLB_SESSIONS,
@@ -115,12 +119,17 @@ static const struct {
 	[MF_HC_ERRORS] = {"sluice_health_check_errors_total", "counter",
 			  "Health checks of the target not run for a local reason (no file "
 			  "descriptor, no memory); the target's state was kept."},
+	[MF_PASSIVE_FAILURES] =
+		{"sluice_target_passive_failures_total", "counter",
+		 "Times the passive check marked the target unhealthy (no returns)."},
 	[MF_T_PACKETS] = {"sluice_target_packets_total", "counter",
 			  "Packets the dataplane sent to the target."},
 	[MF_T_BYTES] = {"sluice_target_bytes_total", "counter",
 			"Bytes the dataplane sent to the target."},
 	[MF_T_NEW_FLOWS] = {"sluice_target_new_flows_total", "counter",
 			    "Flows the dataplane pinned to the target."},
+	[MF_T_RETURNS] = {"sluice_target_returns_total", "counter",
+			  "GENEVE returns the dataplane accepted from the appliance."},
 	[MF_T_ACTIVE_FLOWS] = {"sluice_target_active_flows", "gauge",
 			       "Open NLB sessions to the target."},
 	[MF_FLOWS_ACTIVE] = {"sluice_flows_active", "gauge", "Entries in the flow table."},
@@ -355,6 +364,9 @@ static void metrics_targets(struct metrics_page *pg, json_t *targets)
 			metrics_int_sample(pg, MF_TARGET_HEALTHY, !strcmp(state, "healthy"),
 					   "group", group, "target", id, NULL, NULL);
 		}
+		metrics_sample(pg, MF_PASSIVE_FAILURES, 1.0,
+			       json_object_get(json_object_get(t, "passive"), "failures"), "group",
+			       group, "target", id, "reason", "no returns", NULL);
 		check = json_object_get(t, "check");
 		if (!json_is_object(check))
 			continue;
@@ -399,6 +411,8 @@ static void metrics_dataplane(struct metrics_page *pg, const char *dp, json_t *s
 			metrics_sample(pg, MF_T_BYTES, 1.0, json_object_get(t, "bytes"),
 				       "dataplane", dp, "group", gk, "target", k, NULL);
 			metrics_sample(pg, MF_T_NEW_FLOWS, 1.0, json_object_get(t, "new_flows"),
+				       "dataplane", dp, "group", gk, "target", k, NULL);
+			metrics_sample(pg, MF_T_RETURNS, 1.0, json_object_get(t, "returns"),
 				       "dataplane", dp, "group", gk, "target", k, NULL);
 			metrics_sample(pg, MF_T_ACTIVE_FLOWS, 1.0,
 				       json_object_get(t, "active_flows"), "dataplane", dp, "group",

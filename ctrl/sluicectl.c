@@ -1305,6 +1305,7 @@ static void ctl_show_counters(json_t *r, const void *arg)
 	ctl_col(t, "PACKETS", TABLE_RIGHT);
 	ctl_col(t, "BYTES", TABLE_RIGHT);
 	ctl_col(t, "NEW-FLOWS", TABLE_RIGHT);
+	ctl_col(t, "RETURNS", TABLE_RIGHT); /* geneve groups: what the passive check weighs */
 	ctl_col(t, "ACTIVE-FLOWS", TABLE_RIGHT);
 	json_object_foreach(json_object_get(st, "targets"), k, v)
 	{
@@ -1317,6 +1318,7 @@ static void ctl_show_counters(json_t *r, const void *arg)
 			ctl_cellv(t, tg, "packets");
 			ctl_cellv(t, tg, "bytes");
 			ctl_cellv(t, tg, "new_flows");
+			ctl_cellv(t, tg, "returns");
 			ctl_cellv(t, tg, "active_flows");
 		}
 	}

@@ -160,6 +160,23 @@ static json_t *check_json(const struct tgt *t, uint64_t now)
 	return o;
 }
 
+/* The passive check's settings and what its last window saw (docs/daemon.md). */
+static json_t *passive_json(const struct tgt *t)
+{
+	const struct cfg_health_check *hc = &t->g->cfg->hc;
+	int judged = hc->passive_min_packets && t->pv.judged && !t->h.passive;
+	json_t *o;
+
+	o = json_pack("{s:I,s:i,s:o,s:o,s:I}", "min_packets", (json_int_t)hc->passive_min_packets,
+		      "window_s", (int)hc->passive_window, "sent",
+		      judged ? json_integer((json_int_t)t->pv.win_sent) : json_null(), "returned",
+		      judged ? json_integer((json_int_t)t->pv.win_returned) : json_null(),
+		      "failures", (json_int_t)t->h.passive_failures);
+	if (!o)
+		log_fatal("out of memory");
+	return o;
+}
+
 json_t *targets_object_json(const struct tgt *t, uint64_t now)
 {
 	char reason[HEALTH_REASON_MAX + CFG_NAME_MAX];
@@ -178,6 +195,8 @@ json_t *targets_object_json(const struct tgt *t, uint64_t now)
 	json_object_set_new(o, "last_failure", json_string(t->h.reason));
 	json_object_set_new(o, "source", json_string(t->api ? "api" : "config"));
 	json_object_set_new(o, "check", check_json(t, now));
+	if (t->g->cfg->protocol == CFG_PROTO_GENEVE)
+		json_object_set_new(o, "passive", passive_json(t));
 	if (t->h.state == TS_DRAINING)
 		json_object_set_new(o, "drain_remaining_s",
 				    json_real(health_drain_remaining(

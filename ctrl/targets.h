@@ -49,6 +49,15 @@ int targets_all_groups_failed(uint32_t min_healthy);
  */
 void targets_seed(json_t *state, const char *dataplane);
 
+/*
+ * The passive data-path check (docs/daemon.md): dataplane dp (its index in daemon.dataplanes,
+ * on connection `epoch`) reported `stats` (its stats op object); the packets sent to each
+ * target of a geneve group and the returns accepted from it join the target's window, and
+ * every target with passive_min_packets set is judged (marked unhealthy "no returns", or back
+ * when returns are seen again). Changes are pushed like any other.
+ */
+void targets_passive(unsigned int dp, unsigned int epoch, json_t *stats);
+
 /* The list of target objects (docs/daemon.md), of one group or all (group NULL); NULL and err
  * for an unknown group. */
 json_t *targets_list_json(const char *group, char *err, size_t errlen);

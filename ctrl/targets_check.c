@@ -5,11 +5,13 @@
  * probe bounded by the timeout) and the end of its deregistration delay.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dpconn.h"
 #include "log.h"
+#include "targets.h"
 #include "targets_priv.h"
 
 static void check_arm(struct tgt *t, uint64_t us)
@@ -170,4 +172,85 @@ void targets_timers_free(struct tgt *t)
 	if (t->drain_ev)
 		event_free(t->drain_ev);
 	t->check_ev = t->drain_ev = NULL;
+}
+
+/* A state change of the passive check's own: the next window starts now. */
+static void passive_changed(struct tgt *t, uint8_t old, uint64_t now)
+{
+	t->pv_state = t->h.state;
+	passive_restart(&t->pv, now);
+	targets_changed(t, old);
+}
+
+/* One target's verdict after a poll of the counters (the state machine: health.h). */
+static void passive_eval(struct tgt *t, uint64_t now)
+{
+	const struct cfg_health_check *hc = &t->g->cfg->hc;
+	uint8_t old = t->h.state;
+
+	if (!hc->passive_min_packets) { /* off (or turned off by a reload) */
+		t->pv_min = 0;
+		if (health_passive_returns(&t->h, now)) {
+			log_info("target %s/%s: passive check off, no longer held for no returns",
+				 t->g->cfg->name, t->c.id);
+			targets_changed(t, old);
+		}
+		return;
+	}
+	if (t->pv_min != hc->passive_min_packets || t->pv_window != hc->passive_window ||
+	    t->pv_state != t->h.state) {
+		t->pv_min = hc->passive_min_packets;
+		t->pv_window = hc->passive_window;
+		t->pv_state = t->h.state;
+		passive_restart(&t->pv, now);
+		return;
+	}
+	if (t->h.passive) {
+		/* the mark restarted the window: a return since says the path works again */
+		if (!passive_returns_since_restart(&t->pv))
+			return;
+		health_passive_returns(&t->h, now);
+		log_info("target %s/%s: returns seen again", t->g->cfg->name, t->c.id);
+		passive_changed(t, old, now);
+		return;
+	}
+	if (t->h.state != TS_HEALTHY && t->h.state != TS_INITIAL)
+		return; /* unhealthy by its checks, draining, unused: no verdict */
+	if (!passive_judge(&t->pv, now, hc->passive_window, hc->passive_min_packets))
+		return;
+	log_warn("target %s/%s: %" PRIu64 " packets sent in the last %u s, none returned: "
+		 "unhealthy (no returns) while its health check %s",
+		 t->g->cfg->name, t->c.id, t->pv.win_sent, hc->passive_window,
+		 t->h.last_check ? (t->h.last_ok ? "passes" : "fails") : "has not run");
+	health_passive_fail(&t->h, now);
+	passive_changed(t, old, now);
+}
+
+void targets_passive(unsigned int dp, unsigned int epoch, json_t *stats)
+{
+	json_t *all = json_object_get(stats, "targets"), *jg, *jt, *sent, *ret;
+	uint64_t now = targets_now();
+	unsigned int gi, i;
+
+	for (gi = 0; treg.cfg && gi < treg.cfg->n_groups; gi++) {
+		struct tgroup *g = &treg.groups[gi];
+
+		if (g->cfg->protocol != CFG_PROTO_GENEVE)
+			continue;
+		jg = json_object_get(all, g->cfg->name);
+		for (i = 0; i < g->n; i++) {
+			struct tgt *t = g->t[i];
+
+			jt = json_object_get(jg, t->c.id);
+			sent = json_object_get(jt, "packets");
+			ret = json_object_get(jt, "returns");
+			if (json_is_integer(sent) && json_is_integer(ret) &&
+			    json_integer_value(sent) >= 0 && json_integer_value(ret) >= 0)
+				passive_feed(&t->pv, dp, epoch, (uint64_t)json_integer_value(sent),
+					     (uint64_t)json_integer_value(ret));
+		}
+		/* targets_changed() may not remove a target, so g->t stays as it is */
+		for (i = 0; i < g->n; i++)
+			passive_eval(g->t[i], now);
+	}
 }

@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "health.h"
+#include "passive.h"
 #include "probe.h"
 #include "ratelog.h"
 
@@ -31,6 +32,10 @@ struct tgt {
 	struct event *drain_ev; /* end of the deregistration delay */
 	struct probe *probe;	/* the check in flight */
 	char path[256];		/* the in-flight probe's path (probe_spec points here) */
+	/* the passive check (targets_passive): its window, restarted when these change */
+	struct passive pv;
+	uint8_t pv_state;
+	uint32_t pv_min, pv_window;
 };
 
 struct tgroup {

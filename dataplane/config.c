@@ -62,6 +62,12 @@
 #define CFG_HC_MATCHER_MAX   599
 #define CFG_HC_GENEVE_PORT   80
 
+/* passive check: at least two of sluiced's 2-second counter polls per window */
+#define CFG_HC_PASSIVE_WINDOW_MIN  4
+#define CFG_HC_PASSIVE_WINDOW_MAX  3600
+#define CFG_HC_PASSIVE_WINDOW_DEF  10
+#define CFG_HC_PASSIVE_PACKETS_MAX 1000000000
+
 /* The daemon section (docs/daemon.md). */
 #define CFG_API_SOCKET_DEFAULT	    "/run/sluice/sluiced.sock"
 #define CFG_API_SOCKET_MODE_DEFAULT 0600
@@ -1289,7 +1295,10 @@ static int parse_health_check(struct cfg_parser *p, yaml_node_t *m, const char *
 					   "healthy_threshold",
 					   "unhealthy_threshold",
 					   "matcher",
+					   "passive_min_packets",
+					   "passive_window",
 					   NULL};
+	static const char *const passive_keys[] = {"passive_min_packets", "passive_window"};
 	struct cfg_health_check *hc = &g->hc;
 	int geneve = g->protocol == CFG_PROTO_GENEVE, rc, e = 0;
 	char kp[CFG_PATH_MAX];
@@ -1305,6 +1314,8 @@ static int parse_health_check(struct cfg_parser *p, yaml_node_t *m, const char *
 	hc->unhealthy_threshold = 2;
 	hc->interval = geneve ? 10 : 30;
 	hc->timeout = geneve ? 5 : 10;
+	hc->passive_min_packets = 0;
+	hc->passive_window = CFG_HC_PASSIVE_WINDOW_DEF;
 	if (!m)
 		return 0;
 
@@ -1395,6 +1406,26 @@ static int parse_health_check(struct cfg_parser *p, yaml_node_t *m, const char *
 	if (rc)
 		return rc;
 	hc->unhealthy_threshold = (uint32_t)u;
+
+	/* Only GENEVE appliances return what they are sent; NLB targets answer clients. */
+	for (e = 0; e < 2; e++) {
+		v = map_get(p, m, passive_keys[e]);
+		if (v && !geneve) {
+			path_key(kp, path, passive_keys[e]);
+			return cfg_fail(p, v, kp,
+					"only for geneve groups (the passive check counts GENEVE "
+					"returns from appliances)");
+		}
+	}
+	rc = opt_uint(p, m, path, "passive_min_packets", 0, CFG_HC_PASSIVE_PACKETS_MAX, 0, &u);
+	if (rc)
+		return rc;
+	hc->passive_min_packets = (uint32_t)u;
+	rc = opt_uint(p, m, path, "passive_window", CFG_HC_PASSIVE_WINDOW_MIN,
+		      CFG_HC_PASSIVE_WINDOW_MAX, CFG_HC_PASSIVE_WINDOW_DEF, &u);
+	if (rc)
+		return rc;
+	hc->passive_window = (uint32_t)u;
 	return 0;
 }
 

@@ -99,6 +99,13 @@ struct cfg_health_check {
 	uint32_t interval, timeout; /* seconds */
 	uint32_t healthy_threshold, unhealthy_threshold;
 	uint16_t matcher_lo, matcher_hi; /* HTTP status range, default 200..399 */
+	/*
+	 * Passive data-path check (geneve groups; sluiced, docs/daemon.md): a target sent at least
+	 * passive_min_packets packets in the last passive_window seconds that returned none is
+	 * unhealthy ("no returns"). 0 (the default) = off.
+	 */
+	uint32_t passive_min_packets;
+	uint32_t passive_window; /* seconds, default 10 */
 };
 
 struct cfg_target {

@@ -50,6 +50,7 @@ struct dp_stats {
 	uint64_t rx_pkts[DP_MAX_PORTS], rx_bytes[DP_MAX_PORTS];
 	uint64_t tx_pkts[DP_MAX_PORTS], tx_bytes[DP_MAX_PORTS];
 	uint64_t *t_pkts, *t_bytes, *t_flows;		/* [dp.n_targets_total], by gidx */
+	uint64_t *t_returns;				/* GENEVE returns accepted, by gidx */
 	uint64_t *l_pkts, *l_bytes, *l_flows, *l_drops; /* [listeners] */
 	uint64_t *l_dreasons;				/* [listeners][SL_DROP_MAX] */
 	uint64_t last_rx_tsc;
@@ -79,7 +80,7 @@ struct dp {
 	 * and the counters' values then (subtracted on read: a new target starts at zero).
 	 */
 	uint32_t *t_tag;
-	uint64_t (*t_base)[4]; /* packets, bytes, new flows, closed sessions */
+	uint64_t (*t_base)[5]; /* packets, bytes, new flows, closed sessions, returns */
 	uint8_t secret[16];
 
 	struct rt_state *volatile state;

@@ -253,21 +253,34 @@ void gw_encap(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct p
 }
 
 /*
- * Which group of the attachment's chain has the appliance `addr`: its position, or -1. A
- * removed appliance still counts until its slot is reused (its returns may be in flight).
+ * Which group of the attachment's chain has the appliance `addr`: its position, or -1; *gidx
+ * gets the counter slot its returns count in. A removed appliance still counts until its slot
+ * is reused (its returns may be in flight); a present target with the address (one that
+ * reused the address in another slot) wins over a removed one.
  */
-static int gw_chain_pos(const struct rt_state *s, const struct cfg_inspection *att, uint32_t addr)
+static int gw_chain_pos(const struct rt_state *s, const struct cfg_inspection *att, uint32_t addr,
+			uint32_t *gidx)
 {
 	unsigned int p, t;
+	int pos = -1;
 
 	for (p = 0; p < att->n_chain; p++) {
 		const struct rt_group *g = &s->groups[att->chain[p]];
 
-		for (t = 0; t < g->n_targets; t++)
-			if (g->targets[t].addr == addr)
-				return (int)p;
+		for (t = 0; t < g->n_targets; t++) {
+			if (g->targets[t].addr != addr)
+				continue;
+			if (pos < 0 || g->targets[t].present) {
+				pos = (int)p;
+				*gidx = g->targets[t].gidx;
+			}
+			if (g->targets[t].present)
+				return pos;
+		}
+		if (pos >= 0)
+			return pos;
 	}
-	return -1;
+	return pos;
 }
 
 void gw_return(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struct pkt_info *pi)
@@ -280,7 +293,7 @@ void gw_return(struct wctx *w, unsigned int port, struct rte_mbuf *m, const stru
 	struct pkt_info in;
 	struct flow_key fk;
 	uint16_t udp_len, hlen;
-	uint32_t appliance;
+	uint32_t appliance, gidx = 0;
 	unsigned int a;
 	int ret, pos, last, zone;
 
@@ -306,7 +319,7 @@ void gw_return(struct wctx *w, unsigned int port, struct rte_mbuf *m, const stru
 		return;
 	}
 	memcpy(&appliance, pi->saddr, 4);
-	pos = gw_chain_pos(w->s, att, appliance);
+	pos = gw_chain_pos(w->s, att, appliance, &gidx);
 	if (pos < 0) {
 		wk_drop(w, m, SL_DROP_GENEVE_UNKNOWN_APPLIANCE);
 		return;
@@ -335,6 +348,7 @@ void gw_return(struct wctx *w, unsigned int port, struct rte_mbuf *m, const stru
 		return;
 	}
 	DP_EVENT(w->st, DECAP);
+	w->st->t_returns[gidx]++;
 	last = (unsigned int)pos + 1 >= att->n_chain;
 	zone = nlb_is_zone_ip(in.family, in.daddr);
 	if (gwlb_inner_martian(&in, wk_dst_kind(in.family, in.daddr), zone)) {

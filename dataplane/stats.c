@@ -35,13 +35,14 @@ int stats_init(void)
 
 		if (!rte_lcore_is_enabled(l))
 			continue;
-		st->t_pkts = rte_zmalloc(NULL, sizeof(uint64_t) * (n * 3 + nl * (4 + SL_DROP_MAX)),
+		st->t_pkts = rte_zmalloc(NULL, sizeof(uint64_t) * (n * 4 + nl * (4 + SL_DROP_MAX)),
 					 RTE_CACHE_LINE_SIZE);
 		if (!st->t_pkts)
 			return -ENOMEM;
 		st->t_bytes = st->t_pkts + n;
 		st->t_flows = st->t_pkts + 2 * n;
-		st->l_pkts = st->t_pkts + 3 * n;
+		st->t_returns = st->t_pkts + 3 * n;
+		st->l_pkts = st->t_pkts + 4 * n;
 		st->l_bytes = st->l_pkts + nl;
 		st->l_flows = st->l_pkts + 2 * nl;
 		st->l_drops = st->l_pkts + 3 * nl;
@@ -80,6 +81,8 @@ static uint64_t stats_sum(size_t off, unsigned int idx)
 	return sum;
 }
 
+#define STATS_T_RETURNS 4 /* t_returns' index in t_base */
+
 static uint64_t stats_raw_target(unsigned int which, uint32_t gidx)
 {
 	uint64_t sum = 0;
@@ -90,7 +93,8 @@ static uint64_t stats_raw_target(unsigned int which, uint32_t gidx)
 		const struct dp_stats *st = &dp.stats[l];
 		const uint64_t *a = which == 0	 ? st->t_pkts
 				    : which == 1 ? st->t_bytes
-						 : st->t_flows;
+				    : which == 2 ? st->t_flows
+						 : st->t_returns;
 
 		if (a)
 			sum += a[gidx];
@@ -98,7 +102,10 @@ static uint64_t stats_raw_target(unsigned int which, uint32_t gidx)
 	return sum;
 }
 
-/* Counter `which` (0 packets, 1 bytes, 2 new flows) of the slot's current target. */
+/*
+ * Counter `which` (0 packets, 1 bytes, 2 new flows, STATS_T_RETURNS returns; t_base[3] is
+ * the closed sessions') of the slot's current target.
+ */
 static uint64_t stats_sum_target(unsigned int which, uint32_t gidx)
 {
 	uint64_t v = stats_raw_target(which, gidx), base = dp.t_base[gidx][which];
@@ -121,6 +128,7 @@ void stats_target_reset(uint32_t gidx, uint32_t tag)
 	for (i = 0; i < 3; i++)
 		dp.t_base[gidx][i] = stats_raw_target(i, gidx);
 	dp.t_base[gidx][3] = sesstab_closed_target(gidx);
+	dp.t_base[gidx][STATS_T_RETURNS] = stats_raw_target(STATS_T_RETURNS, gidx);
 }
 
 static uint64_t stats_sum_listener(unsigned int which, unsigned int li)
@@ -243,6 +251,10 @@ json_t *stats_json(void)
 						    json_integer((json_int_t)stats_active(
 							    stats_sum_target(2, rt->gidx),
 							    stats_closed_target(rt->gidx))));
+			else /* what sluiced's passive health check weighs against packets */
+				json_object_set_new(jt, "returns",
+						    json_integer((json_int_t)stats_sum_target(
+							    STATS_T_RETURNS, rt->gidx)));
 			json_object_set_new(jg, rt->id, jt);
 		}
 	}

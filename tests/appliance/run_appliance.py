@@ -10,7 +10,8 @@ kernel delivers them). Checks: outer IPs swapped, ports kept, GENEVE + options +
 byte, checksums valid; a rule drops only its flow (IPv4 and IPv6); malformed datagrams are
 counted by reason and never returned; /healthz 200, 503 after SIGUSR2, 200 after another;
 /stats and --stats-json (SIGUSR1 and exit) agree with what was sent; --delay holds datagrams
-and its queue overflows into a counter; SIGTERM exits 0; bad options and rules exit 2.
+and its queue overflows into a counter; --blackhole returns nothing (counted, /healthz still
+200) until SIGRTMIN; SIGTERM exits 0; bad options and rules exit 2.
 Needs root (netns, raw socket); exits 77 (skip) without it.
 """
 
@@ -350,6 +351,30 @@ def main_inner(binary):
             final = {"error": str(e)}
         rep.check(final.get("delay_queued") == 1 and final.get("received") == 7,
                   "--stats-json at exit: 1 still delayed", final)
+
+        # --blackhole: nothing returned, counted, health unchanged; SIGRTMIN toggles it.
+        p3 = lab.start("--address", APP2, "--health-port", str(HEALTH2), "--blackhole",
+                       "--name", "t3", "--quiet", name="t3", addr=APP2)
+        lab.drain()
+        lab.send(good, to=APP2)
+        lab.send(geneve(inner4(5009)), to=APP2)
+        got = lab.returns(src=APP2, secs=1.0)
+        code, _ = lab.http(HEALTH2, "/healthz", addr=APP2)
+        rep.check(not got and code == 200, "--blackhole: nothing returned, /healthz still 200",
+                  (len(got), code))
+        p3.send_signal(signal.SIGRTMIN)
+        time.sleep(0.3)
+        lab.send(good, to=APP2)
+        got = lab.returns(src=APP2, secs=1.0)
+        if rep.check(len(got) == 1, "SIGRTMIN: returning again", len(got)):
+            check_return(rep, "return bytes after the blackhole", got[0], good, src=APP2)
+        code, body = lab.http(HEALTH2, "/stats", addr=APP2)
+        st = json.loads(body) if code == 200 else {}
+        rep.check(st.get("received") == 3 and st.get("blackholed") == 2 and
+                  st.get("returned") == 1 and st.get("blackhole") is False,
+                  "/stats: received 3, blackholed 2, returned 1, blackhole false", body)
+        p3.send_signal(signal.SIGTERM)
+        p3.communicate(timeout=5)
     except RuntimeError as e:
         rep.check(False, str(e))
     finally:

@@ -92,8 +92,9 @@ STATS = {
     "targets": {
         "firewalls": {
             "fw-a": {"packets": 800000, "bytes": 640000000, "new_flows": 1000,
-                     "state": "healthy"},
-            "fw-b": {"packets": 0, "bytes": 0, "new_flows": 0, "state": "unhealthy"},
+                     "returns": 799990, "state": "healthy"},
+            "fw-b": {"packets": 0, "bytes": 0, "new_flows": 0, "returns": 0,
+                     "state": "unhealthy"},
         },
         "web": {"web-a": {"packets": 10, "bytes": 1000, "new_flows": 2, "state": "draining",
                           "active_flows": 1}},

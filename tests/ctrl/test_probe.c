@@ -763,7 +763,9 @@ static void test_metrics_fixtures(void)
 	fake_targets = json_loads(
 		"[{\"group\":\"firewalls\",\"id\":\"fw-a\",\"state\":\"healthy\","
 		"  \"check\":{\"last_latency_ms\":1.5,\"passes\":5,\"failures\":0,"
-		"             \"checks_passed\":12,\"checks_failed\":3}},"
+		"             \"checks_passed\":12,\"checks_failed\":3},"
+		"  \"passive\":{\"min_packets\":100,\"window_s\":10,\"sent\":null,"
+		"             \"returned\":null,\"failures\":2}},"
 		" {\"group\":\"firewalls\",\"id\":\"fw-\\\"b\\\\\\n\",\"state\":\"unhealthy\","
 		"  \"check\":{\"last_latency_ms\":null,\"checks_passed\":0,\"checks_failed\":2}},"
 		" {\"group\":\"web\",\"id\":\"w1\",\"state\":\"unused\"}]",
@@ -773,7 +775,7 @@ static void test_metrics_fixtures(void)
 		"  \"tx_bytes\":900}},"
 		" \"drops\":{\"bad_cookie\":4,\"no_route\":0},\"events\":{\"arp_reply\":2},"
 		" \"targets\":{\"firewalls\":{\"fw-a\":{\"packets\":7,\"bytes\":700,\"new_flows\":"
-		"3,"
+		"3,\"returns\":6,"
 		"    \"state\":\"healthy\"}},"
 		"   "
 		"\"web\":{\"w1\":{\"packets\":5,\"bytes\":500,\"new_flows\":2,\"state\":\"unused\","
@@ -846,6 +848,12 @@ static void test_metrics_render_page(void)
 				 "group=\"web\",target=\"w1\"} 500\n"));
 	CU_ASSERT(test_has(page, "sluice_target_new_flows_total{dataplane=\"/run/sluice/dp.sock\","
 				 "group=\"firewalls\",target=\"fw-a\"} 3\n"));
+	CU_ASSERT(test_has(page, "sluice_target_returns_total{dataplane=\"/run/sluice/dp.sock\","
+				 "group=\"firewalls\",target=\"fw-a\"} 6\n"));
+	CU_ASSERT(test_count(page, "sluice_target_returns_total{") == 1); /* geneve groups only */
+	CU_ASSERT(test_has(page, "sluice_target_passive_failures_total{group=\"firewalls\","
+				 "target=\"fw-a\",reason=\"no returns\"} 2\n"));
+	CU_ASSERT(test_count(page, "sluice_target_passive_failures_total{") == 1);
 	CU_ASSERT(test_has(page, "sluice_target_active_flows{dataplane=\"/run/sluice/dp.sock\","
 				 "group=\"web\",target=\"w1\"} 1\n"));
 	CU_ASSERT(test_count(page, "sluice_target_active_flows{") == 1); /* NLB groups only */

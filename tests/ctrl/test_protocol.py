@@ -438,9 +438,10 @@ def test_protocol(env, c):
           set(st["listeners"]["web"]) == LISTENER_MEMBERS,
           "stats: listeners{web} with %s" % sorted(LISTENER_MEMBERS))
     tm = {g: {tid: set(t) for tid, t in ts.items()} for g, ts in st["targets"].items()}
-    check(all(m == TARGET_MEMBERS for m in tm["fw"].values()) and
+    check(all(m == TARGET_MEMBERS | {"returns"} for m in tm["fw"].values()) and
           all(m == TARGET_MEMBERS | {"active_flows"} for m in tm["web"].values()),
-          "stats: target members (NLB targets with active_flows): %s" % tm)
+          "stats: target members (geneve targets with returns, NLB targets with "
+          "active_flows): %s" % tm)
     fl = c.rq("flows")
     check(fl.get("ok") and isinstance(fl.get("flows"), list) and
           isinstance(fl.get("sessions"), list) and "total" in fl and "truncated" in fl,

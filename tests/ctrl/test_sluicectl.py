@@ -427,10 +427,11 @@ def test_counters(rep, ctl, f):
     rep.check({r["EVENT"]: r["COUNT"] for r in rows} ==
               {"geneve_encap": "1200000", "geneve_decap": "1199990", "arp_reply": "4"},
               "counters: non-zero events only", rows)
-    rows, _ = table_ok(rep, out, "GROUP", {"PACKETS", "BYTES", "NEW-FLOWS", "ACTIVE-FLOWS"},
-                       "counters targets", 3)
-    rep.check(rows and rows[0].get("ACTIVE-FLOWS") == "-" and rows[2].get("ACTIVE-FLOWS") == "1",
-              "counters: target rows", rows)
+    rows, _ = table_ok(rep, out, "GROUP", {"PACKETS", "BYTES", "NEW-FLOWS", "RETURNS",
+                                           "ACTIVE-FLOWS"}, "counters targets", 3)
+    rep.check(rows and rows[0].get("ACTIVE-FLOWS") == "-" and rows[2].get("ACTIVE-FLOWS") == "1"
+              and rows[0].get("RETURNS") == "799990" and rows[2].get("RETURNS") == "-",
+              "counters: target rows (RETURNS for geneve targets, ACTIVE-FLOWS for NLB)", rows)
     no_trailing(rep, out, "counters")
     rc, out, err, _ = ctl("counters", "--all", "--dataplane", "/run/sluice/dp.sock",
                           sock=f.sock)

@@ -44,6 +44,8 @@ API (tests/e2e/run.py, and demo/live.py: what scripts/demo.sh runs):
     lab.http_get(host, port) -> {intact, bytes, sha256, served_by, ...} (background=True: a Job)
     lab.udp(host, port, count=N, new_flows=True | sports=[...], burst=True) -> {ok, lost, ...}
     lab.kill_appliance(name) / lab.start_appliance(name, delay_ms=...) / lab.appliance_stats(name)
+    lab.blackhole_appliance(name) (toggle) / lab.passive = (N, W); lab.reload_config()
+    lab.udpstream(host, port, sports, pps, seconds) -> Job
     lab.restart_dataplane() / lab.restart_daemon() / lab.sluicectl(...) / lab.teardown()
 """
 
@@ -254,6 +256,8 @@ class Lab(lk.ProcLab):
         self.workers = workers
         self.target_failover = target_failover
         self.appliance_rules = appliance_rules  # the text of every appliance's --rules file
+        # the firewalls group's passive check: (passive_min_packets, passive_window) or None
+        self.passive = None
         self.group = FW_GROUP
         self.ns = {k: "e2%s%d" % (k, pid) for k in ("c", "s", "a", "v", "m")}
         self.ns_daemon = self.ns["m"]
@@ -384,7 +388,10 @@ class Lab(lk.ProcLab):
             "    protocol: geneve",
             "    target_failover: %s" % self.target_failover,
             "    deregistration_delay: 5",
-            "    health_check: " + hc % APP_HEALTH_PORT,
+            "    health_check: " + (hc % APP_HEALTH_PORT if not self.passive else
+                                    hc[:-2] % APP_HEALTH_PORT +
+                                    ", passive_min_packets: %d, passive_window: %d }"
+                                    % self.passive),
             "    targets:",
         ]
         lines += ["      - { id: %s, address: %s, zone: az1 }" % kv for kv in APPLIANCES.items()]
@@ -445,6 +452,14 @@ class Lab(lk.ProcLab):
         log = "appl-%s.%d.log" % (aid, n)
         self.start("appl-" + aid, self.nsexec(self.ns["a"], *cmd), log)
         self.wait_word("appl-" + aid, log, "ready on")
+
+    def blackhole_appliance(self, aid):
+        """Toggle appliance aid's blackhole (SIGRTMIN): it returns no GENEVE while /healthz
+        stays as it is."""
+        p = self.procs.get("appl-" + aid)
+        if p is None or p.poll() is not None:
+            raise Abort("appliance %s is not running" % aid)
+        os.kill(p.pid, signal.SIGRTMIN)  # `ip netns exec` execs: the appliance's own PID
 
     def kill_appliance(self, aid, sig=signal.SIGKILL):
         """Stop appliance aid (SIGKILL by default: no goodbye); its exit status."""
@@ -507,6 +522,16 @@ class Lab(lk.ProcLab):
     def restart_daemon(self, sig=signal.SIGTERM):
         self.stop_daemon(sig)
         return self.start_daemon()
+
+    def reload_config(self):
+        """Write config_text() again and `sluicectl reload` it (sluiced only: the dataplane
+        keeps the file it started with). The reload's reply."""
+        with open(self.config, "w") as f:
+            f.write(self.config_text())
+        rc, out, err = self.ctl("reload")
+        if rc != 0:
+            raise Abort("sluicectl reload: exit %d: %s" % (rc, err))
+        return out
 
     def sluicectl(self, *args, as_json=False, timeout=10):
         """sluicectl against the lab's daemon: (exit code, output (parsed with as_json),
@@ -607,6 +632,15 @@ class Lab(lk.ProcLab):
         if burst:
             args.append("--burst")
         return self._client(args, background, count * (timeout + interval) + 30)
+
+    def udpstream(self, host, port, sports, pps, seconds, timeout=1):
+        """Paced UDP requests round-robin over the fixed flows `sports` (agent.py udpstream),
+        in the background: a Job whose result is {sent, ok, lost, served_by, lost_by_flow,
+        lost_at}."""
+        args = ["udpstream", host, str(port), "--flows", str(len(sports)), "--pps", str(pps),
+                "--seconds", str(seconds), "--timeout", str(timeout),
+                "--sports", ",".join(str(p) for p in sports)]
+        return self._client(args, True, seconds + timeout + 30)
 
     # --- teardown ---------------------------------------------------------------------------
 

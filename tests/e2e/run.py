@@ -23,6 +23,13 @@ Checks, in this order (each prints PASS/FAIL lines with its numbers):
                   pinned to it and go unanswered, the others are answered); restarted, it is
                   healthy within interval x (healthy_threshold + 1) + timeout + 1 s, its
                   pinned flows are answered again and it takes new flows.
+  passive         the appliance holding most of 24 pinned flows blackholes GENEVE while its
+                  health check passes: with the passive check off it stays healthy; reloaded
+                  with passive_min_packets 20 and passive_window 8 it is unhealthy "no
+                  returns" within window + 7 s, the others stay healthy, new flows avoid it;
+                  returning GENEVE again, it is healthy within 6 s and takes new flows;
+                  registered again under another id at its address (a new slot), its
+                  returns count for the new target, not the removed one's slot.
   daemon_restart  sluiced is restarted while three paced 4 MiB downloads and two UDP streams
                   run (transit, listener, inspect-then-balance): every transfer completes
                   intact, no UDP request is lost, sluiced re-syncs the dataplane.
@@ -38,6 +45,7 @@ Exit 0 pass, 1 fail, 77 skip (not root, no netns, a tool or binary missing).
 
 import argparse
 import os
+import signal
 import sys
 import time
 from collections import Counter
@@ -59,6 +67,13 @@ DOWN_BOUND = L.HC_INTERVAL * L.HC_UNHEALTHY + L.HC_TIMEOUT + 1
 # the first check after a restart comes within one interval, then healthy_threshold passes
 UP_BOUND = L.HC_INTERVAL * (L.HC_HEALTHY + 1) + L.HC_TIMEOUT + 1
 DELAY_MS = 5000
+# passive check (check_passive): a window of 8 s, 20 packets in it at least; the stream sends
+# 40 requests/s over 24 flows. Marked within the first poll after the reload (2 s), a window,
+# and the poll that ends it (2 s), plus 3 s of slack for a loaded machine; back at the second
+# poll after returns (2 x 2 s, plus slack).
+PASSIVE_MIN, PASSIVE_WINDOW, PASSIVE_PPS = 20, 8, 40
+PASSIVE_BOUND = PASSIVE_WINDOW + 7
+PASSIVE_BACK_BOUND = 6
 GENEVE_DROPS = ("geneve_truncated", "geneve_bad_version", "geneve_oam",
                 "geneve_unknown_critical", "geneve_option_missing", "geneve_option_length",
                 "geneve_option_duplicate", "geneve_bad_protocol", "geneve_udp_checksum",
@@ -261,6 +276,172 @@ def check_failover(lab, rep, show=None):
               detail)
 
 
+def passive_targets(lab):
+    """{id: target object} of the firewalls group in sluiced."""
+    return lab.ctl_targets(L.FW_GROUP)
+
+
+def check_passive(lab, rep):
+    """The passive data-path check (docs/daemon.md): an appliance whose health check passes
+    but which returns no GENEVE is marked unhealthy "no returns" when its group has the check
+    on, never when it is off; new flows avoid it; returns bring it back."""
+    sports = list(range(42200, 42224))
+    r0 = lab.udp(SERVER, L.WEB_PORT, count=len(sports), sports=sports, burst=True, timeout=3)
+    pins = lab.pins(sports, SERVER)
+    if not rep.check(r0["ok"] == len(sports) and len(pins) == len(sports),
+                     "passive: %d of %d pinned UDP flows answered, %d in `flows` (%s)"
+                     % (r0["ok"], len(sports), len(pins), dict(Counter(pins.values()))), r0):
+        return
+    victim = Counter(pins.values()).most_common(1)[0][0]
+    mine = sorted(p for p, t in pins.items() if t == victim)
+    others = sorted(a for a in L.APPLIANCES if a != victim)
+
+    def dp_target(aid):
+        return lab.dp_counters().get("targets", {}).get(L.FW_GROUP, {}).get(aid, {})
+
+    blackholed, streams, renamed = [], [], []
+
+    def blackhole(on):
+        lab.blackhole_appliance(victim)  # a toggle
+        if on:
+            blackholed.append(victim)
+        else:
+            blackholed.remove(victim)
+
+    try:
+        # 1. The check off (the lab's config): a blackholing appliance stays healthy.
+        blackhole(True)
+        rep.info("%s blackholes GENEVE (health check still passing); it holds %d of the %d flows"
+                 % (victim, len(mine), len(sports)))
+        c0 = dp_target(victim)
+        b0 = (lab.appliance_stats(victim) or {}).get("blackholed", 0)
+        seconds = PASSIVE_WINDOW + 6
+        j = lab.udpstream(SERVER, L.WEB_PORT, sports, PASSIVE_PPS, seconds)
+        states = set()
+        t_end = time.monotonic() + seconds
+        while time.monotonic() < t_end:
+            states.add(passive_targets(lab)[victim]["state"])
+            time.sleep(0.5)
+        u = j.result(seconds + 30)
+        c1 = dp_target(victim)
+        b1 = (lab.appliance_stats(victim) or {}).get("blackholed", 0)
+        tv = passive_targets(lab)[victim]
+        sent, ret = c1.get("packets", 0) - c0.get("packets", 0), c1.get("returns", 0) - c0.get(
+            "returns", 0)
+        lost = sum(u.get("lost_by_flow", {}).get(str(p), 0) for p in mine)
+        rep.check(states == {"healthy"} and tv["check"]["last_result"] == "pass" and
+                  sent >= 2 * PASSIVE_MIN and ret == 0 and b1 - b0 >= sent and lost > 0,
+                  "passive: off (no passive_min_packets): %s stays healthy (states seen %s) for "
+                  "%d s while the dataplane sent it %d packets and got %d back (it blackholed %d; "
+                  "%d requests on its flows lost), health check %s"
+                  % (victim, sorted(states), seconds, sent, ret, b1 - b0, lost,
+                     tv["check"]["last_result"]), {"dp": c1, "target": tv, "stream": u})
+
+        # 2. The check on (reload: health_check settings apply at once).
+        j = lab.udpstream(SERVER, L.WEB_PORT, sports, PASSIVE_PPS, 60)  # stopped below
+        streams.append(j)
+        lab.passive = (PASSIVE_MIN, PASSIVE_WINDOW)
+        t0 = time.monotonic()
+        lab.reload_config()
+        ok, secs, seen = False, 0.0, {}
+        while time.monotonic() - t0 < PASSIVE_BOUND + 10:
+            tg = passive_targets(lab)
+            seen = {k: (v["state"], v["reason"]) for k, v in tg.items()}
+            if tg[victim]["state"] == "unhealthy":
+                secs = time.monotonic() - t0
+                ok = tg[victim]["reason"] == "no returns"
+                break
+            time.sleep(0.2)
+        tv = tg[victim]
+        rep.check(ok and secs <= PASSIVE_BOUND and tv["check"]["last_result"] == "pass" and
+                  tv["last_failure"] == "no returns" and
+                  (tv.get("passive") or {}).get("failures") == 1,
+                  "passive: on (passive_min_packets %d, passive_window %d s): %s unhealthy with "
+                  "reason %r %.1f s after the reload (bound %d s) while its health check passes "
+                  "(last result %s, %d passes in a row)"
+                  % (PASSIVE_MIN, PASSIVE_WINDOW, victim, tv["reason"], secs, PASSIVE_BOUND,
+                     tv["check"]["last_result"], tv["check"]["passes"]), seen)
+        okd, _, seend = lab.wait_states({victim: "unhealthy"}, 5)
+        rep.check(okd, "passive: the dataplane has %s unhealthy too" % victim, seend)
+        rc, out, err = lab.sluicectl("targets", L.FW_GROUP)
+        row = [ln for ln in out.splitlines() if ln.split()[:2] == [L.FW_GROUP, victim]]
+        rep.check(rc == 0 and len(row) == 1 and "no returns" in row[0],
+                  "passive: sluicectl targets shows it: %s" % (row[0].strip() if row else out), out)
+        print(out, flush=True)
+        still = {a: (tg[a]["state"], tg[a].get("passive")) for a in others}
+        rep.check(all(tg[a]["state"] == "healthy" and
+                      ((tg[a].get("passive") or {}).get("returned") or 0) > 0 for a in others),
+                  "passive: the appliances that return stay healthy, their last window counted "
+                  "returns: %s" % still, still)
+        # new flows avoid it (a source port still pinned to it keeps its pin: no new flow)
+        old = lab.pins(range(1, 65536), SERVER)
+        r1 = lab.udp(SERVER, L.WEB_PORT, count=30, new_flows=True, burst=True, timeout=2)
+        p1 = lab.pins(r1["sports"], SERVER)
+        on = Counter(t for p, t in p1.items() if old.get(p) != victim)
+        rep.check(victim not in on and sum(on.values()) > 0 and
+                  all(p in r1["ok_sports"] for p in p1 if old.get(p) != victim),
+                  "passive: %d new flows go to the others %s, all answered, none to %s"
+                  % (sum(on.values()), dict(on), victim), r1)
+
+        # 3. It returns traffic again: its pinned flows (no_rebalance) bring returns, it is back.
+        t1 = time.monotonic()
+        blackhole(False)
+        ok, secs, seen = lab.wait_states({victim: "healthy"}, PASSIVE_BACK_BOUND + 10)
+        secs = time.monotonic() - t1
+        why = "target %s/%s: returns seen again" % (L.FW_GROUP, victim)
+        rep.check(ok and secs <= PASSIVE_BACK_BOUND and why in lab.log(lab.sd_log),
+                  "passive: %s returns GENEVE again: healthy %.1f s later (bound %d s), sluiced "
+                  "logged %r" % (victim, secs, PASSIVE_BACK_BOUND, why), seen)
+        lab.stop(j.name, signal.SIGTERM)
+        r3 = lab.udp(SERVER, L.WEB_PORT, count=len(sports), sports=sports, burst=True, timeout=3)
+        r4 = lab.udp(SERVER, L.WEB_PORT, count=40, new_flows=True, burst=True, timeout=3)
+        on4 = Counter(lab.pins(r4["sports"], SERVER).values())
+        tv = passive_targets(lab)[victim]
+        rep.check(r3["ok"] == len(sports) and r4["ok"] == 40 and on4.get(victim, 0) > 0 and
+                  tv["state"] == "healthy" and (tv.get("passive") or {}).get("failures") == 1,
+                  "passive: back: all %d pinned flows answered (%d), %s takes new flows again (%d "
+                  "of 40), marked %d time(s) in all"
+                  % (len(sports), r3["ok"], victim, on4.get(victim, 0),
+                     (tv.get("passive") or {}).get("failures")),
+                  {"pinned": r3, "new": dict(on4), "target": tv})
+
+        # 4. Registered again under another id at the same address: the new target takes a
+        # never used slot while the removed one's slot still holds the address (its returns
+        # may be in flight); the returns count for the present target, not the removed one.
+        again = victim + "-again"
+        addr = L.APPLIANCES[victim]
+        rc, _, err = lab.sluicectl("deregister", L.FW_GROUP, victim)
+        ok, secs, seen = lab.wait_states({victim: None}, L.HC_INTERVAL + 15)
+        rep.check(rc == 0 and ok, "passive: %s deregistered and gone after its delay (%.1f s)"
+                  % (victim, secs), (err, seen))
+        renamed.append(again)
+        rc, _, err = lab.sluicectl("register", L.FW_GROUP, again, addr)
+        ok, secs, seen = lab.wait_states({again: "healthy"}, UP_BOUND + 10)
+        rep.check(rc == 0 and ok, "passive: %s registered at %s, healthy after %.1f s"
+                  % (again, addr, secs), (err, seen))
+        r5 = lab.udp(SERVER, L.WEB_PORT, count=40, new_flows=True, burst=True, timeout=3)
+        n5 = Counter(lab.pins(r5["sports"], SERVER).values()).get(again, 0)
+        c5 = dp_target(again)
+        rep.check(r5["ok"] == 40 and n5 > 0 and c5.get("packets", 0) >= 2 * n5 and
+                  c5.get("returns") == c5.get("packets"),
+                  "passive: %s (a new slot, %s's old one still holding %s) takes %d of 40 new "
+                  "flows, all answered; its returns count for it: %s of %s packets"
+                  % (again, victim, addr, n5, c5.get("returns"), c5.get("packets")), c5)
+    finally:  # the next checks run with the lab as it was
+        if renamed:  # the victim back under its own id (the address frees after the delay)
+            lab.sluicectl("deregister", L.FW_GROUP, renamed[0])
+            lab.wait_states({renamed[0]: None}, L.HC_INTERVAL + 15)
+            lab.sluicectl("register", L.FW_GROUP, victim, L.APPLIANCES[victim])
+        for j in streams:
+            if j.running():
+                lab.stop(j.name, signal.SIGTERM)
+        if blackholed and lab.alive("appl-" + victim):
+            blackhole(False)
+        if lab.passive:
+            lab.passive = None
+            lab.reload_config()
+
+
 def check_daemon_restart(lab, rep):
     jobs = []
     for what, host, port, _, _ in PATHS:
@@ -337,7 +518,8 @@ def check_dp_restart(lab, rep):
 
 
 CHECKS = [("traffic", check_traffic), ("rules", check_rules), ("failover", check_failover),
-          ("daemon_restart", check_daemon_restart), ("dp_restart", check_dp_restart)]
+          ("passive", check_passive), ("daemon_restart", check_daemon_restart),
+          ("dp_restart", check_dp_restart)]
 
 
 def main():

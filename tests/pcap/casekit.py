@@ -498,6 +498,9 @@ class Gateway:
         stage = next(i for i, name in enumerate(self.chain)
                      if any(t.address == outer_src for t in self.groups[name].targets))
         self.events["geneve_decap"] += 1
+        group = self.groups[self.chain[stage]]
+        source = next(t for t in group.targets if t.address == outer_src)
+        self.target_stats[group.name][source.id]["returns"] += 1  # geneve groups only
         if self._daddr(inner) != self.zone_ip and self.dst_martian(self._daddr(inner)):
             self.drops["martian_destination"] += 1
             return []

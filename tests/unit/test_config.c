@@ -187,6 +187,8 @@ static void test_full_config_parses_every_value(void)
 	CU_ASSERT_EQUAL(g->hc.timeout, 5);
 	CU_ASSERT_EQUAL(g->hc.healthy_threshold, 5);
 	CU_ASSERT_EQUAL(g->hc.unhealthy_threshold, 2);
+	CU_ASSERT_EQUAL(g->hc.passive_min_packets, 0); /* the passive check is off by default */
+	CU_ASSERT_EQUAL(g->hc.passive_window, 10);
 	CU_ASSERT_EQUAL_FATAL(g->n_targets, 3);
 	CU_ASSERT_STRING_EQUAL(g->targets[0].id, "fw-a");
 	CU_ASSERT(addr_is(&g->targets[0].address, "192.168.50.11"));
@@ -1249,6 +1251,27 @@ static void test_health_check_values(void)
 		GENEVE_GROUP "    health_check: tcp\n",
 		"t.yaml:8: target_groups[0].health_check: expected a mapping, got a single value",
 		NULL);
+	/* the passive data-path check: geneve groups only, 0 = off, window 4..3600 s */
+	EXPECT_OK(HC("passive_min_packets: 0"));
+	EXPECT_OK(HC("passive_min_packets: 1, passive_window: 4"));
+	EXPECT_OK(HC("passive_min_packets: 1000000000, passive_window: 3600"));
+	EXPECT_ERR(HC("passive_min_packets: 1000000001"),
+		   "t.yaml:8: target_groups[0].health_check.passive_min_packets: 1000000001 is out "
+		   "of range (0..1000000000)",
+		   NULL);
+	EXPECT_ERR(HC("passive_min_packets: -1"), "health_check.passive_min_packets", NULL);
+	EXPECT_ERR(HC("passive_window: 3"),
+		   "t.yaml:8: target_groups[0].health_check.passive_window: 3 is out of range "
+		   "(4..3600)",
+		   NULL);
+	EXPECT_ERR(HC("passive_window: 3601"), "passive_window: 3601 is out of range", NULL);
+	EXPECT_ERR(THC("passive_min_packets: 100"),
+		   "t.yaml:8: target_groups[0].health_check.passive_min_packets: only for geneve "
+		   "groups (the passive check counts GENEVE returns from appliances)",
+		   NULL);
+	EXPECT_ERR(THC("passive_window: 10"),
+		   "t.yaml:8: target_groups[0].health_check.passive_window: only for geneve groups",
+		   NULL);
 	{
 		struct config *cfg = LOAD_OK(HC("protocol: https, path: /status?full=1, matcher: "
 						"204"));

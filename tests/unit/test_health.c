@@ -617,6 +617,152 @@ static void test_local_errors_change_nothing(void)
 	CU_ASSERT_EQUAL(health_seed(&h, TS_HEALTHY, 0, now), 1);
 }
 
+/* The passive check's verdict ("no returns") over a healthy target whose checks pass. */
+static void healthy_target(struct health *h, struct cfg_health_check *hc)
+{
+	*hc = hc_of(3, 2);
+	hc->passive_min_packets = 100;
+	hc->passive_window = 35; /* the hold-down: longer than 3 intervals */
+	now = S(1000);
+	health_init(h, 1, now);
+	pass(h, hc);
+	pass(h, hc);
+	pass(h, hc);
+	CU_ASSERT_EQUAL_FATAL(h->state, TS_HEALTHY);
+}
+
+/* healthy -> unhealthy "no returns" while the checks pass; only the first mark counts */
+static void test_passive_marks_a_passing_target(void)
+{
+	struct cfg_health_check hc;
+	struct health h;
+
+	healthy_target(&h, &hc);
+	CU_ASSERT_EQUAL(health_passive_fail(&h, now), 1);
+	CU_ASSERT_EQUAL(h.state, TS_UNHEALTHY);
+	CU_ASSERT_EQUAL(h.since, now);
+	CU_ASSERT_STRING_EQUAL(health_reason(&h), "no returns");
+	CU_ASSERT_STRING_EQUAL(h.reason, "no returns"); /* last_failure too */
+	CU_ASSERT_EQUAL(h.passive_failures, 1);
+	CU_ASSERT_EQUAL(health_passive_fail(&h, now), 0);
+	CU_ASSERT_EQUAL(h.passive_failures, 1);
+}
+
+/* Passing checks bring it back only after the hold-down (one window), healthy_threshold of them */
+static void test_passive_hold_down_then_checks(void)
+{
+	struct cfg_health_check hc;
+	struct health h;
+	uint64_t marked;
+
+	healthy_target(&h, &hc);
+	health_passive_fail(&h, now);
+	marked = now;
+	/* 3 passes (the threshold) within the 35 s hold-down: still unhealthy */
+	CU_ASSERT_EQUAL(pass(&h, &hc), 0);
+	CU_ASSERT_EQUAL(pass(&h, &hc), 0);
+	CU_ASSERT_EQUAL(pass(&h, &hc), 0);
+	CU_ASSERT(now < marked + S(35));
+	CU_ASSERT_EQUAL(h.state, TS_UNHEALTHY);
+	CU_ASSERT_EQUAL(h.passes, 3);
+	/* the first pass at or after the end of the hold-down, with the streak complete */
+	CU_ASSERT_EQUAL(pass(&h, &hc), 1);
+	CU_ASSERT_EQUAL(now, marked + S(40));
+	CU_ASSERT_EQUAL(h.state, TS_HEALTHY);
+	CU_ASSERT_EQUAL(h.passive, 0);
+	CU_ASSERT_STRING_EQUAL(h.reason, "no returns"); /* kept as the last failure */
+}
+
+/* After the hold-down the streak still has to be complete: a failure restarts it */
+static void test_passive_hold_down_needs_a_full_streak(void)
+{
+	struct cfg_health_check hc;
+	struct health h;
+
+	healthy_target(&h, &hc);
+	health_passive_fail(&h, now);
+	now += S(60); /* the hold-down is long over, no check ran meanwhile */
+	CU_ASSERT_EQUAL(pass(&h, &hc), 0);
+	CU_ASSERT_EQUAL(fail(&h, &hc, "timeout after 5 s"), 0);
+	CU_ASSERT_EQUAL(pass(&h, &hc), 0);
+	CU_ASSERT_EQUAL(pass(&h, &hc), 0);
+	CU_ASSERT_EQUAL(h.state, TS_UNHEALTHY);
+	CU_ASSERT_EQUAL(pass(&h, &hc), 1);
+	CU_ASSERT_EQUAL(h.state, TS_HEALTHY);
+}
+
+/* Returns seen again: back to the state before the mark at once, healthy or initial */
+static void test_passive_returns_restore_the_state(void)
+{
+	struct cfg_health_check hc;
+	struct health h;
+
+	healthy_target(&h, &hc);
+	CU_ASSERT_EQUAL(health_passive_returns(&h, now), 0); /* not marked: nothing */
+	health_passive_fail(&h, now);
+	now += S(1);
+	CU_ASSERT_EQUAL(health_passive_returns(&h, now), 1);
+	CU_ASSERT_EQUAL(h.state, TS_HEALTHY);
+	CU_ASSERT_EQUAL(h.since, now);
+	CU_ASSERT_STRING_EQUAL(health_reason(&h), "no returns"); /* last failure, not shown */
+
+	/* an initial target that takes traffic (the group fails open) goes back to initial */
+	health_init(&h, 1, now);
+	pass(&h, &hc);
+	CU_ASSERT_EQUAL(health_passive_fail(&h, now), 1);
+	CU_ASSERT_EQUAL(health_passive_returns(&h, now), 1);
+	CU_ASSERT_EQUAL(h.state, TS_INITIAL);
+}
+
+/* Failing checks take over: unhealthy by the checks, and only they bring it back */
+static void test_passive_then_failing_checks(void)
+{
+	struct cfg_health_check hc;
+	struct health h;
+
+	healthy_target(&h, &hc);
+	health_passive_fail(&h, now);
+	fail(&h, &hc, "connect: Connection refused");
+	CU_ASSERT_EQUAL(h.passive, 1); /* one failure: still held for no returns */
+	fail(&h, &hc, "connect: Connection refused");
+	CU_ASSERT_EQUAL(h.passive, 0);
+	CU_ASSERT_EQUAL(h.state, TS_UNHEALTHY);
+	CU_ASSERT_STRING_EQUAL(health_reason(&h), "connect: Connection refused");
+	CU_ASSERT_EQUAL(health_passive_returns(&h, now), 0);
+	/* no hold-down any more: three passes */
+	pass(&h, &hc);
+	pass(&h, &hc);
+	CU_ASSERT_EQUAL(pass(&h, &hc), 1);
+	CU_ASSERT_EQUAL(h.state, TS_HEALTHY);
+}
+
+/* Only targets that take traffic by their state are judged; a drain ends the mark */
+static void test_passive_only_healthy_or_initial(void)
+{
+	struct cfg_health_check hc;
+	struct health h;
+
+	healthy_target(&h, &hc);
+	fail(&h, &hc, "timeout after 5 s");
+	fail(&h, &hc, "timeout after 5 s");
+	CU_ASSERT_EQUAL(h.state, TS_UNHEALTHY);
+	CU_ASSERT_EQUAL(health_passive_fail(&h, now), 0);
+	CU_ASSERT_STRING_EQUAL(h.reason, "timeout after 5 s");
+
+	health_init(&h, 0, now); /* unused */
+	CU_ASSERT_EQUAL(health_passive_fail(&h, now), 0);
+
+	healthy_target(&h, &hc);
+	health_passive_fail(&h, now);
+	health_drain(&h, HEALTH_ADMIN_DRAINED, now);
+	CU_ASSERT_EQUAL(h.passive, 0);
+	CU_ASSERT_EQUAL(health_passive_fail(&h, now), 0);
+	CU_ASSERT_EQUAL(h.state, TS_DRAINING);
+	health_undrain(&h, now);
+	CU_ASSERT_EQUAL(h.state, TS_INITIAL);
+	CU_ASSERT_EQUAL(h.passive, 0);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -644,6 +790,15 @@ int main(void)
 		{"since moves only on a change", test_since_moves_only_on_change},
 		{"seed only a fresh target", test_seed_only_a_fresh_target},
 		{"local errors change nothing", test_local_errors_change_nothing},
+		{"passive: marks a target whose checks pass", test_passive_marks_a_passing_target},
+		{"passive: checks bring it back after the hold-down",
+		 test_passive_hold_down_then_checks},
+		{"passive: after the hold-down a full streak",
+		 test_passive_hold_down_needs_a_full_streak},
+		{"passive: returns restore the state before",
+		 test_passive_returns_restore_the_state},
+		{"passive: failing checks take over", test_passive_then_failing_checks},
+		{"passive: only healthy or initial targets", test_passive_only_healthy_or_initial},
 		CU_TEST_INFO_NULL,
 	};
 
