@@ -1068,30 +1068,32 @@ SEC("xdp")
 int sl_gw_return(struct xdp_md *ctx)
 {
 	struct sl_env e;
-	struct pkt_info pi, in;
+	struct pkt_info *in;
 	struct xdp_attach *att = NULL;
 	struct xdp_group *g;
 	struct gwlb_meta meta;
-	struct flow_key fk;
 	struct xdp_tstats *ts;
-	__u32 udp_len, l4, a, appliance, off, slot;
+	__u32 udp_len, l4, l3_end, a, appliance, off, slot;
 	__u16 hlen;
 	__u8 *data, *end;
 	int ret, pos, last, zone, to_zone;
 
 	if (sl_env_get(&e))
 		return XDP_ABORTED;
-	__builtin_memcpy(&pi, &e.s->pi, sizeof(pi));
-	l4 = pi.l4_off;
+	in = &e.s->fpi; /* the inner packet, in the scratch area: the stack is at its limit */
+	/* what it needs of the outer packet, not a copy of it: the stage's stack is at its limit */
+	if (e.s->pi.family != 4)
+		return sl_drop(&e, SL_DROP_LOCAL_UNHANDLED);
+	l4 = e.s->pi.l4_off;
+	l3_end = (__u32)e.s->pi.l3_off + e.s->pi.l3_len;
+	__builtin_memcpy(&appliance, e.s->pi.saddr, 4);
 	data = (__u8 *)(long)ctx->data;
 	end = (__u8 *)(long)ctx->data_end;
-	if (pi.family != 4)
-		return sl_drop(&e, SL_DROP_LOCAL_UNHANDLED);
 	/* An outer IPv4 header ends by 22 + 60: the bound is for the verifier. */
 	if (l4 > SL_MAX_L3_OFF + 60 || data + l4 + 8 > end)
 		return sl_drop(&e, SL_DROP_GENEVE_TRUNCATED);
 	udp_len = sl_get_be16(data + l4 + 4);
-	if (udp_len < 8 || l4 + udp_len > (__u32)pi.l3_off + pi.l3_len || udp_len > SL_MAX_FRAME)
+	if (udp_len < 8 || l4 + udp_len > l3_end || udp_len > SL_MAX_FRAME)
 		return sl_drop(&e, SL_DROP_GENEVE_TRUNCATED);
 	/* The UDP segment, copied: the checksum and the GENEVE parse run over the copy. */
 	if (bpf_xdp_load_bytes(ctx, l4, e.s->buf, udp_len))
@@ -1108,7 +1110,6 @@ int sl_gw_return(struct xdp_md *ctx)
 	att = bpf_map_lookup_elem(&sl_attach, &a);
 	if (!att)
 		return sl_drop(&e, SL_DROP_GENEVE_UNKNOWN_ENDPOINT);
-	__builtin_memcpy(&appliance, pi.saddr, 4);
 	pos = sl_chain_pos_of(a, appliance);
 	if (pos < 0)
 		return sl_drop(&e, SL_DROP_GENEVE_UNKNOWN_APPLIANCE);
@@ -1128,42 +1129,43 @@ int sl_gw_return(struct xdp_md *ctx)
 	 * verifier needs data_end), then held to the UDP end, which is what sluice-dp parses
 	 * against (the parse limits every length to the bytes present, so this is the same test).
 	 */
-	if (sl_parse_inner(ctx, off, meta.proto == ETHERTYPE_IPV4 ? 4 : 6, &in) ||
-	    (__u32)in.l3_off + in.l3_len > l4 + udp_len)
+	if (sl_parse_inner(ctx, off, meta.proto == ETHERTYPE_IPV4 ? 4 : 6, in) ||
+	    (__u32)in->l3_off + in->l3_len > l4 + udp_len)
 		return sl_drop(&e, SL_DROP_GENEVE_BAD_INNER);
 	/* the packet sluice forwards: its header checksum as the entry checks every frame's */
-	if (in.family == 4 && !sl_ipv4_csum_ok(ctx, off))
+	if (in->family == 4 && !sl_ipv4_csum_ok(ctx, off))
 		return sl_drop(&e, SL_DROP_IPV4_CHECKSUM);
-	sl_flow_key(ctx, &in, g->stickiness, &fk);
-	if (cookie_make(e.node->secret, &fk, appliance, meta.endpoint_id) != meta.cookie)
+	/* the key in the scratch area: on the stack it took this stage and sl_flow_key past 512 */
+	sl_flow_key(ctx, in, g->stickiness, &e.s->fk);
+	if (cookie_make(e.node->secret, &e.s->fk, appliance, meta.endpoint_id) != meta.cookie)
 		return sl_drop(&e, SL_DROP_GENEVE_BAD_COOKIE);
 	sl_event(&e, SL_EV_DECAP);
 	ts = sl_tstat(att->chain[pos & (XDP_CHAIN_MAX - 1)], slot);
 	if (ts)
 		ts->returns++;
 	last = (__u32)pos + 1 >= att->n_chain;
-	to_zone = (in.family == 4 && e.node->zone_family == 4 &&
-		   sl_addr_eq(in.daddr, (const __u8 *)&e.node->zone_ip4, 4)) ||
-		  (in.family == 6 && e.node->zone_family == 6 &&
-		   sl_addr_eq(in.daddr, e.node->zone_ip6, 16));
+	to_zone = (in->family == 4 && e.node->zone_family == 4 &&
+		   sl_addr_eq(in->daddr, (const __u8 *)&e.node->zone_ip4, 4)) ||
+		  (in->family == 6 && e.node->zone_family == 6 &&
+		   sl_addr_eq(in->daddr, e.node->zone_ip6, 16));
 	/* inspected, now balance it: the last appliance returned a packet to the zone IP */
-	zone = last && to_zone && in.family == 4 &&
-	       (in.proto == IPPROTO_TCP_ || in.proto == IPPROTO_UDP_);
+	zone = last && to_zone && in->family == 4 &&
+	       (in->proto == IPPROTO_TCP_ || in->proto == IPPROTO_UDP_);
 	/* the zone IP is ours: only the next group or the load balancer may have it */
-	if (gwlb_inner_martian(&in, to_zone ? PKT_DST_OWN : sl_dst_kind(in.family, in.daddr),
+	if (gwlb_inner_martian(in, to_zone ? PKT_DST_OWN : sl_dst_kind(in->family, in->daddr),
 			       to_zone && (!last || zone)))
 		return sl_drop(&e, SL_DROP_MARTIAN_DST);
 	if (last && !zone)
-		return sl_forward(ctx, &e, &in, SL_EV_FORWARD, 0);
+		return sl_forward(ctx, &e, in, SL_EV_FORWARD, 0);
 
 	/* Next group (or the NLB): the inner packet behind a 14-byte stand-in Ethernet header. */
-	if (sl_reframe(ctx, off, in.l3_len, ETH_HLEN_))
+	if (sl_reframe(ctx, off, in->l3_len, ETH_HLEN_))
 		return sl_drop(&e, SL_DROP_NO_MBUF);
-	in.l3_off = ETH_HLEN_;
+	in->l3_off = ETH_HLEN_;
 	/* a non-first fragment has no L4 header: its l4_off stays 0 (nat_rewrite bounds it) */
-	if (!(in.flags & PKT_F_FRAG_LATER))
-		in.l4_off = (__u16)(in.l4_off - off + ETH_HLEN_);
-	__builtin_memcpy(&e.s->pi, &in, sizeof(in));
+	if (!(in->flags & PKT_F_FRAG_LATER))
+		in->l4_off = (__u16)(in->l4_off - off + ETH_HLEN_);
+	__builtin_memcpy(&e.s->pi, in, sizeof(*in));
 	e.s->attach = a; /* where the endpoint lookup stopped */
 	e.s->pos = (__u32)pos + 1;
 	e.s->reply_port = -1;
