@@ -176,6 +176,9 @@ struct cfg_node {
 	uint32_t maglev_size;	  /* prime >= 65537, default 65537 */
 	uint32_t drain_time;	  /* s, 0..3600, default 0: on SIGTERM a dataplane reports
 				   * stopping (liveness op) and forwards this long, then exits */
+	/* sluice-dp's neighbour table (core/neigh.h); default 65536 entries, 30000 ms */
+	uint32_t neighbor_table_size;
+	uint32_t neighbor_reachable_ms; /* a confirmed MAC is REACHABLE this long */
 };
 
 /*

@@ -92,13 +92,15 @@ void gw_forward(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi, e
 	struct rte_ether_hdr *eth;
 	uint8_t nh[16];
 	unsigned int port;
+	int ret;
 
 	if (route_lookup(dp.routes, pi->family, pi->daddr, &port, nh)) {
 		wk_drop(w, m, gw_lost(ev, SL_DROP_NO_ROUTE));
 		return;
 	}
-	if (local_resolve(w, port, pi->family, nh, &mac)) {
-		wk_drop(w, m, gw_lost(ev, SL_DROP_NEIGH_UNRESOLVED));
+	ret = local_resolve(w, port, pi->family, nh, &mac);
+	if (ret) {
+		wk_drop(w, m, gw_lost(ev, local_resolve_drop(ret)));
 		return;
 	}
 	gw_strip_to_l3(m, pi);
@@ -138,7 +140,7 @@ void gw_encap(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct p
 	struct flow_key fk;
 	uint8_t nh[16], *hdr;
 	uint32_t hash, src;
-	int slot;
+	int slot, ret;
 
 	gwlb_flow_key(data, data + m->data_len, pi, g->cfg->stickiness, &fk);
 	hash = flow_key_hash(&fk);
@@ -156,8 +158,9 @@ void gw_encap(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct p
 		wk_drop(w, m, SL_DROP_NO_ROUTE);
 		return;
 	}
-	if (local_resolve(w, port, 4, nh, &mac)) {
-		wk_drop(w, m, SL_DROP_NEIGH_UNRESOLVED);
+	ret = local_resolve(w, port, 4, nh, &mac);
+	if (ret) {
+		wk_drop(w, m, local_resolve_drop(ret));
 		return;
 	}
 	if (pi->l3_len + GWLB_ENCAP_OVERHEAD > dp.ports[port].mtu) {
