@@ -19,6 +19,7 @@
 #define NEIGH_USE_GRAIN	  100000u /* us: `used` is rewritten at most this often */
 #define NEIGH_EVICT_SCAN  1024u	  /* positions looked at for a victim per new entry */
 #define NEIGH_LCORE_SLACK 64u	  /* entries lcores adding at once may overshoot the size */
+#define NEIGH_EVICT_REST  100000u /* us: after a scan found nothing, the next waits this long */
 
 struct neigh_key {
 	uint8_t family;
@@ -38,7 +39,8 @@ static struct rte_hash *neigh_h;
 static struct neigh_slot *neigh_slots;
 static uint32_t neigh_size, neigh_n, neigh_gen_v, neigh_evict_cursor;
 static uint64_t neigh_reach_us;
-static uint32_t neigh_sweep_iter; /* main lcore only */
+static uint32_t neigh_sweep_iter;   /* main lcore only */
+static uint64_t neigh_evict_failed; /* us of the last scan that found nothing to evict */
 
 static void neigh_key_make(struct neigh_key *k, uint8_t family, const uint8_t *addr)
 {
@@ -184,19 +186,25 @@ static int neigh_insert(const struct neigh_key *k, uint32_t flags)
 	return pos;
 }
 
-/* Delete the entry at pos (key k). 0, or -ENOENT if another lcore did first. */
+/*
+ * Delete k's entry, found at pos. 0; -ENOENT if k is gone (another lcore deleted it) or lives
+ * elsewhere now (deleted and made again since): that entry is the one deleted then, and its
+ * position is freed the same way (it will be made again when needed).
+ */
 static int neigh_delete(const struct neigh_key *k, int pos)
 {
-	struct neigh_slot *s = &neigh_slots[pos];
+	struct neigh_slot *s;
+	int got = rte_hash_del_key(neigh_h, k);
 
-	if (rte_hash_del_key(neigh_h, k) != pos)
+	if (got < 0)
 		return -ENOENT;
 	/* the position is reused after an RCU grace period: no reader still holds it then */
+	s = &neigh_slots[got];
 	ST(s->val, 0);
 	ST(s->flags, 0);
 	__atomic_fetch_sub(&neigh_n, 1, __ATOMIC_RELAXED);
 	neigh_bump();
-	return 0;
+	return got == pos ? 0 : -ENOENT;
 }
 
 int neigh_add_static(uint8_t family, const uint8_t *addr, const uint8_t mac[6])
@@ -247,17 +255,22 @@ int neigh_lookup(uint8_t family, const uint8_t *addr, struct rte_ether_addr *mac
 /*
  * Make room for one entry: delete the most evictable (core/neigh.h neigh_evict_rank) of the
  * next NEIGH_EVICT_SCAN positions after a shared cursor. 0, or -ENOSPC (nothing evictable
- * there: every entry seen is static, wanted or in use).
+ * there: every entry seen is static, wanted or in use). A scan that found nothing makes the
+ * next ones wait NEIGH_EVICT_REST: a flood of new next hops into a table of entries in use
+ * costs one scan per rest, not one per packet.
  */
 static int neigh_evict(uint64_t now)
 {
 	uint32_t iter = __atomic_load_n(&neigh_evict_cursor, __ATOMIC_RELAXED), seen = 0;
+	uint64_t failed = __atomic_load_n(&neigh_evict_failed, __ATOMIC_RELAXED);
 	struct neigh_key victim;
 	int best = NEIGH_EVICT_NEVER, best_pos = -1, wrapped = 0;
 	const void *key;
 	void *data;
 	int32_t pos;
 
+	if (failed && now >= failed && now < failed + NEIGH_EVICT_REST)
+		return -ENOSPC;
 	while (seen++ < NEIGH_EVICT_SCAN) {
 		struct neigh_entry e;
 		int rank;
@@ -280,8 +293,10 @@ static int neigh_evict(uint64_t now)
 		}
 	}
 	__atomic_store_n(&neigh_evict_cursor, iter, __ATOMIC_RELAXED);
-	if (best_pos < 0)
+	if (best_pos < 0) {
+		__atomic_store_n(&neigh_evict_failed, now ? now : 1, __ATOMIC_RELAXED);
 		return -ENOSPC;
+	}
 	neigh_delete(&victim, best_pos);
 	return 0;
 }
