@@ -8,7 +8,8 @@ dropped neigh_unsolicited (docs/dataplane.md "Neighbours"); one that teaches not
 nd_ignored: a solicitation for another address without a source link-layer option, a duplicate
 address detection probe for another address, an advertisement without a target link-layer
 option, an advertisement for a target off the port's subnets. Nothing is sent. Every frame is
-counted once (the runner's receive balance). Writes the case files into argv[1] (default: this directory)."""
+counted once (the runner's receive balance). Writes the case files into argv[1] (default:
+this directory)."""
 
 import os
 import sys
