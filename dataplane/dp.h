@@ -83,8 +83,8 @@ struct dp {
 	struct rt_state *volatile state;
 	struct rte_rcu_qsbr *qsbr;
 	struct rte_mempool *pool;
-	struct rte_hash *flows; /* flowtab.c */
-	uint64_t *flow_vals;	/* indexed by hash position */
+	struct rte_hash *flows;	    /* flowtab.c */
+	uint64_t *flow_vals;	    /* indexed by hash position */
 	struct route_table *routes; /* route.c */
 
 	/* replay */
