@@ -158,6 +158,19 @@ struct {
 	__type(value, __u64);
 } sl_flows SEC(".maps");
 
+/*
+ * The fragment table (core/frag.h): one map for every CPU, since RSS may hand the fragments
+ * of one datagram to different CPUs. HASH, not LRU: a live entry is never evicted for a new
+ * datagram (that one goes untracked, frag_table_full). sluice-xdp sizes it
+ * node.fragment_table_size and deletes expired entries (xdp_maps_frag_sweep).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct frag_key);
+	__type(value, __u64);
+} sl_frags SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
 	__uint(max_entries, XDP_STAGE_MAX);
@@ -299,16 +312,41 @@ static __always_inline int sl_addr_eq(const __u8 *a, const __u8 *b, __u32 n)
 	return !diff;
 }
 
-/* Our addresses: any port's (docs/dataplane.md step 4), in sl_local. */
-static __always_inline int sl_is_local(const struct pkt_info *pi)
+/*
+ * What sl_local says of daddr: PKT_DST_OWN (any port's address, docs/dataplane.md step 4),
+ * PKT_DST_EDGE (a port subnet's network or broadcast address) or PKT_DST_OTHER.
+ */
+static __always_inline __u32 sl_dst_kind(__u8 family, const __u8 *daddr)
 {
-	struct xdp_local_key k = {.family = pi->family};
+	struct xdp_local_key k = {.family = family};
+	__u32 *v;
 
-	if (pi->family == 4)
-		__builtin_memcpy(k.addr, pi->daddr, 4);
+	if (family == 4)
+		__builtin_memcpy(k.addr, daddr, 4);
 	else
-		__builtin_memcpy(k.addr, pi->daddr, 16);
-	return bpf_map_lookup_elem(&sl_local, &k) != NULL;
+		__builtin_memcpy(k.addr, daddr, 16);
+	v = bpf_map_lookup_elem(&sl_local, &k);
+	if (!v)
+		return PKT_DST_OTHER;
+	return *v & XDP_LOCAL_EDGE ? PKT_DST_EDGE : PKT_DST_OWN;
+}
+
+/*
+ * csum_ipv4_hdr_ok of the IPv4 header at off (RFC 1812 5.2.2), over a copy (one load without
+ * options): a global function, checked once on its own. 1 right (or not all there: the parse
+ * judged that), 0 wrong.
+ */
+__noinline int sl_ipv4_csum_ok(struct xdp_md *ctx, __u32 off)
+{
+	__u8 hdr[60];
+	__u32 hlen;
+
+	if (off > SL_MAX_L4_OFF || bpf_xdp_load_bytes(ctx, off, hdr, 20))
+		return 1;
+	hlen = (__u32)(hdr[0] & 0x0f) * 4;
+	if (hlen < 20 || (hlen > 20 && bpf_xdp_load_bytes(ctx, off + 20, hdr + 20, hlen - 20)))
+		return 1;
+	return csum_ipv4_hdr_ok(hdr, hlen);
 }
 
 static __always_inline int sl_is_multicast(const struct pkt_info *pi)
@@ -362,9 +400,10 @@ static __always_inline int sl_fib(struct xdp_md *ctx, struct sl_env *e, __u8 fam
 		__builtin_memcpy(nk->addr, &fp->ipv4_dst, 4);
 	else
 		__builtin_memcpy(nk->addr, fp->ipv6_dst, 16);
-	now = bpf_ktime_get_ns();
+	/* in scratch, not on the stack: a stage and its calls have 512 bytes */
+	now = e->s->nh_now = bpf_ktime_get_ns();
 	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) { /* have it resolved */
-		bpf_map_update_elem(&sl_resolve, nk, &now, BPF_NOEXIST);
+		bpf_map_update_elem(&sl_resolve, nk, &e->s->nh_now, BPF_NOEXIST);
 		return SL_DROP_NEIGH_UNRESOLVED + 1;
 	}
 	/*
@@ -373,7 +412,7 @@ static __always_inline int sl_fib(struct xdp_md *ctx, struct sl_env *e, __u8 fam
 	 */
 	used = bpf_map_lookup_elem(&sl_nh_used, nk);
 	if (!used)
-		bpf_map_update_elem(&sl_nh_used, nk, &now, BPF_NOEXIST);
+		bpf_map_update_elem(&sl_nh_used, nk, &e->s->nh_now, BPF_NOEXIST);
 	else if (now - *used > XDP_NH_USED_GRAIN_NS)
 		*used = now;
 	ifi = fp->ifindex;
@@ -491,9 +530,48 @@ static __always_inline int sl_eth_write(struct xdp_md *ctx, const __u8 *dst, con
 	return 0;
 }
 
-/* gw_forward: the IP packet of pi to its destination, with a new Ethernet header. */
+static __always_inline __u64 sl_now(const struct xdp_node *n)
+{
+	return n->clock_us ? n->clock_us : bpf_ktime_get_ns() / 1000;
+}
+
+/*
+ * Too big for the egress port (pkt_egress_mtu's verdict v, port MTU mtu): IPv4 without DF is
+ * dropped here; else the packet, alone behind 14 bytes (a GENEVE return's inner packet lies
+ * deeper than sl_too_big reads), goes in scratch to sl_too_big_fwd, which answers its source
+ * (routed) with the ICMP error. undo: pi was translated and s->rw[1] translates it back.
+ */
+static __always_inline int sl_forward_too_big(struct xdp_md *ctx, struct sl_env *e,
+					      const struct pkt_info *pi, int v, __u32 mtu,
+					      __u32 undo)
+{
+	struct sl_scratch *s = e->s;
+
+	if (v == PKT_MTU_NO_DF)
+		return sl_drop(e, SL_DROP_MTU_EXCEEDED_NO_DF);
+	if (pi != &s->pi)
+		__builtin_memcpy(&s->pi, pi, sizeof(*pi));
+	if (s->pi.l3_off > SL_MAX_L3_OFF) {
+		if (s->pi.l3_off > SL_MAX_L4_OFF ||
+		    sl_reframe(ctx, s->pi.l3_off, s->pi.l3_len, ETH_HLEN_))
+			return sl_drop(e, SL_DROP_MTU_EXCEEDED);
+		s->pi.l4_off = (__u16)(s->pi.l4_off - s->pi.l3_off + ETH_HLEN_);
+		s->pi.l3_off = ETH_HLEN_;
+	}
+	s->mtu = mtu;
+	s->nat_undo = (__u8)undo;
+	s->reply_port = -1;
+	s->now = sl_now(e->node);
+	bpf_tail_call(ctx, &sl_progs, XDP_STAGE_TOO_BIG);
+	return sl_drop(e, SL_DROP_MTU_EXCEEDED);
+}
+
+/*
+ * gw_forward: the IP packet of pi to its destination, with a new Ethernet header, if it fits
+ * the egress port. undo: pi was translated (sl_nat_apply left the way back in s->rw[1]).
+ */
 static __always_inline int sl_forward(struct xdp_md *ctx, struct sl_env *e,
-				      const struct pkt_info *pi, __u32 ev)
+				      const struct pkt_info *pi, __u32 ev, __u32 undo)
 {
 	/*
 	 * Zeroed: on a route miss h.port is never set, and clang may still copy it (undefined)
@@ -506,6 +584,9 @@ static __always_inline int sl_forward(struct xdp_md *ctx, struct sl_env *e,
 	ret = sl_route(ctx, e, pi->family, pi->daddr, &h);
 	if (ret)
 		return sl_drop(e, (__u32)ret - 1);
+	ret = pkt_egress_mtu(pi, 0, h.port->mtu);
+	if (ret != PKT_MTU_FITS)
+		return sl_forward_too_big(ctx, e, pi, ret, h.port->mtu, undo);
 	if (sl_reframe(ctx, pi->l3_off, pi->l3_len, ETH_HLEN_) ||
 	    sl_eth_write(ctx, h.dmac, h.port->mac,
 			 pi->family == 4 ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6))
@@ -537,9 +618,38 @@ __noinline int sl_flow_key(struct xdp_md *ctx, const struct pkt_info *pi, __u32 
 	return 0;
 }
 
-static __always_inline __u64 sl_now(const struct xdp_node *n)
+/*
+ * fragtab_apply (dataplane/fragtab.c): core/frag.h's frag_decide for pi (in s) in `mode` at
+ * s->now with sl_frags; counts frag_tracked / frag_table_full in st. Returns the verdict, pi
+ * changed as frag_decide changes it. A new key with BPF_NOEXIST (no room: -E2BIG, full; a
+ * key another CPU has just added: -EEXIST, its value stands); an entry found is replaced
+ * (BPF_ANY: the kernel swaps the element whole). Global: checked once, not inlined.
+ */
+__noinline int sl_frag(struct sl_scratch *s, struct pkt_info *pi, struct xdp_stats *st, __u32 mode,
+		       __u32 timeout_ms)
 {
-	return n->clock_us ? n->clock_us : bpf_ktime_get_ns() / 1000;
+	__u64 *v, val = 0, write = 0;
+	int verdict, ret;
+
+	if (!s || !pi || !st)
+		return FRAG_NONE;
+	if (!frag_tracked(pi))
+		return FRAG_NONE;
+	frag_key_make(pi, &s->frk);
+	v = bpf_map_lookup_elem(&sl_frags, &s->frk);
+	if (v)
+		val = *v;
+	verdict = frag_decide(pi, v ? &val : NULL, s->now, (__u64)timeout_ms * 1000, (int)mode,
+			      &write);
+	if (verdict != FRAG_RECORD)
+		return verdict;
+	/* not *v = write: the sweeper may have deleted (and the map reused) that element */
+	ret = (int)bpf_map_update_elem(&sl_frags, &s->frk, &write, v ? BPF_ANY : BPF_NOEXIST);
+	if (!ret)
+		st->events[SL_EV_FRAG_TRACKED]++;
+	else if (ret != -17) /* -EEXIST */
+		st->events[SL_EV_FRAG_TABLE_FULL]++;
+	return verdict;
 }
 
 static __always_inline struct xdp_group *sl_group(__u32 gi)
@@ -654,7 +764,7 @@ static __always_inline int sl_choose(struct sl_env *e, __u32 gi, const struct xd
  * copy of the packet's head) and goes back to the sender; the packet counts mtu_exceeded.
  */
 static __always_inline int sl_too_big(struct xdp_md *ctx, struct sl_env *e,
-				      const struct pkt_info *pi, __u16 mtu)
+				      const struct pkt_info *pi, int verdict, __u16 mtu)
 {
 	struct sl_scratch *s = e->s;
 	const __u32 hdr = ICMP6_ERR_HDR_LEN; /* the quote sits at buf + 48 */
@@ -664,7 +774,7 @@ static __always_inline int sl_too_big(struct xdp_md *ctx, struct sl_env *e,
 	__u8 *out;
 	int len;
 
-	if (pi->family == 4 && !(pi->flags & PKT_F_DF))
+	if (verdict == PKT_MTU_NO_DF)
 		return sl_drop(e, SL_DROP_MTU_EXCEEDED_NO_DF);
 	if (s->reply_port >= 0) { /* straight back to the sender of the frame */
 		data = (__u8 *)(long)ctx->data;
@@ -723,6 +833,31 @@ static __always_inline int sl_too_big(struct xdp_md *ctx, struct sl_env *e,
 	return sl_send(ctx, e, port->index, port->ifindex);
 }
 
+/*
+ * nat_rewrite of s->pi with s->rw[1] (sl_nat_apply's way back), s->pi updated to read as the
+ * packet now does: the packet as it arrived. A global function (see sl_nat_apply).
+ */
+__noinline int sl_nat_undo(struct xdp_md *ctx, struct sl_scratch *s)
+{
+	__u8 *data = (__u8 *)(long)ctx->data, *end = (__u8 *)(long)ctx->data_end;
+	const struct nat_rewrite *rw;
+
+	if (!s)
+		return -1;
+	rw = &s->rw[1];
+	if (nat_rewrite(data, end, &s->pi, rw))
+		return -1;
+	if (rw->set_src) {
+		__builtin_memcpy(s->pi.saddr, rw->saddr, 4);
+		s->pi.sport = rw->sport;
+	}
+	if (rw->set_dst) {
+		__builtin_memcpy(s->pi.daddr, rw->daddr, 4);
+		s->pi.dport = rw->dport;
+	}
+	return 0;
+}
+
 /* ---- stages ---- */
 
 /*
@@ -758,24 +893,48 @@ int sl_gw_encap(struct xdp_md *ctx)
 	if (!g)
 		return sl_drop(&e, SL_DROP_NO_TARGET);
 
-	sl_flow_key(ctx, pi, g->stickiness, fk);
+	/*
+	 * gw_encap: steered as its datagram's first fragment decides (core/frag.h), the cookie
+	 * made from what the packet itself reads (its return validates with no state).
+	 */
+	if (pi->flags & PKT_F_FRAG) {
+		__builtin_memcpy(&e.s->fpi, pi, sizeof(*pi));
+		sl_frag(e.s, &e.s->fpi, e.st, FRAG_MODE_STEER, e.node->frag_timeout_ms);
+		sl_flow_key(ctx, &e.s->fpi, g->stickiness, fk);
+		frag_own_view(pi, &e.s->fpi);
+		sl_flow_key(ctx, &e.s->fpi, g->stickiness, &e.s->ck);
+	} else {
+		sl_flow_key(ctx, pi, g->stickiness, fk);
+		__builtin_memcpy(&e.s->ck, fk, sizeof(*fk));
+	}
 	hash = flow_key_hash(fk);
 	slot = sl_choose(&e, gi, g, fk, hash, pi->proto, e.s->now);
 	if (slot == SL_PICK_BYPASS)
-		return sl_forward(ctx, &e, pi, SL_EV_BYPASS);
+		return sl_forward(ctx, &e, pi, SL_EV_BYPASS, e.s->nat_undo);
 	if (slot < 0)
 		return sl_drop(&e, (__u32)(-slot - 1));
 	t = &g->targets[slot & 0xff];
 	ret = sl_route(ctx, &e, 4, (const __u8 *)&t->addr, &h);
 	if (ret)
 		return sl_drop(&e, (__u32)ret - 1);
-	if ((__u32)pi->l3_len + GWLB_ENCAP_OVERHEAD > h.port->mtu)
-		return sl_too_big(ctx, &e, pi, h.port->mtu - GWLB_ENCAP_OVERHEAD);
+	ret = pkt_egress_mtu(pi, GWLB_ENCAP_OVERHEAD, h.port->mtu);
+	if (ret != PKT_MTU_FITS) {
+		/*
+		 * A translated reply (sl_nlb): the error quotes it as the target sent it, in
+		 * sl_too_big_fwd (the undo's stack on top of this stage's passes the 512 bytes).
+		 */
+		if (ret == PKT_MTU_ICMP && e.s->nat_undo) {
+			e.s->mtu = h.port->mtu - GWLB_ENCAP_OVERHEAD;
+			bpf_tail_call(ctx, &sl_progs, XDP_STAGE_TOO_BIG);
+			return sl_drop(&e, SL_DROP_MTU_EXCEEDED);
+		}
+		return sl_too_big(ctx, &e, pi, ret, h.port->mtu - GWLB_ENCAP_OVERHEAD);
+	}
 
 	src = h.port->geneve_src;
 	meta.endpoint_id = att->endpoint_id;
 	meta.attachment_id = att->attachment_id;
-	meta.cookie = cookie_make(e.node->secret, fk, t->addr, att->endpoint_id);
+	meta.cookie = cookie_make(e.node->secret, &e.s->ck, t->addr, att->endpoint_id);
 	meta.proto = pi->family == 4 ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6;
 
 	if (pi->l3_off > SL_MAX_L4_OFF ||
@@ -798,6 +957,24 @@ int sl_gw_encap(struct xdp_md *ctx)
 		ts->bytes += pi->l3_len;
 	}
 	return sl_send(ctx, &e, h.port->index, h.port->ifindex);
+}
+
+/*
+ * The too-big answer of a packet that went through sl_forward_too_big, or of a translated
+ * reply too big to encapsulate (sl_gw_encap): scratch.pi (at l3_off <= SL_MAX_L3_OFF) leaves
+ * scratch.mtu bytes on its egress port; translated back first when scratch.nat_undo; the
+ * error goes as scratch.reply_port says (-1 from both: routed to the source).
+ */
+SEC("xdp")
+int sl_too_big_fwd(struct xdp_md *ctx)
+{
+	struct sl_env e;
+
+	if (sl_env_get(&e))
+		return XDP_ABORTED;
+	if (e.s->nat_undo && sl_nat_undo(ctx, e.s))
+		return sl_drop(&e, SL_DROP_MTU_EXCEEDED);
+	return sl_too_big(ctx, &e, &e.s->pi, PKT_MTU_ICMP, (__u16)e.s->mtu);
 }
 
 /* gw_chain_pos: the chain position whose group has appliance addr (present or not), or -1. */
@@ -907,7 +1084,7 @@ int sl_gw_return(struct xdp_md *ctx)
 	__u32 udp_len, l4, a, appliance, off;
 	__u16 hlen;
 	__u8 *data, *end;
-	int ret, pos, last, zone;
+	int ret, pos, last, zone, to_zone;
 
 	if (sl_env_get(&e))
 		return XDP_ABORTED;
@@ -926,8 +1103,6 @@ int sl_gw_return(struct xdp_md *ctx)
 	/* The UDP segment, copied: the checksum and the GENEVE parse run over the copy. */
 	if (bpf_xdp_load_bytes(ctx, l4, e.s->buf, udp_len))
 		return sl_drop(&e, SL_DROP_GENEVE_TRUNCATED);
-	if (sl_get_be16(e.s->buf + 6) && !sl_udp_csum_ok(e.s, udp_len))
-		return sl_drop(&e, SL_DROP_GENEVE_UDP_CHECKSUM);
 	ret = sl_geneve_parse(e.s, udp_len, &meta);
 	if (ret < 0) {
 		return sl_drop(&e, gwlb_geneve_drop((__u32)-ret));
@@ -944,6 +1119,12 @@ int sl_gw_return(struct xdp_md *ctx)
 	pos = sl_chain_pos_of(a, appliance);
 	if (pos < 0)
 		return sl_drop(&e, SL_DROP_GENEVE_UNKNOWN_APPLIANCE);
+	g = sl_group(att->chain[pos & (XDP_CHAIN_MAX - 1)]);
+	if (!g)
+		return sl_drop(&e, SL_DROP_GENEVE_UNKNOWN_APPLIANCE);
+	if (gwlb_udp_csum_verify(sl_get_be16(e.s->buf + 6), g->udp_csum) &&
+	    !sl_udp_csum_ok(e.s, udp_len))
+		return sl_drop(&e, SL_DROP_GENEVE_UDP_CHECKSUM);
 	off = l4 + 8 + hlen;
 	if (off > SL_MAX_L4_OFF)
 		return sl_drop(&e, SL_DROP_GENEVE_BAD_INNER);
@@ -955,26 +1136,35 @@ int sl_gw_return(struct xdp_md *ctx)
 	if (sl_parse_inner(ctx, off, meta.proto == ETHERTYPE_IPV4 ? 4 : 6, &in) ||
 	    (__u32)in.l3_off + in.l3_len > l4 + udp_len)
 		return sl_drop(&e, SL_DROP_GENEVE_BAD_INNER);
-	g = sl_group(att->chain[pos & (XDP_CHAIN_MAX - 1)]);
-	if (!g)
-		return sl_drop(&e, SL_DROP_GENEVE_UNKNOWN_APPLIANCE);
+	/* the packet sluice forwards: its header checksum as the entry checks every frame's */
+	if (in.family == 4 && !sl_ipv4_csum_ok(ctx, off))
+		return sl_drop(&e, SL_DROP_IPV4_CHECKSUM);
 	sl_flow_key(ctx, &in, g->stickiness, &fk);
 	if (cookie_make(e.node->secret, &fk, appliance, meta.endpoint_id) != meta.cookie)
 		return sl_drop(&e, SL_DROP_GENEVE_BAD_COOKIE);
 	sl_event(&e, SL_EV_DECAP);
 	last = (__u32)pos + 1 >= att->n_chain;
+	to_zone = (in.family == 4 && e.node->zone_family == 4 &&
+		   sl_addr_eq(in.daddr, (const __u8 *)&e.node->zone_ip4, 4)) ||
+		  (in.family == 6 && e.node->zone_family == 6 &&
+		   sl_addr_eq(in.daddr, e.node->zone_ip6, 16));
 	/* inspected, now balance it: the last appliance returned a packet to the zone IP */
-	zone = last && in.family == 4 && e.node->zone_family == 4 &&
-	       (in.proto == IPPROTO_TCP_ || in.proto == IPPROTO_UDP_) &&
-	       sl_addr_eq(in.daddr, (const __u8 *)&e.node->zone_ip4, 4);
+	zone = last && to_zone && in.family == 4 &&
+	       (in.proto == IPPROTO_TCP_ || in.proto == IPPROTO_UDP_);
+	/* the zone IP is ours: only the next group or the load balancer may have it */
+	if (gwlb_inner_martian(&in, to_zone ? PKT_DST_OWN : sl_dst_kind(in.family, in.daddr),
+			       to_zone && (!last || zone)))
+		return sl_drop(&e, SL_DROP_MARTIAN_DST);
 	if (last && !zone)
-		return sl_forward(ctx, &e, &in, SL_EV_FORWARD);
+		return sl_forward(ctx, &e, &in, SL_EV_FORWARD, 0);
 
 	/* Next group (or the NLB): the inner packet behind a 14-byte stand-in Ethernet header. */
 	if (sl_reframe(ctx, off, in.l3_len, ETH_HLEN_))
 		return sl_drop(&e, SL_DROP_NO_MBUF);
 	in.l3_off = ETH_HLEN_;
-	in.l4_off = (__u16)(in.l4_off - off + ETH_HLEN_);
+	/* a non-first fragment has no L4 header: its l4_off stays 0 (nat_rewrite bounds it) */
+	if (!(in.flags & PKT_F_FRAG_LATER))
+		in.l4_off = (__u16)(in.l4_off - off + ETH_HLEN_);
 	__builtin_memcpy(&e.s->pi, &in, sizeof(in));
 	e.s->attach = a; /* where the endpoint lookup stopped */
 	e.s->pos = (__u32)pos + 1;
@@ -1120,6 +1310,7 @@ __noinline int sl_nat_apply(struct xdp_md *ctx, struct sl_scratch *s)
 	rw = &s->rw[0];
 	x = &s->sess[0];
 	sl_sess_rw(rw, x);
+	nat_undo_of(&s->pi, rw, &s->rw[1]); /* for sl_too_big_fwd */
 	if (nat_rewrite(data, end, &s->pi, rw))
 		return -1;
 	if (x->set_src) {
@@ -1282,11 +1473,12 @@ static __always_inline int sl_nlb_translate_send(struct xdp_md *ctx, struct sl_e
 		s->attach = (__u32)s->sess[0].inspect;
 		s->pos = 0;
 		s->reply_port = -1;
+		s->nat_undo = 1; /* sl_nat_apply left the way back in rw[1] */
 		bpf_tail_call(ctx, &sl_progs, XDP_STAGE_GW_ENCAP);
 		return sl_drop(e, SL_DROP_NO_TARGET);
 	}
 	return sl_forward(ctx, e, &s->pi,
-			  dir == XDP_SESS_CLIENT ? SL_EV_NLB_FORWARD : SL_EV_NLB_REPLY);
+			  dir == XDP_SESS_CLIENT ? SL_EV_NLB_FORWARD : SL_EV_NLB_REPLY, 1);
 }
 
 /*
@@ -1514,7 +1706,7 @@ static __always_inline int sl_nlb_icmp(struct xdp_md *ctx, struct sl_env *e)
 	__builtin_memcpy(&s->sess[0], x, sizeof(*x));
 	if (sl_nlb_icmp_xlate(ctx, s))
 		return sl_drop(e, SL_DROP_PARSE_L4);
-	return sl_forward(ctx, e, &s->pi, SL_EV_NLB_ICMP);
+	return sl_forward(ctx, e, &s->pi, SL_EV_NLB_ICMP, 0);
 }
 
 /*
@@ -1565,18 +1757,35 @@ static __always_inline int sl_nlb_try_session(struct xdp_md *ctx, struct sl_env 
 		return -1;
 	if (s->pi.flags & PKT_F_ICMP_ERR)
 		return sl_nlb_icmp(ctx, e);
-	if (!(s->pi.flags & PKT_F_L4) ||
-	    (s->pi.proto != IPPROTO_TCP_ && s->pi.proto != IPPROTO_UDP_))
-		return -1;
-	x = sl_nlb_lookup(s);
-	if (!x || s->sess[0].dir != XDP_SESS_REPLY)
-		return -1;
-	ok = sl_nlb_session_ok(ctx, e, x);
-	if (ok < 0)
-		return -ok - 1;
-	if (!ok)
-		return -2; /* expired or moved: the packet is not a reply any more */
-	return sl_nlb_translate_send(ctx, e);
+	/*
+	 * A reply's later fragments: its first's ports (core/frag.h), for the lookup only: a
+	 * packet no session claims goes on as it came (sluice-dp looks up a copy).
+	 */
+	if (s->pi.flags & PKT_F_FRAG) {
+		__builtin_memcpy(&s->fpi, &s->pi, sizeof(s->pi));
+		if (s->pi.flags & PKT_F_FRAG_LATER)
+			sl_frag(s, &s->pi, e->st, FRAG_MODE_REPLY, e->node->frag_timeout_ms);
+	}
+	ok = -1;
+	if ((s->pi.flags & PKT_F_L4) &&
+	    (s->pi.proto == IPPROTO_TCP_ || s->pi.proto == IPPROTO_UDP_)) {
+		x = sl_nlb_lookup(s);
+		if (x && s->sess[0].dir == XDP_SESS_REPLY) {
+			/* a reply's first fragment records its ports (the rest: gw_encap's) */
+			if ((s->pi.flags & (PKT_F_FRAG | PKT_F_FRAG_LATER)) == PKT_F_FRAG)
+				sl_frag(s, &s->pi, e->st, FRAG_MODE_REPLY,
+					e->node->frag_timeout_ms);
+			ok = sl_nlb_session_ok(ctx, e, x);
+			if (ok < 0)
+				return -ok - 1;
+			if (ok)
+				return sl_nlb_translate_send(ctx, e);
+			ok = -2; /* expired or moved: the packet is not a reply any more */
+		}
+	}
+	if (s->pi.flags & PKT_F_FRAG)
+		__builtin_memcpy(&s->pi, &s->fpi, sizeof(s->pi));
+	return ok;
 }
 
 /*
@@ -1593,7 +1802,7 @@ int sl_nlb(struct xdp_md *ctx)
 	struct sl_scratch *s;
 	struct xdp_nlbcfg *nc;
 	struct sl_env e;
-	__u32 zero = 0;
+	__u32 zero = 0, kind;
 	int ret, verdict;
 
 	if (sl_env_get(&e))
@@ -1629,7 +1838,13 @@ int sl_nlb(struct xdp_md *ctx)
 		return sl_drop(&e, SL_DROP_NO_TARGET);
 	}
 
-	/* to the zone IP (TCP or UDP) */
+	/*
+	 * To the zone IP (TCP or UDP). A non-first fragment has the ports its first fragment
+	 * recorded (core/frag.h), or no listener can be known: dropped frag_early.
+	 */
+	if ((s->pi.flags & PKT_F_FRAG) &&
+	    sl_frag(s, &s->pi, e.st, FRAG_MODE_NLB, e.node->frag_timeout_ms) == FRAG_EARLY)
+		return sl_drop(&e, SL_DROP_FRAG_EARLY);
 	lk.proto = s->pi.proto;
 	lk.port = s->pi.dport;
 	lp = s->pi.family == 4 && (s->pi.flags & PKT_F_L4) ? bpf_map_lookup_elem(&sl_listeners, &lk)
@@ -1661,7 +1876,13 @@ int sl_nlb(struct xdp_md *ctx)
 		if (ret)
 			return sl_nlb_translate_send(ctx, &e);
 	}
-	ret = (int)nat_new_session_refusal(&s->pi);
+	/* the zone IP is ours too (sluice-dp lists it with the ports' addresses) */
+	kind = sl_addr_eq(s->pi.saddr, (const __u8 *)&e.node->zone_ip4, 4)
+		       ? PKT_DST_OWN
+		       : sl_dst_kind(s->pi.family, s->pi.saddr);
+	ret = (int)nat_new_session_refusal(&s->pi, kind);
+	if (s->pi.flags & PKT_F_FRAG_LATER) /* its first fragment made no session */
+		ret = SL_DROP_FRAG_EARLY;
 	if (ret != SL_DROP_MAX)
 		return sl_ldrop(&e, l->index, (__u32)ret);
 	verdict = nlb_client_verdict(s->pi.proto, s->pi.tcp_flags, !!(l->flags & XDP_LF_RESET));
@@ -1980,7 +2201,7 @@ int sl_xdp(struct xdp_md *ctx)
 	struct xdp_port *p;
 	struct pkt_info pi;
 	struct sl_env e;
-	__u32 zero = 0;
+	__u32 zero = 0, kind;
 	int ret, zone, local;
 
 	p = bpf_map_lookup_elem(&sl_ports, &ifi);
@@ -2017,11 +2238,14 @@ int sl_xdp(struct xdp_md *ctx)
 			return sl_drop(&e, SL_DROP_NEIGH_BAD_MAC);
 		return sl_pass(&e);
 	}
+	if (pi.family == 4 && !sl_ipv4_csum_ok(ctx, pi.l3_off))
+		return sl_drop(&e, SL_DROP_IPV4_CHECKSUM);
 
 	__builtin_memcpy(&e.s->pi, &pi, sizeof(pi));
 	e.s->port = p->index;
 	e.s->ifindex = ifi;
 	e.s->reply_port = (__s32)p->index;
+	e.s->nat_undo = 0; /* until sl_nlb translates it */
 	e.s->attach = p->attach < 0 ? 0 : (__u32)p->attach;
 	e.s->pos = 0;
 
@@ -2032,7 +2256,8 @@ int sl_xdp(struct xdp_md *ctx)
 	zone = (e.node->zone_family == 4 &&
 		sl_addr_eq(pi.daddr, (const __u8 *)&e.node->zone_ip4, 4)) ||
 	       (e.node->zone_family == 6 && sl_addr_eq(pi.daddr, e.node->zone_ip6, 16));
-	local = zone || sl_is_multicast(&pi) || sl_is_local(&pi);
+	kind = sl_dst_kind(pi.family, pi.daddr);
+	local = zone || sl_is_multicast(&pi) || kind == PKT_DST_OWN;
 	if (local && (pi.flags & PKT_F_L4) && pi.proto == IPPROTO_UDP_ &&
 	    pi.dport == GENEVE_UDP_PORT) {
 		/* no clock: sl_gw_return reads it only when it hands the packet on */
@@ -2065,6 +2290,9 @@ int sl_xdp(struct xdp_md *ctx)
 			return sl_drop(&e, SL_DROP_NEIGH_BAD_MAC);
 		return sl_pass(&e);
 	}
+	/* never forwarded, inspected or resolved: a subnet's broadcast, 0/8, loopback, ... */
+	if (pkt_dst_martian(pi.family, pi.daddr, kind))
+		return sl_drop(&e, SL_DROP_MARTIAN_DST);
 	if (nlb && pi.family == 4) {
 		__u32 i, d;
 

@@ -7,6 +7,7 @@
 #define SL_SLUICE_BPF_H
 
 #include "core/bucket.h"
+#include "core/frag.h"
 #include "core/nat.h"
 #include "xdp_shared.h"
 
@@ -60,17 +61,23 @@ struct sl_scratch {
 	uint32_t pos;	    /* position in its chain */
 	uint8_t nlb_mode;   /* sl_nlb: SL_NLB_* (why the entry called it) */
 	uint8_t has_attach; /* the ingress port has an inspection attachment */
-	uint8_t pad[2];
+	uint8_t nat_undo;   /* sl_too_big_fwd: pi is translated, rw[1] translates it back */
+	uint8_t pad;
 	uint32_t nlb_li, nlb_why; /* sl_icmp: the RST answer's listener and drop reason */
+	uint32_t mtu;		  /* sl_too_big_fwd: the egress port's MTU */
 	/* work areas of the stages (the stack of a stage and its calls is 512 bytes) */
 	struct flow_key fk;
+	struct flow_key ck;  /* sl_gw_encap: the cookie's key (a fragment's own view) */
+	struct pkt_info fpi; /* sl_gw_encap: the packet as its datagram is steered */
+	struct frag_key frk; /* sl_frag: the fragment table key */
 	struct xdp_flow_key ftk;
 	struct xdp_sess_key sk;	  /* sl_nlb: the session key being looked up / inserted */
 	struct xdp_listener lsn;  /* sl_nlb: the packet's listener (a copy) */
 	struct xdp_sess sess[2];  /* sl_nlb: a session's entries (by direction), or the one found */
 	struct nat_rewrite rw[2]; /* sl_nlb: the rewrites (outer, quoted) */
 	struct bpf_fib_lookup fib; /* sl_fib */
-	struct xdp_nh_key nhk;	   /* sl_fib: a next hop to resolve */
+	struct xdp_nh_key nhk;	   /* sl_fib: a next hop to resolve, or used */
+	uint64_t nh_now;	   /* sl_fib: its time (ns), for sl_resolve / sl_nh_used */
 	/* per CPU, kept across packets */
 	struct bucket icmp;	  /* ICMP errors sent (core/bucket.h, as sluice-dp's per lcore) */
 	uint8_t buf[SL_BUF_SIZE]; /* checksum and ICMP work area */

@@ -37,6 +37,8 @@
 #include "xdp_stats.h"
 
 #define XDP_ERR_MAX 1024
+/* sl_frags entries looked at per tick (XDP_NEIGH_POLL_MS) by the ageing sweep */
+#define XDP_FRAG_SWEEP_BUDGET 4096
 
 struct xdp_main_opts {
 	const char *config;
@@ -569,6 +571,7 @@ static void xdp_main_serve(struct xdp_dp *x, struct xdp_rst *rst, int nl, const 
 				xdp_nl_warned = 1;
 			}
 		}
+		xdp_maps_frag_sweep(x, xdp_ctl_now_us(), XDP_FRAG_SWEEP_BUDGET);
 		if (nl >= 0 && xdp_neigh_resolve(x, nl) < 0 && !xdp_nl_warned) {
 			fprintf(stderr,
 				"sluice-xdp: warning: cannot ask the kernel to resolve next "

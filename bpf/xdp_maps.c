@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
+#include "core/frag.h"
 #include "core/gwlb.h"
 #include "core/maglev.h"
 #include "xdp_maps.h"
@@ -31,9 +32,13 @@ _Static_assert((int)XDP_V_ABORTED == (int)XDP_ABORTED && (int)XDP_V_DROP == (int
 	       "enum xdp_verdict is enum xdp_action");
 
 const char *const xdp_stage_names[XDP_STAGE_MAX] = {
-	[XDP_STAGE_GW_ENCAP] = "sl_gw_encap", [XDP_STAGE_GW_RETURN] = "sl_gw_return",
-	[XDP_STAGE_NLB] = "sl_nlb",	      [XDP_STAGE_ICMP] = "sl_icmp",
-	[XDP_STAGE_NLB_TERM] = "sl_nlb_term", [XDP_STAGE_NLB_REPLY] = "sl_nlb_reply",
+	[XDP_STAGE_GW_ENCAP] = "sl_gw_encap",
+	[XDP_STAGE_GW_RETURN] = "sl_gw_return",
+	[XDP_STAGE_NLB] = "sl_nlb",
+	[XDP_STAGE_ICMP] = "sl_icmp",
+	[XDP_STAGE_NLB_TERM] = "sl_nlb_term",
+	[XDP_STAGE_NLB_REPLY] = "sl_nlb_reply",
+	[XDP_STAGE_TOO_BIG] = "sl_too_big_fwd",
 };
 
 int xdp_maps_check_config(const struct config *cfg, char *err, size_t errlen)
@@ -138,6 +143,13 @@ int xdp_maps_size(struct xdp_dp *x, char *err, size_t errlen)
 		snprintf(err, errlen, "sl_flows: max_entries %u: %s", n, strerror(-ret));
 		return ret;
 	}
+	m = bpf_object__find_map_by_name(x->obj, "sl_frags");
+	ret = m ? bpf_map__set_max_entries(m, x->cfg->node.fragment_table_size) : -ENOENT;
+	if (ret) {
+		snprintf(err, errlen, "sl_frags: max_entries %u: %s",
+			 x->cfg->node.fragment_table_size, strerror(-ret));
+		return ret;
+	}
 	/* NLB sessions as sluice-dp's sesstab: max(flow_table_size / 4, 4096), two entries each */
 	sess = bpf_object__find_map_by_name(x->obj, "sl_sess");
 	n = n / 4 > 4096 ? n / 4 : 4096;
@@ -164,7 +176,7 @@ int xdp_maps_find(struct xdp_dp *x, char *err, size_t errlen)
 		{&m->progs, "sl_progs", 0},	{&m->stats, "sl_stats", 0},
 		{&m->tstats, "sl_tstats", 0},	{&m->out, "sl_out", 0},
 		{&m->local, "sl_local", 0},	{&m->resolve, "sl_resolve", 0},
-		{&m->nh_used, "sl_nh_used", 0},
+		{&m->nh_used, "sl_nh_used", 0}, {&m->frags, "sl_frags", 0},
 	};
 	unsigned int i;
 
@@ -341,6 +353,7 @@ static void xdp_fill_node(struct xdp_dp *x)
 			memcpy(n->zone_ip6, a->addr, 16);
 	}
 	n->ttl = cfg->node.ttl;
+	n->frag_timeout_ms = cfg->node.fragment_timeout_ms;
 	n->n_attach = (uint8_t)cfg->n_inspections;
 	n->replay = (uint8_t) !!x->replay;
 }
@@ -376,26 +389,51 @@ static void xdp_fill_port(struct xdp_dp *x, unsigned int p)
 	v->geneve_src = x->node.geneve_src ? x->node.geneve_src : v->addr4[0];
 }
 
-/* sl_local: every address of every port, mapped to its port. */
+/* One sl_local entry; an existing one stays (the first address, or an address before an edge). */
+static int xdp_local_put(struct xdp_dp *x, uint8_t family, const uint8_t *addr, uint32_t v,
+			 char *err, size_t errlen)
+{
+	struct xdp_local_key k = {.family = family};
+
+	memcpy(k.addr, addr, family == 4 ? 4 : 16);
+	if (bpf_map_update_elem(x->maps.local, &k, &v, BPF_NOEXIST) && errno != EEXIST) {
+		snprintf(err, errlen, "filling sl_local: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/*
+ * sl_local: every address of every port, mapped to its port; then the IPv4 subnets' network
+ * and broadcast addresses (XDP_LOCAL_EDGE) that are not an address of the node.
+ */
 static int xdp_fill_local(struct xdp_dp *x, char *err, size_t errlen)
 {
 	const struct config *cfg = x->cfg;
+	uint8_t edge[2][4];
 	unsigned int p, i;
+	int ret;
 
-	for (p = 0; p < cfg->n_ports; p++) {
+	for (p = 0; p < cfg->n_ports; p++)
 		for (i = 0; i < cfg->ports[p].n_addrs; i++) {
 			const struct cfg_addr *a = &cfg->ports[p].addrs[i];
-			struct xdp_local_key k = {.family = (uint8_t)a->family};
-			uint32_t v = p;
 
-			memcpy(k.addr, a->addr, a->family == 4 ? 4 : 16);
-			if (bpf_map_update_elem(x->maps.local, &k, &v, BPF_NOEXIST) &&
-			    errno != EEXIST) {
-				snprintf(err, errlen, "filling sl_local: %s", strerror(errno));
-				return -errno;
-			}
+			ret = xdp_local_put(x, (uint8_t)a->family, a->addr, p, err, errlen);
+			if (ret)
+				return ret;
 		}
-	}
+	for (p = 0; p < cfg->n_ports; p++)
+		for (i = 0; i < cfg->ports[p].n_addrs; i++) {
+			const struct cfg_addr *a = &cfg->ports[p].addrs[i];
+
+			if (a->family != 4 || !pkt_subnet_edges(a->addr, a->plen, edge[0], edge[1]))
+				continue;
+			ret = xdp_local_put(x, 4, edge[0], p | XDP_LOCAL_EDGE, err, errlen);
+			if (!ret)
+				ret = xdp_local_put(x, 4, edge[1], p | XDP_LOCAL_EDGE, err, errlen);
+			if (ret)
+				return ret;
+		}
 	return 0;
 }
 
@@ -538,6 +576,7 @@ int xdp_group_from_rt(const struct rt_state *s, unsigned int gi, struct xdp_grou
 	out->stickiness = (uint8_t)cg->stickiness;
 	out->rebalance = (uint8_t) !!g->rebalance;
 	out->n_targets = (uint16_t)g->n_targets;
+	out->udp_csum = cg->geneve_udp_checksum;
 	out->idle_tcp_us = g->idle_tcp;
 	out->idle_other_us = g->idle_other;
 	out->dereg_delay_us = g->dereg_delay;
@@ -694,4 +733,28 @@ void xdp_state_free(struct xdp_dp *x)
 	x->state_fd = -1;
 	rt_state_free(x->state);
 	x->state = NULL;
+}
+
+unsigned int xdp_maps_frag_sweep(struct xdp_dp *x, uint64_t now_us, unsigned int budget)
+{
+	static struct frag_key cursor; /* the last key looked at */
+	static int started;
+	uint64_t timeout_us = (uint64_t)x->cfg->node.fragment_timeout_ms * 1000, v;
+	struct frag_key next;
+	unsigned int n = 0, seen;
+
+	for (seen = 0; seen < budget; seen++) {
+		if (bpf_map_get_next_key(x->maps.frags, started ? &cursor : NULL, &next)) {
+			started = 0; /* the end, or the cursor was deleted: start again */
+			break;
+		}
+		started = 1;
+		cursor = next;
+		if (bpf_map_lookup_elem(x->maps.frags, &next, &v) ||
+		    frag_val_live(v, now_us, timeout_us))
+			continue;
+		if (!bpf_map_delete_elem(x->maps.frags, &next))
+			n++;
+	}
+	return n;
 }

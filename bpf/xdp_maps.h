@@ -34,7 +34,7 @@ enum xdp_group_mode {
 /* Map fds of the loaded object; -1 for the optional ones (sl_routes6, sl_neigh6) when absent. */
 struct xdp_maps {
 	int node, ports, portv, attach, routes4, routes6, neigh, neigh6, state, flows, progs, stats,
-		tstats, out, local, resolve, nh_used;
+		tstats, out, local, resolve, frags, nh_used;
 };
 
 /* Everything sluice-xdp owns. */
@@ -78,6 +78,12 @@ int xdp_maps_find(struct xdp_dp *x, char *err, size_t errlen);
  * sl_neigh/6 and sl_progs from x->cfg. 0 or -errno with a message.
  */
 int xdp_maps_fill(struct xdp_dp *x, char *err, size_t errlen);
+/*
+ * Delete sl_frags entries past node.fragment_timeout_ms (core/frag.h; now_us on the program's
+ * clock, CLOCK_MONOTONIC), looking at most `budget` entries from where the last call stopped.
+ * Live only: a replay's clock is its frames'. Returns how many were deleted.
+ */
+unsigned int xdp_maps_frag_sweep(struct xdp_dp *x, uint64_t now_us, unsigned int budget);
 /* sl_node[0] = x->node (the replay updates clock_us per frame). */
 int xdp_node_update(struct xdp_dp *x);
 /* sl_ports[ifindex] = config port `port`'s entry (the replay maps loopback to its port). */

@@ -32,6 +32,7 @@ enum xdp_stage {
 	XDP_STAGE_ICMP,		/* ICMP errors about a flow: follow the flow */
 	XDP_STAGE_NLB_TERM,	/* connection termination: a RST each way (one via sl_rst) */
 	XDP_STAGE_NLB_REPLY,	/* transit TCP/UDP of no session: a target's reply to adopt? */
+	XDP_STAGE_TOO_BIG,	/* too big for its egress port: the ICMP error, NAT undone */
 	XDP_STAGE_MAX,
 };
 
@@ -44,9 +45,9 @@ struct xdp_node {
 	uint8_t zone_family;  /* 0, 4 or 6 */
 	uint8_t ttl;	      /* outer TTL */
 	uint8_t n_attach;
-	uint8_t replay; /* 1: record egress in sl_out instead of redirecting */
-	uint32_t pad0;
-	uint64_t clock_us; /* replay: the frame's timestamp; 0 = bpf_ktime_get_ns() / 1000 */
+	uint8_t replay;		  /* 1: record egress in sl_out instead of redirecting */
+	uint32_t frag_timeout_ms; /* node.fragment_timeout_ms (sl_frags, core/frag.h) */
+	uint64_t clock_us;	  /* replay: the frame's timestamp; 0 = bpf_ktime_get_ns() / 1000 */
 };
 _Static_assert(sizeof(struct xdp_node) == 56, "xdp_node size");
 
@@ -66,9 +67,15 @@ struct xdp_port {
 };
 _Static_assert(sizeof(struct xdp_port) == 200, "xdp_port size");
 
-#define XDP_LOCAL_MAX (XDP_MAX_PORTS * XDP_PORT_ADDRS)
+/* every port address and its IPv4 subnet's network and broadcast addresses */
+#define XDP_LOCAL_MAX  (XDP_MAX_PORTS * XDP_PORT_ADDRS * 3)
+#define XDP_LOCAL_EDGE 0x80000000u /* in an sl_local value: PKT_DST_EDGE, not an address */
 
-/* sl_local key: one of the node's addresses (any port's); the value is the port index. */
+/*
+ * sl_local key: one of the node's addresses (any port's), value its port index; or a port
+ * subnet's network or broadcast address (core/pkt.h pkt_subnet_edges), value port index |
+ * XDP_LOCAL_EDGE: never local, never forwarded (pkt_dst_martian).
+ */
 struct xdp_local_key {
 	uint8_t family; /* 4 or 6 */
 	uint8_t pad[3];
@@ -173,7 +180,8 @@ struct xdp_group {
 	uint8_t stickiness; /* enum flow_stick */
 	uint8_t rebalance;
 	uint16_t n_targets;
-	uint16_t pad0;
+	uint8_t udp_csum; /* geneve_udp_checksum: enum gwlb_udp_csum (core/gwlb.h) */
+	uint8_t pad0;
 	uint64_t idle_tcp_us, idle_other_us, dereg_delay_us;
 	uint64_t generation;
 	struct xdp_target targets[XDP_GROUP_TARGETS];

@@ -4,6 +4,10 @@
  * per line, one reply per request in request order. Requests are validated before anything is
  * done (unknown op, missing or unknown member, wrong type: an error naming it). flows and
  * counters go to a dataplane (dpconn_request()); a client's later replies wait for them.
+ *
+ * Clients are limited (clients.h): over the limit a client gets one error line and is closed at
+ * once; a client that neither sends a complete request nor takes its replies for
+ * daemon.client_timeout_ms, while no request of its waits on a dataplane, is closed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,12 +26,12 @@
 #include <event2/listener.h>
 
 #include "api_priv.h"
+#include "clients.h"
 #include "dpconn.h"
 #include "jsonl.h"
 #include "log.h"
 #include "targets.h"
 
-#define API_CLIENTS_MAX 64
 /* A client that asks faster than it reads is not read from until its replies drain. */
 #define API_OUT_MAX   (8u << 20)
 #define API_QUEUE_MAX 256
@@ -35,6 +39,7 @@
 struct api_client {
 	struct api_client *next, *prev;
 	struct bufferevent *bev;
+	struct event *idle; /* daemon.client_timeout_ms without progress */
 	struct api_req *head, *tail;
 	unsigned int n_queued; /* requests not yet answered on the socket */
 	int closing;	       /* read side done: close once every reply is written */
@@ -47,7 +52,7 @@ static struct {
 	api_reload_fn reload;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct api_client *clients;
-	unsigned int n_clients;
+	struct clients limits;
 	struct api_req *orphans;
 	time_t started;
 } api;
@@ -175,9 +180,41 @@ static void client_free(struct api_client *c)
 		api.clients = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
-	api.n_clients--;
+	clients_closed(&api.limits);
+	event_free(c->idle);
 	bufferevent_free(c->bev);
 	free(c);
+}
+
+/* The client made progress (a complete request, or its replies drained): the timeout restarts. */
+static void client_progress(struct api_client *c)
+{
+	struct timeval tv = clients_timeout();
+
+	if (evtimer_add(c->idle, &tv))
+		log_fatal("api: evtimer_add failed");
+}
+
+/*
+ * No progress for daemon.client_timeout_ms: an idle client, one that never finishes its line,
+ * or one that does not read its replies. A request a dataplane still answers keeps it (the
+ * dataplane's own 5 s bound ends that wait).
+ */
+static void client_idle(evutil_socket_t fd, short what, void *arg)
+{
+	struct api_client *c = arg;
+	struct api_req *r;
+
+	(void)fd;
+	(void)what;
+	for (r = c->head; r; r = r->next) {
+		if (!r->reply) {
+			client_progress(c);
+			return;
+		}
+	}
+	log_dbg("api: closed a client without progress for daemon.client_timeout_ms");
+	client_free(c);
 }
 
 /* Write the replies that are ready, in order; close a finished client. */
@@ -247,6 +284,7 @@ static void client_read(struct bufferevent *bev, void *arg)
 		}
 		client_request(c, req);
 		json_decref(req);
+		client_progress(c);
 		if (c->n_queued >= API_QUEUE_MAX ||
 		    evbuffer_get_length(bufferevent_get_output(bev)) >= API_OUT_MAX) {
 			c->throttled = 1;
@@ -262,6 +300,7 @@ static void client_write(struct bufferevent *bev, void *arg)
 {
 	struct api_client *c = arg;
 
+	client_progress(c);
 	if (c->throttled && !c->closing) {
 		c->throttled = 0;
 		bufferevent_enable(bev, EV_READ);
@@ -288,17 +327,20 @@ static void client_event(struct bufferevent *bev, short what, void *arg)
 static void api_accept(struct evconnlistener *lis, evutil_socket_t fd, struct sockaddr *sa,
 		       int salen, void *arg)
 {
-	static const char full[] = "{\"v\":1,\"id\":null,\"ok\":false,\"error\":\"too many clients "
-				   "(at most 64)\"}\n";
+	char full[128];
 	struct api_client *c;
+	int n;
 
 	(void)lis;
 	(void)sa;
 	(void)salen;
 	(void)arg;
-	if (api.n_clients >= API_CLIENTS_MAX) {
-		log_warn("api: refused a client (%d connected)", API_CLIENTS_MAX);
-		if (write(fd, full, sizeof(full) - 1) < 0) { /* best effort */
+	if (!clients_admit(&api.limits)) { /* counted and logged there */
+		n = snprintf(full, sizeof(full),
+			     "{\"v\":1,\"id\":null,\"ok\":false,\"error\":\"too many clients "
+			     "(at most %u)\"}\n",
+			     clients_limit(&api.limits));
+		if (write(fd, full, (size_t)n) < 0) { /* best effort: the socket is non-blocking */
 		}
 		close(fd);
 		return;
@@ -306,8 +348,11 @@ static void api_accept(struct evconnlistener *lis, evutil_socket_t fd, struct so
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		goto fail;
-	c->bev = bufferevent_socket_new(api.base, fd, BEV_OPT_CLOSE_ON_FREE);
+	c->idle = evtimer_new(api.base, client_idle, c);
+	c->bev = c->idle ? bufferevent_socket_new(api.base, fd, BEV_OPT_CLOSE_ON_FREE) : NULL;
 	if (!c->bev) {
+		if (c->idle)
+			event_free(c->idle);
 		free(c);
 		goto fail;
 	}
@@ -315,18 +360,29 @@ static void api_accept(struct evconnlistener *lis, evutil_socket_t fd, struct so
 	bufferevent_setwatermark(c->bev, EV_READ, 0, JSONL_MAX + 1);
 	if (bufferevent_enable(c->bev, EV_READ | EV_WRITE)) {
 		bufferevent_free(c->bev);
+		event_free(c->idle);
 		free(c);
+		clients_closed(&api.limits);
 		return;
 	}
 	c->next = api.clients;
 	if (c->next)
 		c->next->prev = c;
 	api.clients = c;
-	api.n_clients++;
+	client_progress(c);
 	return;
 fail:
+	clients_closed(&api.limits);
 	log_warn("api: out of memory, client refused");
 	close(fd);
+}
+
+/* accept() failed with more than EAGAIN/EINTR/ECONNABORTED: EMFILE and the like. */
+static void api_accept_error(struct evconnlistener *lis, void *arg)
+{
+	(void)lis;
+	(void)arg;
+	clients_accept_error(&api.limits, EVUTIL_SOCKET_ERROR());
 }
 
 /* --- the socket --- */
@@ -406,6 +462,13 @@ int api_init(struct event_base *base, const char *path, mode_t mode, api_reload_
 			  strerror(errno ? errno : ENOMEM));
 		goto err_unlink;
 	}
+	evconnlistener_set_error_cb(api.lis, api_accept_error);
+	if (clients_init(&api.limits, base, "api", api.lis)) {
+		evconnlistener_free(api.lis); /* closes fd */
+		api.lis = NULL;
+		unlink(path);
+		return fail(err, errlen, -ENOMEM, "out of memory");
+	}
 	api.base = base;
 	api.reload = reload;
 	api.started = time(NULL);
@@ -431,6 +494,7 @@ void api_free(void)
 		req_free(r);
 	}
 	evconnlistener_free(api.lis);
+	clients_free(&api.limits);
 	unlink(api.path);
 	memset(&api, 0, sizeof(api));
 }

@@ -76,6 +76,11 @@ int health_result(struct health *h, const struct cfg_health_check *hc, int ok, c
 	return 0;
 }
 
+void health_local_error(struct health *h)
+{
+	h->checks_local++;
+}
+
 int health_drain(struct health *h, enum health_admin why, uint64_t now)
 {
 	if (why != HEALTH_ADMIN_DEREGISTERED && why != HEALTH_ADMIN_DRAINED)

@@ -29,6 +29,7 @@ struct health {
 	uint32_t passes;		       /* consecutive passed checks */
 	uint32_t failures;		       /* consecutive failed checks */
 	uint64_t checks_passed, checks_failed; /* totals */
+	uint64_t checks_local;		       /* checks not run for a local reason (total) */
 	uint64_t last_check;		       /* time of the last result, 0 = never */
 	uint64_t last_latency_us;
 	int last_ok;
@@ -47,6 +48,12 @@ void health_init(struct health *h, int in_zone, uint64_t now);
  */
 int health_result(struct health *h, const struct cfg_health_check *hc, int ok, const char *reason,
 		  uint64_t latency_us, uint64_t now);
+/*
+ * A check that failed here, before it reached the target (no file descriptor, no memory:
+ * probe_result.local): counted in checks_local, and nothing else changes: not the state, not
+ * the streaks, not the last result. The next interval checks again.
+ */
+void health_local_error(struct health *h);
 /*
  * Deregister (admin DEREGISTERED) or drain (admin DRAINED): state draining since now, streaks
  * reset. Between DRAINED and DEREGISTERED the drain keeps its start (one draining period, as

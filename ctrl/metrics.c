@@ -18,9 +18,20 @@
  *   in Prometheus instead of freezing.
  *
  * Each family is written once (# HELP, # TYPE, then all its samples, across dataplanes).
+ *
+ * The endpoint's clients are limited (clients.h). evhttp 2.1 has no connection limit and tells
+ * nobody when a connection opens or closes, so the bufferevent callback (called for every
+ * accepted connection) does the counting: it admits or refuses the connection at once, and
+ * metrics_fixup, on the same loop turn, learns each connection's socket (fd and inode) once
+ * evhttp has set it, and shuts a refused one down (evhttp reads the EOF and frees it). A
+ * connection counts as open while its descriptor still names the same socket (metrics_sweep;
+ * socket inodes are unique while open). A refusal holds the listener until metrics_fixup, so
+ * one accept batch never takes more than the limit and one descriptor.
  */
 #include <errno.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,10 +39,12 @@
 #include <string.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
 #include "announce.h"
+#include "clients.h"
 #include "dpconn.h"
 #include "metrics.h"
 #include "targets.h"
@@ -42,10 +55,15 @@ enum metrics_family {
 	MF_NODE_STATE,
 	MF_NODE_ROUTES,
 	MF_NODE_TRANSITIONS,
+	MF_CLIENTS_OPEN,
+	MF_CLIENTS_LIMIT,
+	MF_CLIENTS_REFUSED,
+	MF_CLIENTS_ACCEPT_ERRORS,
 	MF_TARGET_STATE,
 	MF_TARGET_HEALTHY,
 	MF_HC_TOTAL,
 	MF_HC_DURATION,
+	MF_HC_ERRORS,
 	MF_T_PACKETS,
 	MF_T_BYTES,
 	MF_T_NEW_FLOWS,
@@ -78,6 +96,15 @@ static const struct {
 			    "Routes sluiced has in the announce table now."},
 	[MF_NODE_TRANSITIONS] = {"sluice_node_transitions_total", "counter",
 				 "Changes of the node's state."},
+	[MF_CLIENTS_OPEN] = {"sluice_clients_open", "gauge",
+			     "Connections of the listener's clients now."},
+	[MF_CLIENTS_LIMIT] = {"sluice_clients_limit", "gauge",
+			      "Connections the listener takes at once (daemon.max_clients, or less "
+			      "when the file descriptor limit is lower)."},
+	[MF_CLIENTS_REFUSED] = {"sluice_clients_refused_total", "counter",
+				"Clients closed at once because the listener was full."},
+	[MF_CLIENTS_ACCEPT_ERRORS] = {"sluice_clients_accept_errors_total", "counter",
+				      "accept() failures of the listener (EMFILE, ...)."},
 	[MF_TARGET_STATE] = {"sluice_target_state", "gauge",
 			     "1 for the target's current state, 0 for the others."},
 	[MF_TARGET_HEALTHY] = {"sluice_target_healthy", "gauge", "1 when the target is healthy."},
@@ -85,6 +112,9 @@ static const struct {
 			 "Health checks of the target by result."},
 	[MF_HC_DURATION] = {"sluice_health_check_duration_seconds", "gauge",
 			    "Duration of the target's last health check."},
+	[MF_HC_ERRORS] = {"sluice_health_check_errors_total", "counter",
+			  "Health checks of the target not run for a local reason (no file "
+			  "descriptor, no memory); the target's state was kept."},
 	[MF_T_PACKETS] = {"sluice_target_packets_total", "counter",
 			  "Packets the dataplane sent to the target."},
 	[MF_T_BYTES] = {"sluice_target_bytes_total", "counter",
@@ -127,6 +157,120 @@ struct metrics_page {
 };
 
 static struct evhttp *metrics_http;
+
+/* A connection of the endpoint (see the top): pending until metrics_fixup. */
+struct metrics_conn {
+	struct bufferevent *bev; /* pending: evhttp's, with a reference of ours */
+	int refused;		 /* pending: to be shut down */
+	evutil_socket_t fd;	 /* -1 while pending */
+	dev_t dev;
+	ino_t ino;
+};
+
+static struct {
+	struct clients clients;
+	struct event *fixup;
+	struct metrics_conn *c;
+	unsigned int n, cap;
+} mconn;
+
+/* Forget the connections whose socket is gone. */
+static void metrics_sweep(void)
+{
+	struct metrics_conn *mc;
+	struct stat st;
+	unsigned int i = 0;
+
+	while (i < mconn.n) {
+		mc = &mconn.c[i];
+		if (mc->fd < 0 || (!fstat(mc->fd, &st) && S_ISSOCK(st.st_mode) &&
+				   st.st_ino == mc->ino && st.st_dev == mc->dev)) {
+			i++;
+			continue;
+		}
+		clients_closed(&mconn.clients);
+		*mc = mconn.c[--mconn.n];
+	}
+}
+
+/* The connections accepted on this loop turn: their sockets, and refused ones shut down. */
+static void metrics_fixup(evutil_socket_t fd0, short what, void *arg)
+{
+	struct metrics_conn *mc;
+	evutil_socket_t fd;
+	struct stat st;
+	unsigned int i = 0;
+
+	(void)fd0;
+	(void)what;
+	(void)arg;
+	while (i < mconn.n) {
+		mc = &mconn.c[i];
+		if (mc->fd >= 0) {
+			i++;
+			continue;
+		}
+		fd = bufferevent_getfd(mc->bev);
+		if (mc->refused) {
+			/* FIN now; evhttp reads the EOF on the next turn and frees it */
+			if (fd >= 0)
+				shutdown(fd, SHUT_RDWR);
+			bufferevent_decref(mc->bev);
+			clients_release(&mconn.clients);
+		} else if (fd < 0 || fstat(fd, &st)) { /* already gone */
+			bufferevent_decref(mc->bev);
+			clients_closed(&mconn.clients);
+		} else {
+			mc->fd = fd;
+			mc->dev = st.st_dev;
+			mc->ino = st.st_ino;
+			bufferevent_decref(mc->bev);
+			mc->bev = NULL;
+			i++;
+			continue;
+		}
+		*mc = mconn.c[--mconn.n];
+	}
+}
+
+/* evhttp's bufferevent for a connection it has just accepted (see the top). */
+static struct bufferevent *metrics_bevcb(struct event_base *base, void *arg)
+{
+	struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	struct metrics_conn *mc;
+	unsigned int cap;
+
+	(void)arg;
+	if (!bev)
+		return NULL; /* evhttp tries one of its own */
+	if (mconn.n == mconn.cap) {
+		cap = mconn.cap ? 2 * mconn.cap : 16;
+		mc = realloc(mconn.c, cap * sizeof(*mc));
+		if (!mc)
+			return bev; /* out of memory: this one goes uncounted */
+		mconn.c = mc;
+		mconn.cap = cap;
+	}
+	metrics_sweep();
+	mc = &mconn.c[mconn.n++];
+	memset(mc, 0, sizeof(*mc));
+	mc->bev = bev;
+	mc->fd = -1;
+	mc->refused = !clients_admit(&mconn.clients);
+	if (mc->refused)
+		clients_hold(&mconn.clients); /* the accept loop stops after this one */
+	bufferevent_incref(bev);	      /* valid until metrics_fixup, whatever evhttp does */
+	event_active(mconn.fixup, EV_TIMEOUT, 1);
+	return bev;
+}
+
+/* accept() failed with more than EAGAIN/EINTR/ECONNABORTED (evhttp's listener). */
+static void metrics_accept_error(struct evconnlistener *lis, void *arg)
+{
+	(void)lis;
+	(void)arg;
+	clients_accept_error(&mconn.clients, EVUTIL_SOCKET_ERROR());
+}
 
 /* A label value with \, " and newline escaped, as the text format wants. */
 static void metrics_put_escaped(FILE *f, const char *s)
@@ -221,6 +365,8 @@ static void metrics_targets(struct metrics_page *pg, json_t *targets)
 		metrics_sample(pg, MF_HC_DURATION, 1000.0,
 			       /* ms to s */ json_object_get(check, "last_latency_ms"), "group",
 			       group, "target", id, NULL);
+		metrics_sample(pg, MF_HC_ERRORS, 1.0, json_object_get(check, "local_errors"),
+			       "group", group, "target", id, "reason", "local", NULL);
 	}
 }
 
@@ -278,6 +424,25 @@ static void metrics_dataplane(struct metrics_page *pg, const char *dp, json_t *s
 		       dp, NULL);
 }
 
+/* The local listeners' clients (clients.h). */
+static void metrics_clients(struct metrics_page *pg)
+{
+	const struct clients *c;
+	unsigned int i;
+
+	metrics_sweep();
+	for (i = 0; (c = clients_get(i)); i++) {
+		metrics_int_sample(pg, MF_CLIENTS_OPEN, c->open, "listener", c->name, NULL, NULL,
+				   NULL, NULL);
+		metrics_int_sample(pg, MF_CLIENTS_LIMIT, clients_limit(c), "listener", c->name,
+				   NULL, NULL, NULL, NULL);
+		metrics_int_sample(pg, MF_CLIENTS_REFUSED, (json_int_t)c->refused, "listener",
+				   c->name, NULL, NULL, NULL, NULL);
+		metrics_int_sample(pg, MF_CLIENTS_ACCEPT_ERRORS, (json_int_t)c->accept_errors,
+				   "listener", c->name, NULL, NULL, NULL, NULL);
+	}
+}
+
 /* announce_metrics_json(): {"state", "announced_routes", "transitions"}. */
 static void metrics_node(struct metrics_page *pg)
 {
@@ -331,6 +496,7 @@ char *metrics_render(json_t *targets)
 				   NULL, NULL, NULL, NULL);
 	}
 	metrics_node(&pg);
+	metrics_clients(&pg);
 	if (json_is_array(targets))
 		metrics_targets(&pg, targets);
 	for (i = 0; i < n; i++) {
@@ -459,8 +625,18 @@ static int metrics_parse_address(const char *address, char *host, size_t hostlen
 	return 0;
 }
 
+void metrics_reconfigure(void)
+{
+	struct timeval tv = clients_timeout();
+
+	if (metrics_http)
+		evhttp_set_timeout_tv(metrics_http, &tv);
+}
+
 int metrics_init(struct event_base *base, const char *address, char *err, size_t errlen)
 {
+	struct evhttp_bound_socket *bound;
+	struct evconnlistener *lis;
 	char host[INET6_ADDRSTRLEN];
 	uint16_t port;
 	int rc;
@@ -487,18 +663,34 @@ int metrics_init(struct event_base *base, const char *address, char *err, size_t
 		metrics_http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
 				      EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
 				      EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
-	evhttp_set_timeout(metrics_http, 10);
+	/* daemon.client_timeout_ms: evhttp closes a connection that sends nothing that long
+	 * (idle between requests, or a request never finished) or does not read its reply */
+	metrics_reconfigure();
 	evhttp_set_max_headers_size(metrics_http, 16384);
 	evhttp_set_max_body_size(metrics_http, 4096);
 	evhttp_set_gencb(metrics_http, metrics_http_cb, NULL);
+	evhttp_set_bevcb(metrics_http, metrics_bevcb, NULL);
 	errno = 0;
-	if (!evhttp_bind_socket_with_handle(metrics_http, host, port)) {
+	bound = evhttp_bind_socket_with_handle(metrics_http, host, port);
+	if (!bound) {
 		rc = errno ? -errno : -EADDRINUSE;
 		snprintf(err, errlen, "metrics: cannot listen on %s: %s", address, strerror(-rc));
 		goto fail_http;
 	}
+	lis = evhttp_bound_socket_get_listener(bound);
+	evconnlistener_set_error_cb(lis, metrics_accept_error);
+	mconn.fixup = event_new(base, -1, 0, metrics_fixup, NULL);
+	if (!mconn.fixup || clients_init(&mconn.clients, base, "metrics", lis)) {
+		rc = -ENOMEM;
+		snprintf(err, errlen, "metrics: out of memory");
+		goto fail_fixup;
+	}
 	return 0;
 
+fail_fixup:
+	if (mconn.fixup)
+		event_free(mconn.fixup);
+	mconn.fixup = NULL;
 fail_http:
 	evhttp_free(metrics_http);
 	metrics_http = NULL;
@@ -507,7 +699,17 @@ fail_http:
 
 void metrics_free(void)
 {
-	if (metrics_http)
-		evhttp_free(metrics_http);
+	unsigned int i;
+
+	if (!metrics_http)
+		return;
+	evhttp_free(metrics_http); /* closes every connection */
 	metrics_http = NULL;
+	for (i = 0; i < mconn.n; i++)
+		if (mconn.c[i].fd < 0)
+			bufferevent_decref(mconn.c[i].bev);
+	event_free(mconn.fixup);
+	clients_free(&mconn.clients);
+	free(mconn.c);
+	memset(&mconn, 0, sizeof(mconn));
 }

@@ -12,8 +12,13 @@
 #include <event2/event.h>
 #include <jansson.h>
 
-/* Listen on "127.0.0.1:9469" / "[::1]:9469". 0 or a negative errno with a message in err. */
+/*
+ * Listen on "127.0.0.1:9469" / "[::1]:9469" with the client limit and timeout of clients.h.
+ * 0 or a negative errno with a message in err.
+ */
 int metrics_init(struct event_base *base, const char *address, char *err, size_t errlen);
+/* Apply a changed daemon.client_timeout_ms (clients_configure()) to new connections. */
+void metrics_reconfigure(void);
 void metrics_free(void);
 /* The page, for tests and for the API: caller frees. targets: targets_list_json(NULL). */
 char *metrics_render(json_t *targets);

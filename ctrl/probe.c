@@ -13,6 +13,11 @@
  * connection was up and TLS says nothing, a plain TCP connect to the same address, within the
  * same deadline, tells "connect: Connection refused" apart from a peer that accepted and closed.
  * A healthy target sees one connection per check.
+ *
+ * A probe that cannot even make its socket (EMFILE, ENFILE, ENOBUFS, ENOMEM) or allocate its
+ * state never reached the target: its verdict is "local" (probe_result.local), which the
+ * caller must not count against the target. An HTTP(S) request whose connect fails so is
+ * recognised through the diagnosis connect, which fails the same way.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -72,6 +77,12 @@ static uint64_t probe_elapsed_us(const struct probe *p)
 	return us > 0 ? (uint64_t)us : 0;
 }
 
+/* errno values that say this host ran out of something, not that the target failed */
+static int probe_errno_local(int err)
+{
+	return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM;
+}
+
 /* Take the verdict (the first one wins) and schedule its delivery. */
 static void probe_verdict(struct probe *p, int ok, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -83,6 +94,7 @@ static void probe_verdict(struct probe *p, int ok, const char *fmt, ...)
 		return;
 	p->done = 1;
 	p->res.ok = ok;
+	p->res.local = 0;
 	p->res.latency_us = probe_elapsed_us(p);
 	p->res.reason[0] = '\0';
 	if (fmt) {
@@ -92,6 +104,15 @@ static void probe_verdict(struct probe *p, int ok, const char *fmt, ...)
 	}
 	evtimer_del(p->timer);
 	event_active(p->deliver, EV_TIMEOUT, 1);
+}
+
+/* A local verdict: the check could not run here (see the top). */
+static void probe_local(struct probe *p, int err)
+{
+	if (p->done)
+		return;
+	probe_verdict(p, 0, "not run: %s", strerror(err));
+	p->res.local = 1;
 }
 
 static void probe_free(struct probe *p)
@@ -182,14 +203,19 @@ static void probe_tcp_start(struct probe *p)
 
 	p->tcp = bufferevent_socket_new(p->base, -1, BEV_OPT_CLOSE_ON_FREE);
 	if (!p->tcp) {
-		probe_verdict(p, 0, "connect: %s", strerror(ENOMEM));
+		probe_local(p, ENOMEM);
 		return;
 	}
 	bufferevent_setcb(p->tcp, NULL, NULL, probe_tcp_event_cb, p);
 	errno = 0;
+	/* With fd -1 it makes the socket and connects; failing so, it leaves no socket behind.
+	 * EMFILE, ENFILE (socket()), ENOBUFS, ENOMEM (either): no SYN left this host. */
 	if (bufferevent_socket_connect(p->tcp, (struct sockaddr *)&p->sa, (int)p->salen) < 0) {
 		err = errno;
-		probe_verdict(p, 0, "connect: %s", err ? strerror(err) : "failed");
+		if (bufferevent_getfd(p->tcp) < 0 && probe_errno_local(err))
+			probe_local(p, err);
+		else
+			probe_verdict(p, 0, "connect: %s", err ? strerror(err) : "failed");
 	}
 }
 
@@ -431,7 +457,7 @@ struct probe *probe_start(struct event_base *base, SSL_CTX *ssl, const struct pr
 	else if (p->protocol == CFG_HC_TCP)
 		probe_tcp_start(p);
 	else if (probe_http_start(p))
-		probe_verdict(p, 0, "http: cannot start the request: %s", strerror(ENOMEM));
+		probe_local(p, ENOMEM);
 	return p;
 
 fail:

@@ -27,6 +27,9 @@ struct probe_spec {
 
 struct probe_result {
 	int ok;
+	int local; /* not ok, and the target was never reached: the check failed here for lack
+		    * of a resource (EMFILE, ENFILE, ENOBUFS, ENOMEM). Says nothing about the
+		    * target: the caller keeps its state (docs/daemon.md "Health checks") */
 	uint64_t latency_us;	       /* start to verdict */
 	char reason[PROBE_REASON_MAX]; /* on failure: "connect: Connection refused",
 					* "timeout after 5 s", "http: status 503 (expected

@@ -21,6 +21,7 @@
 
 #include "announce.h"
 #include "api.h"
+#include "clients.h"
 #include "config.h"
 #include "dpconn.h"
 #include "log.h"
@@ -61,6 +62,11 @@ static const char sluiced_help[] =
 	"  dataplanes: [PATH, ...]   the dataplanes' control sockets (default\n"
 	"                            [/run/sluice/dp.sock])\n"
 	"  log_level: LEVEL          error | warning | info (default) | debug\n"
+	"  max_clients: N            connections at once per listener (API socket, metrics),\n"
+	"                            1..4096 (default 64); fewer when the file descriptor\n"
+	"                            limit must keep room for the health checks\n"
+	"  client_timeout_ms: MS     close a client idle or stuck in a request this long,\n"
+	"                            100..3600000 (default 10000)\n"
 	"  announce: {table: N, ...} announce the node's routes through the host's BGP daemon\n"
 	"                            (kernel table N, protocol 250; docs/scale-out.md)\n"
 	"\n"
@@ -70,8 +76,8 @@ static const char sluiced_help[] =
 	"                   removed, group keys other than health_check, deregistration_delay\n"
 	"                   and targets, inspection, listeners: restart the dataplanes and\n"
 	"                   sluiced for those), changes nothing; the reason is logged. Changes\n"
-	"                   of the daemon: section other than log_level and announce take\n"
-	"                   effect at the next start.\n"
+	"                   of the daemon: section other than log_level, announce,\n"
+	"                   max_clients and client_timeout_ms take effect at the next start.\n"
 	"  SIGINT, SIGTERM  graceful stop: withdraw the node's routes, keep running (health\n"
 	"                   checks, programming) for daemon.announce.drain_time, then exit; a\n"
 	"                   node not serving stops at once, and so does a second signal. The\n"
@@ -103,6 +109,56 @@ static struct {
 	int stopping; /* a first SIGINT/SIGTERM came: draining */
 } sluiced;
 
+/*
+ * The descriptors the health checks and the dataplane connections may hold at once, kept from
+ * the clients (clients.h): a check holds at most two (an HTTP(S) request and the diagnosis
+ * connect of probe.c), every registered target may be checked at the same moment.
+ */
+static unsigned int sluiced_fd_reserve(void)
+{
+	const struct config *cfg = targets_config();
+
+	return 2 * targets_count() + (cfg ? cfg->daemon.n_dataplanes : 0);
+}
+
+static void sluiced_clients_configure(const struct cfg_daemon *d)
+{
+	clients_configure(d->max_clients, d->client_timeout_ms, sluiced_fd_reserve);
+	metrics_reconfigure();
+}
+
+/*
+ * libevent's own messages (a failed connect of a check, ...) go to our log, at most
+ * SLUICED_EVLOG_BURST a minute: a local shortage must not turn into a flood of lines.
+ */
+#define SLUICED_EVLOG_BURST 10
+static void sluiced_event_log(int severity, const char *msg)
+{
+	static time_t window;
+	static unsigned int logged;
+	static unsigned long suppressed;
+	time_t now = time(NULL);
+	enum log_level lvl = severity >= EVENT_LOG_ERR	  ? LOG_LVL_ERROR
+			     : severity >= EVENT_LOG_WARN ? LOG_LVL_WARNING
+			     : severity >= EVENT_LOG_MSG  ? LOG_LVL_INFO
+							  : LOG_LVL_DEBUG;
+
+	if (now - window >= 60) {
+		if (suppressed)
+			log_warn("libevent: %lu more messages in the last minute not logged",
+				 suppressed);
+		window = now;
+		logged = 0;
+		suppressed = 0;
+	}
+	if (logged >= SLUICED_EVLOG_BURST) {
+		suppressed++;
+		return;
+	}
+	logged++;
+	log_msg(lvl, "libevent: %s", msg);
+}
+
 /* Re-read the config file and apply it; the API's reload and SIGHUP's. */
 static int sluiced_reload(json_t **changes, char *err, size_t errlen)
 {
@@ -122,6 +178,7 @@ static int sluiced_reload(json_t **changes, char *err, size_t errlen)
 	}
 	cfg = (struct config *)targets_config(); /* now the new one */
 	announce_reload(cfg);
+	sluiced_clients_configure(&cfg->daemon);
 	if (strcmp(old.api_socket, cfg->daemon.api_socket) ||
 	    old.api_socket_mode != cfg->daemon.api_socket_mode ||
 	    strcmp(old.metrics_address, cfg->daemon.metrics_address) ||
@@ -194,6 +251,24 @@ static unsigned int sluiced_count_targets(const struct config *cfg)
 	return n;
 }
 
+/* The client limits the descriptor limit leaves (clients.h); a warning when below the config's. */
+static void sluiced_log_limits(const struct config *cfg)
+{
+	const struct clients *c = clients_get(0);
+	unsigned int limit = c ? clients_limit(c) : 0;
+
+	if (!c)
+		return;
+	if (limit < cfg->daemon.max_clients)
+		log_warn("the file descriptor limit leaves room for %u clients per listener "
+			 "(daemon.max_clients %u) once the health checks of %u targets are "
+			 "served; raise LimitNOFILE",
+			 limit, cfg->daemon.max_clients, targets_count());
+	else
+		log_info("at most %u clients per listener, idle ones closed after %u ms", limit,
+			 cfg->daemon.client_timeout_ms);
+}
+
 static int sluiced_run(struct config *cfg)
 {
 	const char *sockets[CFG_DATAPLANES_MAX];
@@ -204,6 +279,7 @@ static int sluiced_run(struct config *cfg)
 	unsigned int i;
 	int rc = 1;
 
+	event_set_log_callback(sluiced_event_log);
 	base = event_base_new();
 	if (!base) {
 		log_err("cannot create the event loop");
@@ -226,6 +302,7 @@ static int sluiced_run(struct config *cfg)
 		goto out_signals;
 	}
 	cfg = (struct config *)targets_config();
+	sluiced_clients_configure(&cfg->daemon);
 	if (api_init(base, cfg->daemon.api_socket, (mode_t)cfg->daemon.api_socket_mode,
 		     sluiced_reload, err, sizeof(err))) {
 		log_err("api: %s", err);
@@ -239,6 +316,7 @@ static int sluiced_run(struct config *cfg)
 		}
 		log_info("metrics on http://%s/metrics", cfg->daemon.metrics_address);
 	}
+	sluiced_log_limits(cfg);
 	for (i = 0; i < cfg->daemon.n_dataplanes; i++)
 		sockets[i] = cfg->daemon.dataplanes[i];
 	if (dpconn_init(base, sockets, cfg->daemon.n_dataplanes)) {
@@ -287,6 +365,7 @@ int main(int argc, char **argv)
 	};
 	const char *level_arg = NULL;
 	char err[CFG_ERR_MAX];
+	uint64_t nofile, nofile_old;
 	struct config *cfg;
 	enum log_level lvl;
 	int c, check = 0;
@@ -343,6 +422,14 @@ int main(int argc, char **argv)
 	if (!level_arg && !log_level_parse(cfg->daemon.log_level, &lvl))
 		log_set_level(lvl);
 	signal(SIGPIPE, SIG_IGN); /* a client gone mid-reply is an error return, not a signal */
+	/* Room for the checks, the dataplanes and the clients (clients.h); the unit sets the
+	 * hard limit (LimitNOFILE), the soft one is raised to it here. */
+	nofile = clients_raise_nofile(&nofile_old);
+	if (nofile != nofile_old)
+		log_info("file descriptor limit %llu (raised from %llu)",
+			 (unsigned long long)nofile, (unsigned long long)nofile_old);
+	else
+		log_info("file descriptor limit %llu", (unsigned long long)nofile);
 	srandom((unsigned int)time(NULL) ^ ((unsigned int)getpid() << 16));
 	return sluiced_run(cfg);
 }

@@ -144,7 +144,7 @@ static json_t *check_json(const struct tgt *t, uint64_t now)
 	json_t *o;
 
 	o = json_pack(
-		"{s:s,s:i,s:o,s:o,s:o,s:o,s:I,s:I,s:I,s:I}", "protocol",
+		"{s:s,s:i,s:o,s:o,s:o,s:o,s:I,s:I,s:I,s:I,s:I}", "protocol",
 		hc_proto_names[hc->protocol], "port", (int)port, "path",
 		hc->protocol == CFG_HC_TCP ? json_null() : json_string(hc->path), "last_result",
 		never ? json_null() : json_string(h->last_ok ? "pass" : "fail"), "last_latency_ms",
@@ -154,7 +154,7 @@ static json_t *check_json(const struct tgt *t, uint64_t now)
 		      : json_real(now > h->last_check ? (double)(now - h->last_check) / 1e6 : 0.0),
 		"passes", (json_int_t)h->passes, "failures", (json_int_t)h->failures,
 		"checks_passed", (json_int_t)h->checks_passed, "checks_failed",
-		(json_int_t)h->checks_failed);
+		(json_int_t)h->checks_failed, "local_errors", (json_int_t)h->checks_local);
 	if (!o)
 		log_fatal("out of memory");
 	return o;
@@ -302,12 +302,18 @@ int targets_init(struct event_base *base, struct config *cfg, char *err, size_t 
 		rc = fail(err, errlen, -ENOMEM, "cannot create the TLS context for HTTPS checks");
 		goto err;
 	}
+	if (ratelog_init(&treg.local_log, base, LOG_LVL_WARNING,
+			 "health checks not run for a local reason (target states kept)")) {
+		rc = fail(err, errlen, -ENOMEM, "out of memory");
+		goto err;
+	}
 	rc = groups_build(cfg, err, errlen);
 	if (rc)
 		goto err;
 	return 0;
 err:
 	registry_clear(); /* the caller keeps cfg on failure */
+	ratelog_free(&treg.local_log);
 	memset(&treg, 0, sizeof(treg));
 	return rc;
 }
@@ -315,8 +321,18 @@ err:
 void targets_free(void)
 {
 	registry_clear();
+	ratelog_free(&treg.local_log);
 	config_free(treg.cfg);
 	memset(&treg, 0, sizeof(treg));
+}
+
+unsigned int targets_count(void)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; treg.cfg && i < treg.cfg->n_groups; i++)
+		n += treg.groups[i].n;
+	return n;
 }
 
 /* --- the API's operations --- */

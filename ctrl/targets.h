@@ -54,5 +54,7 @@ void targets_seed(json_t *state, const char *dataplane);
 json_t *targets_list_json(const char *group, char *err, size_t errlen);
 /* The protocol's sync op body: {"op":"sync","groups":[...]} */
 json_t *targets_sync_json(void);
+/* Targets registered now, in every group and state (each may hold a check's descriptors). */
+unsigned int targets_count(void);
 
 #endif /* SL_TARGETS_H */

@@ -40,12 +40,27 @@ uint16_t targets_check_port(const struct tgt *t)
 	return 80;
 }
 
+/*
+ * A check that could not run here (no descriptor, no memory) says nothing about the target:
+ * its state stays, the check is counted (sluice_health_check_errors_total{reason="local"}) and
+ * logged rate-limited, and the next interval tries again.
+ */
+static void check_local_error(struct tgt *t, const char *why)
+{
+	health_local_error(&t->h);
+	ratelog_event(&treg.local_log, "%s/%s: %s", t->g->cfg->name, t->c.id, why);
+}
+
 static void check_done(const struct probe_result *res, void *arg)
 {
 	struct tgt *t = arg;
 	uint8_t old = t->h.state;
 
 	t->probe = NULL;
+	if (res->local) {
+		check_local_error(t, res->reason);
+		return;
+	}
 	log_dbg("target %s/%s: check %s in %.1f ms%s%s", t->g->cfg->name, t->c.id,
 		res->ok ? "passed" : "failed", (double)res->latency_us / 1000.0,
 		res->ok ? "" : ": ", res->ok ? "" : res->reason);
@@ -80,8 +95,7 @@ static void check_fire(evutil_socket_t fd, short what, void *arg)
 	spec.timeout_ms = hc->timeout * 1000;
 	t->probe = probe_start(treg.base, treg.ssl, &spec, check_done, t);
 	if (!t->probe)
-		log_warn("target %s/%s: cannot start a health check (out of memory)",
-			 t->g->cfg->name, t->c.id);
+		check_local_error(t, "not run: out of memory");
 }
 
 static void drain_fire(evutil_socket_t fd, short what, void *arg)

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "health.h"
 #include "probe.h"
+#include "ratelog.h"
 
 struct tgroup;
 
@@ -51,6 +52,7 @@ struct treg {
 	SSL_CTX *ssl;
 	struct tgroup *groups; /* cfg->n_groups, in config order */
 	struct ttomb *tombs;
+	struct ratelog local_log; /* checks not run for a local reason (targets_check.c) */
 };
 
 extern struct treg treg;

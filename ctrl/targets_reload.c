@@ -101,6 +101,8 @@ static const char *group_diff(const struct cfg_group *a, const struct cfg_group 
 		return "preserve_client_ip";
 	if (a->tcp_unknown_reset != b->tcp_unknown_reset)
 		return "tcp_unknown_flow";
+	if (a->geneve_udp_checksum != b->geneve_udp_checksum)
+		return "geneve_udp_checksum";
 	return NULL;
 }
 

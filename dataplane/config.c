@@ -24,6 +24,8 @@
 #include <yaml.h>
 
 #include "config.h"
+#include "core/frag.h"
+#include "core/gwlb.h"
 #include "core/neigh.h"
 
 #define CFG_PATH_MAX	    256
@@ -70,6 +72,7 @@
 #define CFG_API_SOCKET_DEFAULT	    "/run/sluice/sluiced.sock"
 #define CFG_API_SOCKET_MODE_DEFAULT 0600
 #define CFG_METRICS_DEFAULT	    "127.0.0.1:9469"
+#define CFG_MAX_CLIENTS_MAX	    4096
 #define CFG_DATAPLANE_DEFAULT	    "/run/sluice/dp.sock"
 #define CFG_LOG_LEVEL_DEFAULT	    "info"
 
@@ -84,6 +87,7 @@ static const char *const lproto_names[] = {"tcp", "udp", "tcp_udp", NULL}; /* in
 static const char *const failover_names[] = {"no_rebalance", "rebalance", NULL};
 static const char *const unhealthy_names[] = {"all_targets", "drop", "bypass", NULL};
 static const char *const hc_names[] = {"tcp", "http", "https", NULL};
+static const char *const udp_csum_names[] = {"verify", "ignore", NULL};
 static const char *const state_names[] = {"healthy", "unhealthy", "draining",
 					  "initial", "unused",	  NULL};
 static const char *const log_level_names[] = {"error", "warning", "info", "debug", NULL};
@@ -105,6 +109,8 @@ _Static_assert(CFG_FAILOVER_NO_REBALANCE == 0 && CFG_FAILOVER_REBALANCE == 1,
 _Static_assert(CFG_ALL_UNHEALTHY_ALL_TARGETS == 0 && CFG_ALL_UNHEALTHY_DROP == 1 &&
 		       CFG_ALL_UNHEALTHY_BYPASS == 2,
 	       "unhealthy_names follows enum cfg_unhealthy_policy");
+_Static_assert(GWLB_UDP_CSUM_VERIFY == 0 && GWLB_UDP_CSUM_IGNORE == 1,
+	       "udp_csum_names follows enum gwlb_udp_csum");
 _Static_assert(CFG_HC_TCP == 0 && CFG_HC_HTTP == 1 && CFG_HC_HTTPS == 2,
 	       "hc_names follows enum cfg_hc_proto");
 _Static_assert(CFG_TS_HEALTHY == 0 && CFG_TS_UNHEALTHY == 1 && CFG_TS_DRAINING == 2 &&
@@ -1016,10 +1022,20 @@ out:
 
 static int parse_node(struct cfg_parser *p, yaml_node_t *root)
 {
-	static const char *const keys[] = {
-		"zone",	      "cookie_secret_file",  "cookie_secret",	      "geneve_address",
-		"ttl",	      "flow_table_size",     "maglev_size",	      "exception_rate",
-		"drain_time", "neighbor_table_size", "neighbor_reachable_ms", NULL};
+	static const char *const keys[] = {"zone",
+					   "cookie_secret_file",
+					   "cookie_secret",
+					   "geneve_address",
+					   "ttl",
+					   "flow_table_size",
+					   "maglev_size",
+					   "exception_rate",
+					   "drain_time",
+					   "fragment_table_size",
+					   "fragment_timeout_ms",
+					   "neighbor_table_size",
+					   "neighbor_reachable_ms",
+					   NULL};
 	struct cfg_node *node = &p->cfg->node;
 	yaml_node_t *m, *v, *file, *inline_secret;
 	char kp[CFG_PATH_MAX], buf[INET6_ADDRSTRLEN];
@@ -1100,6 +1116,17 @@ static int parse_node(struct cfg_parser *p, yaml_node_t *root)
 	if (rc)
 		return rc;
 	node->drain_time = (uint32_t)u;
+	/* core/frag.h: the fragment table of both dataplanes */
+	rc = opt_uint(p, m, "node", "fragment_table_size", FRAG_TABLE_MIN, FRAG_TABLE_MAX,
+		      FRAG_TABLE_DEFAULT, &u);
+	if (rc)
+		return rc;
+	node->fragment_table_size = (uint32_t)u;
+	rc = opt_uint(p, m, "node", "fragment_timeout_ms", FRAG_TIMEOUT_MIN, FRAG_TIMEOUT_MAX,
+		      FRAG_TIMEOUT_DEFAULT, &u);
+	if (rc)
+		return rc;
+	node->fragment_timeout_ms = (uint32_t)u;
 	rc = opt_uint(p, m, "node", "neighbor_table_size", CFG_NEIGH_TABLE_MIN, CFG_NEIGH_TABLE_MAX,
 		      NEIGH_TABLE_SIZE_DEFAULT, &u);
 	if (rc)
@@ -1495,6 +1522,7 @@ static int parse_group(struct cfg_parser *p, yaml_node_t *m, const char *path, u
 					   "targets",
 					   "preserve_client_ip",
 					   "tcp_unknown_flow",
+					   "geneve_udp_checksum",
 					   NULL};
 	static const char *const nlb_keys[] = {"preserve_client_ip", "tcp_unknown_flow", NULL};
 	struct config *cfg = p->cfg;
@@ -1577,6 +1605,15 @@ static int parse_group(struct cfg_parser *p, yaml_node_t *m, const char *path, u
 					"only for tcp, udp and tcp_udp groups (listener targets); "
 					"a geneve group's appliances get packets unchanged");
 	}
+	/* Appliances send GENEVE returns; listener targets never do. */
+	v = map_get(p, m, "geneve_udp_checksum");
+	if (v && g->protocol != CFG_PROTO_GENEVE)
+		return cfg_fail(p, v, path_key(kp, path, "geneve_udp_checksum"),
+				"only for geneve groups (whose appliances send GENEVE returns)");
+	rc = opt_enum(p, m, path, "geneve_udp_checksum", udp_csum_names, GWLB_UDP_CSUM_VERIFY, &e);
+	if (rc)
+		return rc;
+	g->geneve_udp_checksum = (uint8_t)e;
 	rc = opt_bool(p, m, path, "preserve_client_ip", 1, &g->preserve_client_ip);
 	if (rc)
 		return rc;
@@ -2332,12 +2369,13 @@ static int parse_announce(struct cfg_parser *p, yaml_node_t *m, struct cfg_annou
 /* The daemon's own section: sluice-dp checks it too (one file, validated as a whole). */
 static int parse_daemon(struct cfg_parser *p, yaml_node_t *root)
 {
-	static const char *const keys[] = {"api_socket", "api_socket_mode", "metrics_address",
-					   "dataplanes", "log_level",	    "announce",
-					   NULL};
+	static const char *const keys[] = {"api_socket",  "api_socket_mode",   "metrics_address",
+					   "dataplanes",  "log_level",	       "announce",
+					   "max_clients", "client_timeout_ms", NULL};
 	struct cfg_daemon *d = &p->cfg->daemon;
 	yaml_node_t *m, *v;
 	unsigned int i;
+	uint64_t u;
 	int rc, e;
 
 	snprintf(d->api_socket, sizeof(d->api_socket), "%s", CFG_API_SOCKET_DEFAULT);
@@ -2346,6 +2384,8 @@ static int parse_daemon(struct cfg_parser *p, yaml_node_t *root)
 	snprintf(d->dataplanes[0], sizeof(d->dataplanes[0]), "%s", CFG_DATAPLANE_DEFAULT);
 	d->n_dataplanes = 1;
 	snprintf(d->log_level, sizeof(d->log_level), "%s", CFG_LOG_LEVEL_DEFAULT);
+	d->max_clients = 64;
+	d->client_timeout_ms = 10000;
 
 	m = map_get(p, root, "daemon");
 	if (!m)
@@ -2383,6 +2423,14 @@ static int parse_daemon(struct cfg_parser *p, yaml_node_t *root)
 	v = map_get(p, m, "announce");
 	if (v && (rc = parse_announce(p, v, &d->announce)))
 		return rc;
+	rc = opt_uint(p, m, "daemon", "max_clients", 1, CFG_MAX_CLIENTS_MAX, d->max_clients, &u);
+	if (rc)
+		return rc;
+	d->max_clients = (uint32_t)u;
+	rc = opt_uint(p, m, "daemon", "client_timeout_ms", 100, 3600000, d->client_timeout_ms, &u);
+	if (rc)
+		return rc;
+	d->client_timeout_ms = (uint32_t)u;
 	return 0;
 }
 

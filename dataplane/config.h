@@ -123,6 +123,9 @@ struct cfg_group {
 		all_unhealthy;	     /* key all_unhealthy: all_targets | drop | bypass */
 	uint32_t tcp_idle_timeout;   /* seconds, default 350, 60..6000 */
 	uint32_t other_idle_timeout; /* seconds, default 120, 60..6000 */
+	/* geneve groups: key geneve_udp_checksum, enum gwlb_udp_csum (core/gwlb.h): verify (0,
+	 * default) | ignore (1): whether its appliances' returns have their UDP checksum checked */
+	uint8_t geneve_udp_checksum;
 	struct cfg_health_check hc;
 	struct cfg_target *targets;
 	unsigned int n_targets;
@@ -176,6 +179,9 @@ struct cfg_node {
 	uint32_t maglev_size;	  /* prime >= 65537, default 65537 */
 	uint32_t drain_time;	  /* s, 0..3600, default 0: on SIGTERM a dataplane reports
 				   * stopping (liveness op) and forwards this long, then exits */
+	/* core/frag.h's fragment table, both dataplanes */
+	uint32_t fragment_table_size; /* entries, 16..2^24, default 65536 */
+	uint32_t fragment_timeout_ms; /* 100..60000, default 5000 */
 	/* sluice-dp's neighbour table (core/neigh.h); default 65536 entries, 30000 ms */
 	uint32_t neighbor_table_size;
 	uint32_t neighbor_reachable_ms; /* a confirmed MAC is REACHABLE this long */
@@ -207,6 +213,9 @@ struct cfg_daemon {
 	unsigned int n_dataplanes; /* default 1: /run/sluice/dp.sock */
 	char log_level[16];	   /* error | warning | info (default) | debug */
 	struct cfg_announce announce;
+	/* Local clients (docs/daemon.md "Clients"), per listener (API socket, metrics endpoint) */
+	uint32_t max_clients;	    /* 1..4096, default 64: connections at once */
+	uint32_t client_timeout_ms; /* 100..3600000, default 10000: idle or unfinished request */
 };
 
 struct config {

@@ -22,7 +22,8 @@
 
 #define DP_BURST     32
 #define DP_MAX_PORTS 16
-#define DP_MAX_LOCAL (DP_MAX_PORTS * CFG_PORT_ADDRS_MAX)
+/* every port address, its subnet's two edges (PKT_DST_EDGE), the zone IP */
+#define DP_MAX_LOCAL (DP_MAX_PORTS * CFG_PORT_ADDRS_MAX * 3 + 1)
 #define DP_TX_BUF    (DP_BURST * 2)
 #define DP_MAX_RXQ   16 /* RX queues per port */
 
@@ -58,6 +59,7 @@ struct dp_stats {
 struct dp_local_addr {
 	uint8_t family;
 	uint8_t addr[16];
+	uint8_t kind; /* PKT_DST_OWN, or PKT_DST_EDGE: a subnet's network / broadcast address */
 	unsigned int port;
 };
 

@@ -12,12 +12,13 @@
 
 static uint32_t flowtab_iter; /* sweep cursor, main lcore only */
 
-int flowtab_init(uint32_t entries)
+int flowtab_hash_create(const char *name, uint32_t entries, uint32_t key_len, struct rte_hash **h,
+			uint64_t **vals)
 {
 	struct rte_hash_parameters p = {
-		.name = "sl_flows",
+		.name = name,
 		.entries = entries,
-		.key_len = sizeof(struct flowtab_key),
+		.key_len = key_len,
 		.hash_func = rte_jhash,
 		.socket_id = SOCKET_ID_ANY,
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
@@ -30,20 +31,24 @@ int flowtab_init(uint32_t entries)
 	size_t slots = (size_t)entries + RTE_MAX_LCORE * 64 + 1;
 	int ret;
 
-	dp.flows = rte_hash_create(&p);
-	if (!dp.flows)
+	*h = rte_hash_create(&p);
+	if (!*h)
 		return -rte_errno;
-	dp.flow_vals = rte_zmalloc("sl_flow_vals", sizeof(uint64_t) * slots, 64);
-	if (!dp.flow_vals) {
-		flowtab_free();
-		return -ENOMEM;
-	}
-	ret = rte_hash_rcu_qsbr_add(dp.flows, &rcu);
+	*vals = rte_zmalloc(name, sizeof(uint64_t) * slots, 64);
+	ret = *vals ? rte_hash_rcu_qsbr_add(*h, &rcu) : -ENOMEM;
 	if (ret) {
-		flowtab_free();
-		return ret;
+		rte_hash_free(*h);
+		rte_free(*vals);
+		*h = NULL;
+		*vals = NULL;
 	}
-	return 0;
+	return ret;
+}
+
+int flowtab_init(uint32_t entries)
+{
+	return flowtab_hash_create("sl_flows", entries, sizeof(struct flowtab_key), &dp.flows,
+				   &dp.flow_vals);
 }
 
 void flowtab_free(void)

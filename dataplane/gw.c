@@ -16,7 +16,9 @@
 #include "core/geneve.h"
 #include "core/gwlb.h"
 #include "core/maglev.h"
+#include "core/nat.h"
 #include "flowtab.h"
+#include "fragtab.h"
 #include "nlb.h"
 #include "route.h"
 #include "rt.h"
@@ -86,13 +88,37 @@ static inline enum sl_drop gw_lost(enum sl_event ev, enum sl_drop r)
 	return ev == SL_EV_NLB_RST ? SL_DROP_OWN_UNSENT : r;
 }
 
-void gw_forward(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi, enum sl_event ev)
+/*
+ * pi in m is too big for its egress port (pkt_egress_mtu's verdict; mtu: what fits): the ICMP
+ * error (local_too_big; reply_port as there) quotes the packet as it arrived, translated back
+ * by `undo` when it was translated.
+ */
+static void gw_too_big(struct wctx *w, int reply_port, struct rte_mbuf *m,
+		       const struct pkt_info *pi, uint16_t mtu, int verdict,
+		       const struct nat_rewrite *undo)
+{
+	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
+	struct pkt_info orig;
+
+	if (undo && verdict == PKT_MTU_ICMP) {
+		if (nat_rewrite(data, data + m->data_len, pi, undo) ||
+		    pkt_parse_ip(data, pi->l3_off, data + m->data_len, pi->family, &orig)) {
+			wk_drop(w, m, SL_DROP_MTU_EXCEEDED);
+			return;
+		}
+		pi = &orig;
+	}
+	local_too_big(w, reply_port, m, pi, mtu, verdict);
+}
+
+void gw_forward_nat(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi, enum sl_event ev,
+		    const struct nat_rewrite *undo)
 {
 	struct rte_ether_addr mac;
 	struct rte_ether_hdr *eth;
 	uint8_t nh[16];
 	unsigned int port;
-	int ret;
+	int ret, verdict;
 
 	if (route_lookup(dp.routes, pi->family, pi->daddr, &port, nh)) {
 		wk_drop(w, m, gw_lost(ev, SL_DROP_NO_ROUTE));
@@ -101,6 +127,14 @@ void gw_forward(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi, e
 	ret = local_resolve(w, port, pi->family, nh, &mac);
 	if (ret) {
 		wk_drop(w, m, gw_lost(ev, local_resolve_drop(ret)));
+		return;
+	}
+	verdict = pkt_egress_mtu(pi, 0, dp.ports[port].mtu);
+	if (unlikely(verdict != PKT_MTU_FITS)) {
+		if (ev == SL_EV_NLB_RST) /* our own reset: 40 bytes, never; counted if it were */
+			wk_drop(w, m, SL_DROP_OWN_UNSENT);
+		else
+			gw_too_big(w, -1, m, pi, dp.ports[port].mtu, verdict, undo);
 		return;
 	}
 	gw_strip_to_l3(m, pi);
@@ -117,6 +151,11 @@ void gw_forward(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi, e
 	wk_tx(w, port, m);
 }
 
+void gw_forward(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi, enum sl_event ev)
+{
+	gw_forward_nat(w, m, pi, ev, NULL);
+}
+
 uint32_t gw_geneve_src(unsigned int port)
 {
 	uint32_t src = dp.ports[port].addr4;
@@ -126,8 +165,8 @@ uint32_t gw_geneve_src(unsigned int port)
 	return src;
 }
 
-void gw_encap(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct pkt_info *pi,
-	      unsigned int attach, unsigned int pos)
+void gw_encap_nat(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct pkt_info *pi,
+		  unsigned int attach, unsigned int pos, const struct nat_rewrite *undo)
 {
 	const struct cfg_inspection *att = &dp.cfg->inspections[attach];
 	unsigned int gi = att->chain[pos], port;
@@ -137,16 +176,31 @@ void gw_encap(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct p
 	struct gwlb_meta meta;
 	struct rte_ether_addr mac;
 	struct rte_ether_hdr *eth;
-	struct flow_key fk;
+	struct flow_key fk, ck;
+	struct pkt_info sp, own;
 	uint8_t nh[16], *hdr;
 	uint32_t hash, src;
-	int slot, ret;
+	int slot, ret, verdict;
 
-	gwlb_flow_key(data, data + m->data_len, pi, g->cfg->stickiness, &fk);
+	/*
+	 * Steered (flow key, pin, GENEVE source port) as its datagram's first fragment decides
+	 * (core/frag.h); the cookie is made from what the packet itself reads, so that the
+	 * appliance's return validates with no state.
+	 */
+	if (unlikely(pi->flags & PKT_F_FRAG)) {
+		sp = *pi;
+		fragtab_apply(w, &sp, FRAG_MODE_STEER);
+		frag_own_view(pi, &own);
+		gwlb_flow_key(data, data + m->data_len, &sp, g->cfg->stickiness, &fk);
+		gwlb_flow_key(data, data + m->data_len, &own, g->cfg->stickiness, &ck);
+	} else {
+		gwlb_flow_key(data, data + m->data_len, pi, g->cfg->stickiness, &fk);
+		ck = fk;
+	}
 	hash = flow_key_hash(&fk);
 	slot = gw_choose(w, gi, g, &fk, hash, pi->proto);
 	if (slot == RT_PICK_BYPASS) {
-		gw_forward(w, m, pi, SL_EV_BYPASS);
+		gw_forward_nat(w, m, pi, SL_EV_BYPASS, undo);
 		return;
 	}
 	if (slot < 0) {
@@ -163,14 +217,16 @@ void gw_encap(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct p
 		wk_drop(w, m, local_resolve_drop(ret));
 		return;
 	}
-	if (pi->l3_len + GWLB_ENCAP_OVERHEAD > dp.ports[port].mtu) {
-		local_too_big(w, reply_port, m, pi, dp.ports[port].mtu - GWLB_ENCAP_OVERHEAD);
+	verdict = pkt_egress_mtu(pi, GWLB_ENCAP_OVERHEAD, dp.ports[port].mtu);
+	if (unlikely(verdict != PKT_MTU_FITS)) {
+		gw_too_big(w, reply_port, m, pi, dp.ports[port].mtu - GWLB_ENCAP_OVERHEAD, verdict,
+			   undo);
 		return;
 	}
 	src = gw_geneve_src(port);
 	meta.endpoint_id = att->endpoint_id;
 	meta.attachment_id = att->attachment_id;
-	meta.cookie = cookie_make(dp.secret, &fk, t->addr, att->endpoint_id);
+	meta.cookie = cookie_make(dp.secret, &ck, t->addr, att->endpoint_id);
 	meta.proto = pi->family == 4 ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6;
 
 	gw_strip_to_l3(m, pi);
@@ -190,6 +246,12 @@ void gw_encap(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct p
 	w->st->t_pkts[t->gidx]++;
 	w->st->t_bytes[t->gidx] += pi->l3_len;
 	wk_tx(w, port, m);
+}
+
+void gw_encap(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct pkt_info *pi,
+	      unsigned int attach, unsigned int pos)
+{
+	gw_encap_nat(w, reply_port, m, pi, attach, pos, NULL);
 }
 
 /*
@@ -215,13 +277,14 @@ void gw_return(struct wctx *w, unsigned int port, struct rte_mbuf *m, const stru
 	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
 	const uint8_t *udp = data + pi->l4_off, *end = data + pi->l3_off + pi->l3_len;
 	const struct cfg_inspection *att = NULL;
+	const struct cfg_group *g;
 	struct gwlb_meta meta;
 	struct pkt_info in;
 	struct flow_key fk;
 	uint16_t udp_len, hlen;
 	uint32_t appliance;
 	unsigned int a;
-	int ret, pos;
+	int ret, pos, last, zone;
 
 	(void)port;
 	udp_len = sl_get_be16(udp + 4);
@@ -230,11 +293,6 @@ void gw_return(struct wctx *w, unsigned int port, struct rte_mbuf *m, const stru
 		return;
 	}
 	end = udp + udp_len;
-	if (sl_get_be16(udp + 6) &&
-	    !csum_l4_ok(4, pi->saddr, pi->daddr, IPPROTO_UDP_, udp, udp_len)) {
-		wk_drop(w, m, SL_DROP_GENEVE_UDP_CHECKSUM);
-		return;
-	}
 	ret = geneve_gwlb_parse(udp + 8, end, &meta, &hlen);
 	if (ret) {
 		wk_drop(w, m, (enum sl_drop)gwlb_geneve_drop((unsigned int)-ret));
@@ -255,21 +313,39 @@ void gw_return(struct wctx *w, unsigned int port, struct rte_mbuf *m, const stru
 		wk_drop(w, m, SL_DROP_GENEVE_UNKNOWN_APPLIANCE);
 		return;
 	}
+	g = w->s->groups[att->chain[pos]].cfg;
+	if (gwlb_udp_csum_verify(sl_get_be16(udp + 6), g->geneve_udp_checksum) &&
+	    !csum_l4_ok(4, pi->saddr, pi->daddr, IPPROTO_UDP_, udp, udp_len)) {
+		wk_drop(w, m, SL_DROP_GENEVE_UDP_CHECKSUM);
+		return;
+	}
 	ret = pkt_parse_ip(data, (uint16_t)(pi->l4_off + 8 + hlen), end,
 			   meta.proto == ETHERTYPE_IPV4 ? 4 : 6, &in);
 	if (ret) {
 		wk_drop(w, m, SL_DROP_GENEVE_BAD_INNER);
 		return;
 	}
-	gwlb_flow_key(data, end, &in, w->s->groups[att->chain[pos]].cfg->stickiness, &fk);
+	/* the packet sluice forwards: its header checksum as the entry checks every frame's */
+	if (in.family == 4 &&
+	    !csum_ipv4_hdr_ok(data + in.l3_off, (uint32_t)(data[in.l3_off] & 0x0f) * 4)) {
+		wk_drop(w, m, SL_DROP_IPV4_CHECKSUM);
+		return;
+	}
+	gwlb_flow_key(data, end, &in, g->stickiness, &fk);
 	if (cookie_make(dp.secret, &fk, appliance, meta.endpoint_id) != meta.cookie) {
 		wk_drop(w, m, SL_DROP_GENEVE_BAD_COOKIE);
 		return;
 	}
 	DP_EVENT(w->st, DECAP);
-	if ((unsigned int)pos + 1 < att->n_chain)
+	last = (unsigned int)pos + 1 >= att->n_chain;
+	zone = nlb_is_zone_ip(in.family, in.daddr);
+	if (gwlb_inner_martian(&in, wk_dst_kind(in.family, in.daddr), zone)) {
+		wk_drop(w, m, SL_DROP_MARTIAN_DST);
+		return;
+	}
+	if (!last)
 		gw_encap(w, -1, m, &in, a, (unsigned int)pos + 1);
-	else if (nlb_is_zone_ip(in.family, in.daddr)) /* inspected, now balance it */
+	else if (zone) /* inspected, now balance it */
 		nlb_to_zone_ip(w, -1, m, &in, 1);
 	else
 		gw_forward(w, m, &in, SL_EV_FORWARD);

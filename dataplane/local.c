@@ -310,7 +310,13 @@ static int local_icmp_is_geneve(unsigned int port, const struct rte_mbuf *m,
 
 void local_ip(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struct pkt_info *pi)
 {
-	if (!(pi->flags & PKT_F_L4)) {
+	/*
+	 * A non-first TCP/UDP fragment goes on to the load balancer (its first fragment's ports,
+	 * core/frag.h; to the zone IP, frag_early without them), as on sluice-xdp.
+	 */
+	if (!(pi->flags & PKT_F_L4) &&
+	    !((pi->flags & PKT_F_FRAG_LATER) &&
+	      (pi->proto == IPPROTO_TCP_ || pi->proto == IPPROTO_UDP_))) {
 		local_unhandled(w, port, m, SL_DROP_LOCAL_UNHANDLED);
 		return;
 	}
@@ -349,7 +355,7 @@ void local_ip(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struc
 }
 
 void local_too_big(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct pkt_info *pi,
-		   uint16_t mtu)
+		   uint16_t mtu, int verdict)
 {
 	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
 	struct rte_ether_addr dst;
@@ -359,7 +365,7 @@ void local_too_big(struct wctx *w, int reply_port, struct rte_mbuf *m, const str
 	unsigned int port;
 	int len;
 
-	if (pi->family == 4 && !(pi->flags & PKT_F_DF)) {
+	if (verdict == PKT_MTU_NO_DF) {
 		wk_drop(w, m, SL_DROP_MTU_EXCEEDED_NO_DF);
 		return;
 	}

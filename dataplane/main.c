@@ -23,10 +23,12 @@
 #include <rte_rcu_qsbr.h>
 
 #include "core/geneve.h"
+#include "core/pkt.h"
 #include "ctl_dpdk.h"
 #include "events.h"
 #include "excp.h"
 #include "flowtab.h"
+#include "fragtab.h"
 #include "neigh.h"
 #include "nlb.h"
 #include "port.h"
@@ -232,6 +234,29 @@ static int main_neigh_wanted(const struct config *cfg)
 	return 0;
 }
 
+/* The network and broadcast addresses of a port's IPv4 subnet, once each (PKT_DST_EDGE). */
+static void main_add_edges(unsigned int port, const struct cfg_addr *a)
+{
+	uint8_t edge[2][4];
+	unsigned int e, k;
+
+	if (a->family != 4 || !pkt_subnet_edges(a->addr, a->plen, edge[0], edge[1]))
+		return;
+	for (e = 0; e < 2; e++) {
+		for (k = 0; k < dp.n_local; k++)
+			if (dp.local[k].family == 4 && !memcmp(dp.local[k].addr, edge[e], 4))
+				break;
+		if (k < dp.n_local || dp.n_local == DP_MAX_LOCAL)
+			continue;
+		memset(&dp.local[k], 0, sizeof(dp.local[k]));
+		dp.local[k].family = 4;
+		memcpy(dp.local[k].addr, edge[e], 4);
+		dp.local[k].kind = PKT_DST_EDGE;
+		dp.local[k].port = port;
+		dp.n_local++;
+	}
+}
+
 static int main_setup_tables(char *err, size_t errlen)
 {
 	const struct config *cfg = dp.cfg;
@@ -242,8 +267,13 @@ static int main_setup_tables(char *err, size_t errlen)
 		for (j = 0; j < cfg->ports[i].n_addrs && dp.n_local < DP_MAX_LOCAL; j++) {
 			dp.local[dp.n_local].family = cfg->ports[i].addrs[j].family;
 			memcpy(dp.local[dp.n_local].addr, cfg->ports[i].addrs[j].addr, 16);
+			dp.local[dp.n_local].kind = PKT_DST_OWN;
 			dp.local[dp.n_local++].port = i;
 		}
+	/* after the addresses: a lookup finds an address before an edge equal to it */
+	for (i = 0; i < cfg->n_ports; i++)
+		for (j = 0; j < cfg->ports[i].n_addrs; j++)
+			main_add_edges(i, &cfg->ports[i].addrs[j]);
 	for (i = 0; i < cfg->n_inspections; i++)
 		for (j = 0; j < cfg->inspections[i].n_from; j++) {
 			struct dp_port *p = &dp.ports[cfg->inspections[i].from[j]];
@@ -290,6 +320,12 @@ static int main_setup_tables(char *err, size_t errlen)
 			 rte_strerror(-ret));
 		return ret;
 	}
+	ret = fragtab_init(cfg->node.fragment_table_size, cfg->node.fragment_timeout_ms);
+	if (ret) {
+		snprintf(err, errlen, "fragment table of %u entries: %s",
+			 cfg->node.fragment_table_size, rte_strerror(-ret));
+		return ret;
+	}
 	dp.n_targets_total = cfg->n_groups * RT_SLOTS;
 	ret = stats_init();
 	if (ret) {
@@ -307,6 +343,7 @@ static int main_setup_tables(char *err, size_t errlen)
 			if (!strcmp(cfg->zones[i].name, cfg->node.zone)) {
 				dp.local[dp.n_local].family = cfg->zones[i].address.family;
 				memcpy(dp.local[dp.n_local].addr, cfg->zones[i].address.addr, 16);
+				dp.local[dp.n_local].kind = PKT_DST_OWN;
 				dp.local[dp.n_local++].port = (unsigned int)nlb_zone_port();
 			}
 	}
@@ -474,6 +511,7 @@ static void main_loop(const struct main_opts *o)
 			flowtab_sweep(dp_tsc_to_us(now), MAIN_SWEEP_BUDGET);
 			nlb_sweep(dp_tsc_to_us(now), MAIN_SWEEP_BUDGET);
 			neigh_sweep(dp_tsc_to_us(now), MAIN_SWEEP_BUDGET);
+			fragtab_sweep(dp_tsc_to_us(now), MAIN_SWEEP_BUDGET);
 		}
 	}
 	__atomic_store_n(&dp.stop, 1, __ATOMIC_RELAXED);
@@ -557,6 +595,7 @@ out:
 	dp.state = NULL;
 	stats_free();
 	nlb_free();
+	fragtab_free();
 	flowtab_free();
 	neigh_free();
 	route_table_free(dp.routes);

@@ -16,6 +16,7 @@
 #include "core/gwlb.h"
 #include "core/nat.h"
 #include "core/nlb.h"
+#include "fragtab.h"
 #include "nlb.h"
 #include "route.h"
 #include "rt.h"
@@ -272,6 +273,7 @@ static void nlb_translate_send(struct wctx *w, struct rte_mbuf *m, const struct 
 {
 	const struct cfg_listener *l = &dp.cfg->listeners[s->listener];
 	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
+	struct nat_rewrite undo;
 	struct pkt_info out;
 
 	nlb_touch(w, s, pi);
@@ -280,11 +282,13 @@ static void nlb_translate_send(struct wctx *w, struct rte_mbuf *m, const struct 
 		wk_drop(w, m, SL_DROP_PARSE_L4);
 		return;
 	}
+	nat_undo_of(pi, &s->rw[dir], &undo);
 	if (dir == SESS_DIR_REPLY && l->inspect >= 0) { /* replies are inspected on the way out */
-		gw_encap(w, -1, m, &out, (unsigned int)l->inspect, 0);
+		gw_encap_nat(w, -1, m, &out, (unsigned int)l->inspect, 0, &undo);
 		return;
 	}
-	gw_forward(w, m, &out, dir == SESS_DIR_CLIENT ? SL_EV_NLB_FORWARD : SL_EV_NLB_REPLY);
+	gw_forward_nat(w, m, &out, dir == SESS_DIR_CLIENT ? SL_EV_NLB_FORWARD : SL_EV_NLB_REPLY,
+		       &undo);
 }
 
 /*
@@ -427,10 +431,23 @@ void nlb_to_zone_ip(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
 		    int inspected)
 {
 	const struct cfg_listener *l;
+	struct pkt_info fp;
 	struct sess_key k;
 	struct sess *s;
 	int li, dir, consumed;
 
+	/*
+	 * A non-first fragment has the ports its first fragment recorded (core/frag.h), or no
+	 * listener can be known: dropped frag_early (docs/nlb.md "Fragments").
+	 */
+	if (unlikely(pi->flags & PKT_F_FRAG)) {
+		fp = *pi;
+		if (fragtab_apply(w, &fp, FRAG_MODE_NLB) == FRAG_EARLY) {
+			wk_drop(w, m, SL_DROP_FRAG_EARLY);
+			return;
+		}
+		pi = &fp;
+	}
 	li = nlb_active && (pi->flags & PKT_F_L4) ? nlb_listener(pi) : -1;
 	if (li < 0) {
 		if (!nlb_try_session(w, in_port, m, pi)) /* a source-NAT reply to the zone IP */
@@ -452,8 +469,14 @@ void nlb_to_zone_ip(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
 		s = NULL;
 	}
 	if (!s) {
-		unsigned int refused = nat_new_session_refusal(pi);
+		unsigned int refused =
+			nat_new_session_refusal(pi, wk_dst_kind(pi->family, pi->saddr));
 		int v;
+
+		if (pi->flags & PKT_F_FRAG_LATER) { /* its first fragment made no session */
+			nlb_drop(w, m, (unsigned int)li, SL_DROP_FRAG_EARLY);
+			return;
+		}
 
 		if (refused != SL_DROP_MAX) {
 			nlb_drop(w, m, (unsigned int)li, (enum sl_drop)refused);
@@ -518,6 +541,7 @@ static int nlb_icmp(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *p
 
 int nlb_try_session(struct wctx *w, int in_port, struct rte_mbuf *m, const struct pkt_info *pi)
 {
+	struct pkt_info fp;
 	struct sess_key k;
 	struct sess *s;
 	int dir;
@@ -527,12 +551,22 @@ int nlb_try_session(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
 		return 0;
 	if (pi->flags & PKT_F_ICMP_ERR)
 		return nlb_icmp(w, m, pi);
+	if (unlikely(pi->flags & PKT_F_FRAG_LATER)) { /* a reply's: its first fragment's ports */
+		fp = *pi;
+		fragtab_apply(w, &fp, FRAG_MODE_REPLY);
+		pi = &fp;
+	}
 	if (!(pi->flags & PKT_F_L4) || (pi->proto != IPPROTO_TCP_ && pi->proto != IPPROTO_UDP_))
 		return 0;
 	sess_key_from_pkt(&k, pi);
 	s = sesstab_lookup(&k, &dir);
 	if (!s || dir != SESS_DIR_REPLY)
 		return 0;
+	/* a reply's first fragment records its ports (only a reply's: the rest are gw_encap's) */
+	if (unlikely((pi->flags & (PKT_F_FRAG | PKT_F_FRAG_LATER)) == PKT_F_FRAG)) {
+		fp = *pi;
+		fragtab_apply(w, &fp, FRAG_MODE_REPLY);
+	}
 	return nlb_reply(w, m, pi, s);
 }
 

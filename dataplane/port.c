@@ -119,6 +119,9 @@ int port_open(unsigned int i, const struct cfg_port *pc, char *err, size_t errle
 	 */
 	if (dp.pcap_clock && (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TIMESTAMP))
 		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TIMESTAMP;
+	/* The IPv4 header checksum, checked by the NIC where it can (worker.c reads the flags). */
+	if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM)
+		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_IPV4_CKSUM;
 	if ((uint32_t)pc->mtu + RTE_ETHER_HDR_LEN > info.max_rx_pktlen) {
 		snprintf(err, errlen, "port %s: mtu %u exceeds the device's maximum frame %u",
 			 pc->name, pc->mtu, info.max_rx_pktlen);

@@ -12,6 +12,7 @@
 #include <rte_lcore.h>
 #include <rte_prefetch.h>
 
+#include "core/csum.h"
 #include "events.h"
 #include "nlb.h"
 #include "worker.h"
@@ -35,15 +36,32 @@ void wk_flush(struct wctx *w, unsigned int port)
 	w->n_tx[port] = 0;
 }
 
-static int wk_is_local(uint8_t family, const uint8_t *addr)
+unsigned int wk_dst_kind(uint8_t family, const uint8_t *addr)
 {
 	unsigned int i;
 
 	for (i = 0; i < dp.n_local; i++)
 		if (dp.local[i].family == family &&
 		    !memcmp(dp.local[i].addr, addr, family == 4 ? 4 : 16))
-			return 1;
-	return 0;
+			return dp.local[i].kind;
+	return PKT_DST_OTHER;
+}
+
+/*
+ * RFC 1812 5.2.2: the IPv4 header checksum of every packet, before anything else looks at it.
+ * A NIC that checked it says so in ol_flags (RX_IP_CKSUM_GOOD / BAD; NONE: the header was
+ * verified, the field in the data may be stale), port.c enabling the offload where offered;
+ * else (UNKNOWN: net_pcap, af_packet, ...) the 20-60 bytes are summed here.
+ */
+static inline int wk_ipv4_csum_ok(const struct rte_mbuf *m, const uint8_t *ip)
+{
+	uint64_t f = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+
+	if (f == RTE_MBUF_F_RX_IP_CKSUM_GOOD || f == RTE_MBUF_F_RX_IP_CKSUM_NONE)
+		return 1;
+	if (f == RTE_MBUF_F_RX_IP_CKSUM_BAD)
+		return 0;
+	return csum_ipv4_hdr_ok(ip, (uint32_t)(ip[0] & 0x0f) * 4);
 }
 
 /* fe80::/10: never transit; on a port with a kernel interface, the kernel's (its link-local). */
@@ -65,6 +83,7 @@ static void wk_packet(struct wctx *w, unsigned int port, struct rte_mbuf *m)
 	const struct rte_ether_hdr *eth;
 	struct pkt_info pi;
 	const uint8_t *data;
+	unsigned int kind;
 	int ret;
 
 	w->st->rx_pkts[port]++;
@@ -111,9 +130,18 @@ static void wk_packet(struct wctx *w, unsigned int port, struct rte_mbuf *m)
 		local_arp(w, port, m, &pi);
 		return;
 	}
-	if (wk_is_local(pi.family, pi.daddr) || wk_is_multicast(&pi) ||
-	    (p->has_kif && wk_is_link_local6(&pi))) {
+	if (pi.family == 4 && unlikely(!wk_ipv4_csum_ok(m, data + pi.l3_off))) {
+		wk_drop(w, m, SL_DROP_IPV4_CHECKSUM);
+		return;
+	}
+	kind = wk_dst_kind(pi.family, pi.daddr);
+	if (kind == PKT_DST_OWN || wk_is_multicast(&pi) || (p->has_kif && wk_is_link_local6(&pi))) {
 		local_ip(w, port, m, &pi);
+		return;
+	}
+	/* never forwarded, inspected or resolved: a subnet's broadcast, 0/8, loopback, ... */
+	if (unlikely(pkt_dst_martian(pi.family, pi.daddr, kind))) {
+		wk_drop(w, m, SL_DROP_MARTIAN_DST);
 		return;
 	}
 	if (unlikely(nlb_is_other_zone_ip(pi.family, pi.daddr))) {

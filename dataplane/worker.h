@@ -72,17 +72,21 @@ static inline int wk_is_multicast(const struct pkt_info *pi)
 
 /* worker.c: lcore entry point */
 int worker_main(void *arg);
+/* worker.c: what the node's addresses say of family/addr: PKT_DST_OWN, _EDGE or _OTHER. */
+unsigned int wk_dst_kind(uint8_t family, const uint8_t *addr);
 
 /* local.c: what a host does: ARP, ping, ICMP errors */
 void local_arp(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struct pkt_info *pi);
 void local_ip(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struct pkt_info *pi);
 void local_arp_request(struct wctx *w, unsigned int port, const uint8_t *target);
 /*
- * m (inner packet pi) is too big for `mtu` once encapsulated: send the ICMP error and drop m.
- * `reply_port` >= 0: out of that port back to the frame's source MAC; < 0: routed.
+ * m (packet pi) is too big for its egress port: `verdict` is pkt_egress_mtu's (PKT_MTU_ICMP:
+ * send the ICMP error quoting pi, with `mtu` for the packet, and drop m mtu_exceeded;
+ * PKT_MTU_NO_DF: drop m mtu_exceeded_no_df). `reply_port` >= 0: out of that port back to the
+ * frame's source MAC; < 0: routed to pi's source.
  */
 void local_too_big(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct pkt_info *pi,
-		   uint16_t mtu);
+		   uint16_t mtu, int verdict);
 /*
  * Resolve family/addr's MAC (neigh.h neigh_resolve), asking for it when a request is due: 0,
  * -ENOENT (unresolved) or -ENOSPC (no entry and no room for one); local_resolve_drop names the
@@ -107,12 +111,26 @@ void excp_flush(struct wctx *w, unsigned int port);
 unsigned int excp_poll(struct wctx *w);
 
 /* gw.c: the inspection path */
+struct nat_rewrite;
 void gw_encap(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct pkt_info *pi,
 	      unsigned int attach, unsigned int pos);
+/* gw_encap of a translated packet: `undo` as for gw_forward_nat. */
+void gw_encap_nat(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct pkt_info *pi,
+		  unsigned int attach, unsigned int pos, const struct nat_rewrite *undo);
 void gw_return(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struct pkt_info *pi);
 /* The IPv4 source (network order) of GENEVE sent out of `port`: node.geneve_address or its own. */
 uint32_t gw_geneve_src(unsigned int port);
-/* Route the IP packet pi (inside m) to its destination unchanged; counts `ev`. */
+/*
+ * Route the IP packet pi (inside m) to its destination unchanged; counts `ev`. Too big for
+ * the egress port (pkt_egress_mtu): no `ev`, local_too_big's answer, the error routed to pi's
+ * source (docs/dataplane.md "MTU").
+ */
 void gw_forward(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi, enum sl_event ev);
+/*
+ * gw_forward of a packet that nat_rewrite translated: `undo` translates it back (the packet
+ * as it arrived), which is what a too-big error must quote for its sender to know it.
+ */
+void gw_forward_nat(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi, enum sl_event ev,
+		    const struct nat_rewrite *undo);
 
 #endif /* SL_WORKER_H */

@@ -180,7 +180,15 @@ def step_traffic(rep, lab):
              lab.http_get(L.ZONE_IP, L.INSPECTED_PORT, rate_kbps=RATE_KBPS, background=True))]
     udp = lab.udp(L.ZONE_IP, L.WEB_PORT, count=30, new_flows=True, interval=0.1,
                   background=True)
-    time.sleep(1.5)
+    # show the tables once all three have begun (a loaded machine starts them slowly), not
+    # after a fixed time: flows of both downloads and some UDP sessions
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 15:
+        flows, sessions = lab.flows()
+        if len(flows) >= 2 and len(sessions) >= 3:
+            break
+        time.sleep(0.2)
+    time.sleep(0.5)
     rep.ctl(lab, "flows", "--limit", "8")
     rep.ctl(lab, "counters")
     appliance_table(lab)

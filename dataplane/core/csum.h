@@ -8,6 +8,8 @@
  * SL_INLINE uint16_t csum_fold(uint32_t sum);           ~(folded sum): the value to store
  * SL_INLINE uint16_t csum_ipv4_hdr(const uint8_t *ip);  IHL from the header; the checksum field
  *                                                        is treated as zero
+ * SL_INLINE int csum_ipv4_hdr_ok(const uint8_t *ip, uint32_t hlen);  1 if the header's
+ *                                                        checksum verifies (hlen = IHL * 4)
  * SL_INLINE uint32_t csum_pseudo(uint8_t family, const uint8_t *saddr, const uint8_t *daddr,
  *                                uint8_t proto, uint32_t l4_len);   unfolded pseudo-header sum
  * SL_INLINE uint16_t csum_l4(uint8_t family, const uint8_t *saddr, const uint8_t *daddr,
@@ -79,6 +81,24 @@ SL_INLINE uint16_t csum_ipv4_hdr(const uint8_t *ip)
 			s += (uint32_t)ip[2 * i] << 8 | ip[2 * i + 1];
 	}
 	return csum_fold(s);
+}
+
+/*
+ * Is the header checksum of the IPv4 header at ip right? hlen = IHL * 4 (20..60), all present.
+ * RFC 1071: the one's complement sum of every 16-bit word, the checksum included, is 0xffff.
+ * 1 yes, 0 no. RFC 1812 5.2.2: a router drops a packet whose header checksum is wrong.
+ */
+SL_INLINE int csum_ipv4_hdr_ok(const uint8_t *ip, uint32_t hlen)
+{
+	uint32_t s = 0;
+	uint32_t i;
+
+	for (i = 0; i < 60; i += 2) { /* constant bound for the BPF verifier */
+		if (i + 2 > hlen)
+			break;
+		s += (uint32_t)ip[i] << 8 | ip[i + 1];
+	}
+	return csum_fold(s) == 0;
 }
 
 SL_INLINE uint32_t csum_pseudo(uint8_t family, const uint8_t *saddr, const uint8_t *daddr,

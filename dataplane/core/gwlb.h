@@ -100,6 +100,34 @@ SL_INLINE uint8_t gwlb_geneve_drop(unsigned int err)
 	}
 }
 
+/* A geneve group's geneve_udp_checksum (config.h cfg_group, xdp_group). */
+enum gwlb_udp_csum {
+	GWLB_UDP_CSUM_VERIFY = 0, /* default: a non-zero outer UDP checksum must verify */
+	GWLB_UDP_CSUM_IGNORE = 1, /* appliances that send garbage there: not looked at */
+};
+
+/*
+ * Is the outer UDP checksum of a GENEVE return to be verified? `csum` is its checksum field
+ * (0: none sent, RFC 768), `policy` the geneve_udp_checksum of the group whose appliance sent
+ * it: the return path finds that group first (endpoint, then chain position), so a return
+ * both broken and with a bad checksum counts its other reason.
+ */
+SL_INLINE int gwlb_udp_csum_verify(uint16_t csum, uint8_t policy)
+{
+	return csum && policy != GWLB_UDP_CSUM_IGNORE;
+}
+
+/*
+ * May the inner packet `in` of a valid return go on (next group, NLB, destination)? 1: drop
+ * it martian_destination (pkt_dst_martian), before any appliance, ARP or ND sees it. `kind`:
+ * what the node's tables say of its destination (PKT_DST_*); `to_zone`: it is for the zone IP
+ * and goes on to the next group or the load balancer, which owns that address.
+ */
+SL_INLINE int gwlb_inner_martian(const struct pkt_info *in, unsigned int kind, int to_zone)
+{
+	return !to_zone && pkt_dst_martian(in->family, in->daddr, kind);
+}
+
 /* With no eligible target, fail-open chooses among these. */
 SL_INLINE int gwlb_target_fail_open(uint8_t state)
 {

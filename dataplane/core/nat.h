@@ -122,26 +122,19 @@ SL_INLINE int nat_tcp_flags_bogus(uint8_t f)
  */
 SL_INLINE int nat_source_martian(uint8_t family, const uint8_t *a)
 {
-	uint8_t any = 0;
-	int i;
-
-	if (family == 4)
-		return a[0] == 0 || a[0] == 127 || a[0] >= 224;
-	if (a[0] == 0xff)
-		return 1;
-	for (i = 0; i < 15; i++) /* a loop, not memcmp: BPF has no library call */
-		any |= a[i];
-	return !any && a[15] <= 1;
+	return pkt_addr_martian(family, a);
 }
 
 /*
  * May the packet pi (to a listener, matching no session) create a NAT session? SL_DROP_MAX if
  * it may, else the reason to drop it: nlb_martian_source, nlb_bad_tcp_flags. Packets of an
- * existing session are not asked.
+ * existing session are not asked. `src_kind`: what the node's tables say of the source
+ * (PKT_DST_*): one of its own addresses or a subnet's network / broadcast address is no client
+ * either, and a session with it would send the replies there (a martian destination).
  */
-SL_INLINE unsigned int nat_new_session_refusal(const struct pkt_info *pi)
+SL_INLINE unsigned int nat_new_session_refusal(const struct pkt_info *pi, unsigned int src_kind)
 {
-	if (nat_source_martian(pi->family, pi->saddr))
+	if (src_kind != PKT_DST_OTHER || nat_source_martian(pi->family, pi->saddr))
 		return SL_DROP_NLB_MARTIAN;
 	if (pi->proto == IPPROTO_TCP_ && nat_tcp_flags_bogus(pi->tcp_flags))
 		return SL_DROP_NLB_BAD_TCP_FLAGS;
@@ -176,6 +169,22 @@ struct nat_rewrite {
 	uint8_t saddr[16], daddr[16]; /* IPv4 in the first 4 bytes */
 	uint16_t sport, dport;	      /* host order */
 };
+
+/*
+ * The rewrite that takes a packet translated by rw back to what pi (the packet before rw)
+ * says: the same ends rewritten, to pi's addresses and ports. A shell applies it (nat_rewrite)
+ * to a translated packet that cannot be sent (too big for its egress port), so that the ICMP
+ * error quotes the packet its sender sent (as conntrack's NAT does for errors).
+ */
+SL_INLINE void nat_undo_of(const struct pkt_info *pi, const struct nat_rewrite *rw,
+			   struct nat_rewrite *undo)
+{
+	sl_memcpy(undo, rw, sizeof(*undo));
+	sl_memcpy(undo->saddr, pi->saddr, 16);
+	sl_memcpy(undo->daddr, pi->daddr, 16);
+	undo->sport = pi->sport;
+	undo->dport = pi->dport;
+}
 
 /*
  * BPF note: every API function dispatches on the family to an always-inline body that gets a

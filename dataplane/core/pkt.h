@@ -41,6 +41,9 @@ enum pkt_err {
 #define PKT_F_IP_OPTS	 0x20 /* IPv4 options present (IHL > 5) */
 #define PKT_F_ICMP_ERR	 0x40 /* ICMP/ICMPv6 error message (carries an embedded packet) */
 #define PKT_F_ARP	 0x80 /* ARP: l3_off points at the ARP header, family 0 */
+/* non-first fragment whose sport/dport (and PKT_F_L4) are its first fragment's (core/frag.h):
+ * never set by the parsers; no L4 header is there to read or rewrite */
+#define PKT_F_FRAG_PORTS 0x100
 
 struct pkt_info {
 	uint16_t l3_off;    /* IP or ARP header */
@@ -59,6 +62,7 @@ struct pkt_info {
 	uint8_t ttl;	   /* TTL or hop limit */
 	uint8_t saddr[16]; /* network order; IPv4 in the first 4 bytes, the rest zero */
 	uint8_t daddr[16];
+	uint32_t frag_id; /* PKT_F_FRAG: IPv4 identification / IPv6 fragment identification */
 };
 
 /*
@@ -70,8 +74,9 @@ struct pkt_info {
  *
  * Parse an IP packet at start + off (family 4 or 6, or 0 to take it from the version nibble).
  * IPv4: version 4, IHL >= 5, total length >= IHL*4 and <= bytes present (trailing padding past
- * total length is allowed and ignored). Fragments: PKT_F_FRAG; offset != 0 -> PKT_F_FRAG_LATER
- * and no L4. IPv6: payload length must fit; walks hop-by-hop, routing, fragment, destination
+ * total length is allowed and ignored). Fragments: PKT_F_FRAG and frag_id (IPv4 ID, IPv6
+ * identification); offset != 0 -> PKT_F_FRAG_LATER and no L4.
+ * IPv6: payload length must fit; walks hop-by-hop, routing, fragment, destination
  * options and AH, at most PKT_MAX_IPV6_EXT; ESP / no-next-header end the walk without L4.
  * L4: TCP (>= 20 bytes, doff >= 5, doff*4 present), UDP (8), ICMP/ICMPv6 (8: type, code, and
  * for echo request/reply the identifier goes into sport and dport; errors set PKT_F_ICMP_ERR).
@@ -132,6 +137,29 @@ SL_INLINE int pkt_rx_oversize(uint32_t frame_len, uint32_t l3_off, uint32_t mtu)
 	return frame_len > l3_off + mtu;
 }
 
+/* What to do with a packet that leaves a port (pkt_egress_mtu). */
+enum pkt_mtu_verdict {
+	PKT_MTU_FITS = 0,  /* send it */
+	PKT_MTU_ICMP = 1,  /* too big: ICMP error sent, drop mtu_exceeded */
+	PKT_MTU_NO_DF = 2, /* too big, IPv4 without DF: drop mtu_exceeded_no_df, no ICMP */
+};
+
+/*
+ * Does the IP packet pi fit the egress port's (L3) mtu once `overhead` bytes are put in front
+ * of it (GENEVE: GWLB_ENCAP_OVERHEAD; forwarding as it is: 0)? Every path that sends a packet
+ * out of a port asks this once its egress port is known; the fast path is one compare.
+ * Too big: IPv6 and IPv4 with DF get an ICMP error with the MTU left for the packet
+ * (mtu - overhead); IPv4 without DF would be fragmented by a router, but sluice never
+ * fragments (XDP cannot make two frames of one, and fragments lose the ports that choose an
+ * appliance or target): it is dropped and counted (docs/dataplane.md "MTU").
+ */
+SL_INLINE int pkt_egress_mtu(const struct pkt_info *pi, uint32_t overhead, uint32_t mtu)
+{
+	if ((uint32_t)pi->l3_len + overhead <= mtu)
+		return PKT_MTU_FITS;
+	return pi->family == 4 && !(pi->flags & PKT_F_DF) ? PKT_MTU_NO_DF : PKT_MTU_ICMP;
+}
+
 /*
  * Can mac be a neighbour's address? 1 for a unicast, non-zero MAC; 0 for multicast and
  * broadcast (the group bit) and 00:00:00:00:00:00, which ARP and ND must never teach (the
@@ -140,6 +168,65 @@ SL_INLINE int pkt_rx_oversize(uint32_t frame_len, uint32_t l3_off, uint32_t mtu)
 SL_INLINE int pkt_mac_learnable(const uint8_t *mac)
 {
 	return !(mac[0] & 1) && (mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]);
+}
+
+/*
+ * An address no host has as its unicast address (RFC 1122 3.2.1.3, RFC 1812 5.3.7, RFC 4291):
+ * IPv4 0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/4 (multicast), 240.0.0.0/4 (reserved, with
+ * 255.255.255.255); IPv6 ::, ::1, ff00::/8. a in network order (16 bytes, IPv4 in the first
+ * 4). 1 when martian. Neither a source (nat_source_martian) nor a destination (pkt_dst_martian).
+ */
+SL_INLINE int pkt_addr_martian(uint8_t family, const uint8_t *a)
+{
+	uint8_t any = 0;
+	int i;
+
+	if (family == 4)
+		return a[0] == 0 || a[0] == 127 || a[0] >= 224;
+	if (a[0] == 0xff)
+		return 1;
+	for (i = 0; i < 15; i++) /* a loop, not memcmp: BPF has no library call */
+		any |= a[i];
+	return !any && a[15] <= 1;
+}
+
+/* What the node's own tables say of a destination (the shells look it up: sluice-dp's local
+ * addresses, sluice-xdp's sl_local map), for pkt_dst_martian. */
+#define PKT_DST_OTHER 0 /* none of the below */
+#define PKT_DST_OWN   1 /* one of the node's addresses (a port's, the zone IP) */
+#define PKT_DST_EDGE  2 /* the network or broadcast address of a port's IPv4 subnet */
+
+/*
+ * The network and broadcast addresses of the IPv4 subnet addr/plen (network order), which no
+ * neighbour has: 2, written to net and bcast. A /31 (RFC 3021) or /32 has none: 0.
+ */
+SL_INLINE int pkt_subnet_edges(const uint8_t *addr, uint8_t plen, uint8_t *net, uint8_t *bcast)
+{
+	uint32_t a = sl_get_be32(addr), mask;
+
+	if (plen > 30)
+		return 0;
+	mask = plen ? ~0u << (32 - plen) : 0;
+	sl_put_be32(net, a & mask);
+	sl_put_be32(bcast, a | ~mask);
+	return 2;
+}
+
+/*
+ * May a packet to daddr be forwarded: routed, its next hop resolved? 0 yes, 1 no: it must be
+ * dropped martian_destination (and no ARP/ND sent for it). No: the node's own addresses and its
+ * subnets' network and broadcast addresses (`kind`, PKT_DST_*), the addresses of
+ * pkt_addr_martian, and link-local destinations, which no router forwards (RFC 3927 7:
+ * 169.254.0.0/16; RFC 4291 2.5.6: fe80::/10). Transit traffic and the inner packets of
+ * GENEVE returns are asked before they are inspected or go on.
+ */
+SL_INLINE int pkt_dst_martian(uint8_t family, const uint8_t *daddr, unsigned int kind)
+{
+	if (kind != PKT_DST_OTHER || pkt_addr_martian(family, daddr))
+		return 1;
+	if (family == 4)
+		return daddr[0] == 169 && daddr[1] == 254;
+	return daddr[0] == 0xfe && (daddr[1] & 0xc0) == 0x80;
 }
 
 SL_INLINE int pkt_icmp_is_echo(uint8_t family, uint8_t type)
@@ -241,6 +328,7 @@ SL_INLINE int pkt_parse_ipv4(const uint8_t *start, uint32_t off, const uint8_t *
 		pi->flags |= PKT_F_DF;
 	if (frag & 0x3fff) {
 		pi->flags |= PKT_F_FRAG;
+		pi->frag_id = sl_get_be16(p + 4);
 		if (frag & 0x1fff) {
 			pi->flags |= PKT_F_FRAG_LATER;
 			return 0;
@@ -290,6 +378,7 @@ SL_INLINE int pkt_parse_ipv6(const uint8_t *start, uint32_t off, const uint8_t *
 			return -PKT_ERR_L3;
 		if (nh == PKT_IPV6_FRAGMENT) {
 			pi->flags |= PKT_F_FRAG;
+			pi->frag_id = ((uint32_t)sl_get_be16(p + 4) << 16) | sl_get_be16(p + 6);
 			if (sl_get_be16(p + 2) & 0xFFF8) {
 				pi->flags |= PKT_F_FRAG_LATER;
 				pi->proto = p[0];

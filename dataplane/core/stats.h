@@ -62,6 +62,9 @@
 	X(NLB_BAD_TCP_FLAGS, "nlb_bad_tcp_flags") /* SYN+FIN, SYN+RST, NULL, Xmas: no session */   \
 	X(NLB_MARTIAN, "nlb_martian_source") /* from 0/8, loopback, multicast, broadcast, ::, ::1  \
 					      */                                                   \
+	X(FRAG_EARLY, "frag_early") /* non-first fragment to the zone IP, its first unseen */      \
+	X(IPV4_CHECKSUM, "ipv4_checksum")	/* IPv4 header checksum wrong (outer, or inner) */ \
+	X(MARTIAN_DST, "martian_destination")	/* to ours, a subnet edge, 0/8, 127/8, ... */      \
 	X(NEIGH_TABLE_FULL, "neigh_table_full") /* next hop needs an entry, none can be evicted */ \
 	X(NEIGH_UNSOLICITED, "neigh_unsolicited") /* ARP/ND of a neighbour with no entry */
 
@@ -104,7 +107,9 @@ enum sl_drop {
 	X(KERNEL_IN, "kernel_in")		 /* handed to the port's kernel interface */       \
 	X(KERNEL_OUT, "kernel_out")		 /* written by the kernel, sent out of the port */ \
 	X(ARP_CONSUMED, "arp_consumed") /* ARP that taught a neighbour and needs no answer */      \
-	X(ND_CONSUMED, "nd_consumed")	/* ND that taught a neighbour and needs no answer */
+	X(ND_CONSUMED, "nd_consumed")	/* ND that taught a neighbour and needs no answer */       \
+	X(FRAG_TRACKED, "frag_tracked") /* fragment table entries written (core/frag.h) */         \
+	X(FRAG_TABLE_FULL, "frag_table_full") /* no room: the datagram goes on untracked */
 
 enum sl_event {
 #define SL_X(e, s) SL_EV_##e,

@@ -25,7 +25,8 @@ def dns_exchange(client, server, sport, name):
 
 
 def fragments(client, server):
-    """A 3000-byte datagram in fragments: only the first carries the UDP ports."""
+    """A 3000-byte datagram in fragments: only the first carries the UDP ports; all three
+    reach its appliance (core/frag.h)."""
     datagram = IP(src=ck.client4(client), dst=ck.server4(server), id=0x4242) / UDP(
         sport=5004, dport=5004) / (b"media-" * 500)
     return [ck.frame(f, ck.client_mac(client)) for f in fragment(datagram, fragsize=1200)]

@@ -96,8 +96,8 @@ class Kit:
         os.replace(p + ".tmp", p)  # a reload never reads a half-written file
         return p
 
-    def daemon(self, config, name="sluiced", args=()):
-        d = Daemon(self, config, name, args)
+    def daemon(self, config, name="sluiced", args=(), wrapper=()):
+        d = Daemon(self, config, name, args, wrapper)
         self.procs.append(d)
         return d
 
@@ -125,13 +125,15 @@ class Kit:
 
 
 class Daemon:
-    """A sluiced started by this test: its log is DIR/NAME.log (stdout + stderr)."""
+    """A sluiced started by this test: its log is DIR/NAME.log (stdout + stderr). wrapper: a
+    command that execs the daemon in the same process (e.g. prlimit --nofile=256 --)."""
 
-    def __init__(self, kit, config, name, args):
+    def __init__(self, kit, config, name, args, wrapper=()):
         self.kit = kit
         self.config = config
         self.name = name
         self.args = list(args)
+        self.wrapper = list(wrapper)
         self.proc = None
         self.logpath = kit.path(name + ".log")
         self.t_start = None
@@ -139,7 +141,8 @@ class Daemon:
     def start(self):
         f = open(self.logpath, "ab")
         try:
-            self.proc = subprocess.Popen([self.kit.sluiced, "--config", self.config] + self.args,
+            self.proc = subprocess.Popen(self.wrapper + [self.kit.sluiced, "--config", self.config]
+                                         + self.args,
                                          stdout=f, stderr=subprocess.STDOUT,
                                          stdin=subprocess.DEVNULL)
         finally:

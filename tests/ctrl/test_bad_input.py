@@ -6,7 +6,8 @@
 
 1. Bad files: `sluiced --check` and a real start refuse each one (unknown daemon key, metrics
    address not loopback or without a port, bad socket mode, bad log level, health-check
-   interval / timeout / thresholds out of range, YAML syntax, a missing file) with a non-zero
+   interval / timeout / thresholds out of range, a group's geneve_udp_checksum neither verify
+   nor ignore, YAML syntax, a missing file) with a non-zero
    exit and "FILE:LINE: KEY:" (or "FILE: No such file or directory"); no API socket appears.
 2. A running sluiced (its dataplane socket unserved; targets on loopback, settled: healthy,
    unhealthy, unused, deregistered through the API, registered through the API):
@@ -17,7 +18,8 @@
      (or a clean close for oversize), the daemon survives, the target list is unchanged
      (check timing aside), no file descriptor leaks;
    - reload of a bad file (sluicectl reload and SIGHUP): refused with FILE:LINE: KEY, state
-     unchanged; reload adding a group or a port: refused with a reason; a good reload adds
+     unchanged; reload adding a group or a port, or changing a group's geneve_udp_checksum:
+     refused with a reason; a good reload adds
      (initial), removes (draining), changes (weight), keeps API registrations and API
      deregistrations;
    - API socket mode 0600 by default ("0660" when configured; a stale socket file is
@@ -91,9 +93,9 @@ def bad_files(kit, rep):
     sock = kit.path("bad.sock")
     dp = kit.path("nobody-dp.sock")
 
-    def cfg(name, metrics="off", hc=HC, daemon_extra="", sock_=sock):
-        text = ck.config_text(sock_, metrics, [dp], groups_yaml(hc), daemon_extra=daemon_extra,
-                              zones=ZONES)
+    def cfg(name, metrics="off", hc=HC, daemon_extra="", sock_=sock, extra=""):
+        text = ck.config_text(sock_, metrics, [dp], groups_yaml(hc) + extra,
+                              daemon_extra=daemon_extra, zones=ZONES)
         return kit.write(name, text), text
 
     good, _ = cfg("good-check.yaml")
@@ -122,6 +124,9 @@ def bad_files(kit, rep):
          daemon_extra='api_socket_mode: "rw-------"')
     case("bad log level", "loglevel.yaml", "daemon.log_level", "log_level",
          daemon_extra="log_level: loud")
+    case("geneve_udp_checksum neither verify nor ignore", "udp-csum.yaml",
+         "target_groups[1].geneve_udp_checksum", "geneve_udp_checksum",
+         extra="  - { name: fw, protocol: geneve, geneve_udp_checksum: maybe }\n")
     base = "protocol: tcp, interval: %s, timeout: %s, healthy_threshold: %s, " \
            "unhealthy_threshold: %s"
     for what, vals, key in (("interval 1", (1, 1, 2, 2), "interval"),
@@ -757,6 +762,11 @@ def reloads(kit, rep, d, sock, cfg, good_text, text, groups, unchanged):
     ports = ['{ name: lo, device: net_null0, addresses: [127.0.0.1/8] }',
              '{ name: lo2, device: net_null1, addresses: [192.168.77.1/24] }']
     reload_refused("reload adding a port", text(groups(), ports=ports), r"port.*restart")
+    t = text(groups()).replace("  - name: fw\n    protocol: geneve\n",
+                               "  - name: fw\n    protocol: geneve\n"
+                               "    geneve_udp_checksum: ignore\n")
+    reload_refused("reload changing a group's geneve_udp_checksum", t,
+                   r"group fw: geneve_udp_checksum changed")
 
     # a good reload: d added (initial), e removed (draining), a changed (weight 5); the API's
     # registration api-1 kept, its deregistrations kept: b (draining) and zero/z1 (delay 0:

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -27,6 +29,7 @@
 #include <openssl/x509.h>
 
 #include "announce.h"
+#include "clients.h"
 #include "cu.h"
 #include "dpconn.h"
 #include "metrics.h"
@@ -631,6 +634,86 @@ static void test_callback_starts_next_probe(void)
 	evhttp_free(http);
 }
 
+/* ---- local resource failures ---- */
+
+#define TEST_FILL_LIMIT 256
+static int fill_fds[TEST_FILL_LIMIT];
+static unsigned int n_fill;
+static struct rlimit fill_saved;
+
+/* Lower RLIMIT_NOFILE and take every descriptor left (dups of /dev/null): socket() fails. */
+static int test_fds_fill(void)
+{
+	struct rlimit rl;
+	int fd;
+
+	if (getrlimit(RLIMIT_NOFILE, &fill_saved))
+		return -1;
+	rl = fill_saved;
+	if (rl.rlim_cur > TEST_FILL_LIMIT)
+		rl.rlim_cur = TEST_FILL_LIMIT;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		return -1;
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	fill_fds[n_fill++] = fd;
+	while (n_fill < TEST_FILL_LIMIT && (fd = dup(fill_fds[0])) >= 0)
+		fill_fds[n_fill++] = fd;
+	return errno == EMFILE ? 0 : -1;
+}
+
+static void test_fds_release(void)
+{
+	while (n_fill)
+		close(fill_fds[--n_fill]);
+	setrlimit(RLIMIT_NOFILE, &fill_saved);
+}
+
+/*
+ * With no descriptor left a probe of any protocol fails "local" (never reached the target,
+ * which the daemon then does not count against it), and passes again once descriptors are back.
+ */
+static void test_no_descriptor_is_local(void)
+{
+	uint16_t tport, hport, sport;
+	struct evconnlistener *l = test_listener(4, &tport);
+	struct evhttp *http = test_http_server("127.0.0.1", 0, &hport);
+	struct evhttp *https = test_http_server("127.0.0.1", 1, &sport);
+	struct probe_result r;
+	int calls;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(http);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(https);
+	CU_ASSERT_EQUAL_FATAL(test_fds_fill(), 0);
+	r = test_run(CFG_HC_TCP, 4, tport, NULL, 2000, &calls);
+	CU_ASSERT_EQUAL(calls, 1);
+	CU_ASSERT(!r.ok && r.local);
+	CU_ASSERT_STRING_EQUAL(r.reason, "not run: Too many open files");
+	r = test_run(CFG_HC_HTTP, 4, hport, "/ok", 2000, &calls);
+	CU_ASSERT_EQUAL(calls, 1);
+	CU_ASSERT(!r.ok && r.local);
+	CU_ASSERT(strstr(r.reason, "Too many open files") != NULL);
+	r = test_run(CFG_HC_HTTPS, 4, sport, "/ok", 2000, &calls);
+	CU_ASSERT_EQUAL(calls, 1);
+	CU_ASSERT(!r.ok && r.local);
+	CU_ASSERT(strstr(r.reason, "Too many open files") != NULL);
+	test_fds_release();
+
+	r = test_run(CFG_HC_TCP, 4, tport, NULL, 2000, &calls);
+	CU_ASSERT(r.ok && !r.local);
+	r = test_run(CFG_HC_HTTP, 4, hport, "/ok", 2000, &calls);
+	CU_ASSERT(r.ok && !r.local);
+	/* a refused connect is the target's failure, not a local one */
+	r = test_run(CFG_HC_TCP, 4, test_closed_port(4), NULL, 2000, &calls);
+	CU_ASSERT(!r.ok && !r.local);
+	evhttp_free(https);
+	evhttp_free(http);
+	evconnlistener_free(l);
+	test_silent_close();
+}
+
 /* ---- metrics: dpconn is another module; these stubs give metrics.c fake dataplanes ---- */
 
 static json_t *fake_stats[2];
@@ -913,6 +996,136 @@ static void test_metrics_endpoint(void)
 	test_metrics_fixtures_free();
 }
 
+/* A raw client of the endpoint: connected, sends nothing. */
+static int test_raw_connect(uint16_t port)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(port)};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sin, sizeof(sin))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* 1 when the daemon closed fd (EOF or reset), 0 when it is still open with nothing to read. */
+static int test_raw_closed(int fd)
+{
+	char b[64];
+	ssize_t n = recv(fd, b, sizeof(b), MSG_DONTWAIT);
+
+	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+static int test_page_has(const char *needle)
+{
+	char *page = metrics_render(NULL);
+	int has = test_has(page, needle);
+
+	if (!has)
+		fprintf(stderr, "\n(no \"%s\" in the page)\n", needle);
+	free(page);
+	return has;
+}
+
+/*
+ * The endpoint's client limit (clients.h): max_clients 2 takes two idle clients, closes a third
+ * at once (counted), counts a client gone once it closed, and closes idle ones after the
+ * timeout; a scrape works again afterwards.
+ */
+static void test_metrics_endpoint_limits(void)
+{
+	char err[256], addr[32];
+	uint16_t port = test_closed_port(4);
+	int a, b, c;
+	struct test_get g;
+
+	clients_configure(2, 500, NULL);
+	snprintf(addr, sizeof(addr), "127.0.0.1:%u", port);
+	CU_ASSERT_EQUAL_FATAL(metrics_init(tbase, addr, err, sizeof(err)), 0);
+	a = test_raw_connect(port);
+	b = test_raw_connect(port);
+	CU_ASSERT_FATAL(a >= 0 && b >= 0);
+	test_loop_for_ms(50);
+	CU_ASSERT(test_page_has("sluice_clients_open{listener=\"metrics\"} 2\n"));
+	CU_ASSERT(test_page_has("sluice_clients_limit{listener=\"metrics\"} 2\n"));
+	c = test_raw_connect(port);
+	CU_ASSERT_FATAL(c >= 0);
+	test_loop_for_ms(50);
+	CU_ASSERT(test_raw_closed(c)); /* at once, not after the timeout */
+	CU_ASSERT(!test_raw_closed(a));
+	CU_ASSERT(!test_raw_closed(b));
+	CU_ASSERT(test_page_has("sluice_clients_refused_total{listener=\"metrics\"} 1\n"));
+	CU_ASSERT(test_page_has("sluice_clients_open{listener=\"metrics\"} 2\n"));
+	close(c);
+	close(b);
+	test_loop_for_ms(50);
+	CU_ASSERT(test_page_has("sluice_clients_open{listener=\"metrics\"} 1\n"));
+	test_loop_for_ms(700); /* client_timeout_ms 500 */
+	CU_ASSERT(test_raw_closed(a));
+	CU_ASSERT(test_page_has("sluice_clients_open{listener=\"metrics\"} 0\n"));
+	close(a);
+	test_metrics_fixtures();
+	test_get(port, EVHTTP_REQ_GET, "/metrics", &g);
+	CU_ASSERT_EQUAL(g.code, 200);
+	CU_ASSERT(g.body && test_has(g.body, "sluice_clients_open{listener=\"metrics\"} 1\n"));
+	free(g.body);
+	metrics_free();
+	test_metrics_fixtures_free();
+	clients_configure(64, 10000, NULL);
+}
+
+/* The count N in `NAME{listener="metrics"} N` of the page, or -1. */
+static long test_page_value(const char *name)
+{
+	char *page = metrics_render(NULL), key[128];
+	const char *at;
+	long v = -1;
+
+	snprintf(key, sizeof(key), "%s{listener=\"metrics\"} ", name);
+	at = page ? strstr(page, key) : NULL;
+	if (at)
+		v = strtol(at + strlen(key), NULL, 10);
+	free(page);
+	return v;
+}
+
+/*
+ * accept() failing with EMFILE (a connection waits, no descriptor left) pauses the listener
+ * 100 ms at a time instead of spinning on a socket that stays readable (main logged 918,000
+ * errors): a handful of errors in 600 ms, and the connection is taken once descriptors are back.
+ */
+static void test_metrics_accept_error_pauses(void)
+{
+	char err[256], addr[32];
+	uint16_t port = test_closed_port(4);
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(port)};
+	long errors;
+	int a;
+
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	snprintf(addr, sizeof(addr), "127.0.0.1:%u", port);
+	CU_ASSERT_EQUAL_FATAL(metrics_init(tbase, addr, err, sizeof(err)), 0);
+	test_loop_for_ms(50); /* the earlier tests' sockets closed */
+	a = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	CU_ASSERT_FATAL(a >= 0);
+	CU_ASSERT_EQUAL_FATAL(test_fds_fill(), 0);
+	CU_ASSERT_EQUAL_FATAL(connect(a, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	test_loop_for_ms(600); /* the kernel completed it; accept() has no descriptor */
+	test_fds_release();
+	errors = test_page_value("sluice_clients_accept_errors_total");
+	CU_ASSERT(errors >= 2 && errors <= 10);
+	if (errors < 2 || errors > 10)
+		fprintf(stderr, "\n(%ld accept errors in 600 ms)\n", errors);
+	test_loop_for_ms(300);
+	CU_ASSERT_EQUAL(test_page_value("sluice_clients_open"), 1);
+	CU_ASSERT(!test_raw_closed(a));
+	close(a);
+	metrics_free();
+}
+
 static CU_TestInfo test_probe_tests[] = {
 	{"tcp connect passes", test_tcp_connect_passes},
 	{"tcp connect over ipv6 passes", test_tcp_connect_ipv6_passes},
@@ -927,8 +1140,11 @@ static CU_TestInfo test_probe_tests[] = {
 	{"http to a peer that closes at once", test_http_to_silent_closer},
 	{"cancel midway calls nothing", test_cancel_midway_calls_nothing},
 	{"the callback may start the next probe", test_callback_starts_next_probe},
+	{"no descriptor left: a local failure, not the target's", test_no_descriptor_is_local},
 	{"metrics page from targets and stats", test_metrics_render_page},
 	{"metrics endpoint: GET, 404, 405, address checks", test_metrics_endpoint},
+	{"metrics endpoint: client limit, refusal, timeout", test_metrics_endpoint_limits},
+	{"metrics endpoint: accept errors pause, no spin", test_metrics_accept_error_pauses},
 	CU_TEST_INFO_NULL,
 };
 

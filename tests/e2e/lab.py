@@ -520,6 +520,32 @@ class Lab(lk.ProcLab):
             if not ok:
                 raise Abort("group %s not healthy within %d s: %s" % (group, timeout, seen))
 
+    def kernel_losses(self):
+        """Where the kernels of the client and server namespaces dropped datagrams: their UDP
+        error counters (nstat) and their veth links' receive drops. For the report of a check
+        that lost a datagram sluice says it forwarded."""
+        out = {}
+        for k, link in (("c", "c"), ("s", "so")):
+            r = subprocess.run(self.nsexec(self.ns[k], "nstat", "-asz"), capture_output=True,
+                               text=True)
+            out[k + ":udp"] = {ln.split()[0]: int(ln.split()[1]) for ln in r.stdout.splitlines()
+                               if ln.startswith("Udp") and len(ln.split()) > 1
+                               and ln.split()[1].isdigit() and int(ln.split()[1])}
+            r = subprocess.run(["ip", "-n", self.ns[k], "-s", "-j", "link", "show",
+                                self.ifn[link]], capture_output=True, text=True)
+            try:
+                st = json.loads(r.stdout)[0]["stats64"]["rx"]
+                out[k + ":rx"] = {"packets": st["packets"], "dropped": st["dropped"]}
+            except (ValueError, LookupError):
+                out[k + ":rx"] = r.stderr.strip()
+            r = subprocess.run(self.nsexec(self.ns[k], "ethtool", "-S", self.ifn[link]),
+                               capture_output=True, text=True)
+            out[k + ":veth"] = {a.strip(): int(b) for a, _, b in
+                                (ln.partition(":") for ln in r.stdout.splitlines()[1:])
+                                if b.strip().isdigit() and int(b) and
+                                ("drop" in a or "err" in a or "full" in a)}
+        return out
+
     def dp_counters(self):
         """The dataplane's stats through its control socket (events, drops, targets...)."""
         return self.dp_stats()

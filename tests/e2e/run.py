@@ -247,11 +247,18 @@ def check_failover(lab, rep, show=None):
     on4 = Counter(lab.pins(r4["sports"], SERVER).values())
     s1 = (lab.dp_counters().get("targets", {}).get(L.FW_GROUP, {}).get(victim, {})
           .get("new_flows", 0))
+    detail = dict(on4)
+    if r4["lost"]:  # where did it go: sluice's view of the flow and the namespaces' kernels
+        lost = lab.pins(r4["lost_sports"], SERVER)
+        detail = {"pinned": dict(on4), "lost": {p: lost.get(p) for p in r4["lost_sports"]},
+                  "drops": {k: v for k, v in lab.dp_counters().get("drops", {}).items() if v},
+                  "kernel": lab.kernel_losses(),
+                  "appliances": {a: lab.appliance_stats(a) for a in sorted(on4)}}
     rep.check(r4["ok"] == 40 and on4.get(victim, 0) > 0,
               "failover: back: %s takes new flows again: %d of 40 new flows (all %d answered), "
               "its new_flows counter +%d, %.1f s after the restart"
               % (victim, on4.get(victim, 0), r4["ok"], s1 - s0, time.monotonic() - t0),
-              dict(on4))
+              detail)
 
 
 def check_daemon_restart(lab, rep):

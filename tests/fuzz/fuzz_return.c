@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fuzz_return.c - the GENEVE return path as pure C, in sluice-dp's order (gw.c: gw_return):
- * outer Ethernet / IPv4 / UDP 6081 (pkt_parse_eth), UDP length and checksum, geneve_gwlb_parse,
- * pkt_parse_ip of the inner packet, gwlb_flow_key, cookie_make.
+ * outer Ethernet / IPv4 / UDP 6081 (pkt_parse_eth), UDP length, geneve_gwlb_parse, UDP
+ * checksum (a group that verifies), pkt_parse_ip of the inner packet, gwlb_flow_key,
+ * cookie_make. The IPv4 header checksums (outer, inner) are left out: a fuzzer would rarely
+ * get past them (csum_ipv4_hdr_ok is a unit test's).
  * Input: one mode byte, then the frame. Mode bit 0: store the right outer UDP checksum; bit 1:
  * store the right cookie (so the fuzzer reaches the accept path); bits 2-3: the stickiness.
  * Invariants: offsets within the buffer and ordered (inner after the GENEVE header, inside the
@@ -64,13 +66,14 @@ static int fz_return_path(const uint8_t *data, size_t size, enum flow_stick s, s
 	if (udp_len < 8 || udp + udp_len > end)
 		return 3; /* geneve_truncated */
 	end = udp + udp_len;
-	if (sl_get_be16(udp + 6) &&
-	    !csum_l4_ok(4, r->outer.saddr, r->outer.daddr, IPPROTO_UDP_, udp, udp_len))
-		return 4; /* geneve_udp_checksum */
 	ret = geneve_gwlb_parse(udp + 8, end, &r->meta, &hlen);
 	FZ_CHECK(ret <= 0 && ret >= -GENEVE_ERR_PROTOCOL);
 	if (ret)
 		return 5;
+	/* after the group is known (here: one group, verify) */
+	if (gwlb_udp_csum_verify(sl_get_be16(udp + 6), GWLB_UDP_CSUM_VERIFY) &&
+	    !csum_l4_ok(4, r->outer.saddr, r->outer.daddr, IPPROTO_UDP_, udp, udp_len))
+		return 4; /* geneve_udp_checksum */
 	FZ_CHECK(udp + 8 + hlen <= end);
 	r->cookie_off = (uint32_t)(udp + 8 - data) + fz_cookie_off(udp + 8, hlen);
 	FZ_CHECK(r->cookie_off + 4 <= (size_t)(end - data));

@@ -17,8 +17,8 @@ import struct
 import sys
 from collections import Counter
 
-from scapy.all import (ARP, ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6NDOptDstLLAddr,
-                       ICMPv6NDOptSrcLLAddr, Ether, IPv6)
+from scapy.all import (ARP, ICMP, IP, ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6NDOptDstLLAddr,
+                       ICMPv6NDOptSrcLLAddr, ICMPv6PacketTooBig, Ether, IPv6)
 
 import pcapio
 import sluice_ref as ref
@@ -161,7 +161,7 @@ def targets(prefix, first_octet, count, subnet="192.168.50", **kwargs):
 
 class Group:
     DEFAULTS = {"all_unhealthy": "all_targets", "tcp_idle_timeout": 350,
-                "other_idle_timeout": 120}
+                "other_idle_timeout": 120, "geneve_udp_checksum": "verify"}
 
     def __init__(self, name, members, stickiness=ref.STICK_5, cross_zone=False,
                  failover="no_rebalance", deregistration_delay=300, **extra):
@@ -209,6 +209,7 @@ class Gateway:
         self.ttl = ttl
         self.geneve_address = geneve_address
         self.from_ports = list(from_ports)
+        self.zone_ip = {"az1": NODE4, "az2": "10.0.2.10"}.get(zone)  # config(): zones
         self.routes = routes if routes is not None else [("0.0.0.0/0", ROUTER4),
                                                          ("::/0", ROUTER6)]
         self.neighbors = dict(neighbors) if neighbors is not None else default_neighbors()
@@ -218,6 +219,10 @@ class Gateway:
                     self.neighbors[t.address] = t.mac
         self.learned = {}  # neighbours learned from ARP (not in the config)
         self.flows = {}
+        # the fragment table (core/frag.h): key -> (ports or None, ms written)
+        self.frags = {}
+        self.fragment_table_size = None  # None: the default, and not in the config
+        self.fragment_timeout_ms = None
         self.events = Counter()
         self.drops = Counter()
         self.target_stats = {g.name: {t.id: Counter() for t in g.targets} for g in groups}
@@ -230,6 +235,10 @@ class Gateway:
             node["ttl"] = self.ttl
         if self.geneve_address is not None:
             node["geneve_address"] = self.geneve_address
+        if self.fragment_table_size is not None:
+            node["fragment_table_size"] = self.fragment_table_size
+        if self.fragment_timeout_ms is not None:
+            node["fragment_timeout_ms"] = self.fragment_timeout_ms
         return {
             "node": node,
             "zones": {"az1": NODE4, "az2": "10.0.2.10"},
@@ -268,6 +277,35 @@ class Gateway:
     def neighbor(self, address):
         return self.neighbors.get(address) or self.learned[address]
 
+    def node_kind(self, address):
+        """What the node's tables say of address: 'own' (a port's address, the zone IP when
+        a port's subnet holds it), 'edge' (a port's IPv4 subnet's network or broadcast
+        address, prefixes up to /30) or None."""
+        addr = ipaddress.ip_address(address)
+        own = [ipaddress.ip_interface(a) for p in self.ports for a in p.addresses]
+        if any(addr == i.ip for i in own):
+            return "own"
+        if self.zone_ip and addr == ipaddress.ip_address(self.zone_ip) and \
+                any(addr in i.network for i in own):
+            return "own"
+        if any(i.version == 4 and i.network.prefixlen <= 30 and
+               addr in (i.network.network_address, i.network.broadcast_address) for i in own):
+            return "edge"
+        return None
+
+    def dst_martian(self, address):
+        """docs/dataplane.md "Martian destinations": a destination sluice never forwards,
+        inspects or resolves: node_kind's, 0/8, 127/8, 224/4, 240/4, 169.254/16; ::, ::1,
+        ff00::/8, fe80::/10."""
+        addr = ipaddress.ip_address(address)
+        if self.node_kind(address):
+            return True
+        if addr.version == 4:
+            nets = ("0.0.0.0/8", "127.0.0.0/8", "224.0.0.0/4", "240.0.0.0/4", "169.254.0.0/16")
+        else:
+            nets = ("::/128", "::1/128", "ff00::/8", "fe80::/10")
+        return any(addr in ipaddress.ip_network(n) for n in nets)
+
     def l2_to(self, address, ethertype):
         port, nexthop = self.route(address)
         return port, ref.ether(self.neighbor(nexthop), port.mac, ethertype)
@@ -299,8 +337,7 @@ class Gateway:
         if policy == "drop":
             self.drops["all_unhealthy_drop"] += 1
             return "drop"
-        if policy == "bypass":
-            self.events["bypass"] += 1
+        if policy == "bypass":  # counted "bypass" when forwarded (it may be too big)
             return "bypass"
         self.events["fail_open"] += 1
         return self._maglev([t for t in cands if t.state != "draining"], fhash)
@@ -329,24 +366,69 @@ class Gateway:
             self.target_stats[g.name][choice]["new_flows"] += 1
         return choice
 
+    # fragments (core/frag.h, docs/dataplane.md "Fragments") -----------------------------
+
+    def frag_apply(self, l3, now, mode):
+        """frag_decide with the table for packet l3 in mode "steer" | "nlb" | "reply":
+        (verdict, ports) with ports None = the packet's own, False = none, or the (sport,
+        dport) its first fragment recorded; verdict "none" | "record" | "follow" | "early"."""
+        info = ref.parse_l3(l3)
+        if not ref.frag_tracked(info):
+            return "none", None
+        timeout = self.fragment_timeout_ms or 5000
+        size = self.fragment_table_size or 65536
+        now_ms = int(round(now * 1e6)) // 1000
+        key = ref.frag_key(info)
+        entry = self.frags.get(key)
+        live = entry is not None and (now_ms - entry[1]) < timeout
+        write = None
+        if not info.frag_later:
+            if live and entry[0] is None:
+                return ("follow", False) if mode == "steer" else ("none", None)
+            if live and entry[0] == info.ports:
+                return "none", None
+            write = info.ports
+        else:
+            if live and entry[0] is not None:
+                return "follow", entry[0]
+            if mode == "nlb":
+                return "early", None
+            if live or mode == "reply":
+                return "none", None
+        if entry is None and len(self.frags) >= size:  # never swept in a replay
+            self.events["frag_table_full"] += 1
+        else:
+            self.frags[key] = (write, now_ms)
+            self.events["frag_tracked"] += 1
+        return "record", None
+
     # packets ---------------------------------------------------------------------------
 
-    def encap(self, group, inner, now):
-        """Send inner (L3 bytes) to group: list of (port name, frame)."""
+    def encap(self, group, inner, now, quote=None):
+        """Send inner (L3 bytes) to group: list of (port name, frame). Steered by the flow
+        key its datagram's first fragment decides; the cookie from the packet's own key.
+        quote: inner as it arrived, when it was translated (an NLB reply): too big for the
+        appliance's port, it gets too_big's routed answer (a packet from a port is answered
+        by hand: pmtu)."""
         g = self.groups[group]
-        key = ref.flow_key(inner, g.stickiness)
+        _, ports = self.frag_apply(inner, now, "steer")
+        key = ref.flow_key(inner, g.stickiness, ports)
         choice = self.select(g, key, ref.flow_info(inner).proto, now)
         if choice == "bypass":
-            return self.forward(inner, count=False)
+            return self.forward(inner, event="bypass", quote=quote)
         if choice in ("drop", "none"):
             return []
-        return [self._encap_frame(g, g.target(choice), key, inner)]
+        mtu = self.route(g.target(choice).address)[0].mtu or 1500
+        if quote is not None and len(inner) + ref.GWLB_OVERHEAD > mtu:
+            return self.too_big(quote, mtu - ref.GWLB_OVERHEAD)
+        return [self._encap_frame(g, g.target(choice), key, inner,
+                                  ref.flow_key(inner, g.stickiness))]
 
-    def _encap_frame(self, g, t, key, inner):
+    def _encap_frame(self, g, t, key, inner, cookie_key=None):
         port, nexthop = self.route(t.address)
         if len(inner) + ref.GWLB_OVERHEAD > (port.mtu or 1500):
             raise ValueError("model: packet too big for an encapsulation (build ICMP by hand)")
-        cookie = ref.cookie(SECRET, key, t.address, ENDPOINT_ID)
+        cookie = ref.cookie(SECRET, cookie_key or key, t.address, ENDPOINT_ID)
         outer_src = self.geneve_address or port.first_address(4)
         data = ref.encap_frame(inner, port.mac, self.neighbor(nexthop), outer_src,
                                t.address, self.ttl or 64, ref.geneve_sport(ref.flow_hash(key)),
@@ -356,27 +438,69 @@ class Gateway:
         self.target_stats[g.name][t.id]["bytes"] += len(inner)
         return port.name, data
 
-    def forward(self, inner, count=True):
-        """Route inner to its destination (counted 'forwarded' unless a bypass)."""
+    def forward(self, inner, count=True, event="forwarded", quote=None):
+        """Route inner to its destination (counted `event` if count); too big for the egress
+        port: too_big's answer instead (quoting `quote`, the packet as it arrived, if given)."""
         dst = ref.parse_l3(inner)
         address = ipaddress.ip_address(dst.daddr[:4] if dst.family == 4 else dst.daddr)
         port, l2 = self.l2_to(str(address), ref.inner_proto(inner))
+        if len(inner) > (port.mtu or 1500):
+            return self.too_big(quote or inner, port.mtu or 1500)
         if count:
-            self.events["forwarded"] += 1
+            self.events[event] += 1
         return [(port.name, l2 + inner)]
 
+    def too_big(self, l3, mtu):
+        """A forwarded packet l3 does not fit its egress port (docs/dataplane.md "MTU"): IPv4
+        without DF dropped mtu_exceeded_no_df; else dropped mtu_exceeded and answered with
+        fragmentation-needed / packet-too-big (MTU mtu), routed to l3's source from the first
+        address of the port the route names, quoting up to 576 / 1280 bytes in all."""
+        info = ref.parse_l3(l3)
+        if info.icmp_error:
+            raise ValueError("model: an ICMP error too big (build the case by hand)")
+        if info.family == 4 and not l3[6] & 0x40:
+            self.drops["mtu_exceeded_no_df"] += 1
+            return []
+        self.drops["mtu_exceeded"] += 1
+        src = str(ipaddress.ip_address(info.saddr[:4] if info.family == 4 else info.saddr))
+        port, nexthop = self.route(src)
+        if info.family == 4:
+            icmp = IP(src=port.first_address(4), dst=src, ttl=64, id=0, flags=0) / ICMP(
+                type=3, code=4, nexthopmtu=mtu) / l3[:576 - 28]
+            self.events["icmp_frag_needed"] += 1
+        else:
+            icmp = IPv6(src=port.first_address(6), dst=src, hlim=64) / ICMPv6PacketTooBig(
+                mtu=mtu) / l3[:1280 - 48]
+            self.events["icmp6_packet_too_big"] += 1
+        return [(port.name, frame(icmp, port.mac, dst_mac=self.neighbor(nexthop)))]
+
     def transit(self, data, now):
-        """A transit frame arriving on an attachment's port."""
-        return self.encap(self.chain[0], l3_of(data), now)
+        """A transit frame arriving on an attachment's port (a martian destination is
+        dropped before inspection)."""
+        inner = l3_of(data)
+        if self.dst_martian(self._daddr(inner)):
+            self.drops["martian_destination"] += 1
+            return []
+        return self.encap(self.chain[0], inner, now)
+
+    @staticmethod
+    def _daddr(inner):
+        dst = ref.parse_l3(inner)
+        return str(ipaddress.ip_address(dst.daddr[:4] if dst.family == 4 else dst.daddr))
 
     def geneve_return(self, data, now):
-        """A valid GENEVE return from an appliance: next group, or forwarded."""
+        """A valid GENEVE return from an appliance: next group, or forwarded; an inner
+        packet to a martian destination is dropped after geneve_decap (not one to the zone
+        IP, which goes on to the next group or the load balancer)."""
         outer_src = ".".join(str(b) for b in data[26:30])
         geneve = 14 + (data[14] & 0x0F) * 4 + 8
         inner = data[geneve + 8 + (data[geneve] & 0x3F) * 4:]
         stage = next(i for i, name in enumerate(self.chain)
                      if any(t.address == outer_src for t in self.groups[name].targets))
         self.events["geneve_decap"] += 1
+        if self._daddr(inner) != self.zone_ip and self.dst_martian(self._daddr(inner)):
+            self.drops["martian_destination"] += 1
+            return []
         if stage + 1 < len(self.chain):
             return self.encap(self.chain[stage + 1], inner, now)
         return self.forward(inner)

@@ -187,21 +187,58 @@ def addr_str(raw16, family=4):
     return str(ipaddress.ip_address(raw16[:4] if family == 4 else raw16))
 
 
-def five_tuple(l3):
-    """(proto, src, sport, dst, dport) of a TCP/UDP IPv4 packet."""
+def five_tuple(l3, ports=None):
+    """(proto, src, sport, dst, dport) of a TCP/UDP IPv4 packet; ports: its own unless given
+    (a non-first fragment's, from its first fragment)."""
     info = ref.parse_l3(l3)
-    return (info.proto, addr_str(info.saddr), info.ports[0], addr_str(info.daddr),
-            info.ports[1])
+    ports = ports or info.ports
+    return (info.proto, addr_str(info.saddr), ports[0], addr_str(info.daddr), ports[1])
 
 
 def tcp_flags(l3):
+    """A non-first fragment has no TCP header: 0, as pkt_parse leaves them."""
+    if ref.parse_l3(l3).frag_later:
+        return 0
     ihl = (l3[0] & 0x0F) * 4
     return l3[ihl + 13]
 
 
+def rewrite_fragment(l3, src=None, sport=None, dst=None, dport=None):
+    """An IPv4 fragment rewritten: addresses and the header checksum (in full); a first
+    fragment also its ports and, incrementally (it covers the whole datagram, which is not
+    here), its L4 checksum (a UDP 0 stays 0, a UDP result of 0 is 0xFFFF). gen.py checks it
+    against scapy's rewrite of the whole datagram, fragmented."""
+    info = ref.parse_l3(l3)
+    b = bytearray(l3)
+    ihl = (b[0] & 0x0F) * 4
+    old_src, old_dst = addr_str(info.saddr), addr_str(info.daddr)
+    new_src, new_dst = src or old_src, dst or old_dst
+    b[12:16] = ipaddress.IPv4Address(new_src).packed
+    b[16:20] = ipaddress.IPv4Address(new_dst).packed
+    b[10:12] = b"\0\0"
+    b[10:12] = struct.pack("!H", ref.inet_checksum(bytes(b[:ihl])))
+    if not info.frag_later:
+        old_ports = list(info.ports)
+        new_ports = [sport if sport is not None else old_ports[0],
+                     dport if dport is not None else old_ports[1]]
+        at = ihl + (16 if info.proto == ref.PROTO_TCP else 6)
+        csum = struct.unpack("!H", b[at:at + 2])[0]
+        if info.proto == ref.PROTO_TCP or csum:
+            csum = csum_adjust(csum, _words(old_src) + _words(old_dst) + old_ports,
+                               _words(new_src) + _words(new_dst) + new_ports)
+            if info.proto == ref.PROTO_UDP and csum == 0:
+                csum = 0xFFFF
+        b[ihl:ihl + 4] = struct.pack("!HH", *new_ports)
+        b[at:at + 2] = struct.pack("!H", csum)
+    return bytes(b)
+
+
 def rewrite(l3, src=None, sport=None, dst=None, dport=None):
     """l3 with addresses / ports replaced; IPv4 and L4 checksums recomputed in full by scapy
-    (a UDP checksum of 0 stays 0). TTL and everything else unchanged."""
+    (a UDP checksum of 0 stays 0). TTL and everything else unchanged. A fragment:
+    rewrite_fragment."""
+    if ref.parse_l3(l3).frag:
+        return rewrite_fragment(l3, src, sport, dst, dport)
     pkt = IP(bytes(l3))
     l4 = pkt[TCP] if pkt.proto == ref.PROTO_TCP else pkt[UDP]
     if src is not None:
@@ -433,6 +470,9 @@ class Nlb(ck.Gateway):
         dst = addr_str(info.daddr)
         if dst in self.local_addresses():
             return self.local(port, data, l3, info)
+        if self.dst_martian(dst):
+            self.drops["martian_destination"] += 1
+            return []
         if dst in self.other_zone_ips():
             self.drops["other_zone_ip"] += 1
             return []
@@ -516,13 +556,13 @@ class Nlb(ck.Gateway):
         self.events["icmp_echo_reply"] += 1
         return ck.frame(rep, self.port(port).mac, dst_mac=ck.src_mac_of(data))
 
-    def forward(self, inner, count=True):
+    def forward(self, inner, count=True, event="forwarded", quote=None):
         """The last appliance's return: balanced when it is for the zone IP and a listener."""
         info = ref.parse_l3(inner)
         if addr_str(info.daddr) == self.zone_ip and info.proto in (ref.PROTO_TCP,
                                                                    ref.PROTO_UDP):
             return self.to_zone_ip(inner, inspected=True)
-        return super().forward(inner, count)
+        return super().forward(inner, count, event, quote)
 
     # listeners and sessions ------------------------------------------------------------
 
@@ -599,10 +639,21 @@ class Nlb(ck.Gateway):
         """Route an IPv4 packet to its destination: [(port, frame)]."""
         dst = str(ipaddress.IPv4Address(l3[16:20]))
         port, l2 = self.l2_to(dst, ref.ETH_IPV4)
+        if len(l3) > (port.mtu or 1500):
+            raise ValueError("model: too big for %s (send() checks translated packets)"
+                             % port.name)
         return [(port.name, l2 + bytes(l3))]
 
     def to_zone_ip(self, l3, inspected):
-        key = five_tuple(l3)
+        info = ref.parse_l3(l3)
+        ports = info.ports
+        if info.frag:  # docs/nlb.md "Fragments"
+            verdict, borrowed = self.frag_apply(l3, self.now, "nlb")
+            if verdict == "early":
+                self.drops["frag_early"] += 1
+                return []
+            ports = borrowed or ports
+        key = five_tuple(l3, ports)
         proto, _, _, _, dport = key
         listener = self.listener_for(proto, dport)
         if listener is None:
@@ -613,9 +664,14 @@ class Nlb(ck.Gateway):
         s = self._lookup(key, "client")
         if s is not None and self._session_verdict(s, proto) == "drained":
             return self._refuse(s, l3, "client")
+        if s is None and info.frag_later:  # its first fragment made no session
+            self.drops["frag_early"] += 1
+            self.listener_stats[listener.name]["drops"] += 1
+            return []
         if s is None:
             g = self.nlb_groups[listener.group]
-            refused = ("nlb_martian_source" if source_martian(key[1]) else
+            martian = source_martian(key[1]) or self.node_kind(key[1])
+            refused = ("nlb_martian_source" if martian else
                        "nlb_bad_tcp_flags" if proto == ref.PROTO_TCP and
                        tcp_flags_bogus(tcp_flags(l3)) else None)
             if refused:
@@ -695,19 +751,24 @@ class Nlb(ck.Gateway):
         if direction == "reply":
             listener = next(l for l in self.listeners if l.name == s.listener)
             if listener.inspect:
-                return self.encap(self.chain[0], out, self.now)
-            self.events["nlb_reply"] += 1
-        else:
-            self.events["nlb_forward"] += 1
-        return self.route_l3(out)
+                return self.encap(self.chain[0], out, self.now, quote=bytes(l3))
+        return ck.Gateway.forward(self, out, event="nlb_reply" if direction == "reply"
+                                  else "nlb_forward", quote=bytes(l3))
 
     def try_session(self, l3, info):
         """A target's reply or an ICMP error about a session: the output, or None."""
         if info.icmp_error:
             return self.icmp_error(l3)
-        if info.proto not in (ref.PROTO_TCP, ref.PROTO_UDP) or not info.ports:
+        ports = info.ports
+        if info.frag_later:  # a reply's later fragments: its first's ports (core/frag.h)
+            _, borrowed = self.frag_apply(l3, self.now, "reply")
+            ports = borrowed or ports
+        if info.proto not in (ref.PROTO_TCP, ref.PROTO_UDP) or not ports:
             return None
-        key = five_tuple(l3)
+        key = five_tuple(l3, ports)
+        found = self.sessions.get(key)
+        if info.frag and not info.frag_later and found is not None and found[1] == "reply":
+            self.frag_apply(l3, self.now, "reply")  # a reply's first fragment records
         s = self._lookup(key, "reply")
         if s is None:
             return None

@@ -87,6 +87,9 @@ class L3Info:
         self.ports = None   # (sport, dport) when an L4 header with ports is present
         self.icmp_error = False
         self.l4 = b""       # bytes from the L4 header on
+        self.frag = False   # a fragment (IPv4 MF or offset; any IPv6 fragment header)
+        self.frag_later = False  # a non-first fragment: no L4 header
+        self.frag_id = 0    # IPv4 identification / IPv6 fragment identification
 
 
 def _pad16(addr):
@@ -98,7 +101,11 @@ def _parse_ipv4(l3):
         raise ValueError("bad IPv4 header")
     ihl = (l3[0] & 0x0F) * 4
     info = L3Info(4, l3[9], _pad16(l3[12:16]), _pad16(l3[16:20]))
-    frag_off = struct.unpack("!H", l3[6:8])[0] & 0x1FFF
+    flags = struct.unpack("!H", l3[6:8])[0]
+    frag_off = flags & 0x1FFF
+    if flags & 0x3FFF:
+        info.frag, info.frag_later = True, frag_off != 0
+        info.frag_id = struct.unpack("!H", l3[4:6])[0]
     if frag_off == 0:
         info.l4 = l3[ihl:]
     return info
@@ -109,11 +116,13 @@ def _parse_ipv6(l3):
         raise ValueError("bad IPv6 header")
     nxt, off = l3[6], 40
     first_fragment = True
+    frag_id = None
     for _ in range(8):
         if nxt not in IPV6_EXT:
             break
         if nxt == 44:
             first_fragment = struct.unpack("!H", l3[off + 2:off + 4])[0] >> 3 == 0
+            frag_id = struct.unpack("!I", l3[off + 4:off + 8])[0]
             length = 8
         elif nxt == 51:
             length = (l3[off + 1] + 2) * 4
@@ -121,6 +130,8 @@ def _parse_ipv6(l3):
             length = (l3[off + 1] + 1) * 8
         nxt, off = l3[off], off + length
     info = L3Info(6, nxt, l3[8:24], l3[24:40])
+    if frag_id is not None:
+        info.frag, info.frag_later, info.frag_id = True, not first_fragment, frag_id
     if first_fragment:
         info.l4 = l3[off:]
     return info
@@ -159,12 +170,33 @@ def flow_info(l3):
     return info
 
 
+# --- fragments (core/frag.h) --------------------------------------------------------------
+
+def frag_tracked(info):
+    """Is info a fragment the fragment table handles: TCP, UDP, ICMP / ICMPv6 of its family,
+    not an ICMP error."""
+    if not info.frag or info.icmp_error:
+        return False
+    return info.proto in (PROTO_TCP, PROTO_UDP) or \
+        (info.proto == PROTO_ICMP and info.family == 4) or \
+        (info.proto == PROTO_ICMP6 and info.family == 6)
+
+
+def frag_key(info):
+    """The fragment table key: the datagram's addresses, protocol and identification."""
+    return (info.family, info.saddr, info.daddr, info.proto, info.frag_id)
+
+
 # --- flow key, hashes, cookie -------------------------------------------------------------
 
-def flow_key(l3, stickiness=STICK_5):
-    """The 40 bytes of struct flow_key (x86 layout: ports little-endian) for packet l3."""
+def flow_key(l3, stickiness=STICK_5, ports=None):
+    """The 40 bytes of struct flow_key (x86 layout: ports little-endian) for packet l3.
+    ports: None = the packet's own; False = none; (sport, dport) = these (a fragment steered
+    as its datagram's first fragment decided, core/frag.h)."""
     info = flow_info(l3)
-    ports = info.ports if (stickiness == STICK_5 and info.ports) else (0, 0)
+    if ports is None:
+        ports = info.ports
+    ports = ports if (stickiness == STICK_5 and ports) else (0, 0)
     proto = 0 if stickiness == STICK_2 else info.proto
     ends = sorted([(info.saddr, ports[0]), (info.daddr, ports[1])])
     (a, pa), (b, pb) = ends

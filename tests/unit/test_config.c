@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/gwlb.h"
 #include "cu.h"
 #include "config.h"
 
@@ -399,6 +400,8 @@ static void test_minimal_config_gets_every_default(void)
 	CU_ASSERT_EQUAL(cfg->node.ttl, 64);
 	CU_ASSERT_EQUAL(cfg->node.flow_table_size, 1048576);
 	CU_ASSERT_EQUAL(cfg->node.maglev_size, 65537);
+	CU_ASSERT_EQUAL(cfg->node.fragment_table_size, 65536);
+	CU_ASSERT_EQUAL(cfg->node.fragment_timeout_ms, 5000);
 	CU_ASSERT(!memcmp(cfg->node.cookie_secret, secret_hex, 16));
 	CU_ASSERT_EQUAL(cfg->n_zones, 0);
 	CU_ASSERT_PTR_NULL(cfg->zones);
@@ -727,6 +730,14 @@ static void test_node_values(void)
 	EXPECT_ERR(NODE("flow_table_size: 1023") PORT,
 		   "t.yaml:1: node.flow_table_size: 1023 is out of range (1024..67108864)", NULL);
 	EXPECT_ERR(NODE("flow_table_size: 67108865") PORT, "node.flow_table_size: 67108865 is out",
+		   NULL);
+	EXPECT_OK(NODE("fragment_table_size: 16, fragment_timeout_ms: 100") PORT);
+	EXPECT_OK(NODE("fragment_table_size: 16777216, fragment_timeout_ms: 60000") PORT);
+	EXPECT_ERR(NODE("fragment_table_size: 15") PORT,
+		   "t.yaml:1: node.fragment_table_size: 15 is out of range (16..16777216)", NULL);
+	EXPECT_ERR(NODE("fragment_timeout_ms: 60001") PORT,
+		   "t.yaml:1: node.fragment_timeout_ms: 60001 is out of range (100..60000)", NULL);
+	EXPECT_ERR(NODE("fragment_timeout_ms: 99") PORT, "node.fragment_timeout_ms: 99 is out",
 		   NULL);
 	EXPECT_OK(NODE("maglev_size: 65537") PORT);
 	EXPECT_OK(NODE("maglev_size: 65539") PORT);
@@ -1385,6 +1396,16 @@ static void test_group_nlb_keys(void)
 		   NULL);
 	EXPECT_ERR(TCP_GROUP "    preserve_client_ip:\n",
 		   "t.yaml:8: target_groups[0].preserve_client_ip: missing value", NULL);
+	EXPECT_ERR(GENEVE_GROUP "    geneve_udp_checksum: skip\n",
+		   "t.yaml:8: target_groups[0].geneve_udp_checksum: \"skip\" is not one of: "
+		   "verify, ignore",
+		   NULL);
+	EXPECT_ERR(GENEVE_GROUP "    geneve_udp_checksum: false\n",
+		   "t.yaml:8: target_groups[0].geneve_udp_checksum: \"false\" is not one of", NULL);
+	EXPECT_ERR(GENEVE_GROUP "    geneve_udp_checksum:\n",
+		   "t.yaml:8: target_groups[0].geneve_udp_checksum: missing value", NULL);
+	EXPECT_ERR(TCP_GROUP "    geneve_udp_checksum: ignore\n",
+		   "t.yaml:8: target_groups[0].geneve_udp_checksum: only for geneve groups", NULL);
 	EXPECT_ERR(GENEVE_GROUP "    stickiness: source-ip\n",
 		   "t.yaml:8: target_groups[0].stickiness: \"source-ip\" is not one of: 5-tuple, "
 		   "3-tuple, 2-tuple, source_ip",
@@ -1403,6 +1424,17 @@ static void test_group_nlb_keys(void)
 	CU_ASSERT_EQUAL(cfg->groups[1].stickiness, FLOW_STICK_2TUPLE); /* an alias in any group */
 	CU_ASSERT_EQUAL(cfg->groups[2].preserve_client_ip, 1);
 	CU_ASSERT_EQUAL(cfg->groups[2].tcp_unknown_reset, 0); /* forward: adopt's alias */
+	config_free(cfg);
+
+	cfg = LOAD_OK(GENEVE_GROUP "    geneve_udp_checksum: ignore\n"
+				   "  - {name: v, protocol: geneve, geneve_udp_checksum: verify}\n"
+				   "  - {name: d, protocol: geneve}\n"
+				   "  - {name: t, protocol: tcp}\n");
+	CU_ASSERT_FATAL(cfg != NULL);
+	CU_ASSERT_EQUAL(cfg->groups[0].geneve_udp_checksum, GWLB_UDP_CSUM_IGNORE);
+	CU_ASSERT_EQUAL(cfg->groups[1].geneve_udp_checksum, GWLB_UDP_CSUM_VERIFY);
+	CU_ASSERT_EQUAL(cfg->groups[2].geneve_udp_checksum, GWLB_UDP_CSUM_VERIFY); /* default */
+	CU_ASSERT_EQUAL(cfg->groups[3].geneve_udp_checksum, GWLB_UDP_CSUM_VERIFY);
 	config_free(cfg);
 
 	/* adopt by name; the default follows preserve_client_ip (adopt DNAT, reset SNAT) */
@@ -1749,6 +1781,38 @@ static void test_daemon_api_socket_mode(void)
 	}
 }
 
+/* daemon.max_clients and daemon.client_timeout_ms: defaults, bounds, clear errors */
+static void test_daemon_client_limits(void)
+{
+	struct config *cfg = LOAD_OK(D("log_level: info"));
+
+	CU_ASSERT_FATAL(cfg != NULL);
+	CU_ASSERT_EQUAL(cfg->daemon.max_clients, 64);
+	CU_ASSERT_EQUAL(cfg->daemon.client_timeout_ms, 10000);
+	config_free(cfg);
+	cfg = LOAD_OK(D("max_clients: 1\n  client_timeout_ms: 100"));
+	CU_ASSERT_FATAL(cfg != NULL);
+	CU_ASSERT_EQUAL(cfg->daemon.max_clients, 1);
+	CU_ASSERT_EQUAL(cfg->daemon.client_timeout_ms, 100);
+	config_free(cfg);
+	cfg = LOAD_OK(D("max_clients: 4096\n  client_timeout_ms: 3600000"));
+	CU_ASSERT_FATAL(cfg != NULL);
+	CU_ASSERT_EQUAL(cfg->daemon.max_clients, 4096);
+	CU_ASSERT_EQUAL(cfg->daemon.client_timeout_ms, 3600000);
+	config_free(cfg);
+	EXPECT_ERR(D("max_clients: 0"), "t.yaml:6: daemon.max_clients: 0 is out of range (1..4096)",
+		   NULL);
+	EXPECT_ERR(D("max_clients: 4097"),
+		   "t.yaml:6: daemon.max_clients: 4097 is out of range (1..4096)", NULL);
+	EXPECT_ERR(D("max_clients: many"), "t.yaml:6: daemon.max_clients:", NULL);
+	EXPECT_ERR(D("client_timeout_ms: 99"),
+		   "t.yaml:6: daemon.client_timeout_ms: 99 is out of range (100..3600000)", NULL);
+	EXPECT_ERR(D("client_timeout_ms: 3600001"),
+		   "t.yaml:6: daemon.client_timeout_ms: 3600001 is out of range (100..3600000)",
+		   NULL);
+	EXPECT_ERR(D("client_timeout_ms: [1]"), "t.yaml:6: daemon.client_timeout_ms:", NULL);
+}
+
 static void test_daemon_metrics_address(void)
 {
 	static const struct {
@@ -1889,7 +1953,8 @@ static void test_daemon_section_shape(void)
 	config_free(cfg);
 	EXPECT_ERR(D("api_sock: /run/a.sock"),
 		   "t.yaml:6: daemon.api_sock: unknown key (expected one of: api_socket, "
-		   "api_socket_mode, metrics_address, dataplanes, log_level, announce)",
+		   "api_socket_mode, metrics_address, dataplanes, log_level, announce, "
+		   "max_clients, client_timeout_ms)",
 		   NULL);
 	EXPECT_ERR(D("log_level: info\n  log_level: debug"),
 		   "t.yaml:7: daemon.log_level: duplicate key (first at line 6)", NULL);
@@ -2097,6 +2162,7 @@ int main(void)
 		{"a group holds at most 256 targets", test_group_target_limit},
 		{"daemon: api_socket", test_daemon_api_socket},
 		{"daemon: api_socket_mode", test_daemon_api_socket_mode},
+		{"daemon: max_clients, client_timeout_ms", test_daemon_client_limits},
 		{"daemon: metrics_address", test_daemon_metrics_address},
 		{"daemon: dataplanes", test_daemon_dataplanes},
 		{"daemon: log_level", test_daemon_log_level},

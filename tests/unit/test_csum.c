@@ -298,7 +298,32 @@ static void incremental_update_of_known_packet(void)
 	CU_ASSERT_EQUAL(upd, 0xb961);
 }
 
+/* RFC 1812 5.2.2: the checksum over the whole header (options included) must verify. */
+static void ipv4_header_checksum_verifies_whole_header(void)
+{
+	uint8_t h[24];
+	unsigned int i;
+
+	memcpy(h, ip_hdr_known, 20);
+	CU_ASSERT_EQUAL(csum_ipv4_hdr_ok(h, 20), 1);
+	for (i = 0; i < 20; i++) { /* any bit flipped anywhere, the checksum's own included */
+		h[i] ^= 0x04;
+		CU_ASSERT_EQUAL(csum_ipv4_hdr_ok(h, 20), 0);
+		h[i] ^= 0x04;
+	}
+	/* with 4 bytes of options (IHL 6): they count */
+	h[0] = 0x46;
+	h[20] = 0x01, h[21] = 0x01, h[22] = 0x01, h[23] = 0x00; /* NOP NOP NOP EOL */
+	sl_put_be16(h + 10, 0);
+	sl_put_be16(h + 10, csum_ipv4_hdr(h));
+	CU_ASSERT_EQUAL(csum_ipv4_hdr_ok(h, 24), 1);
+	h[22] = 0x00;
+	CU_ASSERT_EQUAL(csum_ipv4_hdr_ok(h, 24), 0);
+	CU_ASSERT_EQUAL(csum_ipv4_hdr_ok(h, 20), 0); /* the options left out: wrong */
+}
+
 static CU_TestInfo tests[] = {
+	{"ipv4_header_checksum_verifies_whole_header", ipv4_header_checksum_verifies_whole_header},
 	{"partial_sums_big_endian_words_and_pads_odd_length",
 	 partial_sums_big_endian_words_and_pads_odd_length},
 	{"partial_sum_keeps_carries_of_long_buffers", partial_sum_keeps_carries_of_long_buffers},

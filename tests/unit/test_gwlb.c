@@ -278,7 +278,35 @@ static void test_gwlb_geneve_check_needs_an_ipv4_error(void)
 	CU_ASSERT_EQUAL(gwlb_icmp_is_geneve(err, err + 28 + 24, &pi, src), 0);
 }
 
+/* Tolerant receive: only a group set to ignore skips a non-zero outer UDP checksum. */
+static void test_gwlb_udp_checksum_is_verified_unless_the_group_ignores_it(void)
+{
+	CU_ASSERT_EQUAL(gwlb_udp_csum_verify(0x1234, GWLB_UDP_CSUM_VERIFY), 1);
+	CU_ASSERT_EQUAL(gwlb_udp_csum_verify(0x1234, GWLB_UDP_CSUM_IGNORE), 0);
+	CU_ASSERT_EQUAL(gwlb_udp_csum_verify(0, GWLB_UDP_CSUM_VERIFY), 0); /* none sent */
+	CU_ASSERT_EQUAL(gwlb_udp_csum_verify(0, GWLB_UDP_CSUM_IGNORE), 0);
+}
+
+/* An inner packet to one of ours or a broadcast goes nowhere; the zone IP goes on to the NLB. */
+static void test_gwlb_inner_martian_spares_only_the_zone_ip(void)
+{
+	struct pkt_info in;
+
+	memset(&in, 0, sizeof(in));
+	in.family = 4;
+	in.daddr[0] = 198, in.daddr[1] = 51, in.daddr[2] = 100, in.daddr[3] = 7;
+	CU_ASSERT_EQUAL(gwlb_inner_martian(&in, PKT_DST_OTHER, 0), 0);
+	CU_ASSERT_EQUAL(gwlb_inner_martian(&in, PKT_DST_EDGE, 0), 1);
+	CU_ASSERT_EQUAL(gwlb_inner_martian(&in, PKT_DST_OWN, 0), 1);
+	CU_ASSERT_EQUAL(gwlb_inner_martian(&in, PKT_DST_OWN, 1), 0); /* the zone IP */
+	in.daddr[0] = 224;
+	CU_ASSERT_EQUAL(gwlb_inner_martian(&in, PKT_DST_OTHER, 0), 1);
+}
+
 static CU_TestInfo tests[] = {
+	{"udp_checksum_is_verified_unless_the_group_ignores_it",
+	 test_gwlb_udp_checksum_is_verified_unless_the_group_ignores_it},
+	{"inner_martian_spares_only_the_zone_ip", test_gwlb_inner_martian_spares_only_the_zone_ip},
 	{"healthy_flow_is_kept_until_idle", test_gwlb_healthy_flow_is_kept_until_idle},
 	{"unhealthy_target_keeps_flows_only_without_rebalance",
 	 test_gwlb_unhealthy_target_keeps_flows_only_without_rebalance},

@@ -570,6 +570,53 @@ static void test_seed_only_a_fresh_target(void)
 	CU_ASSERT_EQUAL(h.state, TS_DRAINING);
 }
 
+/*
+ * A check that could not run here (EMFILE, ...: probe_result.local) is no result: however many
+ * come, a healthy target stays healthy with its streak, an unhealthy one unhealthy with its
+ * reason, and a streak in progress goes on where it was.
+ */
+static void test_local_errors_change_nothing(void)
+{
+	struct cfg_health_check hc = hc_of(3, 2);
+	struct health h, before;
+	unsigned int i;
+
+	now = S(1000);
+	health_init(&h, 1, now);
+	pass(&h, &hc);
+	pass(&h, &hc);
+	pass(&h, &hc);
+	CU_ASSERT_EQUAL_FATAL(h.state, TS_HEALTHY);
+	fail(&h, &hc, "connect: Connection refused"); /* one failure of two in a row */
+	before = h;
+	for (i = 0; i < 100; i++) {
+		now += S(hc.interval);
+		health_local_error(&h);
+	}
+	CU_ASSERT_EQUAL(h.state, TS_HEALTHY);
+	CU_ASSERT_EQUAL(h.since, before.since);
+	CU_ASSERT_EQUAL(h.failures, 1);
+	CU_ASSERT_EQUAL(h.passes, 0);
+	CU_ASSERT_EQUAL(h.checks_failed, before.checks_failed);
+	CU_ASSERT_EQUAL(h.checks_passed, before.checks_passed);
+	CU_ASSERT_EQUAL(h.last_check, before.last_check);
+	CU_ASSERT_EQUAL(h.last_ok, 0);
+	CU_ASSERT_EQUAL(h.checks_local, 100);
+	/* the streak goes on: the next real failure is the second in a row */
+	CU_ASSERT_EQUAL(fail(&h, &hc, "connect: Connection refused"), 1);
+	CU_ASSERT_EQUAL(h.state, TS_UNHEALTHY);
+	health_local_error(&h);
+	CU_ASSERT_EQUAL(h.state, TS_UNHEALTHY);
+	CU_ASSERT_STRING_EQUAL(health_reason(&h), "connect: Connection refused");
+
+	/* a fresh target stays initial and never checked (health_seed still applies) */
+	health_init(&h, 1, now);
+	health_local_error(&h);
+	CU_ASSERT_EQUAL(h.state, TS_INITIAL);
+	CU_ASSERT_EQUAL(h.last_check, 0);
+	CU_ASSERT_EQUAL(health_seed(&h, TS_HEALTHY, 0, now), 1);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -596,6 +643,7 @@ int main(void)
 		{"threshold 0 acts as 1", test_threshold_zero_acts_as_one},
 		{"since moves only on a change", test_since_moves_only_on_change},
 		{"seed only a fresh target", test_seed_only_a_fresh_target},
+		{"local errors change nothing", test_local_errors_change_nothing},
 		CU_TEST_INFO_NULL,
 	};
 

@@ -259,6 +259,20 @@ static void check_rewrite(const struct spec *s, const struct nat_rewrite *rw)
 
 /* ---- nat_rewrite -------------------------------------------------------------------------- */
 
+/* A random packet: L2 or not, payload, TCP/IPv4 options or IPv6 extensions, some fragments. */
+static void random_spec(struct spec *s, uint8_t family, uint8_t proto)
+{
+	spec_init(s, family, proto);
+	s->l2 = (int)(rng() & 1);
+	s->plen = (uint16_t)(rng() % 300);
+	s->tcp_opt_words = (int)(rng() % 11);
+	if (family == 4)
+		s->opt_words = (int)(rng() % 11);
+	else
+		s->ext = (int)(rng() % 3);
+	s->frag = rng() % 8 == 0 ? 1 : 0;
+}
+
 static void random_rewrites(uint8_t family, uint8_t proto)
 {
 	for (int iter = 0; iter < 3000; iter++) {
@@ -266,20 +280,55 @@ static void random_rewrites(uint8_t family, uint8_t proto)
 		struct spec s;
 		int mode = iter % 3; /* DNAT, SNAT, reverse DNAT (source only) */
 
-		spec_init(&s, family, proto);
-		s.l2 = (int)(rng() & 1);
-		s.plen = (uint16_t)(rng() % 300);
-		s.tcp_opt_words = (int)(rng() % 11);
-		if (family == 4)
-			s.opt_words = (int)(rng() % 11);
-		else
-			s.ext = (int)(rng() % 3);
-		s.frag = rng() % 8 == 0 ? 1 : 0;
+		random_spec(&s, family, proto);
 		rw_init(&rw, family, mode != 0, mode != 2);
 		if (rng() % 16 == 0) /* same ports / addresses: a no-op must stay exact */
 			rw.dport = s.dport;
 		check_rewrite(&s, &rw);
 	}
+}
+
+/*
+ * nat_undo_of: a translated packet translated back is the packet as it arrived, byte for byte
+ * (what a too-big error quotes), for DNAT, SNAT and reply rewrites, fragments included.
+ */
+static void undo_restores_the_packet(uint8_t family, uint8_t proto)
+{
+	static uint8_t a[BUF], orig[BUF];
+
+	for (int iter = 0; iter < 3000; iter++) {
+		struct nat_rewrite rw, undo;
+		struct pkt_info pi, out;
+		struct layout la;
+		struct spec s;
+		size_t n;
+		int mode = iter % 3;
+
+		random_spec(&s, family, proto);
+		s.udp_zero = proto == IPPROTO_UDP_ && rng() % 4 == 0;
+		rw_init(&rw, family, mode != 0, mode != 2);
+		n = build(a, &s, &la);
+		memcpy(orig, a, n);
+		CU_ASSERT_EQUAL_FATAL(parse(a, n, s.l2, &pi), 0);
+		nat_undo_of(&pi, &rw, &undo);
+		CU_ASSERT_EQUAL_FATAL(nat_rewrite(a, a + n, &pi, &rw), 0);
+		CU_ASSERT_NOT_EQUAL(memcmp(a, orig, n), 0);
+		CU_ASSERT_EQUAL_FATAL(parse(a, n, s.l2, &out), 0);
+		CU_ASSERT_EQUAL(nat_rewrite(a, a + n, &out, &undo), 0);
+		CU_ASSERT_EQUAL(memcmp(a, orig, n), 0);
+	}
+}
+
+static void undo_ipv4_tcp_and_udp_restores_the_packet(void)
+{
+	undo_restores_the_packet(4, IPPROTO_TCP_);
+	undo_restores_the_packet(4, IPPROTO_UDP_);
+}
+
+static void undo_ipv6_tcp_and_udp_restores_the_packet(void)
+{
+	undo_restores_the_packet(6, IPPROTO_TCP_);
+	undo_restores_the_packet(6, IPPROTO_UDP_);
 }
 
 static void rewrite_ipv4_tcp_random_matches_full_recompute(void)
@@ -1582,22 +1631,28 @@ static void new_session_refusal_reasons(void)
 	pi.proto = IPPROTO_TCP_;
 	pi.saddr[0] = 10;
 	pi.tcp_flags = NAT_TCP_SYN;
-	CU_ASSERT_EQUAL(nat_new_session_refusal(&pi), SL_DROP_MAX);
+	CU_ASSERT_EQUAL(nat_new_session_refusal(&pi, PKT_DST_OTHER), SL_DROP_MAX);
 	pi.tcp_flags = NAT_TCP_SYN | NAT_TCP_FIN;
-	CU_ASSERT_EQUAL(nat_new_session_refusal(&pi), SL_DROP_NLB_BAD_TCP_FLAGS);
+	CU_ASSERT_EQUAL(nat_new_session_refusal(&pi, PKT_DST_OTHER), SL_DROP_NLB_BAD_TCP_FLAGS);
 	pi.saddr[0] = 127;
-	CU_ASSERT_EQUAL(nat_new_session_refusal(&pi), SL_DROP_NLB_MARTIAN);
+	CU_ASSERT_EQUAL(nat_new_session_refusal(&pi, PKT_DST_OTHER), SL_DROP_NLB_MARTIAN);
 	pi.proto = IPPROTO_UDP_;
 	pi.tcp_flags = 0;
-	CU_ASSERT_EQUAL(nat_new_session_refusal(&pi), SL_DROP_NLB_MARTIAN);
+	CU_ASSERT_EQUAL(nat_new_session_refusal(&pi, PKT_DST_OTHER), SL_DROP_NLB_MARTIAN);
 	pi.saddr[0] = 10;
-	CU_ASSERT_EQUAL(nat_new_session_refusal(&pi), SL_DROP_MAX); /* UDP has no flags */
+	/* UDP has no flags */
+	CU_ASSERT_EQUAL(nat_new_session_refusal(&pi, PKT_DST_OTHER), SL_DROP_MAX);
+	/* the node's own address, a subnet's broadcast: no client either */
+	CU_ASSERT_EQUAL(nat_new_session_refusal(&pi, PKT_DST_OWN), SL_DROP_NLB_MARTIAN);
+	CU_ASSERT_EQUAL(nat_new_session_refusal(&pi, PKT_DST_EDGE), SL_DROP_NLB_MARTIAN);
 }
 
 static CU_TestInfo tests[] = {
 	{"bogus_tcp_flags_are_null_synfin_synrst_xmas",
 	 bogus_tcp_flags_are_null_synfin_synrst_xmas},
 	{"martian_sources_ipv4_and_ipv6", martian_sources_ipv4_and_ipv6},
+	{"undo_ipv4_tcp_and_udp_restores_the_packet", undo_ipv4_tcp_and_udp_restores_the_packet},
+	{"undo_ipv6_tcp_and_udp_restores_the_packet", undo_ipv6_tcp_and_udp_restores_the_packet},
 	{"new_session_refusal_reasons", new_session_refusal_reasons},
 	{"icmp_rewrites_restore_the_quote_and_address_its_source",
 	 icmp_rewrites_restore_the_quote_and_address_its_source},

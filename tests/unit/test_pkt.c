@@ -1414,6 +1414,71 @@ static void mac_learnable_refuses_group_and_zero_macs(void)
 	CU_ASSERT_EQUAL(pkt_mac_learnable(last_only), 1);
 }
 
+/* Destinations no packet is forwarded to (issue 12 item 10): by class, or the node's own. */
+static void dst_martian_refuses_own_edges_and_special_addresses(void)
+{
+	static const uint8_t martian4[][4] = {
+		{0, 0, 0, 0},	      {0, 1, 2, 3},	    {127, 0, 0, 1}, {224, 0, 0, 5},
+		{239, 255, 255, 250}, {255, 255, 255, 255}, {240, 0, 0, 1}, {169, 254, 1, 1},
+	};
+	static const uint8_t ok4[][4] = {
+		{10, 0, 1, 255},  {1, 0, 0, 0},	    {126, 255, 255, 255}, {223, 255, 255, 255},
+		{169, 253, 1, 1}, {169, 255, 0, 0}, {128, 0, 0, 1},
+	};
+	uint8_t a6[16] = {0};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(martian4) / sizeof(martian4[0]); i++)
+		CU_ASSERT_EQUAL(pkt_dst_martian(4, martian4[i], PKT_DST_OTHER), 1);
+	for (i = 0; i < sizeof(ok4) / sizeof(ok4[0]); i++) {
+		CU_ASSERT_EQUAL(pkt_dst_martian(4, ok4[i], PKT_DST_OTHER), 0);
+		/* what the node's tables say wins: its address, a subnet's edge */
+		CU_ASSERT_EQUAL(pkt_dst_martian(4, ok4[i], PKT_DST_OWN), 1);
+		CU_ASSERT_EQUAL(pkt_dst_martian(4, ok4[i], PKT_DST_EDGE), 1);
+	}
+	CU_ASSERT_EQUAL(pkt_dst_martian(6, a6, PKT_DST_OTHER), 1); /* :: */
+	a6[15] = 1;
+	CU_ASSERT_EQUAL(pkt_dst_martian(6, a6, PKT_DST_OTHER), 1); /* ::1 */
+	a6[15] = 2;
+	CU_ASSERT_EQUAL(pkt_dst_martian(6, a6, PKT_DST_OTHER), 0); /* ::2 */
+	a6[0] = 0xff;
+	a6[1] = 0x02;
+	CU_ASSERT_EQUAL(pkt_dst_martian(6, a6, PKT_DST_OTHER), 1); /* ff02::2 */
+	a6[0] = 0xfe;
+	a6[1] = 0x80;
+	CU_ASSERT_EQUAL(pkt_dst_martian(6, a6, PKT_DST_OTHER), 1); /* fe80::2 */
+	a6[1] = 0xbf;
+	CU_ASSERT_EQUAL(pkt_dst_martian(6, a6, PKT_DST_OTHER), 1); /* febf::2, fe80::/10 */
+	a6[1] = 0xc0;
+	CU_ASSERT_EQUAL(pkt_dst_martian(6, a6, PKT_DST_OTHER), 0); /* fec0::2 */
+	CU_ASSERT_EQUAL(pkt_dst_martian(6, ip6_a, PKT_DST_OTHER), 0);
+	CU_ASSERT_EQUAL(pkt_dst_martian(6, ip6_a, PKT_DST_OWN), 1);
+	/* the source class is the same set, without link-local */
+	CU_ASSERT_EQUAL(pkt_addr_martian(4, martian4[0]), 1);
+	CU_ASSERT_EQUAL(pkt_addr_martian(4, martian4[7]), 0);
+}
+
+static void subnet_edges_are_network_and_broadcast_up_to_30(void)
+{
+	static const uint8_t a24[4] = {10, 0, 1, 10}, a30[4] = {192, 168, 9, 6};
+	uint8_t net[4], bc[4];
+
+	CU_ASSERT_EQUAL_FATAL(pkt_subnet_edges(a24, 24, net, bc), 2);
+	CU_ASSERT_EQUAL(memcmp(net, (uint8_t[]){10, 0, 1, 0}, 4), 0);
+	CU_ASSERT_EQUAL(memcmp(bc, (uint8_t[]){10, 0, 1, 255}, 4), 0);
+	CU_ASSERT_EQUAL_FATAL(pkt_subnet_edges(a24, 12, net, bc), 2);
+	CU_ASSERT_EQUAL(memcmp(net, (uint8_t[]){10, 0, 0, 0}, 4), 0);
+	CU_ASSERT_EQUAL(memcmp(bc, (uint8_t[]){10, 15, 255, 255}, 4), 0);
+	CU_ASSERT_EQUAL_FATAL(pkt_subnet_edges(a30, 30, net, bc), 2);
+	CU_ASSERT_EQUAL(memcmp(net, (uint8_t[]){192, 168, 9, 4}, 4), 0);
+	CU_ASSERT_EQUAL(memcmp(bc, (uint8_t[]){192, 168, 9, 7}, 4), 0);
+	CU_ASSERT_EQUAL_FATAL(pkt_subnet_edges(a24, 0, net, bc), 2);
+	CU_ASSERT_EQUAL(memcmp(bc, (uint8_t[]){255, 255, 255, 255}, 4), 0);
+	/* RFC 3021 point-to-point /31 and a host /32: both addresses are hosts */
+	CU_ASSERT_EQUAL(pkt_subnet_edges(a30, 31, net, bc), 0);
+	CU_ASSERT_EQUAL(pkt_subnet_edges(a30, 32, net, bc), 0);
+}
+
 /* A frame is oversized when its network part exceeds the port's MTU (issue 12 item 9). */
 static void rx_oversize_is_l3_part_above_mtu(void)
 {
@@ -1426,9 +1491,40 @@ static void rx_oversize_is_l3_part_above_mtu(void)
 	CU_ASSERT_EQUAL(pkt_rx_oversize(60, 14, 1280), 0); /* padded minimum frame */
 }
 
+/*
+ * The egress MTU decision (issue 12 item 3): fits up to the MTU exactly, with the overhead;
+ * too big: IPv6 and IPv4 with DF get an ICMP error, IPv4 without DF is counted.
+ */
+static void egress_mtu_fits_exactly_else_icmp_or_no_df(void)
+{
+	struct pkt_info pi;
+
+	memset(&pi, 0, sizeof(pi));
+	pi.family = 4;
+	pi.flags = PKT_F_DF;
+	pi.l3_len = 1500;
+	CU_ASSERT_EQUAL(pkt_egress_mtu(&pi, 0, 1500), PKT_MTU_FITS);
+	CU_ASSERT_EQUAL(pkt_egress_mtu(&pi, 0, 1499), PKT_MTU_ICMP);
+	CU_ASSERT_EQUAL(pkt_egress_mtu(&pi, 68, 1568), PKT_MTU_FITS);
+	CU_ASSERT_EQUAL(pkt_egress_mtu(&pi, 68, 1567), PKT_MTU_ICMP);
+	pi.flags = 0;
+	CU_ASSERT_EQUAL(pkt_egress_mtu(&pi, 0, 1500), PKT_MTU_FITS);
+	CU_ASSERT_EQUAL(pkt_egress_mtu(&pi, 0, 1499), PKT_MTU_NO_DF);
+	pi.family = 6; /* IPv6 has no DF: routers never fragment it */
+	CU_ASSERT_EQUAL(pkt_egress_mtu(&pi, 0, 1499), PKT_MTU_ICMP);
+	CU_ASSERT_EQUAL(pkt_egress_mtu(&pi, 0, 1500), PKT_MTU_FITS);
+	pi.l3_len = 65535; /* no overflow */
+	CU_ASSERT_EQUAL(pkt_egress_mtu(&pi, 68, 9216), PKT_MTU_ICMP);
+}
+
 static CU_TestInfo tests[] = {
 	{"rx_oversize_is_l3_part_above_mtu", rx_oversize_is_l3_part_above_mtu},
+	{"egress_mtu_fits_exactly_else_icmp_or_no_df", egress_mtu_fits_exactly_else_icmp_or_no_df},
 	{"mac_learnable_refuses_group_and_zero_macs", mac_learnable_refuses_group_and_zero_macs},
+	{"dst_martian_refuses_own_edges_and_special_addresses",
+	 dst_martian_refuses_own_edges_and_special_addresses},
+	{"subnet_edges_are_network_and_broadcast_up_to_30",
+	 subnet_edges_are_network_and_broadcast_up_to_30},
 	{"ipv4_tcp_frame_sets_offsets_ports_and_flags",
 	 ipv4_tcp_frame_sets_offsets_ports_and_flags},
 	{"ipv4_udp_frame_sets_ports_without_df", ipv4_udp_frame_sets_ports_without_df},
