@@ -80,6 +80,17 @@ struct {
 	__type(value, __u64);
 } sl_resolve SEC(".maps");
 
+/*
+ * Next hops of the kernel's neighbour table that forwarding used, and when (ns, the clock of
+ * bpf_ktime_get_ns): sluice-xdp has the kernel re-validate them (xdp_neigh.h "refresh").
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XDP_NH_USED_MAX);
+	__type(key, struct xdp_nh_key);
+	__type(value, __u64);
+} sl_nh_used SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XDP_MAX_ATTACH);
@@ -358,12 +369,15 @@ struct sl_hop {
  * (an output lookup). Either way the kernel answers only where IPv4/IPv6 forwarding is
  * enabled on that interface (net.ipv4.conf.IF.forwarding): else BPF_FIB_LKUP_RET_FWD_DISABLED,
  * counted no_route / neigh_unresolved. A next hop without a neighbour entry is recorded in
- * sl_resolve for sluice-xdp to have the kernel resolve (xdp_neigh.h).
+ * sl_resolve for sluice-xdp to have the kernel resolve, one with an entry in sl_nh_used for
+ * sluice-xdp to have the kernel re-validate (xdp_neigh.h).
  */
 static __always_inline int sl_fib(struct xdp_md *ctx, struct sl_env *e, __u8 family,
 				  const __u8 *daddr, struct sl_hop *h, __u32 oif)
 {
 	struct bpf_fib_lookup *fp = &e->s->fib; /* in scratch: the stack is short */
+	struct xdp_nh_key *nk;
+	__u64 now, *used;
 	__u32 ifi;
 	long rc;
 
@@ -375,23 +389,32 @@ static __always_inline int sl_fib(struct xdp_md *ctx, struct sl_env *e, __u8 fam
 	else
 		__builtin_memcpy(fp->ipv6_dst, daddr, 16);
 	rc = bpf_fib_lookup(ctx, fp, sizeof(*fp), oif ? BPF_FIB_LOOKUP_OUTPUT : 0);
-	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
-		/* the kernel filled in the egress ifindex and the next hop: have it resolved */
-		struct xdp_nh_key *nk = &e->s->nhk;
-		__u64 now = bpf_ktime_get_ns();
-
-		__builtin_memset(nk, 0, sizeof(*nk));
-		nk->ifindex = fp->ifindex;
-		nk->family = family;
-		if (family == 4)
-			__builtin_memcpy(nk->addr, &fp->ipv4_dst, 4);
-		else
-			__builtin_memcpy(nk->addr, fp->ipv6_dst, 16);
-		bpf_map_update_elem(&sl_resolve, nk, &now, BPF_NOEXIST);
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
+		return SL_DROP_NO_ROUTE + 1;
+	/* the kernel filled in the egress ifindex and the next hop */
+	nk = &e->s->nhk;
+	__builtin_memset(nk, 0, sizeof(*nk));
+	nk->ifindex = fp->ifindex;
+	nk->family = family;
+	if (family == 4)
+		__builtin_memcpy(nk->addr, &fp->ipv4_dst, 4);
+	else
+		__builtin_memcpy(nk->addr, fp->ipv6_dst, 16);
+	/* in scratch, not on the stack: a stage and its calls have 512 bytes */
+	now = e->s->nh_now = bpf_ktime_get_ns();
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) { /* have it resolved */
+		bpf_map_update_elem(&sl_resolve, nk, &e->s->nh_now, BPF_NOEXIST);
 		return SL_DROP_NEIGH_UNRESOLVED + 1;
 	}
-	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
-		return SL_DROP_NO_ROUTE + 1;
+	/*
+	 * In use: the kernel never sees this traffic, so its entry would go STALE and stay so,
+	 * with whatever MAC it had; sluice-xdp "uses" it for the kernel (one write a second).
+	 */
+	used = bpf_map_lookup_elem(&sl_nh_used, nk);
+	if (!used)
+		bpf_map_update_elem(&sl_nh_used, nk, &e->s->nh_now, BPF_NOEXIST);
+	else if (now - *used > XDP_NH_USED_GRAIN_NS)
+		*used = now;
 	ifi = fp->ifindex;
 	h->port = bpf_map_lookup_elem(&sl_ports, &ifi);
 	if (!h->port)

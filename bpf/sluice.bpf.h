@@ -76,7 +76,8 @@ struct sl_scratch {
 	struct xdp_sess sess[2];  /* sl_nlb: a session's entries (by direction), or the one found */
 	struct nat_rewrite rw[2]; /* sl_nlb: the rewrites (outer, quoted) */
 	struct bpf_fib_lookup fib; /* sl_fib */
-	struct xdp_nh_key nhk;	   /* sl_fib: a next hop to resolve */
+	struct xdp_nh_key nhk;	   /* sl_fib: a next hop to resolve, or used */
+	uint64_t nh_now;	   /* sl_fib: its time (ns), for sl_resolve / sl_nh_used */
 	/* per CPU, kept across packets */
 	struct bucket icmp;	  /* ICMP errors sent (core/bucket.h, as sluice-dp's per lcore) */
 	uint8_t buf[SL_BUF_SIZE]; /* checksum and ICMP work area */

@@ -543,7 +543,7 @@ static void xdp_main_serve(struct xdp_dp *x, struct xdp_rst *rst, int nl, const 
 {
 	const struct timespec tick = {.tv_nsec = XDP_NEIGH_POLL_MS * 1000000L};
 	struct pollfd pfd[CTL_MAX_FDS + 1];
-	uint64_t drain_end = 0;
+	uint64_t drain_end = 0, next_refresh = 0;
 	unsigned int n;
 	int r;
 
@@ -563,6 +563,14 @@ static void xdp_main_serve(struct xdp_dp *x, struct xdp_rst *rst, int nl, const 
 		pfd[n].events = POLLIN;
 		pfd[n].revents = 0;
 		r = ppoll(pfd, n + 1, &tick, unblocked);
+		if (nl >= 0 && xdp_ctl_now_us() >= next_refresh) {
+			next_refresh = xdp_ctl_now_us() + XDP_NEIGH_REFRESH_MS * 1000ull;
+			if (xdp_neigh_refresh(x, nl) < 0 && !xdp_nl_warned) {
+				fprintf(stderr, "sluice-xdp: warning: cannot ask the kernel to "
+						"re-validate next hops (netlink)\n");
+				xdp_nl_warned = 1;
+			}
+		}
 		xdp_maps_frag_sweep(x, xdp_ctl_now_us(), XDP_FRAG_SWEEP_BUDGET);
 		if (nl >= 0 && xdp_neigh_resolve(x, nl) < 0 && !xdp_nl_warned) {
 			fprintf(stderr,

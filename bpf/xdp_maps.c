@@ -176,7 +176,7 @@ int xdp_maps_find(struct xdp_dp *x, char *err, size_t errlen)
 		{&m->progs, "sl_progs", 0},	{&m->stats, "sl_stats", 0},
 		{&m->tstats, "sl_tstats", 0},	{&m->out, "sl_out", 0},
 		{&m->local, "sl_local", 0},	{&m->resolve, "sl_resolve", 0},
-		{&m->frags, "sl_frags", 0},
+		{&m->nh_used, "sl_nh_used", 0}, {&m->frags, "sl_frags", 0},
 	};
 	unsigned int i;
 

@@ -34,7 +34,7 @@ enum xdp_group_mode {
 /* Map fds of the loaded object; -1 for the optional ones (sl_routes6, sl_neigh6) when absent. */
 struct xdp_maps {
 	int node, ports, portv, attach, routes4, routes6, neigh, neigh6, state, flows, progs, stats,
-		tstats, out, local, resolve, frags;
+		tstats, out, local, resolve, frags, nh_used;
 };
 
 /* Everything sluice-xdp owns. */

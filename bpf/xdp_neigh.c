@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* xdp_neigh.c - next hops in sl_resolve handed to the kernel to resolve (xdp_neigh.h). */
+/*
+ * xdp_neigh.c - next hops in sl_resolve handed to the kernel to resolve, those in sl_nh_used to
+ * re-validate (xdp_neigh.h).
+ */
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -85,4 +89,34 @@ int xdp_neigh_resolve(struct xdp_dp *x, int nl)
 		bpf_map_delete_elem(x->maps.resolve, &keys[i]);
 	}
 	return (int)n;
+}
+
+int xdp_neigh_refresh(struct xdp_dp *x, int nl)
+{
+	static struct xdp_nh_key keys[XDP_NH_USED_MAX]; /* main thread only */
+	struct timespec ts;
+	unsigned int n = 0, i, used = 0;
+	uint64_t now, seen;
+	int ret;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* bpf_ktime_get_ns's clock */
+	now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	while (n < XDP_NH_USED_MAX &&
+	       !bpf_map_get_next_key(x->maps.nh_used, n ? &keys[n - 1] : NULL, &keys[n]))
+		n++;
+	for (i = 0; i < n; i++) {
+		if (bpf_map_lookup_elem(x->maps.nh_used, &keys[i], &seen))
+			continue;
+		if (now > seen + XDP_NEIGH_IDLE_NS) {
+			bpf_map_delete_elem(x->maps.nh_used, &keys[i]);
+			continue;
+		}
+		if (now > seen + XDP_NEIGH_USED_NS || (keys[i].family != 4 && keys[i].family != 6))
+			continue;
+		ret = xdp_neigh_use(nl, &keys[i]);
+		if (ret)
+			return ret;
+		used++;
+	}
+	return (int)used;
 }

@@ -85,6 +85,12 @@ _Static_assert(sizeof(struct xdp_local_key) == 20, "xdp_local_key size");
 
 /* sl_resolve key: a next hop the kernel has no neighbour entry for (xdp_neigh.h). */
 #define XDP_RESOLVE_MAX 1024
+/*
+ * sl_nh_used: next hops in the kernel's table that forwarding used (xdp_neigh.h); the value is
+ * the last use (ns, bpf_ktime_get_ns), rewritten at most every XDP_NH_USED_GRAIN_NS.
+ */
+#define XDP_NH_USED_MAX	     4096
+#define XDP_NH_USED_GRAIN_NS 500000000ull
 struct xdp_nh_key {
 	uint32_t ifindex; /* where the kernel would resolve it */
 	uint8_t family;	  /* 4 or 6 */

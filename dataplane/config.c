@@ -26,6 +26,7 @@
 #include "config.h"
 #include "core/frag.h"
 #include "core/gwlb.h"
+#include "core/neigh.h"
 
 #define CFG_PATH_MAX	    256
 #define CFG_FILE_MAX	    (16u << 20) /* refuse config files larger than this */
@@ -51,6 +52,11 @@
 #define CFG_TCP_IDLE_DEFAULT   350
 #define CFG_OTHER_IDLE_DEFAULT 120
 #define CFG_WEIGHT_MAX	       1000
+/* node.neighbor_table_size, node.neighbor_reachable_ms (sluice-dp; core/neigh.h) */
+#define CFG_NEIGH_TABLE_MIN	16u
+#define CFG_NEIGH_TABLE_MAX	4194304u
+#define CFG_NEIGH_REACHABLE_MIN 1000u
+#define CFG_NEIGH_REACHABLE_MAX 3600000u
 /* Lower than AWS (5..300 and 2..120) so labs and tests can fail over fast: docs/config.md. */
 #define CFG_HC_INTERVAL_MIN  2
 #define CFG_HC_INTERVAL_MAX  300
@@ -1022,10 +1028,20 @@ out:
 
 static int parse_node(struct cfg_parser *p, yaml_node_t *root)
 {
-	static const char *const keys[] = {
-		"zone",	      "cookie_secret_file",  "cookie_secret",	    "geneve_address",
-		"ttl",	      "flow_table_size",     "maglev_size",	    "exception_rate",
-		"drain_time", "fragment_table_size", "fragment_timeout_ms", NULL};
+	static const char *const keys[] = {"zone",
+					   "cookie_secret_file",
+					   "cookie_secret",
+					   "geneve_address",
+					   "ttl",
+					   "flow_table_size",
+					   "maglev_size",
+					   "exception_rate",
+					   "drain_time",
+					   "fragment_table_size",
+					   "fragment_timeout_ms",
+					   "neighbor_table_size",
+					   "neighbor_reachable_ms",
+					   NULL};
 	struct cfg_node *node = &p->cfg->node;
 	yaml_node_t *m, *v, *file, *inline_secret;
 	char kp[CFG_PATH_MAX], buf[INET6_ADDRSTRLEN];
@@ -1117,6 +1133,16 @@ static int parse_node(struct cfg_parser *p, yaml_node_t *root)
 	if (rc)
 		return rc;
 	node->fragment_timeout_ms = (uint32_t)u;
+	rc = opt_uint(p, m, "node", "neighbor_table_size", CFG_NEIGH_TABLE_MIN, CFG_NEIGH_TABLE_MAX,
+		      NEIGH_TABLE_SIZE_DEFAULT, &u);
+	if (rc)
+		return rc;
+	node->neighbor_table_size = (uint32_t)u;
+	rc = opt_uint(p, m, "node", "neighbor_reachable_ms", CFG_NEIGH_REACHABLE_MIN,
+		      CFG_NEIGH_REACHABLE_MAX, NEIGH_REACHABLE_MS_DEFAULT, &u);
+	if (rc)
+		return rc;
+	node->neighbor_reachable_ms = (uint32_t)u;
 	if (!is_prime(node->maglev_size)) {
 		uint32_t next = node->maglev_size + 1;
 

@@ -189,6 +189,9 @@ struct cfg_node {
 	/* core/frag.h's fragment table, both dataplanes */
 	uint32_t fragment_table_size; /* entries, 16..2^24, default 65536 */
 	uint32_t fragment_timeout_ms; /* 100..60000, default 5000 */
+	/* sluice-dp's neighbour table (core/neigh.h); default 65536 entries, 30000 ms */
+	uint32_t neighbor_table_size;
+	uint32_t neighbor_reachable_ms; /* a confirmed MAC is REACHABLE this long */
 };
 
 /*

@@ -86,12 +86,8 @@ struct dp {
 	struct rt_state *volatile state;
 	struct rte_rcu_qsbr *qsbr;
 	struct rte_mempool *pool;
-	struct rte_hash *flows; /* flowtab.c */
-	uint64_t *flow_vals;	/* indexed by hash position */
-	struct rte_hash *neigh; /* neigh.c */
-	uint64_t *neigh_vals;
-	uint32_t neigh_gen; /* bumped whenever a MAC changes: invalidates the lcore caches */
-	uint64_t *neigh_req;
+	struct rte_hash *flows;	    /* flowtab.c */
+	uint64_t *flow_vals;	    /* indexed by hash position */
 	struct route_table *routes; /* route.c */
 
 	/* replay */

@@ -118,14 +118,15 @@ void gw_forward_nat(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *p
 	struct rte_ether_hdr *eth;
 	uint8_t nh[16];
 	unsigned int port;
-	int verdict;
+	int ret, verdict;
 
 	if (route_lookup(dp.routes, pi->family, pi->daddr, &port, nh)) {
 		wk_drop(w, m, gw_lost(ev, SL_DROP_NO_ROUTE));
 		return;
 	}
-	if (local_resolve(w, port, pi->family, nh, &mac)) {
-		wk_drop(w, m, gw_lost(ev, SL_DROP_NEIGH_UNRESOLVED));
+	ret = local_resolve(w, port, pi->family, nh, &mac);
+	if (ret) {
+		wk_drop(w, m, gw_lost(ev, local_resolve_drop(ret)));
 		return;
 	}
 	verdict = pkt_egress_mtu(pi, 0, dp.ports[port].mtu);
@@ -179,7 +180,7 @@ void gw_encap_nat(struct wctx *w, int reply_port, struct rte_mbuf *m, const stru
 	struct pkt_info sp, own;
 	uint8_t nh[16], *hdr;
 	uint32_t hash, src;
-	int slot, verdict;
+	int slot, ret, verdict;
 
 	/*
 	 * Steered (flow key, pin, GENEVE source port) as its datagram's first fragment decides
@@ -211,8 +212,9 @@ void gw_encap_nat(struct wctx *w, int reply_port, struct rte_mbuf *m, const stru
 		wk_drop(w, m, SL_DROP_NO_ROUTE);
 		return;
 	}
-	if (local_resolve(w, port, 4, nh, &mac)) {
-		wk_drop(w, m, SL_DROP_NEIGH_UNRESOLVED);
+	ret = local_resolve(w, port, 4, nh, &mac);
+	if (ret) {
+		wk_drop(w, m, local_resolve_drop(ret));
 		return;
 	}
 	verdict = pkt_egress_mtu(pi, GWLB_ENCAP_OVERHEAD, dp.ports[port].mtu);

@@ -65,18 +65,21 @@ static void local_unhandled(struct wctx *w, unsigned int port, struct rte_mbuf *
 }
 
 /*
- * Requests for the port's addresses are answered here; with a kernel interface every other
- * valid ARP (replies, gratuitous ARP, requests for others) is learned as usual and also handed
- * to the kernel, whose own neighbour table then resolves its peers (a BGP neighbour). Without
- * one, an ARP that taught a neighbour is consumed (arp_consumed), the rest dropped. A sender
- * MAC no neighbour can have (multicast, broadcast, zero) is refused whole: neither learned,
- * answered nor handed on.
+ * Requests for the port's addresses are answered here. An ARP from a sender on the port's
+ * subnet teaches its MAC only to an entry that exists (neigh.h: the node asked for it, uses it,
+ * or it is a configured next hop); a reply unicast to us confirms it (REACHABLE), any other a new
+ * MAC only (STALE). With a kernel interface every other valid ARP (replies, gratuitous ARP,
+ * requests for others) is also handed to the kernel, whose own neighbour table then resolves its
+ * peers (a BGP neighbour). Without one, an ARP that taught a neighbour is consumed
+ * (arp_consumed), one from a sender the node has no entry for dropped neigh_unsolicited, the
+ * rest arp_invalid. A sender MAC no neighbour can have (multicast, broadcast, zero) is refused
+ * whole: neither learned, answered nor handed on.
  */
 void local_arp(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struct pkt_info *pi)
 {
 	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
 	struct arp_info a;
-	int handled = 0;
+	int handled = 0, ret;
 	uint8_t *out;
 
 	if (arp_parse(data + pi->l3_off, data + m->data_len, &a)) {
@@ -89,9 +92,16 @@ void local_arp(struct wctx *w, unsigned int port, struct rte_mbuf *m, const stru
 	}
 	if (local_in_subnet(port, 4, (const uint8_t *)&a.spa_be) &&
 	    !local_is_port_addr(port, 4, (const uint8_t *)&a.spa_be)) {
-		neigh_learn(4, (const uint8_t *)&a.spa_be, a.sha);
-		DP_EVENT(w->st, ARP_LEARNED);
-		handled = 1;
+		/* an answer to us: a reply to our MAC (a broadcast reply confirms nothing) */
+		int confirm = a.op == ARP_OP_REPLY && !(data[0] & 1);
+
+		ret = neigh_learn(4, (const uint8_t *)&a.spa_be, a.sha, confirm, w->now);
+		if (ret >= 0) {
+			DP_EVENT(w->st, ARP_LEARNED);
+			handled = 1;
+		} else {
+			handled = -1; /* unsolicited: not learned */
+		}
 	}
 	if (a.op == 1 && local_is_port_addr(port, 4, (const uint8_t *)&a.tpa_be)) {
 		rte_pktmbuf_reset(m);
@@ -106,9 +116,11 @@ void local_arp(struct wctx *w, unsigned int port, struct rte_mbuf *m, const stru
 	}
 	if (dp.ports[port].has_kif) {
 		excp_to_kernel(w, port, m);
-	} else if (handled) {
+	} else if (handled > 0) {
 		DP_EVENT(w->st, ARP_CONSUMED);
 		rte_pktmbuf_free(m);
+	} else if (handled < 0) {
+		wk_drop(w, m, SL_DROP_NEIGH_UNSOLICITED);
 	} else {
 		wk_drop(w, m, SL_DROP_ARP_INVALID);
 	}
@@ -163,41 +175,49 @@ static void local_nd_solicit(struct wctx *w, unsigned int port, const uint8_t *t
 int local_resolve(struct wctx *w, unsigned int port, uint8_t family, const uint8_t *addr,
 		  struct rte_ether_addr *mac)
 {
-	uint32_t gen = __atomic_load_n(&dp.neigh_gen, __ATOMIC_ACQUIRE), a4 = 0;
+	uint32_t gen = neigh_gen(), a4 = 0;
 	unsigned int slot = 0;
+	int res, pos;
 
 	if (family == 4) { /* the appliances' and routers' MACs, without a hash lookup */
 		memcpy(&a4, addr, 4);
 		slot = (a4 * 2654435761u) >> 24 & (WK_NCACHE - 1);
-		if (w->ncache[slot].addr == a4 && w->ncache[slot].gen == gen + 1) {
+		if (w->ncache[slot].addr == a4 && w->ncache[slot].gen == gen + 1 &&
+		    w->now < w->ncache[slot].until) {
 			*mac = w->ncache[slot].mac;
 			return 0;
 		}
 	}
-	if (neigh_lookup(family, addr, mac) == 0) {
-		if (family == 4) {
-			w->ncache[slot].addr = a4;
-			w->ncache[slot].gen = gen + 1; /* 0 never matches: zeroed entries */
-			w->ncache[slot].mac = *mac;
-		}
-		return 0;
+	res = neigh_resolve(family, addr, w->now, mac, &pos);
+	if (res & NEIGH_RES_REQUEST) {
+		if (family == 4)
+			local_arp_request(w, port, addr);
+		else
+			local_nd_solicit(w, port, addr);
 	}
-	if (!neigh_should_request(family, addr, w->now))
+	if (res & NEIGH_RES_FULL)
+		return -ENOSPC;
+	if (!(res & NEIGH_RES_FORWARD))
 		return -ENOENT;
-	if (family == 4)
-		local_arp_request(w, port, addr);
-	else
-		local_nd_solicit(w, port, addr);
-	return -ENOENT;
+	if (family == 4 && !(res & NEIGH_RES_REQUEST)) {
+		/* the table sees this lcore's use of the entry at least every WK_NCACHE_US */
+		w->ncache[slot].addr = a4;
+		w->ncache[slot].gen = gen + 1; /* 0 never matches: zeroed entries */
+		w->ncache[slot].mac = *mac;
+		w->ncache[slot].until = w->now + WK_NCACHE_US;
+	}
+	return 0;
 }
 
 /*
- * Neighbour solicitations for our addresses get an advertisement; both kinds teach us MACs.
- * With a kernel interface the rest (advertisements, solicitations for others: the kernel's
- * link-local address) goes on to the kernel, as ARP does. Without one, a message that taught a
- * neighbour is consumed (nd_consumed); one that teaches nothing (no link-layer option, a DAD
- * probe from ::, a neighbour off our subnets) is dropped nd_ignored. A link-layer address no
- * neighbour can have (multicast, broadcast, zero; option or Ethernet source) is refused whole.
+ * Neighbour solicitations for our addresses get an advertisement. Both kinds teach a MAC, but
+ * only to an entry that exists (neigh.h, as ARP); a solicited advertisement confirms it. With a
+ * kernel interface the rest (advertisements, solicitations for others: the kernel's link-local
+ * address) goes on to the kernel, as ARP does. Without one, a message that taught a neighbour is
+ * consumed (nd_consumed); one that would teach a neighbour the node has no entry for is dropped
+ * neigh_unsolicited; one that teaches nothing (no link-layer option, a DAD probe from ::, a
+ * neighbour off our subnets) is dropped nd_ignored. A link-layer address no neighbour can have
+ * (multicast, broadcast, zero; option or Ethernet source) is refused whole.
  */
 static void local_nd(struct wctx *w, unsigned int port, struct rte_mbuf *m,
 		     const struct pkt_info *pi)
@@ -222,16 +242,24 @@ static void local_nd(struct wctx *w, unsigned int port, struct rte_mbuf *m,
 	}
 	if (nd.has_ll && local_in_subnet(port, 6, nd.type == ND_NS ? src : nd.target) &&
 	    memcmp(src, unspec, 16)) {
-		neigh_learn(6, nd.type == ND_NS ? src : nd.target, nd.ll);
-		DP_EVENT(w->st, ND_LEARNED);
-		learned = 1;
+		int confirm = nd.type == ND_NA && (nd.flags & ND_NA_SOLICITED);
+
+		if (neigh_learn(6, nd.type == ND_NS ? src : nd.target, nd.ll, confirm, w->now) >=
+		    0) {
+			DP_EVENT(w->st, ND_LEARNED);
+			learned = 1;
+		} else {
+			learned = -1; /* unsolicited: not learned */
+		}
 	}
 	if (nd.type != ND_NS || !local_is_port_addr(port, 6, nd.target)) {
 		if (dp.ports[port].has_kif) {
 			excp_to_kernel(w, port, m);
-		} else if (learned) { /* an advertisement, or a solicitation for another */
+		} else if (learned > 0) { /* an advertisement, or a solicitation for another */
 			DP_EVENT(w->st, ND_CONSUMED);
 			rte_pktmbuf_free(m);
+		} else if (learned < 0) {
+			wk_drop(w, m, SL_DROP_NEIGH_UNSOLICITED);
 		} else {
 			wk_drop(w, m, SL_DROP_ND_IGNORED);
 		}

@@ -37,7 +37,6 @@
 #include "stats.h"
 #include "worker.h"
 
-#define MAIN_NEIGH_ENTRIES  65536
 #define MAIN_POLL_US	    10000
 #define MAIN_SWEEP_BUDGET   8192
 #define MAIN_IDLE_SLEEP_MAX 100000 /* us: well below the 500 ms a stalled worker is given */
@@ -203,6 +202,38 @@ static void main_signal(int sig)
 	__atomic_store_n(&dp.stop, 1, __ATOMIC_RELAXED);
 }
 
+/*
+ * The next hops the config names (routes' gateways, the next hop of every configured target)
+ * get an entry now: learned from any ARP/ND, never evicted (neigh.h "wanted").
+ */
+static int main_neigh_wanted(const struct config *cfg)
+{
+	unsigned int i, j, port;
+	uint8_t nh[16];
+	int ret;
+
+	for (i = 0; i < cfg->n_routes; i++) {
+		const struct cfg_addr *via = &cfg->routes[i].via;
+
+		if (route_lookup(dp.routes, via->family, via->addr, &port, nh))
+			continue; /* refused by route_table_build already */
+		ret = neigh_add_wanted(via->family, nh);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < cfg->n_groups; i++)
+		for (j = 0; j < cfg->groups[i].n_targets; j++) {
+			const struct cfg_addr *a = &cfg->groups[i].targets[j].address;
+
+			if (route_lookup(dp.routes, a->family, a->addr, &port, nh))
+				continue;
+			ret = neigh_add_wanted(a->family, nh);
+			if (ret)
+				return ret;
+		}
+	return 0;
+}
+
 /* The network and broadcast addresses of a port's IPv4 subnet, once each (PKT_DST_EDGE). */
 static void main_add_edges(unsigned int port, const struct cfg_addr *a)
 {
@@ -260,7 +291,8 @@ static int main_setup_tables(char *err, size_t errlen)
 	ret = route_table_build(cfg, dp.ports, &dp.routes, err, errlen);
 	if (ret)
 		return ret;
-	ret = neigh_init(MAIN_NEIGH_ENTRIES);
+	ret = neigh_init(cfg->node.neighbor_table_size,
+			 (uint64_t)cfg->node.neighbor_reachable_ms * 1000);
 	if (ret) {
 		snprintf(err, errlen, "neighbour table: %s", rte_strerror(-ret));
 		return ret;
@@ -269,9 +301,18 @@ static int main_setup_tables(char *err, size_t errlen)
 		ret = neigh_add_static(cfg->neighbors[i].address.family,
 				       cfg->neighbors[i].address.addr, cfg->neighbors[i].mac);
 		if (ret) {
-			snprintf(err, errlen, "static neighbour %u: %s", i, rte_strerror(-ret));
+			snprintf(err, errlen, "static neighbour %u: %s%s", i, rte_strerror(-ret),
+				 ret == -ENOSPC ? " (more than node.neighbor_table_size)" : "");
 			return ret;
 		}
+	}
+	ret = main_neigh_wanted(cfg);
+	if (ret) {
+		snprintf(err, errlen,
+			 "neighbour table: the configured next hops (routes, targets): %s%s",
+			 rte_strerror(-ret),
+			 ret == -ENOSPC ? " (more than node.neighbor_table_size)" : "");
+		return ret;
 	}
 	ret = flowtab_init(cfg->node.flow_table_size);
 	if (ret) {
@@ -469,6 +510,7 @@ static void main_loop(const struct main_opts *o)
 		if (!dp.pcap_clock) {
 			flowtab_sweep(dp_tsc_to_us(now), MAIN_SWEEP_BUDGET);
 			nlb_sweep(dp_tsc_to_us(now), MAIN_SWEEP_BUDGET);
+			neigh_sweep(dp_tsc_to_us(now), MAIN_SWEEP_BUDGET);
 			fragtab_sweep(dp_tsc_to_us(now), MAIN_SWEEP_BUDGET);
 		}
 	}

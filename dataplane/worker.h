@@ -6,6 +6,8 @@
 #ifndef SL_WORKER_H
 #define SL_WORKER_H
 
+#include <errno.h>
+
 #include <rte_mbuf.h>
 
 #include "core/bucket.h"
@@ -13,7 +15,8 @@
 #include "dp.h"
 #include "stats.h"
 
-#define WK_NCACHE 256 /* power of two */
+#define WK_NCACHE    256    /* power of two */
+#define WK_NCACHE_US 500000 /* us an lcore's cached MAC is used without the table */
 
 struct wctx {
 	unsigned int lcore;
@@ -27,11 +30,15 @@ struct wctx {
 	uint64_t now;	    /* us, dataplane clock */
 	struct bucket icmp; /* ICMP errors we send (local.c) */
 	struct bucket excp; /* frames to the kernel interfaces (excp.c) */
-	/* IPv4 next hop -> MAC, direct-mapped, valid while gen == dp.neigh_gen */
+	/*
+	 * IPv4 next hop -> MAC, direct-mapped, valid while gen == neigh_gen() + 1 and now < until
+	 * (the table sees each next hop's use at least that often: neigh.h)
+	 */
 	struct {
 		uint32_t addr;
 		uint32_t gen;
 		struct rte_ether_addr mac;
+		uint64_t until;
 	} ncache[WK_NCACHE];
 	uint16_t n_tx[DP_MAX_PORTS];
 	struct rte_mbuf *tx[DP_MAX_PORTS][DP_TX_BUF];
@@ -80,9 +87,18 @@ void local_arp_request(struct wctx *w, unsigned int port, const uint8_t *target)
  */
 void local_too_big(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct pkt_info *pi,
 		   uint16_t mtu, int verdict);
-/* Resolve family/addr's MAC; on a miss ask (rate-limited) and return -ENOENT. */
+/*
+ * Resolve family/addr's MAC (neigh.h neigh_resolve), asking for it when a request is due: 0,
+ * -ENOENT (unresolved) or -ENOSPC (no entry and no room for one); local_resolve_drop names the
+ * drop reason.
+ */
 int local_resolve(struct wctx *w, unsigned int port, uint8_t family, const uint8_t *addr,
 		  struct rte_ether_addr *mac);
+
+static inline enum sl_drop local_resolve_drop(int ret)
+{
+	return ret == -ENOSPC ? SL_DROP_NEIGH_TABLE_FULL : SL_DROP_NEIGH_UNRESOLVED;
+}
 
 /*
  * excp.c: the exception path. excp_to_kernel: m, received on `port` (which has a kernel

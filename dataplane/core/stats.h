@@ -60,11 +60,13 @@
 	X(RX_OVERSIZE, "rx_oversize")	  /* longer than the receiving port's MTU */               \
 	X(OWN_UNSENT, "own_frame_unsent") /* a frame of our own (RST, ARP/ND request) not sent */  \
 	X(NLB_BAD_TCP_FLAGS, "nlb_bad_tcp_flags") /* SYN+FIN, SYN+RST, NULL, Xmas: no session */   \
-	X(NLB_MARTIAN, "nlb_martian_source")  /* from 0/8, loopback, multicast, broadcast, ::, ::1 \
-					       */                                                  \
+	X(NLB_MARTIAN, "nlb_martian_source") /* from 0/8, loopback, multicast, broadcast, ::, ::1  \
+					      */                                                   \
 	X(FRAG_EARLY, "frag_early") /* non-first fragment to the zone IP, its first unseen */      \
-	X(IPV4_CHECKSUM, "ipv4_checksum")     /* IPv4 header checksum wrong (outer, or inner) */   \
-	X(MARTIAN_DST, "martian_destination") /* to ours, a subnet edge, 0/8, 127/8, ... */
+	X(IPV4_CHECKSUM, "ipv4_checksum")	/* IPv4 header checksum wrong (outer, or inner) */ \
+	X(MARTIAN_DST, "martian_destination")	/* to ours, a subnet edge, 0/8, 127/8, ... */      \
+	X(NEIGH_TABLE_FULL, "neigh_table_full") /* next hop needs an entry, none can be evicted */ \
+	X(NEIGH_UNSOLICITED, "neigh_unsolicited") /* ARP/ND of a neighbour with no entry */
 
 enum sl_drop {
 #define SL_X(e, s) SL_DROP_##e,

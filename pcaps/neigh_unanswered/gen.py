@@ -1,12 +1,15 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
 """neigh_unanswered: ARP and ND on outside that ask sluice-dp for nothing (a port without a
-kernel interface). One that teaches a neighbour on the port's subnet is learned and consumed
-(arp_consumed, nd_consumed); one that teaches nothing is dropped nd_ignored: a solicitation for
-another address without a source link-layer option, a duplicate address detection probe for
-another address, an advertisement without a target link-layer option, an advertisement for a
-target off the port's subnets. Nothing is sent. Every frame is counted once (the runner's
-receive balance). Writes the case files into argv[1] (default: this directory)."""
+kernel interface). One that teaches a neighbour the node has an entry for (client 2, a static
+neighbour) is learned and consumed (arp_consumed, nd_consumed); one that would teach a neighbour
+the node has no entry for (an unsolicited advertisement, a gratuitous ARP) is not learned and
+dropped neigh_unsolicited (docs/dataplane.md "Neighbours"); one that teaches nothing is dropped
+nd_ignored: a solicitation for another address without a source link-layer option, a duplicate
+address detection probe for another address, an advertisement without a target link-layer
+option, an advertisement for a target off the port's subnets. Nothing is sent. Every frame is
+counted once (the runner's receive balance). Writes the case files into argv[1] (default:
+this directory)."""
 
 import os
 import sys
@@ -37,8 +40,10 @@ def na_without_option(src_mac, src, target):
 def build():
     gw = sc.gateway(sc.firewalls(4))
     case = ck.Case(gw, "neigh_unanswered: ARP and ND that need no answer")
-    # taught: consumed
+    # taught a neighbour with an entry: consumed
     case.rx("outside", ck.nd_solicit(ck.client_mac(2), ck.client6(2), OTHER))
+    case.rx("outside", ck.arp_request(ck.client_mac(2), ck.client4(2), ck.client4(2)))
+    # would teach a neighbour without one: neigh_unsolicited
     case.rx("outside", ck.nd_advert(HOST_MAC, ALL_NODES_MAC, HOST, ALL_NODES, HOST,
                                     solicited=False))
     case.rx("outside", ck.arp_request("02:00:00:00:10:50", "10.0.1.150", "10.0.1.150"))
@@ -48,9 +53,9 @@ def build():
     case.rx("outside", na_without_option(HOST_MAC, HOST, HOST))
     case.rx("outside", ck.nd_advert("02:00:00:00:10:55", ALL_NODES_MAC, "2001:db8:ff::55",
                                     ALL_NODES, "2001:db8:ff::55", solicited=False))
-    case.expect_stats({"events": {"nd_learned": 2, "nd_consumed": 2, "arp_learned": 1,
+    case.expect_stats({"events": {"nd_learned": 1, "nd_consumed": 1, "arp_learned": 1,
                                   "arp_consumed": 1, "nd_advert": 0, "arp_reply": 0},
-                       "drops": {"nd_ignored": 4, "nd_invalid": 0}})
+                       "drops": {"nd_ignored": 4, "nd_invalid": 0, "neigh_unsolicited": 2}})
     return case
 
 

@@ -280,11 +280,12 @@ def phase_tcp(lab, rep):
     ok, detail = tcp_exchange(srv, ns_socket(lab.ns_dp), (lk.CL_IP, CL_PORT))
     neigh = lab.run(["ip", "-n", lab.ns_dp, "neigh", "show", lk.CL_IP, "dev", lab.kif]).stdout
     ev1, _, _ = lab.stats()
-    rep.check(ok and lk.CL_MAC in neigh and delta(ev0, ev1, "arp_learned") >= 1,
+    # sluice-dp itself has no entry for the client (it never forwards to it): it does not
+    # learn it (docs/dataplane.md "Neighbours"), it only hands the reply on
+    rep.check(ok and lk.CL_MAC in neigh,
               "TCP from the kernel -> %s:%d: 100000 bytes each way; the kernel learned the "
-              "client's MAC from the ARP reply sluice-dp handed it (%s), sluice-dp learned it "
-              "too (arp_learned +%d)" % (lk.CL_IP, CL_PORT, neigh.strip(),
-                                          delta(ev0, ev1, "arp_learned")), detail)
+              "client's MAC from the ARP reply sluice-dp handed it (%s; arp_learned +%d)"
+              % (lk.CL_IP, CL_PORT, neigh.strip(), delta(ev0, ev1, "arp_learned")), detail)
 
 
 def phase_tcp6(lab, rep):
@@ -299,8 +300,7 @@ def phase_tcp6(lab, rep):
     ok, detail = tcp_exchange(srv, ns_socket(lab.ns_cl, socket.AF_INET6), (SL_OUT6, BGP_PORT))
     neigh = lab.run(["ip", "-n", lab.ns_dp, "-6", "neigh", "show", CL6, "dev", lab.kif]).stdout
     ev1, _, _ = lab.stats()
-    rep.check(ok and lk.CL_MAC in neigh and delta(ev0, ev1, "nd_advert") >= 1 and
-              delta(ev0, ev1, "nd_learned") >= 1,
+    rep.check(ok and lk.CL_MAC in neigh and delta(ev0, ev1, "nd_advert") >= 1,
               "TCP over IPv6 client -> [%s]:%d: 100000 bytes each way; sluice-dp answered the "
               "client's solicitation (nd_advert +%d), the kernel resolved the client through "
               "the TAP (%s; nd_learned +%d)" % (SL_OUT6, BGP_PORT, delta(ev0, ev1, "nd_advert"),

@@ -891,10 +891,14 @@ def analyse_end(env, rep, stats, cl_frames, ap_frames, traffic, flows, valid, un
     subnet = ipaddress.ip_network(SL_OUT_IP + "/24", strict=False)
     arp_in = [f for f in to_sl if is_arp(f, 1) or is_arp(f, 2)]
     arp_req = [f for f in arp_in if is_arp(f, 1) and f[38:42] == socket.inet_aton(SL_OUT_IP)]
-    arp_learn = [f for f in arp_in if ipaddress.ip_address(f[28:32]) in subnet and
-                 f[28:32] != socket.inet_aton(SL_OUT_IP)]
     arp_rep = [f for f in from_sl if is_arp(f, 2)]
     sl_arp_req = [f for f in from_sl if is_arp(f, 1)]
+    # learned: an on-link sender sluice has an entry for (a static neighbour, a configured next
+    # hop, one it asked for), not any sender (docs/dataplane.md "Neighbours")
+    known = {socket.inet_aton(a) for a in [NH_IP] + list(CLIENTS)}
+    known |= {f[38:42] for f in sl_arp_req}
+    arp_learn = [f for f in arp_in if ipaddress.ip_address(f[28:32]) in subnet and
+                 f[28:32] != socket.inet_aton(SL_OUT_IP) and f[28:32] in known]
     echo_rep = [f for f in from_sl if f[12:14] == b"\x08\x00" and f[23] == 1 and
                 f[26:30] == socket.inet_aton(SL_OUT_IP) and f[14 + (f[14] & 15) * 4] == 0]
     fwd = [f for f in from_sl if not is_arp(f, 1) and not is_arp(f, 2) and f not in echo_rep]

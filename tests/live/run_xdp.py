@@ -32,6 +32,8 @@ unfinished checksum); hosts' MTU 1400 leaves room for the 68 bytes of GENEVE.
 Checks: a kernel TCP connection client -> server (SYN, SYN-ACK, 200 KB each way, FIN) and UDP
 request/replies arrive byte-identical (echo compared); at exit (SIGINT, --stats-json):
 geneve_encap == geneve_decap == forwarded == datagrams the reflector returned, > 0, no drops.
+Then a takeover after kill -9 (takeover()), and the server's MAC changing under a UDP stream
+without a gratuitous ARP: replies must come back within REFRESH_LIMIT_S (neigh_refresh()).
 
 --generic attaches sluice-xdp in generic (skb) mode instead (no peer programs needed).
 Exit 0 pass, 1 fail, 77 skip (not root, no netns/veth, clang or ethtool missing, no XDP).
@@ -107,6 +109,26 @@ while True:
             if not d: break
             c.sendall(d)
 """
+
+# UDP to the server's echo port every 50 ms for argv[3] seconds; prints the CLOCK_MONOTONIC
+# time of every reply (comparable with the test's own time.monotonic()), one a line.
+PROBER_PY = r"""
+import socket, sys, time
+srv, up, secs = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.settimeout(0.05)
+print("start", time.monotonic(), flush=True)
+end = time.monotonic() + secs
+while time.monotonic() < end:
+    u.sendto(b"probe", (srv, up))
+    try:
+        while True:
+            u.recvfrom(100)
+            print(time.monotonic(), flush=True)
+    except socket.timeout:
+        pass
+"""
+NEW_SERVER_MAC = "02:5d:00:00:03:99"
+REFRESH_LIMIT_S = 12.0  # see neigh_refresh()
 
 CLIENT_PY = r"""
 import socket, sys, os
@@ -329,6 +351,7 @@ inspection:
             self.fail("sluice's kernel has no neighbour entry for the server: %r"
                       % self.server_neigh)
         self.takeover(cmd[:3], logs)
+        self.neigh_refresh(cmd[:3], logs)
 
     def takeover(self, cmd, logs):
         """kill -9 leaves the program attached (forwarding with its last state); the next
@@ -370,6 +393,61 @@ inspection:
         left = run("ip", "-d", "link", "show", ifn, ns=NS_SL, check=False).stdout
         if "prog/xdp" in left:
             self.fail("takeover: a program is still attached to %s after a clean stop" % ifn)
+
+
+    def neigh_refresh(self, cmd, logs):
+        """The server's MAC changes without a gratuitous ARP (Linux sends none by default):
+        traffic must follow within REFRESH_LIMIT_S. The kernel's entry for the server, which
+        bpf_fib_lookup reads, sees none of the traffic sluice-xdp forwards; unrefreshed it goes
+        STALE and stays so with the old MAC (the bug: traffic black-holed for ever). sluice-xdp
+        "uses" next hops in use for the kernel (xdp_neigh.h), which then re-validates them by its
+        own timers; here shortened on xi (reachable 2 s, i.e. 1..3 s; first probe after 1 s;
+        3 unicast probes 0.5 s apart; then FAILED, sl_resolve, a broadcast request): about 3 +
+        1 + 1.5 + 1 (sluice-xdp's refresh period) s at worst."""
+        xi, v = LINKS[2][0], LINKS[2][1]
+        for key, val in (("base_reachable_time_ms", 2000), ("delay_first_probe_time", 1),
+                         ("retrans_time_ms", 500)):
+            run("sysctl", "-qw", "net.ipv4.neigh.%s.%s=%d" % (xi, key, val), ns=NS_SL)
+        run("ip", "neigh", "flush", "dev", xi, ns=NS_SL, check=False)
+        ap = self.spawn(NS_AP, PY, "-c", REFLECTOR, "192.168.50.11", logs["ap"] + ".r",
+                        log=logs["ap"] + ".4")
+        sl = self.spawn(NS_SL, *cmd, log=logs["sl"] + ".4")
+        if not self.wait_line(ap, logs["ap"] + ".4", "ready") or \
+                not self.wait_line(sl, logs["sl"] + ".4", "attached to"):
+            self.fail("neigh refresh: sluice-xdp or the reflector did not start")
+            return
+        plog = os.path.join(self.tmp, "prober.log")
+        secs = 4 + REFRESH_LIMIT_S + 4
+        pr = self.spawn(NS_CL, PY, "-c", PROBER_PY, SERVER, str(UDP_PORT), str(secs), log=plog)
+        time.sleep(4)
+        changed = time.monotonic()
+        run("ip", "link", "set", "dev", v, "address", NEW_SERVER_MAC, ns=NS_SV)
+        pr.wait(secs + 10)
+        lines = open(plog).read().split()
+        times = [float(t) for t in lines[2:]]  # "start" and its time first
+        before = [t for t in times if t < changed]
+        after = [t for t in times if t > changed + 0.2]
+        neigh = run("ip", "neigh", "show", SERVER, ns=NS_SL, check=False).stdout.strip()
+        sl.send_signal(signal.SIGINT)
+        sl.wait(15)
+        ap.send_signal(signal.SIGTERM)
+        ap.wait(5)
+        if not before:
+            self.fail("neigh refresh: no UDP reply before the server's MAC changed")
+        elif not after:
+            self.fail("neigh refresh: no UDP reply in the %.0f s after the server's MAC "
+                      "changed (sluice's kernel: %s)" % (secs - 4, neigh))
+        elif after[0] - changed > REFRESH_LIMIT_S or after[-1] < changed + secs - 4 - 1.5:
+            self.fail("neigh refresh: traffic came back %.1f s after the MAC change (limit "
+                      "%.0f s), last reply %.1f s after it" % (after[0] - changed,
+                                                              REFRESH_LIMIT_S,
+                                                              after[-1] - changed))
+        else:
+            print("neigh refresh: the server's MAC changed; replies again after %.1f s "
+                  "(limit %.0f s); sluice's kernel: %s" % (after[0] - changed,
+                                                           REFRESH_LIMIT_S, neigh))
+        if NEW_SERVER_MAC not in neigh:
+            self.fail("neigh refresh: sluice's kernel does not have the new MAC: %s" % neigh)
 
 
 class SkipTest(Exception):

@@ -497,14 +497,20 @@ class Nlb(ck.Gateway):
         if self.zone_port().name == port:
             mine.add(self.zone_ip)
         connected = any(ipaddress.ip_address(sender_ip) in n for n in p.networks())
+        # learned only into an entry that exists: a static neighbour, a configured next hop,
+        # one sluice asked for (docs/dataplane.md "Neighbours")
+        known = sender_ip in self.neighbors or sender_ip in self.learned or \
+            sender_ip in {via for _, via in self.routes}
         if op == 1 and target_ip in mine:
             self.events["arp_reply"] += 1
-            if connected:
+            if connected and known:
                 self.events["arp_learned"] += 1
             return [(port, ck.arp_reply(p.mac, target_ip, sender_mac, sender_ip))]
-        if connected:  # learned, and needs no answer: consumed
+        if connected and known:  # learned, and needs no answer: consumed
             self.events["arp_learned"] += 1
             self.events["arp_consumed"] += 1
+        elif connected:
+            self.drops["neigh_unsolicited"] += 1
         else:
             self.drops["arp_invalid"] += 1
         return []

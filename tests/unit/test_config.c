@@ -416,6 +416,8 @@ static void test_minimal_config_gets_every_default(void)
 	CU_ASSERT_FALSE(cfg->ports[0].has_mac);
 	CU_ASSERT_STRING_EQUAL(cfg->ports[0].kernel_interface, "");
 	CU_ASSERT_EQUAL(cfg->node.exception_rate, 10000);
+	CU_ASSERT_EQUAL(cfg->node.neighbor_table_size, 65536);
+	CU_ASSERT_EQUAL(cfg->node.neighbor_reachable_ms, 30000);
 
 	CU_ASSERT_STRING_EQUAL(cfg->daemon.api_socket, "/run/sluice/sluiced.sock");
 	CU_ASSERT_EQUAL(cfg->daemon.api_socket_mode, 0600);
@@ -776,6 +778,13 @@ static void test_node_values(void)
 		   "t.yaml:1: node.exception_rate: 1000001 is out of range", NULL);
 	EXPECT_ERR(NODE("exception_rate: 0") PORT, "node.exception_rate: 0 is out of range", NULL);
 	EXPECT_ERR(NODE("exception_rate: fast") PORT, "node.exception_rate:", NULL);
+	EXPECT_OK(NODE("neighbor_table_size: 16, neighbor_reachable_ms: 1000") PORT);
+	EXPECT_OK(NODE("neighbor_table_size: 4194304, neighbor_reachable_ms: 3600000") PORT);
+	EXPECT_ERR(NODE("neighbor_table_size: 15") PORT,
+		   "t.yaml:1: node.neighbor_table_size: 15 is out of range (16..4194304)", NULL);
+	EXPECT_ERR(NODE("neighbor_reachable_ms: 999") PORT,
+		   "t.yaml:1: node.neighbor_reachable_ms: 999 is out of range (1000..3600000)",
+		   NULL);
 #undef NODE
 #undef PORT
 }
