@@ -127,7 +127,9 @@ def dataplane_cmd(kind, bins, lcores, prefix, common, dp_args=()):
     `prefix`) or sluice-xdp; common: the options both take (--config, --control, ...);
     dp_args: sluice-dp's own extra options (e.g. --idle-sleep)."""
     if kind == "dp":
-        return ([bins["sluice-dp"], "--lcores", lcores, "--no-huge", "-m", "512", "--no-pci",
+        # 1 GiB: with the default tables (flows, NAT sessions, fragments, neighbours) and
+        # three af_packet ports of two queue pairs, 512 MiB no longer holds them
+        return ([bins["sluice-dp"], "--lcores", lcores, "--no-huge", "-m", "1024", "--no-pci",
                  "--no-shconf", "--file-prefix", prefix, "--"] + list(common) + list(dp_args),
                 "running")
     return [bins["sluice-xdp"]] + list(common), "attached to"

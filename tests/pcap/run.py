@@ -39,6 +39,7 @@ drop counters; it passes as "PASS (XDP equivalent)". Cases listed in xdp_skip.tx
 """
 
 import argparse
+import concurrent.futures
 import difflib
 import filecmp
 import itertools
@@ -78,6 +79,9 @@ def parse_args():
     ap.add_argument("--update-golden", action="store_true",
                     help='rewrite expected-*.pcap of "golden": "recorded" cases from the output')
     ap.add_argument("--keep", action="store_true", help="keep the temp dirs")
+    ap.add_argument("--jobs", type=int, default=min(4, os.cpu_count() or 1),
+                    help="cases run at once (default: the CPUs, at most 4); a case is mostly "
+                    "Python, scapy and tshark, one process at a time")
     return ap.parse_args()
 
 
@@ -206,9 +210,9 @@ def config_ports(config_path):
     return [p["name"] for p in conf.get("ports", [])]
 
 
-def sluice_command(binary, config, stats, events):
+def sluice_command(binary, config, stats, events, prefix):
     cmd = [binary, "--no-huge", "-m", "512", "--no-pci", "--no-shconf", "-l", "0,1",
-           "--log-level=*:notice", "--file-prefix", "sl%d" % os.getpid(), "--",
+           "--log-level=*:notice", "--file-prefix", prefix, "--",
            "--config", config, "--idle-exit", "300", "--pcap-clock", "--stats-json", stats]
     if events:
         cmd += ["--events", events]
@@ -221,7 +225,9 @@ def run_sluice(binary, case_dir, tmp, report):
     os.makedirs(os.path.join(tmp, "out"), exist_ok=True)
     stats = os.path.join(tmp, "stats.json")
     events = os.path.join(case_dir, "events.txt")
-    cmd = sluice_command(binary, config, stats, events if os.path.exists(events) else None)
+    # a prefix of its own: cases run at once (--jobs) must not share EAL runtime files
+    cmd = sluice_command(binary, config, stats, events if os.path.exists(events) else None,
+                         "sl%d%s" % (os.getpid(), os.path.basename(tmp)[-8:]))
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
     try:
@@ -660,28 +666,37 @@ def main():
     preflight(args)
     ref_ok = run_reference_tests()
     passed, failed, skipped = [], [], []
-    for name in list_cases(args):
-        if name in args.skips:
-            print("SKIP %s: %s" % (name, args.skips[name]))
-            skipped.append(name)
-            sys.stdout.flush()
-            continue
+
+    def one(name):
+        """Run case name in a temp dir of its own: (report, temp dir)."""
         tmp = tempfile.mkdtemp(prefix="sluice-pcap-%s-" % name)
         try:
             report = run_case(args, os.path.join(os.path.abspath(args.pcaps), name), tmp)
         except Exception as exc:  # a broken case must not hide the others
             report = Report()
             report.fail("runner error: %s: %s" % (type(exc).__name__, exc))
-        eq = report.equivalent
-        print("%s %s%s%s" % ("PASS" if report.ok else "FAIL", name,
-                             "  (XDP equivalent: %d frames to the kernel, pcaps/%s/xdp.json)"
-                             % (eq, name) if eq is not None else "",
-                             "  (kept %s)" % tmp if args.keep else ""))
-        report.print()
-        (passed if report.ok else failed).append(name)
-        if not args.keep:
-            shutil.rmtree(tmp, ignore_errors=True)
-        sys.stdout.flush()
+        return report, tmp
+
+    names = list_cases(args)
+    for name in names:
+        if name in args.skips:
+            print("SKIP %s: %s" % (name, args.skips[name]))
+            skipped.append(name)
+    names = [n for n in names if n not in args.skips]
+    # cases are independent (own temp dir, own EAL prefix, own replay): run --jobs of them at
+    # once and report them in order
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        for name, (report, tmp) in zip(names, pool.map(one, names)):
+            eq = report.equivalent
+            print("%s %s%s%s" % ("PASS" if report.ok else "FAIL", name,
+                                 "  (XDP equivalent: %d frames to the kernel, pcaps/%s/xdp.json)"
+                                 % (eq, name) if eq is not None else "",
+                                 "  (kept %s)" % tmp if args.keep else ""))
+            report.print()
+            (passed if report.ok else failed).append(name)
+            if not args.keep:
+                shutil.rmtree(tmp, ignore_errors=True)
+            sys.stdout.flush()
     if failed:
         print("failed cases: %s" % " ".join(failed))
     print("pcap%s: %d passed, %d failed%s"
