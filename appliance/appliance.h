@@ -13,9 +13,9 @@
 
 #include <jansson.h>
 
-#include "core/stats.h"
-#include "delayq.h"
-#include "rules.h"
+#include "dataplane/core/stats.h"
+#include "appliance/delayq.h"
+#include "appliance/rules.h"
 
 struct appl_counters {
 	uint64_t received;     /* datagrams read from the GENEVE socket */

@@ -5,8 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "appliance.h"
-#include "reflect.h"
+#include "appliance/appliance.h"
+#include "appliance/reflect.h"
 
 static const unsigned int counters_reasons[] = {
 #define SL_X(r) r,

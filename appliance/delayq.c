@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "delayq.h"
+#include "appliance/delayq.h"
 
 /* A record: the item header, the frame, padding to 8 bytes. */
 static size_t delayq_rec_len(uint32_t len)

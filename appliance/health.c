@@ -8,7 +8,7 @@
 #include <event2/buffer.h>
 #include <event2/keyvalq_struct.h>
 
-#include "health.h"
+#include "appliance/health.h"
 
 static void health_reply(struct evhttp_request *req, int code, const char *reason, const char *type,
 			 const char *body)

@@ -10,7 +10,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 
-#include "appliance.h"
+#include "appliance/appliance.h"
 
 /* Binds a->addr:a->health_port. 0 and *out (free with evhttp_free), or -errno. */
 int health_start(struct event_base *base, struct appl *a, struct evhttp **out);

@@ -20,9 +20,9 @@
 #include <event2/event.h>
 #include <event2/http.h>
 
-#include "appliance.h"
-#include "health.h"
-#include "reflect.h"
+#include "appliance/appliance.h"
+#include "appliance/health.h"
+#include "appliance/reflect.h"
 
 #define APPL_EXIT_USAGE	   2
 #define APPL_NAME_MAX	   64

@@ -3,8 +3,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "core/gwlb.h"
-#include "reflect.h"
+#include "dataplane/core/gwlb.h"
+#include "appliance/reflect.h"
 
 const char *reflect_reason_name(unsigned int reason)
 {

@@ -11,9 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/geneve.h"
-#include "core/pkt.h"
-#include "core/stats.h"
+#include "dataplane/core/geneve.h"
+#include "dataplane/core/pkt.h"
+#include "dataplane/core/stats.h"
 
 #define REFLECT_HDR_LEN	  28 /* the outer IPv4 + UDP headers the appliance writes */
 #define REFLECT_TTL	  64

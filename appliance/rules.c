@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rules.h"
+#include "appliance/rules.h"
 
 #define RULES_FILE_MAX (4u << 20) /* a rules file larger than this is refused */
 

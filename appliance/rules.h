@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/pkt.h"
+#include "dataplane/core/pkt.h"
 
 #define RULES_MAX      1024 /* rules in a file */
 #define RULES_LINE_MAX 512  /* characters in a line */

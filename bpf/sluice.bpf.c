@@ -9,24 +9,24 @@
  * each stays under the verifier's limits; they hand the parsed packet over in sl_scratch.
  *
  * The decisions are dataplane/core's (parsers, flow keys, hash, cookie, GENEVE, verdicts);
- * this file only moves bytes, as dataplane/gw.c and local.c do for DPDK (docs/dataplane.md).
+ * this file only moves bytes, as dataplane/dpdk/gw.c and local.c do for DPDK (docs/dataplane.md).
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-#include "core/arp.h"
-#include "core/cookie.h"
-#include "core/csum.h"
-#include "core/flow.h"
-#include "core/geneve.h"
-#include "core/gwlb.h"
-#include "core/icmp.h"
-#include "core/nat.h"
-#include "core/nd.h"
-#include "core/nlb.h"
-#include "core/pkt.h"
-#include "core/stats.h"
-#include "sluice.bpf.h"
+#include "dataplane/core/arp.h"
+#include "dataplane/core/cookie.h"
+#include "dataplane/core/csum.h"
+#include "dataplane/core/flow.h"
+#include "dataplane/core/geneve.h"
+#include "dataplane/core/gwlb.h"
+#include "dataplane/core/icmp.h"
+#include "dataplane/core/nat.h"
+#include "dataplane/core/nd.h"
+#include "dataplane/core/nlb.h"
+#include "dataplane/core/pkt.h"
+#include "dataplane/core/stats.h"
+#include "bpf/sluice.bpf.h"
 
 struct bpf_map;
 
@@ -154,7 +154,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 262144);
-	__type(key, struct xdp_flow_key);
+	__type(key, struct gwlb_pin_key);
 	__type(value, __u64);
 } sl_flows SEC(".maps");
 
@@ -619,7 +619,7 @@ __noinline int sl_flow_key(struct xdp_md *ctx, const struct pkt_info *pi, __u32 
 }
 
 /*
- * fragtab_apply (dataplane/fragtab.c): core/frag.h's frag_decide for pi (in s) in `mode` at
+ * fragtab_apply (dataplane/dpdk/fragtab.c): core/frag.h's frag_decide for pi (in s) in `mode` at
  * s->now with sl_frags; counts frag_tracked / frag_table_full in st. Returns the verdict, pi
  * changed as frag_decide changes it. A new key with BPF_NOEXIST (no room: -E2BIG, full; a
  * key another CPU has just added: -EEXIST, its value stands); an entry found is replaced
@@ -707,7 +707,7 @@ static __always_inline int sl_pick(struct sl_env *e, const struct xdp_group *g, 
 static __always_inline int sl_choose(struct sl_env *e, __u32 gi, const struct xdp_group *g,
 				     const struct flow_key *fk, __u32 hash, __u8 proto, __u64 now)
 {
-	struct xdp_flow_key *k = &e->s->ftk; /* in scratch: the stack is short */
+	struct gwlb_pin_key *k = &e->s->ftk; /* in scratch: the stack is short */
 	struct xdp_tstats *ts;
 	__u64 *v, val;
 	int ret;
@@ -2050,7 +2050,7 @@ int sl_nlb_term(struct xdp_md *ctx)
 }
 
 /*
- * nlb_reply_adopt (dataplane/nlb.h): the transit TCP/UDP packet s->pi, of no session, as a
+ * nlb_reply_adopt (dataplane/dpdk/nlb.h): the transit TCP/UDP packet s->pi, of no session, as a
  * target's reply: the XDP action, or -1 when the reply table names no listener for it. The
  * session is made as sl_nlb_new would have made it for the client packet (none for a RST),
  * in s->sess: [0] the reply entry (what translates the packet), [1] the client entry.

@@ -6,12 +6,12 @@
 #ifndef SL_SLUICE_BPF_H
 #define SL_SLUICE_BPF_H
 
-#include "core/bucket.h"
-#include "core/frag.h"
-#include "core/nat.h"
-#include "xdp_shared.h"
+#include "dataplane/core/bucket.h"
+#include "dataplane/core/frag.h"
+#include "dataplane/core/nat.h"
+#include "bpf/xdp_shared.h"
 
-/* enum rt_group_mode of dataplane/dp.h (xdp_group.mode); dp.h needs DPDK headers. */
+/* enum rt_group_mode of dataplane/dpdk/dp.h (xdp_group.mode); dp.h needs DPDK headers. */
 #define SL_MODE_NORMAL	  0
 #define SL_MODE_FAIL_OPEN 1
 #define SL_MODE_DROP	  2
@@ -70,7 +70,7 @@ struct sl_scratch {
 	struct flow_key ck;  /* sl_gw_encap: the cookie's key (a fragment's own view) */
 	struct pkt_info fpi; /* sl_gw_encap: the packet as its datagram is steered */
 	struct frag_key frk; /* sl_frag: the fragment table key */
-	struct xdp_flow_key ftk;
+	struct gwlb_pin_key ftk;
 	struct xdp_sess_key sk;	  /* sl_nlb: the session key being looked up / inserted */
 	struct xdp_listener lsn;  /* sl_nlb: the packet's listener (a copy) */
 	struct xdp_sess sess[2];  /* sl_nlb: a session's entries (by direction), or the one found */

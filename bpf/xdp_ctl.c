@@ -12,12 +12,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "flowtab.h"
-#include "xdp_ctl.h"
-#include "xdp_nlb.h"
-#include "xdp_stats.h"
-
-_Static_assert(sizeof(struct xdp_flow_key) == sizeof(struct flowtab_key), "sl_flows key");
+#include "bpf/xdp_ctl.h"
+#include "bpf/xdp_nlb.h"
+#include "bpf/xdp_stats.h"
 
 static struct xdp_dp *xdp_ctl_x;
 static uint32_t xdp_ctl_prog_id;	/* sl_xdp's id: what must be attached on every port */
@@ -74,7 +71,7 @@ static int xdp_ctl_flows(struct ctl_flows *f, char *err)
 {
 	const struct rt_state *s = xdp_ctl_x->state;
 	uint64_t max = xdp_ctl_x->cfg->node.flow_table_size, seen = 0;
-	struct xdp_flow_key k, next;
+	struct gwlb_pin_key k, next;
 	void *prev = NULL;
 	uint64_t val;
 
@@ -95,9 +92,9 @@ static int xdp_ctl_flows(struct ctl_flows *f, char *err)
 		if (k.group >= s->n_groups || (k.fk.family != 4 && k.fk.family != 6))
 			continue;
 		g = &s->groups[k.group];
-		t = rt_pin_target(g, FLOWTAB_TAG(val));
+		t = rt_pin_target(g, gwlb_pin_tag(val));
 		if (ctl_flows_take(f, k.group, t))
-			ctl_flows_add_flow(f, g, t, &k.fk, FLOWTAB_SEEN_US(val));
+			ctl_flows_add_flow(f, g, t, &k.fk, gwlb_pin_seen_us(val));
 	}
 	return xdp_nlb_flows(xdp_ctl_x, f, err, CTL_ERR_MAX);
 }

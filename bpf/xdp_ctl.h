@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * xdp_ctl.h - sluice-xdp's backend of the control protocol server (dataplane/ctl_server.h):
+ * xdp_ctl.h - sluice-xdp's backend of the control protocol server (dataplane/lib/ctl_server.h):
  * sluiced drives sluice-xdp exactly as it drives sluice-dp. Each sync / update becomes a new
  * generation (rt_model.h), converted into a new inner map and swapped into sl_state[0]
  * (xdp_state_publish: the reply goes out after the kernel's RCU grace period, when no packet
@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ctl_server.h"
-#include "xdp_maps.h"
+#include "dataplane/lib/ctl_server.h"
+#include "bpf/xdp_maps.h"
 
 /*
  * Serve the protocol for x (loaded, filled, generation 1 published; x must outlive the

@@ -28,13 +28,13 @@
 #include <linux/if_link.h>
 
 #include "sluice.skel.h"
-#include "xdp_ctl.h"
-#include "xdp_maps.h"
-#include "xdp_neigh.h"
-#include "xdp_nlb.h"
-#include "xdp_replay.h"
-#include "xdp_rst.h"
-#include "xdp_stats.h"
+#include "bpf/xdp_ctl.h"
+#include "bpf/xdp_maps.h"
+#include "bpf/xdp_neigh.h"
+#include "bpf/xdp_nlb.h"
+#include "bpf/xdp_replay.h"
+#include "bpf/xdp_rst.h"
+#include "bpf/xdp_stats.h"
 
 #define XDP_ERR_MAX 1024
 /* sl_frags entries looked at per tick (XDP_NEIGH_POLL_MS) by the ageing sweep */

@@ -12,11 +12,11 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
-#include "core/frag.h"
-#include "core/gwlb.h"
-#include "core/maglev.h"
-#include "xdp_maps.h"
-#include "xdp_nlb.h"
+#include "dataplane/core/frag.h"
+#include "dataplane/core/gwlb.h"
+#include "dataplane/core/maglev.h"
+#include "bpf/xdp_maps.h"
+#include "bpf/xdp_nlb.h"
 
 _Static_assert(XDP_GROUP_TARGETS == CFG_GROUP_TARGETS_MAX, "one slot per config target");
 _Static_assert(XDP_CHAIN_MAX == CFG_CHAIN_MAX, "chain length");
@@ -234,7 +234,8 @@ static int xdp_prefix_contains(const struct cfg_addr *p, const struct cfg_addr *
 	return !memcmp(x, y, n);
 }
 
-/* The port whose connected subnet holds a (the most specific), or -1 (as dataplane/route.c). */
+/* The port whose connected subnet holds a (the most specific), or -1 (as dataplane/dpdk/route.c).
+ */
 static int xdp_connected_port(const struct config *cfg, const struct cfg_addr *a)
 {
 	unsigned int p, i;

@@ -3,7 +3,7 @@
  * xdp_maps.h - sluice-xdp's state: the loaded BPF object and its maps (found by name), the
  * config written into them, and the published generation of the target state.
  *
- * Generations are dataplane/rt_model.h's struct rt_state, built exactly as sluice-dp builds
+ * Generations are dataplane/lib/rt_model.h's struct rt_state, built exactly as sluice-dp builds
  * them (rt_state_build from the config, rt_state_with_target for --events, the control server
  * for sync / update): target slots, tags, modes and Maglev tables are the same by
  * construction. xdp_state_publish() converts one into a new inner map (one struct xdp_group
@@ -16,9 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "rt_model.h"
-#include "xdp_shared.h"
+#include "dataplane/lib/config.h"
+#include "dataplane/lib/rt_model.h"
+#include "bpf/xdp_shared.h"
 
 struct bpf_object;
 

@@ -14,7 +14,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
-#include "xdp_neigh.h"
+#include "bpf/xdp_neigh.h"
 
 int xdp_neigh_open(void)
 {

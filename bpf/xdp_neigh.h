@@ -23,7 +23,7 @@
 #ifndef SL_XDP_NEIGH_H
 #define SL_XDP_NEIGH_H
 
-#include "xdp_maps.h"
+#include "bpf/xdp_maps.h"
 
 /* How often the main loop looks at sl_resolve, in ms. */
 #define XDP_NEIGH_POLL_MS 100

@@ -12,7 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "xdp_nlb.h"
+#include "bpf/xdp_nlb.h"
 
 #define XDP_NLB_TCP 6
 #define XDP_NLB_UDP 17

@@ -11,8 +11,8 @@
 
 #include <jansson.h>
 
-#include "ctl_server.h"
-#include "xdp_maps.h"
+#include "dataplane/lib/ctl_server.h"
+#include "bpf/xdp_maps.h"
 
 /* After xdp_maps_fill(): the listener maps. 0, or -errno with a message in err. */
 int xdp_nlb_init(struct xdp_dp *x, char *err, size_t errlen);

@@ -13,9 +13,9 @@
 
 #include <pcap/pcap.h>
 
-#include "evfile.h"
-#include "xdp_replay.h"
-#include "xdp_rst.h"
+#include "dataplane/lib/evfile.h"
+#include "bpf/xdp_replay.h"
+#include "bpf/xdp_rst.h"
 
 #define XDP_REPLAY_ETH_HLEN 14
 /* Output room: the frame, the program's GENEVE headers (68 B) and any tail growth. */

@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "xdp_maps.h"
+#include "bpf/xdp_maps.h"
 
 struct xdp_replay_file {
 	const char *port; /* config port name */

@@ -13,9 +13,9 @@
 
 #include <bpf/libbpf.h>
 
-#include "core/nat.h"
-#include "core/pkt.h"
-#include "xdp_rst.h"
+#include "dataplane/core/nat.h"
+#include "dataplane/core/pkt.h"
+#include "bpf/xdp_rst.h"
 
 struct xdp_rst {
 	struct xdp_dp *x;

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "xdp_maps.h"
+#include "bpf/xdp_maps.h"
 
 struct xdp_rst;
 

@@ -7,10 +7,11 @@
 #ifndef SL_XDP_SHARED_H
 #define SL_XDP_SHARED_H
 
-#include "core/compat.h"
-#include "core/flow.h"
-#include "core/nlb.h"
-#include "core/stats.h"
+#include "dataplane/core/compat.h"
+#include "dataplane/core/flow.h"
+#include "dataplane/core/gwlb.h"
+#include "dataplane/core/nlb.h"
+#include "dataplane/core/stats.h"
 
 #define XDP_MAX_PORTS	  16
 #define XDP_MAX_GROUPS	  16
@@ -145,17 +146,6 @@ struct xdp_neigh {
 };
 _Static_assert(sizeof(struct xdp_neigh) == 8, "xdp_neigh size");
 
-/*
- * sl_flows key: dataplane/flowtab.h's struct flowtab_key (flowtab.h itself includes
- * <stdint.h>, which the BPF target does not have). Zero the whole key, pad included.
- */
-struct xdp_flow_key {
-	struct flow_key fk;
-	uint16_t group;
-	uint8_t pad[6];
-};
-_Static_assert(sizeof(struct xdp_flow_key) == 48, "xdp_flow_key = struct flowtab_key");
-
 /* One target slot (the DPDK path's struct rt_target, hot fields only). */
 struct xdp_target {
 	uint32_t addr; /* IPv4, network order */
@@ -175,7 +165,7 @@ _Static_assert(sizeof(struct xdp_target) == 32, "xdp_target size: two to a cache
  * map must have the template's max_entries and flags: no BPF_F_INNER_MAP).
  */
 struct xdp_group {
-	uint8_t mode;	    /* enum rt_group_mode values (dataplane/dp.h): normal, fail_open, ... */
+	uint8_t mode; /* enum rt_group_mode values (dataplane/dpdk/dp.h): normal, fail_open, ... */
 	uint8_t protocol;   /* enum cfg_proto */
 	uint8_t stickiness; /* enum flow_stick */
 	uint8_t rebalance;
@@ -312,7 +302,7 @@ struct xdp_sess {
 _Static_assert(sizeof(struct xdp_sess) == 56, "xdp_sess size");
 
 /*
- * sl_replies (HASH): dataplane/rt_model.h's reply table of the published generation (IPv4:
+ * sl_replies (HASH): dataplane/lib/rt_model.h's reply table of the published generation (IPv4:
  * the XDP path's NLB), written by sluice-xdp at each publish (xdp_nlb_replies_sync). A reply
  * of no session looks up its source address and port, then port 0 (core/nlb.h).
  */

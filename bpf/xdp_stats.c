@@ -11,8 +11,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "xdp_nlb.h"
-#include "xdp_stats.h"
+#include "bpf/xdp_nlb.h"
+#include "bpf/xdp_stats.h"
 
 /* sl_stats[0] summed over the CPUs, plus the replay's own counts. */
 static int xdp_stats_sum(const struct xdp_dp *x, struct xdp_stats *sum)
@@ -78,7 +78,7 @@ static int xdp_tstats_sum(const struct xdp_dp *x, uint32_t key, struct xdp_tstat
 /* Entries in sl_flows (idle ones included until the LRU recycles them). */
 static uint64_t xdp_flows_count(const struct xdp_dp *x)
 {
-	struct xdp_flow_key k, next;
+	struct gwlb_pin_key k, next;
 	uint64_t n = 0;
 	void *prev = NULL;
 

@@ -12,7 +12,7 @@
 
 #include <jansson.h>
 
-#include "xdp_maps.h"
+#include "bpf/xdp_maps.h"
 
 /* Every counter as a new JSON object, or NULL (-errno in *err_out when given). */
 json_t *xdp_stats_json(const struct xdp_dp *x, int *err_out);

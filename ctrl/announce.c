@@ -20,12 +20,12 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
-#include "announce.h"
-#include "dpconn.h"
-#include "log.h"
-#include "node.h"
-#include "rtnl.h"
-#include "targets.h"
+#include "ctrl/announce.h"
+#include "ctrl/dpconn.h"
+#include "ctrl/log.h"
+#include "ctrl/node.h"
+#include "ctrl/rtnl.h"
+#include "ctrl/targets.h"
 
 #define ANNOUNCE_TICK_MS  100
 #define ANNOUNCE_WANT_MAX (2 + CFG_ANNOUNCE_PREFIXES_MAX)

@@ -15,7 +15,7 @@
 #include <event2/event.h>
 #include <jansson.h>
 
-#include "config.h"
+#include "dataplane/lib/config.h"
 
 /*
  * Start with cfg (not kept: the announcer copies what it needs). With daemon.announce it opens

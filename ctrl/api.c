@@ -25,12 +25,12 @@
 #include <event2/bufferevent.h>
 #include <event2/listener.h>
 
-#include "api_priv.h"
-#include "clients.h"
-#include "dpconn.h"
-#include "jsonl.h"
-#include "log.h"
-#include "targets.h"
+#include "ctrl/api_priv.h"
+#include "ctrl/clients.h"
+#include "ctrl/dpconn.h"
+#include "ctrl/jsonl.h"
+#include "ctrl/log.h"
+#include "ctrl/targets.h"
 
 /* A client that asks faster than it reads is not read from until its replies drain. */
 #define API_OUT_MAX   (8u << 20)

@@ -9,12 +9,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "announce.h"
-#include "api_priv.h"
-#include "dpconn.h"
-#include "jsonl.h"
-#include "log.h"
-#include "targets.h"
+#include "ctrl/announce.h"
+#include "ctrl/api_priv.h"
+#include "ctrl/dpconn.h"
+#include "ctrl/jsonl.h"
+#include "ctrl/log.h"
+#include "ctrl/targets.h"
 
 #ifndef SL_VERSION
 #define SL_VERSION "0.1.0"

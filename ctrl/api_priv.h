@@ -10,7 +10,7 @@
 
 #include <jansson.h>
 
-#include "api.h"
+#include "ctrl/api.h"
 
 struct api_client;
 

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "clients.h"
-#include "log.h"
+#include "ctrl/clients.h"
+#include "ctrl/log.h"
 
 static struct {
 	unsigned int max_clients;

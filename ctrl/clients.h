@@ -23,7 +23,7 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 
-#include "ratelog.h"
+#include "ctrl/ratelog.h"
 
 /* stdio, the event loop, the listeners, rtnetlink, a config file being read, and room */
 #define CLIENTS_FD_BASE	 32

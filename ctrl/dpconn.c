@@ -37,12 +37,12 @@
 #include <event2/event.h>
 #include <jansson.h>
 
-#include "announce.h"
-#include "dpconn.h"
-#include "jsonl.h"
-#include "log.h"
-#include "node.h"
-#include "targets.h"
+#include "ctrl/announce.h"
+#include "ctrl/dpconn.h"
+#include "ctrl/jsonl.h"
+#include "ctrl/log.h"
+#include "ctrl/node.h"
+#include "ctrl/targets.h"
 
 #define DPCONN_RETRY_S	   1
 #define DPCONN_STATS_S	   2

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "health.h"
+#include "ctrl/health.h"
 
 #define HEALTH_US_PER_S 1000000ull
 

@@ -11,8 +11,8 @@
 
 #include <stdint.h>
 
-#include "config.h"
-#include "core/gwlb.h"
+#include "dataplane/lib/config.h"
+#include "dataplane/core/gwlb.h"
 
 #define HEALTH_REASON_MAX 160
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonl.h"
+#include "ctrl/jsonl.h"
 
 int jsonl_read(struct evbuffer *buf, json_t **out, char *err, size_t errlen)
 {

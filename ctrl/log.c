@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "log.h"
+#include "ctrl/log.h"
 
 static enum log_level log_level_cur = LOG_LVL_INFO;
 static char log_ident[32] = "sluiced";

@@ -9,7 +9,7 @@
  *   null when never checked), "checks_passed", "checks_failed" (integer totals)}, "passive"
  *   (geneve groups): {"failures"}.
  * - each dataplane i < dpconn_count() with dpconn_connected(i) and a dpconn_last_stats(i),
- *   labelled dataplane="dpconn_socket(i)"; its stats object (dataplane/stats.c):
+ *   labelled dataplane="dpconn_socket(i)"; its stats object (dataplane/dpdk/stats.c):
  *   "ports": {NAME: {"rx_packets", "rx_bytes", "tx_packets", "tx_bytes"}},
  *   "drops": {REASON: n}, "events": {EVENT: n},
  *   "targets": {GROUP: {ID: {"packets", "bytes", "new_flows", "active_flows" (NLB groups),
@@ -45,11 +45,11 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
-#include "announce.h"
-#include "clients.h"
-#include "dpconn.h"
-#include "metrics.h"
-#include "targets.h"
+#include "ctrl/announce.h"
+#include "ctrl/clients.h"
+#include "ctrl/dpconn.h"
+#include "ctrl/metrics.h"
+#include "ctrl/targets.h"
 
 enum metrics_family {
 	MF_UP,

@@ -2,7 +2,7 @@
 /*
  * node.c - the node state decision (node.h). Pure: no I/O, the caller owns the clock.
  */
-#include "node.h"
+#include "ctrl/node.h"
 
 static struct node_status node_status(const struct node_status *cur, enum node_state state,
 				      enum node_reason reason, uint64_t now)

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "passive.h"
+#include "ctrl/passive.h"
 
 #define PASSIVE_US_PER_S 1000000ull
 

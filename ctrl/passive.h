@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#include "config.h"
+#include "dataplane/lib/config.h"
 
 /* Samples kept: one window needs at most PASSIVE_STEPS + 2 of them (see passive_judge). */
 #define PASSIVE_STEPS	64

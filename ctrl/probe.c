@@ -35,7 +35,7 @@
 #include <event2/http.h>
 #include <openssl/err.h>
 
-#include "probe.h"
+#include "ctrl/probe.h"
 
 #define PROBE_USER_AGENT "sluice-health/0.1"
 #define PROBE_PATH_MAX	 256

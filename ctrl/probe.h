@@ -12,7 +12,7 @@
 #include <event2/event.h>
 #include <openssl/ssl.h>
 
-#include "config.h"
+#include "dataplane/lib/config.h"
 
 #define PROBE_REASON_MAX 160
 

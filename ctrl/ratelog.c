@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ratelog.h"
+#include "ctrl/ratelog.h"
 
 static void ratelog_summary(struct ratelog *rl)
 {

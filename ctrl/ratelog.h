@@ -11,7 +11,7 @@
 
 #include <event2/event.h>
 
-#include "log.h"
+#include "ctrl/log.h"
 
 #define RATELOG_INTERVAL_S 10
 

@@ -13,7 +13,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
-#include "rtnl.h"
+#include "ctrl/rtnl.h"
 
 #define RTNL_BUF 32768
 

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
+#include "dataplane/lib/config.h"
 
 #define RTNL_PROTO_SLUICE 250
 

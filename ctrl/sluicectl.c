@@ -24,7 +24,7 @@
 
 #include <jansson.h>
 
-#include "table.h"
+#include "ctrl/table.h"
 
 #ifndef SL_VERSION
 #define SL_VERSION "0.0.0"

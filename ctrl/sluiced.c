@@ -19,14 +19,14 @@
 
 #include <event2/event.h>
 
-#include "announce.h"
-#include "api.h"
-#include "clients.h"
-#include "config.h"
-#include "dpconn.h"
-#include "log.h"
-#include "metrics.h"
-#include "targets.h"
+#include "ctrl/announce.h"
+#include "ctrl/api.h"
+#include "ctrl/clients.h"
+#include "dataplane/lib/config.h"
+#include "ctrl/dpconn.h"
+#include "ctrl/log.h"
+#include "ctrl/metrics.h"
+#include "ctrl/targets.h"
 
 #ifndef SL_VERSION
 #define SL_VERSION "0.1.0"

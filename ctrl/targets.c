@@ -12,10 +12,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "dpconn.h"
-#include "log.h"
-#include "targets.h"
-#include "targets_priv.h"
+#include "ctrl/dpconn.h"
+#include "ctrl/log.h"
+#include "ctrl/targets.h"
+#include "ctrl/targets_priv.h"
 
 struct treg treg;
 

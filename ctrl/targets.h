@@ -13,7 +13,7 @@
 #include <event2/event.h>
 #include <jansson.h>
 
-#include "config.h"
+#include "dataplane/lib/config.h"
 
 /* Take over cfg (freed by targets_free or replaced by targets_reload) and start the checks. */
 int targets_init(struct event_base *base, struct config *cfg, char *err, size_t errlen);

@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dpconn.h"
-#include "log.h"
-#include "targets.h"
-#include "targets_priv.h"
+#include "ctrl/dpconn.h"
+#include "ctrl/log.h"
+#include "ctrl/targets.h"
+#include "ctrl/targets_priv.h"
 
 static void check_arm(struct tgt *t, uint64_t us)
 {

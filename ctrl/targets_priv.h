@@ -13,11 +13,11 @@
 #include <jansson.h>
 #include <openssl/ssl.h>
 
-#include "config.h"
-#include "health.h"
-#include "passive.h"
-#include "probe.h"
-#include "ratelog.h"
+#include "dataplane/lib/config.h"
+#include "ctrl/health.h"
+#include "ctrl/passive.h"
+#include "ctrl/probe.h"
+#include "ctrl/ratelog.h"
 
 struct tgroup;
 

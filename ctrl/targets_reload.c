@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dpconn.h"
-#include "log.h"
-#include "targets.h"
-#include "targets_priv.h"
+#include "ctrl/dpconn.h"
+#include "ctrl/log.h"
+#include "ctrl/targets.h"
+#include "ctrl/targets_priv.h"
 
 #define RESTART ": a structural change, it needs a restart of the dataplanes and sluiced"
 

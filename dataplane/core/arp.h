@@ -28,8 +28,8 @@
 #ifndef SL_CORE_ARP_H
 #define SL_CORE_ARP_H
 
-#include "compat.h"
-#include "pkt.h"
+#include "dataplane/core/compat.h"
+#include "dataplane/core/pkt.h"
 
 #define ARP_HDR_LEN    28 /* Ethernet/IPv4 ARP header */
 #define ARP_FRAME_LEN  42 /* Ethernet header + ARP header */

@@ -7,7 +7,7 @@
 #ifndef SL_CORE_BUCKET_H
 #define SL_CORE_BUCKET_H
 
-#include "compat.h"
+#include "dataplane/core/compat.h"
 
 /* ICMP errors a shell sends (too big, ...): per lcore / per CPU, both dataplanes */
 #define BUCKET_ICMP_RATE  1000 /* a second */

@@ -14,9 +14,9 @@
 #ifndef SL_CORE_COOKIE_H
 #define SL_CORE_COOKIE_H
 
-#include "compat.h"
-#include "flow.h"
-#include "siphash.h"
+#include "dataplane/core/compat.h"
+#include "dataplane/core/flow.h"
+#include "dataplane/core/siphash.h"
 
 #define COOKIE_MSG_LEN 52
 

@@ -34,7 +34,7 @@
 #ifndef SL_CORE_CSUM_H
 #define SL_CORE_CSUM_H
 
-#include "compat.h"
+#include "dataplane/core/compat.h"
 
 #define CSUM_IPPROTO_ICMP 1
 #define CSUM_IPPROTO_UDP  17

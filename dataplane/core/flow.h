@@ -6,9 +6,9 @@
 #ifndef SL_CORE_FLOW_H
 #define SL_CORE_FLOW_H
 
-#include "compat.h"
-#include "pkt.h"
-#include "siphash.h"
+#include "dataplane/core/compat.h"
+#include "dataplane/core/pkt.h"
+#include "dataplane/core/siphash.h"
 
 enum flow_stick {
 	FLOW_STICK_5TUPLE = 0, /* src/dst IP, protocol, src/dst port */

@@ -30,8 +30,8 @@
 #ifndef SL_CORE_FRAG_H
 #define SL_CORE_FRAG_H
 
-#include "compat.h"
-#include "pkt.h"
+#include "dataplane/core/compat.h"
+#include "dataplane/core/pkt.h"
 
 struct frag_key {
 	uint8_t saddr[16]; /* network order, IPv4 in the first 4 bytes */

@@ -7,8 +7,8 @@
 #ifndef SL_CORE_GENEVE_H
 #define SL_CORE_GENEVE_H
 
-#include "compat.h"
-#include "csum.h"
+#include "dataplane/core/compat.h"
+#include "dataplane/core/csum.h"
 
 #define GENEVE_UDP_PORT	    6081
 #define GENEVE_BASE_LEN	    8

@@ -7,11 +7,11 @@
 #ifndef SL_CORE_GWLB_H
 #define SL_CORE_GWLB_H
 
-#include "compat.h"
-#include "flow.h"
-#include "geneve.h"
-#include "pkt.h"
-#include "stats.h"
+#include "dataplane/core/compat.h"
+#include "dataplane/core/flow.h"
+#include "dataplane/core/geneve.h"
+#include "dataplane/core/pkt.h"
+#include "dataplane/core/stats.h"
 
 /* Target states; the values are shared with the config and the control protocol. */
 enum target_state {
@@ -176,6 +176,17 @@ SL_INLINE int gwlb_pin_current(uint32_t tag, uint32_t n_slots, uint8_t present, 
 {
 	return gwlb_tag_slot(tag) < n_slots && present && slot_tag == tag;
 }
+
+/*
+ * A flow-table key (both dataplanes: sluice-dp's rte_hash, sluice-xdp's sl_flows map): the
+ * flow key within its group. Zero the whole key, pad included, before filling it.
+ */
+struct gwlb_pin_key {
+	struct flow_key fk;
+	uint16_t group;
+	uint8_t pad[6];
+};
+_Static_assert(sizeof(struct gwlb_pin_key) == 48, "gwlb_pin_key is a hash key: no hidden pad");
 
 /*
  * A flow-table value (both dataplanes): last seen in whole seconds << 32 | the pin's tag. One

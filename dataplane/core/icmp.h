@@ -53,8 +53,8 @@
 #ifndef SL_CORE_ICMP_H
 #define SL_CORE_ICMP_H
 
-#include "compat.h"
-#include "csum.h"
+#include "dataplane/core/compat.h"
+#include "dataplane/core/csum.h"
 
 #define ICMP4_ERR_HDR_LEN 28   /* IPv4 header + ICMP header of an error we send */
 #define ICMP6_ERR_HDR_LEN 48   /* IPv6 header + ICMPv6 header */

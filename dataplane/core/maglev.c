@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "maglev.h"
-#include "siphash.h"
+#include "dataplane/core/maglev.h"
+#include "dataplane/core/siphash.h"
 
 /* 16 bytes, the NUL excluded: the key of maglev_target_key's SipHash. */
 static const uint8_t maglev_hash_key[16] = {'s', 'l', 'u', 'i', 'c', 'e', '-', 'm',

@@ -44,7 +44,7 @@
 #ifndef SL_CORE_MAGLEV_H
 #define SL_CORE_MAGLEV_H
 
-#include "compat.h"
+#include "dataplane/core/compat.h"
 
 #define MAGLEV_DEFAULT_SIZE 65537 /* prime */
 #define MAGLEV_EMPTY	    0xFFFFFFFFu

@@ -87,10 +87,10 @@
 #ifndef SL_CORE_NAT_H
 #define SL_CORE_NAT_H
 
-#include "compat.h"
-#include "csum.h"
-#include "pkt.h"
-#include "stats.h"
+#include "dataplane/core/compat.h"
+#include "dataplane/core/csum.h"
+#include "dataplane/core/pkt.h"
+#include "dataplane/core/stats.h"
 
 #define NAT_TCP_FIN 0x01
 #define NAT_TCP_SYN 0x02

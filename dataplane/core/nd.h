@@ -7,9 +7,9 @@
 #ifndef SL_CORE_ND_H
 #define SL_CORE_ND_H
 
-#include "compat.h"
-#include "csum.h"
-#include "pkt.h"
+#include "dataplane/core/compat.h"
+#include "dataplane/core/csum.h"
+#include "dataplane/core/pkt.h"
 
 #define ND_NS		135
 #define ND_NA		136

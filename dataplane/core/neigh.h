@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * neigh.h - the states of a neighbour entry and what happens to one, as the kernel's neighbour
- * table does it (RFC 4861 7.3, Linux NUD): the decisions sluice-dp's table (dataplane/neigh.c)
+ * table does it (RFC 4861 7.3, Linux NUD): the decisions sluice-dp's table (dataplane/dpdk/neigh.c)
  * takes on a clock in microseconds. Header-only, pure C; the shell keeps the fields (atomically,
  * one word each) and hands a snapshot here. docs/dataplane.md "Neighbours".
  *
@@ -29,7 +29,7 @@
 #ifndef SL_CORE_NEIGH_H
 #define SL_CORE_NEIGH_H
 
-#include "compat.h"
+#include "dataplane/core/compat.h"
 
 #define NEIGH_RETRANS_US      1000000u	/* between requests for one neighbour */
 #define NEIGH_MAX_PROBES      3u	/* unanswered requests before FAILED */

@@ -33,8 +33,8 @@
 #ifndef SL_CORE_NLB_H
 #define SL_CORE_NLB_H
 
-#include "compat.h"
-#include "pkt.h"
+#include "dataplane/core/compat.h"
+#include "dataplane/core/pkt.h"
 
 #define NLB_TCP_FIN 0x01
 #define NLB_TCP_SYN 0x02

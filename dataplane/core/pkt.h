@@ -9,7 +9,7 @@
 #ifndef SL_CORE_PKT_H
 #define SL_CORE_PKT_H
 
-#include "compat.h"
+#include "dataplane/core/compat.h"
 
 #define ETH_HLEN_	 14
 #define ETHERTYPE_IPV4	 0x0800

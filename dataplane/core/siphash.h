@@ -10,7 +10,7 @@
 #ifndef SL_CORE_SIPHASH_H
 #define SL_CORE_SIPHASH_H
 
-#include "compat.h"
+#include "dataplane/core/compat.h"
 
 #define SL_SIPHASH_ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
 

@@ -7,7 +7,7 @@
 #ifndef SL_CORE_STATS_H
 #define SL_CORE_STATS_H
 
-#include "compat.h"
+#include "dataplane/core/compat.h"
 
 /* Why a packet was dropped. One counter each, per lcore / per CPU, summed on read. */
 #define SL_DROP_REASONS(X)                                                                         \

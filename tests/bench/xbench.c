@@ -19,10 +19,10 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
-#include "xbench.h"
-#include "xdp_nlb.h"
-#include "xdp_replay.h"
-#include "xdp_stats.h"
+#include "tests/bench/xbench.h"
+#include "bpf/xdp_nlb.h"
+#include "bpf/xdp_replay.h"
+#include "bpf/xdp_stats.h"
 
 #define XBENCH_OUT_MAX	 4096
 #define XBENCH_SNAP_MAX	 262144

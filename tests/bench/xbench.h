@@ -14,7 +14,7 @@
 #include <jansson.h>
 
 #include "sluice.skel.h"
-#include "xdp_maps.h"
+#include "bpf/xdp_maps.h"
 
 struct xbench_frame {
 	uint32_t len;

@@ -46,7 +46,7 @@
 
 #include <linux/bpf.h>
 
-#include "xbench.h"
+#include "tests/bench/xbench.h"
 
 struct xdp_bench_opts {
 	const char *config, *flows, *dnat, *snat, *nlb_traffic;

@@ -28,13 +28,13 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-#include "announce.h"
-#include "clients.h"
-#include "cu.h"
-#include "dpconn.h"
-#include "metrics.h"
-#include "probe.h"
-#include "targets.h"
+#include "ctrl/announce.h"
+#include "ctrl/clients.h"
+#include "tests/unit/cu.h"
+#include "ctrl/dpconn.h"
+#include "ctrl/metrics.h"
+#include "ctrl/probe.h"
+#include "ctrl/targets.h"
 
 /* ---- the loop and its servers ---- */
 

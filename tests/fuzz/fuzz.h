@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/pkt.h"
+#include "dataplane/core/pkt.h"
 
 #define FZ_CHECK(c)                                                                               \
 	do {                                                                                      \

@@ -5,8 +5,8 @@
  * plen 4 and op 1 or 2; the fields are the bytes; nothing past 28 bytes is read; the reply to
  * an accepted request parses as its answer, and a request for its sender parses back.
  */
-#include "core/arp.h"
-#include "fuzz.h"
+#include "dataplane/core/arp.h"
+#include "tests/fuzz/fuzz.h"
 
 static const uint8_t fz_mac[6] = {0x02, 0, 0, 0, 0, 0x01};
 

@@ -7,8 +7,8 @@
  * 0x0108 options (found again by a plain walk), and the same answer from a copy cut at
  * hdr_len (nothing after the options is read); geneve_gwlb_write of the result parses back.
  */
-#include "core/geneve.h"
-#include "fuzz.h"
+#include "dataplane/core/geneve.h"
+#include "tests/fuzz/fuzz.h"
 
 /* A second, simple walk of the options: the data of 0x0108 option `type`, or NULL. */
 static const uint8_t *fz_find_opt(const uint8_t *p, uint32_t opt_end, uint8_t type)

@@ -9,10 +9,10 @@
  * the original's flow (errors follow their flow), and are byte-identical when built in place;
  * an echo reply keeps the length, swaps the addresses and checksums right.
  */
-#include "core/flow.h"
-#include "core/gwlb.h"
-#include "core/icmp.h"
-#include "fuzz.h"
+#include "dataplane/core/flow.h"
+#include "dataplane/core/gwlb.h"
+#include "dataplane/core/icmp.h"
+#include "tests/fuzz/fuzz.h"
 
 #define FZ_CAP 2048
 

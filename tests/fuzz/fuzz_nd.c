@@ -9,8 +9,8 @@
  * length is read; the advertisement answering an accepted message, and a solicitation for its
  * target, parse back with the right fields.
  */
-#include "core/nd.h"
-#include "fuzz.h"
+#include "dataplane/core/nd.h"
+#include "tests/fuzz/fuzz.h"
 
 static const uint8_t fz_mac[6] = {0x02, 0, 0, 0, 0, 0x01};
 

@@ -6,9 +6,9 @@
  * pkt_parse_ip at l3_off gives the same answer; so does a copy cut right after the IP packet
  * (the padding is never looked at); flow keys are symmetric and their unused bytes zero.
  */
-#include "core/flow.h"
-#include "core/gwlb.h"
-#include "fuzz.h"
+#include "dataplane/core/flow.h"
+#include "dataplane/core/gwlb.h"
+#include "tests/fuzz/fuzz.h"
 
 /* Same fields, ignoring the L2 facts that pkt_parse_ip does not fill. */
 static void fz_same(const struct pkt_info *a, const struct pkt_info *b)

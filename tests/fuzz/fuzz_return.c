@@ -13,12 +13,12 @@
  * encapsulating it again (geneve_outer_write + geneve_gwlb_write) comes back accepted with the
  * same options and key.
  */
-#include "core/cookie.h"
-#include "core/csum.h"
-#include "core/flow.h"
-#include "core/geneve.h"
-#include "core/gwlb.h"
-#include "fuzz.h"
+#include "dataplane/core/cookie.h"
+#include "dataplane/core/csum.h"
+#include "dataplane/core/flow.h"
+#include "dataplane/core/geneve.h"
+#include "dataplane/core/gwlb.h"
+#include "tests/fuzz/fuzz.h"
 
 static const uint8_t fz_secret[16] = "fuzz-secret-0123";
 static const uint8_t fz_local[4] = {192, 168, 50, 1};

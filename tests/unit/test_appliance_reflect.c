@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/csum.h"
-#include "core/geneve.h"
-#include "delayq.h"
-#include "reflect.h"
+#include "dataplane/core/csum.h"
+#include "dataplane/core/geneve.h"
+#include "appliance/delayq.h"
+#include "appliance/reflect.h"
 
-#include "cu.h"
+#include "tests/unit/cu.h"
 
 static const struct gwlb_meta meta0 = {
 	.endpoint_id = 0x0a0b0c0d01020304ULL,

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rules.h"
+#include "appliance/rules.h"
 
-#include "cu.h"
+#include "tests/unit/cu.h"
 
 static struct rules *parse_ok(const char *text)
 {

@@ -4,8 +4,8 @@
  */
 #include <string.h>
 
-#include "cu.h"
-#include "core/arp.h"
+#include "tests/unit/cu.h"
+#include "dataplane/core/arp.h"
 
 static const uint8_t our_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x0a, 0x01};
 

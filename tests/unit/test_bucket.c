@@ -4,8 +4,8 @@
  * at `rate` (calls that each earn less than a token still add up), never beyond `burst`, and a
  * clock that stands still or steps back takes nothing extra.
  */
-#include "cu.h"
-#include "core/bucket.h"
+#include "tests/unit/cu.h"
+#include "dataplane/core/bucket.h"
 
 static unsigned int take_all(struct bucket *b, uint64_t now, uint64_t rate, uint64_t burst)
 {

@@ -12,9 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/gwlb.h"
-#include "cu.h"
-#include "config.h"
+#include "dataplane/core/gwlb.h"
+#include "tests/unit/cu.h"
+#include "dataplane/lib/config.h"
 
 #ifndef SL_TEST_DATA
 #error "SL_TEST_DATA (the tests/unit/configs directory) must be defined"

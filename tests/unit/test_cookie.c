@@ -2,9 +2,9 @@
 /* test_cookie.c - the GWLB flow cookie: stable, and sensitive to every input bit. */
 #include <string.h>
 
-#include "core/cookie.h"
+#include "dataplane/core/cookie.h"
 
-#include "cu.h"
+#include "tests/unit/cu.h"
 
 static const uint8_t secret0[16] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
 				    0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f};

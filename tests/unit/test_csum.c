@@ -2,9 +2,9 @@
 /* test_csum.c - Internet checksums: known packets (made with scapy), incremental updates. */
 #include <string.h>
 
-#include "core/csum.h"
+#include "dataplane/core/csum.h"
 
-#include "cu.h"
+#include "tests/unit/cu.h"
 
 /* IPv4 header from the Wikipedia / RFC 1071 literature: checksum 0xb861. */
 static const uint8_t ip_hdr_known[20] = {0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40,

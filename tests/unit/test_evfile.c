@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * test_evfile.c - the --events file both dataplanes replay (dataplane/evfile.h): lines parsed
+ * test_evfile.c - the --events file both dataplanes replay (dataplane/lib/evfile.h): lines parsed
  * against the config, comments and blank lines, and every refusal with FILE:LINE (nothing
  * returned then). Run under valgrind to check that refusals leak nothing.
  */
@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cu.h"
-#include "evfile.h"
+#include "tests/unit/cu.h"
+#include "dataplane/lib/evfile.h"
 
 #ifndef SL_TEST_DATA
 #error "SL_TEST_DATA (the tests/unit/configs directory) must be defined"

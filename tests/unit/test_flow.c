@@ -2,9 +2,9 @@
 /* test_flow.c - symmetric flow keys for each stickiness and the flow hash. */
 #include <string.h>
 
-#include "core/flow.h"
+#include "dataplane/core/flow.h"
 
-#include "cu.h"
+#include "tests/unit/cu.h"
 
 static const uint8_t v4_a[4] = {10, 0, 0, 1}, v4_b[4] = {10, 0, 0, 2};
 static const uint8_t v6_a[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};

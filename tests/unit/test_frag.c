@@ -6,8 +6,8 @@
  * other ports (an IP ID reused) takes the entry over; the own view drops borrowed ports; the
  * parser fills frag_id for IPv4 and IPv6.
  */
-#include "cu.h"
-#include "core/frag.h"
+#include "tests/unit/cu.h"
+#include "dataplane/core/frag.h"
 
 #define T0	1000000000ull /* us */
 #define TIMEOUT 5000000ull    /* 5 s */

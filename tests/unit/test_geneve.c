@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/csum.h"
-#include "core/geneve.h"
-#include "core/pkt.h"
+#include "dataplane/core/csum.h"
+#include "dataplane/core/geneve.h"
+#include "dataplane/core/pkt.h"
 
-#include "cu.h"
+#include "tests/unit/cu.h"
 
 static const struct gwlb_meta meta0 = {
 	.endpoint_id = 0x0a0b0c0d01020304ULL,

@@ -6,9 +6,9 @@
  */
 #include <string.h>
 
-#include "cu.h"
-#include "core/csum.h"
-#include "core/gwlb.h"
+#include "tests/unit/cu.h"
+#include "dataplane/core/csum.h"
+#include "dataplane/core/gwlb.h"
 
 #define S 1000000ull /* one second in us */
 

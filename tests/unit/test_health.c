@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cu.h"
-#include "health.h"
+#include "tests/unit/cu.h"
+#include "ctrl/health.h"
 
 #define S(x) ((uint64_t)(x)*1000000ull) /* seconds on the fake clock, in us */
 

@@ -5,9 +5,9 @@
  */
 #include <string.h>
 
-#include "cu.h"
-#include "core/csum.h"
-#include "core/icmp.h"
+#include "tests/unit/cu.h"
+#include "dataplane/core/csum.h"
+#include "dataplane/core/icmp.h"
 
 /*
  * Reference packets, generated with scapy 2.5 (independently of csum.h):

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cu.h"
-#include "jsonl.h"
+#include "tests/unit/cu.h"
+#include "ctrl/jsonl.h"
 
 static struct evbuffer *buf_of(const char *s)
 {

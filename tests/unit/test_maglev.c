@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cu.h"
-#include "core/maglev.h"
+#include "tests/unit/cu.h"
+#include "dataplane/core/maglev.h"
 
 #define M MAGLEV_DEFAULT_SIZE
 

@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/csum.h"
-#include "core/nat.h"
-#include "core/pkt.h"
+#include "dataplane/core/csum.h"
+#include "dataplane/core/nat.h"
+#include "dataplane/core/pkt.h"
 
-#include "cu.h"
+#include "tests/unit/cu.h"
 
 /* Fixed-seed xorshift32: the same "random" packets on every run. */
 static uint32_t rng_state = 0x6e617431u;

@@ -5,8 +5,8 @@
  */
 #include <string.h>
 
-#include "cu.h"
-#include "core/nd.h"
+#include "tests/unit/cu.h"
+#include "dataplane/core/nd.h"
 
 static const uint8_t peer_mac[6] = {0x02, 0, 0, 0, 0xaa, 0x01};
 static const uint8_t our_mac[6] = {0x02, 0, 0, 0, 0, 0x01};

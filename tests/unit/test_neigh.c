@@ -7,8 +7,8 @@
  * unconfirmed learning of a new MAC is STALE; eviction never takes a static, wanted or in-use
  * entry and takes a failed one before an unused one.
  */
-#include "cu.h"
-#include "core/neigh.h"
+#include "tests/unit/cu.h"
+#include "dataplane/core/neigh.h"
 
 #define S     1000000ull /* us */
 #define REACH (30 * S)

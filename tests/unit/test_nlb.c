@@ -6,8 +6,8 @@
  */
 #include <string.h>
 
-#include "cu.h"
-#include "core/nlb.h"
+#include "tests/unit/cu.h"
+#include "dataplane/core/nlb.h"
 
 static void test_client_verdict(void)
 {

@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "cu.h"
-#include "node.h"
+#include "tests/unit/cu.h"
+#include "ctrl/node.h"
 
 #define S(x)  ((uint64_t)(x)*1000000ull)
 #define DRAIN S(5)

@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "cu.h"
-#include "passive.h"
+#include "tests/unit/cu.h"
+#include "ctrl/passive.h"
 
 #define S(x) ((uint64_t)(x)*1000000ull)
 

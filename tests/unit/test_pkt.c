@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/csum.h"
-#include "core/pkt.h"
+#include "dataplane/core/csum.h"
+#include "dataplane/core/pkt.h"
 
-#include "cu.h"
+#include "tests/unit/cu.h"
 
 /* ---- frame builder ---------------------------------------------------------------------- */
 

@@ -11,14 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cu.h"
-#include "config.h"
-#include "core/cookie.h"
-#include "core/flow.h"
-#include "core/gwlb.h"
-#include "core/maglev.h"
-#include "core/nlb.h"
-#include "rt_model.h"
+#include "tests/unit/cu.h"
+#include "dataplane/lib/config.h"
+#include "dataplane/core/cookie.h"
+#include "dataplane/core/flow.h"
+#include "dataplane/core/gwlb.h"
+#include "dataplane/core/maglev.h"
+#include "dataplane/core/nlb.h"
+#include "dataplane/lib/rt_model.h"
 
 #define M MAGLEV_DEFAULT_SIZE
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* test_siphash.c - SipHash-2-4 against the reference test vectors. */
-#include "core/siphash.h"
+#include "dataplane/core/siphash.h"
 
-#include "cu.h"
+#include "tests/unit/cu.h"
 
 /*
  * vectors_sip64 of the reference implementation (github.com/veorq/SipHash, vectors.h): key

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_hash.h>
+#include <rte_jhash.h>
+#include <rte_malloc.h>
+
+#include "dataplane/dpdk/dp.h"
+#include "dataplane/dpdk/flowtab.h"
+
+static uint32_t flowtab_iter; /* sweep cursor, main lcore only */
+
+int flowtab_hash_create(const char *name, uint32_t entries, uint32_t key_len, struct rte_hash **h,
+			uint64_t **vals)
+{
+	struct rte_hash_parameters p = {
+		.name = name,
+		.entries = entries,
+		.key_len = key_len,
+		.hash_func = rte_jhash,
+		.socket_id = SOCKET_ID_ANY,
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
+			      RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD,
+	};
+	struct rte_hash_rcu_config rcu = {
+		.v = dp.qsbr,
+		.mode = RTE_HASH_QSBR_MODE_DQ,
+	};
+	size_t slots = (size_t)entries + RTE_MAX_LCORE * 64 + 1;
+	int ret;
+
+	*h = rte_hash_create(&p);
+	if (!*h)
+		return -rte_errno;
+	*vals = rte_zmalloc(name, sizeof(uint64_t) * slots, 64);
+	ret = *vals ? rte_hash_rcu_qsbr_add(*h, &rcu) : -ENOMEM;
+	if (ret) {
+		rte_hash_free(*h);
+		rte_free(*vals);
+		*h = NULL;
+		*vals = NULL;
+	}
+	return ret;
+}
+
+int flowtab_init(uint32_t entries)
+{
+	return flowtab_hash_create("sl_flows", entries, sizeof(struct gwlb_pin_key), &dp.flows,
+				   &dp.flow_vals);
+}
+
+void flowtab_free(void)
+{
+	rte_hash_free(dp.flows);
+	rte_free(dp.flow_vals);
+	dp.flows = NULL;
+	dp.flow_vals = NULL;
+}
+
+int flowtab_lookup(const struct gwlb_pin_key *k, uint32_t sig, uint64_t *val)
+{
+	int pos = rte_hash_lookup_with_hash(dp.flows, k, sig);
+
+	if (pos < 0)
+		return -ENOENT;
+	*val = __atomic_load_n(&dp.flow_vals[pos], __ATOMIC_ACQUIRE);
+	return pos;
+}
+
+int flowtab_set(const struct gwlb_pin_key *k, uint32_t sig, uint64_t val)
+{
+	int pos = rte_hash_add_key_with_hash(dp.flows, k, sig);
+
+	if (pos < 0)
+		return pos;
+	__atomic_store_n(&dp.flow_vals[pos], val, __ATOMIC_RELEASE);
+	return pos;
+}
+
+int flowtab_del(const struct gwlb_pin_key *k, uint32_t sig)
+{
+	return rte_hash_del_key_with_hash(dp.flows, k, sig) < 0 ? -ENOENT : 0;
+}
+
+void flowtab_touch(int pos, uint64_t val, uint64_t now_us)
+{
+	/* one store per flow per second, not per packet: keeps the cache line mostly shared */
+	if (!gwlb_pin_touch_due(val, now_us))
+		return;
+	/* not a plain store: it would undo another lcore's new choice for the flow */
+	__atomic_compare_exchange_n(&dp.flow_vals[pos], &val, FLOWTAB_VAL(FLOWTAB_TAG(val), now_us),
+				    0, __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+}
+
+unsigned int flowtab_sweep(uint64_t now_us, unsigned int budget)
+{
+	const struct rt_state *s = __atomic_load_n(&dp.state, __ATOMIC_ACQUIRE);
+	const void *key;
+	void *data;
+	unsigned int n = 0, seen = 0;
+	int32_t pos;
+
+	while (seen++ < budget) {
+		const struct gwlb_pin_key *k;
+		const struct rt_group *g;
+		uint64_t v, idle;
+
+		pos = rte_hash_iterate(dp.flows, &key, &data, &flowtab_iter);
+		if (pos < 0) {
+			flowtab_iter = 0;
+			break;
+		}
+		k = key;
+		if (k->group >= s->n_groups)
+			continue;
+		g = &s->groups[k->group];
+		if (k->fk.proto == 6)
+			idle = g->idle_tcp;
+		else if (k->fk.proto == 0) /* 2-tuple: TCP and others share the entry */
+			idle = RTE_MAX(g->idle_tcp, g->idle_other);
+		else
+			idle = g->idle_other;
+		v = __atomic_load_n(&dp.flow_vals[pos], __ATOMIC_ACQUIRE);
+		if (now_us > FLOWTAB_SEEN_US(v) + idle + 1000000) {
+			struct gwlb_pin_key copy = *k;
+
+			if (!flowtab_del(&copy, flowtab_sig(flow_key_hash(&copy.fk), copy.group)))
+				n++;
+		}
+	}
+	return n;
+}
+
+int flowtab_iterate(uint32_t *iter, struct gwlb_pin_key *k, uint64_t *val)
+{
+	const void *key;
+	void *data;
+	int32_t pos;
+
+	pos = rte_hash_iterate(dp.flows, &key, &data, iter);
+	if (pos < 0)
+		return -ENOENT;
+	memcpy(k, key, sizeof(*k));
+	*val = __atomic_load_n(&dp.flow_vals[pos], __ATOMIC_ACQUIRE);
+	return 0;
+}
+
+unsigned int flowtab_count(void)
+{
+	int32_t c = rte_hash_count(dp.flows);
+
+	return c < 0 ? 0 : (unsigned int)c;
+}

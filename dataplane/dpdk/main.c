@@ -1,0 +1,607 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * main.c - sluice-dp: the DPDK dataplane. Brings up EAL, the config's ports and tables, runs one
+ * worker per lcore (every lcore but the main one), and on the main lcore watches for exit
+ * (signal or --idle-exit) and reclaims idle flows.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+
+#include "dataplane/core/geneve.h"
+#include "dataplane/core/pkt.h"
+#include "dataplane/dpdk/ctl_dpdk.h"
+#include "dataplane/dpdk/events.h"
+#include "dataplane/dpdk/excp.h"
+#include "dataplane/dpdk/flowtab.h"
+#include "dataplane/dpdk/fragtab.h"
+#include "dataplane/dpdk/neigh.h"
+#include "dataplane/dpdk/nlb.h"
+#include "dataplane/dpdk/port.h"
+#include "dataplane/dpdk/route.h"
+#include "dataplane/dpdk/rt.h"
+#include "dataplane/dpdk/stats.h"
+#include "dataplane/dpdk/worker.h"
+
+#define MAIN_POLL_US	    10000
+#define MAIN_SWEEP_BUDGET   8192
+#define MAIN_IDLE_SLEEP_MAX 100000 /* us: well below the 500 ms a stalled worker is given */
+
+struct dp dp = {.ts_offset = -1};
+
+struct main_opts {
+	const char *config;
+	const char *events;
+	const char *stats_json;
+	const char *control;   /* --control PATH: serve docs/protocol.md there */
+	const char *state_log; /* --state-log FILE */
+	long idle_exit_ms;     /* < 0: off */
+	unsigned long mbufs;   /* 0: sized from the ports and workers */
+	int quiet;
+};
+
+static void main_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: sluice-dp [EAL options] -- --config FILE [options]\n"
+		"\n"
+		"The sluice DPDK dataplane: GENEVE inspection gateway (GWLB-style) and load\n"
+		"balancer (NLB-style), programmed by sluiced through --control.\n"
+		"Every EAL lcore except the main one runs a worker (at least two lcores: -l 0,1).\n"
+		"\n"
+		"options:\n"
+		"  -c, --config FILE      YAML configuration (required; see docs/config.md)\n"
+		"      --idle-exit MS     exit when no port has received a packet for MS ms\n"
+		"      --pcap-clock       take the clock from RX timestamps (pcap replays)\n"
+		"      --events FILE      scheduled target state changes: TIME GROUP TARGET STATE\n"
+		"                         (replays; needs a single worker)\n"
+		"      --stats-json FILE  write every counter as JSON at exit\n"
+		"      --control PATH     serve the control protocol (docs/protocol.md) on a Unix\n"
+		"                         socket at PATH (mode 0600; sluiced connects there);\n"
+		"                         not with --events or --pcap-clock\n"
+		"      --state-log FILE   append one JSON line per published generation (targets,\n"
+		"                         states, publish and RCU-sync times)\n"
+		"      --idle-sleep US    a worker whose whole poll round received nothing sleeps\n"
+		"                         US microseconds (0..100000; default 0: busy polling);\n"
+		"                         for labs running several dataplanes on a few CPUs\n"
+		"      --mbufs N          mbuf pool size (default: from ports and workers; raise "
+		"it\n"
+		"                         for vdevs that preload, e.g. net_pcap infinite_rx=1)\n"
+		"  -q, --quiet            no summary at exit\n"
+		"  -h, --help             this text\n"
+		"\n"
+		"Counters are readable while running: dpdk-telemetry.py, command /sluice/stats.\n");
+}
+
+static int main_parse(int argc, char **argv, struct main_opts *o)
+{
+	static const struct option lo[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"idle-exit", required_argument, NULL, 'i'},
+		{"pcap-clock", no_argument, NULL, 'p'},
+		{"events", required_argument, NULL, 'e'},
+		{"stats-json", required_argument, NULL, 's'},
+		{"control", required_argument, NULL, 'C'},
+		{"state-log", required_argument, NULL, 'L'},
+		{"mbufs", required_argument, NULL, 'm'},
+		{"idle-sleep", required_argument, NULL, 'S'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	unsigned long u;
+	char *end;
+	int c;
+
+	o->idle_exit_ms = -1;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:qh", lo, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'i':
+			errno = 0;
+			o->idle_exit_ms = strtol(optarg, &end, 10);
+			if (errno || *end || o->idle_exit_ms < 0) {
+				fprintf(stderr, "sluice-dp: --idle-exit: not a number of ms: %s\n",
+					optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'p':
+			dp.pcap_clock = 1;
+			break;
+		case 'e':
+			o->events = optarg;
+			break;
+		case 's':
+			o->stats_json = optarg;
+			break;
+		case 'C':
+			o->control = optarg;
+			break;
+		case 'L':
+			o->state_log = optarg;
+			break;
+		case 'm':
+			errno = 0;
+			o->mbufs = strtoul(optarg, &end, 10);
+			if (errno || *end || o->mbufs < 1024 || o->mbufs > 64u * 1024 * 1024) {
+				fprintf(stderr, "sluice-dp: --mbufs: 1024..67108864, not %s\n",
+					optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'S':
+			errno = 0;
+			u = strtoul(optarg, &end, 10);
+			if (errno || *end || !*optarg || optarg[0] == '-' ||
+			    u > MAIN_IDLE_SLEEP_MAX) {
+				fprintf(stderr, "sluice-dp: --idle-sleep: 0..%d us, not %s\n",
+					MAIN_IDLE_SLEEP_MAX, optarg);
+				return -EINVAL;
+			}
+			dp.idle_sleep_us = (uint32_t)u;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'h':
+			main_usage(stdout);
+			exit(0);
+		default:
+			main_usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "sluice-dp: unexpected argument: %s\n", argv[optind]);
+		return -EINVAL;
+	}
+	if (!o->config) {
+		fprintf(stderr, "sluice-dp: --config FILE is required\n");
+		main_usage(stderr);
+		return -EINVAL;
+	}
+	/* replays own the state (prebuilt generations, packet clock): no control path then */
+	if (o->control && (o->events || dp.pcap_clock)) {
+		fprintf(stderr, "sluice-dp: --control cannot be combined with %s\n",
+			o->events ? "--events" : "--pcap-clock");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * SIGTERM with node.drain_time > 0: report stopping (liveness op) and keep forwarding for the
+ * drain time (the main loop ends it), so that sluiced withdraws the routes first. A second
+ * SIGTERM, or SIGINT, stops at once.
+ */
+static void main_signal(int sig)
+{
+	if (sig == SIGTERM && dp.cfg && dp.cfg->node.drain_time &&
+	    !__atomic_load_n(&dp.stopping, __ATOMIC_RELAXED)) {
+		__atomic_store_n(&dp.stopping, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	__atomic_store_n(&dp.stop, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * The next hops the config names (routes' gateways, the next hop of every configured target)
+ * get an entry now: learned from any ARP/ND, never evicted (neigh.h "wanted").
+ */
+static int main_neigh_wanted(const struct config *cfg)
+{
+	unsigned int i, j, port;
+	uint8_t nh[16];
+	int ret;
+
+	for (i = 0; i < cfg->n_routes; i++) {
+		const struct cfg_addr *via = &cfg->routes[i].via;
+
+		if (route_lookup(dp.routes, via->family, via->addr, &port, nh))
+			continue; /* refused by route_table_build already */
+		ret = neigh_add_wanted(via->family, nh);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < cfg->n_groups; i++)
+		for (j = 0; j < cfg->groups[i].n_targets; j++) {
+			const struct cfg_addr *a = &cfg->groups[i].targets[j].address;
+
+			if (route_lookup(dp.routes, a->family, a->addr, &port, nh))
+				continue;
+			ret = neigh_add_wanted(a->family, nh);
+			if (ret)
+				return ret;
+		}
+	return 0;
+}
+
+/* The network and broadcast addresses of a port's IPv4 subnet, once each (PKT_DST_EDGE). */
+static void main_add_edges(unsigned int port, const struct cfg_addr *a)
+{
+	uint8_t edge[2][4];
+	unsigned int e, k;
+
+	if (a->family != 4 || !pkt_subnet_edges(a->addr, a->plen, edge[0], edge[1]))
+		return;
+	for (e = 0; e < 2; e++) {
+		for (k = 0; k < dp.n_local; k++)
+			if (dp.local[k].family == 4 && !memcmp(dp.local[k].addr, edge[e], 4))
+				break;
+		if (k < dp.n_local || dp.n_local == DP_MAX_LOCAL)
+			continue;
+		memset(&dp.local[k], 0, sizeof(dp.local[k]));
+		dp.local[k].family = 4;
+		memcpy(dp.local[k].addr, edge[e], 4);
+		dp.local[k].kind = PKT_DST_EDGE;
+		dp.local[k].port = port;
+		dp.n_local++;
+	}
+}
+
+static int main_setup_tables(char *err, size_t errlen)
+{
+	const struct config *cfg = dp.cfg;
+	unsigned int i, j;
+	int ret;
+
+	for (i = 0; i < cfg->n_ports; i++)
+		for (j = 0; j < cfg->ports[i].n_addrs && dp.n_local < DP_MAX_LOCAL; j++) {
+			dp.local[dp.n_local].family = cfg->ports[i].addrs[j].family;
+			memcpy(dp.local[dp.n_local].addr, cfg->ports[i].addrs[j].addr, 16);
+			dp.local[dp.n_local].kind = PKT_DST_OWN;
+			dp.local[dp.n_local++].port = i;
+		}
+	/* after the addresses: a lookup finds an address before an edge equal to it */
+	for (i = 0; i < cfg->n_ports; i++)
+		for (j = 0; j < cfg->ports[i].n_addrs; j++)
+			main_add_edges(i, &cfg->ports[i].addrs[j]);
+	for (i = 0; i < cfg->n_inspections; i++)
+		for (j = 0; j < cfg->inspections[i].n_from; j++) {
+			struct dp_port *p = &dp.ports[cfg->inspections[i].from[j]];
+
+			if (p->attach >= 0) {
+				snprintf(err, errlen,
+					 "%.200s: port %.64s is in the `from` of two attachments "
+					 "(%.64s, %.64s)",
+					 cfg->path, p->name, cfg->inspections[p->attach].name,
+					 cfg->inspections[i].name);
+				return -EINVAL;
+			}
+			p->attach = (int)i;
+		}
+	ret = route_table_build(cfg, dp.ports, &dp.routes, err, errlen);
+	if (ret)
+		return ret;
+	ret = neigh_init(cfg->node.neighbor_table_size,
+			 (uint64_t)cfg->node.neighbor_reachable_ms * 1000);
+	if (ret) {
+		snprintf(err, errlen, "neighbour table: %s", rte_strerror(-ret));
+		return ret;
+	}
+	for (i = 0; i < cfg->n_neighbors; i++) {
+		ret = neigh_add_static(cfg->neighbors[i].address.family,
+				       cfg->neighbors[i].address.addr, cfg->neighbors[i].mac);
+		if (ret) {
+			snprintf(err, errlen, "static neighbour %u: %s%s", i, rte_strerror(-ret),
+				 ret == -ENOSPC ? " (more than node.neighbor_table_size)" : "");
+			return ret;
+		}
+	}
+	ret = main_neigh_wanted(cfg);
+	if (ret) {
+		snprintf(err, errlen,
+			 "neighbour table: the configured next hops (routes, targets): %s%s",
+			 rte_strerror(-ret),
+			 ret == -ENOSPC ? " (more than node.neighbor_table_size)" : "");
+		return ret;
+	}
+	ret = flowtab_init(cfg->node.flow_table_size);
+	if (ret) {
+		snprintf(err, errlen, "flow table of %u entries: %s", cfg->node.flow_table_size,
+			 rte_strerror(-ret));
+		return ret;
+	}
+	ret = fragtab_init(cfg->node.fragment_table_size, cfg->node.fragment_timeout_ms);
+	if (ret) {
+		snprintf(err, errlen, "fragment table of %u entries: %s",
+			 cfg->node.fragment_table_size, rte_strerror(-ret));
+		return ret;
+	}
+	dp.n_targets_total = cfg->n_groups * RT_SLOTS;
+	ret = stats_init();
+	if (ret) {
+		snprintf(err, errlen, "counters: %s", strerror(-ret));
+		return ret;
+	}
+	dp.state = rt_state_build(cfg, dp.maglev_size, err, errlen);
+	if (!dp.state)
+		return -ENOMEM;
+	ret = nlb_init(err, errlen);
+	if (ret)
+		return ret;
+	if (nlb_zone_port() >= 0 && dp.n_local < DP_MAX_LOCAL) { /* the zone IP is ours too */
+		for (i = 0; i < cfg->n_zones; i++)
+			if (!strcmp(cfg->zones[i].name, cfg->node.zone)) {
+				dp.local[dp.n_local].family = cfg->zones[i].address.family;
+				memcpy(dp.local[dp.n_local].addr, cfg->zones[i].address.addr, 16);
+				dp.local[dp.n_local].kind = PKT_DST_OWN;
+				dp.local[dp.n_local++].port = (unsigned int)nlb_zone_port();
+			}
+	}
+	return 0;
+}
+
+static int main_setup(const struct main_opts *o, char *err, size_t errlen)
+{
+	struct config *cfg;
+	unsigned int i, n_mbufs;
+	size_t qsz;
+	int ret;
+
+	ret = config_load(o->config, &cfg, err, errlen);
+	if (ret)
+		return ret;
+	dp.cfg = cfg;
+	memcpy(dp.secret, cfg->node.cookie_secret, sizeof(dp.secret));
+	dp.maglev_size = cfg->node.maglev_size;
+	dp.tsc_hz = rte_get_tsc_hz();
+	dp.n_workers = rte_lcore_count() - 1;
+	if (!dp.n_workers) {
+		snprintf(err, errlen, "no worker lcore: give EAL at least two (e.g. -l 0,1)");
+		return -EINVAL;
+	}
+	if (o->events && dp.n_workers != 1) {
+		snprintf(err, errlen, "--events needs exactly one worker lcore (-l 0,1)");
+		return -EINVAL;
+	}
+	if (cfg->n_ports > DP_MAX_PORTS) {
+		snprintf(err, errlen, "%u ports configured, at most %d supported", cfg->n_ports,
+			 DP_MAX_PORTS);
+		return -EINVAL;
+	}
+	qsz = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
+	dp.qsbr = rte_zmalloc("sl_qsbr", qsz, RTE_CACHE_LINE_SIZE);
+	if (!dp.qsbr || rte_rcu_qsbr_init(dp.qsbr, RTE_MAX_LCORE)) {
+		snprintf(err, errlen, "RCU: out of memory");
+		return -ENOMEM;
+	}
+	/* RX rings + TX rings + per-lcore caches + what is in flight, per port */
+	n_mbufs = RTE_MAX(8191u, cfg->n_ports * dp.n_workers * 2048u * 2 + 4096u);
+	if (o->mbufs)
+		n_mbufs = (unsigned int)o->mbufs;
+	dp.pool = rte_pktmbuf_pool_create(
+		"sl_mbufs", n_mbufs, 256, 0,
+		(uint16_t)(RTE_PKTMBUF_HEADROOM +
+			   RTE_MAX((uint32_t)RTE_MBUF_DEFAULT_DATAROOM,
+				   port_max_frame(cfg) + GWLB_ENCAP_OVERHEAD)),
+		(int)rte_socket_id());
+	if (!dp.pool) {
+		snprintf(err, errlen, "mbuf pool of %u: %s (more memory: -m / hugepages)", n_mbufs,
+			 rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	for (i = 0; i < cfg->n_ports; i++) {
+		ret = port_open(i, &cfg->ports[i], err, errlen);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < cfg->n_ports; i++) { /* after the ports: a TAP takes its port's MAC */
+		if (!cfg->ports[i].kernel_interface[0])
+			continue;
+		ret = excp_open(i, &cfg->ports[i], err, errlen);
+		if (ret)
+			return ret;
+	}
+	ret = main_setup_tables(err, errlen);
+	if (ret)
+		return ret;
+	if (o->events) {
+		ret = events_load(o->events, err, errlen);
+		if (ret)
+			return ret;
+	}
+	if (o->state_log) {
+		uint64_t now;
+		struct timespec ts;
+
+		ret = ctl_state_log_open(o->state_log, err, errlen);
+		if (ret)
+			return ret;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		now = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+		ctl_state_log_write(dp.state, now,
+				    now); /* the initial generation, from the config */
+	}
+	if (o->control) {
+		ret = ctl_dpdk_init(o->control, err, errlen);
+		if (ret)
+			return ret;
+	}
+	if (stats_telemetry_register())
+		fprintf(stderr, "sluice-dp: telemetry command not registered (continuing)\n");
+	return 0;
+}
+
+/* Worker w polls RX queue q of every port where q % n_workers == w. */
+static void main_assign_queues(struct wctx *c, unsigned int w)
+{
+	unsigned int p, q;
+
+	for (p = 0; p < dp.n_ports; p++)
+		for (q = w; q < dp.ports[p].n_rxq && q < DP_MAX_RXQ; q += dp.n_workers) {
+			c->poll[c->n_poll].port = (uint16_t)p;
+			c->poll[c->n_poll++].queue = (uint16_t)q;
+		}
+}
+
+static uint64_t main_rx_total(void)
+{
+	uint64_t sum = 0;
+	unsigned int l, p;
+
+	RTE_LCORE_FOREACH(l)
+	for (p = 0; p < dp.n_ports; p++)
+		sum += __atomic_load_n(&dp.stats[l].rx_pkts[p], __ATOMIC_RELAXED);
+	return sum;
+}
+
+/*
+ * The main lcore: serves the control socket (if any) and, once per poll period, checks for
+ * --idle-exit and reclaims idle flows. Waits in poll() (the control socket, or nothing) for at
+ * most the poll period; it never touches the workers' queues.
+ */
+static void main_loop(const struct main_opts *o)
+{
+	uint64_t last_rx = 0, last_change = rte_get_tsc_cycles(), now, rx, last_tick = 0;
+	uint64_t period = dp.tsc_hz * MAIN_POLL_US / 1000000, drain_end = 0;
+	struct pollfd pfd[CTL_MAX_FDS];
+	unsigned int n;
+
+	while (!__atomic_load_n(&dp.stop, __ATOMIC_RELAXED)) {
+		n = ctl_server_pollfds(pfd, CTL_MAX_FDS);
+		if (n) {
+			if (poll(pfd, n, MAIN_POLL_US / 1000) > 0)
+				ctl_server_serve(pfd, n);
+		} else {
+			rte_delay_us_sleep(MAIN_POLL_US);
+		}
+		now = rte_get_tsc_cycles();
+		if (__atomic_load_n(&dp.stopping, __ATOMIC_RELAXED)) {
+			if (!drain_end) {
+				drain_end = now + dp.cfg->node.drain_time * dp.tsc_hz;
+				fprintf(stderr,
+					"sluice-dp: SIGTERM: stopping, forwarding for %u s more "
+					"(node.drain_time)\n",
+					dp.cfg->node.drain_time);
+			} else if (now >= drain_end) {
+				break;
+			}
+		}
+		if (now - last_tick < period)
+			continue; /* woken early by the control socket */
+		last_tick = now;
+		rx = main_rx_total();
+		if (rx != last_rx) {
+			last_rx = rx;
+			last_change = now;
+		} else if (o->idle_exit_ms >= 0 &&
+			   (now - last_change) * 1000 / dp.tsc_hz >= (uint64_t)o->idle_exit_ms) {
+			break;
+		}
+		if (!dp.pcap_clock) {
+			flowtab_sweep(dp_tsc_to_us(now), MAIN_SWEEP_BUDGET);
+			nlb_sweep(dp_tsc_to_us(now), MAIN_SWEEP_BUDGET);
+			neigh_sweep(dp_tsc_to_us(now), MAIN_SWEEP_BUDGET);
+			fragtab_sweep(dp_tsc_to_us(now), MAIN_SWEEP_BUDGET);
+		}
+	}
+	__atomic_store_n(&dp.stop, 1, __ATOMIC_RELAXED);
+}
+
+int main(int argc, char **argv)
+{
+	struct rt_state *initial = NULL;
+	struct main_opts o = {0};
+	struct wctx *ctx[RTE_MAX_LCORE] = {0};
+	char err[CFG_ERR_MAX + 128] = "";
+	unsigned int l, w = 0;
+	int ret, status = 1, closed = 0;
+
+	ret = rte_eal_init(argc, argv);
+	if (ret < 0) {
+		fprintf(stderr, "sluice-dp: EAL init failed: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	argc -= ret;
+	argv += ret;
+	if (main_parse(argc, argv, &o))
+		goto out;
+	ret = main_setup(&o, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "sluice-dp: %s\n", err);
+		goto out;
+	}
+	/* --events swaps among prebuilt generations and never frees the first; the control path
+	 * publishes with rt_state_publish(), which frees every generation it replaces */
+	initial = o.control ? NULL : dp.state;
+	signal(SIGINT, main_signal);
+	signal(SIGTERM, main_signal);
+	RTE_LCORE_FOREACH_WORKER(l)
+	{
+		ctx[l] = rte_zmalloc_socket("sl_wctx", sizeof(struct wctx), RTE_CACHE_LINE_SIZE,
+					    (int)rte_lcore_to_socket_id(l));
+		if (!ctx[l]) {
+			fprintf(stderr, "sluice-dp: worker context: out of memory\n");
+			goto out;
+		}
+		ctx[l]->lcore = l;
+		ctx[l]->txq = (uint16_t)w;
+		ctx[l]->st = &dp.stats[l];
+		main_assign_queues(ctx[l], w++);
+	}
+	if (!o.quiet)
+		printf("sluice-dp: %u ports, %u workers, %u target groups, %u attachments: "
+		       "running\n",
+		       dp.n_ports, dp.n_workers, dp.cfg->n_groups, dp.cfg->n_inspections);
+	fflush(stdout);
+	dp.run_start_tsc = rte_get_tsc_cycles();
+	RTE_LCORE_FOREACH_WORKER(l)
+	rte_eal_remote_launch(worker_main, ctx[l], l);
+	main_loop(&o);
+	rte_eal_mp_wait_lcore();
+	dp.run_stop_tsc = rte_get_tsc_cycles();
+	excp_close_all();
+	port_close_all();
+	closed = 1;
+	if (!o.quiet)
+		stats_print_summary(stdout);
+	status = 0;
+	if (o.stats_json && stats_write_json(o.stats_json)) {
+		fprintf(stderr, "sluice-dp: writing %s failed\n", o.stats_json);
+		status = 1;
+	}
+out:
+	if (!closed) { /* setup failed: remove the TAPs, stop the ports already started */
+		excp_close_all();
+		port_close_all();
+	}
+	for (l = 0; l < RTE_MAX_LCORE; l++)
+		rte_free(ctx[l]);
+	if (initial && initial != dp.state)
+		rt_state_free(initial);
+	ctl_server_fini();
+	ctl_state_log_close();
+	events_free();
+	rt_state_free(dp.state);
+	dp.state = NULL;
+	stats_free();
+	nlb_free();
+	fragtab_free();
+	flowtab_free();
+	neigh_free();
+	route_table_free(dp.routes);
+	rte_mempool_free(dp.pool);
+	rte_free(dp.qsbr);
+	config_free(dp.cfg);
+	rte_eal_cleanup();
+	return status;
+}

@@ -1,0 +1,636 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * nlb.c - the load balancer on DPDK. Sessions (sesstab.c) pin a client flow to a target and
+ * carry both rewrites; the decisions (target choice, verdicts on existing flows) are the same
+ * as the inspection path's (core/gwlb.h, rt.h). See docs/nlb.md.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#include "dataplane/core/flow.h"
+#include "dataplane/core/csum.h"
+#include "dataplane/core/gwlb.h"
+#include "dataplane/core/nat.h"
+#include "dataplane/core/nlb.h"
+#include "dataplane/dpdk/fragtab.h"
+#include "dataplane/dpdk/nlb.h"
+#include "dataplane/dpdk/route.h"
+#include "dataplane/dpdk/rt.h"
+#include "dataplane/dpdk/sesstab.h"
+
+#define NLB_CLOSING_US	    (10ull * 1000000)
+#define NLB_RST_HEADROOM    RTE_ETHER_HDR_LEN
+#define NLB_OTHER_ZONES_MAX 64
+
+static struct cfg_addr nlb_zone; /* family 0: no zone IP */
+static int nlb_zone_port_idx = -1;
+static int nlb_active;
+static struct cfg_addr nlb_other[NLB_OTHER_ZONES_MAX]; /* the other zones' IPs */
+static unsigned int nlb_n_other;
+
+static int nlb_addr_eq(const struct cfg_addr *a, uint8_t family, const uint8_t *addr)
+{
+	return a->family == family && !memcmp(a->addr, addr, family == 4 ? 4 : 16);
+}
+
+int nlb_is_zone_ip(uint8_t family, const uint8_t *addr)
+{
+	return nlb_zone.family && nlb_addr_eq(&nlb_zone, family, addr);
+}
+
+int nlb_is_other_zone_ip(uint8_t family, const uint8_t *addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nlb_n_other; i++)
+		if (nlb_addr_eq(&nlb_other[i], family, addr))
+			return 1;
+	return 0;
+}
+
+int nlb_zone_port(void)
+{
+	return nlb_zone_port_idx;
+}
+
+int nlb_init(char *err, size_t errlen)
+{
+	unsigned int i, j;
+	int ret;
+
+	for (i = 0; i < dp.cfg->n_zones; i++)
+		if (!strcmp(dp.cfg->zones[i].name, dp.cfg->node.zone))
+			nlb_zone = dp.cfg->zones[i].address;
+	for (i = 0; i < dp.cfg->n_zones; i++) {
+		const struct cfg_addr *a = &dp.cfg->zones[i].address;
+
+		if (nlb_zone.family && nlb_addr_eq(&nlb_zone, a->family, a->addr))
+			continue;
+		if (nlb_n_other == NLB_OTHER_ZONES_MAX) {
+			snprintf(err, errlen, "more than %d zones", NLB_OTHER_ZONES_MAX);
+			return -EINVAL;
+		}
+		nlb_other[nlb_n_other++] = *a;
+	}
+	if (!nlb_zone.family)
+		return 0;
+	for (i = 0; i < dp.cfg->n_ports && nlb_zone_port_idx < 0; i++)
+		for (j = 0; j < dp.cfg->ports[i].n_addrs; j++) {
+			const struct cfg_addr *a = &dp.cfg->ports[i].addrs[j];
+			unsigned int full = a->plen / 8, rest = a->plen % 8;
+
+			if (a->family != nlb_zone.family || memcmp(a->addr, nlb_zone.addr, full))
+				continue;
+			if (rest &&
+			    ((a->addr[full] ^ nlb_zone.addr[full]) & (uint8_t)(0xff << (8 - rest))))
+				continue;
+			nlb_zone_port_idx = (int)i;
+			break;
+		}
+	if (!dp.cfg->n_listeners)
+		return 0;
+	ret = sesstab_init(RTE_MAX(dp.cfg->node.flow_table_size / 4, 4096u), dp.n_workers);
+	if (ret) {
+		snprintf(err, errlen, "NAT sessions: %s", strerror(-ret));
+		return ret;
+	}
+	nlb_active = 1;
+	return 0;
+}
+
+void nlb_free(void)
+{
+	if (nlb_active)
+		sesstab_free();
+	nlb_active = 0;
+}
+
+static int nlb_listener(const struct pkt_info *pi)
+{
+	unsigned int i, bit = pi->proto == IPPROTO_TCP_ ? CFG_LPROTO_TCP : CFG_LPROTO_UDP;
+	int any = -1;
+
+	for (i = 0; i < dp.cfg->n_listeners; i++) {
+		const struct cfg_listener *l = &dp.cfg->listeners[i];
+
+		if (!(l->protocol & bit))
+			continue;
+		if (l->port == pi->dport)
+			return (int)i;
+		if (!l->port && any < 0)
+			any = (int)i;
+	}
+	return any;
+}
+
+/* Drop m for listener li: counted by reason globally and per listener. */
+static void nlb_drop(struct wctx *w, struct rte_mbuf *m, unsigned int li, enum sl_drop r)
+{
+	w->st->l_drops[li]++;
+	w->st->l_dreasons[(size_t)li * SL_DROP_MAX + r]++;
+	wk_drop(w, m, r);
+}
+
+/* Re-read pi after a rewrite (addresses and ports changed, offsets did not). */
+static int nlb_reparse(struct rte_mbuf *m, const struct pkt_info *old, struct pkt_info *pi)
+{
+	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	return pkt_parse_ip(data, old->l3_off, data + m->data_len, old->family, pi);
+}
+
+static void nlb_count(struct wctx *w, const struct sess *s, uint32_t bytes)
+{
+	uint32_t gidx = s->gidx;
+
+	w->st->l_pkts[s->listener]++;
+	w->st->l_bytes[s->listener] += bytes;
+	w->st->t_pkts[gidx]++;
+	w->st->t_bytes[gidx] += bytes;
+}
+
+/* Send an IP packet built at l3 (len bytes) in a fresh mbuf towards its destination. */
+static void nlb_send_built(struct wctx *w, struct rte_mbuf *r, int len, enum sl_event ev)
+{
+	struct pkt_info pi;
+	uint8_t *data = rte_pktmbuf_mtod(r, uint8_t *);
+
+	if (len < 0 || !rte_pktmbuf_append(r, (uint16_t)(NLB_RST_HEADROOM + len)) ||
+	    pkt_parse_ip(data, NLB_RST_HEADROOM, data + r->data_len, 0, &pi)) {
+		wk_drop(w, r, SL_DROP_OWN_UNSENT);
+		return;
+	}
+	gw_forward(w, r, &pi, ev);
+}
+
+/*
+ * A RST answering the TCP segment pi in m (from its destination, or from `from`:`fport`
+ * when given).
+ */
+static void nlb_rst_answer(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi,
+			   const uint8_t *from, const uint16_t *fport)
+{
+	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
+	struct rte_mbuf *r = rte_pktmbuf_alloc(dp.pool);
+	int len;
+
+	if (!r) {
+		w->st->drops[SL_DROP_OWN_UNSENT]++;
+		return;
+	}
+	len = nat_tcp_rst(rte_pktmbuf_mtod(r, uint8_t *) + NLB_RST_HEADROOM,
+			  rte_pktmbuf_tailroom(r) - NLB_RST_HEADROOM, data, data + m->data_len, pi,
+			  from, fport);
+	nlb_send_built(w, r, len, SL_EV_NLB_RST);
+}
+
+/*
+ * Connection termination: the sender of pi gets a RST answering it; the other end gets the
+ * segment itself, translated, turned into a RST (same sequence numbers, no payload;
+ * core/nat.h nat_tcp_rst_fwd, which the XDP program uses too).
+ */
+static void nlb_terminate(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi,
+			  const struct sess *s, int dir)
+{
+	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
+	struct rte_mbuf *r;
+
+	nlb_rst_answer(w, m, pi, NULL, NULL);
+	r = rte_pktmbuf_alloc(dp.pool);
+	if (!r) {
+		w->st->drops[SL_DROP_OWN_UNSENT]++;
+		return;
+	}
+	nlb_send_built(w, r,
+		       nat_tcp_rst_fwd(rte_pktmbuf_mtod(r, uint8_t *) + NLB_RST_HEADROOM,
+				       rte_pktmbuf_tailroom(r) - NLB_RST_HEADROOM, data,
+				       data + m->data_len, pi, &s->rw[dir]),
+		       SL_EV_NLB_RST);
+}
+
+/*
+ * Can the session keep going? 1 yes; 0 it went away (dropped or moved: m still ours). A
+ * session whose target is gone (removed, slot reused) is refused like a drained one.
+ */
+static int nlb_session_ok(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi,
+			  struct sess *s, int dir, int *consumed)
+{
+	const struct rt_group *g = &w->s->groups[s->group];
+	const struct rt_target *t = rt_pin_target(g, s->tag);
+	uint64_t idle = s->proto == IPPROTO_TCP_ ? g->idle_tcp : g->idle_other;
+	uint64_t last = __atomic_load_n(&s->last_seen, __ATOMIC_RELAXED);
+
+	*consumed = 0;
+	if (__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & SESS_F_CLOSING)
+		idle = RTE_MIN(idle, NLB_CLOSING_US);
+	switch (rt_pin_verdict(g, t, w->now, last, idle)) {
+	case GWLB_KEEP:
+		return 1;
+	case GWLB_EXPIRED:
+		DP_EVENT(w->st, FLOW_EXPIRED);
+		sesstab_remove(s);
+		return 0;
+	default:
+		break;
+	}
+	if (!t || t->state == TS_DRAINING) {
+		/* the session stays (until idle): every later packet is refused the same way */
+		if (g->cfg->terminate_on_deregistration && s->proto == IPPROTO_TCP_ &&
+		    !(pi->tcp_flags & NLB_TCP_RST)) {
+			nlb_terminate(w, m, pi, s, dir);
+			nlb_drop(w, m, s->listener, SL_DROP_NLB_TERMINATED);
+		} else {
+			nlb_drop(w, m, s->listener, SL_DROP_NLB_DRAINED);
+		}
+		*consumed = 1;
+		return 0;
+	}
+	sesstab_remove(s);
+	DP_EVENT(w->st, FLOW_REBALANCED);
+	return 0;
+}
+
+static void nlb_touch(struct wctx *w, struct sess *s, const struct pkt_info *pi)
+{
+	uint64_t last = __atomic_load_n(&s->last_seen, __ATOMIC_RELAXED);
+
+	if (w->now > last) /* exact idle timeouts: the session's line is already ours */
+		__atomic_store_n(&s->last_seen, w->now, __ATOMIC_RELAXED);
+	if (pi->proto == IPPROTO_TCP_ && (pi->tcp_flags & (NLB_TCP_FIN | NLB_TCP_RST)) &&
+	    !(__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & SESS_F_CLOSING)) {
+		__atomic_fetch_or(&s->flags, SESS_F_CLOSING, __ATOMIC_RELAXED);
+		__atomic_store_n(&s->last_seen, w->now, __ATOMIC_RELAXED);
+	}
+}
+
+/* Translate m (direction dir of s) and send it on. */
+static void nlb_translate_send(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi,
+			       struct sess *s, int dir)
+{
+	const struct cfg_listener *l = &dp.cfg->listeners[s->listener];
+	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
+	struct nat_rewrite undo;
+	struct pkt_info out;
+
+	nlb_touch(w, s, pi);
+	nlb_count(w, s, pi->l3_len);
+	if (nat_rewrite(data, data + m->data_len, pi, &s->rw[dir]) || nlb_reparse(m, pi, &out)) {
+		wk_drop(w, m, SL_DROP_PARSE_L4);
+		return;
+	}
+	nat_undo_of(pi, &s->rw[dir], &undo);
+	if (dir == SESS_DIR_REPLY && l->inspect >= 0) { /* replies are inspected on the way out */
+		gw_encap_nat(w, -1, m, &out, (unsigned int)l->inspect, 0, &undo);
+		return;
+	}
+	gw_forward_nat(w, m, &out, dir == SESS_DIR_CLIENT ? SL_EV_NLB_FORWARD : SL_EV_NLB_REPLY,
+		       &undo);
+}
+
+/*
+ * The destination-NAT half of the session (zeroed s) of the client packet pi of listener li
+ * to the target in `slot` of the listener's group: keys, rewrites, target.
+ */
+static void nlb_session_fill(struct wctx *w, struct sess *s, const struct pkt_info *pi,
+			     unsigned int li, int slot)
+{
+	const struct cfg_listener *l = &dp.cfg->listeners[li];
+	const struct rt_target *t = &w->s->groups[l->group].targets[slot];
+	uint16_t tport = t->port ? t->port : pi->dport;
+
+	s->listener = (uint16_t)li;
+	s->group = (uint16_t)l->group;
+	s->target = (uint16_t)slot;
+	s->tag = t->tag;
+	s->gidx = t->gidx;
+	s->proto = pi->proto;
+	s->last_seen = w->now;
+	sess_key_from_pkt(&s->key[SESS_DIR_CLIENT], pi);
+	/* client -> target */
+	s->rw[SESS_DIR_CLIENT].family = pi->family;
+	s->rw[SESS_DIR_CLIENT].set_dst = 1;
+	memcpy(s->rw[SESS_DIR_CLIENT].daddr, t->addr16, 16);
+	s->rw[SESS_DIR_CLIENT].dport = tport;
+	/* target -> client, back from the zone IP and listener port */
+	s->rw[SESS_DIR_REPLY].family = pi->family;
+	s->rw[SESS_DIR_REPLY].set_src = 1;
+	memcpy(s->rw[SESS_DIR_REPLY].saddr, pi->daddr, 16);
+	s->rw[SESS_DIR_REPLY].sport = pi->dport;
+	s->key[SESS_DIR_REPLY].family = pi->family;
+	s->key[SESS_DIR_REPLY].proto = pi->proto;
+	memcpy(s->key[SESS_DIR_REPLY].saddr, t->addr16, 16);
+	s->key[SESS_DIR_REPLY].sport = tport;
+	memcpy(s->key[SESS_DIR_REPLY].daddr, pi->saddr, 16);
+	s->key[SESS_DIR_REPLY].dport = pi->sport;
+}
+
+/*
+ * Publish the new session s (filled) of client packet pi of listener li: s, or the session
+ * another lcore published for pi a moment ago, or NULL (m dropped).
+ */
+static struct sess *nlb_publish(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi,
+				unsigned int li, struct sess *s)
+{
+	struct sess_key k;
+	struct sess *other;
+	int dir;
+
+	if (!sesstab_publish(s)) {
+		DP_EVENT(w->st, NLB_NEW_FLOW);
+		w->st->l_flows[li]++;
+		w->st->t_flows[s->gidx]++;
+		return s;
+	}
+	if (s->flags & SESS_F_SNAT)
+		sesstab_port_put(s->nport_owner, s->nport);
+	sesstab_put(s);
+	sess_key_from_pkt(&k, pi);
+	other = sesstab_lookup(&k, &dir);
+	if (other && dir == SESS_DIR_CLIENT)
+		return other;
+	nlb_drop(w, m, li, SL_DROP_NLB_SESSIONS_FULL);
+	return NULL;
+}
+
+/* A new session for the client packet pi of listener li; NULL (m dropped) on failure. */
+static struct sess *nlb_new_session(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi,
+				    unsigned int li)
+{
+	const struct cfg_listener *l = &dp.cfg->listeners[li];
+	const struct rt_group *g = &w->s->groups[l->group];
+	const struct rt_target *t;
+	struct flow_key fk;
+	struct sess *s;
+	uint8_t nh[16];
+	unsigned int port;
+	int slot;
+
+	flow_key_make(pi, g->cfg->stickiness, &fk);
+	slot = rt_group_pick(g, flow_key_hash(&fk), w->st);
+	if (slot < 0) {
+		nlb_drop(w, m, li,
+			 slot == RT_PICK_BYPASS ? SL_DROP_NO_TARGET : (enum sl_drop)(-slot - 1));
+		return NULL;
+	}
+	t = &g->targets[slot];
+	s = sesstab_alloc();
+	if (!s) {
+		nlb_drop(w, m, li, SL_DROP_NLB_SESSIONS_FULL);
+		return NULL;
+	}
+	nlb_session_fill(w, s, pi, li, slot);
+	if (!g->cfg->preserve_client_ip) {
+		struct nat_rewrite *fw = &s->rw[SESS_DIR_CLIENT], *rv = &s->rw[SESS_DIR_REPLY];
+
+		if (route_lookup(dp.routes, pi->family, t->addr16, &port, nh) ||
+		    (pi->family == 4 ? !dp.ports[port].addr4 : !dp.ports[port].has6)) {
+			sesstab_put(s);
+			wk_drop(w, m, SL_DROP_NO_ROUTE);
+			return NULL;
+		}
+		s->nport = sesstab_port_get(w->txq);
+		if (!s->nport) {
+			sesstab_put(s);
+			nlb_drop(w, m, li, SL_DROP_NLB_PORTS_EXHAUSTED);
+			return NULL;
+		}
+		s->nport_owner = (uint8_t)w->txq;
+		s->flags |= SESS_F_SNAT;
+		fw->set_src = 1;
+		memset(fw->saddr, 0, 16);
+		if (pi->family == 4)
+			memcpy(fw->saddr, &dp.ports[port].addr4, 4);
+		else
+			memcpy(fw->saddr, dp.ports[port].addr6, 16);
+		fw->sport = s->nport;
+		memcpy(s->key[SESS_DIR_REPLY].daddr, fw->saddr, 16);
+		s->key[SESS_DIR_REPLY].dport = s->nport;
+		rv->set_dst = 1;
+		memcpy(rv->daddr, pi->saddr, 16);
+		rv->dport = pi->sport;
+	}
+	return nlb_publish(w, m, pi, li, s);
+}
+
+/* A target's reply (s found by its reply key): 1 if handled, 0 if it is no reply any more. */
+static int nlb_reply(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi, struct sess *s)
+{
+	int consumed;
+
+	if (!nlb_session_ok(w, m, pi, s, SESS_DIR_REPLY, &consumed))
+		return consumed; /* expired or moved: the packet is not a reply any more */
+	nlb_translate_send(w, m, pi, s, SESS_DIR_REPLY);
+	return 1;
+}
+
+void nlb_to_zone_ip(struct wctx *w, int in_port, struct rte_mbuf *m, const struct pkt_info *pi,
+		    int inspected)
+{
+	const struct cfg_listener *l;
+	struct pkt_info fp;
+	struct sess_key k;
+	struct sess *s;
+	int li, dir, consumed;
+
+	/*
+	 * A non-first fragment has the ports its first fragment recorded (core/frag.h), or no
+	 * listener can be known: dropped frag_early (docs/nlb.md "Fragments").
+	 */
+	if (unlikely(pi->flags & PKT_F_FRAG)) {
+		fp = *pi;
+		if (fragtab_apply(w, &fp, FRAG_MODE_NLB) == FRAG_EARLY) {
+			wk_drop(w, m, SL_DROP_FRAG_EARLY);
+			return;
+		}
+		pi = &fp;
+	}
+	li = nlb_active && (pi->flags & PKT_F_L4) ? nlb_listener(pi) : -1;
+	if (li < 0) {
+		if (!nlb_try_session(w, in_port, m, pi)) /* a source-NAT reply to the zone IP */
+			wk_drop(w, m, SL_DROP_NLB_NO_LISTENER);
+		return;
+	}
+	l = &dp.cfg->listeners[li];
+	if (l->inspect >= 0 && !inspected) {
+		gw_encap(w, in_port, m, pi, (unsigned int)l->inspect, 0);
+		return;
+	}
+	sess_key_from_pkt(&k, pi);
+	s = sesstab_lookup(&k, &dir);
+	if (s && dir == SESS_DIR_REPLY && nlb_reply(w, m, pi, s))
+		return; /* a source-NAT reply to the zone IP: one lookup serves both */
+	if (s && (dir != SESS_DIR_CLIENT || !nlb_session_ok(w, m, pi, s, dir, &consumed))) {
+		if (s && dir == SESS_DIR_CLIENT && consumed)
+			return;
+		s = NULL;
+	}
+	if (!s) {
+		unsigned int refused =
+			nat_new_session_refusal(pi, wk_dst_kind(pi->family, pi->saddr));
+		int v;
+
+		if (pi->flags & PKT_F_FRAG_LATER) { /* its first fragment made no session */
+			nlb_drop(w, m, (unsigned int)li, SL_DROP_FRAG_EARLY);
+			return;
+		}
+
+		if (refused != SL_DROP_MAX) {
+			nlb_drop(w, m, (unsigned int)li, (enum sl_drop)refused);
+			return;
+		}
+		v = nlb_client_verdict(pi->proto, pi->tcp_flags,
+				       w->s->groups[l->group].cfg->tcp_unknown_reset);
+
+		if (v == NLB_CLIENT_DROP_RST) { /* a reset of nothing: nothing to do */
+			wk_drop(w, m, SL_DROP_NLB_UNKNOWN_RESET);
+			return;
+		}
+		if (v == NLB_CLIENT_RESET) {
+			nlb_rst_answer(w, m, pi, NULL, NULL);
+			nlb_drop(w, m, li, SL_DROP_NLB_UNKNOWN_RESET);
+			return;
+		}
+		s = nlb_new_session(w, m, pi, (unsigned int)li);
+		if (!s)
+			return;
+		if (v == NLB_CLIENT_ADOPT) /* another node's flow (or ours before a restart) */
+			DP_EVENT(w->st, NLB_ADOPTED);
+	}
+	nlb_translate_send(w, m, pi, s, SESS_DIR_CLIENT);
+}
+
+/*
+ * An ICMP error quoting a packet of a session: translate the quote and the destination. 0: no
+ * session, or one whose target is gone (nothing of it goes to a removed target's address).
+ */
+static int nlb_icmp(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi)
+{
+	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
+	struct nat_rewrite outer, inner;
+	struct pkt_info emb, out;
+	const struct sess_key *orig;
+	struct sess_key k;
+	struct sess *s;
+	int dir;
+
+	if (pkt_parse_embedded(data, data + m->data_len, pi, &emb) || !(emb.flags & PKT_F_L4))
+		return 0;
+	/* the quoted packet went one way; its session key is the other way round */
+	memset(&k, 0, sizeof(k));
+	k.family = emb.family;
+	k.proto = emb.proto;
+	memcpy(k.saddr, emb.daddr, 16);
+	memcpy(k.daddr, emb.saddr, 16);
+	k.sport = emb.dport;
+	k.dport = emb.sport;
+	s = sesstab_lookup(&k, &dir);
+	if (!s || !rt_pin_target(&w->s->groups[s->group], s->tag))
+		return 0;
+	orig = &s->key[!dir]; /* the quoted packet as it was before translation */
+	nat_icmp_rewrites(pi->family, orig->saddr, orig->daddr, orig->sport, orig->dport, &outer,
+			  &inner);
+	if (nat_icmp_error(data, data + m->data_len, pi, &outer, &inner) ||
+	    nlb_reparse(m, pi, &out)) {
+		wk_drop(w, m, SL_DROP_PARSE_L4);
+		return 1;
+	}
+	gw_forward(w, m, &out, SL_EV_NLB_ICMP);
+	return 1;
+}
+
+int nlb_try_session(struct wctx *w, int in_port, struct rte_mbuf *m, const struct pkt_info *pi)
+{
+	struct pkt_info fp;
+	struct sess_key k;
+	struct sess *s;
+	int dir;
+
+	(void)in_port;
+	if (!nlb_active)
+		return 0;
+	if (pi->flags & PKT_F_ICMP_ERR)
+		return nlb_icmp(w, m, pi);
+	if (unlikely(pi->flags & PKT_F_FRAG_LATER)) { /* a reply's: its first fragment's ports */
+		fp = *pi;
+		fragtab_apply(w, &fp, FRAG_MODE_REPLY);
+		pi = &fp;
+	}
+	if (!(pi->flags & PKT_F_L4) || (pi->proto != IPPROTO_TCP_ && pi->proto != IPPROTO_UDP_))
+		return 0;
+	sess_key_from_pkt(&k, pi);
+	s = sesstab_lookup(&k, &dir);
+	if (!s || dir != SESS_DIR_REPLY)
+		return 0;
+	/* a reply's first fragment records its ports (only a reply's: the rest are gw_encap's) */
+	if (unlikely((pi->flags & (PKT_F_FRAG | PKT_F_FRAG_LATER)) == PKT_F_FRAG)) {
+		fp = *pi;
+		fragtab_apply(w, &fp, FRAG_MODE_REPLY);
+	}
+	return nlb_reply(w, m, pi, s);
+}
+
+int nlb_reply_adopt(struct wctx *w, int in_port, struct rte_mbuf *m, const struct pkt_info *pi)
+{
+	const struct rt_replies *r = &w->s->replies;
+	const struct nlb_reply_owner *exact, *any;
+	struct nlb_reply_owner o;
+	struct rt_reply_key k;
+	struct pkt_info cpi;
+	struct sess tmp, *s;
+	int v;
+
+	/* not on a port with inspection: that traffic is inspected as before (core/nlb.h) */
+	if (!nlb_active || !r->n || in_port < 0 || dp.ports[in_port].attach >= 0 ||
+	    !(pi->flags & PKT_F_L4) || (pi->flags & PKT_F_ICMP_ERR) ||
+	    (pi->proto != IPPROTO_TCP_ && pi->proto != IPPROTO_UDP_) ||
+	    pi->family != nlb_zone.family)
+		return 0;
+	memset(&k, 0, sizeof(k));
+	k.family = pi->family;
+	k.proto = pi->proto;
+	k.port = pi->sport;
+	memcpy(k.addr, pi->saddr, 16);
+	exact = rt_reply_find(r, &k);
+	k.port = 0;
+	any = rt_reply_find(r, &k);
+	v = nlb_reply_resolve(exact, any, pi->sport, &o);
+	if (v == NLB_REPLY_NONE)
+		return 0;
+	if (v == NLB_REPLY_AMBIGUOUS) {
+		wk_drop(w, m, SL_DROP_NLB_REPLY_AMBIGUOUS);
+		return 1;
+	}
+	/* the client packet this reply answers: client -> zone IP:listener port */
+	cpi = *pi;
+	memcpy(cpi.saddr, pi->daddr, 16);
+	cpi.sport = pi->dport;
+	memset(cpi.daddr, 0, 16);
+	memcpy(cpi.daddr, nlb_zone.addr, pi->family == 4 ? 4 : 16);
+	cpi.dport = o.lport;
+	DP_EVENT(w->st, NLB_REPLY_ADOPTED);
+	if (!nlb_reply_keeps(pi->proto, pi->tcp_flags)) { /* a RST: translated, no session */
+		memset(&tmp, 0, sizeof(tmp));
+		nlb_session_fill(w, &tmp, &cpi, o.listener, o.slot);
+		nlb_translate_send(w, m, pi, &tmp, SESS_DIR_REPLY);
+		return 1;
+	}
+	s = sesstab_alloc();
+	if (!s) {
+		nlb_drop(w, m, o.listener, SL_DROP_NLB_SESSIONS_FULL);
+		return 1;
+	}
+	nlb_session_fill(w, s, &cpi, o.listener, o.slot);
+	s = nlb_publish(w, m, &cpi, o.listener, s);
+	if (s)
+		nlb_translate_send(w, m, pi, s, SESS_DIR_REPLY);
+	return 1;
+}
+
+unsigned int nlb_sweep(uint64_t now_us, unsigned int budget)
+{
+	return nlb_active ? sesstab_sweep(now_us, budget) : 0;
+}

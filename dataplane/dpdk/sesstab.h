@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sesstab.h - NAT sessions of the load balancer. A session is one object reached by two
+ * directional keys (the client's packets and the target's replies) in one lock-free rte_hash
+ * shared by all lcores; the object is complete before its keys are published and is freed
+ * through RCU (QSBR) after both keys are gone. Source-NAT ports come from per-worker pools.
+ */
+#ifndef SL_SESSTAB_H
+#define SL_SESSTAB_H
+
+#include <stdint.h>
+
+#include "dataplane/core/nat.h"
+#include "dataplane/core/pkt.h"
+
+struct sess_key {
+	uint8_t family;
+	uint8_t proto;
+	uint16_t sport; /* host order */
+	uint16_t dport;
+	uint8_t pad[2];
+	uint8_t saddr[16];
+	uint8_t daddr[16];
+};
+_Static_assert(sizeof(struct sess_key) == 40, "sess_key is the rte_hash key");
+
+#define SESS_DIR_CLIENT 0 /* client -> zone IP: rewrite towards the target */
+#define SESS_DIR_REPLY	1 /* target -> client (or node): rewrite back */
+
+#define SESS_F_CLOSING 0x01 /* FIN or RST seen: short life */
+#define SESS_F_SNAT    0x02 /* owns a source-NAT port */
+
+struct sess {
+	struct nat_rewrite rw[2]; /* by direction */
+	struct sess_key key[2];
+	uint64_t last_seen; /* us, atomic */
+	uint16_t listener;
+	uint16_t group;
+	uint16_t target;     /* slot in the group */
+	uint16_t nport;	     /* source-NAT port, with SESS_F_SNAT */
+	uint32_t tag;	     /* the target's RT_TAG when the session began: a mismatch = gone */
+	uint32_t gidx;	     /* the target's counter index */
+	uint8_t nport_owner; /* worker index that owns the port pool */
+	uint8_t flags;	     /* SESS_F_*, atomic */
+	uint8_t proto;
+};
+_Static_assert(sizeof(struct sess) == 192, "a session is three cache lines");
+
+int sesstab_init(uint32_t sessions, unsigned int n_workers);
+void sesstab_free(void);
+void sess_key_from_pkt(struct sess_key *k, const struct pkt_info *pi);
+/* The session of k and its direction, or NULL. */
+struct sess *sesstab_lookup(const struct sess_key *k, int *dir);
+/* Allocate a zeroed session object (per-lcore cached mempool), NULL when none is left. */
+struct sess *sesstab_alloc(void);
+void sesstab_put(struct sess *s); /* an object never published */
+/* Publish both keys of s; on failure (-ENOSPC, -EEXIST) nothing of s is published. */
+int sesstab_publish(struct sess *s);
+/* Unpublish both keys; the object (and its port) is reclaimed after the grace period. */
+void sesstab_remove(struct sess *s);
+/* Remove sessions idle past their group's timeout; returns how many. Main lcore. */
+unsigned int sesstab_sweep(uint64_t now_us, unsigned int budget);
+unsigned int sesstab_count(void);
+/*
+ * Control path (main lcore): the next session after *iter (start at 0), copied into *out
+ * while the workers run. Returns 0, or -ENOENT at the end. The copy is validated (listener
+ * and group in range) but may mix two moments of a session that changed under it.
+ */
+int sesstab_iterate(uint32_t *iter, struct sess *out);
+/*
+ * Sessions ended (reclaimed) so far, per listener and per target counter index (only those of
+ * the slot's current occupant, dp.t_tag[gidx], count for a target).
+ */
+uint64_t sesstab_closed_listener(unsigned int l);
+uint64_t sesstab_closed_target(uint32_t gidx);
+
+/* Source-NAT ports of worker `w`: 0 when its pool is empty. */
+uint16_t sesstab_port_get(unsigned int w);
+void sesstab_port_put(unsigned int w, uint16_t port);
+
+#endif /* SL_SESSTAB_H */

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# The folder tree is the architecture (docs/architecture.md): check who may include whom.
+#   dataplane/core  the decisions: includes only dataplane/core (it is compiled into the BPF
+#                   program too)
+#   dataplane/lib   DPDK-free library: core and lib
+#   dataplane/dpdk  the DPDK shell: core, lib, dpdk
+#   bpf             the XDP program and its loader: core, lib (loader only), bpf
+#   ctrl            the daemon and CLI: core, lib, ctrl
+#   appliance       the reference appliance: core, appliance
+# Every project include names its folder from the repository root.
+set -euo pipefail
+cd "${1:-$(dirname "$0")/../..}"
+fail=0
+allowed() { # folder -> allowed include prefixes
+	case "$1" in
+	dataplane/core) echo "dataplane/core/" ;;
+	dataplane/lib) echo "dataplane/core/ dataplane/lib/" ;;
+	dataplane/dpdk) echo "dataplane/core/ dataplane/lib/ dataplane/dpdk/" ;;
+	bpf) echo "dataplane/core/ dataplane/lib/ bpf/" ;;
+	ctrl) echo "dataplane/core/ dataplane/lib/ ctrl/" ;;
+	appliance) echo "dataplane/core/ appliance/" ;;
+	esac
+}
+generated="sluice.skel.h vmlinux.h"
+for dir in dataplane/core dataplane/lib dataplane/dpdk bpf ctrl appliance; do
+	ok=$(allowed "$dir")
+	while IFS= read -r line; do
+		file=${line%%:*}
+		inc=$(sed -E 's/.*#[[:space:]]*include[[:space:]]+"([^"]+)".*/\1/' <<<"${line#*:}")
+		good=0
+		for p in $ok; do [[ $inc == "$p"* ]] && good=1; done
+		for g in $generated; do [[ $inc == "$g" ]] && good=1; done
+		if [ "$good" = 0 ]; then
+			echo "layout: $file includes \"$inc\" (a $dir file may include only: $ok)"
+			fail=1
+		fi
+	done < <(grep -HE '^[[:space:]]*#[[:space:]]*include[[:space:]]+"' "$dir"/*.[ch] 2>/dev/null || true)
+done
+# The BPF program itself (what clang -target bpf compiles) may not use the user-space library.
+if grep -nE '#[[:space:]]*include[[:space:]]+"dataplane/lib/' bpf/sluice.bpf.c bpf/sluice.bpf.h bpf/xdp_shared.h; then
+	echo "layout: the BPF program includes dataplane/lib (only the loader may)"
+	fail=1
+fi
+[ "$fail" = 0 ] && echo "layout: every include in its place"
+exit "$fail"
