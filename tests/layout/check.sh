@@ -18,12 +18,13 @@ allowed() { # folder -> allowed include prefixes
 	dataplane/lib) echo "dataplane/core/ dataplane/lib/" ;;
 	dataplane/dpdk) echo "dataplane/core/ dataplane/lib/ dataplane/dpdk/" ;;
 	bpf) echo "dataplane/core/ dataplane/lib/ bpf/" ;;
+	bpf/prog) echo "dataplane/core/ bpf/" ;;
 	ctrl) echo "dataplane/core/ dataplane/lib/ ctrl/" ;;
 	appliance) echo "dataplane/core/ appliance/" ;;
 	esac
 }
 generated="sluice.skel.h vmlinux.h"
-for dir in dataplane/core dataplane/lib dataplane/dpdk bpf ctrl appliance; do
+for dir in dataplane/core dataplane/lib dataplane/dpdk bpf bpf/prog ctrl appliance; do
 	ok=$(allowed "$dir")
 	while IFS= read -r line; do
 		file=${line%%:*}
@@ -38,7 +39,7 @@ for dir in dataplane/core dataplane/lib dataplane/dpdk bpf ctrl appliance; do
 	done < <(grep -HE '^[[:space:]]*#[[:space:]]*include[[:space:]]+"' "$dir"/*.[ch] 2>/dev/null || true)
 done
 # The BPF program itself (what clang -target bpf compiles) may not use the user-space library.
-if grep -nE '#[[:space:]]*include[[:space:]]+"dataplane/lib/' bpf/sluice.bpf.c bpf/sluice.bpf.h bpf/xdp_shared.h; then
+if grep -nE '#[[:space:]]*include[[:space:]]+"dataplane/lib/' bpf/sluice.bpf.c bpf/sluice.bpf.h bpf/xdp_shared.h bpf/prog/*.h; then
 	echo "layout: the BPF program includes dataplane/lib (only the loader may)"
 	fail=1
 fi

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * bpf/prog/pin.h - the inspection path's flow key, fragments, target choice and pin verdict.
+ * Part of the XDP program: included once, in order, by bpf/sluice.bpf.c (not a library).
+ */
+#ifndef SL_BPF_PROG_PIN_H
+#define SL_BPF_PROG_PIN_H
+
+/*
+ * The flow key of pi (gwlb_flow_key: an ICMP error hashes on the packet it quotes). A global
+ * function: the verifier checks it once, on its own, not inlined into every caller (parsing
+ * the quoted packet on top of the outer parse exceeds the 1M instruction limit).
+ */
+__noinline int sl_flow_key(struct xdp_md *ctx, const struct pkt_info *pi, __u32 stick,
+			   struct flow_key *k)
+{
+	const __u8 *data = (const __u8 *)(long)ctx->data, *end = (const __u8 *)(long)ctx->data_end;
+	struct pkt_info o;
+
+	if (!pi || !k)
+		return -1;
+	__builtin_memcpy(&o, pi, sizeof(o));
+	/* Offsets read from memory: bound them for the verifier (no real frame is refused). */
+	if (o.l3_off > SL_MAX_L4_OFF || o.l4_off > SL_MAX_L4_OFF) {
+		flow_key_make(&o, (enum flow_stick)stick, k);
+		return 0;
+	}
+	gwlb_flow_key(data, end, &o, (enum flow_stick)stick, k);
+	return 0;
+}
+
+/*
+ * fragtab_apply (dataplane/dpdk/fragtab.c): core/frag.h's frag_decide for pi (in s) in `mode` at
+ * s->now with sl_frags; counts frag_tracked / frag_table_full in st. Returns the verdict, pi
+ * changed as frag_decide changes it. A new key with BPF_NOEXIST (no room: -E2BIG, full; a
+ * key another CPU has just added: -EEXIST, its value stands); an entry found is replaced
+ * (BPF_ANY: the kernel swaps the element whole). Global: checked once, not inlined.
+ */
+__noinline int sl_frag(struct sl_scratch *s, struct pkt_info *pi, struct xdp_stats *st, __u32 mode,
+		       __u32 timeout_ms)
+{
+	__u64 *v, val = 0, write = 0;
+	int verdict, ret;
+
+	if (!s || !pi || !st)
+		return FRAG_NONE;
+	if (!frag_tracked(pi))
+		return FRAG_NONE;
+	frag_key_make(pi, &s->frk);
+	v = bpf_map_lookup_elem(&sl_frags, &s->frk);
+	if (v)
+		val = *v;
+	verdict = frag_decide(pi, v ? &val : NULL, s->now, (__u64)timeout_ms * 1000, (int)mode,
+			      &write);
+	if (verdict != FRAG_RECORD)
+		return verdict;
+	/* not *v = write: the sweeper may have deleted (and the map reused) that element */
+	ret = (int)bpf_map_update_elem(&sl_frags, &s->frk, &write, v ? BPF_ANY : BPF_NOEXIST);
+	if (!ret)
+		st->events[SL_EV_FRAG_TRACKED]++;
+	else if (ret != -17) /* -EEXIST */
+		st->events[SL_EV_FRAG_TABLE_FULL]++;
+	return verdict;
+}
+
+static __always_inline struct xdp_group *sl_group(__u32 gi)
+{
+	__u32 zero = 0;
+	void *inner = bpf_map_lookup_elem(&sl_state, &zero);
+
+	if (!inner)
+		return NULL;
+	return bpf_map_lookup_elem(inner, &gi);
+}
+
+static __always_inline struct xdp_tstats *sl_tstat(__u32 gi, __u32 slot)
+{
+	__u32 k = gi * XDP_GROUP_TARGETS + slot;
+
+	return bpf_map_lookup_elem(&sl_tstats, &k);
+}
+
+/* rt_group_pick: a slot, -(drop reason + 1), or SL_PICK_BYPASS. */
+#define SL_PICK_BYPASS (-1000)
+
+static __always_inline int sl_pick(struct sl_env *e, const struct xdp_group *g, __u32 hash)
+{
+	__u64 idx = hash % XDP_MAGLEV_SIZE; /* 64-bit: no zero-extension between check and use */
+	__u32 slot;
+
+	/*
+	 * clang computes the modulo as hash - hash / M * M, which loses the verifier's bounds:
+	 * hide idx from the optimiser and check it again.
+	 */
+	asm volatile("" : "+r"(idx));
+	if (idx >= XDP_MAGLEV_SIZE)
+		return -(SL_DROP_NO_TARGET + 1);
+	switch (g->mode) {
+	case SL_MODE_NO_TARGET:
+		return -(SL_DROP_NO_TARGET + 1);
+	case SL_MODE_DROP:
+		return -(SL_DROP_ALL_UNHEALTHY_DROP + 1);
+	case SL_MODE_BYPASS:
+		return SL_PICK_BYPASS;
+	case SL_MODE_FAIL_OPEN:
+		sl_event(e, SL_EV_FAIL_OPEN);
+		break;
+	default:
+		break;
+	}
+	slot = g->maglev[idx];
+	if (slot == XDP_MAGLEV_EMPTY || slot >= g->n_targets || slot >= XDP_GROUP_TARGETS)
+		return -(SL_DROP_NO_TARGET + 1);
+	return (int)slot;
+}
+
+/* gw_choose: the flow table entry for (gi, key) if it may stay, else a new pick, pinned. */
+static __always_inline int sl_choose(struct sl_env *e, __u32 gi, const struct xdp_group *g,
+				     const struct flow_key *fk, __u32 hash, __u8 proto, __u64 now)
+{
+	struct gwlb_pin_key *k = &e->s->ftk; /* in scratch: the stack is short */
+	struct xdp_tstats *ts;
+	__u64 *v, val;
+	int ret;
+
+	__builtin_memset(k, 0, sizeof(*k));
+	__builtin_memcpy(&k->fk, fk, sizeof(k->fk));
+	k->group = (__u16)gi;
+	v = bpf_map_lookup_elem(&sl_flows, k);
+	if (v) {
+		__u32 tag, slot;
+		__u64 idle = proto == IPPROTO_TCP_ ? g->idle_tcp_us : g->idle_other_us;
+		__u64 seen;
+		const struct xdp_target *t;
+		int verdict;
+
+		val = *v;
+		tag = gwlb_pin_tag(val);
+		slot = gwlb_tag_slot(tag);
+		seen = gwlb_pin_seen_us(val);
+		t = &g->targets[slot];
+		if (!gwlb_pin_current(tag, g->n_targets, t->present, t->tag)) /* rt_pin_target */
+			verdict = gwlb_flow_verdict(now, seen, idle, TS_DRAINING, 0, 0, 0);
+		else
+			verdict = gwlb_flow_verdict(now, seen, idle, t->state, t->drain_start,
+						    g->dereg_delay_us, g->rebalance);
+		if (verdict == GWLB_KEEP) {
+			/* flowtab_touch: once a second; not over another CPU's new choice */
+			if (gwlb_pin_touch_due(val, now))
+				__sync_val_compare_and_swap(v, val, gwlb_pin_val(tag, now));
+			return (int)slot;
+		}
+		sl_event(e, verdict == GWLB_EXPIRED ? SL_EV_FLOW_EXPIRED : SL_EV_FLOW_REBALANCED);
+		/* An entry neither kept nor replaced goes: counted once, not per packet. */
+		if (g->mode != SL_MODE_NORMAL && g->mode != SL_MODE_FAIL_OPEN)
+			bpf_map_delete_elem(&sl_flows, k);
+	}
+	ret = sl_pick(e, g, hash);
+	if (ret < 0)
+		return ret;
+	val = gwlb_pin_val(g->targets[ret & 0xff].tag, now);
+	if (bpf_map_update_elem(&sl_flows, k, &val, BPF_ANY))
+		sl_event(e, SL_EV_FLOW_UNPINNED);
+	sl_event(e, SL_EV_FLOW_NEW);
+	ts = sl_tstat(gi, (__u32)ret);
+	if (ts)
+		ts->flows++;
+	return ret;
+}
+
+#endif /* SL_BPF_PROG_PIN_H */
