@@ -100,8 +100,9 @@ static uint16_t test_fd_port(evutil_socket_t fd)
 	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 }
 
-static struct probe_result test_run(enum cfg_hc_proto proto, int family, uint16_t port,
-				    const char *path, uint32_t timeout_ms, int *calls)
+/* A spec for proto to 127.0.0.1 or ::1 (family 4 or 6), status matcher 200-399. */
+static struct probe_spec test_spec(enum cfg_hc_proto proto, int family, uint16_t port,
+				   const char *path, uint32_t timeout_ms)
 {
 	struct probe_spec spec = {
 		.protocol = proto,
@@ -112,14 +113,42 @@ static struct probe_result test_run(enum cfg_hc_proto proto, int family, uint16_
 		.matcher_hi = 399,
 		.timeout_ms = timeout_ms,
 	};
+
+	return spec;
+}
+
+/* One probe run to its verdict; the callback comes exactly once, never from probe_start. */
+static struct probe_result test_run_spec(const struct probe_spec *spec)
+{
 	struct tresult r = {0};
-	struct probe *p = probe_start(tbase, tclient_ctx, &spec, test_probe_cb, &r);
+	struct probe *p = probe_start(tbase, tclient_ctx, spec, test_probe_cb, &r);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	CU_ASSERT_EQUAL(r.called, 0); /* never from inside probe_start */
 	test_wait(&r);
-	*calls = r.called;
+	CU_ASSERT_EQUAL(r.called, 1);
 	return r.res;
+}
+
+static struct probe_result test_run(enum cfg_hc_proto proto, int family, uint16_t port,
+				    const char *path, uint32_t timeout_ms)
+{
+	struct probe_spec spec = test_spec(proto, family, port, path, timeout_ms);
+
+	return test_run_spec(&spec);
+}
+
+/* test_run() whose verdict must be ok, and its reason reason (not checked when NULL). */
+static struct probe_result test_expect(enum cfg_hc_proto proto, int family, uint16_t port,
+				       const char *path, uint32_t timeout_ms, int ok,
+				       const char *reason)
+{
+	struct probe_result r = test_run(proto, family, port, path, timeout_ms);
+
+	CU_ASSERT_EQUAL(r.ok, ok);
+	if (reason)
+		CU_ASSERT_STRING_EQUAL(r.reason, reason);
+	return r;
 }
 
 /* A TCP listener that accepts and keeps connections open, silent. */
@@ -309,13 +338,9 @@ static void test_tcp_connect_passes(void)
 	uint16_t port;
 	struct evconnlistener *l = test_listener(4, &port);
 	struct probe_result r;
-	int calls;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
-	r = test_run(CFG_HC_TCP, 4, port, NULL, 2000, &calls);
-	CU_ASSERT_EQUAL(calls, 1);
-	CU_ASSERT_EQUAL(r.ok, 1);
-	CU_ASSERT_STRING_EQUAL(r.reason, "");
+	r = test_expect(CFG_HC_TCP, 4, port, NULL, 2000, 1, "");
 	CU_ASSERT(r.latency_us > 0 && r.latency_us < 2000000);
 	evconnlistener_free(l);
 	test_silent_close();
@@ -325,16 +350,12 @@ static void test_tcp_connect_ipv6_passes(void)
 {
 	uint16_t port;
 	struct evconnlistener *l = test_listener(6, &port);
-	struct probe_result r;
-	int calls;
 
 	if (!l) { /* no ::1 in this sandbox */
 		fprintf(stderr, "(no IPv6 loopback: skipped) ");
 		return;
 	}
-	r = test_run(CFG_HC_TCP, 6, port, NULL, 2000, &calls);
-	CU_ASSERT_EQUAL(calls, 1);
-	CU_ASSERT_EQUAL(r.ok, 1);
+	test_expect(CFG_HC_TCP, 6, port, NULL, 2000, 1, NULL);
 	evconnlistener_free(l);
 	test_silent_close();
 }
@@ -342,30 +363,17 @@ static void test_tcp_connect_ipv6_passes(void)
 static void test_tcp_closed_port_is_refused(void)
 {
 	uint16_t port = test_closed_port(4);
-	struct probe_result r;
-	int calls;
 
 	CU_ASSERT_NOT_EQUAL_FATAL(port, 0);
-	r = test_run(CFG_HC_TCP, 4, port, NULL, 2000, &calls);
-	CU_ASSERT_EQUAL(calls, 1);
-	CU_ASSERT_EQUAL(r.ok, 0);
-	CU_ASSERT_STRING_EQUAL(r.reason, "connect: Connection refused");
+	test_expect(CFG_HC_TCP, 4, port, NULL, 2000, 0, "connect: Connection refused");
 }
 
 static void test_http_closed_port_is_refused(void)
 {
 	uint16_t port = test_closed_port(4);
-	struct probe_result r;
-	int calls;
 
-	r = test_run(CFG_HC_HTTP, 4, port, "/ok", 2000, &calls);
-	CU_ASSERT_EQUAL(calls, 1);
-	CU_ASSERT_EQUAL(r.ok, 0);
-	CU_ASSERT_STRING_EQUAL(r.reason, "connect: Connection refused");
-	r = test_run(CFG_HC_HTTPS, 4, port, "/ok", 2000, &calls);
-	CU_ASSERT_EQUAL(calls, 1);
-	CU_ASSERT_EQUAL(r.ok, 0);
-	CU_ASSERT_STRING_EQUAL(r.reason, "connect: Connection refused");
+	test_expect(CFG_HC_HTTP, 4, port, "/ok", 2000, 0, "connect: Connection refused");
+	test_expect(CFG_HC_HTTPS, 4, port, "/ok", 2000, 0, "connect: Connection refused");
 }
 
 static void test_http_silent_server_times_out(void)
@@ -373,19 +381,12 @@ static void test_http_silent_server_times_out(void)
 	uint16_t port;
 	struct evconnlistener *l = test_listener(4, &port);
 	struct probe_result r;
-	int calls;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
-	r = test_run(CFG_HC_HTTP, 4, port, "/ok", 300, &calls);
-	CU_ASSERT_EQUAL(calls, 1);
-	CU_ASSERT_EQUAL(r.ok, 0);
-	CU_ASSERT_STRING_EQUAL(r.reason, "timeout after 300 ms");
+	r = test_expect(CFG_HC_HTTP, 4, port, "/ok", 300, 0, "timeout after 300 ms");
 	CU_ASSERT(r.latency_us >= 290000 && r.latency_us < 2000000);
 	/* TLS that never gets its ServerHello: the same single deadline */
-	r = test_run(CFG_HC_HTTPS, 4, port, "/ok", 1000, &calls);
-	CU_ASSERT_EQUAL(calls, 1);
-	CU_ASSERT_EQUAL(r.ok, 0);
-	CU_ASSERT_STRING_EQUAL(r.reason, "timeout after 1 s");
+	r = test_expect(CFG_HC_HTTPS, 4, port, "/ok", 1000, 0, "timeout after 1 s");
 	evconnlistener_free(l);
 	test_silent_close();
 }
@@ -394,31 +395,19 @@ static void test_http_status_matcher(void)
 {
 	uint16_t port;
 	struct evhttp *http = test_http_server("127.0.0.1", 0, &port);
-	struct probe_result r;
 	char host[32];
-	int calls;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(http);
-	r = test_run(CFG_HC_HTTP, 4, port, "/ok", 2000, &calls);
-	CU_ASSERT_EQUAL(calls, 1);
-	CU_ASSERT_EQUAL(r.ok, 1);
-	CU_ASSERT_STRING_EQUAL(r.reason, "");
+	test_expect(CFG_HC_HTTP, 4, port, "/ok", 2000, 1, "");
 	CU_ASSERT_STRING_EQUAL(last_ua, "sluice-health/0.1");
 	snprintf(host, sizeof(host), "127.0.0.1:%u", port);
 	CU_ASSERT_STRING_EQUAL(last_host, host);
 	CU_ASSERT_STRING_EQUAL(last_conn, "close");
 
-	r = test_run(CFG_HC_HTTP, 4, port, "/fail", 2000, &calls);
-	CU_ASSERT_EQUAL(calls, 1);
-	CU_ASSERT_EQUAL(r.ok, 0);
-	CU_ASSERT_STRING_EQUAL(r.reason, "http: status 503 (expected 200-399)");
+	test_expect(CFG_HC_HTTP, 4, port, "/fail", 2000, 0, "http: status 503 (expected 200-399)");
 
-	r = test_run(CFG_HC_HTTP, 4, port, "/moved", 2000, &calls); /* 302 within 200-399 */
-	CU_ASSERT_EQUAL(calls, 1);
-	CU_ASSERT_EQUAL(r.ok, 1);
-	r = test_run(CFG_HC_HTTP, 4, port, "/nope", 2000, &calls);
-	CU_ASSERT_EQUAL(r.ok, 0);
-	CU_ASSERT_STRING_EQUAL(r.reason, "http: status 404 (expected 200-399)");
+	test_expect(CFG_HC_HTTP, 4, port, "/moved", 2000, 1, NULL); /* 302 within 200-399 */
+	test_expect(CFG_HC_HTTP, 4, port, "/nope", 2000, 0, "http: status 404 (expected 200-399)");
 	evhttp_free(http);
 }
 
@@ -426,30 +415,17 @@ static void test_http_matcher_exact(void)
 {
 	uint16_t port;
 	struct evhttp *http = test_http_server("127.0.0.1", 0, &port);
-	struct probe_spec spec = {
-		.protocol = CFG_HC_HTTP,
-		.address = test_addr(4),
-		.port = port,
-		.path = "/moved",
-		.matcher_lo = 200,
-		.matcher_hi = 200,
-		.timeout_ms = 2000,
-	};
-	struct tresult r = {0};
+	struct probe_spec spec = test_spec(CFG_HC_HTTP, 4, port, "/moved", 2000);
+	struct probe_result r;
 
+	spec.matcher_hi = 200;
 	CU_ASSERT_PTR_NOT_NULL_FATAL(http);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(probe_start(tbase, tclient_ctx, &spec, test_probe_cb, &r));
-	test_wait(&r);
-	CU_ASSERT_EQUAL(r.called, 1);
-	CU_ASSERT_EQUAL(r.res.ok, 0);
-	CU_ASSERT_STRING_EQUAL(r.res.reason, "http: status 302 (expected 200)");
+	r = test_run_spec(&spec);
+	CU_ASSERT_EQUAL(r.ok, 0);
+	CU_ASSERT_STRING_EQUAL(r.reason, "http: status 302 (expected 200)");
 	spec.matcher_lo = 300;
 	spec.matcher_hi = 302;
-	memset(&r, 0, sizeof(r));
-	CU_ASSERT_PTR_NOT_NULL_FATAL(probe_start(tbase, tclient_ctx, &spec, test_probe_cb, &r));
-	test_wait(&r);
-	CU_ASSERT_EQUAL(r.called, 1);
-	CU_ASSERT_EQUAL(r.res.ok, 1);
+	CU_ASSERT_EQUAL(test_run_spec(&spec).ok, 1);
 	evhttp_free(http);
 }
 
@@ -457,17 +433,13 @@ static void test_http_ipv6(void)
 {
 	uint16_t port;
 	struct evhttp *http = test_http_server("::1", 0, &port);
-	struct probe_result r;
 	char host[48];
-	int calls;
 
 	if (!http) {
 		fprintf(stderr, "(no IPv6 loopback: skipped) ");
 		return;
 	}
-	r = test_run(CFG_HC_HTTP, 6, port, "/ok", 2000, &calls);
-	CU_ASSERT_EQUAL(calls, 1);
-	CU_ASSERT_EQUAL(r.ok, 1);
+	test_expect(CFG_HC_HTTP, 6, port, "/ok", 2000, 1, NULL);
 	snprintf(host, sizeof(host), "[::1]:%u", port);
 	CU_ASSERT_STRING_EQUAL(last_host, host);
 	evhttp_free(http);
@@ -477,20 +449,12 @@ static void test_https_self_signed_passes(void)
 {
 	uint16_t port;
 	struct evhttp *http = test_http_server("127.0.0.1", 1, &port);
-	struct probe_result r;
-	int calls;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(http);
 	last_ua[0] = '\0';
-	r = test_run(CFG_HC_HTTPS, 4, port, "/ok", 3000, &calls);
-	CU_ASSERT_EQUAL(calls, 1);
-	CU_ASSERT_EQUAL(r.ok, 1);
-	CU_ASSERT_STRING_EQUAL(r.reason, "");
+	test_expect(CFG_HC_HTTPS, 4, port, "/ok", 3000, 1, "");
 	CU_ASSERT_STRING_EQUAL(last_ua, "sluice-health/0.1");
-	r = test_run(CFG_HC_HTTPS, 4, port, "/fail", 3000, &calls);
-	CU_ASSERT_EQUAL(calls, 1);
-	CU_ASSERT_EQUAL(r.ok, 0);
-	CU_ASSERT_STRING_EQUAL(r.reason, "http: status 503 (expected 200-399)");
+	test_expect(CFG_HC_HTTPS, 4, port, "/fail", 3000, 0, "http: status 503 (expected 200-399)");
 	evhttp_free(http);
 }
 
@@ -499,12 +463,9 @@ static void test_https_to_plain_http_fails_tls(void)
 	uint16_t port;
 	struct evhttp *http = test_http_server("127.0.0.1", 0, &port);
 	struct probe_result r;
-	int calls;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(http);
-	r = test_run(CFG_HC_HTTPS, 4, port, "/ok", 2000, &calls);
-	CU_ASSERT_EQUAL(calls, 1);
-	CU_ASSERT_EQUAL(r.ok, 0);
+	r = test_expect(CFG_HC_HTTPS, 4, port, "/ok", 2000, 0, NULL);
 	CU_ASSERT_NSTRING_EQUAL(r.reason, "tls: handshake failed: ", 23);
 	fprintf(stderr, "(%s) ", r.reason);
 	evhttp_free(http);
@@ -515,16 +476,12 @@ static void test_http_to_silent_closer(void)
 	/* A peer that accepts and closes at once: no response. */
 	uint16_t port;
 	struct evconnlistener *l = test_listener(4, &port);
-	struct probe_result r;
-	int calls;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
 	test_silent_close();
 	n_silent = TEST_SILENT_MAX; /* the accept callback closes every connection */
-	r = test_run(CFG_HC_HTTP, 4, port, "/ok", 2000, &calls);
-	CU_ASSERT_EQUAL(calls, 1);
-	CU_ASSERT_EQUAL(r.ok, 0);
-	CU_ASSERT_STRING_EQUAL(r.reason, "http: connection closed without a response");
+	test_expect(CFG_HC_HTTP, 4, port, "/ok", 2000, 0,
+		    "http: connection closed without a response");
 	n_silent = 0;
 	evconnlistener_free(l);
 }
@@ -545,15 +502,7 @@ static void test_cancel_midway_calls_nothing(void)
 	struct evconnlistener *l = test_listener(4, &port);
 	struct evhttp *https = test_http_server("127.0.0.1", 1, &port);
 	uint16_t silent_port = l ? test_fd_port(evconnlistener_get_fd(l)) : 0;
-	struct probe_spec spec = {
-		.protocol = CFG_HC_HTTP,
-		.address = test_addr(4),
-		.port = silent_port,
-		.path = "/ok",
-		.matcher_lo = 200,
-		.matcher_hi = 399,
-		.timeout_ms = 200,
-	};
+	struct probe_spec spec = test_spec(CFG_HC_HTTP, 4, silent_port, "/ok", 200);
 	struct tresult r = {0};
 	struct probe *p;
 	enum cfg_hc_proto protos[] = {CFG_HC_TCP, CFG_HC_HTTP, CFG_HC_HTTPS};
@@ -611,15 +560,7 @@ static void test_callback_starts_next_probe(void)
 {
 	uint16_t port;
 	struct evhttp *http = test_http_server("127.0.0.1", 0, &port);
-	struct probe_spec spec = {
-		.protocol = CFG_HC_HTTP,
-		.address = test_addr(4),
-		.port = port,
-		.path = "/ok",
-		.matcher_lo = 200,
-		.matcher_hi = 399,
-		.timeout_ms = 2000,
-	};
+	struct probe_spec spec = test_spec(CFG_HC_HTTP, 4, port, "/ok", 2000);
 	unsigned int i;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(http);
@@ -681,32 +622,28 @@ static void test_no_descriptor_is_local(void)
 	struct evhttp *http = test_http_server("127.0.0.1", 0, &hport);
 	struct evhttp *https = test_http_server("127.0.0.1", 1, &sport);
 	struct probe_result r;
-	int calls;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(http);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(https);
 	CU_ASSERT_EQUAL_FATAL(test_fds_fill(), 0);
-	r = test_run(CFG_HC_TCP, 4, tport, NULL, 2000, &calls);
-	CU_ASSERT_EQUAL(calls, 1);
+	r = test_run(CFG_HC_TCP, 4, tport, NULL, 2000);
 	CU_ASSERT(!r.ok && r.local);
 	CU_ASSERT_STRING_EQUAL(r.reason, "not run: Too many open files");
-	r = test_run(CFG_HC_HTTP, 4, hport, "/ok", 2000, &calls);
-	CU_ASSERT_EQUAL(calls, 1);
+	r = test_run(CFG_HC_HTTP, 4, hport, "/ok", 2000);
 	CU_ASSERT(!r.ok && r.local);
 	CU_ASSERT(strstr(r.reason, "Too many open files") != NULL);
-	r = test_run(CFG_HC_HTTPS, 4, sport, "/ok", 2000, &calls);
-	CU_ASSERT_EQUAL(calls, 1);
+	r = test_run(CFG_HC_HTTPS, 4, sport, "/ok", 2000);
 	CU_ASSERT(!r.ok && r.local);
 	CU_ASSERT(strstr(r.reason, "Too many open files") != NULL);
 	test_fds_release();
 
-	r = test_run(CFG_HC_TCP, 4, tport, NULL, 2000, &calls);
+	r = test_run(CFG_HC_TCP, 4, tport, NULL, 2000);
 	CU_ASSERT(r.ok && !r.local);
-	r = test_run(CFG_HC_HTTP, 4, hport, "/ok", 2000, &calls);
+	r = test_run(CFG_HC_HTTP, 4, hport, "/ok", 2000);
 	CU_ASSERT(r.ok && !r.local);
 	/* a refused connect is the target's failure, not a local one */
-	r = test_run(CFG_HC_TCP, 4, test_closed_port(4), NULL, 2000, &calls);
+	r = test_run(CFG_HC_TCP, 4, test_closed_port(4), NULL, 2000);
 	CU_ASSERT(!r.ok && !r.local);
 	evhttp_free(https);
 	evhttp_free(http);

@@ -8,6 +8,7 @@
 
 #include <CUnit/Basic.h>
 #include <CUnit/CUnit.h>
+#include <stdint.h>
 
 static inline int cu_run(const char *suite, CU_TestInfo *tests)
 {
@@ -30,6 +31,20 @@ static inline int cu_run(const char *suite, CU_TestInfo *tests)
 		failed++;
 	CU_cleanup_registry();
 	return failed ? 1 : 0;
+}
+
+/*
+ * Fixed-seed xorshift32 (Marsaglia): each test program keeps its own seed in *state, so the
+ * same "random" inputs come on every run and a failure can be replayed.
+ */
+static inline uint32_t cu_xorshift32(uint32_t *state)
+{
+	uint32_t x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return *state = x;
 }
 
 #endif /* SL_TEST_CU_H */

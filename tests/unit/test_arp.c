@@ -41,6 +41,18 @@ static const uint8_t expected_request[42] = {
 	0x0a, 0x00, 0x01, 0x01,				/* tpa 10.0.1.1 */
 };
 
+/* What arp_parse() read, field by field; tha is not checked when NULL. */
+static void expect_arp(const struct arp_info *a, uint16_t op, const uint8_t *sha, uint32_t spa,
+		       const uint8_t *tha, uint32_t tpa)
+{
+	CU_ASSERT_EQUAL(a->op, op);
+	CU_ASSERT_EQUAL(memcmp(a->sha, sha, 6), 0);
+	CU_ASSERT_EQUAL(a->spa_be, sl_htonl(spa));
+	if (tha)
+		CU_ASSERT_EQUAL(memcmp(a->tha, tha, 6), 0);
+	CU_ASSERT_EQUAL(a->tpa_be, sl_htonl(tpa));
+}
+
 static void test_arp_parse_reads_request_fields(void)
 {
 	static const uint8_t sha[6] = {0x02, 0, 0, 0, 0, 0x14};
@@ -49,11 +61,7 @@ static void test_arp_parse_reads_request_fields(void)
 
 	memset(&a, 0xEE, sizeof(a));
 	CU_ASSERT_EQUAL(arp_parse(request_hdr, request_hdr + sizeof(request_hdr), &a), 0);
-	CU_ASSERT_EQUAL(a.op, ARP_OP_REQUEST);
-	CU_ASSERT_EQUAL(memcmp(a.sha, sha, 6), 0);
-	CU_ASSERT_EQUAL(a.spa_be, sl_htonl(0x0A000114u));
-	CU_ASSERT_EQUAL(memcmp(a.tha, zero, 6), 0);
-	CU_ASSERT_EQUAL(a.tpa_be, sl_htonl(0x0A00010Au));
+	expect_arp(&a, ARP_OP_REQUEST, sha, 0x0A000114u, zero, 0x0A00010Au);
 }
 
 static void test_arp_parse_accepts_reply_and_ignores_trailing_bytes(void)
@@ -64,10 +72,7 @@ static void test_arp_parse_accepts_reply_and_ignores_trailing_bytes(void)
 	memset(p, 0x55, sizeof(p)); /* Ethernet padding after the header */
 	memcpy(p, expected_reply + 14, 28);
 	CU_ASSERT_EQUAL(arp_parse(p, p + sizeof(p), &a), 0);
-	CU_ASSERT_EQUAL(a.op, ARP_OP_REPLY);
-	CU_ASSERT_EQUAL(memcmp(a.sha, our_mac, 6), 0);
-	CU_ASSERT_EQUAL(a.spa_be, sl_htonl(0x0A00010Au));
-	CU_ASSERT_EQUAL(a.tpa_be, sl_htonl(0x0A000114u));
+	expect_arp(&a, ARP_OP_REPLY, our_mac, 0x0A00010Au, NULL, 0x0A000114u);
 }
 
 static void expect_parse_refused(int byte, uint8_t value)
@@ -193,11 +198,7 @@ static void test_arp_request_parses_back(void)
 						sl_htonl(0x0A000101u)),
 			      42);
 	CU_ASSERT_EQUAL(arp_parse(f + 14, f + 42, &a), 0);
-	CU_ASSERT_EQUAL(a.op, ARP_OP_REQUEST);
-	CU_ASSERT_EQUAL(memcmp(a.sha, our_mac, 6), 0);
-	CU_ASSERT_EQUAL(a.spa_be, sl_htonl(0x0A00010Au));
-	CU_ASSERT_EQUAL(memcmp(a.tha, zero, 6), 0);
-	CU_ASSERT_EQUAL(a.tpa_be, sl_htonl(0x0A000101u));
+	expect_arp(&a, ARP_OP_REQUEST, our_mac, 0x0A00010Au, zero, 0x0A000101u);
 }
 
 static void test_arp_request_small_buffer_is_enospc(void)

@@ -19,7 +19,8 @@ static uint32_t appliance(void)
 	return a;
 }
 
-static void key_v4(struct flow_key *k)
+/* The 5-tuple key of TCP 10.0.0.2:443 -> 10.0.0.1:40000, or of its reverse direction. */
+static void key_v4_dir(struct flow_key *k, int reverse)
 {
 	static const uint8_t a[4] = {10, 0, 0, 1}, b[4] = {10, 0, 0, 2};
 	struct pkt_info pi;
@@ -28,11 +29,16 @@ static void key_v4(struct flow_key *k)
 	pi.family = 4;
 	pi.proto = IPPROTO_TCP_;
 	pi.flags = PKT_F_L4;
-	memcpy(pi.saddr, b, 4);
-	memcpy(pi.daddr, a, 4);
-	pi.sport = 443;
-	pi.dport = 40000;
+	memcpy(pi.saddr, reverse ? a : b, 4);
+	memcpy(pi.daddr, reverse ? b : a, 4);
+	pi.sport = reverse ? 40000 : 443;
+	pi.dport = reverse ? 443 : 40000;
 	flow_key_make(&pi, FLOW_STICK_5TUPLE, k);
+}
+
+static void key_v4(struct flow_key *k)
+{
+	key_v4_dir(k, 0);
 }
 
 static void equal_inputs_give_equal_cookies(void)
@@ -120,19 +126,9 @@ static void every_endpoint_bit_changes_cookie(void)
 static void both_directions_get_the_same_cookie(void)
 {
 	struct flow_key k1, k2;
-	struct pkt_info pi;
-	static const uint8_t a[4] = {10, 0, 0, 1}, b[4] = {10, 0, 0, 2};
 
 	key_v4(&k1);
-	memset(&pi, 0, sizeof(pi));
-	pi.family = 4;
-	pi.proto = IPPROTO_TCP_;
-	pi.flags = PKT_F_L4;
-	memcpy(pi.saddr, a, 4);
-	memcpy(pi.daddr, b, 4);
-	pi.sport = 40000;
-	pi.dport = 443;
-	flow_key_make(&pi, FLOW_STICK_5TUPLE, &k2);
+	key_v4_dir(&k2, 1);
 	CU_ASSERT_EQUAL(cookie_make(secret0, &k1, appliance(), ENDPOINT),
 			cookie_make(secret0, &k2, appliance(), ENDPOINT));
 }

@@ -48,10 +48,7 @@ static uint32_t rng_state = 0x12345678u;
 
 static uint32_t rng(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 17;
-	rng_state ^= rng_state << 5;
-	return rng_state;
+	return cu_xorshift32(&rng_state);
 }
 
 static void partial_sums_big_endian_words_and_pads_odd_length(void)
@@ -123,46 +120,66 @@ static void stored_ipv4_checksum_sums_to_zero(void)
 	CU_ASSERT_EQUAL(csum_fold(csum_partial(ip_hdr_opts, 28, 0)), 0);
 }
 
+/* A captured packet whose L4 checksum is known: where its fields are, what the sum must be. */
+struct known_l4 {
+	const uint8_t *pkt;
+	size_t len;
+	uint8_t family, proto;
+	size_t saddr, daddr, l4, ck; /* offsets */
+	uint32_t l4_len;
+	uint16_t want;
+};
+
+/* csum_l4 over the packet with its checksum field zeroed gives want; the stored one verifies. */
+static void check_known_l4(const struct known_l4 *k)
+{
+	uint8_t p[64];
+
+	CU_ASSERT_FATAL(k->len <= sizeof(p));
+	memcpy(p, k->pkt, k->len);
+	p[k->ck] = p[k->ck + 1] = 0;
+	CU_ASSERT_EQUAL(
+		csum_l4(k->family, p + k->saddr, p + k->daddr, k->proto, p + k->l4, k->l4_len),
+		k->want);
+	CU_ASSERT_TRUE(csum_l4_ok(k->family, k->pkt + k->saddr, k->pkt + k->daddr, k->proto,
+				  k->pkt + k->l4, k->l4_len));
+}
+
 static void udp_ipv4_checksum_matches_known_packet(void)
 {
-	uint8_t p[sizeof(udp4_pkt)];
+	static const struct known_l4 k = {udp4_pkt, sizeof(udp4_pkt), 4, 17, 12, 16, 20, 26, 19,
+					  0xd4cf};
 
-	memcpy(p, udp4_pkt, sizeof(p));
-	p[26] = p[27] = 0;
-	CU_ASSERT_EQUAL(csum_l4(4, p + 12, p + 16, 17, p + 20, 19), 0xd4cf);
-	CU_ASSERT_TRUE(csum_l4_ok(4, udp4_pkt + 12, udp4_pkt + 16, 17, udp4_pkt + 20, 19));
+	check_known_l4(&k);
 }
 
 static void tcp_ipv6_checksum_matches_known_packet(void)
 {
-	uint8_t p[sizeof(tcp6_pkt)];
+	static const struct known_l4 k = {tcp6_pkt, sizeof(tcp6_pkt), 6, 6, 8, 24, 40, 56, 23,
+					  0xc313};
 
-	memcpy(p, tcp6_pkt, sizeof(p));
-	p[56] = p[57] = 0;
-	CU_ASSERT_EQUAL(csum_l4(6, p + 8, p + 24, 6, p + 40, 23), 0xc313);
-	CU_ASSERT_TRUE(csum_l4_ok(6, tcp6_pkt + 8, tcp6_pkt + 24, 6, tcp6_pkt + 40, 23));
+	check_known_l4(&k);
 }
 
 static void icmpv6_checksum_uses_pseudo_header(void)
 {
-	uint8_t p[sizeof(icmp6_pkt)];
+	static const struct known_l4 k = {icmp6_pkt, sizeof(icmp6_pkt), 6, 58, 8, 24, 40, 42, 11,
+					  0xef81};
 
-	memcpy(p, icmp6_pkt, sizeof(p));
-	p[42] = p[43] = 0;
-	CU_ASSERT_EQUAL(csum_l4(6, p + 8, p + 24, 58, p + 40, 11), 0xef81);
-	CU_ASSERT_TRUE(csum_l4_ok(6, icmp6_pkt + 8, icmp6_pkt + 24, 58, icmp6_pkt + 40, 11));
+	check_known_l4(&k);
 }
 
 static void icmpv4_checksum_has_no_pseudo_header(void)
 {
+	static const struct known_l4 k = {icmp4_pkt, sizeof(icmp4_pkt), 4, 1, 12, 16, 20, 22, 12,
+					  0xd6eb};
 	uint8_t p[sizeof(icmp4_pkt)];
 
+	check_known_l4(&k);
 	memcpy(p, icmp4_pkt, sizeof(p));
 	p[22] = p[23] = 0;
-	CU_ASSERT_EQUAL(csum_l4(4, p + 12, p + 16, 1, p + 20, 12), 0xd6eb);
 	CU_ASSERT_EQUAL(csum_l4(4, p + 12, p + 16, 1, p + 20, 12),
 			csum_fold(csum_partial(p + 20, 12, 0)));
-	CU_ASSERT_TRUE(csum_l4_ok(4, icmp4_pkt + 12, icmp4_pkt + 16, 1, icmp4_pkt + 20, 12));
 }
 
 static void pseudo_header_sum_matches_manual_sum(void)
@@ -220,15 +237,21 @@ static void tcp_computed_zero_stays_zero(void)
 	CU_ASSERT_TRUE(csum_l4_ok(4, saddr, daddr, 6, tcp, 20));
 }
 
+/* 20 random bytes made an IPv4 header (version 4, IHL 5) with its checksum set. */
+static void random_ip4_hdr(uint8_t h[20])
+{
+	for (int i = 0; i < 20; i++)
+		h[i] = (uint8_t)rng();
+	h[0] = 0x45;
+	sl_put_be16(h + 10, csum_ipv4_hdr(h));
+}
+
 static void incremental_update16_equals_full_recompute(void)
 {
 	uint8_t h[20];
 
 	for (int iter = 0; iter < 10000; iter++) {
-		for (int i = 0; i < 20; i++)
-			h[i] = (uint8_t)rng();
-		h[0] = 0x45;
-		sl_put_be16(h + 10, csum_ipv4_hdr(h));
+		random_ip4_hdr(h);
 		/* any 16-bit word but version/IHL (it sets the length) and the checksum */
 		int w = 1 + (int)(rng() % 8);
 		int off = w < 5 ? 2 * w : 2 * w + 2;
@@ -245,10 +268,7 @@ static void incremental_update32_equals_full_recompute(void)
 	uint8_t h[20];
 
 	for (int iter = 0; iter < 10000; iter++) {
-		for (int i = 0; i < 20; i++)
-			h[i] = (uint8_t)rng();
-		h[0] = 0x45;
-		sl_put_be16(h + 10, csum_ipv4_hdr(h));
+		random_ip4_hdr(h);
 		int off = rng() & 1 ? 12 : 16; /* saddr or daddr */
 		uint32_t old = sl_get_be32(h + off), new_ = rng();
 		uint16_t upd = csum_update32(sl_get_be16(h + 10), old, new_);

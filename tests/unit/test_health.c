@@ -41,6 +41,25 @@ static int fail(struct health *h, const struct cfg_health_check *hc, const char 
 	return health_result(h, hc, 0, why, 5000000, now);
 }
 
+/* A pass (why NULL) or a failure (why its text) that must return ret and leave state st. */
+static void check(struct health *h, const struct cfg_health_check *hc, const char *why, int ret,
+		  enum target_state st)
+{
+	CU_ASSERT_EQUAL(why ? fail(h, hc, why) : pass(h, hc), ret);
+	CU_ASSERT_EQUAL(h->state, st);
+}
+
+/* n results of one kind in a row (why as in check()), whatever they decide. */
+static void results(struct health *h, const struct cfg_health_check *hc, const char *why,
+		    unsigned int n)
+{
+	while (n--)
+		if (why)
+			fail(h, hc, why);
+		else
+			pass(h, hc);
+}
+
 static void test_new_target_is_initial(void)
 {
 	struct health h;
@@ -56,57 +75,41 @@ static void test_new_target_is_initial(void)
 	CU_ASSERT_STRING_EQUAL(health_reason(&h), "");
 }
 
-/* initial -> healthy after exactly healthy_threshold passes, for every threshold 2..10 */
-static void test_initial_to_healthy_after_threshold_passes(void)
+/*
+ * initial -> to after exactly threshold results of one kind (why as in check(): NULL passes),
+ * for every threshold 2..10; more of them change nothing.
+ */
+static void initial_after_threshold(const char *why, enum target_state to)
 {
 	uint32_t t, i;
 
 	for (t = 2; t <= 10; t++) {
-		struct cfg_health_check hc = hc_of(t, 2);
+		struct cfg_health_check hc = why ? hc_of(2, t) : hc_of(t, 2);
 		struct health h;
 
 		now = S(50);
 		health_init(&h, 1, now);
 		for (i = 1; i < t; i++) {
-			CU_ASSERT_EQUAL(pass(&h, &hc), 0);
-			CU_ASSERT_EQUAL(h.state, TS_INITIAL);
-			CU_ASSERT_EQUAL(h.passes, i);
+			check(&h, &hc, why, 0, TS_INITIAL);
+			CU_ASSERT_EQUAL(why ? h.failures : h.passes, i);
 		}
-		CU_ASSERT_EQUAL(pass(&h, &hc), 1);
-		CU_ASSERT_EQUAL(h.state, TS_HEALTHY);
+		check(&h, &hc, why, 1, to);
 		CU_ASSERT_EQUAL(h.since, now);
-		CU_ASSERT_EQUAL(h.checks_passed, t);
-		CU_ASSERT_EQUAL(h.checks_failed, 0);
-		/* more passes change nothing */
-		CU_ASSERT_EQUAL(pass(&h, &hc), 0);
-		CU_ASSERT_EQUAL(h.state, TS_HEALTHY);
-		CU_ASSERT_EQUAL(h.passes, t + 1);
+		CU_ASSERT_EQUAL(why ? h.checks_failed : h.checks_passed, t);
+		CU_ASSERT_EQUAL(why ? h.checks_passed : h.checks_failed, 0);
+		check(&h, &hc, why, 0, to);
+		CU_ASSERT_EQUAL(why ? h.failures : h.passes, t + 1);
 	}
 }
 
-/* initial -> unhealthy after exactly unhealthy_threshold failures, for every threshold 2..10 */
+static void test_initial_to_healthy_after_threshold_passes(void)
+{
+	initial_after_threshold(NULL, TS_HEALTHY);
+}
+
 static void test_initial_to_unhealthy_after_threshold_failures(void)
 {
-	uint32_t t, i;
-
-	for (t = 2; t <= 10; t++) {
-		struct cfg_health_check hc = hc_of(2, t);
-		struct health h;
-
-		now = S(50);
-		health_init(&h, 1, now);
-		for (i = 1; i < t; i++) {
-			CU_ASSERT_EQUAL(fail(&h, &hc, "connect: Connection refused"), 0);
-			CU_ASSERT_EQUAL(h.state, TS_INITIAL);
-			CU_ASSERT_EQUAL(h.failures, i);
-		}
-		CU_ASSERT_EQUAL(fail(&h, &hc, "connect: Connection refused"), 1);
-		CU_ASSERT_EQUAL(h.state, TS_UNHEALTHY);
-		CU_ASSERT_EQUAL(h.since, now);
-		CU_ASSERT_EQUAL(h.checks_failed, t);
-		CU_ASSERT_EQUAL(fail(&h, &hc, "connect: Connection refused"), 0);
-		CU_ASSERT_EQUAL(h.state, TS_UNHEALTHY);
-	}
+	initial_after_threshold("connect: Connection refused", TS_UNHEALTHY);
 }
 
 static void test_healthy_and_unhealthy_flip_by_thresholds(void)
@@ -117,26 +120,19 @@ static void test_healthy_and_unhealthy_flip_by_thresholds(void)
 
 	now = S(10);
 	health_init(&h, 1, now);
-	for (i = 0; i < 3; i++)
-		pass(&h, &hc);
+	results(&h, &hc, NULL, 3);
 	CU_ASSERT_EQUAL_FATAL(h.state, TS_HEALTHY);
 
 	/* healthy -> unhealthy after 4 failures in a row */
-	for (i = 0; i < 3; i++) {
-		CU_ASSERT_EQUAL(fail(&h, &hc, "timeout after 5 s"), 0);
-		CU_ASSERT_EQUAL(h.state, TS_HEALTHY);
-	}
-	CU_ASSERT_EQUAL(fail(&h, &hc, "timeout after 5 s"), 1);
-	CU_ASSERT_EQUAL(h.state, TS_UNHEALTHY);
+	for (i = 0; i < 3; i++)
+		check(&h, &hc, "timeout after 5 s", 0, TS_HEALTHY);
+	check(&h, &hc, "timeout after 5 s", 1, TS_UNHEALTHY);
 	CU_ASSERT_EQUAL(h.since, now);
 
 	/* unhealthy -> healthy after 3 passes in a row */
-	for (i = 0; i < 2; i++) {
-		CU_ASSERT_EQUAL(pass(&h, &hc), 0);
-		CU_ASSERT_EQUAL(h.state, TS_UNHEALTHY);
-	}
-	CU_ASSERT_EQUAL(pass(&h, &hc), 1);
-	CU_ASSERT_EQUAL(h.state, TS_HEALTHY);
+	for (i = 0; i < 2; i++)
+		check(&h, &hc, NULL, 0, TS_UNHEALTHY);
+	check(&h, &hc, NULL, 1, TS_HEALTHY);
 	CU_ASSERT_EQUAL(h.checks_passed, 6);
 	CU_ASSERT_EQUAL(h.checks_failed, 4);
 }
@@ -166,29 +162,22 @@ static void test_streaks_reset_each_other(void)
 	CU_ASSERT_EQUAL(h.checks_failed, 40);
 
 	/* healthy: two failures, then a pass, then two failures: still healthy */
-	for (i = 0; i < 3; i++)
-		pass(&h, &hc);
+	results(&h, &hc, NULL, 3);
 	CU_ASSERT_EQUAL_FATAL(h.state, TS_HEALTHY);
-	fail(&h, &hc, "x");
-	fail(&h, &hc, "x");
+	results(&h, &hc, "x", 2);
 	pass(&h, &hc);
 	CU_ASSERT_EQUAL(h.failures, 0);
-	fail(&h, &hc, "x");
-	fail(&h, &hc, "x");
+	results(&h, &hc, "x", 2);
 	CU_ASSERT_EQUAL(h.state, TS_HEALTHY);
-	CU_ASSERT_EQUAL(fail(&h, &hc, "x"), 1);
-	CU_ASSERT_EQUAL(h.state, TS_UNHEALTHY);
+	check(&h, &hc, "x", 1, TS_UNHEALTHY);
 
 	/* unhealthy: two passes, a failure, two passes: still unhealthy */
-	pass(&h, &hc);
-	pass(&h, &hc);
+	results(&h, &hc, NULL, 2);
 	fail(&h, &hc, "x");
 	CU_ASSERT_EQUAL(h.passes, 0);
-	pass(&h, &hc);
-	pass(&h, &hc);
+	results(&h, &hc, NULL, 2);
 	CU_ASSERT_EQUAL(h.state, TS_UNHEALTHY);
-	CU_ASSERT_EQUAL(pass(&h, &hc), 1);
-	CU_ASSERT_EQUAL(h.state, TS_HEALTHY);
+	check(&h, &hc, NULL, 1, TS_HEALTHY);
 }
 
 /* The last failure's text is kept (also once the target is healthy again); latency and time of
@@ -247,8 +236,7 @@ static void test_deregister_drains_for_the_delay(void)
 
 	now = S(100);
 	health_init(&h, 1, now);
-	pass(&h, &hc);
-	pass(&h, &hc);
+	results(&h, &hc, NULL, 2);
 	CU_ASSERT_EQUAL_FATAL(h.state, TS_HEALTHY);
 
 	now += S(1);
@@ -311,8 +299,7 @@ static void test_drained_target_stays_until_undrained(void)
 
 	now = S(100);
 	health_init(&h, 1, now);
-	fail(&h, &hc, "connect: No route to host");
-	fail(&h, &hc, "connect: No route to host");
+	results(&h, &hc, "connect: No route to host", 2);
 	pass(&h, &hc);
 	CU_ASSERT_EQUAL(h.passes, 1);
 
@@ -348,8 +335,7 @@ static void test_drained_target_stays_until_undrained(void)
 	/* the last failure is still what the reason says */
 	CU_ASSERT_STRING_EQUAL(health_reason(&h), "connect: No route to host");
 	CU_ASSERT_EQUAL(pass(&h, &hc), 0);
-	CU_ASSERT_EQUAL(pass(&h, &hc), 1);
-	CU_ASSERT_EQUAL(h.state, TS_HEALTHY);
+	check(&h, &hc, NULL, 1, TS_HEALTHY);
 	/* undrain of an active target: nothing */
 	CU_ASSERT_EQUAL(health_undrain(&h, now), 0);
 	CU_ASSERT_EQUAL(h.state, TS_HEALTHY);
@@ -391,16 +377,14 @@ static void test_reregister_while_draining(void)
 
 	now = S(100);
 	health_init(&h, 1, now);
-	pass(&h, &hc);
-	pass(&h, &hc);
+	results(&h, &hc, NULL, 2);
 	CU_ASSERT_EQUAL(health_drain(&h, HEALTH_ADMIN_DEREGISTERED, now), 1);
 	now += S(30);
 	CU_ASSERT_EQUAL(health_undrain(&h, now), 1);
 	CU_ASSERT_EQUAL(h.state, TS_INITIAL);
 	CU_ASSERT_EQUAL(health_tick(&h, 0, now, NULL), 0);
 	CU_ASSERT_EQUAL(fail(&h, &hc, "x"), 0);
-	CU_ASSERT_EQUAL(fail(&h, &hc, "x"), 1);
-	CU_ASSERT_EQUAL(h.state, TS_UNHEALTHY);
+	check(&h, &hc, "x", 1, TS_UNHEALTHY);
 	/* draining again starts a new period */
 	CU_ASSERT_EQUAL(health_drain(&h, HEALTH_ADMIN_DEREGISTERED, now), 1);
 	CU_ASSERT_EQUAL(h.drain_start, now);
@@ -418,8 +402,7 @@ static void test_every_state_can_drain(void)
 	CU_ASSERT_EQUAL(h.state, TS_DRAINING);
 
 	health_init(&h, 1, now);
-	fail(&h, &hc, "x");
-	fail(&h, &hc, "x");
+	results(&h, &hc, "x", 2);
 	CU_ASSERT_EQUAL_FATAL(h.state, TS_UNHEALTHY);
 	CU_ASSERT_EQUAL(health_drain(&h, HEALTH_ADMIN_DEREGISTERED, now), 1);
 	CU_ASSERT_EQUAL(h.state, TS_DRAINING);
@@ -448,8 +431,7 @@ static void test_unused_target_ignores_results(void)
 	CU_ASSERT_EQUAL(pass(&h, &hc), 0);
 	CU_ASSERT_EQUAL(pass(&h, &hc), 0);
 	CU_ASSERT_EQUAL(pass(&h, &hc), 0);
-	CU_ASSERT_EQUAL(fail(&h, &hc, "x"), 0);
-	CU_ASSERT_EQUAL(h.state, TS_UNUSED);
+	check(&h, &hc, "x", 0, TS_UNUSED);
 	CU_ASSERT_EQUAL(h.checks_passed + h.checks_failed, 0);
 	CU_ASSERT_EQUAL(h.last_check, 0);
 	CU_ASSERT_EQUAL(health_tick(&h, 0, now, NULL), 0);
@@ -462,8 +444,7 @@ static void test_unused_target_ignores_results(void)
 	CU_ASSERT_STRING_EQUAL(health_reason(&h), "");
 	CU_ASSERT_EQUAL(health_set_in_zone(&h, 1, now), 0);
 	CU_ASSERT_EQUAL(pass(&h, &hc), 0);
-	CU_ASSERT_EQUAL(pass(&h, &hc), 1);
-	CU_ASSERT_EQUAL(h.state, TS_HEALTHY);
+	check(&h, &hc, NULL, 1, TS_HEALTHY);
 
 	/* healthy -> unused: streaks reset, then back to initial (not healthy) */
 	CU_ASSERT_EQUAL(health_set_in_zone(&h, 0, now), 1);
@@ -498,10 +479,8 @@ static void test_threshold_zero_acts_as_one(void)
 
 	now = S(10);
 	health_init(&h, 1, now);
-	CU_ASSERT_EQUAL(pass(&h, &hc), 1);
-	CU_ASSERT_EQUAL(h.state, TS_HEALTHY);
-	CU_ASSERT_EQUAL(fail(&h, &hc, "x"), 1);
-	CU_ASSERT_EQUAL(h.state, TS_UNHEALTHY);
+	check(&h, &hc, NULL, 1, TS_HEALTHY);
+	check(&h, &hc, "x", 1, TS_UNHEALTHY);
 }
 
 /* the state since-time moves only on a change */
@@ -583,9 +562,7 @@ static void test_local_errors_change_nothing(void)
 
 	now = S(1000);
 	health_init(&h, 1, now);
-	pass(&h, &hc);
-	pass(&h, &hc);
-	pass(&h, &hc);
+	results(&h, &hc, NULL, 3);
 	CU_ASSERT_EQUAL_FATAL(h.state, TS_HEALTHY);
 	fail(&h, &hc, "connect: Connection refused"); /* one failure of two in a row */
 	before = h;
@@ -603,8 +580,7 @@ static void test_local_errors_change_nothing(void)
 	CU_ASSERT_EQUAL(h.last_ok, 0);
 	CU_ASSERT_EQUAL(h.checks_local, 100);
 	/* the streak goes on: the next real failure is the second in a row */
-	CU_ASSERT_EQUAL(fail(&h, &hc, "connect: Connection refused"), 1);
-	CU_ASSERT_EQUAL(h.state, TS_UNHEALTHY);
+	check(&h, &hc, "connect: Connection refused", 1, TS_UNHEALTHY);
 	health_local_error(&h);
 	CU_ASSERT_EQUAL(h.state, TS_UNHEALTHY);
 	CU_ASSERT_STRING_EQUAL(health_reason(&h), "connect: Connection refused");
@@ -625,9 +601,7 @@ static void healthy_target(struct health *h, struct cfg_health_check *hc)
 	hc->passive_window = 35; /* the hold-down: longer than 3 intervals */
 	now = S(1000);
 	health_init(h, 1, now);
-	pass(h, hc);
-	pass(h, hc);
-	pass(h, hc);
+	results(h, hc, NULL, 3);
 	CU_ASSERT_EQUAL_FATAL(h->state, TS_HEALTHY);
 }
 
@@ -685,10 +659,8 @@ static void test_passive_hold_down_needs_a_full_streak(void)
 	CU_ASSERT_EQUAL(pass(&h, &hc), 0);
 	CU_ASSERT_EQUAL(fail(&h, &hc, "timeout after 5 s"), 0);
 	CU_ASSERT_EQUAL(pass(&h, &hc), 0);
-	CU_ASSERT_EQUAL(pass(&h, &hc), 0);
-	CU_ASSERT_EQUAL(h.state, TS_UNHEALTHY);
-	CU_ASSERT_EQUAL(pass(&h, &hc), 1);
-	CU_ASSERT_EQUAL(h.state, TS_HEALTHY);
+	check(&h, &hc, NULL, 0, TS_UNHEALTHY);
+	check(&h, &hc, NULL, 1, TS_HEALTHY);
 }
 
 /* Returns seen again: back to the state before the mark at once, healthy or initial */
@@ -730,10 +702,8 @@ static void test_passive_then_failing_checks(void)
 	CU_ASSERT_STRING_EQUAL(health_reason(&h), "connect: Connection refused");
 	CU_ASSERT_EQUAL(health_passive_returns(&h, now), 0);
 	/* no hold-down any more: three passes */
-	pass(&h, &hc);
-	pass(&h, &hc);
-	CU_ASSERT_EQUAL(pass(&h, &hc), 1);
-	CU_ASSERT_EQUAL(h.state, TS_HEALTHY);
+	results(&h, &hc, NULL, 2);
+	check(&h, &hc, NULL, 1, TS_HEALTHY);
 }
 
 /* Only targets that take traffic by their state are judged; a drain ends the mark */
@@ -743,8 +713,7 @@ static void test_passive_only_healthy_or_initial(void)
 	struct health h;
 
 	healthy_target(&h, &hc);
-	fail(&h, &hc, "timeout after 5 s");
-	fail(&h, &hc, "timeout after 5 s");
+	results(&h, &hc, "timeout after 5 s", 2);
 	CU_ASSERT_EQUAL(h.state, TS_UNHEALTHY);
 	CU_ASSERT_EQUAL(health_passive_fail(&h, now), 0);
 	CU_ASSERT_STRING_EQUAL(h.reason, "timeout after 5 s");

@@ -19,10 +19,7 @@ static uint32_t rng_state = 0x6e617431u;
 
 static uint32_t rng(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 17;
-	rng_state ^= rng_state << 5;
-	return rng_state;
+	return cu_xorshift32(&rng_state);
 }
 
 /* ---- packet builder ----------------------------------------------------------------------- */

@@ -21,61 +21,64 @@ static struct node_status at(enum node_state st, enum node_reason r, uint64_t si
 	return (struct node_status){st, r, since};
 }
 
+#define R_ANY	  NODE_R_MAX /* decide(): the reason is not checked */
+#define SINCE_ANY UINT64_MAX /* decide(): since is not checked */
+
+/* node_decide() on *n at now: the status it gives, checked against (st, r, since), replaces *n. */
+static void decide(struct node_status *n, const struct node_cond *c, uint64_t now, uint64_t drain,
+		   enum node_state st, enum node_reason r, uint64_t since)
+{
+	*n = node_decide(n, c, now, drain);
+	CU_ASSERT_EQUAL(n->state, st);
+	if (r != R_ANY)
+		CU_ASSERT_EQUAL(n->reason, r);
+	if (since != SINCE_ANY)
+		CU_ASSERT_EQUAL(n->since, since);
+}
+
 static void test_serving_when_every_condition_holds(void)
 {
-	struct node_status cur = at(NODE_WITHDRAWN, NODE_R_STARTING, S(0));
-	struct node_status n = node_decide(&cur, &ok, S(1), DRAIN);
+	struct node_status n = at(NODE_WITHDRAWN, NODE_R_STARTING, S(0));
 
-	CU_ASSERT_EQUAL(n.state, NODE_SERVING);
-	CU_ASSERT_EQUAL(n.reason, NODE_R_NONE);
-	CU_ASSERT_EQUAL(n.since, S(1));
-	/* unchanged: since stays */
-	n = node_decide(&n, &ok, S(9), DRAIN);
-	CU_ASSERT_EQUAL(n.state, NODE_SERVING);
-	CU_ASSERT_EQUAL(n.since, S(1));
+	decide(&n, &ok, S(1), DRAIN, NODE_SERVING, NODE_R_NONE, S(1));
+	decide(&n, &ok, S(9), DRAIN, NODE_SERVING, R_ANY, S(1)); /* unchanged: since stays */
 }
 
 static void test_each_failure_withdraws_at_once(void)
 {
 	static const enum node_reason dps[] = {NODE_R_DP_DOWN, NODE_R_DP_NOT_SYNCED,
 					       NODE_R_DP_STALLED, NODE_R_DP_STOPPING};
-	struct node_status serving = at(NODE_SERVING, NODE_R_NONE, S(0)), n;
+	const struct node_status serving = at(NODE_SERVING, NODE_R_NONE, S(0));
+	struct node_status n;
 	struct node_cond c = ok;
 	unsigned int i;
 
 	for (i = 0; i < 4; i++) {
 		c = ok;
 		c.dp = dps[i];
-		n = node_decide(&serving, &c, S(10), DRAIN);
-		CU_ASSERT_EQUAL(n.state, NODE_WITHDRAWN);
-		CU_ASSERT_EQUAL(n.reason, dps[i]);
-		CU_ASSERT_EQUAL(n.since, S(10));
+		n = serving;
+		decide(&n, &c, S(10), DRAIN, NODE_WITHDRAWN, dps[i], S(10));
 	}
 	c = ok;
 	c.groups_failed = 1;
-	n = node_decide(&serving, &c, S(10), DRAIN);
-	CU_ASSERT_EQUAL(n.state, NODE_WITHDRAWN);
-	CU_ASSERT_EQUAL(n.reason, NODE_R_GROUPS_FAILED);
+	n = serving;
+	decide(&n, &c, S(10), DRAIN, NODE_WITHDRAWN, NODE_R_GROUPS_FAILED, SINCE_ANY);
 	/* a dataplane problem is named before the groups */
 	c.dp = NODE_R_DP_DOWN;
-	n = node_decide(&serving, &c, S(10), DRAIN);
-	CU_ASSERT_EQUAL(n.reason, NODE_R_DP_DOWN);
+	n = serving;
+	decide(&n, &c, S(10), DRAIN, NODE_WITHDRAWN, NODE_R_DP_DOWN, SINCE_ANY);
 	/* back as soon as it holds again */
-	n = node_decide(&n, &ok, S(11), DRAIN);
-	CU_ASSERT_EQUAL(n.state, NODE_SERVING);
-	CU_ASSERT_EQUAL(n.since, S(11));
+	decide(&n, &ok, S(11), DRAIN, NODE_SERVING, R_ANY, S(11));
 }
 
 static void test_no_config_is_withdrawn(void)
 {
 	struct node_cond c = ok;
-	struct node_status cur = at(NODE_SERVING, NODE_R_NONE, S(0)), n;
+	struct node_status n = at(NODE_SERVING, NODE_R_NONE, S(0));
 
 	c.configured = 0;
 	c.hold = 1; /* even while holding: nothing to announce */
-	n = node_decide(&cur, &c, S(3), DRAIN);
-	CU_ASSERT_EQUAL(n.state, NODE_WITHDRAWN);
-	CU_ASSERT_EQUAL(n.reason, NODE_R_NO_CONFIG);
+	decide(&n, &c, S(3), DRAIN, NODE_WITHDRAWN, NODE_R_NO_CONFIG, SINCE_ANY);
 	CU_ASSERT_STRING_EQUAL(node_reason_name(n.reason), "no announce config");
 }
 
@@ -85,28 +88,17 @@ static void test_drain_goes_through_draining(void)
 	struct node_cond c = ok;
 
 	c.drained = 1;
-	n = node_decide(&n, &c, S(10), DRAIN);
-	CU_ASSERT_EQUAL(n.state, NODE_DRAINING);
-	CU_ASSERT_EQUAL(n.reason, NODE_R_DRAINED);
-	CU_ASSERT_EQUAL(n.since, S(10));
+	decide(&n, &c, S(10), DRAIN, NODE_DRAINING, NODE_R_DRAINED, S(10));
 	/* a dataplane failure during the drain does not cut it short (routes are out anyway) */
 	c.dp = NODE_R_DP_DOWN;
-	n = node_decide(&n, &c, S(12), DRAIN);
-	CU_ASSERT_EQUAL(n.state, NODE_DRAINING);
-	CU_ASSERT_EQUAL(n.since, S(10));
+	decide(&n, &c, S(12), DRAIN, NODE_DRAINING, R_ANY, S(10));
 	CU_ASSERT(!node_drain_over(&n, S(14), DRAIN));
-	n = node_decide(&n, &c, S(14), DRAIN);
-	CU_ASSERT_EQUAL(n.state, NODE_DRAINING);
+	decide(&n, &c, S(14), DRAIN, NODE_DRAINING, R_ANY, SINCE_ANY);
 	CU_ASSERT(node_drain_over(&n, S(15), DRAIN));
-	n = node_decide(&n, &c, S(15), DRAIN);
-	CU_ASSERT_EQUAL(n.state, NODE_WITHDRAWN);
-	CU_ASSERT_EQUAL(n.reason, NODE_R_DRAINED);
-	CU_ASSERT_EQUAL(n.since, S(15));
-	n = node_decide(&n, &c, S(99), DRAIN);
-	CU_ASSERT_EQUAL(n.since, S(15));
+	decide(&n, &c, S(15), DRAIN, NODE_WITHDRAWN, NODE_R_DRAINED, S(15));
+	decide(&n, &c, S(99), DRAIN, NODE_WITHDRAWN, R_ANY, S(15));
 	/* undrain: serving again at once */
-	n = node_decide(&n, &ok, S(100), DRAIN);
-	CU_ASSERT_EQUAL(n.state, NODE_SERVING);
+	decide(&n, &ok, S(100), DRAIN, NODE_SERVING, R_ANY, SINCE_ANY);
 }
 
 static void test_drain_of_a_withdrawn_node_stays_withdrawn(void)
@@ -115,9 +107,7 @@ static void test_drain_of_a_withdrawn_node_stays_withdrawn(void)
 	struct node_cond c = ok;
 
 	c.drained = 1;
-	n = node_decide(&n, &c, S(3), DRAIN);
-	CU_ASSERT_EQUAL(n.state, NODE_WITHDRAWN);
-	CU_ASSERT_EQUAL(n.reason, NODE_R_DRAINED);
+	decide(&n, &c, S(3), DRAIN, NODE_WITHDRAWN, NODE_R_DRAINED, SINCE_ANY);
 }
 
 static void test_undrain_during_the_drain(void)
@@ -126,11 +116,8 @@ static void test_undrain_during_the_drain(void)
 	struct node_cond c = ok;
 
 	c.drained = 1;
-	n = node_decide(&n, &c, S(1), DRAIN);
-	CU_ASSERT_EQUAL(n.state, NODE_DRAINING);
-	n = node_decide(&n, &ok, S(2), DRAIN);
-	CU_ASSERT_EQUAL(n.state, NODE_SERVING);
-	CU_ASSERT_EQUAL(n.since, S(2));
+	decide(&n, &c, S(1), DRAIN, NODE_DRAINING, R_ANY, SINCE_ANY);
+	decide(&n, &ok, S(2), DRAIN, NODE_SERVING, R_ANY, S(2));
 }
 
 static void test_stop_drains_then_is_over(void)
@@ -139,11 +126,9 @@ static void test_stop_drains_then_is_over(void)
 	struct node_cond c = ok;
 
 	c.daemon_stopping = 1;
-	n = node_decide(&n, &c, S(20), DRAIN);
-	CU_ASSERT_EQUAL(n.state, NODE_DRAINING);
-	CU_ASSERT_EQUAL(n.reason, NODE_R_DAEMON_STOPPING);
-	n = node_decide(&n, &c, S(30), DRAIN); /* stays draining: the daemon exits instead */
-	CU_ASSERT_EQUAL(n.state, NODE_DRAINING);
+	decide(&n, &c, S(20), DRAIN, NODE_DRAINING, NODE_R_DAEMON_STOPPING, SINCE_ANY);
+	/* stays draining: the daemon exits instead */
+	decide(&n, &c, S(30), DRAIN, NODE_DRAINING, R_ANY, SINCE_ANY);
 	CU_ASSERT(node_drain_over(&n, S(25), DRAIN));
 	CU_ASSERT(!node_drain_over(&n, S(24), DRAIN));
 	/* a stop during an operator's drain keeps its start: one drain period */
@@ -152,16 +137,11 @@ static void test_stop_drains_then_is_over(void)
 	c.drained = 1;
 	n = node_decide(&n, &c, S(40), DRAIN);
 	c.daemon_stopping = 1;
-	n = node_decide(&n, &c, S(43), DRAIN);
-	CU_ASSERT_EQUAL(n.state, NODE_DRAINING);
-	CU_ASSERT_EQUAL(n.reason, NODE_R_DAEMON_STOPPING);
-	CU_ASSERT_EQUAL(n.since, S(40));
+	decide(&n, &c, S(43), DRAIN, NODE_DRAINING, NODE_R_DAEMON_STOPPING, S(40));
 	CU_ASSERT(node_drain_over(&n, S(45), DRAIN));
 	/* a stop of a node not serving: withdrawn, nothing to drain */
 	n = at(NODE_WITHDRAWN, NODE_R_DP_DOWN, S(0));
-	n = node_decide(&n, &c, S(50), DRAIN);
-	CU_ASSERT_EQUAL(n.state, NODE_WITHDRAWN);
-	CU_ASSERT_EQUAL(n.reason, NODE_R_DAEMON_STOPPING);
+	decide(&n, &c, S(50), DRAIN, NODE_WITHDRAWN, NODE_R_DAEMON_STOPPING, SINCE_ANY);
 	CU_ASSERT(!node_drain_over(&n, S(99), DRAIN));
 }
 
@@ -171,11 +151,9 @@ static void test_drain_time_zero(void)
 	struct node_cond c = ok;
 
 	c.drained = 1;
-	n = node_decide(&n, &c, S(1), 0);
-	CU_ASSERT_EQUAL(n.state, NODE_DRAINING);
+	decide(&n, &c, S(1), 0, NODE_DRAINING, R_ANY, SINCE_ANY);
 	CU_ASSERT(node_drain_over(&n, S(1), 0));
-	n = node_decide(&n, &c, S(1), 0);
-	CU_ASSERT_EQUAL(n.state, NODE_WITHDRAWN);
+	decide(&n, &c, S(1), 0, NODE_WITHDRAWN, R_ANY, SINCE_ANY);
 }
 
 static void test_hold_keeps_the_previous_routes(void)
@@ -187,14 +165,10 @@ static void test_hold_keeps_the_previous_routes(void)
 	c.hold = 1;
 	c.dp = NODE_R_DP_NOT_SYNCED;
 	c.groups_failed = 1;
-	n = node_decide(&n, &c, S(0) + 500000, DRAIN);
-	CU_ASSERT_EQUAL(n.state, NODE_SERVING);
-	CU_ASSERT_EQUAL(n.since, S(0));
+	decide(&n, &c, S(0) + 500000, DRAIN, NODE_SERVING, R_ANY, S(0));
 	/* hold over, still not synced: withdrawn */
 	c.hold = 0;
-	n = node_decide(&n, &c, S(1), DRAIN);
-	CU_ASSERT_EQUAL(n.state, NODE_WITHDRAWN);
-	CU_ASSERT_EQUAL(n.reason, NODE_R_DP_NOT_SYNCED);
+	decide(&n, &c, S(1), DRAIN, NODE_WITHDRAWN, NODE_R_DP_NOT_SYNCED, SINCE_ANY);
 	/* found nothing: starting until the hold ends */
 	n = at(NODE_WITHDRAWN, NODE_R_STARTING, S(0));
 	c = ok;

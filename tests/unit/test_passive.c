@@ -87,26 +87,29 @@ static void test_one_return_or_few_packets_pass(void)
 /* Two dataplanes: increases add up; a reconnect or a counter reset is no burst of packets */
 static void test_dataplanes_add_up_and_restart(void)
 {
+	static const struct {
+		unsigned int dp, epoch;
+		uint64_t sent, returned;      /* the dataplane's counters */
+		uint64_t want_sent, want_ret; /* the totals after it */
+	} steps[] = {
+		{0, 1, 100, 100, 0, 0}, /* baselines */
+		{1, 7, 5000, 10, 0, 0},
+		{0, 1, 130, 120, 30, 20},
+		{1, 7, 5040, 10, 70, 20},
+		{1, 8, 90000, 0, 70, 20}, /* dataplane 1 reconnected: a new baseline */
+		{1, 8, 90005, 3, 75, 23},
+		{0, 1, 4, 1, 79, 24}, /* its slot was reused (counters from 0): 4 new packets */
+		{CFG_DATAPLANES_MAX, 1, 1u << 30, 0, 79, 24}, /* out of range: ignored */
+	};
 	struct passive p;
+	size_t i;
 
 	passive_init(&p);
-	passive_feed(&p, 0, 1, 100, 100); /* baselines */
-	passive_feed(&p, 1, 7, 5000, 10);
-	CU_ASSERT_EQUAL(p.sent, 0);
-	passive_feed(&p, 0, 1, 130, 120);
-	passive_feed(&p, 1, 7, 5040, 10);
-	CU_ASSERT_EQUAL(p.sent, 70);
-	CU_ASSERT_EQUAL(p.returned, 20);
-	passive_feed(&p, 1, 8, 90000, 0); /* dataplane 1 reconnected: a new baseline */
-	CU_ASSERT_EQUAL(p.sent, 70);
-	passive_feed(&p, 1, 8, 90005, 3);
-	CU_ASSERT_EQUAL(p.sent, 75);
-	CU_ASSERT_EQUAL(p.returned, 23);
-	passive_feed(&p, 0, 1, 4, 1); /* its slot was reused (counters from 0): 4 new packets */
-	CU_ASSERT_EQUAL(p.sent, 79);
-	CU_ASSERT_EQUAL(p.returned, 24);
-	passive_feed(&p, CFG_DATAPLANES_MAX, 1, 1u << 30, 0); /* out of range: ignored */
-	CU_ASSERT_EQUAL(p.sent, 79);
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		passive_feed(&p, steps[i].dp, steps[i].epoch, steps[i].sent, steps[i].returned);
+		CU_ASSERT_EQUAL(p.sent, steps[i].want_sent);
+		CU_ASSERT_EQUAL(p.returned, steps[i].want_ret);
+	}
 }
 
 /* A restart (the state changed) starts a fresh window: old packets are not judged again */

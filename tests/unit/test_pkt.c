@@ -1059,10 +1059,7 @@ static uint32_t rng_state = 0xdeadbeefu;
 
 static uint32_t rng(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 17;
-	rng_state ^= rng_state << 5;
-	return rng_state;
+	return cu_xorshift32(&rng_state);
 }
 
 static void check_result(int r, const struct pkt_info *pi, size_t len)
