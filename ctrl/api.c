@@ -387,18 +387,6 @@ static void api_accept_error(struct evconnlistener *lis, void *arg)
 
 /* --- the socket --- */
 
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
 /* A socket file at the path: 0 when none is left (a stale one was removed), else an error. */
 static int stale_remove(const struct sockaddr_un *sun, char *err, size_t errlen)
 {
@@ -407,20 +395,20 @@ static int stale_remove(const struct sockaddr_un *sun, char *err, size_t errlen)
 
 	if (lstat(sun->sun_path, &st))
 		return errno == ENOENT ? 0
-				       : fail(err, errlen, -errno, "%s: %s", sun->sun_path,
+				       : errf(err, errlen, -errno, "%s: %s", sun->sun_path,
 					      strerror(errno));
 	if (!S_ISSOCK(st.st_mode))
-		return fail(err, errlen, -EEXIST, "%s exists and is not a socket", sun->sun_path);
+		return errf(err, errlen, -EEXIST, "%s exists and is not a socket", sun->sun_path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return fail(err, errlen, -errno, "socket: %s", strerror(errno));
+		return errf(err, errlen, -errno, "socket: %s", strerror(errno));
 	rc = connect(fd, (const struct sockaddr *)sun, sizeof(*sun));
 	close(fd);
 	if (!rc)
-		return fail(err, errlen, -EADDRINUSE, "another sluiced is listening on %s",
+		return errf(err, errlen, -EADDRINUSE, "another sluiced is listening on %s",
 			    sun->sun_path);
 	if (unlink(sun->sun_path) && errno != ENOENT)
-		return fail(err, errlen, -errno, "cannot remove the stale socket %s: %s",
+		return errf(err, errlen, -errno, "cannot remove the stale socket %s: %s",
 			    sun->sun_path, strerror(errno));
 	return 0;
 }
@@ -435,7 +423,7 @@ int api_init(struct event_base *base, const char *path, mode_t mode, api_reload_
 	if (api.base)
 		log_fatal("called twice");
 	if (strlen(path) >= sizeof(sun.sun_path) || !*path)
-		return fail(err, errlen, -ENAMETOOLONG, "api socket path \"%s\": empty or too long",
+		return errf(err, errlen, -ENAMETOOLONG, "api socket path \"%s\": empty or too long",
 			    path);
 	memcpy(sun.sun_path, path, strlen(path) + 1);
 	rc = stale_remove(&sun, err, errlen);
@@ -443,22 +431,22 @@ int api_init(struct event_base *base, const char *path, mode_t mode, api_reload_
 		return rc;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
-		return fail(err, errlen, -errno, "socket: %s", strerror(errno));
+		return errf(err, errlen, -errno, "socket: %s", strerror(errno));
 	old_mask = umask(0177); /* never wider than 0600 until chmod */
 	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old_mask);
 	if (rc) {
-		rc = fail(err, errlen, -errno, "bind %s: %s", path, strerror(errno));
+		rc = errf(err, errlen, -errno, "bind %s: %s", path, strerror(errno));
 		goto err_close;
 	}
 	if (chmod(path, mode)) {
-		rc = fail(err, errlen, -errno, "chmod %s: %s", path, strerror(errno));
+		rc = errf(err, errlen, -errno, "chmod %s: %s", path, strerror(errno));
 		goto err_unlink;
 	}
 	api.lis = evconnlistener_new(base, api_accept, NULL,
 				     LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 16, fd);
 	if (!api.lis) {
-		rc = fail(err, errlen, -errno ? -errno : -ENOMEM, "listen %s: %s", path,
+		rc = errf(err, errlen, -errno ? -errno : -ENOMEM, "listen %s: %s", path,
 			  strerror(errno ? errno : ENOMEM));
 		goto err_unlink;
 	}
@@ -467,7 +455,7 @@ int api_init(struct event_base *base, const char *path, mode_t mode, api_reload_
 		evconnlistener_free(api.lis); /* closes fd */
 		api.lis = NULL;
 		unlink(path);
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return errf(err, errlen, -ENOMEM, "out of memory");
 	}
 	api.base = base;
 	api.reload = reload;

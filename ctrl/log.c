@@ -50,24 +50,26 @@ enum log_level log_get_level(void)
 	return log_level_cur;
 }
 
+/* The level names, both ways (log_level_parse, log_level_name). */
+static const struct {
+	const char *name;
+	enum log_level level;
+} log_levels[] = {
+	{"error", LOG_LVL_ERROR},
+	{"warning", LOG_LVL_WARNING},
+	{"info", LOG_LVL_INFO},
+	{"debug", LOG_LVL_DEBUG},
+};
+
 int log_level_parse(const char *s, enum log_level *out)
 {
-	static const struct {
-		const char *name;
-		enum log_level level;
-	} names[] = {
-		{"error", LOG_LVL_ERROR},
-		{"warning", LOG_LVL_WARNING},
-		{"info", LOG_LVL_INFO},
-		{"debug", LOG_LVL_DEBUG},
-	};
 	size_t i;
 
 	if (!s)
 		return -EINVAL;
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (strcmp(s, names[i].name) == 0) {
-			*out = names[i].level;
+	for (i = 0; i < sizeof(log_levels) / sizeof(log_levels[0]); i++) {
+		if (strcmp(s, log_levels[i].name) == 0) {
+			*out = log_levels[i].level;
 			return 0;
 		}
 	}
@@ -76,16 +78,11 @@ int log_level_parse(const char *s, enum log_level *out)
 
 const char *log_level_name(enum log_level level)
 {
-	switch (level) {
-	case LOG_LVL_ERROR:
-		return "error";
-	case LOG_LVL_WARNING:
-		return "warning";
-	case LOG_LVL_INFO:
-		return "info";
-	case LOG_LVL_DEBUG:
-		return "debug";
-	}
+	size_t i;
+
+	for (i = 0; i < sizeof(log_levels) / sizeof(log_levels[0]); i++)
+		if (log_levels[i].level == level)
+			return log_levels[i].name;
 	return "?";
 }
 
@@ -129,4 +126,14 @@ void log_abort(const char *func)
 {
 	log_msg(LOG_LVL_ERROR, "fatal: broken invariant in %s", func);
 	abort();
+}
+
+int errf(char *err, size_t errlen, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return rc;
 }

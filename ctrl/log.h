@@ -7,6 +7,8 @@
 #ifndef SL_LOG_H
 #define SL_LOG_H
 
+#include <stddef.h>
+
 enum log_level {
 	LOG_LVL_ERROR = 3, /* the syslog priorities */
 	LOG_LVL_WARNING = 4,
@@ -29,6 +31,13 @@ void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(p
 #define log_warn(...) log_msg(LOG_LVL_WARNING, __VA_ARGS__)
 #define log_info(...) log_msg(LOG_LVL_INFO, __VA_ARGS__)
 #define log_dbg(...)  log_msg(LOG_LVL_DEBUG, __VA_ARGS__)
+
+/*
+ * An error a function hands back to its caller (who decides whether to log it): the message
+ * into err (errlen bytes, truncated), and rc returned, so that `return errf(...)` fails.
+ */
+int errf(char *err, size_t errlen, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* A broken invariant in the daemon: log with the function name and abort. */
 #define log_fatal(...)                               \

@@ -398,25 +398,25 @@ static int probe_sockaddr(struct probe *p, const struct cfg_addr *a, uint16_t po
 {
 	struct sockaddr_in *sin = (struct sockaddr_in *)&p->sa;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&p->sa;
+	const void *addr;
+	int af;
 
 	memset(&p->sa, 0, sizeof(p->sa));
 	if (a->family == 4) {
-		sin->sin_family = AF_INET;
+		af = sin->sin_family = AF_INET;
 		sin->sin_port = htons(port);
-		memcpy(&sin->sin_addr, a->addr, 4);
+		addr = memcpy(&sin->sin_addr, a->addr, 4);
 		p->salen = sizeof(*sin);
-		inet_ntop(AF_INET, &sin->sin_addr, p->host, sizeof(p->host));
-		return 0;
-	}
-	if (a->family == 6) {
-		sin6->sin6_family = AF_INET6;
+	} else if (a->family == 6) {
+		af = sin6->sin6_family = AF_INET6;
 		sin6->sin6_port = htons(port);
-		memcpy(&sin6->sin6_addr, a->addr, 16);
+		addr = memcpy(&sin6->sin6_addr, a->addr, 16);
 		p->salen = sizeof(*sin6);
-		inet_ntop(AF_INET6, &sin6->sin6_addr, p->host, sizeof(p->host));
-		return 0;
+	} else {
+		return -EAFNOSUPPORT;
 	}
-	return -EAFNOSUPPORT;
+	inet_ntop(af, addr, p->host, sizeof(p->host));
+	return 0;
 }
 
 struct probe *probe_start(struct event_base *base, SSL_CTX *ssl, const struct probe_spec *spec,

@@ -21,18 +21,6 @@ struct treg treg;
 
 static const char *const hc_proto_names[] = {"tcp", "http", "https"};
 
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
 uint64_t targets_now(void)
 {
 	struct timespec ts;
@@ -269,17 +257,17 @@ static int groups_build(const struct config *cfg, char *err, size_t errlen)
 
 	treg.groups = calloc(cfg->n_groups ? cfg->n_groups : 1, sizeof(*treg.groups));
 	if (!treg.groups)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return errf(err, errlen, -ENOMEM, "out of memory");
 	for (gi = 0; gi < cfg->n_groups; gi++) {
 		struct tgroup *g = &treg.groups[gi];
 
 		g->cfg = &cfg->groups[gi];
 		if (g->cfg->n_targets > CFG_GROUP_TARGETS_MAX)
-			return fail(err, errlen, -ENOSPC, "group %s: more than %d targets",
+			return errf(err, errlen, -ENOSPC, "group %s: more than %d targets",
 				    g->cfg->name, CFG_GROUP_TARGETS_MAX);
 		for (i = 0; i < g->cfg->n_targets; i++)
 			if (!targets_add(g, &g->cfg->targets[i], 0))
-				return fail(err, errlen, -ENOMEM, "out of memory");
+				return errf(err, errlen, -ENOMEM, "out of memory");
 	}
 	return 0;
 }
@@ -318,12 +306,12 @@ int targets_init(struct event_base *base, struct config *cfg, char *err, size_t 
 	treg.cfg = cfg;
 	treg.ssl = probe_ssl_ctx_new();
 	if (!treg.ssl) {
-		rc = fail(err, errlen, -ENOMEM, "cannot create the TLS context for HTTPS checks");
+		rc = errf(err, errlen, -ENOMEM, "cannot create the TLS context for HTTPS checks");
 		goto err;
 	}
 	if (ratelog_init(&treg.local_log, base, LOG_LVL_WARNING,
 			 "health checks not run for a local reason (target states kept)")) {
-		rc = fail(err, errlen, -ENOMEM, "out of memory");
+		rc = errf(err, errlen, -ENOMEM, "out of memory");
 		goto err;
 	}
 	rc = groups_build(cfg, err, errlen);
@@ -361,12 +349,12 @@ static int name_check(const char *what, const char *s, char *err, size_t errlen)
 	const char *c;
 
 	if (!*s || strlen(s) >= CFG_NAME_MAX)
-		return fail(err, errlen, -EINVAL, "%s: \"%s\" must be 1 to %d characters", what, s,
+		return errf(err, errlen, -EINVAL, "%s: \"%s\" must be 1 to %d characters", what, s,
 			    CFG_NAME_MAX - 1);
 	for (c = s; *c; c++)
 		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
 		      (*c >= '0' && *c <= '9') || strchr("-_.:", *c)))
-			return fail(
+			return errf(
 				err, errlen, -EINVAL,
 				"%s: invalid character in \"%s\" (letters, digits, - _ . : only)",
 				what, s);
@@ -423,10 +411,10 @@ static int lookup(const char *group, const char *id, struct tgt **out, char *err
 	struct tgroup *g = targets_group(group);
 
 	if (!g)
-		return fail(err, errlen, -ENOENT, "group: unknown group \"%s\"", group);
+		return errf(err, errlen, -ENOENT, "group: unknown group \"%s\"", group);
 	*out = targets_find(g, id);
 	if (!*out)
-		return fail(err, errlen, -ENOENT, "target: no target \"%s\" in group %s", id,
+		return errf(err, errlen, -ENOENT, "target: no target \"%s\" in group %s", id,
 			    group);
 	return 0;
 }
@@ -472,13 +460,13 @@ static int address_parse(const struct tgroup *g, const char *s, struct cfg_addr 
 		a->family = 6;
 		a->plen = 128;
 	} else {
-		return fail(err, errlen, -EINVAL, "address: not an IPv4%s address \"%s\"",
+		return errf(err, errlen, -EINVAL, "address: not an IPv4%s address \"%s\"",
 			    geneve ? "" : " or IPv6", s);
 	}
 	if (!config_addr_is_unicast(a))
-		return fail(err, errlen, -EINVAL, "address: %s is not a unicast address", s);
+		return errf(err, errlen, -EINVAL, "address: %s is not a unicast address", s);
 	if (fam && a->family != fam)
-		return fail(
+		return errf(
 			err, errlen, -EINVAL,
 			"address: %s is IPv%d but the zone IP is IPv%d (group %s has a listener; "
 			"no translation between IPv4 and IPv6)",
@@ -498,33 +486,33 @@ static int register_check(struct tgroup *g, const struct tgt *self, struct cfg_t
 	if (rc)
 		return rc;
 	if (port < 0 || port > 65535)
-		return fail(err, errlen, -EINVAL, "port: %d out of range (0-65535)", port);
+		return errf(err, errlen, -EINVAL, "port: %d out of range (0-65535)", port);
 	if (port && g->cfg->protocol == CFG_PROTO_GENEVE)
-		return fail(err, errlen, -EINVAL,
+		return errf(err, errlen, -EINVAL,
 			    "port: must be 0 for a geneve group (GENEVE goes to UDP 6081)");
 	if (weight < 0 || weight > 1000)
-		return fail(err, errlen, -EINVAL, "weight: %d out of range (0-1000)", weight);
+		return errf(err, errlen, -EINVAL, "weight: %d out of range (0-1000)", weight);
 	c->port = (uint16_t)port;
 	c->weight = (uint32_t)weight;
 	rc = name_check("zone", zone, err, errlen);
 	if (rc)
 		return rc;
 	if (!zone_known(zone))
-		return fail(err, errlen, -EINVAL, "zone: unknown zone \"%s\"", zone);
+		return errf(err, errlen, -EINVAL, "zone: unknown zone \"%s\"", zone);
 	snprintf(c->zone, sizeof(c->zone), "%s", zone);
 	for (i = 0; i < g->n; i++) {
 		if (g->t[i] == self || !same_endpoint(g, &g->t[i]->c, c))
 			continue;
 		if (g->cfg->protocol == CFG_PROTO_GENEVE)
-			return fail(err, errlen, -EEXIST,
+			return errf(err, errlen, -EEXIST,
 				    "address: %s is already target %s of group %s", address,
 				    g->t[i]->c.id, g->cfg->name);
-		return fail(err, errlen, -EEXIST,
+		return errf(err, errlen, -EEXIST,
 			    "address: %s port %d is already target %s of group %s", address, port,
 			    g->t[i]->c.id, g->cfg->name);
 	}
 	if (g->cfg->protocol == CFG_PROTO_GENEVE && (other = chain_conflict(g, c)))
-		return fail(err, errlen, -EEXIST,
+		return errf(err, errlen, -EEXIST,
 			    "address: %s is a target of group %s, in the same inspection chain",
 			    address, other);
 	return 0;
@@ -540,16 +528,16 @@ int targets_register(const char *group, const char *id, const char *address, con
 	int rc;
 
 	if (!g)
-		return fail(err, errlen, -ENOENT, "group: unknown group \"%s\"", group);
+		return errf(err, errlen, -ENOENT, "group: unknown group \"%s\"", group);
 	rc = name_check("target", id, err, errlen);
 	if (rc)
 		return rc;
 	t = targets_find(g, id);
 	if (t && t->h.state != TS_DRAINING)
-		return fail(err, errlen, -EEXIST, "target %s/%s is already registered (%s)", group,
+		return errf(err, errlen, -EEXIST, "target %s/%s is already registered (%s)", group,
 			    id, config_state_name((enum cfg_target_state)t->h.state));
 	if (!t && g->n >= CFG_GROUP_TARGETS_MAX)
-		return fail(err, errlen, -ENOSPC, "group %s is full (%d targets)", group,
+		return errf(err, errlen, -ENOSPC, "group %s is full (%d targets)", group,
 			    CFG_GROUP_TARGETS_MAX);
 	memset(&c, 0, sizeof(c));
 	snprintf(c.id, sizeof(c.id), "%s", id);
@@ -573,32 +561,42 @@ int targets_register(const char *group, const char *id, const char *address, con
 	}
 	t = targets_add(g, &c, 1);
 	if (!t)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return errf(err, errlen, -ENOMEM, "out of memory");
 	log_info("target %s/%s: registered (api), %s", group, id,
 		 config_state_name((enum cfg_target_state)t->h.state));
 	targets_changed(t, t->h.state);
 	return reply_target(t, target);
 }
 
-int targets_deregister(const char *group, const char *id, json_t **target, char *err, size_t errlen)
+/* An operator's operation on one target, after the lookup (targets_op). */
+typedef int (*targets_op_fn)(struct tgt *t, const char *group, const char *id, json_t **target,
+			     char *err, size_t errlen);
+
+/* Looks the target up, then runs op on it: the API's deregister, drain and undrain. */
+static int targets_op(const char *group, const char *id, targets_op_fn op, json_t **target,
+		      char *err, size_t errlen)
 {
 	struct tgt *t;
-	uint8_t old;
 	int rc = lookup(group, id, &t, err, errlen);
 
-	if (rc)
-		return rc;
+	return rc ? rc : op(t, group, id, target, err, errlen);
+}
+
+static int op_deregister(struct tgt *t, const char *group, const char *id, json_t **target,
+			 char *err, size_t errlen)
+{
+	uint8_t old = t->h.state;
+
 	if (t->h.admin == HEALTH_ADMIN_DEREGISTERED) { /* again (or by a reload): keep it out */
 		if (!t->api_deregistered) {
 			if (tomb_add(group, id))
-				return fail(err, errlen, -ENOMEM, "out of memory");
+				return errf(err, errlen, -ENOMEM, "out of memory");
 			t->api_deregistered = 1;
 		}
 		return reply_target(t, target);
 	}
 	if (tomb_add(group, id))
-		return fail(err, errlen, -ENOMEM, "out of memory");
-	old = t->h.state;
+		return errf(err, errlen, -ENOMEM, "out of memory");
 	targets_check_stop(t);
 	health_drain(&t->h, HEALTH_ADMIN_DEREGISTERED, targets_now());
 	t->api_deregistered = 1;
@@ -609,46 +607,53 @@ int targets_deregister(const char *group, const char *id, json_t **target, char 
 	return 0;
 }
 
-int targets_drain(const char *group, const char *id, json_t **target, char *err, size_t errlen)
+int targets_deregister(const char *group, const char *id, json_t **target, char *err, size_t errlen)
 {
-	struct tgt *t;
-	uint8_t old;
-	int rc = lookup(group, id, &t, err, errlen);
+	return targets_op(group, id, op_deregister, target, err, errlen);
+}
 
-	if (rc)
-		return rc;
+static int op_drain(struct tgt *t, const char *group, const char *id, json_t **target, char *err,
+		    size_t errlen)
+{
+	uint8_t old = t->h.state;
+
 	if (t->h.admin == HEALTH_ADMIN_DEREGISTERED)
-		return fail(err, errlen, -EINVAL,
+		return errf(err, errlen, -EINVAL,
 			    "target %s/%s is deregistered (register it again to keep it)", group,
 			    id);
 	if (t->h.admin == HEALTH_ADMIN_DRAINED)
 		return reply_target(t, target);
-	old = t->h.state;
 	targets_check_stop(t);
 	health_drain(&t->h, HEALTH_ADMIN_DRAINED, targets_now());
 	targets_changed(t, old);
 	return reply_target(t, target);
 }
 
-int targets_undrain(const char *group, const char *id, json_t **target, char *err, size_t errlen)
+int targets_drain(const char *group, const char *id, json_t **target, char *err, size_t errlen)
 {
-	struct tgt *t;
-	uint8_t old;
-	int rc = lookup(group, id, &t, err, errlen);
+	return targets_op(group, id, op_drain, target, err, errlen);
+}
 
-	if (rc)
-		return rc;
+static int op_undrain(struct tgt *t, const char *group, const char *id, json_t **target, char *err,
+		      size_t errlen)
+{
+	uint8_t old = t->h.state;
+
 	if (t->h.admin != HEALTH_ADMIN_DRAINED)
-		return fail(err, errlen, -EINVAL, "target %s/%s is not drained (%s)", group, id,
+		return errf(err, errlen, -EINVAL, "target %s/%s is not drained (%s)", group, id,
 			    t->h.admin == HEALTH_ADMIN_DEREGISTERED
 				    ? "deregistered: register it again"
 				    : config_state_name((enum cfg_target_state)t->h.state));
-	old = t->h.state;
 	health_undrain(&t->h, targets_now());
 	health_set_in_zone(&t->h, targets_in_zone(t->g, t->c.zone), targets_now());
 	targets_check_start(t);
 	targets_changed(t, old);
 	return reply_target(t, target);
+}
+
+int targets_undrain(const char *group, const char *id, json_t **target, char *err, size_t errlen)
+{
+	return targets_op(group, id, op_undrain, target, err, errlen);
 }
 
 json_t *targets_list_json(const char *group, char *err, size_t errlen)
@@ -658,7 +663,7 @@ json_t *targets_list_json(const char *group, char *err, size_t errlen)
 	json_t *list;
 
 	if (group && !targets_group(group)) {
-		fail(err, errlen, -ENOENT, "group: unknown group \"%s\"", group);
+		errf(err, errlen, -ENOENT, "group: unknown group \"%s\"", group);
 		return NULL;
 	}
 	list = json_array();

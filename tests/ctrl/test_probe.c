@@ -890,9 +890,19 @@ static void test_get(uint16_t port, enum evhttp_cmd_type cmd, const char *path, 
 
 static void test_metrics_endpoint(void)
 {
+	static const struct {
+		enum evhttp_cmd_type cmd;
+		const char *path;
+		int code;
+	} codes[] = {
+		{EVHTTP_REQ_GET, "/metrics?x=1", 200}, {EVHTTP_REQ_GET, "/", 404},
+		{EVHTTP_REQ_GET, "/metricsx", 404},    {EVHTTP_REQ_POST, "/metrics", 405},
+		{EVHTTP_REQ_DELETE, "/metrics", 405},
+	};
 	char err[256], addr[32];
 	uint16_t port = test_closed_port(4);
 	struct test_get g;
+	size_t i;
 
 	err[0] = '\0';
 	CU_ASSERT_EQUAL(metrics_init(tbase, "10.0.0.1:9469", err, sizeof(err)), -EINVAL);
@@ -916,21 +926,11 @@ static void test_metrics_endpoint(void)
 	CU_ASSERT(g.body && test_has(g.body, "sluice_target_healthy{group=\"firewalls\","
 					     "target=\"fw-a\"} 1\n"));
 	free(g.body);
-	test_get(port, EVHTTP_REQ_GET, "/metrics?x=1", &g);
-	CU_ASSERT_EQUAL(g.code, 200);
-	free(g.body);
-	test_get(port, EVHTTP_REQ_GET, "/", &g);
-	CU_ASSERT_EQUAL(g.code, 404);
-	free(g.body);
-	test_get(port, EVHTTP_REQ_GET, "/metricsx", &g);
-	CU_ASSERT_EQUAL(g.code, 404);
-	free(g.body);
-	test_get(port, EVHTTP_REQ_POST, "/metrics", &g);
-	CU_ASSERT_EQUAL(g.code, 405);
-	free(g.body);
-	test_get(port, EVHTTP_REQ_DELETE, "/metrics", &g);
-	CU_ASSERT_EQUAL(g.code, 405);
-	free(g.body);
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		test_get(port, codes[i].cmd, codes[i].path, &g);
+		CU_ASSERT_EQUAL(g.code, codes[i].code);
+		free(g.body);
+	}
 
 	/* The address is taken while it runs; free releases it. */
 	CU_ASSERT_EQUAL(metrics_init(tbase, addr, err, sizeof(err)), -EALREADY);

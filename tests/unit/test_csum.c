@@ -145,37 +145,24 @@ static void check_known_l4(const struct known_l4 *k)
 				  k->pkt + k->l4, k->l4_len));
 }
 
-static void udp_ipv4_checksum_matches_known_packet(void)
+/* UDP over IPv4, TCP over IPv6, ICMPv6 (pseudo-header) and ICMPv4 (none). */
+static void l4_checksums_match_known_packets(void)
 {
-	static const struct known_l4 k = {udp4_pkt, sizeof(udp4_pkt), 4, 17, 12, 16, 20, 26, 19,
-					  0xd4cf};
+	static const struct known_l4 known[] = {
+		{udp4_pkt, sizeof(udp4_pkt), 4, 17, 12, 16, 20, 26, 19, 0xd4cf},
+		{tcp6_pkt, sizeof(tcp6_pkt), 6, 6, 8, 24, 40, 56, 23, 0xc313},
+		{icmp6_pkt, sizeof(icmp6_pkt), 6, 58, 8, 24, 40, 42, 11, 0xef81},
+		{icmp4_pkt, sizeof(icmp4_pkt), 4, 1, 12, 16, 20, 22, 12, 0xd6eb},
+	};
 
-	check_known_l4(&k);
-}
-
-static void tcp_ipv6_checksum_matches_known_packet(void)
-{
-	static const struct known_l4 k = {tcp6_pkt, sizeof(tcp6_pkt), 6, 6, 8, 24, 40, 56, 23,
-					  0xc313};
-
-	check_known_l4(&k);
-}
-
-static void icmpv6_checksum_uses_pseudo_header(void)
-{
-	static const struct known_l4 k = {icmp6_pkt, sizeof(icmp6_pkt), 6, 58, 8, 24, 40, 42, 11,
-					  0xef81};
-
-	check_known_l4(&k);
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		check_known_l4(&known[i]);
 }
 
 static void icmpv4_checksum_has_no_pseudo_header(void)
 {
-	static const struct known_l4 k = {icmp4_pkt, sizeof(icmp4_pkt), 4, 1, 12, 16, 20, 22, 12,
-					  0xd6eb};
 	uint8_t p[sizeof(icmp4_pkt)];
 
-	check_known_l4(&k);
 	memcpy(p, icmp4_pkt, sizeof(p));
 	p[22] = p[23] = 0;
 	CU_ASSERT_EQUAL(csum_l4(4, p + 12, p + 16, 1, p + 20, 12),
@@ -353,9 +340,7 @@ static CU_TestInfo tests[] = {
 	 ipv4_header_checksum_ignores_checksum_field},
 	{"ipv4_header_checksum_covers_options", ipv4_header_checksum_covers_options},
 	{"stored_ipv4_checksum_sums_to_zero", stored_ipv4_checksum_sums_to_zero},
-	{"udp_ipv4_checksum_matches_known_packet", udp_ipv4_checksum_matches_known_packet},
-	{"tcp_ipv6_checksum_matches_known_packet", tcp_ipv6_checksum_matches_known_packet},
-	{"icmpv6_checksum_uses_pseudo_header", icmpv6_checksum_uses_pseudo_header},
+	{"l4_checksums_match_known_packets", l4_checksums_match_known_packets},
 	{"icmpv4_checksum_has_no_pseudo_header", icmpv4_checksum_has_no_pseudo_header},
 	{"pseudo_header_sum_matches_manual_sum", pseudo_header_sum_matches_manual_sum},
 	{"corrupted_segment_fails_verification", corrupted_segment_fails_verification},

@@ -77,12 +77,17 @@ static void gb_end(struct gb *g, size_t payload)
 	g->n += payload;
 }
 
+/* Our three options (endpoint, attachment, cookie) in that order. */
+static void gb_ours_all(struct gb *g)
+{
+	for (uint8_t t = GWLB_OPT_ENDPOINT; t <= GWLB_OPT_COOKIE; t++)
+		gb_ours(g, t);
+}
+
 static void gb_valid(struct gb *g, uint16_t proto)
 {
 	gb_base(g, proto);
-	gb_ours(g, 1);
-	gb_ours(g, 2);
-	gb_ours(g, 3);
+	gb_ours_all(g);
 	gb_end(g, 0);
 }
 
@@ -101,6 +106,20 @@ static int parse_n(const uint8_t *p, size_t len, struct gwlb_meta *m, uint16_t *
 static int parse(const struct gb *g, struct gwlb_meta *m, uint16_t *hl)
 {
 	return parse_n(g->b, g->n, m, hl);
+}
+
+/* Only the verdict of parsing the first len bytes (or all) of a built header. */
+static int verdict_n(const struct gb *g, size_t len)
+{
+	struct gwlb_meta m;
+	uint16_t hl;
+
+	return parse_n(g->b, len, &m, &hl);
+}
+
+static int verdict(const struct gb *g)
+{
+	return verdict_n(g, g->n);
 }
 
 static void meta_eq(const struct gwlb_meta *a, const struct gwlb_meta *b)
@@ -159,53 +178,45 @@ static void hand_written_header_parses(void)
 static void truncated_at_every_length_is_truncated_error(void)
 {
 	struct gb g;
-	struct gwlb_meta m;
-	uint16_t hl;
 
 	gb_valid(&g, 0x0800);
 	for (size_t len = 0; len < g.n; len++)
-		CU_ASSERT_EQUAL(parse_n(g.b, len, &m, &hl), -GENEVE_ERR_TRUNCATED);
-	CU_ASSERT_EQUAL(parse_n(g.b, g.n, &m, &hl), 0);
+		CU_ASSERT_EQUAL(verdict_n(&g, len), -GENEVE_ERR_TRUNCATED);
+	CU_ASSERT_EQUAL(verdict_n(&g, g.n), 0);
 }
 
 static void truncated_base_header_wins_over_bad_version(void)
 {
 	struct gb g;
-	struct gwlb_meta m;
-	uint16_t hl;
 
 	gb_valid(&g, 0x0800);
 	g.b[0] |= 0x40;
-	CU_ASSERT_EQUAL(parse_n(g.b, 7, &m, &hl), -GENEVE_ERR_TRUNCATED);
-	CU_ASSERT_EQUAL(parse_n(g.b, 8, &m, &hl), -GENEVE_ERR_VERSION);
+	CU_ASSERT_EQUAL(verdict_n(&g, 7), -GENEVE_ERR_TRUNCATED);
+	CU_ASSERT_EQUAL(verdict_n(&g, 8), -GENEVE_ERR_VERSION);
 }
 
 static void nonzero_version_is_version_error(void)
 {
 	struct gb g;
-	struct gwlb_meta m;
-	uint16_t hl;
 
 	for (uint8_t v = 1; v < 4; v++) {
 		gb_valid(&g, 0x0800);
 		g.b[0] = (uint8_t)((g.b[0] & 0x3f) | v << 6);
-		CU_ASSERT_EQUAL(parse(&g, &m, &hl), -GENEVE_ERR_VERSION);
+		CU_ASSERT_EQUAL(verdict(&g), -GENEVE_ERR_VERSION);
 		g.b[1] |= 0x80; /* version is checked before the O bit */
-		CU_ASSERT_EQUAL(parse(&g, &m, &hl), -GENEVE_ERR_VERSION);
+		CU_ASSERT_EQUAL(verdict(&g), -GENEVE_ERR_VERSION);
 	}
 }
 
 static void oam_bit_is_oam_error(void)
 {
 	struct gb g;
-	struct gwlb_meta m;
-	uint16_t hl;
 
 	gb_valid(&g, 0x0800);
 	g.b[1] = 0x80;
-	CU_ASSERT_EQUAL(parse(&g, &m, &hl), -GENEVE_ERR_OAM);
+	CU_ASSERT_EQUAL(verdict(&g), -GENEVE_ERR_OAM);
 	/* before the options fit check */
-	CU_ASSERT_EQUAL(parse_n(g.b, 8, &m, &hl), -GENEVE_ERR_OAM);
+	CU_ASSERT_EQUAL(verdict_n(&g, 8), -GENEVE_ERR_OAM);
 }
 
 static void critical_bit_in_base_header_is_accepted(void)
@@ -223,41 +234,35 @@ static void critical_bit_in_base_header_is_accepted(void)
 static void opt_len_beyond_packet_is_truncated_error(void)
 {
 	struct gb g;
-	struct gwlb_meta m;
-	uint16_t hl;
 
 	gb_valid(&g, 0x0800);
 	g.b[0] = 9; /* 36 bytes of options, 32 present */
-	CU_ASSERT_EQUAL(parse(&g, &m, &hl), -GENEVE_ERR_TRUNCATED);
+	CU_ASSERT_EQUAL(verdict(&g), -GENEVE_ERR_TRUNCATED);
 	g.b[0] = 63;
-	CU_ASSERT_EQUAL(parse(&g, &m, &hl), -GENEVE_ERR_TRUNCATED);
+	CU_ASSERT_EQUAL(verdict(&g), -GENEVE_ERR_TRUNCATED);
 }
 
 static void option_running_past_opt_len_is_length_error(void)
 {
 	struct gb g;
-	struct gwlb_meta m;
-	uint16_t hl;
 
 	/* An unknown option whose length runs past Opt Len (bytes follow in the packet). */
 	gb_base(&g, 0x0800);
-	gb_ours(&g, 1);
-	gb_ours(&g, 2);
-	gb_ours(&g, 3);
+	gb_ours_all(&g);
 	gb_opt(&g, 0x0200, 0x01, 1);
 	gb_end(&g, 16);
 	g.b[g.n - 16 - 4 - 1] = 5; /* that option's length: 5 words */
-	CU_ASSERT_EQUAL(parse(&g, &m, &hl), -GENEVE_ERR_OPT_LENGTH);
+	CU_ASSERT_EQUAL(verdict(&g), -GENEVE_ERR_OPT_LENGTH);
 	/* Opt Len cutting our cookie option short. */
 	gb_valid(&g, 0x0800);
 	g.b[0] = 7;
-	CU_ASSERT_EQUAL(parse(&g, &m, &hl), -GENEVE_ERR_OPT_LENGTH);
+	CU_ASSERT_EQUAL(verdict(&g), -GENEVE_ERR_OPT_LENGTH);
 	/* The length check comes before the critical check of that same option. */
 	gb_base(&g, 0x0800);
 	gb_opt(&g, 0x0200, 0x81, 31);
 	gb_end(&g, 0);
 	g.b[0] = 4;
-	CU_ASSERT_EQUAL(parse(&g, &m, &hl), -GENEVE_ERR_OPT_LENGTH);
+	CU_ASSERT_EQUAL(verdict(&g), -GENEVE_ERR_OPT_LENGTH);
 }
 
 static void unknown_critical_option_is_critical_error(void)
@@ -271,8 +276,6 @@ static void unknown_critical_option_is_critical_error(void)
 		    {GWLB_OPT_CLASS, 0x84},
 		    {0xffff, 0xff}};
 	struct gb g;
-	struct gwlb_meta m;
-	uint16_t hl;
 
 	for (size_t i = 0; i < sizeof(crit) / sizeof(crit[0]); i++) {
 		for (int pos = 0; pos < 4; pos++) {
@@ -285,14 +288,14 @@ static void unknown_critical_option_is_critical_error(void)
 			if (pos == 3)
 				gb_opt(&g, crit[i].cls, crit[i].type, 0);
 			gb_end(&g, 0);
-			CU_ASSERT_EQUAL(parse(&g, &m, &hl), -GENEVE_ERR_CRITICAL);
+			CU_ASSERT_EQUAL(verdict(&g), -GENEVE_ERR_CRITICAL);
 		}
 	}
 	/* Critical wins over missing options and a bad protocol. */
 	gb_base(&g, 0x6558);
 	gb_opt(&g, 0x0200, 0x80, 0);
 	gb_end(&g, 0);
-	CU_ASSERT_EQUAL(parse(&g, &m, &hl), -GENEVE_ERR_CRITICAL);
+	CU_ASSERT_EQUAL(verdict(&g), -GENEVE_ERR_CRITICAL);
 }
 
 static void unknown_noncritical_options_are_skipped(void)
@@ -344,8 +347,6 @@ static void maximum_option_count_is_walked(void)
 static void missing_each_option_is_missing_error(void)
 {
 	struct gb g;
-	struct gwlb_meta m;
-	uint16_t hl;
 
 	for (int skip = 1; skip <= 3; skip++) {
 		gb_base(&g, 0x0800);
@@ -354,21 +355,19 @@ static void missing_each_option_is_missing_error(void)
 				gb_ours(&g, (uint8_t)t);
 		}
 		gb_end(&g, 0);
-		CU_ASSERT_EQUAL(parse(&g, &m, &hl), -GENEVE_ERR_OPT_MISSING);
+		CU_ASSERT_EQUAL(verdict(&g), -GENEVE_ERR_OPT_MISSING);
 		/* missing wins over a bad protocol */
 		sl_put_be16(g.b + 2, 0x6558);
-		CU_ASSERT_EQUAL(parse(&g, &m, &hl), -GENEVE_ERR_OPT_MISSING);
+		CU_ASSERT_EQUAL(verdict(&g), -GENEVE_ERR_OPT_MISSING);
 	}
 	gb_base(&g, 0x0800); /* no options at all */
 	gb_end(&g, 0);
-	CU_ASSERT_EQUAL(parse(&g, &m, &hl), -GENEVE_ERR_OPT_MISSING);
+	CU_ASSERT_EQUAL(verdict(&g), -GENEVE_ERR_OPT_MISSING);
 }
 
 static void wrong_length_of_each_option_is_length_error(void)
 {
 	struct gb g;
-	struct gwlb_meta m;
-	uint16_t hl;
 
 	for (int bad = 1; bad <= 3; bad++) {
 		for (uint8_t len = 0; len < 32; len++) {
@@ -384,20 +383,18 @@ static void wrong_length_of_each_option_is_length_error(void)
 			gb_end(&g, 0);
 			if (g.n - 8 > 252)
 				continue; /* does not fit Opt Len */
-			CU_ASSERT_EQUAL(parse(&g, &m, &hl), -GENEVE_ERR_OPT_LENGTH);
+			CU_ASSERT_EQUAL(verdict(&g), -GENEVE_ERR_OPT_LENGTH);
 		}
 	}
 	/* The reserved bits above the 5-bit length are ignored. */
 	gb_valid(&g, 0x0800);
 	g.b[8 + 3] |= 0xe0;
-	CU_ASSERT_EQUAL(parse(&g, &m, &hl), 0);
+	CU_ASSERT_EQUAL(verdict(&g), 0);
 }
 
 static void duplicate_option_is_duplicate_error(void)
 {
 	struct gb g;
-	struct gwlb_meta m;
-	uint16_t hl;
 
 	for (int dup = 1; dup <= 3; dup++) {
 		gb_base(&g, 0x0800);
@@ -406,28 +403,24 @@ static void duplicate_option_is_duplicate_error(void)
 		gb_ours(&g, 3);
 		gb_ours(&g, (uint8_t)dup);
 		gb_end(&g, 0);
-		CU_ASSERT_EQUAL(parse(&g, &m, &hl), -GENEVE_ERR_OPT_DUPLICATE);
+		CU_ASSERT_EQUAL(verdict(&g), -GENEVE_ERR_OPT_DUPLICATE);
 	}
 	/* A duplicate with the wrong length is a length error (length checked first). */
 	gb_base(&g, 0x0800);
-	gb_ours(&g, 1);
-	gb_ours(&g, 2);
-	gb_ours(&g, 3);
+	gb_ours_all(&g);
 	gb_opt(&g, GWLB_OPT_CLASS, 3, 2);
 	gb_end(&g, 0);
-	CU_ASSERT_EQUAL(parse(&g, &m, &hl), -GENEVE_ERR_OPT_LENGTH);
+	CU_ASSERT_EQUAL(verdict(&g), -GENEVE_ERR_OPT_LENGTH);
 }
 
 static void bad_protocol_is_protocol_error(void)
 {
 	static const uint16_t bad[] = {0x0000, 0x6558, 0x0806, 0x86DE, 0x0801, 0xffff};
 	struct gb g;
-	struct gwlb_meta m;
-	uint16_t hl;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		gb_valid(&g, bad[i]);
-		CU_ASSERT_EQUAL(parse(&g, &m, &hl), -GENEVE_ERR_PROTOCOL);
+		CU_ASSERT_EQUAL(verdict(&g), -GENEVE_ERR_PROTOCOL);
 	}
 }
 
@@ -457,14 +450,12 @@ static void options_in_other_order_are_accepted(void)
 static void nonzero_vni_and_reserved_bits_are_accepted(void)
 {
 	struct gb g;
-	struct gwlb_meta m;
-	uint16_t hl;
 
 	gb_valid(&g, 0x0800);
 	g.b[1] |= 0x3f;
 	g.b[4] = 0x12;
 	g.b[7] = 0xff;
-	CU_ASSERT_EQUAL(parse(&g, &m, &hl), 0);
+	CU_ASSERT_EQUAL(verdict(&g), 0);
 }
 
 static void random_headers_parse_cleanly(void)
@@ -478,14 +469,10 @@ static void random_headers_parse_cleanly(void)
 	for (int iter = 0; iter < 20000; iter++) {
 		gb_valid(&g, iter & 1 ? 0x0800 : 0x86DD);
 		for (int k = 0; k < 1 + iter % 3; k++) {
-			x ^= x << 13;
-			x ^= x >> 17;
-			x ^= x << 5;
+			cu_xorshift32(&x);
 			g.b[x % g.n] ^= (uint8_t)(x >> 8);
 		}
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
+		cu_xorshift32(&x);
 		size_t len = x % 4 ? g.n : x % (g.n + 1);
 		int r = parse_n(g.b, len, &m, &hl);
 		CU_ASSERT(r <= 0 && r >= -GENEVE_ERR_PROTOCOL);

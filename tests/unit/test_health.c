@@ -60,6 +60,21 @@ static void results(struct health *h, const struct cfg_health_check *hc, const c
 			pass(h, hc);
 }
 
+/* A drain (admin) that takes: draining, with that admin state. */
+static void drain(struct health *h, enum health_admin admin)
+{
+	CU_ASSERT_EQUAL(health_drain(h, admin, now), 1);
+	CU_ASSERT_EQUAL(h->state, TS_DRAINING);
+	CU_ASSERT_EQUAL(h->admin, admin);
+}
+
+/* An undrain that takes (ret 1) or not (0), leaving state st. */
+static void undrain(struct health *h, int ret, enum target_state st)
+{
+	CU_ASSERT_EQUAL(health_undrain(h, now), ret);
+	CU_ASSERT_EQUAL(h->state, st);
+}
+
 static void test_new_target_is_initial(void)
 {
 	struct health h;
@@ -241,9 +256,7 @@ static void test_deregister_drains_for_the_delay(void)
 
 	now += S(1);
 	t0 = now;
-	CU_ASSERT_EQUAL(health_drain(&h, HEALTH_ADMIN_DEREGISTERED, now), 1);
-	CU_ASSERT_EQUAL(h.state, TS_DRAINING);
-	CU_ASSERT_EQUAL(h.admin, HEALTH_ADMIN_DEREGISTERED);
+	drain(&h, HEALTH_ADMIN_DEREGISTERED);
 	CU_ASSERT_EQUAL(h.drain_start, t0);
 	CU_ASSERT_EQUAL(h.since, t0);
 	CU_ASSERT_STRING_EQUAL(health_reason(&h), "deregistered");
@@ -283,8 +296,7 @@ static void test_deregister_with_delay_zero_leaves_at_once(void)
 
 	now = S(5);
 	health_init(&h, 1, now);
-	CU_ASSERT_EQUAL(health_drain(&h, HEALTH_ADMIN_DEREGISTERED, now), 1);
-	CU_ASSERT_EQUAL(h.state, TS_DRAINING);
+	drain(&h, HEALTH_ADMIN_DEREGISTERED);
 	CU_ASSERT_EQUAL(health_tick(&h, 0, now, &next), 1);
 	CU_ASSERT_EQUAL(next, now);
 	CU_ASSERT_DOUBLE_EQUAL(health_drain_remaining(&h, 0, now), 0.0, 1e-9);
@@ -304,9 +316,7 @@ static void test_drained_target_stays_until_undrained(void)
 	CU_ASSERT_EQUAL(h.passes, 1);
 
 	t0 = now;
-	CU_ASSERT_EQUAL(health_drain(&h, HEALTH_ADMIN_DRAINED, now), 1);
-	CU_ASSERT_EQUAL(h.state, TS_DRAINING);
-	CU_ASSERT_EQUAL(h.admin, HEALTH_ADMIN_DRAINED);
+	drain(&h, HEALTH_ADMIN_DRAINED);
 	CU_ASSERT_STRING_EQUAL(health_reason(&h), "drained");
 	CU_ASSERT_EQUAL(health_drain(&h, HEALTH_ADMIN_DRAINED, now + S(1)), 0);
 	CU_ASSERT_EQUAL(h.drain_start, t0);
@@ -323,8 +333,7 @@ static void test_drained_target_stays_until_undrained(void)
 
 	/* undrain: initial, streaks restart, then the thresholds apply from zero */
 	now += S(1000);
-	CU_ASSERT_EQUAL(health_undrain(&h, now), 1);
-	CU_ASSERT_EQUAL(h.state, TS_INITIAL);
+	undrain(&h, 1, TS_INITIAL);
 	CU_ASSERT_EQUAL(h.admin, HEALTH_ADMIN_ACTIVE);
 	CU_ASSERT_EQUAL(h.since, now);
 	CU_ASSERT_EQUAL(h.passes, 0);
@@ -337,8 +346,7 @@ static void test_drained_target_stays_until_undrained(void)
 	CU_ASSERT_EQUAL(pass(&h, &hc), 0);
 	check(&h, &hc, NULL, 1, TS_HEALTHY);
 	/* undrain of an active target: nothing */
-	CU_ASSERT_EQUAL(health_undrain(&h, now), 0);
-	CU_ASSERT_EQUAL(h.state, TS_HEALTHY);
+	undrain(&h, 0, TS_HEALTHY);
 }
 
 /* drained then deregistered: one draining period, the delay counts from the drain */
@@ -350,11 +358,9 @@ static void test_drained_then_deregistered_keeps_the_start(void)
 	now = S(100);
 	health_init(&h, 1, now);
 	t0 = now;
-	CU_ASSERT_EQUAL(health_drain(&h, HEALTH_ADMIN_DRAINED, now), 1);
+	drain(&h, HEALTH_ADMIN_DRAINED);
 	now += S(50);
-	CU_ASSERT_EQUAL(health_drain(&h, HEALTH_ADMIN_DEREGISTERED, now), 1);
-	CU_ASSERT_EQUAL(h.admin, HEALTH_ADMIN_DEREGISTERED);
-	CU_ASSERT_EQUAL(h.state, TS_DRAINING);
+	drain(&h, HEALTH_ADMIN_DEREGISTERED);
 	CU_ASSERT_EQUAL(h.drain_start, t0);
 	CU_ASSERT_EQUAL(h.since, t0);
 	CU_ASSERT_STRING_EQUAL(health_reason(&h), "deregistered");
@@ -362,7 +368,7 @@ static void test_drained_then_deregistered_keeps_the_start(void)
 	CU_ASSERT_EQUAL(health_tick(&h, 60, t0 + S(60), NULL), 1);
 
 	/* and back: deregistered -> drained stays (never leaves) */
-	CU_ASSERT_EQUAL(health_drain(&h, HEALTH_ADMIN_DRAINED, now), 1);
+	drain(&h, HEALTH_ADMIN_DRAINED);
 	CU_ASSERT_EQUAL(health_tick(&h, 60, t0 + S(600), NULL), 0);
 	CU_ASSERT_EQUAL(health_drain(&h, HEALTH_ADMIN_ACTIVE, now), -EINVAL);
 	CU_ASSERT_EQUAL(health_drain(&h, (enum health_admin)7, now), -EINVAL);
@@ -378,15 +384,14 @@ static void test_reregister_while_draining(void)
 	now = S(100);
 	health_init(&h, 1, now);
 	results(&h, &hc, NULL, 2);
-	CU_ASSERT_EQUAL(health_drain(&h, HEALTH_ADMIN_DEREGISTERED, now), 1);
+	drain(&h, HEALTH_ADMIN_DEREGISTERED);
 	now += S(30);
-	CU_ASSERT_EQUAL(health_undrain(&h, now), 1);
-	CU_ASSERT_EQUAL(h.state, TS_INITIAL);
+	undrain(&h, 1, TS_INITIAL);
 	CU_ASSERT_EQUAL(health_tick(&h, 0, now, NULL), 0);
 	CU_ASSERT_EQUAL(fail(&h, &hc, "x"), 0);
 	check(&h, &hc, "x", 1, TS_UNHEALTHY);
 	/* draining again starts a new period */
-	CU_ASSERT_EQUAL(health_drain(&h, HEALTH_ADMIN_DEREGISTERED, now), 1);
+	drain(&h, HEALTH_ADMIN_DEREGISTERED);
 	CU_ASSERT_EQUAL(h.drain_start, now);
 }
 
@@ -398,24 +403,20 @@ static void test_every_state_can_drain(void)
 
 	now = S(1);
 	health_init(&h, 1, now);
-	CU_ASSERT_EQUAL(health_drain(&h, HEALTH_ADMIN_DRAINED, now), 1);
-	CU_ASSERT_EQUAL(h.state, TS_DRAINING);
+	drain(&h, HEALTH_ADMIN_DRAINED);
 
 	health_init(&h, 1, now);
 	results(&h, &hc, "x", 2);
 	CU_ASSERT_EQUAL_FATAL(h.state, TS_UNHEALTHY);
-	CU_ASSERT_EQUAL(health_drain(&h, HEALTH_ADMIN_DEREGISTERED, now), 1);
-	CU_ASSERT_EQUAL(h.state, TS_DRAINING);
+	drain(&h, HEALTH_ADMIN_DEREGISTERED);
 	CU_ASSERT_EQUAL(h.failures, 0);
 
 	health_init(&h, 0, now);
-	CU_ASSERT_EQUAL(health_drain(&h, HEALTH_ADMIN_DEREGISTERED, now), 1);
-	CU_ASSERT_EQUAL(h.state, TS_DRAINING);
+	drain(&h, HEALTH_ADMIN_DEREGISTERED);
 	CU_ASSERT_STRING_EQUAL(health_reason(&h), "deregistered");
 	CU_ASSERT_EQUAL(health_tick(&h, 0, now, NULL), 1);
 	/* undrained out of zone: back to unused, not initial */
-	CU_ASSERT_EQUAL(health_undrain(&h, now), 1);
-	CU_ASSERT_EQUAL(h.state, TS_UNUSED);
+	undrain(&h, 1, TS_UNUSED);
 }
 
 /* unused: not checked (results ignored), back to initial when its zone is served */
@@ -462,12 +463,11 @@ static void test_zone_change_while_draining(void)
 
 	now = S(10);
 	health_init(&h, 1, now);
-	CU_ASSERT_EQUAL(health_drain(&h, HEALTH_ADMIN_DRAINED, now), 1);
+	drain(&h, HEALTH_ADMIN_DRAINED);
 	CU_ASSERT_EQUAL(health_set_in_zone(&h, 0, now), 0);
 	CU_ASSERT_EQUAL(h.state, TS_DRAINING);
 	CU_ASSERT_STRING_EQUAL(health_reason(&h), "drained");
-	CU_ASSERT_EQUAL(health_undrain(&h, now), 1);
-	CU_ASSERT_EQUAL(h.state, TS_UNUSED);
+	undrain(&h, 1, TS_UNUSED);
 	CU_ASSERT_STRING_EQUAL(health_reason(&h), "zone not served by this node");
 }
 
