@@ -203,6 +203,36 @@ static int parse_embedded_n(const uint8_t *frame, size_t len, struct pkt_info *o
 	return r;
 }
 
+/* A new frame: Ethernet (untagged) and IPv4 a -> b (no options, no fragment) carrying proto;
+ * returns the IP header's offset for fb_ip4_end. */
+static size_t fb_new4(struct fb *f, uint8_t proto)
+{
+	f->n = 0;
+	fb_eth(f, 0, ETHERTYPE_IPV4);
+	return fb_ip4(f, proto, 0, 0, ip4_a, ip4_b);
+}
+
+/* The same with IPv6 a -> b, next header nh; for fb_ip6_end. */
+static size_t fb_new6(struct fb *f, uint8_t nh)
+{
+	f->n = 0;
+	fb_eth(f, 0, ETHERTYPE_IPV6);
+	return fb_ip6(f, nh, ip6_a, ip6_b);
+}
+
+/* The frame finished (IP lengths and checksum) and parsed. */
+static int parse_end4(struct fb *f, size_t ip, struct pkt_info *pi)
+{
+	fb_ip4_end(f, ip);
+	return parse_eth(f, pi);
+}
+
+static int parse_end6(struct fb *f, size_t ip, struct pkt_info *pi)
+{
+	fb_ip6_end(f, ip);
+	return parse_eth(f, pi);
+}
+
 static void frame_ip4_tcp(struct fb *f, int vlans, int opt_words)
 {
 	size_t ip;
@@ -219,9 +249,7 @@ static void frame_ip4_udp(struct fb *f)
 {
 	size_t ip;
 
-	f->n = 0;
-	fb_eth(f, 0, ETHERTYPE_IPV4);
-	ip = fb_ip4(f, IPPROTO_UDP_, 0, 0, ip4_a, ip4_b);
+	ip = fb_new4(f, IPPROTO_UDP_);
 	fb_udp(f, 5353, 53, 10);
 	fb_ip4_end(f, ip);
 }
@@ -230,9 +258,7 @@ static void frame_ip4_icmp(struct fb *f, uint8_t type, uint8_t code, uint16_t id
 {
 	size_t ip;
 
-	f->n = 0;
-	fb_eth(f, 0, ETHERTYPE_IPV4);
-	ip = fb_ip4(f, IPPROTO_ICMP_, 0, 0, ip4_a, ip4_b);
+	ip = fb_new4(f, IPPROTO_ICMP_);
 	fb_icmp(f, type, code, id);
 	fb_put(f, 4);
 	fb_ip4_end(f, ip);
@@ -242,9 +268,7 @@ static void frame_ip6_icmp(struct fb *f, uint8_t type, uint8_t code, uint16_t id
 {
 	size_t ip;
 
-	f->n = 0;
-	fb_eth(f, 0, ETHERTYPE_IPV6);
-	ip = fb_ip6(f, IPPROTO_ICMPV6_, ip6_a, ip6_b);
+	ip = fb_new6(f, IPPROTO_ICMPV6_);
 	fb_icmp(f, type, code, id);
 	fb_ip6_end(f, ip);
 }
@@ -447,9 +471,7 @@ static void ethernet_padding_after_ipv4_total_length_is_ignored(void)
 	struct pkt_info pi;
 	size_t ip;
 
-	f.n = 0;
-	fb_eth(&f, 0, ETHERTYPE_IPV4);
-	ip = fb_ip4(&f, IPPROTO_UDP_, 0, 0, ip4_a, ip4_b);
+	ip = fb_new4(&f, IPPROTO_UDP_);
 	fb_udp(&f, 7, 9, 0);
 	fb_ip4_end(&f, ip);
 	memset(fb_put(&f, 18), 0xee, 18); /* to the 60-byte minimum */
@@ -465,9 +487,7 @@ static void l4_header_in_ethernet_padding_is_l4_error(void)
 	size_t ip;
 
 	/* Total length covers 4 bytes of TCP; the frame's padding would complete the header. */
-	f.n = 0;
-	fb_eth(&f, 0, ETHERTYPE_IPV4);
-	ip = fb_ip4(&f, IPPROTO_TCP_, 0, 0, ip4_a, ip4_b);
+	ip = fb_new4(&f, IPPROTO_TCP_);
 	fb_tcp(&f, 1, 2, 5, 0x02);
 	sl_put_be16(f.b + ip + 2, 24);
 	CU_ASSERT_EQUAL(parse_eth(&f, &pi), -PKT_ERR_L4);
@@ -554,8 +574,7 @@ static void ipv4_later_fragment_has_no_l4(void)
 		fb_eth(&f, 0, ETHERTYPE_IPV4);
 		ip = fb_ip4(&f, IPPROTO_TCP_, 0, frags[i], ip4_a, ip4_b);
 		fb_put(&f, 3);
-		fb_ip4_end(&f, ip);
-		CU_ASSERT_EQUAL_FATAL(parse_eth(&f, &pi), 0);
+		CU_ASSERT_EQUAL_FATAL(parse_end4(&f, ip, &pi), 0);
 		CU_ASSERT_EQUAL(pi.flags, PKT_F_FRAG | PKT_F_FRAG_LATER);
 		CU_ASSERT_EQUAL(pi.proto, IPPROTO_TCP_);
 		CU_ASSERT_EQUAL(pi.sport, 0);
@@ -597,9 +616,7 @@ static void truncated_tcp_header_is_l4_error(void)
 	size_t ip;
 
 	for (size_t k = 0; k < 20; k++) {
-		f.n = 0;
-		fb_eth(&f, 0, ETHERTYPE_IPV4);
-		ip = fb_ip4(&f, IPPROTO_TCP_, 0, 0, ip4_a, ip4_b);
+		ip = fb_new4(&f, IPPROTO_TCP_);
 		fb_put(&f, k);
 		if (k > 12)
 			f.b[ip + 20 + 12] = 5 << 4;
@@ -617,18 +634,14 @@ static void truncated_udp_and_icmp_headers_are_l4_errors(void)
 
 	for (size_t j = 0; j < 2; j++) {
 		for (size_t k = 0; k < 8; k++) {
-			f.n = 0;
-			fb_eth(&f, 0, ETHERTYPE_IPV4);
-			ip = fb_ip4(&f, protos[j], 0, 0, ip4_a, ip4_b);
+			ip = fb_new4(&f, protos[j]);
 			fb_put(&f, k);
 			fb_ip4_end(&f, ip);
 			CU_ASSERT_EQUAL(parse_eth(&f, &pi), -PKT_ERR_L4);
 		}
 		/* ICMPv6 and UDP over IPv6 likewise */
 		for (size_t k = 0; k < 8; k++) {
-			f.n = 0;
-			fb_eth(&f, 0, ETHERTYPE_IPV6);
-			ip = fb_ip6(&f, j ? IPPROTO_ICMPV6_ : IPPROTO_UDP_, ip6_a, ip6_b);
+			ip = fb_new6(&f, j ? IPPROTO_ICMPV6_ : IPPROTO_UDP_);
 			fb_put(&f, k);
 			fb_ip6_end(&f, ip);
 			CU_ASSERT_EQUAL(parse_eth(&f, &pi), -PKT_ERR_L4);
@@ -642,12 +655,9 @@ static void unknown_ip_protocol_has_no_l4_and_no_error(void)
 	struct pkt_info pi;
 	size_t ip;
 
-	f.n = 0;
-	fb_eth(&f, 0, ETHERTYPE_IPV4);
-	ip = fb_ip4(&f, 47 /* GRE */, 0, 0, ip4_a, ip4_b);
+	ip = fb_new4(&f, 47 /* GRE */);
 	fb_put(&f, 2);
-	fb_ip4_end(&f, ip);
-	CU_ASSERT_EQUAL_FATAL(parse_eth(&f, &pi), 0);
+	CU_ASSERT_EQUAL_FATAL(parse_end4(&f, ip, &pi), 0);
 	CU_ASSERT_EQUAL(pi.proto, 47);
 	CU_ASSERT_FALSE(pi.flags & PKT_F_L4);
 	CU_ASSERT_EQUAL(pi.sport, 0);
@@ -716,20 +726,14 @@ static void icmp_protocol_of_the_other_family_is_not_l4(void)
 	struct pkt_info pi;
 	size_t ip;
 
-	f.n = 0;
-	fb_eth(&f, 0, ETHERTYPE_IPV6);
-	ip = fb_ip6(&f, IPPROTO_ICMP_, ip6_a, ip6_b);
+	ip = fb_new6(&f, IPPROTO_ICMP_);
 	fb_icmp(&f, 8, 0, 5);
-	fb_ip6_end(&f, ip);
-	CU_ASSERT_EQUAL_FATAL(parse_eth(&f, &pi), 0);
+	CU_ASSERT_EQUAL_FATAL(parse_end6(&f, ip, &pi), 0);
 	CU_ASSERT_FALSE(pi.flags & PKT_F_L4);
 
-	f.n = 0;
-	fb_eth(&f, 0, ETHERTYPE_IPV4);
-	ip = fb_ip4(&f, IPPROTO_ICMPV6_, 0, 0, ip4_a, ip4_b);
+	ip = fb_new4(&f, IPPROTO_ICMPV6_);
 	fb_icmp(&f, 128, 0, 5);
-	fb_ip4_end(&f, ip);
-	CU_ASSERT_EQUAL_FATAL(parse_eth(&f, &pi), 0);
+	CU_ASSERT_EQUAL_FATAL(parse_end4(&f, ip, &pi), 0);
 	CU_ASSERT_FALSE(pi.flags & PKT_F_L4);
 }
 
@@ -741,12 +745,9 @@ static void ipv6_tcp_frame_sets_offsets_and_addresses(void)
 	struct pkt_info pi;
 	size_t ip;
 
-	f.n = 0;
-	fb_eth(&f, 0, ETHERTYPE_IPV6);
-	ip = fb_ip6(&f, IPPROTO_TCP_, ip6_a, ip6_b);
+	ip = fb_new6(&f, IPPROTO_TCP_);
 	fb_tcp(&f, 50000, 22, 5, 0x02);
-	fb_ip6_end(&f, ip);
-	CU_ASSERT_EQUAL_FATAL(parse_eth(&f, &pi), 0);
+	CU_ASSERT_EQUAL_FATAL(parse_end6(&f, ip, &pi), 0);
 	CU_ASSERT_EQUAL(pi.family, 6);
 	CU_ASSERT_EQUAL(pi.l3_off, 14);
 	CU_ASSERT_EQUAL(pi.l4_off, 54);
@@ -781,13 +782,10 @@ static void ipv6_first_fragment_has_l4(void)
 	struct pkt_info pi;
 	size_t ip;
 
-	f.n = 0;
-	fb_eth(&f, 0, ETHERTYPE_IPV6);
-	ip = fb_ip6(&f, PKT_IPV6_FRAGMENT, ip6_a, ip6_b);
+	ip = fb_new6(&f, PKT_IPV6_FRAGMENT);
 	fb_ext_frag(&f, IPPROTO_UDP_, 0, 1);
 	fb_udp(&f, 4000, 4001, 16);
-	fb_ip6_end(&f, ip);
-	CU_ASSERT_EQUAL_FATAL(parse_eth(&f, &pi), 0);
+	CU_ASSERT_EQUAL_FATAL(parse_end6(&f, ip, &pi), 0);
 	CU_ASSERT_EQUAL(pi.flags, PKT_F_FRAG | PKT_F_L4);
 	CU_ASSERT_EQUAL(pi.l4_off, 14 + 48);
 	CU_ASSERT_EQUAL(pi.sport, 4000);
@@ -799,14 +797,11 @@ static void ipv6_later_fragment_has_no_l4(void)
 	struct pkt_info pi;
 	size_t ip;
 
-	f.n = 0;
-	fb_eth(&f, 0, ETHERTYPE_IPV6);
-	ip = fb_ip6(&f, PKT_IPV6_HOPOPTS, ip6_a, ip6_b);
+	ip = fb_new6(&f, PKT_IPV6_HOPOPTS);
 	fb_ext(&f, PKT_IPV6_FRAGMENT, 0);
 	fb_ext_frag(&f, IPPROTO_TCP_, 185, 1);
 	fb_put(&f, 3); /* payload bytes, not a TCP header */
-	fb_ip6_end(&f, ip);
-	CU_ASSERT_EQUAL_FATAL(parse_eth(&f, &pi), 0);
+	CU_ASSERT_EQUAL_FATAL(parse_end6(&f, ip, &pi), 0);
 	CU_ASSERT_EQUAL(pi.flags, PKT_F_FRAG | PKT_F_FRAG_LATER);
 	CU_ASSERT_EQUAL(pi.proto, IPPROTO_TCP_);
 	CU_ASSERT_EQUAL(pi.sport, 0);
@@ -820,13 +815,10 @@ static void ipv6_esp_and_no_next_header_end_walk_without_l4(void)
 	size_t ip;
 
 	for (int i = 0; i < 2; i++) {
-		f.n = 0;
-		fb_eth(&f, 0, ETHERTYPE_IPV6);
-		ip = fb_ip6(&f, PKT_IPV6_DSTOPTS, ip6_a, ip6_b);
+		ip = fb_new6(&f, PKT_IPV6_DSTOPTS);
 		fb_ext(&f, ends[i], 0);
 		fb_put(&f, 2);
-		fb_ip6_end(&f, ip);
-		CU_ASSERT_EQUAL_FATAL(parse_eth(&f, &pi), 0);
+		CU_ASSERT_EQUAL_FATAL(parse_end6(&f, ip, &pi), 0);
 		CU_ASSERT_EQUAL(pi.proto, ends[i]);
 		CU_ASSERT_EQUAL(pi.flags, 0);
 	}
@@ -836,9 +828,7 @@ static void frame_ip6_n_ext(struct fb *f, int n, uint8_t last)
 {
 	size_t ip;
 
-	f->n = 0;
-	fb_eth(f, 0, ETHERTYPE_IPV6);
-	ip = fb_ip6(f, PKT_IPV6_DSTOPTS, ip6_a, ip6_b);
+	ip = fb_new6(f, PKT_IPV6_DSTOPTS);
 	for (int i = 0; i < n; i++)
 		fb_ext(f, i == n - 1 ? last : PKT_IPV6_DSTOPTS, 0);
 	if (last == IPPROTO_UDP_)
@@ -875,9 +865,7 @@ static void ipv6_extension_past_payload_is_l3_error(void)
 	struct pkt_info pi;
 	size_t ip;
 
-	f.n = 0;
-	fb_eth(&f, 0, ETHERTYPE_IPV6);
-	ip = fb_ip6(&f, PKT_IPV6_ROUTING, ip6_a, ip6_b);
+	ip = fb_new6(&f, PKT_IPV6_ROUTING);
 	fb_ext(&f, IPPROTO_UDP_, 2); /* 24 bytes */
 	fb_udp(&f, 1, 2, 0);
 	fb_ip6_end(&f, ip);
