@@ -23,6 +23,7 @@
 #include "appliance/appliance.h"
 #include "appliance/health.h"
 #include "appliance/reflect.h"
+#include "dataplane/lib/cli.h"
 
 #define APPL_EXIT_USAGE	   2
 #define APPL_NAME_MAX	   64
@@ -67,33 +68,16 @@ static struct {
 	uint8_t tx[REFLECT_FRAME_MAX];
 } appl = {.rx_fd = -1, .tx_fd = -1};
 
-static int appl_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int appl_usage(const char *fmt, ...)
-{
-	va_list ap;
+/* A usage error: the message and the hint on stderr; returns APPL_EXIT_USAGE (cli_usage's 2). */
+#define appl_usage(...) \
+	cli_usage("sluice-appliance", "(sluice-appliance --help for the options)\n", __VA_ARGS__)
 
-	fprintf(stderr, "sluice-appliance: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n(sluice-appliance --help for the options)\n");
-	return APPL_EXIT_USAGE;
-}
-
-/* A decimal in [min, max] -> 0, else -EINVAL. */
+/* A decimal (digits only) in [min, max] -> 0, else -EINVAL. */
 static int appl_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
 {
-	unsigned long v;
-	char *e;
-
 	if (*s < '0' || *s > '9')
 		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &e, 10);
-	if (*e || errno || v < min || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
+	return cli_ulong(s, min, max, out);
 }
 
 static uint64_t appl_now_us(void)

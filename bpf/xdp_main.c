@@ -35,6 +35,7 @@
 #include "bpf/xdp_replay.h"
 #include "bpf/xdp_rst.h"
 #include "bpf/xdp_stats.h"
+#include "dataplane/lib/cli.h"
 
 #define XDP_ERR_MAX 1024
 /* sl_frags entries looked at per tick (XDP_NEIGH_POLL_MS) by the ageing sweep */
@@ -103,9 +104,21 @@ static void xdp_main_usage(FILE *f)
 		"  -V, --version          the version\n");
 }
 
-static void *xdp_grow(void *a, unsigned int n, size_t size)
+/*
+ * One more element of size bytes at the end of an array of *n: arrp points to the array's
+ * pointer (any object pointer type; POSIX gives them void *'s representation). Returns the new
+ * element, or NULL (out of memory; the array is as it was).
+ */
+static void *xdp_push(void *arrp, unsigned int *n, size_t size)
 {
-	return realloc(a, (n + 1) * size);
+	void *a, *grown;
+
+	memcpy(&a, arrp, sizeof(a));
+	grown = realloc(a, (*n + 1) * size);
+	if (!grown)
+		return NULL;
+	memcpy(arrp, &grown, sizeof(grown));
+	return (char *)grown + (*n)++ * size;
 }
 
 static int xdp_main_parse(int argc, char **argv, struct xdp_main_opts *o)
@@ -130,7 +143,8 @@ static int xdp_main_parse(int argc, char **argv, struct xdp_main_opts *o)
 		{NULL, 0, NULL, 0},
 	};
 	struct xdp_replay_opts *r = &o->replay;
-	void *a;
+	struct xdp_replay_file *in;
+	const char **port;
 	char *eq;
 	int c;
 
@@ -149,19 +163,17 @@ static int xdp_main_parse(int argc, char **argv, struct xdp_main_opts *o)
 			o->stats_json = optarg;
 			break;
 		case 'r':
-			a = xdp_grow(r->in, r->n_in, sizeof(*r->in));
-			if (!a)
+			in = xdp_push(&r->in, &r->n_in, sizeof(*r->in));
+			if (!in)
 				return -ENOMEM;
-			r->in = a;
-			r->in[r->n_in].port = NULL;
-			r->in[r->n_in++].path = optarg;
+			in->port = NULL;
+			in->path = optarg;
 			break;
 		case 'p':
-			a = xdp_grow(o->ports, o->n_ports, sizeof(*o->ports));
-			if (!a)
+			port = xdp_push(&o->ports, &o->n_ports, sizeof(*o->ports));
+			if (!port)
 				return -ENOMEM;
-			o->ports = a;
-			o->ports[o->n_ports++] = optarg;
+			*port = optarg;
 			break;
 		case 'o':
 			r->out_all = optarg;
@@ -174,13 +186,12 @@ static int xdp_main_parse(int argc, char **argv, struct xdp_main_opts *o)
 					optarg);
 				return -EINVAL;
 			}
-			a = xdp_grow(r->out, r->n_out, sizeof(*r->out));
-			if (!a)
+			in = xdp_push(&r->out, &r->n_out, sizeof(*r->out));
+			if (!in)
 				return -ENOMEM;
-			r->out = a;
 			*eq = '\0';
-			r->out[r->n_out].port = optarg;
-			r->out[r->n_out++].path = eq + 1;
+			in->port = optarg;
+			in->path = eq + 1;
 			break;
 		case 'a':
 			r->pass_out = optarg;
@@ -212,15 +223,8 @@ static int xdp_main_parse(int argc, char **argv, struct xdp_main_opts *o)
 			return -EINVAL;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "sluice-xdp: unexpected argument: %s\n", argv[optind]);
+	if (cli_end("sluice-xdp", argc, argv, o->config, xdp_main_usage))
 		return -EINVAL;
-	}
-	if (!o->config) {
-		fprintf(stderr, "sluice-xdp: --config FILE is required\n");
-		xdp_main_usage(stderr);
-		return -EINVAL;
-	}
 	if (o->n_ports != r->n_in) {
 		fprintf(stderr, "sluice-xdp: %u --replay but %u --port: one port per input\n",
 			r->n_in, o->n_ports);

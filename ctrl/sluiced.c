@@ -22,6 +22,7 @@
 #include "ctrl/announce.h"
 #include "ctrl/api.h"
 #include "ctrl/clients.h"
+#include "dataplane/lib/cli.h"
 #include "dataplane/lib/config.h"
 #include "ctrl/dpconn.h"
 #include "ctrl/log.h"
@@ -229,18 +230,8 @@ static void sluiced_drained(void)
 	event_base_loopbreak(sluiced.base);
 }
 
-static int sluiced_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sluiced_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "sluiced: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'sluiced --help'.\n");
-	return 2;
-}
+/* A usage error: the message and the hint on stderr; returns the exit status 2. */
+#define sluiced_usage(...) cli_usage("sluiced", "Try 'sluiced --help'.\n", __VA_ARGS__)
 
 static unsigned int sluiced_count_targets(const struct config *cfg)
 {

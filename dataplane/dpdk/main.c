@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,6 +37,7 @@
 #include "dataplane/dpdk/rt.h"
 #include "dataplane/dpdk/stats.h"
 #include "dataplane/dpdk/worker.h"
+#include "dataplane/lib/cli.h"
 
 #define MAIN_POLL_US	    10000
 #define MAIN_SWEEP_BUDGET   8192
@@ -104,7 +106,6 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
 		{NULL, 0, NULL, 0},
 	};
 	unsigned long u;
-	char *end;
 	int c;
 
 	o->idle_exit_ms = -1;
@@ -115,13 +116,12 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
 			o->config = optarg;
 			break;
 		case 'i':
-			errno = 0;
-			o->idle_exit_ms = strtol(optarg, &end, 10);
-			if (errno || *end || o->idle_exit_ms < 0) {
+			if (cli_ulong(optarg, 0, LONG_MAX, &u)) {
 				fprintf(stderr, "sluice-dp: --idle-exit: not a number of ms: %s\n",
 					optarg);
 				return -EINVAL;
 			}
+			o->idle_exit_ms = (long)u;
 			break;
 		case 'p':
 			dp.pcap_clock = 1;
@@ -139,19 +139,15 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
 			o->state_log = optarg;
 			break;
 		case 'm':
-			errno = 0;
-			o->mbufs = strtoul(optarg, &end, 10);
-			if (errno || *end || o->mbufs < 1024 || o->mbufs > 64u * 1024 * 1024) {
+			if (cli_ulong(optarg, 1024, 64u * 1024 * 1024, &o->mbufs)) {
 				fprintf(stderr, "sluice-dp: --mbufs: 1024..67108864, not %s\n",
 					optarg);
 				return -EINVAL;
 			}
 			break;
 		case 'S':
-			errno = 0;
-			u = strtoul(optarg, &end, 10);
-			if (errno || *end || !*optarg || optarg[0] == '-' ||
-			    u > MAIN_IDLE_SLEEP_MAX) {
+			if (!*optarg || optarg[0] == '-' ||
+			    cli_ulong(optarg, 0, MAIN_IDLE_SLEEP_MAX, &u)) {
 				fprintf(stderr, "sluice-dp: --idle-sleep: 0..%d us, not %s\n",
 					MAIN_IDLE_SLEEP_MAX, optarg);
 				return -EINVAL;
@@ -169,15 +165,8 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
 			return -EINVAL;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "sluice-dp: unexpected argument: %s\n", argv[optind]);
+	if (cli_end("sluice-dp", argc, argv, o->config, main_usage))
 		return -EINVAL;
-	}
-	if (!o->config) {
-		fprintf(stderr, "sluice-dp: --config FILE is required\n");
-		main_usage(stderr);
-		return -EINVAL;
-	}
 	/* replays own the state (prebuilt generations, packet clock): no control path then */
 	if (o->control && (o->events || dp.pcap_clock)) {
 		fprintf(stderr, "sluice-dp: --control cannot be combined with %s\n",

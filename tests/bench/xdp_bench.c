@@ -54,6 +54,40 @@ struct xdp_bench_opts {
 	unsigned int lo;
 };
 
+/*
+ * One measured case: the counters before, passes over frames [from, from + n) (the first
+ * pass's output into keep unless NULL), the counters after, its line printed. 0 or -errno.
+ */
+static int xdp_bench_case(struct xbench_dp *b, struct xbench_result *res,
+			  const struct xbench_frames *fs, size_t from, size_t n,
+			  unsigned long passes, struct xbench_frames *keep)
+{
+	int r = xbench_snap(b, &res->before);
+
+	r = r ?: xbench_run(res, b->x.prog_fd, fs, from, n, (unsigned int)passes, XDP_TX, keep);
+	r = r ?: xbench_snap(b, &res->after);
+	if (!r)
+		xbench_print(res);
+	return r;
+}
+
+/*
+ * The answers to what was sent (the appliances' returns, the targets' replies): back turned
+ * around (l4: ports too) and received on config port `port`, passes times.
+ */
+static int xdp_bench_back(struct xbench_dp *b, const struct xdp_bench_opts *o, const char *port,
+			  int l4, struct xbench_frames *back, struct xbench_result *res)
+{
+	int pi = config_port_index(b->x.cfg, port);
+	int r;
+
+	if (pi < 0)
+		return xbench_port(b, o->lo, port); /* says why */
+	xbench_turn(back, b->x.mac[pi], l4);
+	r = xbench_port(b, o->lo, port);
+	return r ?: xdp_bench_case(b, res, back, 0, back->n, o->passes, NULL);
+}
+
 /* The GWLB cases on frames fs. 0 or -errno (a message printed). */
 static int xdp_bench_gwlb(const struct xdp_bench_opts *o, const struct xbench_frames *fs)
 {
@@ -62,7 +96,7 @@ static int xdp_bench_gwlb(const struct xdp_bench_opts *o, const struct xbench_fr
 	struct xbench_frames rets = {0};
 	struct xbench_dp b;
 	size_t n = o->est < fs->n ? o->est : fs->n;
-	int r, pa;
+	int r;
 
 	r = xbench_load(&b, o->config);
 	if (!r)
@@ -70,40 +104,12 @@ static int xdp_bench_gwlb(const struct xdp_bench_opts *o, const struct xbench_fr
 	if (r)
 		goto out;
 	/* encapsulation of new flows: every frame once */
-	r = xbench_snap(&b, &nw.before);
-	r = r ?: xbench_run(&nw, b.x.prog_fd, fs, 0, fs->n, 1, XDP_TX, NULL);
-	r = r ?: xbench_snap(&b, &nw.after);
-	if (r)
-		goto out;
-	xbench_print(&nw);
+	r = xdp_bench_case(&b, &nw, fs, 0, fs->n, 1, NULL);
 	/* known flows: one warm pass (keeping the GENEVE output), then the measured passes */
-	r = xbench_snap(&b, &warm.before);
-	r = r ?: xbench_run(&warm, b.x.prog_fd, fs, 0, n, 1, XDP_TX, &rets);
-	r = r ?: xbench_snap(&b, &warm.after);
-	if (r)
-		goto out;
-	xbench_print(&warm);
-	r = xbench_snap(&b, &est.before);
-	r = r ?: xbench_run(&est, b.x.prog_fd, fs, 0, n, (unsigned int)o->passes, XDP_TX, NULL);
-	r = r ?: xbench_snap(&b, &est.after);
-	if (r)
-		goto out;
-	xbench_print(&est);
+	r = r ?: xdp_bench_case(&b, &warm, fs, 0, n, 1, &rets);
+	r = r ?: xdp_bench_case(&b, &est, fs, 0, n, o->passes, NULL);
 	/* the returns, on appliances */
-	pa = config_port_index(b.x.cfg, "appliances");
-	if (pa < 0) {
-		r = xbench_port(&b, o->lo, "appliances"); /* says why */
-		goto out;
-	}
-	xbench_turn(&rets, b.x.mac[pa], 0);
-	r = xbench_port(&b, o->lo, "appliances");
-	r = r ?: xbench_snap(&b, &ret.before);
-	r = r
-		    ?: xbench_run(&ret, b.x.prog_fd, &rets, 0, rets.n, (unsigned int)o->passes,
-				  XDP_TX, NULL);
-	r = r ?: xbench_snap(&b, &ret.after);
-	if (!r)
-		xbench_print(&ret);
+	r = r ?: xdp_bench_back(&b, o, "appliances", 0, &rets, &ret);
 out:
 	json_decref(nw.before), json_decref(nw.after), json_decref(warm.before);
 	json_decref(warm.after), json_decref(est.before), json_decref(est.after);
@@ -123,7 +129,7 @@ static int xdp_bench_nlb(const struct xdp_bench_opts *o, const char *config, con
 	struct xbench_dp b;
 	size_t f = o->nlb_flows;
 	unsigned long p;
-	int r, ps;
+	int r;
 
 	snprintf(nn, sizeof(nn), "nlb-%s-new", mode);
 	snprintf(ne, sizeof(ne), "nlb-%s-est", mode);
@@ -147,29 +153,9 @@ static int xdp_bench_nlb(const struct xdp_bench_opts *o, const char *config, con
 		goto out;
 	xbench_print(&nw);
 	/* established: the data packets of those sessions; the first pass's output kept */
-	r = xbench_snap(&b, &est.before);
-	r = r
-		    ?: xbench_run(&est, b.x.prog_fd, fs, f, fs->n - f, (unsigned int)o->passes,
-				  XDP_TX, &reps);
-	r = r ?: xbench_snap(&b, &est.after);
-	if (r)
-		goto out;
-	xbench_print(&est);
+	r = xdp_bench_case(&b, &est, fs, f, fs->n - f, o->passes, &reps);
 	/* the targets' replies, on servers */
-	ps = config_port_index(b.x.cfg, "servers");
-	if (ps < 0) {
-		r = xbench_port(&b, o->lo, "servers"); /* says why */
-		goto out;
-	}
-	xbench_turn(&reps, b.x.mac[ps], 1);
-	r = xbench_port(&b, o->lo, "servers");
-	r = r ?: xbench_snap(&b, &rep.before);
-	r = r
-		    ?: xbench_run(&rep, b.x.prog_fd, &reps, 0, reps.n, (unsigned int)o->passes,
-				  XDP_TX, NULL);
-	r = r ?: xbench_snap(&b, &rep.after);
-	if (!r)
-		xbench_print(&rep);
+	r = r ?: xdp_bench_back(&b, o, "servers", 1, &reps, &rep);
 out:
 	json_decref(nw.before), json_decref(nw.after), json_decref(est.before);
 	json_decref(est.after), json_decref(rep.before), json_decref(rep.after);

@@ -7,7 +7,7 @@
 #   dataplane/dpdk  the DPDK shell: core, lib, dpdk
 #   bpf             the XDP program and its loader: core, lib (loader only), bpf
 #   ctrl            the daemon and CLI: core, lib, ctrl
-#   appliance       the reference appliance: core, appliance
+#   appliance       the reference appliance: core, lib (cli.h only), appliance
 # Every project include names its folder from the repository root.
 set -euo pipefail
 cd "${1:-$(dirname "$0")/../..}"
@@ -20,7 +20,7 @@ allowed() { # folder -> allowed include prefixes
 	bpf) echo "dataplane/core/ dataplane/lib/ bpf/" ;;
 	bpf/prog) echo "dataplane/core/ bpf/" ;;
 	ctrl) echo "dataplane/core/ dataplane/lib/ ctrl/" ;;
-	appliance) echo "dataplane/core/ appliance/" ;;
+	appliance) echo "dataplane/core/ dataplane/lib/cli.h appliance/" ;;
 	esac
 }
 generated="sluice.skel.h vmlinux.h"

@@ -41,6 +41,13 @@ static int fail(struct health *h, const struct cfg_health_check *hc, const char 
 	return health_result(h, hc, 0, why, 5000000, now);
 }
 
+/* A target in its zone, registered on the fake clock's at (now = at). */
+static void start(struct health *h, uint64_t at)
+{
+	now = at;
+	health_init(h, 1, now);
+}
+
 /* A pass (why NULL) or a failure (why its text) that must return ret and leave state st. */
 static void check(struct health *h, const struct cfg_health_check *hc, const char *why, int ret,
 		  enum target_state st)
@@ -79,8 +86,7 @@ static void test_new_target_is_initial(void)
 {
 	struct health h;
 
-	now = S(1000);
-	health_init(&h, 1, now);
+	start(&h, S(1000));
 	CU_ASSERT_EQUAL(h.state, TS_INITIAL);
 	CU_ASSERT_EQUAL(h.admin, HEALTH_ADMIN_ACTIVE);
 	CU_ASSERT_EQUAL(h.passes, 0);
@@ -102,8 +108,7 @@ static void initial_after_threshold(const char *why, enum target_state to)
 		struct cfg_health_check hc = why ? hc_of(2, t) : hc_of(t, 2);
 		struct health h;
 
-		now = S(50);
-		health_init(&h, 1, now);
+		start(&h, S(50));
 		for (i = 1; i < t; i++) {
 			check(&h, &hc, why, 0, TS_INITIAL);
 			CU_ASSERT_EQUAL(why ? h.failures : h.passes, i);
@@ -133,8 +138,7 @@ static void test_healthy_and_unhealthy_flip_by_thresholds(void)
 	struct health h;
 	int i;
 
-	now = S(10);
-	health_init(&h, 1, now);
+	start(&h, S(10));
 	results(&h, &hc, NULL, 3);
 	CU_ASSERT_EQUAL_FATAL(h.state, TS_HEALTHY);
 
@@ -159,8 +163,7 @@ static void test_streaks_reset_each_other(void)
 	struct health h;
 	int i;
 
-	now = S(10);
-	health_init(&h, 1, now);
+	start(&h, S(10));
 	/* alternating results never decide: initial stays initial */
 	for (i = 0; i < 20; i++) {
 		CU_ASSERT_EQUAL(pass(&h, &hc), 0);
@@ -202,8 +205,7 @@ static void test_last_failure_reason_is_kept(void)
 	struct cfg_health_check hc = hc_of(2, 2);
 	struct health h;
 
-	now = S(10);
-	health_init(&h, 1, now);
+	start(&h, S(10));
 	CU_ASSERT_STRING_EQUAL(health_reason(&h), "");
 	fail(&h, &hc, "connect: Connection refused");
 	CU_ASSERT_STRING_EQUAL(health_reason(&h), "connect: Connection refused");
@@ -236,8 +238,7 @@ static void test_long_reason_is_truncated(void)
 
 	memset(big, 'r', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	now = S(10);
-	health_init(&h, 1, now);
+	start(&h, S(10));
 	fail(&h, &hc, big);
 	CU_ASSERT_EQUAL(strlen(health_reason(&h)), HEALTH_REASON_MAX - 1);
 }
@@ -249,8 +250,7 @@ static void test_deregister_drains_for_the_delay(void)
 	uint64_t t0, next = 0;
 	struct health h;
 
-	now = S(100);
-	health_init(&h, 1, now);
+	start(&h, S(100));
 	results(&h, &hc, NULL, 2);
 	CU_ASSERT_EQUAL_FATAL(h.state, TS_HEALTHY);
 
@@ -294,8 +294,7 @@ static void test_deregister_with_delay_zero_leaves_at_once(void)
 	struct health h;
 	uint64_t next = 0;
 
-	now = S(5);
-	health_init(&h, 1, now);
+	start(&h, S(5));
 	drain(&h, HEALTH_ADMIN_DEREGISTERED);
 	CU_ASSERT_EQUAL(health_tick(&h, 0, now, &next), 1);
 	CU_ASSERT_EQUAL(next, now);
@@ -309,8 +308,7 @@ static void test_drained_target_stays_until_undrained(void)
 	struct health h;
 	uint64_t next = 0, t0;
 
-	now = S(100);
-	health_init(&h, 1, now);
+	start(&h, S(100));
 	results(&h, &hc, "connect: No route to host", 2);
 	pass(&h, &hc);
 	CU_ASSERT_EQUAL(h.passes, 1);
@@ -355,8 +353,7 @@ static void test_drained_then_deregistered_keeps_the_start(void)
 	struct health h;
 	uint64_t t0;
 
-	now = S(100);
-	health_init(&h, 1, now);
+	start(&h, S(100));
 	t0 = now;
 	drain(&h, HEALTH_ADMIN_DRAINED);
 	now += S(50);
@@ -381,8 +378,7 @@ static void test_reregister_while_draining(void)
 	struct cfg_health_check hc = hc_of(2, 2);
 	struct health h;
 
-	now = S(100);
-	health_init(&h, 1, now);
+	start(&h, S(100));
 	results(&h, &hc, NULL, 2);
 	drain(&h, HEALTH_ADMIN_DEREGISTERED);
 	now += S(30);
@@ -401,8 +397,7 @@ static void test_every_state_can_drain(void)
 	struct cfg_health_check hc = hc_of(2, 2);
 	struct health h;
 
-	now = S(1);
-	health_init(&h, 1, now);
+	start(&h, S(1));
 	drain(&h, HEALTH_ADMIN_DRAINED);
 
 	health_init(&h, 1, now);
@@ -461,8 +456,7 @@ static void test_zone_change_while_draining(void)
 {
 	struct health h;
 
-	now = S(10);
-	health_init(&h, 1, now);
+	start(&h, S(10));
 	drain(&h, HEALTH_ADMIN_DRAINED);
 	CU_ASSERT_EQUAL(health_set_in_zone(&h, 0, now), 0);
 	CU_ASSERT_EQUAL(h.state, TS_DRAINING);
@@ -477,8 +471,7 @@ static void test_threshold_zero_acts_as_one(void)
 	struct cfg_health_check hc = hc_of(0, 0);
 	struct health h;
 
-	now = S(10);
-	health_init(&h, 1, now);
+	start(&h, S(10));
 	check(&h, &hc, NULL, 1, TS_HEALTHY);
 	check(&h, &hc, "x", 1, TS_UNHEALTHY);
 }
@@ -490,8 +483,7 @@ static void test_since_moves_only_on_change(void)
 	struct health h;
 	uint64_t t;
 
-	now = S(10);
-	health_init(&h, 1, now);
+	start(&h, S(10));
 	pass(&h, &hc);
 	CU_ASSERT_EQUAL(h.since, S(10));
 	pass(&h, &hc);
@@ -560,8 +552,7 @@ static void test_local_errors_change_nothing(void)
 	struct health h, before;
 	unsigned int i;
 
-	now = S(1000);
-	health_init(&h, 1, now);
+	start(&h, S(1000));
 	results(&h, &hc, NULL, 3);
 	CU_ASSERT_EQUAL_FATAL(h.state, TS_HEALTHY);
 	fail(&h, &hc, "connect: Connection refused"); /* one failure of two in a row */
@@ -599,8 +590,7 @@ static void healthy_target(struct health *h, struct cfg_health_check *hc)
 	*hc = hc_of(3, 2);
 	hc->passive_min_packets = 100;
 	hc->passive_window = 35; /* the hold-down: longer than 3 intervals */
-	now = S(1000);
-	health_init(h, 1, now);
+	start(h, S(1000));
 	results(h, hc, NULL, 3);
 	CU_ASSERT_EQUAL_FATAL(h->state, TS_HEALTHY);
 }
