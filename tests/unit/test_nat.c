@@ -735,6 +735,30 @@ static void check_icmp(const struct spec *s, const uint8_t *router, const uint8_
 	}
 }
 
+/* The quoted packet's addresses and ports. */
+static void spec_flow(struct spec *s, const uint8_t *saddr, uint16_t sport, const uint8_t *daddr,
+		      uint16_t dport)
+{
+	memcpy(s->saddr, saddr, 16);
+	memcpy(s->daddr, daddr, 16);
+	s->sport = sport;
+	s->dport = dport;
+}
+
+/* What a rewrite writes: each address given (not NULL) and each port given (not 0). */
+static void rw_to(struct nat_rewrite *rw, const uint8_t *saddr, uint16_t sport,
+		  const uint8_t *daddr, uint16_t dport)
+{
+	if (saddr)
+		memcpy(rw->saddr, saddr, 16);
+	if (daddr)
+		memcpy(rw->daddr, daddr, 16);
+	if (sport)
+		rw->sport = sport;
+	if (dport)
+		rw->dport = dport;
+}
+
 static void icmp_quote_lengths(uint8_t family, uint8_t proto)
 {
 	uint8_t client[16], zone[16], target[16], node[16], router[16];
@@ -757,40 +781,27 @@ static void icmp_quote_lengths(uint8_t family, uint8_t proto)
 	for (size_t qlen = hdr + 8; qlen <= full; qlen++) {
 		/* DNAT, forward: client -> target quoted, error to the client; quote client -> zone
 		 */
-		memcpy(s.saddr, client, 16);
-		memcpy(s.daddr, target, 16);
-		s.sport = 40000;
-		s.dport = 8443;
+		spec_flow(&s, client, 40000, target, 8443);
 		rw_init(&in, family, 0, 1);
-		memcpy(in.daddr, zone, 16);
-		in.dport = 443;
+		rw_to(&in, NULL, 0, zone, 443);
 		check_icmp(&s, router, client, NULL, &in, qlen);
 
 		/* SNAT, forward: node:1024 -> target quoted, error to node; to the client, quote
 		 * client -> zone; outer source the zone IP */
-		memcpy(s.saddr, node, 16);
-		s.sport = 1024;
+		spec_flow(&s, node, 1024, target, 8443);
 		rw_init(&in, family, 1, 1);
-		memcpy(in.saddr, client, 16);
-		memcpy(in.daddr, zone, 16);
-		in.sport = 40000;
-		in.dport = 443;
+		rw_to(&in, client, 40000, zone, 443);
 		rw_init(&out, family, 1, 1);
-		memcpy(out.saddr, zone, 16);
-		memcpy(out.daddr, client, 16);
+		rw_to(&out, zone, 0, client, 0);
 		check_icmp(&s, router, node, &out, &in, qlen);
 
 		/* reply direction: zone:443 -> client quoted, error to zone; to the target, quote
 		 * target -> client */
-		memcpy(s.saddr, zone, 16);
-		memcpy(s.daddr, client, 16);
-		s.sport = 443;
-		s.dport = 40000;
+		spec_flow(&s, zone, 443, client, 40000);
 		rw_init(&in, family, 1, 0);
-		memcpy(in.saddr, target, 16);
-		in.sport = 8443;
+		rw_to(&in, target, 8443, NULL, 0);
 		rw_init(&out, family, 0, 1);
-		memcpy(out.daddr, target, 16);
+		rw_to(&out, NULL, 0, target, 0);
 		check_icmp(&s, router, zone, &out, &in, qlen);
 	}
 }
@@ -854,40 +865,57 @@ static void icmp_random_translations(void)
 	}
 }
 
-static void icmp_quote_with_options_extension_headers_and_zero_udp_checksum(void)
-{
+/*
+ * An ICMP error case: the quoted packet (built from a spec into a, full bytes), the router
+ * that reports the error and the destination it goes to, and the two rewrites (in: the quoted
+ * packet's session; out: the error's way back).
+ */
+struct icase {
 	uint8_t router[16], to[16];
 	struct nat_rewrite in, out;
 	struct layout lo;
 	uint8_t a[BUF];
-	struct spec s;
 	size_t full;
+};
+
+/* Random router and destination, in rewriting both addresses, out the destination (and the
+ * source when out_src), the packet of s built. */
+static void icase_init(struct icase *c, const struct spec *s, int out_src)
+{
+	rand_addr(c->router, s->family);
+	rand_addr(c->to, s->family);
+	rw_init(&c->in, s->family, 1, 1);
+	rw_init(&c->out, s->family, out_src, 1);
+	c->full = build(c->a, s, &c->lo);
+}
+
+/* check_icmp with the whole packet quoted, and cut after 8 bytes of its L4 header. */
+static void icase_check(const struct icase *c, const struct spec *s)
+{
+	check_icmp(s, c->router, c->to, &c->out, &c->in, c->full);
+	check_icmp(s, c->router, c->to, &c->out, &c->in, c->lo.l4 + 8);
+}
+
+static void icmp_quote_with_options_extension_headers_and_zero_udp_checksum(void)
+{
+	struct icase c;
+	struct spec s;
 
 	for (uint8_t proto = IPPROTO_TCP_; proto <= IPPROTO_UDP_; proto += 11) {
 		for (int k = 0; k <= 10; k++) {
 			spec_init(&s, 4, proto);
 			s.opt_words = k;
 			s.udp_zero = k & 1;
-			rand_addr(router, 4);
-			rand_addr(to, 4);
-			rw_init(&in, 4, 1, 1);
-			rw_init(&out, 4, 1, 1);
-			full = build(a, &s, &lo);
-			check_icmp(&s, router, to, &out, &in, full);
-			check_icmp(&s, router, to, &out, &in, lo.l4 + 8);
+			icase_init(&c, &s, 1);
+			icase_check(&c, &s);
 		}
 		for (int k = 0; k <= 2; k++) {
 			spec_init(&s, 6, proto);
 			s.ext = k;
 			s.frag = 1;
 			s.udp_zero = k & 1;
-			rand_addr(router, 6);
-			rand_addr(to, 6);
-			rw_init(&in, 6, 1, 1);
-			rw_init(&out, 6, 1, 1);
-			full = build(a, &s, &lo);
-			check_icmp(&s, router, to, &out, &in, full);
-			check_icmp(&s, router, to, &out, &in, lo.l4 + 8);
+			icase_init(&c, &s, 1);
+			icase_check(&c, &s);
 		}
 	}
 }
@@ -895,24 +923,15 @@ static void icmp_quote_with_options_extension_headers_and_zero_udp_checksum(void
 static void icmp_quoted_non_first_fragment_gets_addresses_only(void)
 {
 	for (uint8_t family = 4; family <= 6; family += 2) {
-		uint8_t router[16], to[16];
-		struct nat_rewrite in, out;
-		struct layout lo;
-		uint8_t a[BUF];
+		struct icase c;
 		struct spec s;
-		size_t full;
 
 		spec_init(&s, family, IPPROTO_TCP_);
 		s.frag = 2;
 		s.plen = 40;
-		rand_addr(router, family);
-		rand_addr(to, family);
-		rw_init(&in, family, 1, 1);
-		rw_init(&out, family, 0, 1);
-		full = build(a, &s, &lo);
+		icase_init(&c, &s, 0);
 		/* the reference is the fragment with the new addresses and its bytes unchanged */
-		check_icmp(&s, router, to, &out, &in, full);
-		check_icmp(&s, router, to, &out, &in, lo.l4 + 8);
+		icase_check(&c, &s);
 	}
 }
 
@@ -922,31 +941,25 @@ static void icmp_quote_ends_with_the_outer_ip_length_not_the_padding(void)
 {
 	for (uint8_t family = 4; family <= 6; family += 2) {
 		for (size_t cut = 8; cut <= 20; cut++) {
-			static uint8_t a[BUF], e[BUF], p[BUF];
-			uint8_t router[16], to[16];
-			struct nat_rewrite in, out;
+			static uint8_t e[BUF], p[BUF];
+			static struct icase c;
 			struct pkt_info pi;
-			struct layout lo;
 			struct spec s;
 			size_t n;
 
 			spec_init(&s, family, IPPROTO_TCP_);
-			rand_addr(router, family);
-			rand_addr(to, family);
-			rw_init(&in, family, 1, 1);
-			rw_init(&out, family, 1, 1);
-			build(a, &s, &lo);
-			n = mk_err(e, family, router, to, a, lo.l4 + cut);
+			icase_init(&c, &s, 1);
+			n = mk_err(e, family, c.router, c.to, c.a, c.lo.l4 + cut);
 			memcpy(p, e, n);
 			/* the padding holds the rest of the original: what a cut quote would hide
 			 */
-			memcpy(p + n, a + lo.l4 + cut, 24);
+			memcpy(p + n, c.a + c.lo.l4 + cut, 24);
 			CU_ASSERT_EQUAL_FATAL(pkt_parse_eth(e, e + n, &pi), 0);
-			CU_ASSERT_EQUAL(nat_icmp_error(e, e + n, &pi, &out, &in), 0);
+			CU_ASSERT_EQUAL(nat_icmp_error(e, e + n, &pi, &c.out, &c.in), 0);
 			CU_ASSERT_EQUAL_FATAL(pkt_parse_eth(p, p + n + 24, &pi), 0);
-			CU_ASSERT_EQUAL(nat_icmp_error(p, p + n + 24, &pi, &out, &in), 0);
+			CU_ASSERT_EQUAL(nat_icmp_error(p, p + n + 24, &pi, &c.out, &c.in), 0);
 			CU_ASSERT_EQUAL(memcmp(p, e, n), 0);
-			CU_ASSERT_EQUAL(memcmp(p + n, a + lo.l4 + cut, 24), 0);
+			CU_ASSERT_EQUAL(memcmp(p + n, c.a + c.lo.l4 + cut, 24), 0);
 			assert_err_checksums(p, n + 24);
 		}
 	}
@@ -1030,23 +1043,17 @@ static void icmp_every_truncation_is_a_clean_error(void)
 {
 	for (int k = 0; k < 4; k++) {
 		uint8_t family = k & 1 ? 6 : 4, proto = k & 2 ? IPPROTO_UDP_ : IPPROTO_TCP_;
-		static uint8_t a[BUF], e[BUF];
-		uint8_t router[16], to[16];
-		struct nat_rewrite in, out;
+		static uint8_t e[BUF];
+		static struct icase c;
 		struct pkt_info pi, q;
-		struct layout lo;
 		struct spec s;
-		size_t n, full, need;
+		size_t n, need;
 
 		spec_init(&s, family, proto);
 		s.opt_words = 1;
 		s.ext = 2;
-		rand_addr(router, family);
-		rand_addr(to, family);
-		rw_init(&in, family, 1, 1);
-		rw_init(&out, family, 1, 1);
-		full = build(a, &s, &lo);
-		n = mk_err(e, family, router, to, a, full);
+		icase_init(&c, &s, 1);
+		n = mk_err(e, family, c.router, c.to, c.a, c.full);
 		CU_ASSERT_EQUAL_FATAL(pkt_parse_eth(e, e + n, &pi), 0);
 		CU_ASSERT_EQUAL_FATAL(pkt_parse_embedded(e, e + n, &pi, &q), 0);
 		need = q.l4_off + 8u;
@@ -1054,7 +1061,7 @@ static void icmp_every_truncation_is_a_clean_error(void)
 			uint8_t *h = malloc(len ? len : 1);
 
 			memcpy(h, e, len);
-			CU_ASSERT_EQUAL(nat_icmp_error(h, h + len, &pi, &out, &in),
+			CU_ASSERT_EQUAL(nat_icmp_error(h, h + len, &pi, &c.out, &c.in),
 					len >= need ? 0 : -EINVAL);
 			free(h);
 		}
