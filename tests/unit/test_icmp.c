@@ -164,17 +164,25 @@ static void make_ip6(uint8_t *p, uint16_t plen, uint8_t nh)
 
 /* ---- IPv4 fragmentation needed ---- */
 
+/* icmp4_frag_needed about the first len bytes of orig is a valid reply of want bytes, its
+ * total length want, quoting orig's first want - 28 bytes. */
+static void expect_frag_needed(uint8_t *out, size_t cap, const uint8_t *orig, size_t len,
+			       uint32_t mtu, int want)
+{
+	CU_ASSERT_EQUAL(icmp4_frag_needed(out, cap, orig, len, SRC4_BE, mtu), want);
+	CU_ASSERT_EQUAL(sl_get_be16(out + 2), want);
+	CU_ASSERT_EQUAL(memcmp(out + 28, orig, (size_t)want - 28), 0);
+	CU_ASSERT_TRUE(ip4_hdr_ok(out));
+	CU_ASSERT_TRUE(icmp4_ok(out));
+}
+
 static void test_frag_needed_quote_keeps_reply_within_576(void)
 {
 	uint8_t orig[1500], out[1600] = {0};
 
 	make_ip4(orig, 1500, 6);
-	CU_ASSERT_EQUAL(icmp4_frag_needed(out, sizeof(out), orig, 1500, SRC4_BE, 1000), 576);
-	CU_ASSERT_EQUAL(sl_get_be16(out + 2), 576);
-	CU_ASSERT_EQUAL(memcmp(out + 28, orig, 548), 0);
+	expect_frag_needed(out, sizeof(out), orig, 1500, 1000, 576);
 	CU_ASSERT_EQUAL(sl_get_be16(out + 26), 1000);
-	CU_ASSERT_TRUE(ip4_hdr_ok(out));
-	CU_ASSERT_TRUE(icmp4_ok(out));
 
 	/* exactly 548 bytes of original: all of it, 576 total */
 	make_ip4(orig, 548, 6);
@@ -188,11 +196,7 @@ static void test_frag_needed_quotes_what_is_present_of_a_truncated_original(void
 	uint8_t orig[200], out[300] = {0};
 
 	make_ip4(orig, 200, 17);
-	CU_ASSERT_EQUAL(icmp4_frag_needed(out, sizeof(out), orig, 100, SRC4_BE, 1432), 128);
-	CU_ASSERT_EQUAL(sl_get_be16(out + 2), 128);
-	CU_ASSERT_EQUAL(memcmp(out + 28, orig, 100), 0);
-	CU_ASSERT_TRUE(ip4_hdr_ok(out));
-	CU_ASSERT_TRUE(icmp4_ok(out));
+	expect_frag_needed(out, sizeof(out), orig, 100, 1432, 128);
 }
 
 static void test_frag_needed_quotes_ip_options(void)
@@ -206,30 +210,6 @@ static void test_frag_needed_quotes_ip_options(void)
 	CU_ASSERT_EQUAL(out[0], 0x45); /* our own header has none */
 	CU_ASSERT_EQUAL(memcmp(out + 28, orig, 64), 0);
 	CU_ASSERT_TRUE(icmp4_ok(out));
-}
-
-static void test_frag_needed_refuses_icmp_errors(void)
-{
-	static const uint8_t errors[] = {3, 4, 5, 11, 12};
-	static const uint8_t others[] = {0, 8, 13, 14, 1, 2, 6, 255};
-	uint8_t orig[64], out[100] = {0};
-	size_t i;
-
-	for (i = 0; i < sizeof(errors); i++) {
-		make_ip4(orig, 64, 1);
-		orig[20] = errors[i];
-		CU_ASSERT_EQUAL(icmp4_frag_needed(out, sizeof(out), orig, 64, SRC4_BE, 1432),
-				-EINVAL);
-	}
-	for (i = 0; i < sizeof(others); i++) {
-		make_ip4(orig, 64, 1);
-		orig[20] = others[i];
-		CU_ASSERT_EQUAL(icmp4_frag_needed(out, sizeof(out), orig, 64, SRC4_BE, 1432), 92);
-	}
-	/* type 3 as the first payload byte of another protocol is not an ICMP error */
-	make_ip4(orig, 64, 17);
-	orig[20] = 3;
-	CU_ASSERT_EQUAL(icmp4_frag_needed(out, sizeof(out), orig, 64, SRC4_BE, 1432), 92);
 }
 
 static void test_frag_needed_refuses_icmp_without_type_byte(void)
@@ -326,29 +306,6 @@ static void test_too_big_quote_keeps_reply_within_1280(void)
 	CU_ASSERT_EQUAL(icmp6_too_big(out, sizeof(out), orig, 1233, src6, 1500), 1280);
 	make_ip6(orig, 1231 - 40, 6);
 	CU_ASSERT_EQUAL(icmp6_too_big(out, sizeof(out), orig, 1231, src6, 1500), 1279);
-}
-
-static void test_too_big_refuses_icmpv6_errors(void)
-{
-	static const uint8_t errors[] = {0, 1, 2, 3, 4, 100, 127};
-	static const uint8_t others[] = {128, 129, 133, 135, 255};
-	uint8_t orig[100], out[200] = {0};
-	size_t i;
-
-	for (i = 0; i < sizeof(errors); i++) {
-		make_ip6(orig, 60, 58);
-		orig[40] = errors[i];
-		CU_ASSERT_EQUAL(icmp6_too_big(out, sizeof(out), orig, 100, src6, 1280), -EINVAL);
-	}
-	for (i = 0; i < sizeof(others); i++) {
-		make_ip6(orig, 60, 58);
-		orig[40] = others[i];
-		CU_ASSERT_EQUAL(icmp6_too_big(out, sizeof(out), orig, 100, src6, 1280), 148);
-	}
-	/* type 1 as the first byte of UDP is not an error */
-	make_ip6(orig, 60, 17);
-	orig[40] = 1;
-	CU_ASSERT_EQUAL(icmp6_too_big(out, sizeof(out), orig, 100, src6, 1280), 148);
 }
 
 /* IPv6 + hop-by-hop (8) + destination options (16) + AH (12) + fragment (8), then type at 84. */
@@ -473,14 +430,14 @@ static int reply4_ok(const uint8_t *out)
 	return ip4_hdr_ok(out) && icmp4_ok(out);
 }
 
-static void make4(uint8_t *p, uint16_t tot)
+static void make4(uint8_t *p, uint16_t tot, uint8_t proto)
 {
-	make_ip4(p, tot, 6);
+	make_ip4(p, tot, proto);
 }
 
-static void make6(uint8_t *p, uint16_t tot)
+static void make6(uint8_t *p, uint16_t tot, uint8_t nh)
 {
-	make_ip6(p, (uint16_t)(tot - 40), 6);
+	make_ip6(p, (uint16_t)(tot - 40), nh);
 }
 
 static void unanswerable4(uint8_t *orig)
@@ -493,6 +450,9 @@ static void unanswerable6(uint8_t *orig)
 	orig[8] = 0xff; /* a multicast source */
 }
 
+static const uint8_t errors4[] = {3, 4, 5, 11, 12}, others4[] = {0, 8, 13, 14, 1, 2, 6, 255};
+static const uint8_t errors6[] = {0, 1, 2, 3, 4, 100, 127}, others6[] = {128, 129, 133, 135, 255};
+
 static const struct tb_family {
 	const uint8_t *orig, *hdr; /* the reference original, and our headers for it */
 	size_t orig_len, hdr_len;
@@ -501,13 +461,16 @@ static const struct tb_family {
 	uint16_t in_place_len;	 /* an original whose quote is cut to the longest reply */
 	int (*build)(uint8_t *out, size_t cap, const uint8_t *orig, size_t len, uint32_t mtu);
 	int (*reply_ok)(const uint8_t *out);
-	void (*make)(uint8_t *p, uint16_t tot);
+	void (*make)(uint8_t *p, uint16_t tot, uint8_t proto); /* payload bytes i & 0xFF */
 	void (*unanswerable)(uint8_t *orig);
+	uint8_t icmp;			/* the ICMP protocol (next header) of the family */
+	const uint8_t *errors, *others; /* its error types (no reply), and others (a reply) */
+	size_t n_errors, n_others;
 } families[] = {
 	{orig4, frag_needed4_hdr, sizeof(orig4), 28, 20, 2, 28, 1400, build4, reply4_ok, make4,
-	 unanswerable4},
+	 unanswerable4, 1, errors4, others4, sizeof(errors4), sizeof(others4)},
 	{orig6, too_big6_hdr, sizeof(orig6), 48, 40, 4, 8, 1500, build6, icmp6_ok, make6,
-	 unanswerable6},
+	 unanswerable6, 58, errors6, others6, sizeof(errors6), sizeof(others6)},
 };
 
 #define FOR_EACH_FAMILY(f) for (const struct tb_family *f = families; f < families + 2; f++)
@@ -596,31 +559,49 @@ static void test_both_build_in_place_over_the_original(void)
 
 		/* headers prepended: out = orig - hdr_len */
 		memset(ref, 0, sizeof(ref));
-		f->make(buf + h, (uint16_t)len);
+		f->make(buf + h, (uint16_t)len, 6);
 		n = f->build(ref, sizeof(ref), buf + h, len, 1432);
 		CU_ASSERT_EQUAL(n, f == families ? 576 : 1280);
 		CU_ASSERT_EQUAL(f->build(buf, sizeof(buf), buf + h, len, 1432), n);
 		CU_ASSERT_EQUAL(memcmp(buf, ref, (size_t)n), 0);
 
 		/* same buffer: out == orig */
-		f->make(buf, (uint16_t)len);
+		f->make(buf, (uint16_t)len, 6);
 		CU_ASSERT_EQUAL(f->build(buf, sizeof(buf), buf, len, 1432), n);
 		CU_ASSERT_EQUAL(memcmp(buf, ref, (size_t)n), 0);
 	}
 }
 
-/* ---- echo ---- */
-
-static void test_echo4_reply_matches_reference_bytes(void)
+/* No error about an ICMP error; any other ICMP type, or an error type byte of another
+ * protocol, gets one. */
+static void test_both_refuse_icmp_errors(void)
 {
-	uint8_t p[36];
+	uint8_t orig[100], out[200] = {0};
+	size_t i, ip_len;
 
-	memcpy(p, echo4, sizeof(p));
-	CU_ASSERT_EQUAL(icmp_echo_reply(p, sizeof(p), 4), 36);
-	CU_ASSERT_EQUAL(memcmp(p, echo4_reply, sizeof(p)), 0);
-	CU_ASSERT_TRUE(ip4_hdr_ok(p));
-	CU_ASSERT_TRUE(icmp4_ok(p));
+	FOR_EACH_FAMILY(f)
+	{
+		ip_len = f->min_len;
+		for (i = 0; i < f->n_errors; i++) {
+			f->make(orig, 100, f->icmp);
+			orig[ip_len] = f->errors[i];
+			CU_ASSERT_EQUAL(f->build(out, sizeof(out), orig, 100, 1280), -EINVAL);
+		}
+		for (i = 0; i < f->n_others; i++) {
+			f->make(orig, 100, f->icmp);
+			orig[ip_len] = f->others[i];
+			CU_ASSERT_EQUAL(f->build(out, sizeof(out), orig, 100, 1280),
+					(int)(f->hdr_len + 100));
+		}
+		/* an error's type as the first payload byte of UDP is not an ICMP error */
+		f->make(orig, 100, 17);
+		orig[ip_len] = f->errors[1];
+		CU_ASSERT_EQUAL(f->build(out, sizeof(out), orig, 100, 1280),
+				(int)(f->hdr_len + 100));
+	}
 }
+
+/* ---- echo ---- */
 
 static void test_echo4_reply_checksum_verifies_for_every_sequence_number(void)
 {
@@ -675,45 +656,124 @@ static void expect_echo_refused(const uint8_t *p, size_t len, uint8_t family)
 	CU_ASSERT_EQUAL(memcmp(q, p, len), 0);
 }
 
-static void test_echo4_refuses_what_is_not_an_echo_request(void)
+/* ---- echo, what both families do ---- */
+
+static void fix_echo4(uint8_t *p)
 {
-	static const uint8_t types[] = {0, 3, 13, 128};
-	uint8_t p[36];
-	size_t i;
+	fix_ip4(p);
+	fix_icmp4(p);
+}
 
-	for (i = 0; i < sizeof(types); i++) {
-		memcpy(p, echo4, sizeof(p));
-		p[20] = types[i];
-		fix_icmp4(p);
-		expect_echo_refused(p, sizeof(p), 4);
+static const uint8_t flips4[] = {11, 23, 35}; /* IP checksum, ICMP checksum, ICMP data */
+static const uint8_t flips6[] = {43, 9};      /* ICMPv6 checksum, source (pseudo-header) */
+
+static const uint8_t not_echo4[] = {0, 3, 13, 128};
+static const uint8_t not_echo6[] = {129, 1, 2, 135, 8};
+
+static const struct echo_family {
+	uint8_t family;
+	const uint8_t *req, *reply; /* reference request and its reply */
+	size_t len, min_len;	    /* their length; the shortest request answered */
+	size_t len_off, ip_hdr;	    /* the IP length field, and what it leaves out */
+	void (*fix)(uint8_t *p);    /* the checksums, after a change */
+	int (*reply_ok)(const uint8_t *p);
+	uint8_t reply_type;
+	const uint8_t *flips; /* a bit flipped there breaks a checksum */
+	size_t n_flips;
+	const uint8_t *others; /* ICMP types that are no echo request */
+	size_t n_others;
+} echoes[] = {
+	{4, echo4, echo4_reply, sizeof(echo4), 28, 2, 0, fix_echo4, reply4_ok, 0, flips4,
+	 sizeof(flips4), not_echo4, sizeof(not_echo4)},
+	{6, echo6, echo6_reply, sizeof(echo6), 48, 4, 40, fix_icmp6, icmp6_ok, 129, flips6,
+	 sizeof(flips6), not_echo6, sizeof(not_echo6)},
+};
+
+#define FOR_EACH_ECHO(e) for (const struct echo_family *e = echoes; e < echoes + 2; e++)
+
+static void test_echo_reply_matches_reference_bytes(void)
+{
+	uint8_t p[56];
+
+	FOR_EACH_ECHO(e)
+	{
+		memcpy(p, e->req, e->len);
+		CU_ASSERT_EQUAL(icmp_echo_reply(p, e->len, e->family), (int)e->len);
+		CU_ASSERT_EQUAL(memcmp(p, e->reply, e->len), 0);
+		CU_ASSERT_TRUE(e->reply_ok(p));
 	}
-	memcpy(p, echo4, sizeof(p));
-	p[9] = 17;
-	fix_ip4(p);
-	expect_echo_refused(p, sizeof(p), 4);
+}
+
+static void test_echo_every_truncation_length(void)
+{
+	uint8_t p[56];
+	size_t len;
+
+	FOR_EACH_ECHO(e)
+	{
+		for (len = 0; len < e->len; len++)
+			expect_echo_refused(e->req, len, e->family);
+		/* a shorter request whose IP length matches is fine at every length from min_len */
+		for (len = e->min_len; len <= e->len; len++) {
+			memcpy(p, e->req, len);
+			sl_put_be16(p + e->len_off, (uint16_t)(len - e->ip_hdr));
+			e->fix(p);
+			CU_ASSERT_EQUAL(icmp_echo_reply(p, len, e->family), (int)len);
+			CU_ASSERT_EQUAL(p[e->family == 4 ? 20 : 40], e->reply_type);
+			CU_ASSERT_TRUE(e->reply_ok(p));
+		}
+	}
+}
+
+/* The IPv4 reference request with one byte or 16-bit field changed (IP checksum fixed):
+ * refused. */
+static void refused4_byte(size_t off, uint8_t v)
+{
+	uint8_t p[sizeof(echo4)];
 
 	memcpy(p, echo4, sizeof(p));
-	sl_put_be16(p + 6, 0x2000); /* MF: the rest of the request is elsewhere */
-	fix_ip4(p);
-	expect_echo_refused(p, sizeof(p), 4);
-	sl_put_be16(p + 6, 0x0003); /* non-first fragment */
+	p[off] = v;
 	fix_ip4(p);
 	expect_echo_refused(p, sizeof(p), 4);
 }
 
-static void test_echo4_refuses_bad_checksums(void)
+static void refused4_be16(size_t off, uint16_t v)
 {
-	uint8_t p[36];
+	uint8_t p[sizeof(echo4)];
 
 	memcpy(p, echo4, sizeof(p));
-	p[11] ^= 1;
+	sl_put_be16(p + off, v);
+	fix_ip4(p);
 	expect_echo_refused(p, sizeof(p), 4);
-	memcpy(p, echo4, sizeof(p));
-	p[23] ^= 1;
-	expect_echo_refused(p, sizeof(p), 4);
-	memcpy(p, echo4, sizeof(p));
-	p[35] ^= 0x80; /* data covered by the ICMP checksum */
-	expect_echo_refused(p, sizeof(p), 4);
+}
+
+/* A bit flipped under a checksum, or an ICMP type that is no echo request: refused. */
+static void test_echo_refuses_bad_checksums_and_other_types(void)
+{
+	uint8_t p[56];
+	size_t i;
+
+	FOR_EACH_ECHO(e)
+	{
+		for (i = 0; i < e->n_flips; i++) {
+			memcpy(p, e->req, e->len);
+			p[e->flips[i]] ^= i == 2 ? 0x80 : 1;
+			expect_echo_refused(p, e->len, e->family);
+		}
+		for (i = 0; i < e->n_others; i++) {
+			memcpy(p, e->req, e->len);
+			p[e->ip_hdr ? 40 : 20] = e->others[i];
+			e->fix(p);
+			expect_echo_refused(p, e->len, e->family);
+		}
+	}
+}
+
+static void test_echo4_refuses_what_is_not_an_echo_request(void)
+{
+	refused4_byte(9, 17);	  /* UDP */
+	refused4_be16(6, 0x2000); /* MF: the rest of the request is elsewhere */
+	refused4_be16(6, 0x0003); /* non-first fragment */
 }
 
 static void test_echo4_refuses_unanswerable_sources(void)
@@ -734,20 +794,9 @@ static void test_echo4_refuses_bad_lengths(void)
 {
 	uint8_t p[36], q[64];
 
-	memcpy(p, echo4, sizeof(p));
-	sl_put_be16(p + 2, 37); /* total length past the buffer */
-	fix_ip4(p);
-	expect_echo_refused(p, sizeof(p), 4);
-
-	memcpy(p, echo4, sizeof(p));
-	sl_put_be16(p + 2, 27); /* no room for the 8-byte ICMP header */
-	fix_ip4(p);
-	expect_echo_refused(p, sizeof(p), 4);
-
-	memcpy(p, echo4, sizeof(p));
-	p[0] = 0x44;
-	fix_ip4(p);
-	expect_echo_refused(p, sizeof(p), 4);
+	refused4_be16(2, 37); /* total length past the buffer */
+	refused4_be16(2, 27); /* no room for the 8-byte ICMP header */
+	refused4_byte(0, 0x44);
 
 	memset(q, 0, sizeof(q));
 	memcpy(q, echo4, sizeof(echo4));
@@ -759,35 +808,6 @@ static void test_echo4_refuses_bad_lengths(void)
 	memcpy(p, echo4, sizeof(p));
 	p[0] = 0x65;
 	expect_echo_refused(p, sizeof(p), 4);
-}
-
-static void test_echo4_every_truncation_length(void)
-{
-	uint8_t p[36];
-	size_t len;
-
-	for (len = 0; len < sizeof(echo4); len++)
-		expect_echo_refused(echo4, len, 4);
-	/* a shorter request whose total length matches is fine at every length from 28 */
-	for (len = 28; len <= sizeof(echo4); len++) {
-		memcpy(p, echo4, len);
-		sl_put_be16(p + 2, (uint16_t)len);
-		fix_ip4(p);
-		fix_icmp4(p);
-		CU_ASSERT_EQUAL(icmp_echo_reply(p, len, 4), (int)len);
-		CU_ASSERT_TRUE(ip4_hdr_ok(p));
-		CU_ASSERT_TRUE(icmp4_ok(p));
-	}
-}
-
-static void test_echo6_reply_matches_reference_bytes(void)
-{
-	uint8_t p[56];
-
-	memcpy(p, echo6, sizeof(p));
-	CU_ASSERT_EQUAL(icmp_echo_reply(p, sizeof(p), 6), 56);
-	CU_ASSERT_EQUAL(memcmp(p, echo6_reply, sizeof(p)), 0);
-	CU_ASSERT_TRUE(icmp6_ok(p));
 }
 
 static void test_echo6_reply_keeps_flow_label_and_trailing_bytes(void)
@@ -805,16 +825,8 @@ static void test_echo6_reply_keeps_flow_label_and_trailing_bytes(void)
 
 static void test_echo6_refuses_what_is_not_an_echo_request(void)
 {
-	static const uint8_t types[] = {129, 1, 2, 135, 8};
 	uint8_t p[64];
-	size_t i;
 
-	for (i = 0; i < sizeof(types); i++) {
-		memcpy(p, echo6, sizeof(echo6));
-		p[40] = types[i];
-		fix_icmp6(p);
-		expect_echo_refused(p, sizeof(echo6), 6);
-	}
 	/* ICMPv6 behind an extension header is not answered */
 	memcpy(p, echo6, 40);
 	sl_put_be16(p + 4, 24);
@@ -826,18 +838,6 @@ static void test_echo6_refuses_what_is_not_an_echo_request(void)
 	/* IPv6 packet with next header 58 handed over as IPv4 and vice versa */
 	expect_echo_refused(echo6, sizeof(echo6), 4);
 	expect_echo_refused(echo4, sizeof(echo4), 6);
-}
-
-static void test_echo6_refuses_bad_checksum(void)
-{
-	uint8_t p[56];
-
-	memcpy(p, echo6, sizeof(p));
-	p[43] ^= 1;
-	expect_echo_refused(p, sizeof(p), 6);
-	memcpy(p, echo6, sizeof(p));
-	p[9] ^= 1; /* source address is in the pseudo-header */
-	expect_echo_refused(p, sizeof(p), 6);
 }
 
 static void test_echo6_refuses_unanswerable_sources(void)
@@ -870,23 +870,6 @@ static void test_echo6_refuses_bad_lengths(void)
 	expect_echo_refused(p, sizeof(p), 6);
 }
 
-static void test_echo6_every_truncation_length(void)
-{
-	uint8_t p[56];
-	size_t len;
-
-	for (len = 0; len < sizeof(echo6); len++)
-		expect_echo_refused(echo6, len, 6);
-	for (len = 48; len <= sizeof(echo6); len++) {
-		memcpy(p, echo6, len);
-		sl_put_be16(p + 4, (uint16_t)(len - 40));
-		fix_icmp6(p);
-		CU_ASSERT_EQUAL(icmp_echo_reply(p, len, 6), (int)len);
-		CU_ASSERT_EQUAL(p[40], 129);
-		CU_ASSERT_TRUE(icmp6_ok(p));
-	}
-}
-
 static void test_echo_reply_refuses_unknown_family(void)
 {
 	static const uint8_t families[] = {0, 2, 5, 10, 41};
@@ -903,7 +886,6 @@ static CU_TestInfo tests[] = {
 	{"frag_needed_quotes_what_is_present_of_a_truncated_original",
 	 test_frag_needed_quotes_what_is_present_of_a_truncated_original},
 	{"frag_needed_quotes_ip_options", test_frag_needed_quotes_ip_options},
-	{"frag_needed_refuses_icmp_errors", test_frag_needed_refuses_icmp_errors},
 	{"frag_needed_refuses_icmp_without_type_byte",
 	 test_frag_needed_refuses_icmp_without_type_byte},
 	{"frag_needed_refuses_non_first_fragment", test_frag_needed_refuses_non_first_fragment},
@@ -911,39 +893,37 @@ static CU_TestInfo tests[] = {
 	{"frag_needed_refuses_malformed_original", test_frag_needed_refuses_malformed_original},
 	{"too_big_writes_full_32_bit_mtu", test_too_big_writes_full_32_bit_mtu},
 	{"too_big_quote_keeps_reply_within_1280", test_too_big_quote_keeps_reply_within_1280},
-	{"too_big_refuses_icmpv6_errors", test_too_big_refuses_icmpv6_errors},
 	{"too_big_finds_icmpv6_errors_behind_extension_headers",
 	 test_too_big_finds_icmpv6_errors_behind_extension_headers},
 	{"too_big_refuses_undecidable_extension_chains",
 	 test_too_big_refuses_undecidable_extension_chains},
 	{"too_big_refuses_unanswerable_sources", test_too_big_refuses_unanswerable_sources},
 	{"too_big_refuses_malformed_original", test_too_big_refuses_malformed_original},
-	{"echo4_reply_matches_reference_bytes", test_echo4_reply_matches_reference_bytes},
 	{"echo4_reply_checksum_verifies_for_every_sequence_number",
 	 test_echo4_reply_checksum_verifies_for_every_sequence_number},
 	{"echo4_reply_keeps_options_and_trailing_bytes",
 	 test_echo4_reply_keeps_options_and_trailing_bytes},
 	{"echo4_refuses_what_is_not_an_echo_request",
 	 test_echo4_refuses_what_is_not_an_echo_request},
-	{"echo4_refuses_bad_checksums", test_echo4_refuses_bad_checksums},
 	{"echo4_refuses_unanswerable_sources", test_echo4_refuses_unanswerable_sources},
 	{"echo4_refuses_bad_lengths", test_echo4_refuses_bad_lengths},
-	{"echo4_every_truncation_length", test_echo4_every_truncation_length},
-	{"echo6_reply_matches_reference_bytes", test_echo6_reply_matches_reference_bytes},
 	{"echo6_reply_keeps_flow_label_and_trailing_bytes",
 	 test_echo6_reply_keeps_flow_label_and_trailing_bytes},
 	{"echo6_refuses_what_is_not_an_echo_request",
 	 test_echo6_refuses_what_is_not_an_echo_request},
-	{"echo6_refuses_bad_checksum", test_echo6_refuses_bad_checksum},
 	{"echo6_refuses_unanswerable_sources", test_echo6_refuses_unanswerable_sources},
 	{"echo6_refuses_bad_lengths", test_echo6_refuses_bad_lengths},
-	{"echo6_every_truncation_length", test_echo6_every_truncation_length},
 	{"echo_reply_refuses_unknown_family", test_echo_reply_refuses_unknown_family},
 	{"both_match_reference_bytes", test_both_match_reference_bytes},
 	{"both_do_not_quote_padding_past_ip_length", test_both_do_not_quote_padding_past_ip_length},
 	{"both_every_truncation_length", test_both_every_truncation_length},
 	{"both_small_buffer_is_enospc", test_both_small_buffer_is_enospc},
 	{"both_build_in_place_over_the_original", test_both_build_in_place_over_the_original},
+	{"both_refuse_icmp_errors", test_both_refuse_icmp_errors},
+	{"echo_reply_matches_reference_bytes", test_echo_reply_matches_reference_bytes},
+	{"echo_every_truncation_length", test_echo_every_truncation_length},
+	{"echo_refuses_bad_checksums_and_other_types",
+	 test_echo_refuses_bad_checksums_and_other_types},
 	CU_TEST_INFO_NULL,
 };
 
