@@ -37,7 +37,7 @@ for n in $names; do
 	[ -f "$here/fuzz_$n.c" ] || { echo "run.sh: no fuzzer named $n" >&2; exit 2; }
 	echo "build fuzz_$n"
 	# shellcheck disable=SC2086
-	$cc $flags -Wall -Wextra -I"$root/dataplane" -I"$here" "$here/fuzz_$n.c" -o "$out/fuzz_$n"
+	$cc $flags -Wall -Wextra -I"$root" "$here/fuzz_$n.c" -o "$out/fuzz_$n"
 done
 
 run_one() {
