@@ -28,7 +28,7 @@ for dir in dataplane/core dataplane/lib dataplane/dpdk bpf bpf/prog ctrl applian
 	ok=$(allowed "$dir")
 	while IFS= read -r line; do
 		file=${line%%:*}
-		inc=$(sed -E 's/.*#[[:space:]]*include[[:space:]]+"([^"]+)".*/\1/' <<<"${line#*:}")
+		[[ ${line#*:} =~ \"([^\"]+)\" ]] && inc=${BASH_REMATCH[1]}
 		good=0
 		for p in $ok; do [[ $inc == "$p"* ]] && good=1; done
 		for g in $generated; do [[ $inc == "$g" ]] && good=1; done
