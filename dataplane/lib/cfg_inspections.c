@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cfg_inspections.c - the inspection: section: GWLB attachments (endpoint, ports, chain).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataplane/lib/cfg_priv.h"
+
+/* ---- inspection attachments ---- */
+
+static int parse_from(struct cfg_parser *p, yaml_node_t *n, const char *path, unsigned int idx)
+{
+	struct config *cfg = p->cfg;
+	struct cfg_inspection *ins = &cfg->inspections[idx];
+	size_t count = n->type == YAML_SEQUENCE_NODE ? cfg_seq_len(n) : 1, i;
+	char ip[CFG_PATH_MAX];
+
+	if (n->type == YAML_MAPPING_NODE)
+		return cfg_fail(p, n, path,
+				"expected a port name or a list of them, got a mapping");
+	if (!count)
+		return cfg_fail(p, n, path, "at least one port is required");
+	if (count > CFG_FROM_MAX)
+		return cfg_fail(p, n, path, "too many ports (%zu, at most %d)", count,
+				CFG_FROM_MAX);
+	for (i = 0; i < count; i++) {
+		yaml_node_t *v = n->type == YAML_SEQUENCE_NODE ? cfg_seq_item(p, n, i) : n;
+		const char *s;
+		unsigned int j, k;
+		int port, rc;
+
+		if (n->type == YAML_SEQUENCE_NODE)
+			cfg_path_idx(ip, path, i);
+		else
+			snprintf(ip, sizeof(ip), "%s", path);
+		rc = cfg_scalar(p, v, ip, &s);
+		if (rc)
+			return rc;
+		port = config_port_index(cfg, s);
+		if (port < 0)
+			return cfg_fail(p, v, ip, "no port named \"%s\"", s);
+		for (j = 0; j < ins->n_from; j++)
+			if (ins->from[j] == (unsigned int)port)
+				return cfg_fail(p, v, ip, "port \"%s\" is listed twice", s);
+		for (k = 0; k < idx; k++)
+			for (j = 0; j < cfg->inspections[k].n_from; j++)
+				if (cfg->inspections[k].from[j] == (unsigned int)port)
+					return cfg_fail(p, v, ip,
+							"port \"%s\" is already in inspection "
+							"\"%s\"",
+							s, cfg->inspections[k].name);
+		ins->from[ins->n_from++] = (unsigned int)port;
+	}
+	return 0;
+}
+
+/*
+ * A GENEVE return is matched to its group by the appliance's address, so no address may be a
+ * target of two groups of one chain.
+ */
+static int check_chain_targets(struct cfg_parser *p, const yaml_node_t *n, const char *path,
+			       const struct cfg_inspection *ins)
+{
+	const struct config *cfg = p->cfg;
+	char buf[INET6_ADDRSTRLEN];
+	unsigned int a, b, i, j;
+
+	for (a = 0; a < ins->n_chain; a++)
+		for (b = a + 1; b < ins->n_chain; b++) {
+			const struct cfg_group *ga = &cfg->groups[ins->chain[a]];
+			const struct cfg_group *gb = &cfg->groups[ins->chain[b]];
+
+			for (i = 0; i < ga->n_targets; i++)
+				for (j = 0; j < gb->n_targets; j++)
+					if (cfg_addr_eq(&ga->targets[i].address,
+							&gb->targets[j].address))
+						return cfg_fail(
+							p, n, path,
+							"%s is a target of both \"%s\" and \"%s\" "
+							"(returns could not be told apart)",
+							cfg_addr_str(&ga->targets[i].address, buf,
+								     sizeof(buf)),
+							ga->name, gb->name);
+		}
+	return 0;
+}
+
+static int parse_chain(struct cfg_parser *p, yaml_node_t *n, const char *path, unsigned int idx)
+{
+	struct config *cfg = p->cfg;
+	struct cfg_inspection *ins = &cfg->inspections[idx];
+	char ip[CFG_PATH_MAX];
+	size_t i;
+	int rc = cfg_expect_seq(p, n, path);
+
+	if (rc)
+		return rc;
+	if (!cfg_seq_len(n))
+		return cfg_fail(p, n, path, "at least one target group is required");
+	if (cfg_seq_len(n) > CFG_CHAIN_MAX)
+		return cfg_fail(p, n, path, "too many groups (%zu, at most %d)", cfg_seq_len(n),
+				CFG_CHAIN_MAX);
+	for (i = 0; i < cfg_seq_len(n); i++) {
+		yaml_node_t *v = cfg_seq_item(p, n, i);
+		const char *s;
+		unsigned int j;
+		int g;
+
+		cfg_path_idx(ip, path, i);
+		rc = cfg_scalar(p, v, ip, &s);
+		if (rc)
+			return rc;
+		g = config_group_index(cfg, s);
+		if (g < 0)
+			return cfg_fail(p, v, ip, "no target group named \"%s\"", s);
+		if (cfg->groups[g].protocol != CFG_PROTO_GENEVE)
+			return cfg_fail(p, v, ip,
+					"target group \"%s\" is a %s group; a chain takes geneve "
+					"groups",
+					s, cfg_proto_names[cfg->groups[g].protocol]);
+		for (j = 0; j < ins->n_chain; j++)
+			if (ins->chain[j] == (unsigned int)g)
+				return cfg_fail(p, v, ip, "target group \"%s\" is listed twice", s);
+		ins->chain[ins->n_chain++] = (unsigned int)g;
+	}
+	return check_chain_targets(p, n, path, ins);
+}
+
+int cfg_parse_inspections(struct cfg_parser *p, yaml_node_t *n)
+{
+	static const char *const keys[] = {"name", "endpoint_id", "attachment_id",
+					   "from", "chain",	  NULL};
+	struct config *cfg = p->cfg;
+	char ip[CFG_PATH_MAX], kp[CFG_PATH_MAX];
+	size_t i;
+	int rc = cfg_expect_seq(p, n, "inspection");
+
+	if (rc)
+		return rc;
+	if (!cfg_seq_len(n))
+		return 0;
+	cfg->inspections = calloc(cfg_seq_len(n), sizeof(*cfg->inspections));
+	if (!cfg->inspections)
+		return -ENOMEM;
+	for (i = 0; i < cfg_seq_len(n); i++) {
+		struct cfg_inspection *ins = &cfg->inspections[i];
+		yaml_node_t *m = cfg_seq_item(p, n, i), *v;
+		unsigned int j;
+
+		cfg_path_idx(ip, "inspection", i);
+		rc = cfg_map_check(p, m, ip, keys);
+		if (rc)
+			return rc;
+
+		cfg_path_key(kp, ip, "name");
+		rc = cfg_map_req(p, m, ip, "name", &v);
+		if (!rc)
+			rc = cfg_parse_name(p, v, kp, ins->name);
+		if (rc)
+			return rc;
+		for (j = 0; j < i; j++)
+			if (!strcmp(cfg->inspections[j].name, ins->name))
+				return cfg_fail(p, v, kp,
+						"duplicate inspection name \"%s\" (also "
+						"inspection[%u])",
+						ins->name, j);
+
+		cfg_path_key(kp, ip, "endpoint_id");
+		rc = cfg_map_req(p, m, ip, "endpoint_id", &v);
+		if (!rc)
+			rc = cfg_parse_u64(p, v, kp, &ins->endpoint_id);
+		if (rc)
+			return rc;
+		for (j = 0; j < i; j++)
+			if (cfg->inspections[j].endpoint_id == ins->endpoint_id)
+				return cfg_fail(p, v, kp,
+						"endpoint_id 0x%016" PRIx64
+						" is already used by inspection \"%s\"",
+						ins->endpoint_id, cfg->inspections[j].name);
+
+		v = cfg_map_get(p, m, "attachment_id");
+		if (v) {
+			cfg_path_key(kp, ip, "attachment_id");
+			rc = cfg_parse_u64(p, v, kp, &ins->attachment_id);
+			if (rc)
+				return rc;
+		}
+
+		cfg_path_key(kp, ip, "from");
+		rc = cfg_map_req(p, m, ip, "from", &v);
+		if (!rc)
+			rc = parse_from(p, v, kp, (unsigned int)i);
+		if (rc)
+			return rc;
+
+		cfg_path_key(kp, ip, "chain");
+		rc = cfg_map_req(p, m, ip, "chain", &v);
+		if (!rc)
+			rc = parse_chain(p, v, kp, (unsigned int)i);
+		if (rc)
+			return rc;
+		cfg->n_inspections++;
+	}
+	return 0;
+}

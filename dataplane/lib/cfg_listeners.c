@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cfg_listeners.c - the listeners: section: NLB listeners on this node's zone IP.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataplane/lib/cfg_priv.h"
+
+/* ---- listeners ---- */
+
+static int inspection_index(const struct config *cfg, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->n_inspections; i++)
+		if (!strcmp(cfg->inspections[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+/* "tcp port 443", "udp (all ports)": one protocol of a claim, for messages. */
+static const char *claim_str(unsigned int proto_bit, uint16_t port, char *buf, size_t len)
+{
+	const char *proto = proto_bit == CFG_LPROTO_TCP ? "tcp" : "udp";
+
+	if (port)
+		snprintf(buf, len, "%s port %u", proto, port);
+	else
+		snprintf(buf, len, "%s (all ports)", proto);
+	return buf;
+}
+
+/* 1..65535, or "all" (every port) -> 0. */
+static int parse_listener_port(struct cfg_parser *p, const yaml_node_t *n, const char *path,
+			       uint16_t *out)
+{
+	const char *s;
+	uint64_t u;
+	int rc = cfg_scalar(p, n, path, &s);
+
+	if (rc)
+		return rc;
+	if (!strcmp(s, "all")) {
+		*out = 0;
+		return 0;
+	}
+	if (*s < '0' || *s > '9')
+		return cfg_fail(p, n, path, "expected a port (1..65535) or all, got \"%s\"", s);
+	rc = cfg_parse_u64(p, n, path, &u);
+	if (rc)
+		return rc;
+	if (u < 1 || u > 65535)
+		return cfg_fail(p, n, path,
+				"%" PRIu64 " is out of range (1..65535; every port: all)", u);
+	*out = (uint16_t)u;
+	return 0;
+}
+
+/*
+ * The listeners serve this node's zone IP: zones: must be given (node.zone is then one of its
+ * keys), and the address must be a port's own or inside a port's connected subnet.
+ */
+static int check_listener_zone(struct cfg_parser *p, yaml_node_t *root, yaml_node_t *lkey)
+{
+	struct config *cfg = p->cfg;
+	char kp[CFG_PATH_MAX], buf[INET6_ADDRSTRLEN];
+	const struct cfg_zone *z;
+	int zi;
+
+	if (!cfg->n_zones)
+		return cfg_fail(p, lkey, "listeners",
+				"listeners need zones: (they serve this node's zone IP); give "
+				"zones with the address of node.zone \"%s\"",
+				cfg->node.zone);
+	zi = cfg_zone_index(cfg, cfg->node.zone);
+	if (zi < 0) /* cfg_check_zone refused it already */
+		return cfg_fail(p, lkey, "listeners", "node.zone \"%s\" is not in zones",
+				cfg->node.zone);
+	z = &cfg->zones[zi];
+	if (cfg_port_with_addr(cfg, cfg->n_ports, &z->address, NULL) >= 0 ||
+	    cfg_addr_on_link(cfg, &z->address))
+		return 0;
+	cfg_path_key(kp, "zones", z->name);
+	return cfg_fail(p, cfg_map_get(p, cfg_map_get(p, root, "zones"), z->name), kp,
+			"%s is this node's zone IP, which the listeners serve: it must be an "
+			"address of a port or inside a port's connected subnet",
+			cfg_addr_str(&z->address, buf, sizeof(buf)));
+}
+
+/*
+ * The listener's group: tcp, udp or tcp_udp, covering the listener's protocol, and (NAT does
+ * not translate between IPv4 and IPv6) with targets of the zone IP's family only.
+ */
+static int check_listener_group(struct cfg_parser *p, const yaml_node_t *n, const char *path,
+				const struct cfg_listener *l)
+{
+	const struct config *cfg = p->cfg;
+	const struct cfg_group *g = &cfg->groups[l->group];
+	const struct cfg_addr *zip = &cfg->zones[cfg_zone_index(cfg, cfg->node.zone)].address;
+	char buf[INET6_ADDRSTRLEN], zbuf[INET6_ADDRSTRLEN];
+	unsigned int i;
+
+	if (g->protocol == CFG_PROTO_GENEVE)
+		return cfg_fail(p, n, path,
+				"target group \"%s\" is a geneve group (appliances, for "
+				"inspection); a listener needs a tcp, udp or tcp_udp group",
+				g->name);
+	if (((unsigned int)g->protocol & l->protocol) != l->protocol)
+		return cfg_fail(p, n, path, "a %s listener needs a %s group; \"%s\" is a %s group",
+				cfg_lproto_names[l->protocol - 1],
+				l->protocol == CFG_LPROTO_TCP	? "tcp or tcp_udp"
+				: l->protocol == CFG_LPROTO_UDP ? "udp or tcp_udp"
+								: "tcp_udp",
+				g->name, cfg_proto_names[g->protocol]);
+	for (i = 0; i < g->n_targets; i++)
+		if (g->targets[i].address.family != zip->family)
+			return cfg_fail(p, n, path,
+					"target \"%s\" of group \"%s\" (%s) is not of the "
+					"family of the zone IP %s (no translation between IPv4 "
+					"and IPv6)",
+					g->targets[i].id, g->name,
+					cfg_addr_str(&g->targets[i].address, buf, sizeof(buf)),
+					cfg_addr_str(zip, zbuf, sizeof(zbuf)));
+	return 0;
+}
+
+static int parse_listener(struct cfg_parser *p, yaml_node_t *m, const char *path, unsigned int idx)
+{
+	static const char *const keys[] = {"name",	   "protocol", "port",
+					   "target_group", "inspect",  NULL};
+	struct config *cfg = p->cfg;
+	struct cfg_listener *l = &cfg->listeners[idx];
+	char kp[CFG_PATH_MAX], b1[64];
+	yaml_node_t *v;
+	const char *s;
+	unsigned int j, bit;
+	int rc, e, i;
+
+	l->inspect = -1;
+	rc = cfg_map_check(p, m, path, keys);
+	if (rc)
+		return rc;
+
+	cfg_path_key(kp, path, "name");
+	rc = cfg_map_req(p, m, path, "name", &v);
+	if (!rc)
+		rc = cfg_parse_name(p, v, kp, l->name);
+	if (rc)
+		return rc;
+	for (j = 0; j < idx; j++)
+		if (!strcmp(cfg->listeners[j].name, l->name))
+			return cfg_fail(p, v, kp,
+					"duplicate listener name \"%s\" (also listeners[%u])",
+					l->name, j);
+
+	cfg_path_key(kp, path, "protocol");
+	rc = cfg_map_req(p, m, path, "protocol", &v);
+	if (!rc)
+		rc = cfg_parse_enum(p, v, kp, cfg_lproto_names, &e);
+	if (rc)
+		return rc;
+	l->protocol = (enum cfg_listener_proto)(e + 1);
+
+	cfg_path_key(kp, path, "port");
+	rc = cfg_map_req(p, m, path, "port", &v);
+	if (!rc)
+		rc = parse_listener_port(p, v, kp, &l->port);
+	if (rc)
+		return rc;
+	for (j = 0; j < idx; j++) {
+		const struct cfg_listener *o = &cfg->listeners[j];
+
+		bit = (unsigned int)(o->protocol & l->protocol);
+		if (!bit || o->port != l->port)
+			continue;
+		bit = bit & CFG_LPROTO_TCP ? CFG_LPROTO_TCP : CFG_LPROTO_UDP;
+		return cfg_fail(p, v, kp, "%s is already taken by listener \"%s\" (%s)",
+				claim_str(bit, l->port, b1, sizeof(b1)), o->name,
+				cfg_lproto_names[o->protocol - 1]);
+	}
+
+	cfg_path_key(kp, path, "target_group");
+	rc = cfg_map_req(p, m, path, "target_group", &v);
+	if (!rc)
+		rc = cfg_scalar(p, v, kp, &s);
+	if (rc)
+		return rc;
+	i = config_group_index(cfg, s);
+	if (i < 0)
+		return cfg_fail(p, v, kp, "no target group named \"%s\"", s);
+	l->group = (unsigned int)i;
+	rc = check_listener_group(p, v, kp, l);
+	if (rc)
+		return rc;
+
+	v = cfg_map_get(p, m, "inspect");
+	if (v) {
+		cfg_path_key(kp, path, "inspect");
+		rc = cfg_scalar(p, v, kp, &s);
+		if (rc)
+			return rc;
+		l->inspect = inspection_index(cfg, s);
+		if (l->inspect < 0)
+			return cfg_fail(p, v, kp, "no inspection attachment named \"%s\"", s);
+	}
+	return 0;
+}
+
+int cfg_parse_listeners(struct cfg_parser *p, yaml_node_t *root)
+{
+	struct config *cfg = p->cfg;
+	yaml_node_t *n = cfg_map_get(p, root, "listeners"), *lkey = NULL;
+	yaml_node_pair_t *pair;
+	char ip[CFG_PATH_MAX];
+	size_t i;
+	int rc;
+
+	if (!n)
+		return 0;
+	rc = cfg_expect_seq(p, n, "listeners");
+	if (rc || !cfg_seq_len(n))
+		return rc;
+	for (pair = root->data.mapping.pairs.start; pair < root->data.mapping.pairs.top; pair++)
+		if (!strcmp(cfg_pair_key(p, pair), "listeners"))
+			lkey = cfg_get_node(p, pair->key);
+	rc = check_listener_zone(p, root, lkey);
+	if (rc)
+		return rc;
+	cfg->listeners = calloc(cfg_seq_len(n), sizeof(*cfg->listeners));
+	if (!cfg->listeners)
+		return -ENOMEM;
+	for (i = 0; i < cfg_seq_len(n); i++) {
+		cfg_path_idx(ip, "listeners", i);
+		rc = parse_listener(p, cfg_seq_item(p, n, i), ip, (unsigned int)i);
+		if (rc)
+			return rc;
+		cfg->n_listeners++;
+	}
+	return 0;
+}
