@@ -38,8 +38,10 @@ static int parse_sockpath(struct cfg_parser *p, const yaml_node_t *n, const char
 }
 
 /* "0NNN": an octal file mode for the API socket, "0000".."0777". */
-static int parse_mode(struct cfg_parser *p, const yaml_node_t *n, const char *path, uint32_t *out)
+static int parse_mode(struct cfg_parser *p, const yaml_node_t *n, const char *path,
+		      const struct cfg_item *it)
 {
+	uint32_t *out = &((struct cfg_daemon *)it->obj)->api_socket_mode;
 	const char *s;
 	uint32_t mode = 0;
 	int rc = cfg_scalar(p, n, path, &s), i;
@@ -63,8 +65,10 @@ bad:
 
 /* "A.B.C.D:PORT" in 127.0.0.0/8 or "[::1]:PORT", PORT 1..65535; stored in canonical form. */
 static int parse_metrics_address(struct cfg_parser *p, const yaml_node_t *n, const char *path,
-				 char *dst, size_t dlen)
+				 const struct cfg_item *it)
 {
+	char *dst = ((struct cfg_daemon *)it->obj)->metrics_address;
+	size_t dlen = sizeof(((struct cfg_daemon *)it->obj)->metrics_address);
 	char host[INET6_ADDRSTRLEN + 2], canon[INET6_ADDRSTRLEN];
 	const char *s, *colon, *c;
 	uint8_t a[16];
@@ -161,123 +165,172 @@ static int parse_dataplanes(struct cfg_parser *p, const yaml_node_t *n, struct c
 	return 0;
 }
 
+/* ---- daemon.announce ---- */
+
+static int check_table(struct cfg_parser *p, const yaml_node_t *v, const char *path,
+		       const struct cfg_item *it)
+{
+	const struct cfg_announce *a = it->obj;
+
+	if (a->table >= 253 && a->table <= 255)
+		return cfg_fail(p, v, path,
+				"%u is a table of the kernel's own (253 default, 254 main, 255 "
+				"local): use a table of sluice's own",
+				a->table);
+	return 0;
+}
+
+static int parse_prefixes(struct cfg_parser *p, const yaml_node_t *v, const char *path,
+			  const struct cfg_item *it)
+{
+	struct cfg_announce *a = it->obj;
+	char ip[CFG_PATH_MAX], b[INET6_ADDRSTRLEN];
+	unsigned int i, j;
+	int rc = cfg_expect_seq(p, v, path);
+
+	if (rc)
+		return rc;
+	if (cfg_seq_len(v) > CFG_ANNOUNCE_PREFIXES_MAX)
+		return cfg_fail(p, v, path, "%zu prefixes (at most %d)", cfg_seq_len(v),
+				CFG_ANNOUNCE_PREFIXES_MAX);
+	for (i = 0; i < cfg_seq_len(v); i++) {
+		yaml_node_t *e = cfg_seq_item(p, v, i);
+		struct cfg_addr *pf = &a->prefixes[i];
+
+		cfg_path_idx(ip, path, i);
+		rc = cfg_parse_addr(p, e, ip, FAM_ANY, 1, pf);
+		if (rc)
+			return rc;
+		cfg_addr_str(pf, b, sizeof(b));
+		if (!cfg_addr_is_network(pf))
+			return cfg_fail(p, e, ip,
+					"%s/%u has host bits set (the prefix must be a network "
+					"address)",
+					b, pf->plen);
+		if (!pf->plen || !config_addr_is_unicast(pf))
+			return cfg_fail(p, e, ip, "%s/%u is not a unicast prefix", b, pf->plen);
+		for (j = 0; j < i; j++)
+			if (cfg_addr_eq(&a->prefixes[j], pf) && a->prefixes[j].plen == pf->plen)
+				return cfg_fail(p, e, ip,
+						"duplicate prefix %s/%u (also prefixes[%u])", b,
+						pf->plen, j);
+		a->n_prefixes++;
+	}
+	return 0;
+}
+
+/* announce_reload() (ctrl/announce.c) applies every announce key at a reload. */
+#define A struct cfg_announce
+#define L CFG_RELOAD_LIVE
+static const struct cfg_key announce_keys[] = {
+	{K_UINT("table", A, table, 1, 1ull << 31, 0, L), .flags = CFG_K_REQUIRED,
+	 .check = check_table},
+	{K_BOOL("zone_ip", A, zone_ip, 1, L)},
+	{K_BOOL("geneve_address", A, geneve_address, 0, L)},
+	{K_FUNC("prefixes", A, prefixes, parse_prefixes, L)},
+	{K_UINT("min_healthy_targets", A, min_healthy_targets, 0, CFG_GROUP_TARGETS_MAX, 1, L)},
+	{K_UINT("liveness_timeout_ms", A, liveness_timeout_ms, 200, 60000, 1000, L)},
+	{K_UINT("drain_time", A, drain_time, 0, CFG_DRAIN_TIME_MAX, 5, L)},
+	CFG_KEYS_END,
+};
+#undef L
+#undef A
+
 /*
  * daemon.announce: what sluiced announces and when (docs/scale-out.md). Needs node.zone in
  * zones: for zone_ip, node.geneve_address for geneve_address, and something to announce.
  */
-static int parse_announce(struct cfg_parser *p, yaml_node_t *m, struct cfg_announce *a)
+static int parse_announce(struct cfg_parser *p, const yaml_node_t *v, const char *path,
+			  const struct cfg_item *it)
 {
-	static const char *const keys[] = {"table",
-					   "zone_ip",
-					   "geneve_address",
-					   "prefixes",
-					   "min_healthy_targets",
-					   "liveness_timeout_ms",
-					   "drain_time",
-					   NULL};
-	const char *path = "daemon.announce";
-	char ip[CFG_PATH_MAX], b[INET6_ADDRSTRLEN];
-	yaml_node_t *v;
-	unsigned int i, j;
-	uint64_t u;
-	int rc, z;
+	struct cfg_announce *a = &((struct cfg_daemon *)it->obj)->announce;
+	struct cfg_item ai = {a, NULL, NULL, 0, 0};
+	yaml_node_t *m = (yaml_node_t *)v, *zv = cfg_map_get(p, m, "zone_ip");
+	int rc = cfg_keys_parse(p, m, path, announce_keys, &ai);
 
-	rc = cfg_map_check(p, m, path, keys);
 	if (rc)
 		return rc;
 	a->enabled = 1;
-	rc = cfg_map_req(p, m, path, "table", &v);
-	if (!rc)
-		rc = cfg_parse_uint(p, v, "daemon.announce.table", 1, 1ull << 31, &u);
-	if (rc)
-		return rc;
-	if (u >= 253 && u <= 255)
-		return cfg_fail(p, v, "daemon.announce.table",
-				"%" PRIu64
-				" is a table of the kernel's own (253 default, 254 main, "
-				"255 local): use a table of sluice's own",
-				u);
-	a->table = (uint32_t)u;
-	rc = cfg_opt_bool(p, m, path, "zone_ip", 1, &a->zone_ip);
-	if (!rc)
-		rc = cfg_opt_bool(p, m, path, "geneve_address", 0, &a->geneve_address);
-	if (rc)
-		return rc;
-	z = cfg_zone_index(p->cfg, p->cfg->node.zone);
-	if (a->zone_ip && z < 0)
-		return cfg_fail(p, cfg_map_get(p, m, "zone_ip") ? cfg_map_get(p, m, "zone_ip") : m,
-				"daemon.announce.zone_ip",
+	if (a->zone_ip && cfg_zone_index(p->cfg, p->cfg->node.zone) < 0)
+		return cfg_fail(p, zv ? zv : m, "daemon.announce.zone_ip",
 				"node.zone %s has no address in zones: (set zone_ip: false)",
 				p->cfg->node.zone);
 	if (a->geneve_address && !p->cfg->node.has_geneve_address)
 		return cfg_fail(p, cfg_map_get(p, m, "geneve_address"),
 				"daemon.announce.geneve_address", "node.geneve_address is not set");
-	v = cfg_map_get(p, m, "prefixes");
-	if (v) {
-		rc = cfg_expect_seq(p, v, "daemon.announce.prefixes");
-		if (rc)
-			return rc;
-		if (cfg_seq_len(v) > CFG_ANNOUNCE_PREFIXES_MAX)
-			return cfg_fail(p, v, "daemon.announce.prefixes",
-					"%zu prefixes (at most %d)", cfg_seq_len(v),
-					CFG_ANNOUNCE_PREFIXES_MAX);
-		for (i = 0; i < cfg_seq_len(v); i++) {
-			yaml_node_t *e = cfg_seq_item(p, v, i);
-			struct cfg_addr *pf = &a->prefixes[i];
-
-			cfg_path_idx(ip, "daemon.announce.prefixes", i);
-			rc = cfg_parse_addr(p, e, ip, FAM_ANY, 1, pf);
-			if (rc)
-				return rc;
-			if (!cfg_addr_is_network(pf))
-				return cfg_fail(p, e, ip,
-						"%s/%u has host bits set (the prefix must be a "
-						"network address)",
-						cfg_addr_str(pf, b, sizeof(b)), pf->plen);
-			if (!pf->plen || !config_addr_is_unicast(pf))
-				return cfg_fail(p, e, ip, "%s/%u is not a unicast prefix",
-						cfg_addr_str(pf, b, sizeof(b)), pf->plen);
-			for (j = 0; j < i; j++)
-				if (cfg_addr_eq(&a->prefixes[j], pf) &&
-				    a->prefixes[j].plen == pf->plen)
-					return cfg_fail(p, e, ip,
-							"duplicate prefix %s/%u (also "
-							"prefixes[%u])",
-							cfg_addr_str(pf, b, sizeof(b)), pf->plen,
-							j);
-			a->n_prefixes++;
-		}
-	}
 	if (!a->zone_ip && !a->geneve_address && !a->n_prefixes)
 		return cfg_fail(p, m, path,
 				"nothing to announce (zone_ip and geneve_address false, no "
 				"prefixes)");
-	rc = cfg_opt_uint(p, m, path, "min_healthy_targets", 0, CFG_GROUP_TARGETS_MAX, 1, &u);
-	if (rc)
-		return rc;
-	a->min_healthy_targets = (uint32_t)u;
-	rc = cfg_opt_uint(p, m, path, "liveness_timeout_ms", 200, 60000, 1000, &u);
-	if (rc)
-		return rc;
-	a->liveness_timeout_ms = (uint32_t)u;
-	rc = cfg_opt_uint(p, m, path, "drain_time", 0, CFG_DRAIN_TIME_MAX, 5, &u);
-	if (rc)
-		return rc;
-	a->drain_time = (uint32_t)u;
 	return 0;
 }
+
+/* ---- the daemon section ---- */
+
+static int parse_api_socket(struct cfg_parser *p, const yaml_node_t *v, const char *path,
+			    const struct cfg_item *it)
+{
+	return parse_sockpath(p, v, path, ((struct cfg_daemon *)it->obj)->api_socket);
+}
+
+/* One socket or a list; none may be the daemon's own API socket (a row above). */
+static int parse_dataplane_list(struct cfg_parser *p, const yaml_node_t *v, const char *path,
+				const struct cfg_item *it)
+{
+	struct cfg_daemon *d = it->obj;
+	unsigned int i;
+	int rc;
+
+	d->n_dataplanes = 0;
+	rc = parse_dataplanes(p, v, d);
+	if (rc)
+		return rc;
+	for (i = 0; i < d->n_dataplanes; i++)
+		if (!strcmp(d->dataplanes[i], d->api_socket))
+			return cfg_fail(p, v, path, "%s is also the daemon's api_socket",
+					d->api_socket);
+	return 0;
+}
+
+static int parse_log_level(struct cfg_parser *p, const yaml_node_t *v, const char *path,
+			   const struct cfg_item *it)
+{
+	struct cfg_daemon *d = it->obj;
+	int e, rc = cfg_parse_enum(p, v, path, log_level_names, &e);
+
+	if (!rc)
+		snprintf(d->log_level, sizeof(d->log_level), "%s", log_level_names[e]);
+	return rc;
+}
+
+/*
+ * The daemon's keys. sluiced reads the sockets and the metrics address at start (a reload
+ * warns that they change at the next start); log level, client limits and announce apply at
+ * once. The dataplanes ignore the section.
+ */
+#define D struct cfg_daemon
+#define U CFG_RELOAD_UNCHECKED
+#define L CFG_RELOAD_LIVE
+const struct cfg_key cfg_daemon_keys[] = {
+	{K_FUNC("api_socket", D, api_socket, parse_api_socket, U)},
+	{K_FUNC("api_socket_mode", D, api_socket_mode, parse_mode, U)},
+	{K_FUNC("metrics_address", D, metrics_address, parse_metrics_address, U)},
+	{K_FUNC("dataplanes", D, dataplanes, parse_dataplane_list, U)},
+	{K_FUNC("log_level", D, log_level, parse_log_level, L)},
+	{K_FUNC("announce", D, announce, parse_announce, L)},
+	{K_UINT("max_clients", D, max_clients, 1, CFG_MAX_CLIENTS_MAX, 64, L)},
+	{K_UINT("client_timeout_ms", D, client_timeout_ms, 100, 3600000, 10000, L)},
+	CFG_KEYS_END,
+};
+#undef L
+#undef U
+#undef D
 
 /* The daemon's own section: sluice-dp checks it too (one file, validated as a whole). */
 int cfg_parse_daemon(struct cfg_parser *p, yaml_node_t *root)
 {
-	static const char *const keys[] = {"api_socket",  "api_socket_mode",   "metrics_address",
-					   "dataplanes",  "log_level",	       "announce",
-					   "max_clients", "client_timeout_ms", NULL};
 	struct cfg_daemon *d = &p->cfg->daemon;
-	yaml_node_t *m, *v;
-	unsigned int i;
-	uint64_t u;
-	int rc, e;
+	struct cfg_item it = {d, NULL, NULL, 0, 0};
 
 	snprintf(d->api_socket, sizeof(d->api_socket), "%s", CFG_API_SOCKET_DEFAULT);
 	d->api_socket_mode = CFG_API_SOCKET_MODE_DEFAULT;
@@ -285,54 +338,5 @@ int cfg_parse_daemon(struct cfg_parser *p, yaml_node_t *root)
 	snprintf(d->dataplanes[0], sizeof(d->dataplanes[0]), "%s", CFG_DATAPLANE_DEFAULT);
 	d->n_dataplanes = 1;
 	snprintf(d->log_level, sizeof(d->log_level), "%s", CFG_LOG_LEVEL_DEFAULT);
-	d->max_clients = 64;
-	d->client_timeout_ms = 10000;
-
-	m = cfg_map_get(p, root, "daemon");
-	if (!m)
-		return 0;
-	rc = cfg_map_check(p, m, "daemon", keys);
-	if (rc)
-		return rc;
-
-	v = cfg_map_get(p, m, "api_socket");
-	if (v && (rc = parse_sockpath(p, v, "daemon.api_socket", d->api_socket)))
-		return rc;
-	v = cfg_map_get(p, m, "api_socket_mode");
-	if (v && (rc = parse_mode(p, v, "daemon.api_socket_mode", &d->api_socket_mode)))
-		return rc;
-	v = cfg_map_get(p, m, "metrics_address");
-	if (v && (rc = parse_metrics_address(p, v, "daemon.metrics_address", d->metrics_address,
-					     sizeof(d->metrics_address))))
-		return rc;
-	v = cfg_map_get(p, m, "dataplanes");
-	if (v) {
-		d->n_dataplanes = 0;
-		rc = parse_dataplanes(p, v, d);
-		if (rc)
-			return rc;
-		for (i = 0; i < d->n_dataplanes; i++)
-			if (!strcmp(d->dataplanes[i], d->api_socket))
-				return cfg_fail(p, v, "daemon.dataplanes",
-						"%s is also the daemon's api_socket",
-						d->api_socket);
-	}
-	rc = cfg_opt_enum(p, m, "daemon", "log_level", log_level_names, 2 /* info */, &e);
-	if (rc)
-		return rc;
-	snprintf(d->log_level, sizeof(d->log_level), "%s", log_level_names[e]);
-	v = cfg_map_get(p, m, "announce");
-	if (v && (rc = parse_announce(p, v, &d->announce)))
-		return rc;
-	rc = cfg_opt_uint(p, m, "daemon", "max_clients", 1, CFG_MAX_CLIENTS_MAX, d->max_clients,
-			  &u);
-	if (rc)
-		return rc;
-	d->max_clients = (uint32_t)u;
-	rc = cfg_opt_uint(p, m, "daemon", "client_timeout_ms", 100, 3600000, d->client_timeout_ms,
-			  &u);
-	if (rc)
-		return rc;
-	d->client_timeout_ms = (uint32_t)u;
-	return 0;
+	return cfg_keys_parse(p, cfg_map_get(p, root, "daemon"), "daemon", cfg_daemon_keys, &it);
 }

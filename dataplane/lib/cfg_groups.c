@@ -320,16 +320,18 @@ static int check_hc_timing(struct cfg_parser *p, yaml_node_t *m, const char *pat
 			hc->interval, hc->timeout);
 }
 
-/* No two targets of a group share an address (geneve) or an address and port. */
+/* After a target's keys: no two targets of a group share an address (geneve) or an address
+ * and port. */
 static int check_target_unique(struct cfg_parser *p, yaml_node_t *m, const char *path,
-			       const struct cfg_group *g, unsigned int idx)
+			       const struct cfg_item *it)
 {
-	const struct cfg_target *t = &g->targets[idx];
+	const struct cfg_group *g = it->ctx;
+	const struct cfg_target *t = it->obj;
 	yaml_node_t *addr_node = cfg_map_get(p, m, "address"), *v = cfg_map_get(p, m, "port");
 	char kp[CFG_PATH_MAX], buf[INET6_ADDRSTRLEN];
 	unsigned int j;
 
-	for (j = 0; j < idx; j++) {
+	for (j = 0; j < it->idx; j++) {
 		if (!cfg_addr_eq(&g->targets[j].address, &t->address) ||
 		    g->targets[j].port != t->port)
 			continue;
@@ -352,49 +354,30 @@ static int check_target_unique(struct cfg_parser *p, yaml_node_t *m, const char 
 static int parse_targets(struct cfg_parser *p, yaml_node_t *v, const char *path,
 			 struct cfg_group *g)
 {
-	char ip[CFG_PATH_MAX];
-	unsigned int j;
+	struct cfg_list l = CFG_LIST(g->targets, g->n_targets, "targets", g, check_target_unique);
 	int rc = cfg_expect_seq(p, v, path);
 
-	if (rc || !cfg_seq_len(v))
-		return rc;
-	if (cfg_seq_len(v) > CFG_GROUP_TARGETS_MAX)
+	if (!rc && cfg_seq_len(v) > CFG_GROUP_TARGETS_MAX)
 		return cfg_fail(p, v, path, "too many targets (%zu, at most %d per group)",
 				cfg_seq_len(v), CFG_GROUP_TARGETS_MAX);
-	g->targets = calloc(cfg_seq_len(v), sizeof(*g->targets));
-	if (!g->targets)
-		return -ENOMEM;
-	for (j = 0; j < cfg_seq_len(v); j++) {
-		struct cfg_item it = {&g->targets[j], g, "targets", j, sizeof(*g->targets)};
-		yaml_node_t *m = cfg_seq_item(p, v, j);
-
-		cfg_path_idx(ip, path, j);
-		rc = cfg_keys_parse(p, m, ip, cfg_target_keys, &it);
-		if (!rc)
-			rc = check_target_unique(p, m, ip, g, j);
-		if (rc)
-			return rc;
-		g->n_targets++;
-	}
-	return 0;
+	return rc ? rc : cfg_parse_list(p, v, path, cfg_target_keys, &l);
 }
 
-static int parse_group(struct cfg_parser *p, yaml_node_t *m, const char *path, unsigned int idx)
+/* After a group's keys: its health check and its targets. */
+static int parse_group_rest(struct cfg_parser *p, yaml_node_t *m, const char *path,
+			    const struct cfg_item *it)
 {
-	struct cfg_group *g = &p->cfg->groups[idx];
-	struct cfg_item it = {g, NULL, "target_groups", idx, sizeof(*g)};
+	struct cfg_group *g = it->obj;
 	char kp[CFG_PATH_MAX];
 	yaml_node_t *hm, *v;
-	int rc = cfg_keys_parse(p, m, path, cfg_group_keys, &it);
+	int rc;
 
-	if (rc)
-		return rc;
 	snprintf(g->hc.path, sizeof(g->hc.path), "/");
 	g->hc.matcher_lo = 200;
 	g->hc.matcher_hi = 399;
 	hm = cfg_map_get(p, m, "health_check");
 	cfg_path_key(kp, path, "health_check");
-	rc = cfg_keys_parse(p, hm, kp, cfg_hc_keys, &it);
+	rc = cfg_keys_parse(p, hm, kp, cfg_hc_keys, it);
 	if (!rc)
 		rc = check_hc_timing(p, hm, kp, &g->hc);
 	if (rc)
@@ -406,24 +389,8 @@ static int parse_group(struct cfg_parser *p, yaml_node_t *m, const char *path, u
 int cfg_parse_groups(struct cfg_parser *p, yaml_node_t *n)
 {
 	struct config *cfg = p->cfg;
-	char ip[CFG_PATH_MAX];
-	size_t i;
-	int rc = cfg_expect_seq(p, n, "target_groups");
+	struct cfg_list l =
+		CFG_LIST(cfg->groups, cfg->n_groups, "target_groups", NULL, parse_group_rest);
 
-	if (rc)
-		return rc;
-	if (!cfg_seq_len(n))
-		return 0;
-	cfg->groups = calloc(cfg_seq_len(n), sizeof(*cfg->groups));
-	if (!cfg->groups)
-		return -ENOMEM;
-	for (i = 0; i < cfg_seq_len(n); i++) {
-		cfg_path_idx(ip, "target_groups", i);
-		/* counted first: config_free() frees the targets of a half-built group */
-		cfg->n_groups++;
-		rc = parse_group(p, cfg_seq_item(p, n, i), ip, (unsigned int)i);
-		if (rc)
-			return rc;
-	}
-	return 0;
+	return cfg_parse_list(p, n, "target_groups", cfg_group_keys, &l);
 }

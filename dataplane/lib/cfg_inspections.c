@@ -12,8 +12,10 @@
 
 /* ---- inspection attachments ---- */
 
-static int parse_from(struct cfg_parser *p, yaml_node_t *n, const char *path, unsigned int idx)
+static int parse_from(struct cfg_parser *p, const yaml_node_t *n, const char *path,
+		      const struct cfg_item *it)
 {
+	unsigned int idx = it->idx;
 	struct config *cfg = p->cfg;
 	struct cfg_inspection *ins = &cfg->inspections[idx];
 	size_t count = n->type == YAML_SEQUENCE_NODE ? cfg_seq_len(n) : 1, i;
@@ -28,7 +30,7 @@ static int parse_from(struct cfg_parser *p, yaml_node_t *n, const char *path, un
 		return cfg_fail(p, n, path, "too many ports (%zu, at most %d)", count,
 				CFG_FROM_MAX);
 	for (i = 0; i < count; i++) {
-		yaml_node_t *v = n->type == YAML_SEQUENCE_NODE ? cfg_seq_item(p, n, i) : n;
+		const yaml_node_t *v = n->type == YAML_SEQUENCE_NODE ? cfg_seq_item(p, n, i) : n;
 		const char *s;
 		unsigned int j, k;
 		int port, rc;
@@ -89,8 +91,10 @@ static int check_chain_targets(struct cfg_parser *p, const yaml_node_t *n, const
 	return 0;
 }
 
-static int parse_chain(struct cfg_parser *p, yaml_node_t *n, const char *path, unsigned int idx)
+static int parse_chain(struct cfg_parser *p, const yaml_node_t *n, const char *path,
+		       const struct cfg_item *it)
 {
+	unsigned int idx = it->idx;
 	struct config *cfg = p->cfg;
 	struct cfg_inspection *ins = &cfg->inspections[idx];
 	char ip[CFG_PATH_MAX];
@@ -130,80 +134,43 @@ static int parse_chain(struct cfg_parser *p, yaml_node_t *n, const char *path, u
 	return check_chain_targets(p, n, path, ins);
 }
 
+static int check_endpoint_id(struct cfg_parser *p, const yaml_node_t *v, const char *path,
+			     const struct cfg_item *it)
+{
+	const struct cfg_inspection *ins = p->cfg->inspections;
+	unsigned int j;
+
+	for (j = 0; j < it->idx; j++)
+		if (ins[j].endpoint_id == ins[it->idx].endpoint_id)
+			return cfg_fail(p, v, path,
+					"endpoint_id 0x%016" PRIx64
+					" is already used by inspection \"%s\"",
+					ins[it->idx].endpoint_id, ins[j].name);
+	return 0;
+}
+
+/* An attachment's keys: a reload compares them whole (ctrl/targets_reload.c). */
+#define I struct cfg_inspection
+#define R CFG_RELOAD_RESTART
+static const struct cfg_key inspection_keys[] = {
+	{K_NAME("name", I, name, R), .flags = CFG_K_REQUIRED | CFG_K_UNIQUE,
+	 .what = "inspection name"},
+	/* decimal or 0x hexadecimal, any 64-bit value */
+	{K_UINT("endpoint_id", I, endpoint_id, 0, UINT64_MAX, 0, R), .flags = CFG_K_REQUIRED,
+	 .check = check_endpoint_id},
+	{K_UINT("attachment_id", I, attachment_id, 0, UINT64_MAX, 0, R)},
+	{K_FUNC("from", I, from, parse_from, R), .flags = CFG_K_REQUIRED},
+	{K_FUNC("chain", I, chain, parse_chain, R), .flags = CFG_K_REQUIRED},
+	CFG_KEYS_END,
+};
+#undef R
+#undef I
+
 int cfg_parse_inspections(struct cfg_parser *p, yaml_node_t *n)
 {
-	static const char *const keys[] = {"name", "endpoint_id", "attachment_id",
-					   "from", "chain",	  NULL};
 	struct config *cfg = p->cfg;
-	char ip[CFG_PATH_MAX], kp[CFG_PATH_MAX];
-	size_t i;
-	int rc = cfg_expect_seq(p, n, "inspection");
+	struct cfg_list l =
+		CFG_LIST(cfg->inspections, cfg->n_inspections, "inspection", NULL, NULL);
 
-	if (rc)
-		return rc;
-	if (!cfg_seq_len(n))
-		return 0;
-	cfg->inspections = calloc(cfg_seq_len(n), sizeof(*cfg->inspections));
-	if (!cfg->inspections)
-		return -ENOMEM;
-	for (i = 0; i < cfg_seq_len(n); i++) {
-		struct cfg_inspection *ins = &cfg->inspections[i];
-		yaml_node_t *m = cfg_seq_item(p, n, i), *v;
-		unsigned int j;
-
-		cfg_path_idx(ip, "inspection", i);
-		rc = cfg_map_check(p, m, ip, keys);
-		if (rc)
-			return rc;
-
-		cfg_path_key(kp, ip, "name");
-		rc = cfg_map_req(p, m, ip, "name", &v);
-		if (!rc)
-			rc = cfg_parse_name(p, v, kp, ins->name);
-		if (rc)
-			return rc;
-		for (j = 0; j < i; j++)
-			if (!strcmp(cfg->inspections[j].name, ins->name))
-				return cfg_fail(p, v, kp,
-						"duplicate inspection name \"%s\" (also "
-						"inspection[%u])",
-						ins->name, j);
-
-		cfg_path_key(kp, ip, "endpoint_id");
-		rc = cfg_map_req(p, m, ip, "endpoint_id", &v);
-		if (!rc)
-			rc = cfg_parse_u64(p, v, kp, &ins->endpoint_id);
-		if (rc)
-			return rc;
-		for (j = 0; j < i; j++)
-			if (cfg->inspections[j].endpoint_id == ins->endpoint_id)
-				return cfg_fail(p, v, kp,
-						"endpoint_id 0x%016" PRIx64
-						" is already used by inspection \"%s\"",
-						ins->endpoint_id, cfg->inspections[j].name);
-
-		v = cfg_map_get(p, m, "attachment_id");
-		if (v) {
-			cfg_path_key(kp, ip, "attachment_id");
-			rc = cfg_parse_u64(p, v, kp, &ins->attachment_id);
-			if (rc)
-				return rc;
-		}
-
-		cfg_path_key(kp, ip, "from");
-		rc = cfg_map_req(p, m, ip, "from", &v);
-		if (!rc)
-			rc = parse_from(p, v, kp, (unsigned int)i);
-		if (rc)
-			return rc;
-
-		cfg_path_key(kp, ip, "chain");
-		rc = cfg_map_req(p, m, ip, "chain", &v);
-		if (!rc)
-			rc = parse_chain(p, v, kp, (unsigned int)i);
-		if (rc)
-			return rc;
-		cfg->n_inspections++;
-	}
-	return 0;
+	return cfg_parse_list(p, n, "inspection", inspection_keys, &l);
 }

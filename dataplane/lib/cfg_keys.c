@@ -3,7 +3,9 @@
  * cfg_keys.c - the generic walk of a section's key table (cfg_priv.h, struct cfg_key): parse a
  * mapping into a struct, and compare two structs by reload class (config_key_changed).
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dataplane/lib/cfg_priv.h"
@@ -109,7 +111,8 @@ int cfg_keys_parse(struct cfg_parser *p, yaml_node_t *m, const char *path,
 		if (!v) {
 			if (k->flags & CFG_K_REQUIRED)
 				return cfg_fail(p, m, kp, "missing (required)");
-			if (k->type == CK_UINT || k->type == CK_BOOL || k->type == CK_ENUM)
+			if (k->type == CK_UINT || k->type == CK_BOOL || k->type == CK_ENUM ||
+			    (k->flags & CFG_K_DEFAULT))
 				key_store(k, it, k->def_fn ? k->def_fn(it) : k->def);
 			continue;
 		}
@@ -118,6 +121,37 @@ int cfg_keys_parse(struct cfg_parser *p, yaml_node_t *m, const char *path,
 		rc = key_value(p, v, kp, k, it);
 		if (!rc && k->check)
 			rc = k->check(p, v, kp, it);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int cfg_parse_list(struct cfg_parser *p, yaml_node_t *n, const char *path,
+		   const struct cfg_key *keys, const struct cfg_list *l)
+{
+	char ip[CFG_PATH_MAX];
+	void *arr;
+	size_t i;
+	int rc = cfg_expect_seq(p, n, path);
+
+	if (rc || !cfg_seq_len(n))
+		return rc;
+	arr = calloc(cfg_seq_len(n), l->stride);
+	if (!arr)
+		return -ENOMEM;
+	memcpy(l->arr, &arr, sizeof(arr)); /* the config's struct X * member */
+	for (i = 0; i < cfg_seq_len(n); i++) {
+		struct cfg_item it = {(char *)arr + i * l->stride, l->ctx, l->name, (unsigned int)i,
+				      l->stride};
+		yaml_node_t *m = cfg_seq_item(p, n, i);
+
+		cfg_path_idx(ip, path, i);
+		/* counted first: config_free() frees what a half-built item holds */
+		(*l->count)++;
+		rc = cfg_keys_parse(p, m, ip, keys, &it);
+		if (!rc && l->post)
+			rc = l->post(p, m, ip, &it);
 		if (rc)
 			return rc;
 	}
@@ -147,6 +181,8 @@ const char *config_key_changed(enum cfg_section sec, const void *a, const void *
 		return keys_changed(cfg_node_keys, a, b, cls);
 	case CFG_SEC_PORT:
 		return keys_changed(cfg_port_keys, a, b, cls);
+	case CFG_SEC_DAEMON:
+		return keys_changed(cfg_daemon_keys, a, b, cls);
 	case CFG_SEC_GROUP:
 		key = keys_changed(cfg_group_keys, a, b, cls);
 		return key ? key : keys_changed(cfg_hc_keys, a, b, cls);

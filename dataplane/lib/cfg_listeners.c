@@ -128,95 +128,87 @@ static int check_listener_group(struct cfg_parser *p, const yaml_node_t *n, cons
 	return 0;
 }
 
-static int parse_listener(struct cfg_parser *p, yaml_node_t *m, const char *path, unsigned int idx)
+/* The port, and no earlier listener claims one of its protocols on it. */
+static int parse_port_claim(struct cfg_parser *p, const yaml_node_t *v, const char *path,
+			    const struct cfg_item *it)
 {
-	static const char *const keys[] = {"name",	   "protocol", "port",
-					   "target_group", "inspect",  NULL};
-	struct config *cfg = p->cfg;
-	struct cfg_listener *l = &cfg->listeners[idx];
-	char kp[CFG_PATH_MAX], b1[64];
-	yaml_node_t *v;
-	const char *s;
+	const struct cfg_listener *ls = p->cfg->listeners;
+	struct cfg_listener *l = it->obj;
+	char b1[64];
 	unsigned int j, bit;
-	int rc, e, i;
+	int rc = parse_listener_port(p, v, path, &l->port);
 
-	l->inspect = -1;
-	rc = cfg_map_check(p, m, path, keys);
 	if (rc)
 		return rc;
-
-	cfg_path_key(kp, path, "name");
-	rc = cfg_map_req(p, m, path, "name", &v);
-	if (!rc)
-		rc = cfg_parse_name(p, v, kp, l->name);
-	if (rc)
-		return rc;
-	for (j = 0; j < idx; j++)
-		if (!strcmp(cfg->listeners[j].name, l->name))
-			return cfg_fail(p, v, kp,
-					"duplicate listener name \"%s\" (also listeners[%u])",
-					l->name, j);
-
-	cfg_path_key(kp, path, "protocol");
-	rc = cfg_map_req(p, m, path, "protocol", &v);
-	if (!rc)
-		rc = cfg_parse_enum(p, v, kp, cfg_lproto_names, &e);
-	if (rc)
-		return rc;
-	l->protocol = (enum cfg_listener_proto)(e + 1);
-
-	cfg_path_key(kp, path, "port");
-	rc = cfg_map_req(p, m, path, "port", &v);
-	if (!rc)
-		rc = parse_listener_port(p, v, kp, &l->port);
-	if (rc)
-		return rc;
-	for (j = 0; j < idx; j++) {
-		const struct cfg_listener *o = &cfg->listeners[j];
-
-		bit = (unsigned int)(o->protocol & l->protocol);
-		if (!bit || o->port != l->port)
+	for (j = 0; j < it->idx; j++) {
+		bit = (unsigned int)(ls[j].protocol & l->protocol);
+		if (!bit || ls[j].port != l->port)
 			continue;
 		bit = bit & CFG_LPROTO_TCP ? CFG_LPROTO_TCP : CFG_LPROTO_UDP;
-		return cfg_fail(p, v, kp, "%s is already taken by listener \"%s\" (%s)",
-				claim_str(bit, l->port, b1, sizeof(b1)), o->name,
-				cfg_lproto_names[o->protocol - 1]);
-	}
-
-	cfg_path_key(kp, path, "target_group");
-	rc = cfg_map_req(p, m, path, "target_group", &v);
-	if (!rc)
-		rc = cfg_scalar(p, v, kp, &s);
-	if (rc)
-		return rc;
-	i = config_group_index(cfg, s);
-	if (i < 0)
-		return cfg_fail(p, v, kp, "no target group named \"%s\"", s);
-	l->group = (unsigned int)i;
-	rc = check_listener_group(p, v, kp, l);
-	if (rc)
-		return rc;
-
-	v = cfg_map_get(p, m, "inspect");
-	if (v) {
-		cfg_path_key(kp, path, "inspect");
-		rc = cfg_scalar(p, v, kp, &s);
-		if (rc)
-			return rc;
-		l->inspect = inspection_index(cfg, s);
-		if (l->inspect < 0)
-			return cfg_fail(p, v, kp, "no inspection attachment named \"%s\"", s);
+		return cfg_fail(p, v, path, "%s is already taken by listener \"%s\" (%s)",
+				claim_str(bit, l->port, b1, sizeof(b1)), ls[j].name,
+				cfg_lproto_names[ls[j].protocol - 1]);
 	}
 	return 0;
 }
 
+static int parse_target_group(struct cfg_parser *p, const yaml_node_t *v, const char *path,
+			      const struct cfg_item *it)
+{
+	struct cfg_listener *l = it->obj;
+	const char *s;
+	int rc = cfg_scalar(p, v, path, &s), i;
+
+	if (rc)
+		return rc;
+	i = config_group_index(p->cfg, s);
+	if (i < 0)
+		return cfg_fail(p, v, path, "no target group named \"%s\"", s);
+	l->group = (unsigned int)i;
+	return check_listener_group(p, v, path, l);
+}
+
+static int parse_inspect(struct cfg_parser *p, const yaml_node_t *v, const char *path,
+			 const struct cfg_item *it)
+{
+	struct cfg_listener *l = it->obj;
+	const char *s;
+	int rc = cfg_scalar(p, v, path, &s);
+
+	if (rc)
+		return rc;
+	l->inspect = inspection_index(p->cfg, s);
+	if (l->inspect < 0)
+		return cfg_fail(p, v, path, "no inspection attachment named \"%s\"", s);
+	return 0;
+}
+
+static const int lproto_values[] = {CFG_LPROTO_TCP, CFG_LPROTO_UDP, CFG_LPROTO_TCP_UDP};
+
+/* A listener's keys: a reload compares them whole (ctrl/targets_reload.c). */
+#define L struct cfg_listener
+#define R CFG_RELOAD_RESTART
+static const struct cfg_key listener_keys[] = {
+	{K_NAME("name", L, name, R), .flags = CFG_K_REQUIRED | CFG_K_UNIQUE,
+	 .what = "listener name"},
+	{K_ENUM("protocol", L, protocol, cfg_lproto_names, 0, R), .flags = CFG_K_REQUIRED,
+	 .values = lproto_values},
+	{K_FUNC("port", L, port, parse_port_claim, R), .flags = CFG_K_REQUIRED},
+	{K_FUNC("target_group", L, group, parse_target_group, R), .flags = CFG_K_REQUIRED},
+	/* absent: -1, not inspected */
+	{K_FUNC("inspect", L, inspect, parse_inspect, R), .flags = CFG_K_DEFAULT,
+	 .def = (uint64_t)-1},
+	CFG_KEYS_END,
+};
+#undef R
+#undef L
+
 int cfg_parse_listeners(struct cfg_parser *p, yaml_node_t *root)
 {
 	struct config *cfg = p->cfg;
+	struct cfg_list l = CFG_LIST(cfg->listeners, cfg->n_listeners, "listeners", NULL, NULL);
 	yaml_node_t *n = cfg_map_get(p, root, "listeners"), *lkey = NULL;
 	yaml_node_pair_t *pair;
-	char ip[CFG_PATH_MAX];
-	size_t i;
 	int rc;
 
 	if (!n)
@@ -228,17 +220,5 @@ int cfg_parse_listeners(struct cfg_parser *p, yaml_node_t *root)
 		if (!strcmp(cfg_pair_key(p, pair), "listeners"))
 			lkey = cfg_get_node(p, pair->key);
 	rc = check_listener_zone(p, root, lkey);
-	if (rc)
-		return rc;
-	cfg->listeners = calloc(cfg_seq_len(n), sizeof(*cfg->listeners));
-	if (!cfg->listeners)
-		return -ENOMEM;
-	for (i = 0; i < cfg_seq_len(n); i++) {
-		cfg_path_idx(ip, "listeners", i);
-		rc = parse_listener(p, cfg_seq_item(p, n, i), ip, (unsigned int)i);
-		if (rc)
-			return rc;
-		cfg->n_listeners++;
-	}
-	return 0;
+	return rc ? rc : cfg_parse_list(p, n, "listeners", listener_keys, &l);
 }

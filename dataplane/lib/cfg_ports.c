@@ -199,149 +199,137 @@ const struct cfg_key cfg_port_keys[] = {
 int cfg_parse_ports(struct cfg_parser *p, yaml_node_t *root)
 {
 	struct config *cfg = p->cfg;
-	char ip[CFG_PATH_MAX];
+	struct cfg_list l = CFG_LIST(cfg->ports, cfg->n_ports, "ports", NULL, NULL);
 	yaml_node_t *n;
-	size_t i;
 	int rc = cfg_map_req(p, root, "", "ports", &n);
 
 	if (!rc)
 		rc = cfg_expect_seq(p, n, "ports");
-	if (rc)
-		return rc;
-	if (!cfg_seq_len(n))
+	if (!rc && !cfg_seq_len(n))
 		return cfg_fail(p, n, "ports", "at least one port is required");
-	cfg->ports = calloc(cfg_seq_len(n), sizeof(*cfg->ports));
-	if (!cfg->ports)
-		return -ENOMEM;
-	for (i = 0; i < cfg_seq_len(n); i++) {
-		struct cfg_item it = {&cfg->ports[i], NULL, "ports", (unsigned int)i,
-				      sizeof(*cfg->ports)};
-
-		cfg_path_idx(ip, "ports", i);
-		rc = cfg_keys_parse(p, cfg_seq_item(p, n, i), ip, cfg_port_keys, &it);
-		if (rc)
-			return rc;
-		cfg->n_ports++;
-	}
-	return 0;
+	return rc ? rc : cfg_parse_list(p, n, "ports", cfg_port_keys, &l);
 }
 
 /* ---- routes and neighbors ---- */
 
-int cfg_parse_routes(struct cfg_parser *p, yaml_node_t *n)
+static int parse_route_prefix(struct cfg_parser *p, const yaml_node_t *v, const char *path,
+			      const struct cfg_item *it)
 {
-	static const char *const keys[] = {"prefix", "via", NULL};
-	struct config *cfg = p->cfg;
-	char ip[CFG_PATH_MAX], kp[CFG_PATH_MAX], b1[INET6_ADDRSTRLEN], b2[INET6_ADDRSTRLEN];
-	size_t i;
-	int rc = cfg_expect_seq(p, n, "routes");
+	const struct cfg_route *routes = p->cfg->routes;
+	struct cfg_route *r = it->obj;
+	char b[INET6_ADDRSTRLEN];
+	unsigned int j;
+	int rc = cfg_parse_addr(p, v, path, FAM_ANY, 1, &r->prefix);
 
 	if (rc)
 		return rc;
-	if (!cfg_seq_len(n))
-		return 0;
-	cfg->routes = calloc(cfg_seq_len(n), sizeof(*cfg->routes));
-	if (!cfg->routes)
-		return -ENOMEM;
-	for (i = 0; i < cfg_seq_len(n); i++) {
-		struct cfg_route *r = &cfg->routes[i];
-		yaml_node_t *m = cfg_seq_item(p, n, i), *v;
-		unsigned int j;
-		int port;
-
-		cfg_path_idx(ip, "routes", i);
-		rc = cfg_map_check(p, m, ip, keys);
-		if (rc)
-			return rc;
-		cfg_path_key(kp, ip, "prefix");
-		rc = cfg_map_req(p, m, ip, "prefix", &v);
-		if (!rc)
-			rc = cfg_parse_addr(p, v, kp, FAM_ANY, 1, &r->prefix);
-		if (rc)
-			return rc;
-		if (!cfg_addr_is_network(&r->prefix))
-			return cfg_fail(p, v, kp,
-					"%s/%u has host bits set (the prefix must be a network "
-					"address)",
-					cfg_addr_str(&r->prefix, b1, sizeof(b1)), r->prefix.plen);
-		for (j = 0; j < i; j++)
-			if (cfg_addr_eq(&cfg->routes[j].prefix, &r->prefix) &&
-			    cfg->routes[j].prefix.plen == r->prefix.plen)
-				return cfg_fail(p, v, kp,
-						"duplicate route for %s/%u (also routes[%u])",
-						cfg_addr_str(&r->prefix, b1, sizeof(b1)),
-						r->prefix.plen, j);
-
-		cfg_path_key(kp, ip, "via");
-		rc = cfg_map_req(p, m, ip, "via", &v);
-		if (!rc)
-			rc = cfg_parse_host(p, v, kp, r->prefix.family == 4 ? FAM4 : FAM6, &r->via);
-		if (rc)
-			return rc;
-		port = cfg_port_with_addr(cfg, cfg->n_ports, &r->via, NULL);
-		if (port >= 0)
-			return cfg_fail(p, v, kp, "%s is this node's own address (port \"%s\")",
-					cfg_addr_str(&r->via, b1, sizeof(b1)),
-					cfg->ports[port].name);
-		if (!cfg_addr_on_link(cfg, &r->via))
-			return cfg_fail(p, v, kp,
-					"route %s/%u: next hop %s is not inside any port's "
-					"connected subnet",
-					cfg_addr_str(&r->prefix, b2, sizeof(b2)), r->prefix.plen,
-					cfg_addr_str(&r->via, b1, sizeof(b1)));
-		cfg->n_routes++;
-	}
+	cfg_addr_str(&r->prefix, b, sizeof(b));
+	if (!cfg_addr_is_network(&r->prefix))
+		return cfg_fail(p, v, path,
+				"%s/%u has host bits set (the prefix must be a network address)", b,
+				r->prefix.plen);
+	for (j = 0; j < it->idx; j++)
+		if (cfg_addr_eq(&routes[j].prefix, &r->prefix) &&
+		    routes[j].prefix.plen == r->prefix.plen)
+			return cfg_fail(p, v, path, "duplicate route for %s/%u (also routes[%u])",
+					b, r->prefix.plen, j);
 	return 0;
+}
+
+/* A next hop or a neighbour: a unicast host; *own_port names the port when it is ours. */
+static int parse_peer_host(struct cfg_parser *p, const yaml_node_t *v, const char *path, int fams,
+			   struct cfg_addr *a, const char **own_port)
+{
+	int rc = cfg_parse_host(p, v, path, fams, a), port;
+
+	if (rc)
+		return rc;
+	port = cfg_port_with_addr(p->cfg, p->cfg->n_ports, a, NULL);
+	*own_port = port >= 0 ? p->cfg->ports[port].name : NULL;
+	return 0;
+}
+
+static int parse_route_via(struct cfg_parser *p, const yaml_node_t *v, const char *path,
+			   const struct cfg_item *it)
+{
+	struct cfg_route *r = it->obj;
+	char b1[INET6_ADDRSTRLEN], b2[INET6_ADDRSTRLEN];
+	const char *own;
+	int rc = parse_peer_host(p, v, path, r->prefix.family == 4 ? FAM4 : FAM6, &r->via, &own);
+
+	if (rc)
+		return rc;
+	cfg_addr_str(&r->via, b1, sizeof(b1));
+	if (own)
+		return cfg_fail(p, v, path, "%s is this node's own address (port \"%s\")", b1, own);
+	if (!cfg_addr_on_link(p->cfg, &r->via))
+		return cfg_fail(
+			p, v, path,
+			"route %s/%u: next hop %s is not inside any port's connected subnet",
+			cfg_addr_str(&r->prefix, b2, sizeof(b2)), r->prefix.plen, b1);
+	return 0;
+}
+
+static int parse_neighbor_address(struct cfg_parser *p, const yaml_node_t *v, const char *path,
+				  const struct cfg_item *it)
+{
+	const struct cfg_neighbor *neighbors = p->cfg->neighbors;
+	struct cfg_neighbor *nb = it->obj;
+	char buf[INET6_ADDRSTRLEN];
+	const char *own;
+	unsigned int j;
+	int rc = parse_peer_host(p, v, path, FAM_ANY, &nb->address, &own);
+
+	if (rc)
+		return rc;
+	cfg_addr_str(&nb->address, buf, sizeof(buf));
+	if (own)
+		return cfg_fail(p, v, path, "%s is this node's own address", buf);
+	if (!cfg_addr_on_link(p->cfg, &nb->address))
+		return cfg_fail(p, v, path, "%s is not inside any port's connected subnet", buf);
+	for (j = 0; j < it->idx; j++)
+		if (cfg_addr_eq(&neighbors[j].address, &nb->address))
+			return cfg_fail(p, v, path, "duplicate neighbor %s (also neighbors[%u])",
+					buf, j);
+	return 0;
+}
+
+static int parse_neighbor_mac(struct cfg_parser *p, const yaml_node_t *v, const char *path,
+			      const struct cfg_item *it)
+{
+	return cfg_parse_mac(p, v, path, ((struct cfg_neighbor *)it->obj)->mac);
+}
+
+/* Routes and neighbours: a reload compares them whole (ctrl/targets_reload.c). */
+static const struct cfg_key route_keys[] = {
+	{K_FUNC("prefix", struct cfg_route, prefix, parse_route_prefix, CFG_RELOAD_RESTART),
+	 .flags = CFG_K_REQUIRED},
+	{K_FUNC("via", struct cfg_route, via, parse_route_via, CFG_RELOAD_RESTART),
+	 .flags = CFG_K_REQUIRED},
+	CFG_KEYS_END,
+};
+
+static const struct cfg_key neighbor_keys[] = {
+	{K_FUNC("address", struct cfg_neighbor, address, parse_neighbor_address,
+		CFG_RELOAD_RESTART),
+	 .flags = CFG_K_REQUIRED},
+	{K_FUNC("mac", struct cfg_neighbor, mac, parse_neighbor_mac, CFG_RELOAD_RESTART),
+	 .flags = CFG_K_REQUIRED},
+	CFG_KEYS_END,
+};
+
+int cfg_parse_routes(struct cfg_parser *p, yaml_node_t *n)
+{
+	struct config *cfg = p->cfg;
+	struct cfg_list l = CFG_LIST(cfg->routes, cfg->n_routes, "routes", NULL, NULL);
+
+	return cfg_parse_list(p, n, "routes", route_keys, &l);
 }
 
 int cfg_parse_neighbors(struct cfg_parser *p, yaml_node_t *n)
 {
-	static const char *const keys[] = {"address", "mac", NULL};
 	struct config *cfg = p->cfg;
-	char ip[CFG_PATH_MAX], kp[CFG_PATH_MAX], buf[INET6_ADDRSTRLEN];
-	size_t i;
-	int rc = cfg_expect_seq(p, n, "neighbors");
+	struct cfg_list l = CFG_LIST(cfg->neighbors, cfg->n_neighbors, "neighbors", NULL, NULL);
 
-	if (rc)
-		return rc;
-	if (!cfg_seq_len(n))
-		return 0;
-	cfg->neighbors = calloc(cfg_seq_len(n), sizeof(*cfg->neighbors));
-	if (!cfg->neighbors)
-		return -ENOMEM;
-	for (i = 0; i < cfg_seq_len(n); i++) {
-		struct cfg_neighbor *nb = &cfg->neighbors[i];
-		yaml_node_t *m = cfg_seq_item(p, n, i), *v;
-		unsigned int j;
-
-		cfg_path_idx(ip, "neighbors", i);
-		rc = cfg_map_check(p, m, ip, keys);
-		if (rc)
-			return rc;
-		cfg_path_key(kp, ip, "address");
-		rc = cfg_map_req(p, m, ip, "address", &v);
-		if (!rc)
-			rc = cfg_parse_host(p, v, kp, FAM_ANY, &nb->address);
-		if (rc)
-			return rc;
-		cfg_addr_str(&nb->address, buf, sizeof(buf));
-		if (cfg_port_with_addr(cfg, cfg->n_ports, &nb->address, NULL) >= 0)
-			return cfg_fail(p, v, kp, "%s is this node's own address", buf);
-		if (!cfg_addr_on_link(cfg, &nb->address))
-			return cfg_fail(p, v, kp, "%s is not inside any port's connected subnet",
-					buf);
-		for (j = 0; j < i; j++)
-			if (cfg_addr_eq(&cfg->neighbors[j].address, &nb->address))
-				return cfg_fail(p, v, kp,
-						"duplicate neighbor %s (also neighbors[%u])", buf,
-						j);
-		cfg_path_key(kp, ip, "mac");
-		rc = cfg_map_req(p, m, ip, "mac", &v);
-		if (!rc)
-			rc = cfg_parse_mac(p, v, kp, nb->mac);
-		if (rc)
-			return rc;
-		cfg->n_neighbors++;
-	}
-	return 0;
+	return cfg_parse_list(p, n, "neighbors", neighbor_keys, &l);
 }

@@ -92,16 +92,17 @@ struct cfg_parser {
  * check. config_key_changed() walks the same rows to compare two structs by reload class.
  */
 enum cfg_ktype {
-	CK_UINT,  /* unsigned of size 1, 2, 4 or 8: min..max, default def */
-	CK_BOOL,  /* int: true/yes or false/no, default def */
-	CK_ENUM,  /* int or uint8_t: one of names (value values[i], or i), default def */
-	CK_NAME,  /* char[size]: a name (cfg_parse_name); with CFG_K_UNIQUE in its list */
-	CK_FUNC,  /* parsed by the row's parse function; nothing written when absent */
-	CK_CODE,  /* parsed by the section's own code (nested mappings, keys that go together) */
+	CK_UINT, /* unsigned of size 1, 2, 4 or 8: min..max, default def */
+	CK_BOOL, /* int: true/yes or false/no, default def */
+	CK_ENUM, /* int or uint8_t: one of names (value values[i], or i), default def */
+	CK_NAME, /* char[size]: a name (cfg_parse_name); with CFG_K_UNIQUE in its list */
+	CK_FUNC, /* parsed by the row's parse function; nothing written when absent */
+	CK_CODE, /* parsed by the section's own code (nested mappings, keys that go together) */
 };
 
 #define CFG_K_REQUIRED 1u /* "missing (required)" when absent */
 #define CFG_K_UNIQUE   2u /* CK_NAME: no earlier item of the list has the same name */
+#define CFG_K_DEFAULT  4u /* CK_FUNC: def (1, 2, 4 or 8 bytes) is written when absent */
 
 /* The object a key table fills, and where it stands (for defaults, scopes, duplicates). */
 struct cfg_item {
@@ -133,20 +134,41 @@ struct cfg_key {
 		     const struct cfg_item *it);
 };
 
-#define CFG_FIELD(T, f)	  .off = offsetof(T, f), .size = sizeof(((T *)0)->f)
-#define K_UINT(k, T, f, lo, hi, d, cls)                                                       \
+#define CFG_FIELD(T, f) .off = offsetof(T, f), .size = sizeof(((T *)0)->f)
+#define K_UINT(k, T, f, lo, hi, d, cls) \
 	.name = k, .type = CK_UINT, CFG_FIELD(T, f), .min = lo, .max = hi, .def = d, .reload = cls
 #define K_BOOL(k, T, f, d, cls) .name = k, .type = CK_BOOL, CFG_FIELD(T, f), .def = d, .reload = cls
-#define K_ENUM(k, T, f, nm, d, cls)                                                            \
+#define K_ENUM(k, T, f, nm, d, cls) \
 	.name = k, .type = CK_ENUM, CFG_FIELD(T, f), .names = nm, .def = d, .reload = cls
 #define K_NAME(k, T, f, cls) .name = k, .type = CK_NAME, CFG_FIELD(T, f), .reload = cls
-#define K_FUNC(k, T, f, fn, cls) .name = k, .type = CK_FUNC, CFG_FIELD(T, f), .parse = fn, .reload = cls
-#define K_CODE(k, cls)		 .name = k, .type = CK_CODE, .reload = cls
-#define CFG_KEYS_END		 {.name = NULL}
+#define K_FUNC(k, T, f, fn, cls) \
+	.name = k, .type = CK_FUNC, CFG_FIELD(T, f), .parse = fn, .reload = cls
+#define K_CODE(k, cls) .name = k, .type = CK_CODE, .reload = cls
+#define CFG_KEYS_END         \
+	{                    \
+		.name = NULL \
+	}
 
 /* Walk keys over mapping m (NULL: every key absent, defaults only) at path. */
 int cfg_keys_parse(struct cfg_parser *p, yaml_node_t *m, const char *path,
 		   const struct cfg_key *keys, const struct cfg_item *it);
+/* A list section: where its array and count go, and what to do after each item's keys. */
+struct cfg_list {
+	void *arr;	     /* &cfg->X: the array is calloc'ed here, stride bytes an item */
+	unsigned int *count; /* counted before the item is parsed (config_free frees it) */
+	size_t stride;
+	const char *name; /* in messages: "duplicate ... (also NAME[i])" */
+	const void *ctx;  /* the items' parent, or NULL */
+	int (*post)(struct cfg_parser *p, yaml_node_t *m, const char *path,
+		    const struct cfg_item *it);
+};
+
+/* The cfg_list of array member arr (struct X *) and its count. */
+#define CFG_LIST(arr, count, name, ctx, post) {&(arr), &(count), sizeof(*(arr)), name, ctx, post}
+
+/* n is a list (empty: nothing) of mappings, each walked with keys; the path is the list's. */
+int cfg_parse_list(struct cfg_parser *p, yaml_node_t *n, const char *path,
+		   const struct cfg_key *keys, const struct cfg_list *l);
 /* The field of row k in the item. */
 static inline void *cfg_field(const struct cfg_key *k, const struct cfg_item *it)
 {
@@ -157,12 +179,12 @@ extern const struct cfg_key cfg_node_keys[];
 extern const struct cfg_key cfg_port_keys[];
 extern const struct cfg_key cfg_group_keys[];
 extern const struct cfg_key cfg_hc_keys[]; /* offsets in struct cfg_group */
+extern const struct cfg_key cfg_daemon_keys[];
 
 /* cfg_util.c */
 extern const char *const cfg_proto_names[];
 extern const char *const cfg_lproto_names[];
 extern const char *const cfg_state_names[];
-unsigned long cfg_line(const yaml_node_t *n);
 int __attribute__((format(printf, 4, 5)))
 cfg_fail(struct cfg_parser *p, const yaml_node_t *n, const char *path, const char *fmt, ...);
 const char *cfg_path_key(char *buf, const char *parent, const char *key);
@@ -184,15 +206,9 @@ int cfg_hexval(char c);
 int cfg_parse_u64(struct cfg_parser *p, const yaml_node_t *n, const char *path, uint64_t *out);
 int cfg_parse_uint(struct cfg_parser *p, const yaml_node_t *n, const char *path, uint64_t min,
 		   uint64_t max, uint64_t *out);
-int cfg_opt_uint(struct cfg_parser *p, const yaml_node_t *m, const char *path, const char *key,
-		 uint64_t min, uint64_t max, uint64_t def, uint64_t *out);
 int cfg_parse_bool(struct cfg_parser *p, const yaml_node_t *n, const char *path, int *out);
-int cfg_opt_bool(struct cfg_parser *p, const yaml_node_t *m, const char *path, const char *key,
-		 int def, int *out);
 int cfg_parse_enum(struct cfg_parser *p, const yaml_node_t *n, const char *path,
 		   const char *const *names, int *out);
-int cfg_opt_enum(struct cfg_parser *p, const yaml_node_t *m, const char *path, const char *key,
-		 const char *const *names, int def, int *out);
 int cfg_parse_word(struct cfg_parser *p, const yaml_node_t *n, const char *path, char *dst,
 		   size_t size, const char *punct, const char *what);
 int cfg_parse_name(struct cfg_parser *p, const yaml_node_t *n, const char *path, char *dst);

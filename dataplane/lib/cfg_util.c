@@ -37,7 +37,7 @@ _Static_assert(CFG_TS_HEALTHY == 0 && CFG_TS_UNHEALTHY == 1 && CFG_TS_DRAINING =
 
 /* ---- messages ---- */
 
-unsigned long cfg_line(const yaml_node_t *n)
+static unsigned long cfg_line(const yaml_node_t *n)
 {
 	return n ? (unsigned long)n->start_mark.line + 1 : 1;
 }
@@ -294,20 +294,6 @@ int cfg_parse_uint(struct cfg_parser *p, const yaml_node_t *n, const char *path,
 	return 0;
 }
 
-/* Optional unsigned key: def when absent. */
-int cfg_opt_uint(struct cfg_parser *p, const yaml_node_t *m, const char *path, const char *key,
-		 uint64_t min, uint64_t max, uint64_t def, uint64_t *out)
-{
-	yaml_node_t *v = cfg_map_get(p, m, key);
-	char kp[CFG_PATH_MAX];
-
-	*out = def;
-	if (!v)
-		return 0;
-	cfg_path_key(kp, path, key);
-	return cfg_parse_uint(p, v, kp, min, max, out);
-}
-
 int cfg_parse_bool(struct cfg_parser *p, const yaml_node_t *n, const char *path, int *out)
 {
 	const char *s;
@@ -322,19 +308,6 @@ int cfg_parse_bool(struct cfg_parser *p, const yaml_node_t *n, const char *path,
 	else
 		return cfg_fail(p, n, path, "expected true or false, got \"%s\"", s);
 	return 0;
-}
-
-int cfg_opt_bool(struct cfg_parser *p, const yaml_node_t *m, const char *path, const char *key,
-		 int def, int *out)
-{
-	yaml_node_t *v = cfg_map_get(p, m, key);
-	char kp[CFG_PATH_MAX];
-
-	*out = def;
-	if (!v)
-		return 0;
-	cfg_path_key(kp, path, key);
-	return cfg_parse_bool(p, v, kp, out);
 }
 
 int cfg_parse_enum(struct cfg_parser *p, const yaml_node_t *n, const char *path,
@@ -358,19 +331,6 @@ int cfg_parse_enum(struct cfg_parser *p, const yaml_node_t *n, const char *path,
 		off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s", i ? ", " : "",
 					names[i]);
 	return cfg_fail(p, n, path, "\"%s\" is not one of: %s", s, list);
-}
-
-int cfg_opt_enum(struct cfg_parser *p, const yaml_node_t *m, const char *path, const char *key,
-		 const char *const *names, int def, int *out)
-{
-	yaml_node_t *v = cfg_map_get(p, m, key);
-	char kp[CFG_PATH_MAX];
-
-	*out = def;
-	if (!v)
-		return 0;
-	cfg_path_key(kp, path, key);
-	return cfg_parse_enum(p, v, kp, names, out);
 }
 
 /*

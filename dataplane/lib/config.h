@@ -285,6 +285,7 @@ enum cfg_section {
 	CFG_SEC_NODE = 0, /* struct cfg_node */
 	CFG_SEC_PORT,	  /* struct cfg_port */
 	CFG_SEC_GROUP,	  /* struct cfg_group, with its health_check keys */
+	CFG_SEC_DAEMON,	  /* struct cfg_daemon (announce: one key) */
 };
 
 /*
