@@ -180,12 +180,33 @@ static int check_table(struct cfg_parser *p, const yaml_node_t *v, const char *p
 	return 0;
 }
 
+/* An announced prefix: a network address, unicast, not /0, listed once. */
+static int check_prefix(struct cfg_parser *p, const yaml_node_t *e, const char *ip,
+			const struct cfg_addr *all, unsigned int i, const void *ctx)
+{
+	const struct cfg_addr *pf = &all[i];
+	char b[INET6_ADDRSTRLEN];
+	unsigned int j;
+
+	(void)ctx;
+	cfg_addr_str(pf, b, sizeof(b));
+	if (!cfg_addr_is_network(pf))
+		return cfg_fail(p, e, ip,
+				"%s/%u has host bits set (the prefix must be a network address)", b,
+				pf->plen);
+	if (!pf->plen || !config_addr_is_unicast(pf))
+		return cfg_fail(p, e, ip, "%s/%u is not a unicast prefix", b, pf->plen);
+	for (j = 0; j < i; j++)
+		if (cfg_addr_eq(&all[j], pf) && all[j].plen == pf->plen)
+			return cfg_fail(p, e, ip, "duplicate prefix %s/%u (also prefixes[%u])", b,
+					pf->plen, j);
+	return 0;
+}
+
 static int parse_prefixes(struct cfg_parser *p, const yaml_node_t *v, const char *path,
 			  const struct cfg_item *it)
 {
 	struct cfg_announce *a = it->obj;
-	char ip[CFG_PATH_MAX], b[INET6_ADDRSTRLEN];
-	unsigned int i, j;
 	int rc = cfg_expect_seq(p, v, path);
 
 	if (rc)
@@ -193,30 +214,7 @@ static int parse_prefixes(struct cfg_parser *p, const yaml_node_t *v, const char
 	if (cfg_seq_len(v) > CFG_ANNOUNCE_PREFIXES_MAX)
 		return cfg_fail(p, v, path, "%zu prefixes (at most %d)", cfg_seq_len(v),
 				CFG_ANNOUNCE_PREFIXES_MAX);
-	for (i = 0; i < cfg_seq_len(v); i++) {
-		yaml_node_t *e = cfg_seq_item(p, v, i);
-		struct cfg_addr *pf = &a->prefixes[i];
-
-		cfg_path_idx(ip, path, i);
-		rc = cfg_parse_addr(p, e, ip, FAM_ANY, 1, pf);
-		if (rc)
-			return rc;
-		cfg_addr_str(pf, b, sizeof(b));
-		if (!cfg_addr_is_network(pf))
-			return cfg_fail(p, e, ip,
-					"%s/%u has host bits set (the prefix must be a network "
-					"address)",
-					b, pf->plen);
-		if (!pf->plen || !config_addr_is_unicast(pf))
-			return cfg_fail(p, e, ip, "%s/%u is not a unicast prefix", b, pf->plen);
-		for (j = 0; j < i; j++)
-			if (cfg_addr_eq(&a->prefixes[j], pf) && a->prefixes[j].plen == pf->plen)
-				return cfg_fail(p, e, ip,
-						"duplicate prefix %s/%u (also prefixes[%u])", b,
-						pf->plen, j);
-		a->n_prefixes++;
-	}
-	return 0;
+	return cfg_parse_addr_list(p, v, path, a->prefixes, &a->n_prefixes, check_prefix, NULL);
 }
 
 /* announce_reload() (ctrl/announce.c) applies every announce key at a reload. */
@@ -251,7 +249,8 @@ static int parse_announce(struct cfg_parser *p, const yaml_node_t *v, const char
 	if (rc)
 		return rc;
 	a->enabled = 1;
-	if (a->zone_ip && cfg_zone_index(p->cfg, p->cfg->node.zone) < 0)
+	if (a->zone_ip &&
+	    cfg_name_index(CFG_REF(p->cfg->zones, p->cfg->n_zones), p->cfg->node.zone) < 0)
 		return cfg_fail(p, zv ? zv : m, "daemon.announce.zone_ip",
 				"node.zone %s has no address in zones: (set zone_ip: false)",
 				p->cfg->node.zone);

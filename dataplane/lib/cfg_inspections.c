@@ -39,12 +39,10 @@ static int parse_from(struct cfg_parser *p, const yaml_node_t *n, const char *pa
 			cfg_path_idx(ip, path, i);
 		else
 			snprintf(ip, sizeof(ip), "%s", path);
-		rc = cfg_scalar(p, v, ip, &s);
+		rc = cfg_parse_ref(p, v, ip, CFG_REF(cfg->ports, cfg->n_ports), "port", &port);
 		if (rc)
 			return rc;
-		port = config_port_index(cfg, s);
-		if (port < 0)
-			return cfg_fail(p, v, ip, "no port named \"%s\"", s);
+		s = cfg->ports[port].name;
 		for (j = 0; j < ins->n_from; j++)
 			if (ins->from[j] == (unsigned int)port)
 				return cfg_fail(p, v, ip, "port \"%s\" is listed twice", s);
@@ -115,12 +113,11 @@ static int parse_chain(struct cfg_parser *p, const yaml_node_t *n, const char *p
 		int g;
 
 		cfg_path_idx(ip, path, i);
-		rc = cfg_scalar(p, v, ip, &s);
+		rc = cfg_parse_ref(p, v, ip, CFG_REF(cfg->groups, cfg->n_groups), "target group",
+				   &g);
 		if (rc)
 			return rc;
-		g = config_group_index(cfg, s);
-		if (g < 0)
-			return cfg_fail(p, v, ip, "no target group named \"%s\"", s);
+		s = cfg->groups[g].name;
 		if (cfg->groups[g].protocol != CFG_PROTO_GENEVE)
 			return cfg_fail(p, v, ip,
 					"target group \"%s\" is a %s group; a chain takes geneve "

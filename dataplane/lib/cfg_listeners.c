@@ -12,16 +12,6 @@
 
 /* ---- listeners ---- */
 
-static int inspection_index(const struct config *cfg, const char *name)
-{
-	unsigned int i;
-
-	for (i = 0; i < cfg->n_inspections; i++)
-		if (!strcmp(cfg->inspections[i].name, name))
-			return (int)i;
-	return -1;
-}
-
 /* "tcp port 443", "udp (all ports)": one protocol of a claim, for messages. */
 static const char *claim_str(unsigned int proto_bit, uint16_t port, char *buf, size_t len)
 {
@@ -76,7 +66,7 @@ static int check_listener_zone(struct cfg_parser *p, yaml_node_t *root, yaml_nod
 				"listeners need zones: (they serve this node's zone IP); give "
 				"zones with the address of node.zone \"%s\"",
 				cfg->node.zone);
-	zi = cfg_zone_index(cfg, cfg->node.zone);
+	zi = cfg_name_index(CFG_REF(cfg->zones, cfg->n_zones), cfg->node.zone);
 	if (zi < 0) /* cfg_check_zone refused it already */
 		return cfg_fail(p, lkey, "listeners", "node.zone \"%s\" is not in zones",
 				cfg->node.zone);
@@ -100,7 +90,9 @@ static int check_listener_group(struct cfg_parser *p, const yaml_node_t *n, cons
 {
 	const struct config *cfg = p->cfg;
 	const struct cfg_group *g = &cfg->groups[l->group];
-	const struct cfg_addr *zip = &cfg->zones[cfg_zone_index(cfg, cfg->node.zone)].address;
+	const struct cfg_addr *zip =
+		&cfg->zones[cfg_name_index(CFG_REF(cfg->zones, cfg->n_zones), cfg->node.zone)]
+			 .address;
 	char buf[INET6_ADDRSTRLEN], zbuf[INET6_ADDRSTRLEN];
 	unsigned int i;
 
@@ -156,14 +148,11 @@ static int parse_target_group(struct cfg_parser *p, const yaml_node_t *v, const 
 			      const struct cfg_item *it)
 {
 	struct cfg_listener *l = it->obj;
-	const char *s;
-	int rc = cfg_scalar(p, v, path, &s), i;
+	int i, rc = cfg_parse_ref(p, v, path, CFG_REF(p->cfg->groups, p->cfg->n_groups),
+				  "target group", &i);
 
 	if (rc)
 		return rc;
-	i = config_group_index(p->cfg, s);
-	if (i < 0)
-		return cfg_fail(p, v, path, "no target group named \"%s\"", s);
 	l->group = (unsigned int)i;
 	return check_listener_group(p, v, path, l);
 }
@@ -171,16 +160,8 @@ static int parse_target_group(struct cfg_parser *p, const yaml_node_t *v, const 
 static int parse_inspect(struct cfg_parser *p, const yaml_node_t *v, const char *path,
 			 const struct cfg_item *it)
 {
-	struct cfg_listener *l = it->obj;
-	const char *s;
-	int rc = cfg_scalar(p, v, path, &s);
-
-	if (rc)
-		return rc;
-	l->inspect = inspection_index(p->cfg, s);
-	if (l->inspect < 0)
-		return cfg_fail(p, v, path, "no inspection attachment named \"%s\"", s);
-	return 0;
+	return cfg_parse_ref(p, v, path, CFG_REF(p->cfg->inspections, p->cfg->n_inspections),
+			     "inspection attachment", &((struct cfg_listener *)it->obj)->inspect);
 }
 
 static const int lproto_values[] = {CFG_LPROTO_TCP, CFG_LPROTO_UDP, CFG_LPROTO_TCP_UDP};

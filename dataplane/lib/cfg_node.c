@@ -18,16 +18,6 @@
 
 /* ---- zones ---- */
 
-int cfg_zone_index(const struct config *cfg, const char *name)
-{
-	unsigned int i;
-
-	for (i = 0; i < cfg->n_zones; i++)
-		if (!strcmp(cfg->zones[i].name, name))
-			return (int)i;
-	return -1;
-}
-
 /* name must be a key of zones: (when zones: is given). */
 int cfg_check_zone(struct cfg_parser *p, const yaml_node_t *n, const char *path, const char *name)
 {
@@ -35,7 +25,7 @@ int cfg_check_zone(struct cfg_parser *p, const yaml_node_t *n, const char *path,
 	size_t off = 0;
 	unsigned int i;
 
-	if (!p->cfg->n_zones || cfg_zone_index(p->cfg, name) >= 0)
+	if (!p->cfg->n_zones || cfg_name_index(CFG_REF(p->cfg->zones, p->cfg->n_zones), name) >= 0)
 		return 0;
 	list[0] = '\0';
 	for (i = 0; i < p->cfg->n_zones && off < sizeof(list); i++)

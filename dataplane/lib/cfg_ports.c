@@ -101,40 +101,40 @@ static int parse_device(struct cfg_parser *p, const yaml_node_t *v, const char *
 	return 0;
 }
 
+/* A port's own address: unicast, once on the port, on no earlier port (ctx: the item). */
+static int check_port_addr(struct cfg_parser *p, const yaml_node_t *e, const char *ip,
+			   const struct cfg_addr *all, unsigned int i, const void *ctx)
+{
+	const struct cfg_item *it = ctx;
+	char buf[INET6_ADDRSTRLEN];
+	unsigned int k;
+	int other;
+
+	cfg_addr_str(&all[i], buf, sizeof(buf));
+	if (!config_addr_is_unicast(&all[i]))
+		return cfg_fail(p, e, ip, "%s is not a unicast address", buf);
+	for (k = 0; k < i; k++)
+		if (cfg_addr_eq(&all[k], &all[i]))
+			return cfg_fail(p, e, ip, "%s is listed twice", buf);
+	other = cfg_port_with_addr(p->cfg, it->idx, &all[i], NULL);
+	if (other >= 0)
+		return cfg_fail(p, e, ip, "%s is already configured on port \"%s\"", buf,
+				p->cfg->ports[other].name);
+	return 0;
+}
+
 static int parse_port_addrs(struct cfg_parser *p, const yaml_node_t *v, const char *path,
 			    const struct cfg_item *it)
 {
 	struct cfg_port *port = it->obj;
-	char ip[CFG_PATH_MAX], buf[INET6_ADDRSTRLEN];
-	unsigned int j, k;
-	int rc = cfg_expect_seq(p, v, path), other;
+	int rc = cfg_expect_seq(p, v, path);
 
 	if (rc)
 		return rc;
 	if (cfg_seq_len(v) > CFG_PORT_ADDRS_MAX)
 		return cfg_fail(p, v, path, "too many addresses (%zu, at most %d)", cfg_seq_len(v),
 				CFG_PORT_ADDRS_MAX);
-	for (j = 0; j < cfg_seq_len(v); j++) {
-		yaml_node_t *a = cfg_seq_item(p, v, j);
-		struct cfg_addr *addr = &port->addrs[j];
-
-		cfg_path_idx(ip, path, j);
-		rc = cfg_parse_addr(p, a, ip, FAM_ANY, 1, addr);
-		if (rc)
-			return rc;
-		cfg_addr_str(addr, buf, sizeof(buf));
-		if (!config_addr_is_unicast(addr))
-			return cfg_fail(p, a, ip, "%s is not a unicast address", buf);
-		for (k = 0; k < j; k++)
-			if (cfg_addr_eq(&port->addrs[k], addr))
-				return cfg_fail(p, a, ip, "%s is listed twice", buf);
-		other = cfg_port_with_addr(p->cfg, it->idx, addr, NULL);
-		if (other >= 0)
-			return cfg_fail(p, a, ip, "%s is already configured on port \"%s\"", buf,
-					p->cfg->ports[other].name);
-		port->n_addrs++;
-	}
-	return 0;
+	return cfg_parse_addr_list(p, v, path, port->addrs, &port->n_addrs, check_port_addr, it);
 }
 
 static int check_mtu(struct cfg_parser *p, const yaml_node_t *v, const char *path,

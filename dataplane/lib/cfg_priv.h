@@ -164,7 +164,10 @@ struct cfg_list {
 };
 
 /* The cfg_list of array member arr (struct X *) and its count. */
-#define CFG_LIST(arr, count, name, ctx, post) {&(arr), &(count), sizeof(*(arr)), name, ctx, post}
+#define CFG_LIST(arr, count, name, ctx, post)                     \
+	{                                                         \
+		&(arr), &(count), sizeof(*(arr)), name, ctx, post \
+	}
 
 /* n is a list (empty: nothing) of mappings, each walked with keys; the path is the list's. */
 int cfg_parse_list(struct cfg_parser *p, yaml_node_t *n, const char *path,
@@ -222,8 +225,24 @@ int cfg_addr_is_network(const struct cfg_addr *a);
 int cfg_parse_mac(struct cfg_parser *p, const yaml_node_t *n, const char *path, uint8_t mac[6]);
 int cfg_hex_decode(const char *s, size_t len, uint8_t *out);
 
+/* The index of the item named name among n items stride bytes apart (the name their first
+ * member), or -1. */
+int cfg_name_index(const void *items, unsigned int n, size_t stride, const char *name);
+/* v names one of those items: *idx is its index, else "no WHAT named ..." */
+int cfg_parse_ref(struct cfg_parser *p, const yaml_node_t *v, const char *path, const void *items,
+		  unsigned int n, size_t stride, const char *what, int *idx);
+#define CFG_REF(arr, n) (arr), (n), sizeof(*(arr))
+
+/* Checks out[i] (all[0..i-1] parsed before it); messages name ip. */
+typedef int (*cfg_addr_check_fn)(struct cfg_parser *p, const yaml_node_t *e, const char *ip,
+				 const struct cfg_addr *all, unsigned int i, const void *ctx);
+/* v, a list (the caller checked its length), of addresses or prefixes into out[], each
+ * passed to check; *n counts them. */
+int cfg_parse_addr_list(struct cfg_parser *p, const yaml_node_t *v, const char *path,
+			struct cfg_addr *out, unsigned int *n, cfg_addr_check_fn check,
+			const void *ctx);
+
 /* cfg_node.c */
-int cfg_zone_index(const struct config *cfg, const char *name);
 int cfg_check_zone(struct cfg_parser *p, const yaml_node_t *n, const char *path, const char *name);
 int cfg_parse_zones(struct cfg_parser *p, yaml_node_t *n);
 int cfg_parse_node(struct cfg_parser *p, yaml_node_t *root);

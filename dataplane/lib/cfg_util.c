@@ -550,3 +550,60 @@ int config_state_parse(const char *s, enum cfg_target_state *out)
 	}
 	return -EINVAL;
 }
+
+/* ---- references by name ---- */
+
+_Static_assert(offsetof(struct cfg_zone, name) == 0 && offsetof(struct cfg_port, name) == 0 &&
+		       offsetof(struct cfg_group, name) == 0 &&
+		       offsetof(struct cfg_inspection, name) == 0,
+	       "cfg_name_index: the name is the first member");
+
+int cfg_name_index(const void *items, unsigned int n, size_t stride, const char *name)
+{
+	unsigned int i;
+
+	if (!items || !name)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (!strcmp((const char *)items + i * stride, name))
+			return (int)i;
+	return -1;
+}
+
+int cfg_parse_ref(struct cfg_parser *p, const yaml_node_t *v, const char *path, const void *items,
+		  unsigned int n, size_t stride, const char *what, int *idx)
+{
+	const char *s;
+	int rc = cfg_scalar(p, v, path, &s);
+
+	if (rc)
+		return rc;
+	*idx = cfg_name_index(items, n, stride, s);
+	if (*idx < 0)
+		return cfg_fail(p, v, path, "no %s named \"%s\"", what, s);
+	return 0;
+}
+
+/* ---- address lists ---- */
+
+int cfg_parse_addr_list(struct cfg_parser *p, const yaml_node_t *v, const char *path,
+			struct cfg_addr *out, unsigned int *n, cfg_addr_check_fn check,
+			const void *ctx)
+{
+	char ip[CFG_PATH_MAX];
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < cfg_seq_len(v); i++) {
+		yaml_node_t *e = cfg_seq_item(p, v, i);
+
+		cfg_path_idx(ip, path, i);
+		rc = cfg_parse_addr(p, e, ip, FAM_ANY, 1, &out[i]);
+		if (!rc)
+			rc = check(p, e, ip, out, i, ctx);
+		if (rc)
+			return rc;
+		(*n)++;
+	}
+	return 0;
+}

@@ -252,24 +252,10 @@ void config_free(struct config *cfg)
 
 int config_port_index(const struct config *cfg, const char *name)
 {
-	unsigned int i;
-
-	if (!cfg || !name)
-		return -1;
-	for (i = 0; i < cfg->n_ports; i++)
-		if (!strcmp(cfg->ports[i].name, name))
-			return (int)i;
-	return -1;
+	return cfg ? cfg_name_index(CFG_REF(cfg->ports, cfg->n_ports), name) : -1;
 }
 
 int config_group_index(const struct config *cfg, const char *name)
 {
-	unsigned int i;
-
-	if (!cfg || !name)
-		return -1;
-	for (i = 0; i < cfg->n_groups; i++)
-		if (!strcmp(cfg->groups[i].name, name))
-			return (int)i;
-	return -1;
+	return cfg ? cfg_name_index(CFG_REF(cfg->groups, cfg->n_groups), name) : -1;
 }
