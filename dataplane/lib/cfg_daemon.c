@@ -243,12 +243,13 @@ static int parse_announce(struct cfg_parser *p, const yaml_node_t *v, const char
 {
 	struct cfg_announce *a = &((struct cfg_daemon *)it->obj)->announce;
 	struct cfg_item ai = {a, NULL, NULL, 0, 0};
-	yaml_node_t *m = (yaml_node_t *)v, *zv = cfg_map_get(p, m, "zone_ip");
+	yaml_node_t *m = (yaml_node_t *)v, *zv;
 	int rc = cfg_keys_parse(p, m, path, announce_keys, &ai);
 
 	if (rc)
 		return rc;
 	a->enabled = 1;
+	zv = cfg_map_get(p, m, "zone_ip"); /* m is a mapping now */
 	if (a->zone_ip &&
 	    cfg_name_index(CFG_REF(p->cfg->zones, p->cfg->n_zones), p->cfg->node.zone) < 0)
 		return cfg_fail(p, zv ? zv : m, "daemon.announce.zone_ip",

@@ -8,6 +8,10 @@
  * checked once the objects they refer to are built. The first problem found stops the load and
  * becomes the one-line message "FILE:LINE: KEY: problem" (LINE 1-based, KEY the dotted path,
  * e.g. "target_groups[1].targets[0].address"). Nothing of a refused config escapes.
+ *
+ * This file holds the top level (load, free, lookups); each section is parsed in its own
+ * cfg_<section>.c from a key table (cfg_priv.h "key tables"): one row per key with its type,
+ * field, range or keywords, default and reload class, walked by cfg_keys.c.
  */
 #include <errno.h>
 #include <limits.h>

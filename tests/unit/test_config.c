@@ -2102,6 +2102,10 @@ static void test_daemon_announce(void)
 		{AN("table: 100\n    drain_time: 3601"),
 		 "t.yaml:9: daemon.announce.drain_time: 3601 is out of range (0..3600)"},
 		{AN("table: 100\n    drain_time: -1"), "t.yaml:9: daemon.announce.drain_time: "},
+		{ZB "daemon:\n  announce: [table]\n",
+		 "daemon.announce: expected a mapping, got a list"},
+		{ZB "daemon:\n  announce: 100\n",
+		 "daemon.announce: expected a mapping, got a single value"},
 		{AN("table: 100\n    bgp: true"),
 		 "t.yaml:9: daemon.announce.bgp: unknown key (expected one of: table, zone_ip, "
 		 "geneve_address, prefixes, min_healthy_targets, liveness_timeout_ms, "
