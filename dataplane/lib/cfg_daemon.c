@@ -207,14 +207,9 @@ static int parse_prefixes(struct cfg_parser *p, const yaml_node_t *v, const char
 			  const struct cfg_item *it)
 {
 	struct cfg_announce *a = it->obj;
-	int rc = cfg_expect_seq(p, v, path);
 
-	if (rc)
-		return rc;
-	if (cfg_seq_len(v) > CFG_ANNOUNCE_PREFIXES_MAX)
-		return cfg_fail(p, v, path, "%zu prefixes (at most %d)", cfg_seq_len(v),
-				CFG_ANNOUNCE_PREFIXES_MAX);
-	return cfg_parse_addr_list(p, v, path, a->prefixes, &a->n_prefixes, check_prefix, NULL);
+	return cfg_parse_addr_list(p, v, path, "prefixes", CFG_ANNOUNCE_PREFIXES_MAX, a->prefixes,
+				   &a->n_prefixes, check_prefix, NULL);
 }
 
 /* announce_reload() (ctrl/announce.c) applies every announce key at a reload. */

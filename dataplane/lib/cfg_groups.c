@@ -354,13 +354,15 @@ static int check_target_unique(struct cfg_parser *p, yaml_node_t *m, const char 
 static int parse_targets(struct cfg_parser *p, yaml_node_t *v, const char *path,
 			 struct cfg_group *g)
 {
-	struct cfg_list l = CFG_LIST(g->targets, g->n_targets, "targets", g, check_target_unique);
 	int rc = cfg_expect_seq(p, v, path);
 
 	if (!rc && cfg_seq_len(v) > CFG_GROUP_TARGETS_MAX)
 		return cfg_fail(p, v, path, "too many targets (%zu, at most %d per group)",
 				cfg_seq_len(v), CFG_GROUP_TARGETS_MAX);
-	return rc ? rc : cfg_parse_list(p, v, path, cfg_target_keys, &l);
+	return rc ? rc
+		  : cfg_parse_list(
+			    p, v, path, cfg_target_keys,
+			    CFG_LIST(g->targets, g->n_targets, "targets", g, check_target_unique));
 }
 
 /* After a group's keys: its health check and its targets. */
@@ -388,9 +390,7 @@ static int parse_group_rest(struct cfg_parser *p, yaml_node_t *m, const char *pa
 
 int cfg_parse_groups(struct cfg_parser *p, yaml_node_t *n)
 {
-	struct config *cfg = p->cfg;
-	struct cfg_list l =
-		CFG_LIST(cfg->groups, cfg->n_groups, "target_groups", NULL, parse_group_rest);
-
-	return cfg_parse_list(p, n, "target_groups", cfg_group_keys, &l);
+	return cfg_parse_list(p, n, "target_groups", cfg_group_keys,
+			      CFG_LIST(p->cfg->groups, p->cfg->n_groups, "target_groups", NULL,
+				       parse_group_rest));
 }

@@ -165,9 +165,7 @@ static const struct cfg_key inspection_keys[] = {
 
 int cfg_parse_inspections(struct cfg_parser *p, yaml_node_t *n)
 {
-	struct config *cfg = p->cfg;
-	struct cfg_list l =
-		CFG_LIST(cfg->inspections, cfg->n_inspections, "inspection", NULL, NULL);
-
-	return cfg_parse_list(p, n, "inspection", inspection_keys, &l);
+	return cfg_parse_list(
+		p, n, "inspection", inspection_keys,
+		CFG_LIST(p->cfg->inspections, p->cfg->n_inspections, "inspection", NULL, NULL));
 }

@@ -187,7 +187,6 @@ static const struct cfg_key listener_keys[] = {
 int cfg_parse_listeners(struct cfg_parser *p, yaml_node_t *root)
 {
 	struct config *cfg = p->cfg;
-	struct cfg_list l = CFG_LIST(cfg->listeners, cfg->n_listeners, "listeners", NULL, NULL);
 	yaml_node_t *n = cfg_map_get(p, root, "listeners"), *lkey = NULL;
 	yaml_node_pair_t *pair;
 	int rc;
@@ -201,5 +200,8 @@ int cfg_parse_listeners(struct cfg_parser *p, yaml_node_t *root)
 		if (!strcmp(cfg_pair_key(p, pair), "listeners"))
 			lkey = cfg_get_node(p, pair->key);
 	rc = check_listener_zone(p, root, lkey);
-	return rc ? rc : cfg_parse_list(p, n, "listeners", listener_keys, &l);
+	return rc ? rc
+		  : cfg_parse_list(
+			    p, n, "listeners", listener_keys,
+			    CFG_LIST(cfg->listeners, cfg->n_listeners, "listeners", NULL, NULL));
 }

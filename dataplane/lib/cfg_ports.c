@@ -127,14 +127,9 @@ static int parse_port_addrs(struct cfg_parser *p, const yaml_node_t *v, const ch
 			    const struct cfg_item *it)
 {
 	struct cfg_port *port = it->obj;
-	int rc = cfg_expect_seq(p, v, path);
 
-	if (rc)
-		return rc;
-	if (cfg_seq_len(v) > CFG_PORT_ADDRS_MAX)
-		return cfg_fail(p, v, path, "too many addresses (%zu, at most %d)", cfg_seq_len(v),
-				CFG_PORT_ADDRS_MAX);
-	return cfg_parse_addr_list(p, v, path, port->addrs, &port->n_addrs, check_port_addr, it);
+	return cfg_parse_addr_list(p, v, path, "addresses", CFG_PORT_ADDRS_MAX, port->addrs,
+				   &port->n_addrs, check_port_addr, it);
 }
 
 static int check_mtu(struct cfg_parser *p, const yaml_node_t *v, const char *path,
@@ -199,7 +194,6 @@ const struct cfg_key cfg_port_keys[] = {
 int cfg_parse_ports(struct cfg_parser *p, yaml_node_t *root)
 {
 	struct config *cfg = p->cfg;
-	struct cfg_list l = CFG_LIST(cfg->ports, cfg->n_ports, "ports", NULL, NULL);
 	yaml_node_t *n;
 	int rc = cfg_map_req(p, root, "", "ports", &n);
 
@@ -207,7 +201,9 @@ int cfg_parse_ports(struct cfg_parser *p, yaml_node_t *root)
 		rc = cfg_expect_seq(p, n, "ports");
 	if (!rc && !cfg_seq_len(n))
 		return cfg_fail(p, n, "ports", "at least one port is required");
-	return rc ? rc : cfg_parse_list(p, n, "ports", cfg_port_keys, &l);
+	return rc ? rc
+		  : cfg_parse_list(p, n, "ports", cfg_port_keys,
+				   CFG_LIST(cfg->ports, cfg->n_ports, "ports", NULL, NULL));
 }
 
 /* ---- routes and neighbors ---- */
@@ -320,16 +316,13 @@ static const struct cfg_key neighbor_keys[] = {
 
 int cfg_parse_routes(struct cfg_parser *p, yaml_node_t *n)
 {
-	struct config *cfg = p->cfg;
-	struct cfg_list l = CFG_LIST(cfg->routes, cfg->n_routes, "routes", NULL, NULL);
-
-	return cfg_parse_list(p, n, "routes", route_keys, &l);
+	return cfg_parse_list(p, n, "routes", route_keys,
+			      CFG_LIST(p->cfg->routes, p->cfg->n_routes, "routes", NULL, NULL));
 }
 
 int cfg_parse_neighbors(struct cfg_parser *p, yaml_node_t *n)
 {
-	struct config *cfg = p->cfg;
-	struct cfg_list l = CFG_LIST(cfg->neighbors, cfg->n_neighbors, "neighbors", NULL, NULL);
-
-	return cfg_parse_list(p, n, "neighbors", neighbor_keys, &l);
+	return cfg_parse_list(
+		p, n, "neighbors", neighbor_keys,
+		CFG_LIST(p->cfg->neighbors, p->cfg->n_neighbors, "neighbors", NULL, NULL));
 }

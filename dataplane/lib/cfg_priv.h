@@ -163,11 +163,9 @@ struct cfg_list {
 		    const struct cfg_item *it);
 };
 
-/* The cfg_list of array member arr (struct X *) and its count. */
-#define CFG_LIST(arr, count, name, ctx, post)                     \
-	{                                                         \
-		&(arr), &(count), sizeof(*(arr)), name, ctx, post \
-	}
+/* A pointer to the cfg_list of array member arr (struct X *) and its count. */
+#define CFG_LIST(arr, count, name, ctx, post) \
+	(&(struct cfg_list){&(arr), &(count), sizeof(*(arr)), name, ctx, post})
 
 /* n is a list (empty: nothing) of mappings, each walked with keys; the path is the list's. */
 int cfg_parse_list(struct cfg_parser *p, yaml_node_t *n, const char *path,
@@ -236,11 +234,11 @@ int cfg_parse_ref(struct cfg_parser *p, const yaml_node_t *v, const char *path, 
 /* Checks out[i] (all[0..i-1] parsed before it); messages name ip. */
 typedef int (*cfg_addr_check_fn)(struct cfg_parser *p, const yaml_node_t *e, const char *ip,
 				 const struct cfg_addr *all, unsigned int i, const void *ctx);
-/* v, a list (the caller checked its length), of addresses or prefixes into out[], each
- * passed to check; *n counts them. */
+/* v, a list of at most max addresses or prefixes ("too many WHAT"), into out[], each passed
+ * to check; *n counts them. */
 int cfg_parse_addr_list(struct cfg_parser *p, const yaml_node_t *v, const char *path,
-			struct cfg_addr *out, unsigned int *n, cfg_addr_check_fn check,
-			const void *ctx);
+			const char *what, unsigned int max, struct cfg_addr *out, unsigned int *n,
+			cfg_addr_check_fn check, const void *ctx);
 
 /* cfg_node.c */
 int cfg_check_zone(struct cfg_parser *p, const yaml_node_t *n, const char *path, const char *name);

@@ -587,13 +587,18 @@ int cfg_parse_ref(struct cfg_parser *p, const yaml_node_t *v, const char *path, 
 /* ---- address lists ---- */
 
 int cfg_parse_addr_list(struct cfg_parser *p, const yaml_node_t *v, const char *path,
-			struct cfg_addr *out, unsigned int *n, cfg_addr_check_fn check,
-			const void *ctx)
+			const char *what, unsigned int max, struct cfg_addr *out, unsigned int *n,
+			cfg_addr_check_fn check, const void *ctx)
 {
 	char ip[CFG_PATH_MAX];
 	unsigned int i;
-	int rc;
+	int rc = cfg_expect_seq(p, v, path);
 
+	if (rc)
+		return rc;
+	if (cfg_seq_len(v) > max)
+		return cfg_fail(p, v, path, "too many %s (%zu, at most %u)", what, cfg_seq_len(v),
+				max);
 	for (i = 0; i < cfg_seq_len(v); i++) {
 		yaml_node_t *e = cfg_seq_item(p, v, i);
 

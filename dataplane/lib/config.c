@@ -23,46 +23,46 @@
 
 /* ---- top level ---- */
 
+/*
+ * The sections in dependency order, whatever their order in the file: each may refer to those
+ * above it. A root parser gets the whole document and looks up its key itself (required, or
+ * checked against other sections); the others get their section's value when it is given.
+ */
+static const struct {
+	const char *key;
+	int (*parse)(struct cfg_parser *p, yaml_node_t *n);
+	int root;
+} sections[] = {
+	{"zones", cfg_parse_zones, 0},
+	{"ports", cfg_parse_ports, 1},
+	{"node", cfg_parse_node, 1},
+	{"routes", cfg_parse_routes, 0},
+	{"neighbors", cfg_parse_neighbors, 0},
+	{"target_groups", cfg_parse_groups, 0},
+	{"inspection", cfg_parse_inspections, 0},
+	{"listeners", cfg_parse_listeners, 1},
+	{"daemon", cfg_parse_daemon, 1},
+};
+
 static int parse_root(struct cfg_parser *p, yaml_node_t *root)
 {
 	static const char *const keys[] = {
 		"node",		 "zones",      "ports",	    "routes", "neighbors",
 		"target_groups", "inspection", "listeners", "daemon", NULL};
 	yaml_node_t *v;
+	size_t i;
 	int rc;
 
 	if (root->type != YAML_MAPPING_NODE)
 		return cfg_fail(p, root, NULL, "the configuration must be a mapping, got %s",
 				cfg_node_kind(root));
 	rc = cfg_map_check(p, root, "", keys);
-	if (rc)
-		return rc;
-
-	/* Dependency order, whatever the order in the file. */
-	v = cfg_map_get(p, root, "zones");
-	if (v && (rc = cfg_parse_zones(p, v)))
-		return rc;
-	rc = cfg_parse_ports(p, root);
-	if (!rc)
-		rc = cfg_parse_node(p, root);
-	if (rc)
-		return rc;
-	v = cfg_map_get(p, root, "routes");
-	if (v && (rc = cfg_parse_routes(p, v)))
-		return rc;
-	v = cfg_map_get(p, root, "neighbors");
-	if (v && (rc = cfg_parse_neighbors(p, v)))
-		return rc;
-	v = cfg_map_get(p, root, "target_groups");
-	if (v && (rc = cfg_parse_groups(p, v)))
-		return rc;
-	v = cfg_map_get(p, root, "inspection");
-	if (v && (rc = cfg_parse_inspections(p, v)))
-		return rc;
-	rc = cfg_parse_listeners(p, root);
-	if (rc)
-		return rc;
-	return cfg_parse_daemon(p, root);
+	for (i = 0; !rc && i < sizeof(sections) / sizeof(sections[0]); i++) {
+		v = sections[i].root ? root : cfg_map_get(p, root, sections[i].key);
+		if (v)
+			rc = sections[i].parse(p, v);
+	}
+	return rc;
 }
 
 static void set_dir(struct cfg_parser *p, const char *name)
