@@ -491,31 +491,26 @@ static void test_nlb_config_parses_every_value(void)
 
 	CU_ASSERT_EQUAL_FATAL(cfg->n_inspections, 1);
 	CU_ASSERT_EQUAL_FATAL(cfg->n_listeners, 4);
-	l = &cfg->listeners[0];
-	CU_ASSERT_STRING_EQUAL(l->name, "web");
-	CU_ASSERT_EQUAL(l->protocol, CFG_LPROTO_TCP);
-	CU_ASSERT_EQUAL(l->port, 443);
-	CU_ASSERT_EQUAL(l->group, 0);
-	CU_ASSERT_EQUAL(l->inspect, -1);
-	l = &cfg->listeners[1];
-	CU_ASSERT_STRING_EQUAL(l->name, "dns");
-	CU_ASSERT_EQUAL(l->protocol, CFG_LPROTO_UDP);
-	CU_ASSERT_EQUAL(l->port, 53);
-	CU_ASSERT_EQUAL(l->group, 1);
-	CU_ASSERT_EQUAL(l->inspect, -1);
-	l = &cfg->listeners[2];
-	CU_ASSERT_STRING_EQUAL(l->name, "api");
-	CU_ASSERT_EQUAL(l->protocol, CFG_LPROTO_TCP);
-	CU_ASSERT_EQUAL(l->port, 8443);
-	CU_ASSERT_EQUAL(l->group, 0);
-	CU_ASSERT_EQUAL(l->inspect, 0);
-	l = &cfg->listeners[3];
-	CU_ASSERT_STRING_EQUAL(l->name, "any");
-	CU_ASSERT_EQUAL(l->protocol, CFG_LPROTO_TCP_UDP);
-	CU_ASSERT_EQUAL(l->protocol, CFG_LPROTO_TCP | CFG_LPROTO_UDP);
-	CU_ASSERT_EQUAL(l->port, 0); /* all */
-	CU_ASSERT_EQUAL(l->group, 2);
-	CU_ASSERT_EQUAL(l->inspect, -1);
+	{
+		/* name, protocol, port (0: all), group index, inspection index (-1: none) */
+		static const struct cfg_listener want[] = {
+			{"web", CFG_LPROTO_TCP, 443, 0, -1},
+			{"dns", CFG_LPROTO_UDP, 53, 1, -1},
+			{"api", CFG_LPROTO_TCP, 8443, 0, 0},
+			{"any", CFG_LPROTO_TCP | CFG_LPROTO_UDP, 0, 2, -1},
+		};
+		unsigned int i;
+
+		for (i = 0; i < 4; i++) {
+			l = &cfg->listeners[i];
+			CU_ASSERT_STRING_EQUAL(l->name, want[i].name);
+			CU_ASSERT_EQUAL(l->protocol, want[i].protocol);
+			CU_ASSERT_EQUAL(l->port, want[i].port);
+			CU_ASSERT_EQUAL(l->group, want[i].group);
+			CU_ASSERT_EQUAL(l->inspect, want[i].inspect);
+		}
+		CU_ASSERT_EQUAL(cfg->listeners[3].protocol, CFG_LPROTO_TCP_UDP);
+	}
 	config_free(cfg);
 }
 
@@ -2118,6 +2113,75 @@ static void test_daemon_announce(void)
 #undef AN
 #undef ZB
 
+/*
+ * The reload class of each key (config_key_changed, what sluiced's reload refuses): a config that
+ * differs from its base in one key names that key for its class only.
+ */
+static void test_reload_classes(void)
+{
+	static const struct {
+		enum cfg_section sec;
+		const char *base, *yaml, *key; /* key: the one config_key_changed names */
+		enum cfg_reload cls;
+	} cases[] = {
+		{CFG_SEC_GROUP, GENEVE_GROUP, "    stickiness: 3-tuple\n", "stickiness",
+		 CFG_RELOAD_RESTART},
+		{CFG_SEC_GROUP, GENEVE_GROUP, "    cross_zone: true\n", "cross_zone",
+		 CFG_RELOAD_RESTART},
+		{CFG_SEC_GROUP, GENEVE_GROUP, "    target_failover: rebalance\n", "target_failover",
+		 CFG_RELOAD_RESTART},
+		{CFG_SEC_GROUP, GENEVE_GROUP, "    connection_termination: true\n",
+		 "connection_termination", CFG_RELOAD_RESTART},
+		{CFG_SEC_GROUP, GENEVE_GROUP, "    all_unhealthy: drop\n", "all_unhealthy",
+		 CFG_RELOAD_RESTART},
+		{CFG_SEC_GROUP, GENEVE_GROUP, "    tcp_idle_timeout: 60\n", "tcp_idle_timeout",
+		 CFG_RELOAD_RESTART},
+		{CFG_SEC_GROUP, GENEVE_GROUP, "    other_idle_timeout: 60\n", "other_idle_timeout",
+		 CFG_RELOAD_RESTART},
+		{CFG_SEC_GROUP, GENEVE_GROUP, "    geneve_udp_checksum: ignore\n",
+		 "geneve_udp_checksum", CFG_RELOAD_RESTART},
+		{CFG_SEC_GROUP, TCP_GROUP, "    preserve_client_ip: false\n", "preserve_client_ip",
+		 CFG_RELOAD_RESTART},
+		{CFG_SEC_GROUP, TCP_GROUP, "    tcp_unknown_flow: reset\n", "tcp_unknown_flow",
+		 CFG_RELOAD_RESTART},
+		{CFG_SEC_GROUP, GENEVE_GROUP, "    deregistration_delay: 5\n",
+		 "deregistration_delay", CFG_RELOAD_LIVE},
+		{CFG_SEC_GROUP, GENEVE_GROUP, "    health_check: {interval: 20}\n", "interval",
+		 CFG_RELOAD_RECHECK},
+		{CFG_SEC_GROUP, TCP_GROUP, "    health_check: {protocol: http, path: /x}\n",
+		 "protocol", CFG_RELOAD_RECHECK},
+		{CFG_SEC_GROUP, TCP_GROUP, "    health_check: {healthy_threshold: 3}\n",
+		 "healthy_threshold", CFG_RELOAD_RECHECK},
+		{CFG_SEC_GROUP, GENEVE_GROUP, "    health_check: {passive_min_packets: 5}\n",
+		 "passive_min_packets", CFG_RELOAD_LIVE},
+	};
+	static const enum cfg_reload classes[] = {CFG_RELOAD_RESTART, CFG_RELOAD_LIVE,
+						  CFG_RELOAD_RECHECK, CFG_RELOAD_UNCHECKED};
+	char yaml[1024];
+	size_t i, k;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct config *a = LOAD_OK(cases[i].base), *b;
+
+		snprintf(yaml, sizeof(yaml), "%s%s", cases[i].base, cases[i].yaml);
+		b = LOAD_OK(yaml);
+		CU_ASSERT_FATAL(a && b);
+		for (k = 0; k < sizeof(classes) / sizeof(classes[0]); k++) {
+			const char *key = config_key_changed(cases[i].sec, &a->groups[0],
+							     &b->groups[0], classes[k]);
+			const char *want = classes[k] == cases[i].cls ? cases[i].key : NULL;
+			int ok = want ? key && !strcmp(key, want) : !key;
+
+			if (!ok)
+				printf("\n    (case %zu, class %d) got %s, want %s\n", i,
+				       (int)classes[k], key ? key : "NULL", want ? want : "NULL");
+			CU_ASSERT(ok);
+		}
+		config_free(a);
+		config_free(b);
+	}
+}
+
 static void test_node_drain_time(void)
 {
 	struct config *cfg =
@@ -2213,6 +2277,7 @@ int main(void)
 		{"daemon: section shape and unknown keys", test_daemon_section_shape},
 		{"daemon: announce", test_daemon_announce},
 		{"node: drain_time", test_node_drain_time},
+		{"reload classes of group keys", test_reload_classes},
 		CU_TEST_INFO_NULL,
 	};
 
