@@ -190,7 +190,6 @@ int __attribute__((format(printf, 4, 5)))
 cfg_fail(struct cfg_parser *p, const yaml_node_t *n, const char *path, const char *fmt, ...);
 const char *cfg_path_key(char *buf, const char *parent, const char *key);
 void cfg_path_idx(char *buf, const char *parent, size_t i);
-const char *cfg_addr_str(const struct cfg_addr *a, char *buf, size_t len);
 yaml_node_t *cfg_get_node(struct cfg_parser *p, int idx);
 const char *cfg_node_kind(const yaml_node_t *n);
 int cfg_scalar(struct cfg_parser *p, const yaml_node_t *n, const char *path, const char **out);
@@ -213,14 +212,6 @@ int cfg_parse_enum(struct cfg_parser *p, const yaml_node_t *n, const char *path,
 int cfg_parse_word(struct cfg_parser *p, const yaml_node_t *n, const char *path, char *dst,
 		   size_t size, const char *punct, const char *what);
 int cfg_parse_name(struct cfg_parser *p, const yaml_node_t *n, const char *path, char *dst);
-int cfg_parse_addr(struct cfg_parser *p, const yaml_node_t *n, const char *path, int fams,
-		   int with_plen, struct cfg_addr *a);
-int cfg_parse_host(struct cfg_parser *p, const yaml_node_t *n, const char *path, int fams,
-		   struct cfg_addr *a);
-int cfg_addr_eq(const struct cfg_addr *a, const struct cfg_addr *b);
-int cfg_addr_in(const struct cfg_addr *a, const struct cfg_addr *net, unsigned int plen);
-int cfg_addr_is_network(const struct cfg_addr *a);
-int cfg_parse_mac(struct cfg_parser *p, const yaml_node_t *n, const char *path, uint8_t mac[6]);
 int cfg_hex_decode(const char *s, size_t len, uint8_t *out);
 
 /* The index of the item named name among n items stride bytes apart (the name their first
@@ -231,6 +222,16 @@ int cfg_parse_ref(struct cfg_parser *p, const yaml_node_t *v, const char *path, 
 		  unsigned int n, size_t stride, const char *what, int *idx);
 #define CFG_REF(arr, n) (arr), (n), sizeof(*(arr))
 
+/* cfg_addr.c */
+const char *cfg_addr_str(const struct cfg_addr *a, char *buf, size_t len);
+int cfg_parse_addr(struct cfg_parser *p, const yaml_node_t *n, const char *path, int fams,
+		   int with_plen, struct cfg_addr *a);
+int cfg_parse_host(struct cfg_parser *p, const yaml_node_t *n, const char *path, int fams,
+		   struct cfg_addr *a);
+int cfg_addr_eq(const struct cfg_addr *a, const struct cfg_addr *b);
+int cfg_addr_in(const struct cfg_addr *a, const struct cfg_addr *net, unsigned int plen);
+int cfg_addr_is_network(const struct cfg_addr *a);
+int cfg_parse_mac(struct cfg_parser *p, const yaml_node_t *n, const char *path, uint8_t mac[6]);
 /* Checks out[i] (all[0..i-1] parsed before it); messages name ip. */
 typedef int (*cfg_addr_check_fn)(struct cfg_parser *p, const yaml_node_t *e, const char *ip,
 				 const struct cfg_addr *all, unsigned int i, const void *ctx);
