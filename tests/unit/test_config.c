@@ -2119,55 +2119,47 @@ static void test_daemon_announce(void)
  */
 static void test_reload_classes(void)
 {
+#define R CFG_RELOAD_RESTART
+#define L CFG_RELOAD_LIVE
+#define C CFG_RELOAD_RECHECK
+	/* in a geneve (else a tcp) group, "KEY: VALUE" changes the key config_key_changed names */
 	static const struct {
-		enum cfg_section sec;
-		const char *base, *yaml, *key; /* key: the one config_key_changed names */
+		int geneve;
+		const char *yaml, *key;
 		enum cfg_reload cls;
 	} cases[] = {
-		{CFG_SEC_GROUP, GENEVE_GROUP, "    stickiness: 3-tuple\n", "stickiness",
-		 CFG_RELOAD_RESTART},
-		{CFG_SEC_GROUP, GENEVE_GROUP, "    cross_zone: true\n", "cross_zone",
-		 CFG_RELOAD_RESTART},
-		{CFG_SEC_GROUP, GENEVE_GROUP, "    target_failover: rebalance\n", "target_failover",
-		 CFG_RELOAD_RESTART},
-		{CFG_SEC_GROUP, GENEVE_GROUP, "    connection_termination: true\n",
-		 "connection_termination", CFG_RELOAD_RESTART},
-		{CFG_SEC_GROUP, GENEVE_GROUP, "    all_unhealthy: drop\n", "all_unhealthy",
-		 CFG_RELOAD_RESTART},
-		{CFG_SEC_GROUP, GENEVE_GROUP, "    tcp_idle_timeout: 60\n", "tcp_idle_timeout",
-		 CFG_RELOAD_RESTART},
-		{CFG_SEC_GROUP, GENEVE_GROUP, "    other_idle_timeout: 60\n", "other_idle_timeout",
-		 CFG_RELOAD_RESTART},
-		{CFG_SEC_GROUP, GENEVE_GROUP, "    geneve_udp_checksum: ignore\n",
-		 "geneve_udp_checksum", CFG_RELOAD_RESTART},
-		{CFG_SEC_GROUP, TCP_GROUP, "    preserve_client_ip: false\n", "preserve_client_ip",
-		 CFG_RELOAD_RESTART},
-		{CFG_SEC_GROUP, TCP_GROUP, "    tcp_unknown_flow: reset\n", "tcp_unknown_flow",
-		 CFG_RELOAD_RESTART},
-		{CFG_SEC_GROUP, GENEVE_GROUP, "    deregistration_delay: 5\n",
-		 "deregistration_delay", CFG_RELOAD_LIVE},
-		{CFG_SEC_GROUP, GENEVE_GROUP, "    health_check: {interval: 20}\n", "interval",
-		 CFG_RELOAD_RECHECK},
-		{CFG_SEC_GROUP, TCP_GROUP, "    health_check: {protocol: http, path: /x}\n",
-		 "protocol", CFG_RELOAD_RECHECK},
-		{CFG_SEC_GROUP, TCP_GROUP, "    health_check: {healthy_threshold: 3}\n",
-		 "healthy_threshold", CFG_RELOAD_RECHECK},
-		{CFG_SEC_GROUP, GENEVE_GROUP, "    health_check: {passive_min_packets: 5}\n",
-		 "passive_min_packets", CFG_RELOAD_LIVE},
+		{1, "stickiness: 3-tuple", "stickiness", R},
+		{1, "cross_zone: true", "cross_zone", R},
+		{1, "target_failover: rebalance", "target_failover", R},
+		{1, "connection_termination: true", "connection_termination", R},
+		{1, "all_unhealthy: drop", "all_unhealthy", R},
+		{1, "tcp_idle_timeout: 60", "tcp_idle_timeout", R},
+		{1, "other_idle_timeout: 60", "other_idle_timeout", R},
+		{1, "geneve_udp_checksum: ignore", "geneve_udp_checksum", R},
+		{0, "preserve_client_ip: false", "preserve_client_ip", R},
+		{0, "tcp_unknown_flow: reset", "tcp_unknown_flow", R},
+		{1, "deregistration_delay: 5", "deregistration_delay", L},
+		{1, "health_check: {interval: 20}", "interval", C},
+		{0, "health_check: {protocol: http, path: /x}", "protocol", C},
+		{0, "health_check: {healthy_threshold: 3}", "healthy_threshold", C},
+		{1, "health_check: {passive_min_packets: 5}", "passive_min_packets", L},
 	};
-	static const enum cfg_reload classes[] = {CFG_RELOAD_RESTART, CFG_RELOAD_LIVE,
-						  CFG_RELOAD_RECHECK, CFG_RELOAD_UNCHECKED};
+	static const enum cfg_reload classes[] = {R, L, C, CFG_RELOAD_UNCHECKED};
+#undef C
+#undef L
+#undef R
 	char yaml[1024];
 	size_t i, k;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct config *a = LOAD_OK(cases[i].base), *b;
+		const char *base = cases[i].geneve ? GENEVE_GROUP : TCP_GROUP;
+		struct config *a = LOAD_OK(base), *b;
 
-		snprintf(yaml, sizeof(yaml), "%s%s", cases[i].base, cases[i].yaml);
+		snprintf(yaml, sizeof(yaml), "%s    %s\n", base, cases[i].yaml);
 		b = LOAD_OK(yaml);
 		CU_ASSERT_FATAL(a && b);
 		for (k = 0; k < sizeof(classes) / sizeof(classes[0]); k++) {
-			const char *key = config_key_changed(cases[i].sec, &a->groups[0],
+			const char *key = config_key_changed(CFG_SEC_GROUP, &a->groups[0],
 							     &b->groups[0], classes[k]);
 			const char *want = classes[k] == cases[i].cls ? cases[i].key : NULL;
 			int ok = want ? key && !strcmp(key, want) : !key;
