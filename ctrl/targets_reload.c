@@ -40,70 +40,13 @@ static int addr_eq(const struct cfg_addr *a, const struct cfg_addr *b)
 	return a->family == b->family && a->plen == b->plen && !memcmp(a->addr, b->addr, 16);
 }
 
-/* The first node key that differs, or NULL. */
-static const char *node_diff(const struct cfg_node *a, const struct cfg_node *b)
-{
-	if (strcmp(a->zone, b->zone))
-		return "zone";
-	if (memcmp(a->cookie_secret, b->cookie_secret, 16))
-		return "cookie_secret";
-	if (a->has_geneve_address != b->has_geneve_address ||
-	    (a->has_geneve_address && !addr_eq(&a->geneve_address, &b->geneve_address)))
-		return "geneve_address";
-	if (a->ttl != b->ttl)
-		return "ttl";
-	if (a->flow_table_size != b->flow_table_size)
-		return "flow_table_size";
-	if (a->maglev_size != b->maglev_size)
-		return "maglev_size";
-	if (a->drain_time != b->drain_time) /* the dataplanes read it at start */
-		return "drain_time";
-	return NULL;
-}
-
-static int port_same(const struct cfg_port *a, const struct cfg_port *b)
-{
-	unsigned int i;
-
-	if (strcmp(a->name, b->name) || strcmp(a->device, b->device) || a->n_addrs != b->n_addrs ||
-	    a->mtu != b->mtu || a->has_mac != b->has_mac ||
-	    (a->has_mac && memcmp(a->mac, b->mac, 6)))
-		return 0;
-	for (i = 0; i < a->n_addrs; i++)
-		if (!addr_eq(&a->addrs[i], &b->addrs[i]))
-			return 0;
-	return 1;
-}
-
 /*
- * The first group setting the dataplane reads from its own config that differs, or NULL. The
- * health check and the deregistration delay are the daemon's: they may change.
+ * Which keys a reload may change is the reload class in each key's row (dataplane/lib/cfg_*.c
+ * key tables): a RESTART key that differs refuses the reload, by name.
  */
-static const char *group_diff(const struct cfg_group *a, const struct cfg_group *b)
+static const char *restart_key(enum cfg_section sec, const void *a, const void *b)
 {
-	if (a->protocol != b->protocol)
-		return "protocol";
-	if (a->stickiness != b->stickiness)
-		return "stickiness";
-	if (a->cross_zone != b->cross_zone)
-		return "cross_zone";
-	if (a->failover != b->failover)
-		return "target_failover";
-	if (a->terminate_on_deregistration != b->terminate_on_deregistration)
-		return "connection_termination";
-	if (a->all_unhealthy != b->all_unhealthy)
-		return "all_unhealthy";
-	if (a->tcp_idle_timeout != b->tcp_idle_timeout)
-		return "tcp_idle_timeout";
-	if (a->other_idle_timeout != b->other_idle_timeout)
-		return "other_idle_timeout";
-	if (a->preserve_client_ip != b->preserve_client_ip)
-		return "preserve_client_ip";
-	if (a->tcp_unknown_reset != b->tcp_unknown_reset)
-		return "tcp_unknown_flow";
-	if (a->geneve_udp_checksum != b->geneve_udp_checksum)
-		return "geneve_udp_checksum";
-	return NULL;
+	return config_key_changed(sec, a, b, CFG_RELOAD_RESTART);
 }
 
 static int inspection_same(const struct config *ca, const struct cfg_inspection *a,
@@ -141,7 +84,7 @@ static int structure_check(const struct config *o, const struct config *n, char 
 	unsigned int i;
 	int k;
 
-	if ((key = node_diff(&o->node, &n->node)))
+	if ((key = restart_key(CFG_SEC_NODE, &o->node, &n->node)))
 		return refuse(err, errlen, "node.%s changed", key);
 	if (o->n_zones != n->n_zones)
 		return refuse(err, errlen, "zones: the number of zones changed");
@@ -152,7 +95,7 @@ static int structure_check(const struct config *o, const struct config *n, char 
 	if (o->n_ports != n->n_ports)
 		return refuse(err, errlen, "ports: the number of ports changed");
 	for (i = 0; i < o->n_ports; i++)
-		if (!port_same(&o->ports[i], &n->ports[i]))
+		if (restart_key(CFG_SEC_PORT, &o->ports[i], &n->ports[i]))
 			return refuse(err, errlen, "ports[%u] (%s) changed", i, o->ports[i].name);
 	if (o->n_routes != n->n_routes ||
 	    (o->n_routes && memcmp(o->routes, n->routes, o->n_routes * sizeof(*o->routes))))
@@ -170,7 +113,7 @@ static int structure_check(const struct config *o, const struct config *n, char 
 		if (k < 0)
 			return refuse(err, errlen, "target_groups: group %s removed",
 				      o->groups[i].name);
-		if ((key = group_diff(&o->groups[i], &n->groups[k])))
+		if ((key = restart_key(CFG_SEC_GROUP, &o->groups[i], &n->groups[k])))
 			return refuse(err, errlen, "target_groups: group %s: %s changed",
 				      o->groups[i].name, key);
 	}
@@ -252,21 +195,13 @@ static void change(json_t *list, const struct tgroup *g, const char *id)
 	json_array_append_new(list, json_sprintf("%s/%s", g->cfg->name, id));
 }
 
-static int hc_same(const struct cfg_health_check *a, const struct cfg_health_check *b)
-{
-	return a->protocol == b->protocol && a->port == b->port && !strcmp(a->path, b->path) &&
-	       a->interval == b->interval && a->timeout == b->timeout &&
-	       a->healthy_threshold == b->healthy_threshold &&
-	       a->unhealthy_threshold == b->unhealthy_threshold && a->matcher_lo == b->matcher_lo &&
-	       a->matcher_hi == b->matcher_hi;
-}
-
 /* Apply the new config group ng to g (already pointing at ng). */
 static void group_apply(struct tgroup *g, const struct cfg_group *og, json_t *added,
 			json_t *removed, json_t *changed)
 {
 	const struct cfg_group *ng = g->cfg;
-	int hc_changed = !hc_same(&og->hc, &ng->hc);
+	/* a health check key of class RECHECK changed: the checks restart */
+	int hc_changed = config_key_changed(CFG_SEC_GROUP, og, ng, CFG_RELOAD_RECHECK) != NULL;
 	uint64_t now = targets_now();
 	const struct cfg_target *c;
 	unsigned int i, n = g->n;

@@ -266,6 +266,35 @@ int config_group_index(const struct config *cfg, const char *name);
  * ff00::/8. The daemon and the dataplane protocol apply the same rule. */
 int config_addr_is_unicast(const struct cfg_addr *a);
 
+/*
+ * Reload classes: what a changed key needs when sluiced re-reads the config (docs/daemon.md
+ * "Target set: config and API"). Each key's class stands in its row of the section's key table
+ * (cfg_*.c), so a new key declares it once and the daemon's reload check follows.
+ */
+enum cfg_reload {
+	CFG_RELOAD_RESTART = 0, /* the dataplanes read it at start: a reload that changes it is
+				 * refused ("needs a restart") */
+	CFG_RELOAD_LIVE,	/* the daemon's own, applied by the reload */
+	CFG_RELOAD_RECHECK,	/* a health check setting: applied, the target's checks restart */
+	CFG_RELOAD_UNCHECKED,	/* read by sluice-dp at start; a reload neither refuses nor
+				 * pushes a change (it takes effect at the dataplane's restart) */
+};
+
+/* The sections whose keys config_key_changed() compares. */
+enum cfg_section {
+	CFG_SEC_NODE = 0, /* struct cfg_node */
+	CFG_SEC_PORT,	  /* struct cfg_port */
+	CFG_SEC_GROUP,	  /* struct cfg_group, with its health_check keys */
+	CFG_SEC_DAEMON,	  /* struct cfg_daemon (announce: one key) */
+};
+
+/*
+ * The first key of section sec whose reload class is cls and whose value differs between a and
+ * b (both of the section's struct), or NULL when none does.
+ */
+const char *config_key_changed(enum cfg_section sec, const void *a, const void *b,
+			       enum cfg_reload cls);
+
 const char *config_state_name(enum cfg_target_state s);
 int config_state_parse(const char *s, enum cfg_target_state *out);
 
