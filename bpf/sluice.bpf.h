@@ -11,13 +11,6 @@
 #include "dataplane/core/nat.h"
 #include "bpf/xdp_shared.h"
 
-/* enum rt_group_mode of dataplane/dpdk/dp.h (xdp_group.mode); dp.h needs DPDK headers. */
-#define SL_MODE_NORMAL	  0
-#define SL_MODE_FAIL_OPEN 1
-#define SL_MODE_DROP	  2
-#define SL_MODE_BYPASS	  3
-#define SL_MODE_NO_TARGET 4
-
 #define SL_ETH_ALEN 6
 
 /* Why the entry tail-called sl_nlb (sl_scratch.nlb_mode). */
@@ -71,6 +64,8 @@ struct sl_scratch {
 	struct pkt_info fpi; /* sl_gw_encap: the packet as its datagram is steered */
 	struct frag_key frk; /* sl_frag: the fragment table key */
 	struct gwlb_pin_key ftk;
+	struct gwlb_choice gch;	  /* sl_choose: core/gwlb_table.h gwlb_choose's verdict */
+	struct gwlb_encap genc;	  /* sl_gw_encap: the GENEVE to write (gwlb_encap_plan) */
 	struct xdp_sess_key sk;	  /* sl_nlb: the session key being looked up / inserted */
 	struct xdp_listener lsn;  /* sl_nlb: the packet's listener (a copy) */
 	struct xdp_sess sess[2];  /* sl_nlb: a session's entries (by direction), or the one found */

@@ -14,6 +14,7 @@
 
 #include "dataplane/core/frag.h"
 #include "dataplane/core/gwlb.h"
+#include "dataplane/core/gwlb_table.h"
 #include "dataplane/core/maglev.h"
 #include "bpf/xdp_maps.h"
 #include "bpf/xdp_nlb.h"
@@ -168,15 +169,16 @@ int xdp_maps_find(struct xdp_dp *x, char *err, size_t errlen)
 		const char *name;
 		int optional;
 	} want[] = {
-		{&m->node, "sl_node", 0},	{&m->ports, "sl_ports", 0},
-		{&m->portv, "sl_portv", 0},	{&m->attach, "sl_attach", 0},
-		{&m->routes4, "sl_routes4", 0}, {&m->routes6, "sl_routes6", 1},
-		{&m->neigh, "sl_neigh", 0},	{&m->neigh6, "sl_neigh6", 1},
-		{&m->state, "sl_state", 0},	{&m->flows, "sl_flows", 0},
-		{&m->progs, "sl_progs", 0},	{&m->stats, "sl_stats", 0},
-		{&m->tstats, "sl_tstats", 0},	{&m->out, "sl_out", 0},
-		{&m->local, "sl_local", 0},	{&m->resolve, "sl_resolve", 0},
-		{&m->nh_used, "sl_nh_used", 0}, {&m->frags, "sl_frags", 0},
+		{&m->node, "sl_node", 0},	    {&m->ports, "sl_ports", 0},
+		{&m->portv, "sl_portv", 0},	    {&m->attach, "sl_attach", 0},
+		{&m->routes4, "sl_routes4", 0},	    {&m->routes6, "sl_routes6", 1},
+		{&m->neigh, "sl_neigh", 0},	    {&m->neigh6, "sl_neigh6", 1},
+		{&m->state, "sl_state", 0},	    {&m->flows, "sl_flows", 0},
+		{&m->progs, "sl_progs", 0},	    {&m->stats, "sl_stats", 0},
+		{&m->tstats, "sl_tstats", 0},	    {&m->out, "sl_out", 0},
+		{&m->local, "sl_local", 0},	    {&m->resolve, "sl_resolve", 0},
+		{&m->nh_used, "sl_nh_used", 0},	    {&m->frags, "sl_frags", 0},
+		{&m->endpoints, "sl_endpoints", 0}, {&m->appliances, "sl_appliances", 0},
 	};
 	unsigned int i;
 
@@ -464,7 +466,7 @@ static int xdp_fill_progs(struct xdp_dp *x, char *err, size_t errlen)
 int xdp_maps_fill(struct xdp_dp *x, char *err, size_t errlen)
 {
 	const struct config *cfg = x->cfg;
-	unsigned int i, j;
+	unsigned int i;
 	int ret;
 
 	xdp_fill_node(x);
@@ -481,26 +483,6 @@ int xdp_maps_fill(struct xdp_dp *x, char *err, size_t errlen)
 		if (ret) {
 			snprintf(err, errlen, "filling sl_ports: %s", strerror(-ret));
 			return ret;
-		}
-	}
-	for (i = 0; i < cfg->n_inspections; i++) {
-		const struct cfg_inspection *ci = &cfg->inspections[i];
-		struct xdp_attach a = {
-			.endpoint_id = ci->endpoint_id,
-			.attachment_id = ci->attachment_id,
-		};
-
-		/*
-		 * Bounded by the map value's array, not by the config's count alone: a longer
-		 * chain is refused by xdp_maps_check_config(), and the compiler (release builds,
-		 * -Wstringop-overflow) can see that no write goes past a.chain.
-		 */
-		for (j = 0; j < ci->n_chain && j < XDP_CHAIN_MAX; j++)
-			a.chain[j] = (uint8_t)ci->chain[j];
-		a.n_chain = (uint8_t)j;
-		if (bpf_map_update_elem(x->maps.attach, &i, &a, BPF_ANY)) {
-			snprintf(err, errlen, "filling sl_attach: %s", strerror(errno));
-			return -errno;
 		}
 	}
 	ret = xdp_fill_local(x, err, errlen);
@@ -557,55 +539,34 @@ out:
 /* --- generations ------------------------------------------------------------------------ */
 
 _Static_assert(RT_SLOTS == XDP_GROUP_TARGETS, "rt_model's slots are the inner map's");
-_Static_assert(MAGLEV_EMPTY > XDP_GROUP_TARGETS, "an empty Maglev entry is no slot");
+_Static_assert(GWLB_MAGLEV_EMPTY == 0xffff, "xdp_group_from_rt fills empty tables with 0xff");
 
 int xdp_group_from_rt(const struct rt_state *s, unsigned int gi, struct xdp_group *out, char *err,
 		      size_t errlen)
 {
 	const struct rt_group *g = &s->groups[gi];
-	const struct cfg_group *cg = g->cfg;
 	unsigned int i;
 
 	if (g->n_targets > XDP_GROUP_TARGETS) {
-		snprintf(err, errlen, "target group %s: %u slots, the XDP path holds %d", cg->name,
-			 g->n_targets, XDP_GROUP_TARGETS);
+		snprintf(err, errlen, "target group %s: %u slots, the XDP path holds %d",
+			 g->cfg->name, g->n_targets, XDP_GROUP_TARGETS);
 		return -EINVAL;
 	}
-	memset(out, 0, sizeof(*out));
-	out->mode = (uint8_t)g->mode;
-	out->protocol = (uint8_t)cg->protocol;
-	out->stickiness = (uint8_t)cg->stickiness;
-	out->rebalance = (uint8_t) !!g->rebalance;
-	out->n_targets = (uint16_t)g->n_targets;
-	out->udp_csum = cg->geneve_udp_checksum;
-	out->idle_tcp_us = g->idle_tcp;
-	out->idle_other_us = g->idle_other;
-	out->dereg_delay_us = g->dereg_delay;
-	out->generation = s->generation;
-	for (i = 0; i < g->n_targets; i++) {
-		const struct rt_target *t = &g->targets[i];
-		struct xdp_target *o = &out->targets[i];
-
+	for (i = 0; i < g->n_targets; i++)
 		/* a free slot keeps its last address (returns in flight), whatever its family */
-		if (t->present && t->family != 4) {
+		if (g->tgt[i].present && g->tgt[i].family != 4) {
 			snprintf(err, errlen,
 				 "target group %s, target %s: the XDP path takes IPv4 targets only",
-				 cg->name, t->id);
+				 g->cfg->name, g->targets[i].id);
 			return -EINVAL;
 		}
-		o->addr = t->addr;
-		o->port = t->port;
-		o->tag = t->tag;
-		o->weight = t->weight;
-		o->state = t->state;
-		o->in_zone = t->in_zone;
-		o->present = t->present;
-		o->drain_start = t->drain_start;
-	}
-	for (i = 0; i < XDP_MAGLEV_SIZE; i++)
-		out->maglev[i] = g->maglev && g->maglev[i] < XDP_GROUP_TARGETS
-					 ? (uint16_t)g->maglev[i]
-					 : XDP_MAGLEV_EMPTY;
+	memset(out, 0, sizeof(*out));
+	out->gw = g->gw;
+	memcpy(out->targets, g->tgt, sizeof(*g->tgt) * g->n_targets);
+	if (g->maglev)
+		memcpy(out->maglev, g->maglev, sizeof(out->maglev));
+	else
+		memset(out->maglev, 0xff, sizeof(out->maglev)); /* GWLB_MAGLEV_EMPTY */
 	return 0;
 }
 
@@ -669,6 +630,47 @@ static int xdp_tstats_zero(const struct xdp_dp *x, uint32_t gidx)
 	return ret;
 }
 
+/*
+ * The attachments of s (the config's: the same in every generation) into sl_attach and
+ * sl_endpoints, and a new return table for sl_appliances[0], swapped in (the outer map holds
+ * it; the old one goes when no program uses it). 0 or -errno with a message in err.
+ */
+static int xdp_gwlb_publish(struct xdp_dp *x, const struct rt_state *s, char *err, size_t errlen)
+{
+	uint32_t a, zero = 0;
+	int fd, ret = 0;
+
+	for (a = 0; a < s->n_attach; a++) {
+		const uint32_t *first = rt_map_find(&s->by_endpoint, s->attach[a].endpoint_id);
+
+		if (bpf_map_update_elem(x->maps.attach, &a, &s->attach[a], BPF_ANY) ||
+		    (first && *first == a &&
+		     bpf_map_update_elem(x->maps.endpoints, &s->attach[a].endpoint_id, &a,
+					 BPF_ANY))) {
+			snprintf(err, errlen, "filling sl_attach: %s", strerror(errno));
+			return -errno;
+		}
+	}
+	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "sl_appl_gen", sizeof(uint64_t), sizeof(uint32_t),
+			    s->by_appliance.n ? s->by_appliance.n : 1, NULL);
+	if (fd < 0) {
+		snprintf(err, errlen, "creating a return table: %s", strerror(errno));
+		return -errno;
+	}
+	for (a = 0; s->by_appliance.n && a <= s->by_appliance.mask && !ret; a++) {
+		const struct rt_map_ent *e = &s->by_appliance.e[a];
+
+		if (e->used && bpf_map_update_elem(fd, &e->key, &e->val, BPF_NOEXIST))
+			ret = -errno;
+	}
+	if (!ret && bpf_map_update_elem(x->maps.appliances, &zero, &fd, BPF_ANY))
+		ret = -errno;
+	if (ret)
+		snprintf(err, errlen, "filling sl_appliances: %s", strerror(-ret));
+	close(fd);
+	return ret;
+}
+
 int xdp_state_publish(struct xdp_dp *x, struct rt_state *s, char *err, size_t errlen)
 {
 	uint32_t zero = 0;
@@ -711,7 +713,8 @@ int xdp_state_publish(struct xdp_dp *x, struct rt_state *s, char *err, size_t er
 	xdp_state_free(x);
 	x->state_fd = fd;
 	x->state = s;
-	return xdp_nlb_replies_sync(x, s, err, errlen);
+	ret = xdp_gwlb_publish(x, s, err, errlen);
+	return ret ? ret : xdp_nlb_replies_sync(x, s, err, errlen);
 fail:
 	close(fd);
 	rt_state_free(s);

@@ -22,19 +22,10 @@
 
 struct bpf_object;
 
-/* The group modes as the program reads them (xdp_group.mode): enum rt_group_mode's values. */
-enum xdp_group_mode {
-	XDP_GROUP_NORMAL = RT_GROUP_NORMAL,	  /* Maglev over the eligible targets */
-	XDP_GROUP_FAIL_OPEN = RT_GROUP_FAIL_OPEN, /* none eligible: over fail-open candidates */
-	XDP_GROUP_DROP = RT_GROUP_DROP,		  /* none eligible, policy drop */
-	XDP_GROUP_BYPASS = RT_GROUP_BYPASS,	  /* none eligible, policy bypass */
-	XDP_GROUP_NO_TARGET = RT_GROUP_NO_TARGET, /* no candidate at all */
-};
-
 /* Map fds of the loaded object; -1 for the optional ones (sl_routes6, sl_neigh6) when absent. */
 struct xdp_maps {
 	int node, ports, portv, attach, routes4, routes6, neigh, neigh6, state, flows, progs, stats,
-		tstats, out, local, resolve, frags, nh_used;
+		tstats, out, local, resolve, frags, nh_used, endpoints, appliances;
 };
 
 /* Everything sluice-xdp owns. */
@@ -115,8 +106,8 @@ int xdp_prog_run(struct xdp_dp *x, int cpu, const void *in, uint32_t len, void *
 int xdp_ncpu(void);
 
 /*
- * Convert group g of generation s (rt_model.h) into the inner map's value: mode, settings,
- * target slots and the Maglev table (slots; XDP_MAGLEV_EMPTY where rt_model has none).
+ * Group g of generation s (rt_model.h) as the inner map's value: its compiled records
+ * (core/gwlb_table.h: the group, its slots, its Maglev table), copied whole.
  * s must have been finalized with maglev_size XDP_MAGLEV_SIZE. 0, or -EINVAL with a message
  * in err (what the XDP path cannot hold: an IPv6 target, more slots than XDP_GROUP_TARGETS).
  */

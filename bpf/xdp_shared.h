@@ -10,17 +10,18 @@
 #include "dataplane/core/compat.h"
 #include "dataplane/core/flow.h"
 #include "dataplane/core/gwlb.h"
+#include "dataplane/core/gwlb_table.h"
 #include "dataplane/core/nlb.h"
 #include "dataplane/core/stats.h"
 
 #define XDP_MAX_PORTS	  16
 #define XDP_MAX_GROUPS	  16
-#define XDP_GROUP_TARGETS 256	/* = CFG_GROUP_TARGETS_MAX */
-#define XDP_MAGLEV_SIZE	  65537 /* fixed on the XDP path (inner map value size) */
+#define XDP_GROUP_TARGETS GWLB_SLOTS /* = CFG_GROUP_TARGETS_MAX */
+#define XDP_MAGLEV_SIZE	  65537	     /* fixed on the XDP path (inner map value size) */
 #define XDP_MAX_ATTACH	  16
-#define XDP_CHAIN_MAX	  8 /* = CFG_CHAIN_MAX */
+#define XDP_CHAIN_MAX	  GWLB_CHAIN_MAX /* = CFG_CHAIN_MAX */
 #define XDP_PORT_ADDRS	  8
-#define XDP_MAGLEV_EMPTY  0xffff
+#define XDP_MAGLEV_EMPTY  GWLB_MAGLEV_EMPTY
 
 /*
  * Tail-call stages (index into sl_progs); the programs in sluice.bpf.c are sl_gw_encap,
@@ -100,15 +101,12 @@ struct xdp_nh_key {
 };
 _Static_assert(sizeof(struct xdp_nh_key) == 24, "xdp_nh_key size");
 
-/* sl_attach[i]. */
-struct xdp_attach {
-	uint64_t endpoint_id;
-	uint64_t attachment_id;
-	uint8_t chain[XDP_CHAIN_MAX]; /* group indexes */
-	uint8_t n_chain;
-	uint8_t pad[7];
-};
-_Static_assert(sizeof(struct xdp_attach) == 32, "xdp_attach size");
+/*
+ * sl_attach[i]: core/gwlb_table.h struct gwlb_attach (rt_model's compiled attachments).
+ * sl_endpoints: endpoint ID (u64) -> attachment index (u32). sl_appliances[0]: the published
+ * generation's return table, a HASH gwlb_ret_key (u64) -> gwlb_ret_val (u32), swapped whole
+ * at each publish (xdp_state_publish).
+ */
 
 /* sl_routes4: LPM key and value. */
 struct xdp_route4_key {
@@ -146,38 +144,28 @@ struct xdp_neigh {
 };
 _Static_assert(sizeof(struct xdp_neigh) == 8, "xdp_neigh size");
 
-/* One target slot (the DPDK path's struct rt_target, hot fields only). */
-struct xdp_target {
-	uint32_t addr; /* IPv4, network order */
-	uint32_t tag;  /* core/gwlb.h gwlb_tag(incarnation, slot), as in sluice-dp */
-	uint32_t weight;
-	uint16_t port; /* NLB: target port, 0 = keep */
-	uint8_t state; /* enum target_state */
-	uint8_t in_zone;
-	uint8_t present;
-	uint8_t pad[7];
-	uint64_t drain_start; /* us */
-};
-_Static_assert(sizeof(struct xdp_target) == 32, "xdp_target size: two to a cache line");
+/* One target slot: core/gwlb_table.h's (the name the NLB stages use). */
+#define xdp_target gwlb_target
 
 /*
  * One group of one generation: inner map sl_state -> ARRAY[XDP_MAX_GROUPS] of this (an inner
- * map must have the template's max_entries and flags: no BPF_F_INNER_MAP).
+ * map must have the template's max_entries and flags: no BPF_F_INNER_MAP). The head is
+ * core/gwlb_table.h's struct gwlb_group, readable as `gw` or field by field; the rest is the
+ * group's compiled slots and Maglev table, copied whole from rt_model (xdp_group_from_rt).
  */
 struct xdp_group {
-	uint8_t mode; /* enum rt_group_mode values (dataplane/dpdk/dp.h): normal, fail_open, ... */
-	uint8_t protocol;   /* enum cfg_proto */
-	uint8_t stickiness; /* enum flow_stick */
-	uint8_t rebalance;
-	uint16_t n_targets;
-	uint8_t udp_csum; /* geneve_udp_checksum: enum gwlb_udp_csum (core/gwlb.h) */
-	uint8_t pad0;
-	uint64_t idle_tcp_us, idle_other_us, dereg_delay_us;
-	uint64_t generation;
-	struct xdp_target targets[XDP_GROUP_TARGETS];
+	union {
+		struct gwlb_group gw;
+		struct {
+			GWLB_GROUP_FIELDS;
+		};
+	};
+	struct gwlb_target targets[XDP_GROUP_TARGETS];
 	uint16_t maglev[XDP_MAGLEV_SIZE]; /* slot, or XDP_MAGLEV_EMPTY */
 	uint16_t pad1[3];
 };
+_Static_assert(__builtin_offsetof(struct xdp_group, targets) == sizeof(struct gwlb_group),
+	       "xdp_group: the compiled group, then its slots");
 
 /* sl_stats[0] (per CPU). */
 struct xdp_stats {

@@ -70,12 +70,35 @@ struct {
 	__type(value, __u64);
 } sl_nh_used SEC(".maps");
 
+/* The inspection attachments and their return tables (bpf/xdp_shared.h, core/gwlb_table.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XDP_MAX_ATTACH);
 	__type(key, __u32);
-	__type(value, struct xdp_attach);
+	__type(value, struct gwlb_attach);
 } sl_attach SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XDP_MAX_ATTACH);
+	__type(key, __u64);
+	__type(value, __u32);
+} sl_endpoints SEC(".maps");
+
+/* The inner map template: the loader creates one per generation, sized to its entries. */
+struct sl_appliance_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, (XDP_MAX_ATTACH * XDP_CHAIN_MAX * XDP_GROUP_TARGETS));
+	__type(key, __u64);
+	__type(value, __u32);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct sl_appliance_map);
+} sl_appliances SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);

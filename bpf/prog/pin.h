@@ -80,92 +80,62 @@ static __always_inline struct xdp_tstats *sl_tstat(__u32 gi, __u32 slot)
 	return bpf_map_lookup_elem(&sl_tstats, &k);
 }
 
-/* rt_group_pick: a slot, -(drop reason + 1), or SL_PICK_BYPASS. */
-#define SL_PICK_BYPASS (-1000)
+/* rt_group_pick: core/gwlb_table.h gwlb_pick over the group's Maglev table; counts fail_open. */
+#define SL_PICK_BYPASS GWLB_PICK_BYPASS
 
 static __always_inline int sl_pick(struct sl_env *e, const struct xdp_group *g, __u32 hash)
 {
-	__u64 idx = hash % XDP_MAGLEV_SIZE; /* 64-bit: no zero-extension between check and use */
-	__u32 slot;
+	__u8 ev = 0;
+	int ret = gwlb_pick(&g->gw, g->maglev, XDP_MAGLEV_SIZE, hash, &ev);
 
-	/*
-	 * clang computes the modulo as hash - hash / M * M, which loses the verifier's bounds:
-	 * hide idx from the optimiser and check it again.
-	 */
-	asm volatile("" : "+r"(idx));
-	if (idx >= XDP_MAGLEV_SIZE)
-		return -(SL_DROP_NO_TARGET + 1);
-	switch (g->mode) {
-	case SL_MODE_NO_TARGET:
-		return -(SL_DROP_NO_TARGET + 1);
-	case SL_MODE_DROP:
-		return -(SL_DROP_ALL_UNHEALTHY_DROP + 1);
-	case SL_MODE_BYPASS:
-		return SL_PICK_BYPASS;
-	case SL_MODE_FAIL_OPEN:
+	if (ev)
 		sl_event(e, SL_EV_FAIL_OPEN);
-		break;
-	default:
-		break;
-	}
-	slot = g->maglev[idx];
-	if (slot == XDP_MAGLEV_EMPTY || slot >= g->n_targets || slot >= XDP_GROUP_TARGETS)
-		return -(SL_DROP_NO_TARGET + 1);
-	return (int)slot;
+	return ret;
 }
 
-/* gw_choose: the flow table entry for (gi, key) if it may stay, else a new pick, pinned. */
+/*
+ * gw_choose: core/gwlb_table.h gwlb_choose over the sl_flows entry for (gi, key); this only
+ * looks up, writes (the touch a compare-and-swap: not over another CPU's new choice) and counts.
+ */
 static __always_inline int sl_choose(struct sl_env *e, __u32 gi, const struct xdp_group *g,
 				     const struct flow_key *fk, __u32 hash, __u8 proto, __u64 now)
 {
 	struct gwlb_pin_key *k = &e->s->ftk; /* in scratch: the stack is short */
+	struct gwlb_choice *c = &e->s->gch;
 	struct xdp_tstats *ts;
-	__u64 *v, val;
-	int ret;
+	__u64 *v, val = 0;
+	__u32 b;
 
 	__builtin_memset(k, 0, sizeof(*k));
 	__builtin_memcpy(&k->fk, fk, sizeof(k->fk));
 	k->group = (__u16)gi;
 	v = bpf_map_lookup_elem(&sl_flows, k);
-	if (v) {
-		__u32 tag, slot;
-		__u64 idle = proto == IPPROTO_TCP_ ? g->idle_tcp_us : g->idle_other_us;
-		__u64 seen;
-		const struct xdp_target *t;
-		int verdict;
-
+	if (v)
 		val = *v;
-		tag = gwlb_pin_tag(val);
-		slot = gwlb_tag_slot(tag);
-		seen = gwlb_pin_seen_us(val);
-		t = &g->targets[slot];
-		if (!gwlb_pin_current(tag, g->n_targets, t->present, t->tag)) /* rt_pin_target */
-			verdict = gwlb_flow_verdict(now, seen, idle, TS_DRAINING, 0, 0, 0);
-		else
-			verdict = gwlb_flow_verdict(now, seen, idle, t->state, t->drain_start,
-						    g->dereg_delay_us, g->rebalance);
-		if (verdict == GWLB_KEEP) {
-			/* flowtab_touch: once a second; not over another CPU's new choice */
-			if (gwlb_pin_touch_due(val, now))
-				__sync_val_compare_and_swap(v, val, gwlb_pin_val(tag, now));
-			return (int)slot;
-		}
-		sl_event(e, verdict == GWLB_EXPIRED ? SL_EV_FLOW_EXPIRED : SL_EV_FLOW_REBALANCED);
-		/* An entry neither kept nor replaced goes: counted once, not per packet. */
-		if (g->mode != SL_MODE_NORMAL && g->mode != SL_MODE_FAIL_OPEN)
-			bpf_map_delete_elem(&sl_flows, k);
+	gwlb_choose(&g->gw, g->targets, g->maglev, XDP_MAGLEV_SIZE, v != NULL, val, now, proto,
+		    hash, c);
+	switch (c->action) {
+	case GWLB_PIN_TOUCH:
+		if (v)
+			__sync_val_compare_and_swap(v, val, c->pin);
+		break;
+	case GWLB_PIN_DELETE:
+		bpf_map_delete_elem(&sl_flows, k);
+		break;
+	case GWLB_PIN_NEW:
+		if (bpf_map_update_elem(&sl_flows, k, &c->pin, BPF_ANY))
+			sl_event(e, SL_EV_FLOW_UNPINNED);
+		ts = sl_tstat(gi, (__u32)c->slot);
+		if (ts)
+			ts->flows++;
+		break;
+	default:
+		break;
 	}
-	ret = sl_pick(e, g, hash);
-	if (ret < 0)
-		return ret;
-	val = gwlb_pin_val(g->targets[ret & 0xff].tag, now);
-	if (bpf_map_update_elem(&sl_flows, k, &val, BPF_ANY))
-		sl_event(e, SL_EV_FLOW_UNPINNED);
-	sl_event(e, SL_EV_FLOW_NEW);
-	ts = sl_tstat(gi, (__u32)ret);
-	if (ts)
-		ts->flows++;
-	return ret;
+	for (b = 0; b < GWLB_EV_N; b++)
+		if (c->ev >> b & 1)
+			sl_event(e, gwlb_event(b));
+	return c->slot;
 }
 
 #endif /* SL_BPF_PROG_PIN_H */

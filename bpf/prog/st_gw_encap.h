@@ -15,15 +15,14 @@ int sl_gw_encap(struct xdp_md *ctx)
 {
 	struct sl_env e;
 	struct pkt_info *pi;
-	struct xdp_attach *att;
+	struct gwlb_attach *att;
 	struct xdp_group *g;
-	const struct xdp_target *t;
+	const struct gwlb_target *t;
 	struct xdp_tstats *ts;
-	struct gwlb_meta meta;
 	struct flow_key *fk;
 	struct sl_hop h;
 	__u8 *data, *end;
-	__u32 gi, hash, src, ai;
+	__u32 gi, hash, ai;
 	int slot, ret;
 
 	if (sl_env_get(&e))
@@ -77,11 +76,8 @@ int sl_gw_encap(struct xdp_md *ctx)
 		return sl_too_big(ctx, &e, pi, ret, h.port->mtu - GWLB_ENCAP_OVERHEAD);
 	}
 
-	src = h.port->geneve_src;
-	meta.endpoint_id = att->endpoint_id;
-	meta.attachment_id = att->attachment_id;
-	meta.cookie = cookie_make(e.node->secret, &e.s->ck, t->addr, att->endpoint_id);
-	meta.proto = pi->family == 4 ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6;
+	gwlb_encap_plan(e.node->secret, att, t, &e.s->ck, hash, pi->family, h.port->geneve_src,
+			e.node->ttl, &e.s->genc);
 
 	if (pi->l3_off > SL_MAX_L4_OFF ||
 	    sl_reframe(ctx, pi->l3_off, pi->l3_len, ETH_HLEN_ + GWLB_ENCAP_OVERHEAD))
@@ -93,9 +89,7 @@ int sl_gw_encap(struct xdp_md *ctx)
 	__builtin_memcpy(data, h.dmac, SL_ETH_ALEN);
 	__builtin_memcpy(data + 6, h.port->mac, SL_ETH_ALEN);
 	sl_put_be16(data + 12, ETHERTYPE_IPV4);
-	geneve_outer_write(data + ETH_HLEN_, src, t->addr, e.node->ttl, geneve_sport(hash),
-			   (__u16)(GWLB_GENEVE_LEN + pi->l3_len));
-	geneve_gwlb_write(data + ETH_HLEN_ + GWLB_OUTER_LEN, &meta);
+	gwlb_encap_write(data + ETH_HLEN_, &e.s->genc, pi->l3_len);
 	sl_event(&e, SL_EV_ENCAP);
 	ts = sl_tstat(gi, (__u32)slot);
 	if (ts) {

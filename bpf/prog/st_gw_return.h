@@ -7,45 +7,6 @@
 #define SL_BPF_PROG_ST_GW_RETURN_H
 
 /*
- * gw_chain_pos: the chain position whose group has appliance addr (present or not) << 8 | its
- * slot (where its returns count), or -1. A present target with the address wins over a
- * removed one (as sluice-dp's gw_chain_pos).
- */
-static __always_inline int sl_chain_pos(const struct xdp_attach *att, __u32 addr)
-{
-	__u32 p, t;
-
-	for (p = 0; p < XDP_CHAIN_MAX; p++) {
-		const struct xdp_group *g;
-
-		if (p >= att->n_chain)
-			break;
-		g = sl_group(att->chain[p]);
-		if (!g)
-			continue;
-		/*
-		 * Two passes, nothing carried from one to the other: the second one reads
-		 * n_targets again (volatile), so the bound the first one's exit taught the
-		 * verifier is dead and the states after it prune (else it walks the second loop
-		 * once per exit of the first: past the 1M instruction limit).
-		 */
-		for (t = 0; t < XDP_GROUP_TARGETS; t++) {
-			if (t >= *(volatile __u16 *)&g->n_targets)
-				break;
-			if (g->targets[t].addr == addr && g->targets[t].present)
-				return (int)(p << 8 | t);
-		}
-		for (t = 0; t < XDP_GROUP_TARGETS; t++) {
-			if (t >= *(volatile __u16 *)&g->n_targets)
-				break;
-			if (g->targets[t].addr == addr)
-				return (int)(p << 8 | t);
-		}
-	}
-	return -1;
-}
-
-/*
  * The steps of gw_return are global functions: the verifier checks each once, on its own;
  * inlined into one program their paths multiply past the 1M instruction limit.
  */
@@ -88,32 +49,28 @@ __noinline int sl_parse_inner(struct xdp_md *ctx, __u32 off, __u32 family, struc
 	return pkt_parse_ip(data, (__u16)off, end, (__u8)family, in);
 }
 
-/* The attachment of an endpoint ID: its index, or -1. */
-__noinline int sl_find_attach(__u64 endpoint, __u32 n_attach)
+/* The attachment of an endpoint ID (sl_endpoints, compiled by rt_model): its index, or -1. */
+__noinline int sl_find_attach(__u64 endpoint)
 {
-	__u32 a;
+	__u32 *a = bpf_map_lookup_elem(&sl_endpoints, &endpoint);
 
-	for (a = 0; a < XDP_MAX_ATTACH; a++) {
-		struct xdp_attach *x;
-		__u32 k = a;
-
-		if (a >= n_attach)
-			break;
-		x = bpf_map_lookup_elem(&sl_attach, &k);
-		if (x && x->endpoint_id == endpoint)
-			return (int)a;
-	}
-	return -1;
+	return a ? (int)(*a & 0xffff) : -1;
 }
 
-/* gw_chain_pos of attachment ai (see sl_chain_pos: position << 8 | slot). */
+/*
+ * The chain position whose group has appliance addr in attachment ai << 8 | its slot (where
+ * its returns count), or -1: the generation's return table (core/gwlb_table.h gwlb_ret_key).
+ */
 __noinline int sl_chain_pos_of(__u32 ai, __u32 addr)
 {
-	struct xdp_attach *att = bpf_map_lookup_elem(&sl_attach, &ai);
+	__u32 zero = 0, *v;
+	__u64 key = gwlb_ret_key(ai, addr);
+	void *inner = bpf_map_lookup_elem(&sl_appliances, &zero);
 
-	if (!att)
+	if (!inner)
 		return -1;
-	return sl_chain_pos(att, addr);
+	v = bpf_map_lookup_elem(inner, &key);
+	return v ? (int)gwlb_ret_val(gwlb_ret_pos(*v), gwlb_ret_slot(*v)) : -1;
 }
 
 /* gw_return: a GENEVE packet to one of our addresses (scratch.pi, UDP to 6081). */
@@ -122,14 +79,14 @@ int sl_gw_return(struct xdp_md *ctx)
 {
 	struct sl_env e;
 	struct pkt_info *in;
-	struct xdp_attach *att = NULL;
+	struct gwlb_attach *att = NULL;
 	struct xdp_group *g;
 	struct gwlb_meta meta;
 	struct xdp_tstats *ts;
 	__u32 udp_len, l4, l3_end, a, appliance, off, slot;
 	__u16 hlen;
 	__u8 *data, *end;
-	int ret, pos, last, zone, to_zone;
+	int ret, pos, zone, to_zone;
 
 	if (sl_env_get(&e))
 		return XDP_ABORTED;
@@ -156,7 +113,7 @@ int sl_gw_return(struct xdp_md *ctx)
 		return sl_drop(&e, gwlb_geneve_drop((__u32)-ret));
 	}
 	hlen = (__u16)ret;
-	ret = sl_find_attach(meta.endpoint_id, e.node->n_attach);
+	ret = sl_find_attach(meta.endpoint_id);
 	if (ret < 0)
 		return sl_drop(&e, SL_DROP_GENEVE_UNKNOWN_ENDPOINT);
 	a = (__u32)ret;
@@ -196,20 +153,20 @@ int sl_gw_return(struct xdp_md *ctx)
 	ts = sl_tstat(att->chain[pos & (XDP_CHAIN_MAX - 1)], slot);
 	if (ts)
 		ts->returns++;
-	last = (__u32)pos + 1 >= att->n_chain;
 	to_zone = (in->family == 4 && e.node->zone_family == 4 &&
 		   sl_addr_eq(in->daddr, (const __u8 *)&e.node->zone_ip4, 4)) ||
 		  (in->family == 6 && e.node->zone_family == 6 &&
 		   sl_addr_eq(in->daddr, e.node->zone_ip6, 16));
-	/* inspected, now balance it: the last appliance returned a packet to the zone IP */
-	zone = last && to_zone && in->family == 4 &&
-	       (in->proto == IPPROTO_TCP_ || in->proto == IPPROTO_UDP_);
-	/* the zone IP is ours: only the next group or the load balancer may have it */
-	if (gwlb_inner_martian(in, to_zone ? PKT_DST_OWN : sl_dst_kind(in->family, in->daddr),
-			       to_zone && (!last || zone)))
+	/* the XDP path's load balancer takes IPv4 TCP and UDP only (st_nlb.h) */
+	ret = gwlb_return_verdict((__u32)pos, att->n_chain, in, to_zone,
+				  to_zone ? PKT_DST_OWN : sl_dst_kind(in->family, in->daddr),
+				  in->family == 4 &&
+					  (in->proto == IPPROTO_TCP_ || in->proto == IPPROTO_UDP_));
+	if (ret == GWLB_RET_MARTIAN)
 		return sl_drop(&e, SL_DROP_MARTIAN_DST);
-	if (last && !zone)
+	if (ret == GWLB_RET_FORWARD)
 		return sl_forward(ctx, &e, in, SL_EV_FORWARD, 0);
+	zone = ret == GWLB_RET_NLB;
 
 	/* Next group (or the NLB): the inner packet behind a 14-byte stand-in Ethernet header. */
 	if (sl_reframe(ctx, off, in->l3_len, ETH_HLEN_))

@@ -24,6 +24,18 @@ typedef unsigned long size_t;
 
 #define SL_INLINE static inline __attribute__((always_inline))
 
+/*
+ * SL_BOUND(x): on BPF, hide the value of x from the optimiser (an empty asm that "changes"
+ * it), so that a bounds check written after it stays in the program and is done on the very
+ * register the access uses (clang's `hash % M` is computed as hash - hash / M * M, which loses
+ * the verifier's bounds otherwise). A no-op in C.
+ */
+#ifdef __bpf__
+#define SL_BOUND(x) asm volatile("" : "+r"(x))
+#else
+#define SL_BOUND(x) ((void)0)
+#endif
+
 #define sl_likely(x)   __builtin_expect(!!(x), 1)
 #define sl_unlikely(x) __builtin_expect(!!(x), 0)
 

@@ -84,14 +84,11 @@ int flowtab_del(const struct gwlb_pin_key *k, uint32_t sig)
 	return rte_hash_del_key_with_hash(dp.flows, k, sig) < 0 ? -ENOENT : 0;
 }
 
-void flowtab_touch(int pos, uint64_t val, uint64_t now_us)
+void flowtab_touch(int pos, uint64_t val, uint64_t nval)
 {
-	/* one store per flow per second, not per packet: keeps the cache line mostly shared */
-	if (!gwlb_pin_touch_due(val, now_us))
-		return;
 	/* not a plain store: it would undo another lcore's new choice for the flow */
-	__atomic_compare_exchange_n(&dp.flow_vals[pos], &val, FLOWTAB_VAL(FLOWTAB_TAG(val), now_us),
-				    0, __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+	__atomic_compare_exchange_n(&dp.flow_vals[pos], &val, nval, 0, __ATOMIC_RELEASE,
+				    __ATOMIC_RELAXED);
 }
 
 unsigned int flowtab_sweep(uint64_t now_us, unsigned int budget)

@@ -49,10 +49,10 @@ int flowtab_set(const struct gwlb_pin_key *k, uint32_t sig, uint64_t val);
 /* Delete k (an entry that was not kept and is not replaced); 0 or -ENOENT. */
 int flowtab_del(const struct gwlb_pin_key *k, uint32_t sig);
 /*
- * Refresh last-seen of an entry found by flowtab_lookup (skipped within the same second, and
- * when another lcore changed the entry since `val` was read).
+ * Refresh an entry found by flowtab_lookup with `val` to `nval` (core/gwlb_table.h
+ * gwlb_choose's GWLB_PIN_TOUCH: once a second), unless another lcore changed it since.
  */
-void flowtab_touch(int pos, uint64_t val, uint64_t now_us);
+void flowtab_touch(int pos, uint64_t val, uint64_t nval);
 /* Delete entries idle for longer than their group's timeouts; returns how many. */
 unsigned int flowtab_sweep(uint64_t now_us, unsigned int budget);
 unsigned int flowtab_count(void);

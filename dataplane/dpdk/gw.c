@@ -15,7 +15,7 @@
 #include "dataplane/core/csum.h"
 #include "dataplane/core/geneve.h"
 #include "dataplane/core/gwlb.h"
-#include "dataplane/core/maglev.h"
+#include "dataplane/core/gwlb_table.h"
 #include "dataplane/core/nat.h"
 #include "dataplane/dpdk/flowtab.h"
 #include "dataplane/dpdk/fragtab.h"
@@ -33,50 +33,44 @@ static void gw_strip_to_l3(struct rte_mbuf *m, const struct pkt_info *pi)
 }
 
 /*
- * The target slot for a flow of group gi, or a negative drop reason (-(reason + 1)), or
- * RT_PICK_BYPASS. A pin whose target is gone (removed, or its slot reused) is not kept.
+ * The target slot for a flow of group gi (core/gwlb_table.h gwlb_choose over the flow table
+ * entry), or GWLB_PICK_DROP(reason), or GWLB_PICK_BYPASS. This only looks up, writes and
+ * counts.
  */
 static int gw_choose(struct wctx *w, unsigned int gi, const struct rt_group *g,
 		     const struct flow_key *fk, uint32_t hash, uint8_t proto)
 {
 	struct gwlb_pin_key k;
-	uint32_t sig = flowtab_sig(hash, gi);
-	uint64_t val;
-	uint32_t slot;
-	int pos, ret;
+	struct gwlb_choice c;
+	uint32_t sig = flowtab_sig(hash, gi), b;
+	uint64_t val = 0;
+	int pos;
 
 	memset(&k, 0, sizeof(k));
 	k.fk = *fk;
 	k.group = (uint16_t)gi;
 	pos = flowtab_lookup(&k, sig, &val);
-	if (pos >= 0) {
-		const struct rt_target *t = rt_pin_target(g, FLOWTAB_TAG(val));
-		uint64_t idle = proto == IPPROTO_TCP_ ? g->idle_tcp : g->idle_other;
-
-		switch (rt_pin_verdict(g, t, w->now, FLOWTAB_SEEN_US(val), idle)) {
-		case GWLB_KEEP:
-			flowtab_touch(pos, val, w->now);
-			return (int)RT_TAG_SLOT(FLOWTAB_TAG(val));
-		case GWLB_EXPIRED:
-			DP_EVENT(w->st, FLOW_EXPIRED);
-			break;
-		default:
-			DP_EVENT(w->st, FLOW_REBALANCED);
-			break;
-		}
-	}
-	/* An entry neither kept nor replaced below goes: it is counted once, not per packet. */
-	if (pos >= 0 && g->mode != RT_GROUP_NORMAL && g->mode != RT_GROUP_FAIL_OPEN)
+	gwlb_choose(&g->gw, g->tgt, g->maglev, dp.maglev_size, pos >= 0, val, w->now, proto, hash,
+		    &c);
+	switch (c.action) {
+	case GWLB_PIN_TOUCH:
+		flowtab_touch(pos, val, c.pin);
+		break;
+	case GWLB_PIN_DELETE:
 		flowtab_del(&k, sig);
-	ret = rt_group_pick(g, hash, w->st);
-	if (ret < 0)
-		return ret;
-	slot = (uint32_t)ret;
-	if (flowtab_set(&k, sig, FLOWTAB_VAL(g->targets[slot].tag, w->now)) < 0)
-		DP_EVENT(w->st, FLOW_UNPINNED);
-	DP_EVENT(w->st, FLOW_NEW);
-	w->st->t_flows[g->targets[slot].gidx]++;
-	return (int)slot;
+		break;
+	case GWLB_PIN_NEW:
+		if (flowtab_set(&k, sig, c.pin) < 0)
+			DP_EVENT(w->st, FLOW_UNPINNED);
+		w->st->t_flows[RT_GIDX(gi, c.slot)]++;
+		break;
+	default:
+		break;
+	}
+	for (b = 0; c.ev >> b; b++)
+		if (c.ev >> b & 1)
+			w->st->events[gwlb_event(b)]++;
+	return c.slot;
 }
 
 /*
@@ -156,30 +150,32 @@ void gw_forward(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi, e
 	gw_forward_nat(w, m, pi, ev, NULL);
 }
 
+/* node.geneve_address (the same in every generation), else the port's first IPv4 address */
+static inline uint32_t gw_src(const struct rt_state *s, unsigned int port)
+{
+	return s->geneve_src ? s->geneve_src : dp.ports[port].addr4;
+}
+
 uint32_t gw_geneve_src(unsigned int port)
 {
-	uint32_t src = dp.ports[port].addr4;
-
-	if (dp.cfg->node.has_geneve_address)
-		memcpy(&src, dp.cfg->node.geneve_address.addr, 4);
-	return src;
+	return gw_src(__atomic_load_n(&dp.state, __ATOMIC_ACQUIRE), port);
 }
 
 void gw_encap_nat(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct pkt_info *pi,
 		  unsigned int attach, unsigned int pos, const struct nat_rewrite *undo)
 {
-	const struct cfg_inspection *att = &dp.cfg->inspections[attach];
+	const struct gwlb_attach *att = &w->s->attach[attach];
 	unsigned int gi = att->chain[pos], port;
 	const struct rt_group *g = &w->s->groups[gi];
 	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
-	const struct rt_target *t;
-	struct gwlb_meta meta;
+	const struct gwlb_target *t;
+	struct gwlb_encap e;
 	struct rte_ether_addr mac;
 	struct rte_ether_hdr *eth;
 	struct flow_key fk, ck;
 	struct pkt_info sp, own;
 	uint8_t nh[16], *hdr;
-	uint32_t hash, src;
+	uint32_t hash;
 	int slot, ret, verdict;
 
 	/*
@@ -191,15 +187,15 @@ void gw_encap_nat(struct wctx *w, int reply_port, struct rte_mbuf *m, const stru
 		sp = *pi;
 		fragtab_apply(w, &sp, FRAG_MODE_STEER);
 		frag_own_view(pi, &own);
-		gwlb_flow_key(data, data + m->data_len, &sp, g->cfg->stickiness, &fk);
-		gwlb_flow_key(data, data + m->data_len, &own, g->cfg->stickiness, &ck);
+		gwlb_flow_key(data, data + m->data_len, &sp, g->gw.stickiness, &fk);
+		gwlb_flow_key(data, data + m->data_len, &own, g->gw.stickiness, &ck);
 	} else {
-		gwlb_flow_key(data, data + m->data_len, pi, g->cfg->stickiness, &fk);
+		gwlb_flow_key(data, data + m->data_len, pi, g->gw.stickiness, &fk);
 		ck = fk;
 	}
 	hash = flow_key_hash(&fk);
 	slot = gw_choose(w, gi, g, &fk, hash, pi->proto);
-	if (slot == RT_PICK_BYPASS) {
+	if (slot == GWLB_PICK_BYPASS) {
 		gw_forward_nat(w, m, pi, SL_EV_BYPASS, undo);
 		return;
 	}
@@ -207,7 +203,7 @@ void gw_encap_nat(struct wctx *w, int reply_port, struct rte_mbuf *m, const stru
 		wk_drop(w, m, (enum sl_drop)(-slot - 1));
 		return;
 	}
-	t = &g->targets[slot];
+	t = &g->tgt[slot];
 	if (route_lookup(dp.routes, 4, (const uint8_t *)&t->addr, &port, nh)) {
 		wk_drop(w, m, SL_DROP_NO_ROUTE);
 		return;
@@ -223,11 +219,8 @@ void gw_encap_nat(struct wctx *w, int reply_port, struct rte_mbuf *m, const stru
 			   undo);
 		return;
 	}
-	src = gw_geneve_src(port);
-	meta.endpoint_id = att->endpoint_id;
-	meta.attachment_id = att->attachment_id;
-	meta.cookie = cookie_make(dp.secret, &ck, t->addr, att->endpoint_id);
-	meta.proto = pi->family == 4 ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6;
+	gwlb_encap_plan(dp.secret, att, t, &ck, hash, pi->family, gw_src(w->s, port), w->s->ttl,
+			&e);
 
 	gw_strip_to_l3(m, pi);
 	hdr = (uint8_t *)rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN + GWLB_ENCAP_OVERHEAD);
@@ -239,12 +232,10 @@ void gw_encap_nat(struct wctx *w, int reply_port, struct rte_mbuf *m, const stru
 	eth->dst_addr = mac;
 	eth->src_addr = dp.ports[port].mac;
 	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	geneve_outer_write(hdr + RTE_ETHER_HDR_LEN, src, t->addr, dp.cfg->node.ttl,
-			   geneve_sport(hash), (uint16_t)(GWLB_GENEVE_LEN + pi->l3_len));
-	geneve_gwlb_write(hdr + RTE_ETHER_HDR_LEN + GWLB_OUTER_LEN, &meta);
+	gwlb_encap_write(hdr + RTE_ETHER_HDR_LEN, &e, pi->l3_len);
 	DP_EVENT(w->st, ENCAP);
-	w->st->t_pkts[t->gidx]++;
-	w->st->t_bytes[t->gidx] += pi->l3_len;
+	w->st->t_pkts[RT_GIDX(gi, slot)]++;
+	w->st->t_bytes[RT_GIDX(gi, slot)] += pi->l3_len;
 	wk_tx(w, port, m);
 }
 
@@ -254,50 +245,19 @@ void gw_encap(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct p
 	gw_encap_nat(w, reply_port, m, pi, attach, pos, NULL);
 }
 
-/*
- * Which group of the attachment's chain has the appliance `addr`: its position, or -1; *gidx
- * gets the counter slot its returns count in. A removed appliance still counts until its slot
- * is reused (its returns may be in flight); a present target with the address (one that
- * reused the address in another slot) wins over a removed one.
- */
-static int gw_chain_pos(const struct rt_state *s, const struct cfg_inspection *att, uint32_t addr,
-			uint32_t *gidx)
-{
-	unsigned int p, t;
-	int pos = -1;
-
-	for (p = 0; p < att->n_chain; p++) {
-		const struct rt_group *g = &s->groups[att->chain[p]];
-
-		for (t = 0; t < g->n_targets; t++) {
-			if (g->targets[t].addr != addr)
-				continue;
-			if (pos < 0 || g->targets[t].present) {
-				pos = (int)p;
-				*gidx = g->targets[t].gidx;
-			}
-			if (g->targets[t].present)
-				return pos;
-		}
-		if (pos >= 0)
-			return pos;
-	}
-	return pos;
-}
-
 void gw_return(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struct pkt_info *pi)
 {
 	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
 	const uint8_t *udp = data + pi->l4_off, *end = data + pi->l3_off + pi->l3_len;
-	const struct cfg_inspection *att = NULL;
-	const struct cfg_group *g;
+	const struct gwlb_attach *att;
+	const struct gwlb_group *g;
+	const uint32_t *a, *ret_pos;
 	struct gwlb_meta meta;
 	struct pkt_info in;
 	struct flow_key fk;
 	uint16_t udp_len, hlen;
-	uint32_t appliance, gidx = 0;
-	unsigned int a;
-	int ret, pos, last, zone;
+	uint32_t appliance, pos, gi;
+	int ret, zone;
 
 	(void)port;
 	udp_len = sl_get_be16(udp + 4);
@@ -311,23 +271,22 @@ void gw_return(struct wctx *w, unsigned int port, struct rte_mbuf *m, const stru
 		wk_drop(w, m, (enum sl_drop)gwlb_geneve_drop((unsigned int)-ret));
 		return;
 	}
-	for (a = 0; a < dp.cfg->n_inspections; a++)
-		if (dp.cfg->inspections[a].endpoint_id == meta.endpoint_id) {
-			att = &dp.cfg->inspections[a];
-			break;
-		}
-	if (!att) {
+	a = rt_map_find(&w->s->by_endpoint, meta.endpoint_id);
+	if (!a) {
 		wk_drop(w, m, SL_DROP_GENEVE_UNKNOWN_ENDPOINT);
 		return;
 	}
+	att = &w->s->attach[*a];
 	memcpy(&appliance, pi->saddr, 4);
-	pos = gw_chain_pos(w->s, att, appliance, &gidx);
-	if (pos < 0) {
+	ret_pos = rt_map_find(&w->s->by_appliance, gwlb_ret_key(*a, appliance));
+	if (!ret_pos) {
 		wk_drop(w, m, SL_DROP_GENEVE_UNKNOWN_APPLIANCE);
 		return;
 	}
-	g = w->s->groups[att->chain[pos]].cfg;
-	if (gwlb_udp_csum_verify(sl_get_be16(udp + 6), g->geneve_udp_checksum) &&
+	pos = gwlb_ret_pos(*ret_pos);
+	gi = att->chain[pos];
+	g = &w->s->groups[gi].gw;
+	if (gwlb_udp_csum_verify(sl_get_be16(udp + 6), g->udp_csum) &&
 	    !csum_l4_ok(4, pi->saddr, pi->daddr, IPPROTO_UDP_, udp, udp_len)) {
 		wk_drop(w, m, SL_DROP_GENEVE_UDP_CHECKSUM);
 		return;
@@ -350,17 +309,22 @@ void gw_return(struct wctx *w, unsigned int port, struct rte_mbuf *m, const stru
 		return;
 	}
 	DP_EVENT(w->st, DECAP);
-	w->st->t_returns[gidx]++;
-	last = (unsigned int)pos + 1 >= att->n_chain;
+	w->st->t_returns[RT_GIDX(gi, gwlb_ret_slot(*ret_pos))]++;
 	zone = nlb_is_zone_ip(in.family, in.daddr);
-	if (gwlb_inner_martian(&in, wk_dst_kind(in.family, in.daddr), zone)) {
+	/* sluice-dp's load balancer takes any packet to the zone IP (nlb_to_zone_ip) */
+	switch (gwlb_return_verdict(pos, att->n_chain, &in, zone,
+				    zone ? PKT_DST_OWN : wk_dst_kind(in.family, in.daddr), 1)) {
+	case GWLB_RET_MARTIAN:
 		wk_drop(w, m, SL_DROP_MARTIAN_DST);
-		return;
-	}
-	if (!last)
-		gw_encap(w, -1, m, &in, a, (unsigned int)pos + 1);
-	else if (zone) /* inspected, now balance it */
+		break;
+	case GWLB_RET_NEXT:
+		gw_encap(w, -1, m, &in, *a, pos + 1);
+		break;
+	case GWLB_RET_NLB: /* inspected, now balance it */
 		nlb_to_zone_ip(w, -1, m, &in, 1);
-	else
+		break;
+	default:
 		gw_forward(w, m, &in, SL_EV_FORWARD);
+		break;
+	}
 }

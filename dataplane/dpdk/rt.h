@@ -8,7 +8,7 @@
 #define SL_RT_H
 
 #include "dataplane/core/gwlb.h"
-#include "dataplane/core/maglev.h"
+#include "dataplane/core/gwlb_table.h"
 #include "dataplane/dpdk/dp.h"
 #include "dataplane/lib/rt_model.h"
 
@@ -20,33 +20,21 @@ void rt_state_publish(struct rt_state *s);
  */
 void rt_publish_times(uint64_t *published_us, uint64_t *synced_us);
 
-#define RT_PICK_BYPASS (-1000)
+#define RT_PICK_BYPASS GWLB_PICK_BYPASS
 
 /*
- * The target slot group g gives a new flow of hash `hash` (Maglev over the eligible targets,
- * or the fail-open candidates), or -(drop reason + 1), or RT_PICK_BYPASS (policy bypass).
+ * The target slot group g gives a new flow of hash `hash` (core/gwlb_table.h gwlb_pick over
+ * the generation's compiled group and Maglev table), or -(drop reason + 1), or RT_PICK_BYPASS
+ * (policy bypass); counts fail_open.
  */
 static inline int rt_group_pick(const struct rt_group *g, uint32_t hash, struct dp_stats *st)
 {
-	uint32_t slot;
+	uint8_t ev = 0;
+	int ret = gwlb_pick(&g->gw, g->maglev, dp.maglev_size, hash, &ev);
 
-	switch (g->mode) {
-	case RT_GROUP_NO_TARGET:
-		return -(SL_DROP_NO_TARGET + 1);
-	case RT_GROUP_DROP:
-		return -(SL_DROP_ALL_UNHEALTHY_DROP + 1);
-	case RT_GROUP_BYPASS:
-		return RT_PICK_BYPASS;
-	case RT_GROUP_FAIL_OPEN:
+	if (ev)
 		st->events[SL_EV_FAIL_OPEN]++;
-		break;
-	default:
-		break;
-	}
-	slot = maglev_lookup(g->maglev, dp.maglev_size, hash);
-	if (slot == MAGLEV_EMPTY || slot >= g->n_targets)
-		return -(SL_DROP_NO_TARGET + 1);
-	return (int)slot;
+	return ret;
 }
 
 /*

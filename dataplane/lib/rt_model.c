@@ -18,8 +18,16 @@ static void rt_group_free(struct rt_group *g)
 {
 	free(g->targets);
 	free(g->maglev);
+	free(g->tgt);
 	g->targets = NULL;
 	g->maglev = NULL;
+	g->tgt = NULL;
+}
+
+static void rt_map_free(struct rt_map *m)
+{
+	free(m->e);
+	memset(m, 0, sizeof(*m));
 }
 
 void rt_state_free(struct rt_state *s)
@@ -29,22 +37,25 @@ void rt_state_free(struct rt_state *s)
 	if (!s)
 		return;
 	free(s->replies.e);
+	free(s->attach);
+	rt_map_free(&s->by_endpoint);
+	rt_map_free(&s->by_appliance);
 	for (i = 0; i < s->n_groups; i++)
 		rt_group_free(&s->groups[i]);
 	free(s->groups);
 	free(s);
 }
 
-const char *rt_mode_name(enum rt_group_mode m)
+const char *rt_mode_name(enum gwlb_mode m)
 {
 	switch (m) {
-	case RT_GROUP_NORMAL:
+	case GWLB_MODE_NORMAL:
 		return "normal";
-	case RT_GROUP_FAIL_OPEN:
+	case GWLB_MODE_FAIL_OPEN:
 		return "fail_open";
-	case RT_GROUP_DROP:
+	case GWLB_MODE_DROP:
 		return "drop";
-	case RT_GROUP_BYPASS:
+	case GWLB_MODE_BYPASS:
 		return "bypass";
 	default:
 		return "no_target";
@@ -62,11 +73,54 @@ static int rt_candidate(const struct rt_target *t)
 	return t->present && t->in_zone;
 }
 
-/* Decide the group's mode from its target states and build the matching Maglev table. */
+/*
+ * The per-packet records of g (core/gwlb_table.h): its mode and options, and its slots.
+ * 0 or -ENOMEM.
+ */
+static int rt_group_compile(struct rt_group *g)
+{
+	const struct cfg_group *cg = g->cfg;
+	unsigned int i;
+
+	free(g->tgt);
+	g->tgt = calloc(g->n_targets ? g->n_targets : 1, sizeof(*g->tgt));
+	if (!g->tgt)
+		return -ENOMEM;
+	for (i = 0; i < g->n_targets; i++) {
+		const struct rt_target *t = &g->targets[i];
+		struct gwlb_target *o = &g->tgt[i];
+
+		o->addr = t->addr;
+		o->tag = t->tag;
+		o->weight = t->weight;
+		o->port = t->port;
+		o->state = t->state;
+		o->in_zone = t->in_zone;
+		o->present = t->present;
+		o->family = t->family;
+		o->drain_start = t->drain_start;
+	}
+	memset(&g->gw, 0, sizeof(g->gw));
+	g->gw.mode = (uint8_t)g->mode;
+	g->gw.protocol = (uint8_t)cg->protocol;
+	g->gw.stickiness = (uint8_t)cg->stickiness;
+	g->gw.rebalance = (uint8_t) !!g->rebalance;
+	g->gw.n_targets = (uint16_t)g->n_targets;
+	g->gw.udp_csum = cg->geneve_udp_checksum;
+	g->gw.idle_tcp_us = g->idle_tcp;
+	g->gw.idle_other_us = g->idle_other;
+	g->gw.dereg_delay_us = g->dereg_delay;
+	return 0;
+}
+
+/*
+ * Decide the group's mode from its target states, build the matching Maglev table (slots,
+ * GWLB_MAGLEV_EMPTY where maglev_build has none) and compile the group (rt_group_compile).
+ */
 static int rt_group_finalize(struct rt_group *g, uint32_t size)
 {
 	uint64_t *keys = NULL;
-	uint32_t *weights = NULL;
+	uint32_t *weights = NULL, *table = NULL;
 	unsigned int i, n_elig = 0, n_open = 0;
 	uint64_t sum = 0;
 	int ret = -ENOMEM;
@@ -82,22 +136,23 @@ static int rt_group_finalize(struct rt_group *g, uint32_t size)
 		n_open += gwlb_target_fail_open(t->state);
 	}
 	if (n_elig)
-		g->mode = RT_GROUP_NORMAL;
+		g->mode = GWLB_MODE_NORMAL;
 	else if (!n_open)
-		g->mode = RT_GROUP_NO_TARGET;
+		g->mode = GWLB_MODE_NO_TARGET;
 	else if (g->cfg->all_unhealthy == CFG_ALL_UNHEALTHY_DROP)
-		g->mode = RT_GROUP_DROP;
+		g->mode = GWLB_MODE_DROP;
 	else if (g->cfg->all_unhealthy == CFG_ALL_UNHEALTHY_BYPASS)
-		g->mode = RT_GROUP_BYPASS;
+		g->mode = GWLB_MODE_BYPASS;
 	else
-		g->mode = RT_GROUP_FAIL_OPEN;
-	if (g->mode != RT_GROUP_NORMAL && g->mode != RT_GROUP_FAIL_OPEN)
-		return 0;
+		g->mode = GWLB_MODE_FAIL_OPEN;
+	if (g->mode != GWLB_MODE_NORMAL && g->mode != GWLB_MODE_FAIL_OPEN)
+		return rt_group_compile(g);
 
 	keys = calloc(g->n_targets, sizeof(*keys));
 	weights = calloc(g->n_targets, sizeof(*weights));
+	table = malloc(sizeof(*table) * size);
 	g->maglev = malloc(sizeof(*g->maglev) * size);
-	if (!keys || !weights || !g->maglev)
+	if (!keys || !weights || !table || !g->maglev)
 		goto out;
 	for (i = 0; i < g->n_targets; i++) {
 		const struct rt_target *t = &g->targets[i];
@@ -106,7 +161,7 @@ static int rt_group_finalize(struct rt_group *g, uint32_t size)
 		if (!t->present)
 			continue; /* weight 0: no entry */
 		keys[i] = maglev_target_key(t->id);
-		if (g->mode == RT_GROUP_NORMAL)
+		if (g->mode == GWLB_MODE_NORMAL)
 			use = t->in_zone && gwlb_target_eligible(t->state, t->weight);
 		else /* fail open: every candidate, by weight */
 			use = t->in_zone && gwlb_target_fail_open(t->state);
@@ -116,7 +171,11 @@ static int rt_group_finalize(struct rt_group *g, uint32_t size)
 	for (i = 0; !sum && i < g->n_targets; i++) /* fail open, all weights 0: evenly */
 		weights[i] =
 			rt_candidate(&g->targets[i]) && gwlb_target_fail_open(g->targets[i].state);
-	ret = maglev_build(g->maglev, size, keys, weights, g->n_targets);
+	ret = maglev_build(table, size, keys, weights, g->n_targets);
+	for (i = 0; !ret && i < size; i++)
+		g->maglev[i] = table[i] < GWLB_SLOTS ? (uint16_t)table[i] : GWLB_MAGLEV_EMPTY;
+	if (!ret)
+		ret = rt_group_compile(g);
 out:
 	if (ret) {
 		free(g->maglev);
@@ -124,6 +183,7 @@ out:
 	}
 	free(keys);
 	free(weights);
+	free(table);
 	return ret;
 }
 
@@ -216,6 +276,125 @@ static int rt_replies_build(struct rt_state *s)
 	return 0;
 }
 
+/* An empty map for up to n keys (at most half full: short probes, always an empty slot). */
+static int rt_map_init(struct rt_map *m, unsigned int n)
+{
+	uint32_t size = 16;
+
+	rt_map_free(m);
+	while (size < 2 * n)
+		size *= 2;
+	m->e = calloc(size, sizeof(*m->e));
+	if (!m->e)
+		return -ENOMEM;
+	m->mask = size - 1;
+	return 0;
+}
+
+/* The entry of key in m, new (used, val 0) if absent. m has room (rt_map_init). */
+static struct rt_map_ent *rt_map_slot(struct rt_map *m, uint64_t key, int *fresh)
+{
+	uint32_t i;
+
+	for (i = rt_map_hash(key) & m->mask;; i = (i + 1) & m->mask) {
+		struct rt_map_ent *e = &m->e[i];
+
+		*fresh = !e->used;
+		if (e->used && e->key != key)
+			continue;
+		if (*fresh) {
+			e->used = 1;
+			e->key = key;
+			m->n++;
+		}
+		return e;
+	}
+}
+
+/*
+ * The return table of attachment a (core/gwlb_table.h gwlb_ret_key): over its chain in order,
+ * the first position with an appliance's address wins; within it a present target wins over a
+ * removed one, else the lowest slot.
+ */
+static void rt_appliances_add(struct rt_state *s, uint32_t a)
+{
+	const struct gwlb_attach *att = &s->attach[a];
+	unsigned int p, t;
+
+	for (p = 0; p < att->n_chain; p++) {
+		const struct rt_group *g = &s->groups[att->chain[p]];
+
+		for (t = 0; t < g->n_targets; t++) {
+			const struct rt_target *rt = &g->targets[t];
+			int fresh;
+			struct rt_map_ent *e =
+				rt_map_slot(&s->by_appliance, gwlb_ret_key(a, rt->addr), &fresh);
+
+			if (fresh)
+				e->val = gwlb_ret_val(p, t) | (uint32_t)rt->present << 16;
+			else if (gwlb_ret_pos(e->val) == p && !(e->val >> 16) && rt->present)
+				e->val = gwlb_ret_val(p, t) | 1u << 16;
+		}
+	}
+}
+
+/*
+ * The generation's inspection tables (core/gwlb_table.h): the attachments, endpoint ID ->
+ * attachment, (attachment, appliance) -> chain position and slot, the node's GENEVE source
+ * and TTL, and the generation in each group. 0 or -ENOMEM.
+ */
+static int rt_gwlb_compile(struct rt_state *s)
+{
+	const struct config *cfg = s->cfg;
+	unsigned int a, p, n = 0;
+	int fresh;
+
+	for (a = 0; a < s->n_groups; a++)
+		s->groups[a].gw.generation = s->generation;
+	free(s->attach);
+	s->attach = NULL;
+	s->n_attach = 0;
+	rt_map_free(&s->by_endpoint);
+	rt_map_free(&s->by_appliance);
+	if (!cfg)
+		return 0;
+	s->ttl = cfg->node.ttl;
+	s->geneve_src = 0;
+	if (cfg->node.has_geneve_address)
+		memcpy(&s->geneve_src, cfg->node.geneve_address.addr, 4);
+	s->attach = calloc(cfg->n_inspections ? cfg->n_inspections : 1, sizeof(*s->attach));
+	if (!s->attach || rt_map_init(&s->by_endpoint, cfg->n_inspections))
+		return -ENOMEM;
+	s->n_attach = cfg->n_inspections;
+	for (a = 0; a < cfg->n_inspections; a++) {
+		const struct cfg_inspection *ci = &cfg->inspections[a];
+		struct gwlb_attach *o = &s->attach[a];
+		struct rt_map_ent *e;
+
+		o->endpoint_id = ci->endpoint_id;
+		o->attachment_id = ci->attachment_id;
+		/* the config refuses longer chains; the bound is for the compiler */
+		for (p = 0; p < ci->n_chain && p < GWLB_CHAIN_MAX; p++) {
+			o->chain[p] = (uint16_t)ci->chain[p];
+			if (o->chain[p] < s->n_groups)
+				n += s->groups[o->chain[p]].n_targets;
+		}
+		o->n_chain = (uint8_t)p;
+		/* the first attachment with an endpoint ID has it (as the scan it replaces) */
+		e = rt_map_slot(&s->by_endpoint, ci->endpoint_id, &fresh);
+
+		if (fresh)
+			e->val = a;
+	}
+	if (rt_map_init(&s->by_appliance, n))
+		return -ENOMEM;
+	for (a = 0; a < s->n_attach; a++)
+		rt_appliances_add(s, a);
+	for (a = 0; a <= s->by_appliance.mask; a++) /* the present flag was the build's */
+		s->by_appliance.e[a].val &= 0xffffu;
+	return 0;
+}
+
 int rt_state_finalize(struct rt_state *s, uint32_t maglev_size)
 {
 	unsigned int gi;
@@ -223,6 +402,8 @@ int rt_state_finalize(struct rt_state *s, uint32_t maglev_size)
 	for (gi = 0; gi < s->n_groups; gi++)
 		if (rt_group_finalize(&s->groups[gi], maglev_size))
 			return -ENOMEM;
+	if (rt_gwlb_compile(s))
+		return -ENOMEM;
 	return rt_replies_build(s);
 }
 
@@ -282,7 +463,7 @@ struct rt_state *rt_state_build(const struct config *cfg, uint32_t maglev_size, 
 		if (rt_group_finalize(g, maglev_size))
 			goto nomem;
 	}
-	if (rt_replies_build(s))
+	if (rt_gwlb_compile(s) || rt_replies_build(s))
 		goto nomem;
 	return s;
 nomem:
@@ -312,6 +493,7 @@ struct rt_state *rt_state_clone(const struct rt_state *s, uint64_t now)
 
 		*ng = *og;
 		ng->maglev = NULL;
+		ng->tgt = NULL; /* compiled again by rt_state_finalize */
 		ng->targets = malloc(tsz);
 		if (!ng->targets)
 			goto fail;

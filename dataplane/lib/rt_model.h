@@ -16,6 +16,7 @@
 
 #include "dataplane/lib/config.h"
 #include "dataplane/core/gwlb.h"
+#include "dataplane/core/gwlb_table.h"
 #include "dataplane/core/nlb.h"
 
 /*
@@ -64,22 +65,34 @@ struct rt_target {
 };
 _Static_assert(offsetof(struct rt_target, freed_seq) == 48, "the per-packet part: 48 bytes");
 
-enum rt_group_mode {
-	RT_GROUP_NORMAL = 0, /* maglev over eligible targets */
-	RT_GROUP_FAIL_OPEN,  /* none eligible: maglev over fail-open candidates */
-	RT_GROUP_DROP,	     /* none eligible, policy drop */
-	RT_GROUP_BYPASS,     /* none eligible, policy bypass */
-	RT_GROUP_NO_TARGET,  /* no candidate at all */
-};
-
 struct rt_group {
 	const struct cfg_group *cfg;
 	struct rt_target *targets; /* [n_targets] slots, present or free */
 	unsigned int n_targets;	   /* every slot ever used is below it; <= RT_SLOTS */
-	uint32_t *maglev; /* maglev_size entries: target slots; NULL unless NORMAL/FAIL_OPEN */
-	enum rt_group_mode mode;
+	uint16_t *maglev;    /* maglev_size entries: target slots (GWLB_MAGLEV_EMPTY: none); NULL
+			      * unless NORMAL/FAIL_OPEN */
+	enum gwlb_mode mode; /* core/gwlb_table.h (one enum for both dataplanes) */
 	uint64_t idle_tcp, idle_other, dereg_delay; /* us */
 	int rebalance;
+	/* compiled by rt_state_finalize: what the packet path reads (core/gwlb_table.h) */
+	struct gwlb_group gw;
+	struct gwlb_target *tgt; /* [n_targets], the slots' per-packet part */
+};
+
+/*
+ * A generation's small hash table, uint64_t key -> uint32_t value (open addressing, at most
+ * half full). Per packet: rt_map_find reads it.
+ */
+struct rt_map_ent {
+	uint64_t key;
+	uint32_t val;
+	uint32_t used;
+};
+
+struct rt_map {
+	struct rt_map_ent *e; /* [mask + 1]; NULL when empty */
+	uint32_t mask;
+	uint32_t n;
 };
 
 /*
@@ -114,6 +127,13 @@ struct rt_state {
 	unsigned int n_groups;
 	const struct config *cfg; /* what it was built from (the listeners) */
 	struct rt_replies replies;
+	/* the inspection path, compiled by rt_state_finalize (core/gwlb_table.h) */
+	struct gwlb_attach *attach; /* [n_attach]: the config's inspections */
+	unsigned int n_attach;
+	struct rt_map by_endpoint;  /* endpoint ID -> attachment index */
+	struct rt_map by_appliance; /* gwlb_ret_key(attachment, address) -> gwlb_ret_val */
+	uint32_t geneve_src;	    /* node.geneve_address (network order), 0: the port's */
+	uint8_t ttl;		    /* node.ttl: the outer TTL */
 };
 
 /* Build the first generation from the config. Returns NULL with a message in err. */
@@ -155,7 +175,30 @@ uint64_t rt_group_pin_life(const struct rt_group *g);
 /* Does a target of zone `zone` take traffic on the node of cfg (its zone, or cross-zone)? */
 int rt_in_zone(const struct config *cfg, const struct cfg_group *cg, const char *zone);
 
-const char *rt_mode_name(enum rt_group_mode m);
+const char *rt_mode_name(enum gwlb_mode m);
+
+static inline uint32_t rt_map_hash(uint64_t key)
+{
+	key *= 0x9e3779b97f4a7c15ull;
+	return (uint32_t)(key >> 32);
+}
+
+/* The value of `key` in m, or NULL. */
+static inline const uint32_t *rt_map_find(const struct rt_map *m, uint64_t key)
+{
+	uint32_t i;
+
+	if (!m->n)
+		return NULL;
+	for (i = rt_map_hash(key) & m->mask;; i = (i + 1) & m->mask) {
+		const struct rt_map_ent *e = &m->e[i];
+
+		if (!e->used)
+			return NULL;
+		if (e->key == key)
+			return &e->val;
+	}
+}
 
 /* The hash of a reply key (its table slot before probing). */
 static inline uint32_t rt_reply_hash(const struct rt_reply_key *k)

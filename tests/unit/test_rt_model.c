@@ -169,8 +169,8 @@ static const char *entry_id(const struct rt_group *g, uint32_t i)
 
 	if (!g->maglev)
 		return "";
-	slot = maglev_lookup(g->maglev, M, i);
-	return slot == MAGLEV_EMPTY ? "" : g->targets[slot].id;
+	slot = g->maglev[i % M];
+	return slot == GWLB_MAGLEV_EMPTY ? "" : g->targets[slot].id;
 }
 
 /* The same table, slot -> id, in every group; the same mode. */
@@ -214,11 +214,12 @@ static void choose(const struct rt_group *g, const struct pkt_info *pi, const ch
 {
 	static const uint8_t secret[16] = "0123456789abcdef";
 	struct flow_key fk;
-	uint32_t slot;
+	uint8_t ev = 0;
+	int slot;
 
-	flow_key_make(pi, g->cfg->stickiness, &fk);
-	slot = maglev_lookup(g->maglev, M, flow_key_hash(&fk));
-	CU_ASSERT_FATAL(slot != MAGLEV_EMPTY && slot < g->n_targets);
+	flow_key_make(pi, g->gw.stickiness, &fk);
+	slot = gwlb_pick(&g->gw, g->maglev, M, flow_key_hash(&fk), &ev);
+	CU_ASSERT_FATAL(slot >= 0 && slot < (int)g->n_targets);
 	*id = g->targets[slot].id;
 	*cookie = cookie_make(secret, &fk, g->targets[slot].addr, 7);
 }
@@ -259,8 +260,8 @@ static void test_same_targets_any_order_same_choices(void)
 				       cg->targets[cg->n_targets - 1].id);
 		CU_ASSERT_EQUAL(c->groups[gi].targets[0].tag, RT_TAG(1, 0));
 	}
-	CU_ASSERT_EQUAL(a->groups[0].mode, RT_GROUP_NORMAL);
-	CU_ASSERT_EQUAL(a->groups[3].mode, RT_GROUP_FAIL_OPEN);
+	CU_ASSERT_EQUAL(a->groups[0].mode, GWLB_MODE_NORMAL);
+	CU_ASSERT_EQUAL(a->groups[3].mode, GWLB_MODE_FAIL_OPEN);
 	assert_same_tables(a, b);
 	assert_same_tables(a, c);
 	assert_same_choices(a, b);
@@ -540,6 +541,91 @@ static void test_incarnation_wraps_only_after_every_pin_expired(void)
 	config_free(cfg);
 }
 
+/*
+ * The inspection tables compiled per generation (core/gwlb_table.h): attachments, endpoint ID
+ * -> attachment, (attachment, appliance) -> chain position and slot, where the first position
+ * wins and, within it, a present target over a removed one with the same address.
+ */
+#define GW_CFG                                                             \
+	"node: {zone: az1, ttl: 33, geneve_address: 10.0.1.10,\n"          \
+	"       cookie_secret: 00112233445566778899aabbccddeeff}\n"        \
+	"zones: {az1: 10.0.1.10}\n"                                        \
+	"ports:\n"                                                         \
+	"  - {name: out, device: net_null0, addresses: [10.0.1.10/24]}\n"  \
+	"  - {name: srv, device: net_null1, addresses: [172.16.0.1/24]}\n" \
+	"inspection:\n"                                                    \
+	"  - {name: a, endpoint_id: 7, from: out, chain: [g1, g2]}\n"      \
+	"  - {name: b, endpoint_id: 9, from: srv, chain: [g2]}\n"          \
+	"target_groups:\n"                                                 \
+	"  - name: g1\n    protocol: geneve\n"                             \
+	"    geneve_udp_checksum: ignore\n    targets:\n"                  \
+	"      - {id: x-1, address: 172.16.0.21, zone: az1}\n"             \
+	"      - {id: x-2, address: 172.16.0.22, zone: az1}\n"             \
+	"  - name: g2\n    protocol: geneve\n    targets:\n"               \
+	"      - {id: y-1, address: 172.16.0.31, zone: az1}\n"             \
+	"      - {id: y-2, address: 172.16.0.32, zone: az1}\n"
+
+static int appliance(const struct rt_state *s, uint32_t a, uint8_t last)
+{
+	uint32_t addr = sl_htonl(0xac100000u | last);
+	const uint32_t *v = rt_map_find(&s->by_appliance, gwlb_ret_key(a, addr));
+
+	return v ? (int)*v : -1;
+}
+
+static void test_gwlb_tables(void)
+{
+	struct config *cfg = load(GW_CFG);
+	struct rt_state *s = build(cfg), *n;
+	const uint32_t *a;
+	int slot;
+
+	CU_ASSERT_EQUAL(s->n_attach, 2);
+	CU_ASSERT_EQUAL(s->attach[0].n_chain, 2);
+	CU_ASSERT_EQUAL(s->attach[0].chain[1], 1);
+	CU_ASSERT_EQUAL(s->attach[1].endpoint_id, 9);
+	CU_ASSERT_EQUAL(s->ttl, 33);
+	CU_ASSERT_EQUAL(s->geneve_src, sl_htonl(0x0a00010au));
+	a = rt_map_find(&s->by_endpoint, 9);
+	CU_ASSERT_FATAL(a && *a == 1);
+	CU_ASSERT_PTR_NULL(rt_map_find(&s->by_endpoint, 8));
+	CU_ASSERT_EQUAL(s->groups[0].gw.stickiness, cfg->groups[0].stickiness);
+	CU_ASSERT_EQUAL(s->groups[0].gw.udp_csum, GWLB_UDP_CSUM_IGNORE);
+	CU_ASSERT_EQUAL(s->groups[1].gw.udp_csum, GWLB_UDP_CSUM_VERIFY);
+	CU_ASSERT_EQUAL(s->groups[0].gw.n_targets, 2);
+	CU_ASSERT_EQUAL(s->groups[0].gw.generation, s->generation);
+	CU_ASSERT_EQUAL(s->groups[1].tgt[1].addr, s->groups[1].targets[1].addr);
+	CU_ASSERT_EQUAL(s->groups[1].tgt[1].tag, RT_TAG(0, 1));
+	CU_ASSERT_EQUAL(appliance(s, 0, 22), (int)gwlb_ret_val(0, 1));
+	CU_ASSERT_EQUAL(appliance(s, 0, 32), (int)gwlb_ret_val(1, 1));
+	CU_ASSERT_EQUAL(appliance(s, 1, 32), (int)gwlb_ret_val(0, 1));
+	CU_ASSERT_EQUAL(appliance(s, 1, 22), -1); /* not in b's chain */
+	CU_ASSERT_EQUAL(appliance(s, 0, 99), -1);
+
+	/* x-1 removed: its returns still validate; x-3 takes its address: it wins */
+	n = rt_state_clone(s, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	rt_group_remove(&n->groups[0], 0);
+	CU_ASSERT_EQUAL_FATAL(rt_state_finalize(n, M), 0);
+	CU_ASSERT_EQUAL(appliance(n, 0, 21), (int)gwlb_ret_val(0, 0));
+	CU_ASSERT_EQUAL(n->groups[0].tgt[0].present, 0);
+	rt_state_free(s);
+	s = n;
+	n = rt_state_clone(s, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	slot = rt_group_add(n, 0, "x-3", 0);
+	CU_ASSERT_EQUAL_FATAL(slot, 2);
+	n->groups[0].targets[2].addr = sl_htonl(0xac100015u);
+	n->groups[0].targets[2].family = 4;
+	CU_ASSERT_EQUAL_FATAL(rt_state_finalize(n, M), 0);
+	CU_ASSERT_EQUAL(appliance(n, 0, 21), (int)gwlb_ret_val(0, 2));
+	CU_ASSERT_EQUAL(n->groups[0].gw.n_targets, 3);
+	CU_ASSERT_EQUAL(n->groups[0].gw.generation, s->generation + 1);
+	rt_state_free(s);
+	rt_state_free(n);
+	config_free(cfg);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -552,6 +638,7 @@ int main(void)
 		 test_slot_reuse_never_revives_a_pin},
 		{"incarnation wraps only after every pin expired",
 		 test_incarnation_wraps_only_after_every_pin_expired},
+		{"inspection tables: attachments, endpoints, appliances", test_gwlb_tables},
 		CU_TEST_INFO_NULL,
 	};
 
