@@ -31,39 +31,25 @@ timestamps 1 us apart).
 import argparse
 import ipaddress
 import json
+import os
 import re
 import struct
 import sys
 
-PCAP_HDR = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)  # LINKTYPE_ETHERNET
-T0 = 1_000_000  # capture timestamps: deterministic, 1 us apart
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pylib import frames as fr  # noqa: E402
+from pylib import pcapio  # noqa: E402
+
+T0 = 1_000_000  # capture timestamps (us): deterministic, 1 us apart
 MAX_FLOWS = 1 << 22
 TCP_SYN, TCP_PSH_ACK = 0x02, 0x18
 
 
 def mac_bytes(s):
-    b = bytes(int(x, 16) for x in s.split(":"))
-    if len(b) != 6:
+    try:
+        return fr.mac_b(s)
+    except ValueError:
         raise SystemExit("nlb_gen.py: bad MAC %r" % s)
-    return b
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return (~s) & 0xFFFF
-
-
-def write_pcap(path, frames):
-    with open(path, "wb") as f:
-        f.write(PCAP_HDR)
-        for i, fr in enumerate(frames):
-            ts = T0 + i
-            f.write(struct.pack("<IIII", ts // 1_000_000, ts % 1_000_000, len(fr), len(fr)))
-            f.write(fr)
 
 
 def client(i):
@@ -82,15 +68,8 @@ class Maker:
 
     def frame(self, i, flags, seq, ack, payload, opts=b""):
         src, sport = client(i)
-        doff = (20 + len(opts)) // 4
-        tcp = struct.pack("!HHIIBBHHH", sport, self.dport, seq, ack, doff << 4, flags,
-                          64240, 0, 0) + opts + payload
-        pseudo = src + self.dst + struct.pack("!BBH", 0, 6, len(tcp))
-        tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
-        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), i & 0xFFFF, 0x4000, 64, 6,
-                         0, src, self.dst)
-        ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-        return self.eth + ip + tcp
+        tcp = fr.tcp(src, self.dst, sport, self.dport, seq, ack, flags, 64240, opts, payload)
+        return self.eth + fr.ipv4(src, self.dst, 6, tcp, ident=i)
 
     def syn(self, i):
         # MSS 1460, NOP, window scale 7: IPv4 48 bytes, frame 62 (no Ethernet padding)
@@ -117,7 +96,7 @@ def check_flows(n):
 def cmd_syns(a):
     check_flows(a.flows)
     m = Maker(a)
-    write_pcap(a.out, [m.syn(i) for i in range(a.flows)])
+    pcapio.write_frames(a.out, [m.syn(i) for i in range(a.flows)], T0)
     print("nlb_gen.py: %s: %d TCP SYNs of %d distinct flows to %s:%d" %
           (a.out, a.flows, a.flows, a.zone_ip, a.port))
 
@@ -130,7 +109,7 @@ def cmd_established(a):
     frames = [m.syn(i) for i in range(a.flows)]
     for r in range(a.data):
         frames += [m.data(i, r) for i in range(a.flows)]
-    write_pcap(a.out, frames)
+    pcapio.write_frames(a.out, frames, T0)
     print("nlb_gen.py: %s: %d flows to %s:%d, SYN then %d data packets each: %d packets" %
           (a.out, a.flows, a.zone_ip, a.port, a.data, len(frames)))
 

@@ -30,39 +30,11 @@ import threading
 import time
 import urllib.request
 
-SKIP = 77
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pylib.proc import stop_proc  # noqa: E402
+from pylib.report import SKIP, Abort, Report  # noqa: E402,F401
+
 SECRET_HEX = "000102030405060708090a0b0c0d0e0f"
-
-
-# --- reporting ------------------------------------------------------------------------------
-
-class Report:
-    def __init__(self):
-        self.failed = []
-        self.passed = 0
-
-    def check(self, ok, what, detail=""):
-        if ok:
-            self.passed += 1
-            print("PASS: %s" % what, flush=True)
-        else:
-            self.failed.append(what)
-            print("FAIL: %s%s" % (what, ("\n      " + str(detail).replace("\n", "\n      "))
-                                  if detail else ""), flush=True)
-        return bool(ok)
-
-    def info(self, msg):
-        print("INFO: %s" % msg, flush=True)
-
-    def summary(self):
-        print("\n%d passed, %d failed" % (self.passed, len(self.failed)), flush=True)
-        for f in self.failed:
-            print("  failed: %s" % f, flush=True)
-        return 1 if self.failed else 0
-
-
-class Abort(Exception):
-    """A step failed so that the rest of the test cannot run."""
 
 
 # --- processes and temp files ---------------------------------------------------------------
@@ -192,21 +164,7 @@ class Daemon:
 
     def stop(self, sig=signal.SIGTERM, timeout=10):
         """Signal our process by PID, wait; SIGKILL if it does not go. Its exit code."""
-        p = self.proc
-        if p is None:
-            return None
-        if p.poll() is None:
-            try:
-                os.kill(p.pid, sig)
-                p.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                print("WARN: %s (pid %d) ignored signal %d, killing it" % (self.name, p.pid, sig),
-                      flush=True)
-                os.kill(p.pid, signal.SIGKILL)
-                p.wait(timeout=10)
-            except ProcessLookupError:
-                pass
-        return p.returncode
+        return stop_proc(self.proc, self.name, sig, timeout) if self.proc else None
 
 
 def run(cmd, timeout=30, env=None):

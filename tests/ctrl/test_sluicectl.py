@@ -27,29 +27,16 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pylib.report import SKIP, Report  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 FAKE = os.path.join(HERE, "fake_sluiced.py")
 PY = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
-SKIP = 77
 
 _spec = importlib.util.spec_from_file_location("fake_sluiced", FAKE)
 fake = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(fake)
-
-
-class Report:
-    def __init__(self):
-        self.passed, self.failed = 0, []
-
-    def check(self, ok, what, detail=""):
-        if ok:
-            self.passed += 1
-            print("PASS: %s" % what, flush=True)
-        else:
-            self.failed.append(what)
-            d = str(detail).replace("\n", "\n      ")
-            print("FAIL: %s%s" % (what, "\n      " + d if detail != "" else ""), flush=True)
-        return bool(ok)
 
 
 class Fake:
@@ -789,10 +776,7 @@ def main():
             print("kept %s" % tmp)
         else:
             shutil.rmtree(tmp, ignore_errors=True)
-    print("\n%d passed, %d failed" % (rep.passed, len(rep.failed)))
-    for x in rep.failed:
-        print("  failed: %s" % x)
-    return 1 if rep.failed else 0
+    return rep.summary()
 
 
 if __name__ == "__main__":

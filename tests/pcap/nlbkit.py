@@ -19,12 +19,14 @@ so scapy recomputes them in full): this checks sluice-dp's incremental checksum 
 """
 
 import ipaddress
+import os
 import struct
 from collections import Counter, deque
 
 from scapy.all import ICMP, IP, TCP, UDP, Raw
 
 import casekit as ck
+from pylib.csum import csum_adjust  # (casekit puts tests/ on sys.path)
 import sluice_ref as ref
 
 # --- topology ------------------------------------------------------------------------------
@@ -255,17 +257,6 @@ def rewrite(l3, src=None, sport=None, dst=None, dport=None):
     out = bytes(pkt)
     assert len(out) == len(l3)
     return out
-
-
-def csum_adjust(csum, old, new):
-    """RFC 1624 eqn. 3: the checksum csum after the 16-bit words old became new (lists of
-    equal length), computed here independently of sluice-dp."""
-    total = ~csum & 0xFFFF
-    for o, n in zip(old, new):
-        total += (~o & 0xFFFF) + n
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
 
 
 def _words(addr):
@@ -934,3 +925,18 @@ def tshark_bad_checksums(path):
         if wrong:
             bad.append((num, protos, wrong))
     return bad
+
+
+def check_sent(c, outdir, ports, total):
+    """check.py of a case whose frames are golden: every port wrote its pcap, tshark finds
+    every checksum good, and `total` frames were sent."""
+    import checks
+    sent = 0
+    for port in ports:
+        path = os.path.join(outdir, "out-%s.pcap" % port)
+        c.check(os.path.exists(path), "no out-%s.pcap" % port)
+        if os.path.exists(path):
+            sent += len(checks.frames(outdir, port))
+            bad = tshark_bad_checksums(path)
+            c.check(not bad, "%s: bad checksums in %s" % (port, bad[:5]))
+    c.check(sent == total, "%d frames sent, expected %d" % (sent, total))
