@@ -27,20 +27,6 @@ from pylib import pcapio  # noqa: E402
 T0 = 1_000_000  # capture timestamps (us): deterministic, 1 us apart
 
 
-def mac_bytes(s):
-    try:
-        return fr.mac_b(s)
-    except ValueError:
-        raise SystemExit("gen.py: bad MAC %r" % s)
-
-
-def read(path):
-    try:
-        return pcapio.read_pcap(path, whole=True)
-    except ValueError as e:
-        raise SystemExit("gen.py: %s" % e)
-
-
 def flow(i):
     """Flow i's addresses and ports: distinct for every i < 2**22 (the source IP alone)."""
     src = bytes((10, 64 + (i >> 16), (i >> 8) & 0xFF, i & 0xFF))
@@ -53,7 +39,7 @@ def flow(i):
 def cmd_flows(a):
     if not 1 <= a.flows < 1 << 22:
         raise SystemExit("gen.py: --flows must be in 1..4194303")
-    dmac, smac = mac_bytes(a.dst_mac), mac_bytes(a.src_mac)
+    dmac, smac = a.dst_mac, a.src_mac
     if a.passes < 1:
         raise SystemExit("gen.py: --passes must be >= 1")
     frames = []
@@ -70,9 +56,13 @@ def cmd_flows(a):
 
 
 def cmd_returns(a):
-    pmac = mac_bytes(a.port_mac)
+    pmac = a.port_mac
     out, skipped = [], 0
-    for _, f in read(a.encap):
+    try:
+        records = pcapio.read_pcap(a.encap, whole=True)
+    except ValueError as e:
+        raise SystemExit("gen.py: %s" % e)
+    for _, f in records:
         # Ethernet(14) + IPv4 without options (20) + UDP to 6081 + GENEVE: what sluice sends
         if (len(f) < 14 + 20 + 8 + 8 or f[12:14] != b"\x08\x00" or f[14] != 0x45 or
                 f[23] != 17 or struct.unpack_from("!H", f, 36)[0] != 6081):
@@ -87,6 +77,12 @@ def cmd_returns(a):
           (a.out, len(out), skipped))
 
 
+def add_mac_args(p):
+    """--dst-mac (the outside port's MAC) and --src-mac (the clients') of a traffic command."""
+    p.add_argument("--dst-mac", type=fr.mac_b, default="02:00:00:00:00:01")
+    p.add_argument("--src-mac", type=fr.mac_b, default="02:00:00:00:0c:01")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -94,12 +90,11 @@ def main():
     f.add_argument("out")
     f.add_argument("--flows", type=int, default=131072)
     f.add_argument("--passes", type=int, default=1)
-    f.add_argument("--dst-mac", default="02:00:00:00:00:01")
-    f.add_argument("--src-mac", default="02:00:00:00:0c:01")
+    add_mac_args(f)
     r = sub.add_parser("returns")
     r.add_argument("encap")
     r.add_argument("out")
-    r.add_argument("--port-mac", default="02:00:00:00:00:02")
+    r.add_argument("--port-mac", type=fr.mac_b, default="02:00:00:00:00:02")
     a = ap.parse_args()
     (cmd_flows if a.cmd == "flows" else cmd_returns)(a)
     return 0

@@ -39,17 +39,12 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from pylib import frames as fr  # noqa: E402
 from pylib import pcapio  # noqa: E402
+from gen import add_mac_args  # noqa: E402
+from report import drop_problems, testpmd_mpps, write_summary  # noqa: E402
 
 T0 = 1_000_000  # capture timestamps (us): deterministic, 1 us apart
 MAX_FLOWS = 1 << 22
 TCP_SYN, TCP_PSH_ACK = 0x02, 0x18
-
-
-def mac_bytes(s):
-    try:
-        return fr.mac_b(s)
-    except ValueError:
-        raise SystemExit("nlb_gen.py: bad MAC %r" % s)
 
 
 def client(i):
@@ -62,7 +57,7 @@ def client(i):
 
 class Maker:
     def __init__(self, a):
-        self.eth = mac_bytes(a.dst_mac) + mac_bytes(a.src_mac) + b"\x08\x00"
+        self.eth = a.dst_mac + a.src_mac + b"\x08\x00"
         self.dst = ipaddress.IPv4Address(a.zone_ip).packed
         self.dport = a.port
 
@@ -131,18 +126,6 @@ def tp_once(path):
     return mhz / cpp, "%d packets, %.0f cycles/packet at %d MHz" % (pkts, cpp, mhz)
 
 
-def tp_inf(path):
-    try:
-        text = open(path, errors="replace").read()
-    except OSError:
-        return None, "no log"
-    pps = re.findall(r"Rx-pps:\s+(\d+)", text)
-    rx = re.findall(r"RX-packets:\s+(\d+)\s+RX-missed", text)
-    if len(pps) < 2 or len(rx) < 2:
-        return None, "no second \"show port stats\" in the log"
-    return int(pps[-1]) / 1e6, "%d packets" % (int(rx[-1]) - int(rx[-2]))
-
-
 def load(path):
     try:
         with open(path) as f:
@@ -151,19 +134,23 @@ def load(path):
         return None, "no stats: %s" % e
 
 
-def drops_of(d):
-    return {k: v for k, v in d.get("drops", {}).items() if v}
+def sl_read(path):
+    """(stats, rx packets of outside, nlb_new_flow, nlb_forward, elapsed_s, workers) of a
+    sluice-dp --stats-json, or (None, error)."""
+    d, err = load(path)
+    if err:
+        return None, err
+    ev = d["events"]
+    return (d, d["ports"]["outside"]["rx_packets"], ev.get("nlb_new_flow", 0),
+            ev.get("nlb_forward", 0), d.get("elapsed_s"), d.get("workers") or 1), None
 
 
 def sl_new(path, idle_ms):
     """(new flows/s per core or None, note, [problems])"""
-    d, err = load(path)
+    s, err = sl_read(path)
     if err:
         return None, "", [err]
-    rx = d["ports"]["outside"]["rx_packets"]
-    ev = d["events"]
-    new, fwd = ev.get("nlb_new_flow", 0), ev.get("nlb_forward", 0)
-    el, workers = d.get("elapsed_s"), d.get("workers") or 1
+    d, rx, new, fwd, el, workers = s
     probs = []
     busy = el - idle_ms / 1000.0 if el else None
     if not busy or busy <= 0:
@@ -173,9 +160,7 @@ def sl_new(path, idle_ms):
         probs.append("nlb_new_flow %d != rx %d" % (new, rx))
     if fwd != rx:
         probs.append("nlb_forward %d != rx %d" % (fwd, rx))
-    dr = drops_of(d)
-    if dr:
-        probs.append("drops: " + ", ".join("%s=%d" % kv for kv in sorted(dr.items())))
+    probs += drop_problems(d)
     rate = new / busy / workers if busy else None
     note = "%d new flows in %.1f ms (elapsed %.1f ms - idle-exit %d ms)" % (
         new, busy * 1000 if busy else 0, (el or 0) * 1000, idle_ms)
@@ -183,13 +168,10 @@ def sl_new(path, idle_ms):
 
 
 def sl_est(path, flows):
-    d, err = load(path)
+    s, err = sl_read(path)
     if err:
         return None, "", [err]
-    rx = d["ports"]["outside"]["rx_packets"]
-    ev = d["events"]
-    new, fwd = ev.get("nlb_new_flow", 0), ev.get("nlb_forward", 0)
-    el, workers = d.get("elapsed_s"), d.get("workers") or 1
+    d, rx, new, fwd, el, workers = s
     probs = []
     if not el:
         probs.append("no elapsed_s")
@@ -197,9 +179,7 @@ def sl_est(path, flows):
         probs.append("nlb_new_flow %d != %d flows" % (new, flows))
     if fwd != rx:
         probs.append("nlb_forward %d != rx %d (%+d)" % (fwd, rx, fwd - rx))
-    dr = drops_of(d)
-    if dr:
-        probs.append("drops: " + ", ".join("%s=%d" % kv for kv in sorted(dr.items())))
+    probs += drop_problems(d)
     mpps = rx / el / workers / 1e6 if el else None
     note = "%d packets in %.2f s, %d NAT sessions at exit" % (rx, el or 0,
                                                               d.get("nlb_sessions", -1))
@@ -229,7 +209,7 @@ def cmd_report(a):
                 v, note = tp_once(p)
                 probs = []
             elif r["kind"] == "tp-inf":
-                v, note = tp_inf(p)
+                v, note = testpmd_mpps(p)
                 probs = []
             elif r["kind"] == "sl-new":
                 v, note, probs = sl_new(p, int(r["param"]))
@@ -288,8 +268,7 @@ def cmd_report(a):
         summary = {rid: {"label": rows[rid]["label"], "kind": rows[rid]["kind"],
                          "base": rows[rid]["base"], "best": res[rid]["best"],
                          "problems": res[rid]["probs"]} for rid in order}
-        with open(a.json, "w") as f:
-            json.dump(summary, f, indent=1)
+        write_summary(a.json, summary, "nlb_gen.py")
     return 0
 
 
@@ -304,8 +283,7 @@ def main():
             p.add_argument("--data", type=int, default=7)
         p.add_argument("--zone-ip", default="10.0.1.10")
         p.add_argument("--port", type=int, default=443)
-        p.add_argument("--dst-mac", default="02:00:00:00:00:01")
-        p.add_argument("--src-mac", default="02:00:00:00:0c:01")
+        add_mac_args(p)
     r = sub.add_parser("report")
     r.add_argument("manifest")
     r.add_argument("--json")
