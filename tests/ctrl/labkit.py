@@ -464,34 +464,19 @@ class Lab(ProcLab):
             self.health.stop()
             self.health = None
         super().cleanup()
-        leftover = subprocess.run(["ip", "-o", "link", "show"], capture_output=True,
-                                  text=True).stdout
-        for ifname in (self.if_so, self.if_co, self.if_sa, self.if_ap):
-            if (" %s@" % ifname) in leftover or (" %s:" % ifname) in leftover:
-                subprocess.run(["ip", "link", "del", ifname], capture_output=True)
+        self.remove_links(self.if_so, self.if_co, self.if_sa, self.if_ap)
         shutil.rmtree(os.path.join("/var/run/dpdk", self.prefix), ignore_errors=True)
 
     # network
     def setup_net(self):
         for ns in (self.ns_dp, self.ns_cl, self.ns_ap):
-            self.add_netns(ns)
-        self.run(["ip", "link", "add", self.if_so, "netns", self.ns_dp, "address", SL_OUT_MAC,
-                  "type", "veth", "peer", "name", self.if_co, "netns", self.ns_cl,
-                  "address", CL_MAC])
-        self.run(["ip", "link", "add", self.if_sa, "netns", self.ns_dp, "address", SL_APP_MAC,
-                  "type", "veth", "peer", "name", self.if_ap, "netns", self.ns_ap,
-                  "address", AP_MAC])
-        for ns in (self.ns_dp, self.ns_cl, self.ns_ap):
-            self.run(self.nsexec(ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
-                                 "net.ipv6.conf.default.disable_ipv6=1"))
-            self.run(["ip", "-n", ns, "link", "set", "lo", "up"])
-        self.run(["ip", "-n", self.ns_dp, "link", "set", self.if_so, "up"])
-        self.run(["ip", "-n", self.ns_dp, "link", "set", self.if_sa, "up"])
-        self.run(["ip", "-n", self.ns_cl, "addr", "add", CL_IP + "/24", "dev", self.if_co])
-        self.run(["ip", "-n", self.ns_cl, "link", "set", self.if_co, "up"])
-        for ip in APP_IPS:
-            self.run(["ip", "-n", self.ns_ap, "addr", "add", ip + "/24", "dev", self.if_ap])
-        self.run(["ip", "-n", self.ns_ap, "link", "set", self.if_ap, "up"])
+            self.add_netns(ns, quiet=True)
+        self.add_veth(self.if_so, self.ns_dp, SL_OUT_MAC, self.if_co, self.ns_cl, CL_MAC,
+                      up=True)
+        self.add_veth(self.if_sa, self.ns_dp, SL_APP_MAC, self.if_ap, self.ns_ap, AP_MAC,
+                      up=True)
+        self.add_addrs(self.ns_cl, self.if_co, CL_IP + "/24")
+        self.add_addrs(self.ns_ap, self.if_ap, *[ip + "/24" for ip in APP_IPS])
         self.health = HealthServers(self.ns_ap)
 
     def config_text(self, targets, dereg_delay, hc, extra_daemon=""):
@@ -654,6 +639,28 @@ def decode_frames(frames):
             problems.append("frame to %s with dst MAC %s" % (app, fr[0:6].hex()))
         out.setdefault(pid, []).append((ts, app, inner, tag))
     return out, problems
+
+
+def lab_args(ap):
+    """--sluice-dp, --sluiced, --sluicectl (default: this tree's build/) and --keep."""
+    ap.add_argument("--sluice-dp", default=os.path.join(ROOT, "build", "dataplane", "sluice-dp"))
+    ap.add_argument("--sluiced", default=os.path.join(ROOT, "build", "ctrl", "sluiced"))
+    ap.add_argument("--sluicectl", default=os.path.join(ROOT, "build", "ctrl", "sluicectl"))
+    ap.add_argument("--keep", action="store_true", help="keep the work dir (kept on failure)")
+
+
+def lab_main(ap, name, body):
+    """main() of a lab test of sluice-dp, sluiced and sluicectl: ap (with the test's own
+    options) gets lab_args; skip without the binaries (made absolute) or network namespaces;
+    body(rep, args, lab_ref) under main_guard. The exit code."""
+    lab_args(ap)
+    args = ap.parse_args()
+    for k in ("sluice_dp", "sluiced", "sluicectl"):
+        setattr(args, k, os.path.abspath(getattr(args, k)))
+    preflight(name, [("sluice-dp", args.sluice_dp), ("sluiced", args.sluiced),
+                     ("sluicectl", args.sluicectl)])
+    lab_ref = []
+    return main_guard(lab_ref, lambda rep: body(rep, args, lab_ref), name)
 
 
 def main_guard(lab_ref, body, name, rep=None, log_tails=True):

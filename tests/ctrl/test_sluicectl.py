@@ -198,6 +198,18 @@ def no_trailing(rep, text, what):
     rep.check(not bad, "%s: no trailing spaces" % what, bad[:3])
 
 
+def dp_table_end(rep, ctl, f, out, what, listing):
+    """Table `what` (text out) ends with where its counters come from and has no trailing
+    spaces; `sluicectl --json what` gives listing and the dataplane."""
+    rep.check(out.endswith("\n\ncounters from dataplane /run/sluice/dp.sock\n"),
+              "%s: where the counters come from" % what, out)
+    no_trailing(rep, out, what)
+    rc, out, err, _ = ctl("--json", what, sock=f.sock)
+    rep.check(rc == 0 and json.loads(out) == {"ok": True, what: listing,
+                                              "dataplane": "/run/sluice/dp.sock"},
+              "--json %s" % what, out + err)
+
+
 # --- the tests ------------------------------------------------------------------------------
 
 def strip_env(d):
@@ -443,13 +455,7 @@ def test_lists(rep, ctl, f):
               "listeners: columns", names)
     rep.check(len(rows) == 2 and rows[0].get("DROPS") == "3" and rows[1].get("INSPECT") == "-"
               and rows[1].get("PACKETS") == "-", "listeners: counters, '-' for none", rows)
-    rep.check(out.endswith("\n\ncounters from dataplane /run/sluice/dp.sock\n"),
-              "listeners: where the counters come from", out)
-    no_trailing(rep, out, "listeners")
-    rc, out, err, _ = ctl("--json", "listeners", sock=f.sock)
-    rep.check(rc == 0 and json.loads(out) == {"ok": True, "listeners": fake.LISTENERS,
-                                              "dataplane": "/run/sluice/dp.sock"},
-              "--json listeners", out + err)
+    dp_table_end(rep, ctl, f, out, "listeners", fake.LISTENERS)
 
     rc, out, err, _ = ctl("attachments", sock=f.sock)
     rows, names = table_ok(rep, out, "NAME", set(), "attachments", 2)
@@ -465,13 +471,7 @@ def test_lists(rep, ctl, f):
     rep.check([(r.get("ATTACHMENT"), r.get("GROUP"), r.get("PACKETS")) for r in rows] ==
               [("ingress", "firewalls", "800000"), ("ingress", "ids", "0")],
               "attachments: counters per chain group", rows)
-    rep.check(out.endswith("\n\ncounters from dataplane /run/sluice/dp.sock\n"),
-              "attachments: where the counters come from", out)
-    no_trailing(rep, out, "attachments")
-    rc, out, err, _ = ctl("--json", "attachments", sock=f.sock)
-    rep.check(rc == 0 and json.loads(out) == {"ok": True, "attachments": fake.ATTACHMENTS,
-                                              "dataplane": "/run/sluice/dp.sock"},
-              "--json attachments", out + err)
+    dp_table_end(rep, ctl, f, out, "attachments", fake.ATTACHMENTS)
 
     rc, out, err, _ = ctl("dataplanes", sock=f.sock)
     table_ok(rep, out, "SOCKET", {"GENERATION"}, "dataplanes", 2)

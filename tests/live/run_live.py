@@ -66,6 +66,7 @@ from pylib.csum import csum  # noqa: E402
 from pylib.frames import mac_b, mac_s  # noqa: E402
 from pylib.netns import NetnsLab, helper_send, preflight as netns_preflight  # noqa: E402
 from pylib.pcapio import read_capture, write_frames as write_pcap  # noqa: E402
+from pylib.ref import sluice_ref as ref_module  # noqa: E402
 from pylib.report import Abort, Report, skip as skip_test  # noqa: E402
 
 GENEVE_PORT = 6081
@@ -155,12 +156,8 @@ class Env(NetnsLab):
         self.prefix = "sluicelive%d" % pid
 
     def cleanup(self):
-        super().cleanup()  # deleting a namespace deletes its veth ends
-        leftover = subprocess.run(["ip", "-o", "link", "show"], capture_output=True,
-                                  text=True).stdout
-        for ifname in (self.if_so, self.if_co, self.if_sa, self.if_ap):
-            if (" %s@" % ifname) in leftover or (" %s:" % ifname) in leftover:
-                subprocess.run(["ip", "link", "del", ifname], capture_output=True)
+        super().cleanup()
+        self.remove_links(self.if_so, self.if_co, self.if_sa, self.if_ap)
         shutil.rmtree(os.path.join("/var/run/dpdk", self.prefix), ignore_errors=True)
 
 
@@ -428,23 +425,12 @@ def preflight(args):
 
 def setup_net(env):
     for ns in (env.ns_sl, env.ns_cl, env.ns_ap):
-        env.add_netns(ns)
-    env.add_veth(env.if_so, env.ns_sl, SL_OUT_MAC, env.if_co, env.ns_cl, CL_MAC)
-    env.add_veth(env.if_sa, env.ns_sl, SL_APP_MAC, env.if_ap, env.ns_ap, AP_MAC)
-    for ns in (env.ns_sl, env.ns_cl, env.ns_ap):
-        # no kernel IPv6 chatter (DAD, RS, MLD) on the links: every frame is ours
-        env.run(env.nsexec(ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
-                           "net.ipv6.conf.default.disable_ipv6=1"))
-        env.run(["ip", "-n", ns, "link", "set", "lo", "up"])
-    env.run(["ip", "-n", env.ns_sl, "link", "set", env.if_so, "up"])
-    env.run(["ip", "-n", env.ns_sl, "link", "set", env.if_sa, "up"])
-    env.run(["ip", "-n", env.ns_cl, "addr", "add", CL_IP + "/24", "dev", env.if_co])
-    env.run(["ip", "-n", env.ns_cl, "addr", "add", CL_IP2 + "/24", "dev", env.if_co])
-    env.run(["ip", "-n", env.ns_cl, "link", "set", env.if_co, "up"])
+        env.add_netns(ns, quiet=True)
+    env.add_veth(env.if_so, env.ns_sl, SL_OUT_MAC, env.if_co, env.ns_cl, CL_MAC, up=True)
+    env.add_veth(env.if_sa, env.ns_sl, SL_APP_MAC, env.if_ap, env.ns_ap, AP_MAC, up=True)
+    env.add_addrs(env.ns_cl, env.if_co, CL_IP + "/24", CL_IP2 + "/24")
     env.run(["ip", "-n", env.ns_cl, "route", "add", "default", "via", SL_OUT_IP])
-    for _, ip, _ in APPLIANCES:
-        env.run(["ip", "-n", env.ns_ap, "addr", "add", ip + "/24", "dev", env.if_ap])
-    env.run(["ip", "-n", env.ns_ap, "link", "set", env.if_ap, "up"])
+    env.add_addrs(env.ns_ap, env.if_ap, *[ip + "/24" for _, ip, _ in APPLIANCES])
 
 
 def start_capture(env, name, ns, iface):
@@ -478,18 +464,6 @@ def wait_counter(sock, key, want, timeout=10):
             return telemetry(sock, "/sluice/stats") or st
         time.sleep(0.1)
     return st
-
-
-def ref_module():
-    """tests/pcap/sluice_ref.py (independent reference of the hashes), or None."""
-    sys.path.insert(0, os.path.join(ROOT, "tests", "pcap"))
-    try:
-        import sluice_ref
-        return sluice_ref
-    except Exception:
-        return None
-    finally:
-        sys.path.pop(0)
 
 
 def phase_arp_ping(env, rep):

@@ -7,6 +7,7 @@
     report   PASS/FAIL/SKIP reporting and the exit codes the meson tests read
     proc     processes a lab starts: logs, waits, stop by PID
     netns    network namespaces, veths, entering a namespace, raw-socket sending
+    ref      the golden cases' reference (tests/pcap/sluice_ref.py) for the labs
 
 A script finds it with `sys.path.insert(0, <the tests folder>)` and `from pylib import ...`.
 """

@@ -53,14 +53,40 @@ class NetnsLab(Procs):
     def nsexec(ns, *cmd):
         return nsexec(ns, *cmd)
 
-    def add_netns(self, ns):
+    def add_netns(self, ns, quiet=False):
+        """Namespace ns (deleted at cleanup); quiet: with lo up and no kernel IPv6 (no DAD, RS,
+        MLD chatter on its links: every frame on them is the test's)."""
         self.run(["ip", "netns", "add", ns])
         self.netns.append(ns)
+        if quiet:
+            self.sysctl(ns, "net.ipv6.conf.all.disable_ipv6=1",
+                        "net.ipv6.conf.default.disable_ipv6=1")
+            self.run(["ip", "-n", ns, "link", "set", "lo", "up"])
 
-    def add_veth(self, name, ns, mac, peer, peer_ns, peer_mac):
-        """A veth pair: name (MAC mac) in ns, peer (peer_mac) in peer_ns."""
+    def sysctl(self, ns, *kv):
+        self.run(nsexec(ns, "sysctl", "-qw", *kv))
+
+    def no_offload(self, ns, dev):
+        """No TX checksum offload nor segmentation on veth dev: frames leave it whole and with
+        their checksums (af_packet and XDP see what the wire would carry)."""
+        self.run(nsexec(ns, "ethtool", "-K", dev, "tx", "off", "tso", "off", "gso", "off"),
+                 check=False)
+
+    def link_up(self, ns, *ifnames):
+        for ifname in ifnames:
+            self.run(["ip", "-n", ns, "link", "set", ifname, "up"])
+
+    def add_addrs(self, ns, ifname, *cidrs):
+        for cidr in cidrs:
+            self.run(["ip", "-n", ns, "addr", "add", cidr, "dev", ifname])
+
+    def add_veth(self, name, ns, mac, peer, peer_ns, peer_mac, up=False):
+        """A veth pair: name (MAC mac) in ns, peer (peer_mac) in peer_ns; up: both ends up."""
         self.run(["ip", "link", "add", name, "netns", ns, "address", mac, "type", "veth",
                   "peer", "name", peer, "netns", peer_ns, "address", peer_mac])
+        if up:
+            self.link_up(ns, name)
+            self.link_up(peer_ns, peer)
 
     def cleanup(self):
         """Stop every process (SIGTERM, then SIGKILL), delete every namespace. Safe to call
@@ -71,6 +97,16 @@ class NetnsLab(Procs):
             if res.returncode != 0:
                 print("WARN: ip netns del %s: %s" % (ns, res.stderr.strip()))
         self.netns = []
+
+    @staticmethod
+    def remove_links(*ifnames):
+        """Delete those of ifnames still in the root namespace (a veth end a failed move left
+        behind; deleting a namespace deletes the ends in it)."""
+        leftover = subprocess.run(["ip", "-o", "link", "show"], capture_output=True,
+                                  text=True).stdout
+        for ifname in ifnames:
+            if (" %s@" % ifname) in leftover or (" %s:" % ifname) in leftover:
+                subprocess.run(["ip", "link", "del", ifname], capture_output=True)
 
 
 _libc = ctypes.CDLL(None, use_errno=True)
