@@ -40,6 +40,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from pylib.csum import csum  # noqa: E402,F401
+from pylib import frames  # noqa: E402
 from pylib.frames import mac_b  # noqa: E402,F401
 from pylib.netns import NetnsLab, enter_netns, helper_send, preflight  # noqa: E402,F401
 from pylib.pcapio import read_capture as read_pcap, write_frames as write_pcap  # noqa: E402,F401
@@ -78,10 +79,8 @@ def udp_frame(pid, tag, src, dst, sport, dport):
     carries MAGIC, the packet id pid (u32) and a tag byte; padded to 60 bytes."""
     payload = MAGIC + struct.pack("!IB", pid, tag) + b"sluice-ctrl-test"
     udp = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), pid & 0xFFFF, 0x4000, 61, 17, 0,
-                     socket.inet_aton(src), socket.inet_aton(dst))
-    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-    fr = mac_b(SL_OUT_MAC) + mac_b(CL_MAC) + b"\x08\x00" + ip + udp
+    ip = frames.ipv4(socket.inet_aton(src), socket.inet_aton(dst), 17, udp, pid, ttl=61)
+    fr = mac_b(SL_OUT_MAC) + mac_b(CL_MAC) + b"\x08\x00" + ip
     if len(fr) < 60:
         fr += b"\0" * (60 - len(fr))
     return fr
@@ -577,20 +576,8 @@ class Lab(ProcLab):
         return json.loads(res.stdout.strip().splitlines()[-1])
 
     def start_capture(self, name="appl"):
-        path = os.path.join(self.work, name + ".pcap")
-        log = name + ".capture.log"
-        # -P: libpcap format (flushed as it goes); -B: a 64 MiB kernel buffer
-        self.start("cap-" + name, self.nsexec(self.ns_ap, "dumpcap", "-q", "-P", "-B", "64",
-                                              "-i", self.if_ap, "-w", path), log)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            if "Capturing on" in self.log(log):
-                time.sleep(0.3)
-                return path
-            if not self.alive("cap-" + name):
-                break
-            time.sleep(0.05)
-        raise Abort("dumpcap on %s did not start: %s" % (self.if_ap, self.log(log)))
+        # -B: a 64 MiB kernel buffer
+        return self.start_dumpcap("cap-" + name, name, self.ns_ap, self.if_ap, 64)
 
     def stop_capture(self, name="appl"):
         """Stop the capture; (frames [(ts, bytes)], packets dumpcap says it dropped)."""

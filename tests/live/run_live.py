@@ -434,13 +434,7 @@ def setup_net(env):
 
 
 def start_capture(env, name, ns, iface):
-    path = os.path.join(env.work, name + ".pcap")
-    env.start(name, env.nsexec(ns, "dumpcap", "-q", "-P", "-i", iface, "-w", path),
-              name + ".log")
-    if not env.wait_log(name, name + ".log", "Capturing on", 15):
-        raise Abort("dumpcap on %s did not start: %s" % (iface, env.log(name + ".log")))
-    time.sleep(0.3)  # "Capturing on" is printed just before the loop starts
-    return path
+    return env.start_dumpcap(name, name, ns, iface)
 
 
 def stop_capture(env, name):

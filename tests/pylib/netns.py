@@ -13,7 +13,7 @@ import time
 
 from pylib.proc import Procs
 from pylib.pcapio import read_pcap
-from pylib.report import skip
+from pylib.report import Abort, skip
 
 CLONE_NEWNET = 0x40000000
 
@@ -97,6 +97,19 @@ class NetnsLab(Procs):
             if res.returncode != 0:
                 print("WARN: ip netns del %s: %s" % (ns, res.stderr.strip()))
         self.netns = []
+
+    def start_dumpcap(self, proc, stem, ns, iface, buffer_mb=None):
+        """dumpcap on iface in ns into WORK/stem.pcap (libpcap format: flushed as it goes,
+        readable with pcapio.read_capture while it runs; buffer_mb: the kernel buffer), as
+        our process `proc` logging to stem.capture.log. The path, once it captures."""
+        path = os.path.join(self.work, stem + ".pcap")
+        log = stem + ".capture.log"
+        buf = ["-B", str(buffer_mb)] if buffer_mb else []
+        self.start(proc, nsexec(ns, "dumpcap", "-q", "-P", *buf, "-i", iface, "-w", path), log)
+        if not self.wait_log(proc, log, "Capturing on", 15):
+            raise Abort("dumpcap on %s did not start: %s" % (iface, self.log(log)))
+        time.sleep(0.3)  # "Capturing on" is printed just before the capture loop starts
+        return path
 
     @staticmethod
     def remove_links(*ifnames):
