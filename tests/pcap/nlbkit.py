@@ -837,6 +837,10 @@ class Nlb(ck.Gateway):
 
     # counters --------------------------------------------------------------------------
 
+    # every per-listener and per-target counter (Nlb.stats' listener_fields, target_fields)
+    LISTENER_ALL = ["packets", "bytes", "new_flows", "active_flows", "drops"]
+    TARGET_ALL = ["packets", "bytes", "new_flows", "active_flows", "state"]
+
     def stats(self, events=(), drops=(), listener_fields=(), target_fields=(), groups=None):
         out = {}
         if events:
