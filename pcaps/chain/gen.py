@@ -24,22 +24,16 @@ def originals():
     return frames
 
 
-def encap_only(outputs):
-    return [f for port, f in outputs if port == "appliances"]
-
-
 def build():
-    firewalls = ck.Group("firewalls", ck.targets("fw", 11, 2))
-    ids = ck.Group("ids", ck.targets("ids", 21, 2), stickiness="3-tuple")
-    gw = ck.Gateway([firewalls, ids], ["firewalls", "ids"])
+    gw = sc.chain_gateway(2)
     case = ck.Case(gw, "chain: firewalls then ids")
     to_firewalls = []
     for data in originals():
-        to_firewalls += encap_only(case.transit(data))
+        to_firewalls += sc.encap_only(case.transit(data))
     to_ids = []
     for encap in to_firewalls:
         back = ck.appliance_return(encap)
-        to_ids += encap_only(gw.geneve_return(back, case.rx("appliances", back)))
+        to_ids += sc.encap_only(gw.geneve_return(back, case.rx("appliances", back)))
         case.tx([("appliances", to_ids[-1])])
     for encap in to_ids:
         back = ck.appliance_return(encap)

@@ -12,7 +12,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "../../tests/pcap"))
 
 import checks  # noqa: E402
-import pcapio  # noqa: E402
 import sluice_ref as ref  # noqa: E402
 
 
@@ -21,11 +20,9 @@ def datagram(l3):
     return (info.family, info.saddr, info.daddr, info.proto, info.frag_id) if info.frag else None
 
 
-def main():
-    outdir, _ = checks.check_args()
-    c = checks.Checker("frag_inspect")
+def main(c, outdir, _):
     sent = defaultdict(int)
-    for _, data in pcapio.read_pcap(os.path.join(HERE, "in-outside.pcap")):
+    for _, data in checks.inputs(HERE):
         sent[datagram(data[14:])] += 1
     where = defaultdict(list)
     for e in checks.encaps(outdir):
@@ -37,7 +34,6 @@ def main():
         c.check(len(set(where[key])) == 1, "datagram %s split over %s"
                 % (key[-1], sorted(set(where[key]))))
     c.check(len({a for v in where.values() for a in v}) >= 2, "fewer than 2 appliances used")
-    c.report()
 
 
-main()
+checks.run(__file__, main)

@@ -24,18 +24,10 @@ from scapy.all import IP, UDP, fragment  # noqa: E402
 
 import casekit as ck  # noqa: E402
 import nlbkit as nk  # noqa: E402
-import scenarios as sc  # noqa: E402
-
-PHASE = {"client": 1000.0, "return": 1000.1, "reply_return": 1000.2, "reply": 1000.3}
 
 
 def model():
-    groups = [nk.Group("media", "udp", nk.targets("media", 3, port=5004)),
-              nk.Group("logs", "udp", nk.targets("logs", 2, port=514, first=4),
-                       preserve_client_ip=False)]
-    listeners = [nk.Listener("media", "udp", 5004, "media", inspect="ingress"),
-                 nk.Listener("logs", "udp", 514, "logs", inspect="ingress")]
-    return nk.Nlb(groups, listeners, geneve_groups=[sc.firewalls(2)], chain=["firewalls"])
+    return nk.inspect_model(("media", "udp", 5004, 5004), ("logs", "udp", 514, 514))
 
 
 def frags(src, dst, ident, sport, dport, load):
@@ -62,15 +54,8 @@ def replies(gw):
 def build():
     gw = model()
     case = ck.Case(gw, "frag_nlb_inspect: fragmented UDP through inspect, then balance")
-    step = {k: 0 for k in PHASE}
-
-    def send(phase, port, data):
-        t = round(PHASE[phase] + 0.001 * step[phase], 6)
-        step[phase] += 1
-        case.inputs[port].append((t, bytes(data)))
-        out = gw.rx(port, data, t)
-        case.tx(out)
-        return out
+    phased = nk.PhasedInputs(case, gw)
+    send = phased.send
 
     def one_place(outs, offset):
         """every output of one datagram went to one address (outer, or inner destination)"""
@@ -94,20 +79,8 @@ def build():
         assert len(outs) == len(fs) and all(p == "appliances" for p, _ in outs)
         one_place(outs, 30)
         reply_encaps += outs
-    for _, frame in reply_encaps:
-        out = send("reply_return", "appliances", ck.appliance_return(frame))
-        assert len(out) == 1 and out[0][0] == "outside"
-    for port in case.inputs:
-        case.inputs[port].sort(key=lambda r: r[0])
-    nk.check_cross_port_order(case, ["outside", "appliances", "servers"])
-    case.expect_stats(gw.stats(events=["geneve_encap", "geneve_decap", "forwarded",
-                                       "nlb_new_flow", "nlb_forward", "frag_tracked",
-                                       "frag_table_full"],
-                               drops=["geneve_bad_cookie", "nlb_no_listener", "no_attachment",
-                                      "local_unhandled", "frag_early"],
-                               listener_fields=["packets", "new_flows"],
-                               target_fields=["new_flows"]))
-    case.expect_stats(gw.stats_subset(target_fields=["packets"]))
+    phased.returns("reply_return", [f for _, f in reply_encaps], "outside")
+    phased.finish(events=["frag_tracked", "frag_table_full"], drops=["frag_early"])
     return case
 
 

@@ -7,16 +7,13 @@ import os
 import sys
 from collections import defaultdict
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "../../tests/pcap"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../tests/pcap"))
 
 import checks  # noqa: E402
 import sluice_ref as ref  # noqa: E402
 
 
-def main():
-    outdir, _ = checks.check_args()
-    c = checks.Checker("frag_table")
+def main(c, outdir, _):
     where = defaultdict(list)
     for e in checks.encaps(outdir):
         info = ref.parse_l3(e.inner)
@@ -25,7 +22,6 @@ def main():
     for ident in range(0x5001, 0x5010):  # datagrams 1..15 (0: timed out, 16: no room)
         c.check(len(where[ident]) == 3 and len(set(where[ident])) == 1,
                 "datagram %#x: %s" % (ident, where[ident]))
-    c.report()
 
 
-main()
+checks.run(__file__, main)

@@ -7,21 +7,16 @@ that saw it begin; tshark finds every checksum good."""
 import os
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "../../tests/pcap"))
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../tests/pcap"))
 
 from scapy.all import IP, TCP, UDP  # noqa: E402
 
 import checks  # noqa: E402
-import gen  # noqa: E402
 import nlbkit as nk  # noqa: E402
 import sluice_ref as ref  # noqa: E402
 
 
-def main():
-    outdir, _ = checks.check_args()
-    c = checks.Checker("nlb_adopt")
+def main(c, outdir, gen):
     gw = gen.model()
     seen = 0
     for name, l4, lport in (("web", TCP, 443), ("dns", UDP, 53)):
@@ -42,7 +37,6 @@ def main():
     c.check(seen == 2 * gen.WEB_FLOWS + 1 + gen.DNS_FLOWS, "%d frames to targets" % seen)
     bad = nk.tshark_bad_checksums(os.path.join(outdir, "out-outside.pcap"))
     c.check(not bad, "bad checksums: %s" % bad)
-    c.report()
 
 
-main()
+checks.run(__file__, main, gen=True)

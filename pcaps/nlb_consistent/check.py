@@ -7,20 +7,15 @@ moved, and few others did."""
 import os
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "../../tests/pcap"))
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../tests/pcap"))
 
 import casekit as ck  # noqa: E402
 import checks  # noqa: E402
-import gen  # noqa: E402
 import nlbkit as nk  # noqa: E402
 import sluice_ref as ref  # noqa: E402
 
 
-def main():
-    outdir, _ = checks.check_args()
-    c = checks.Checker("nlb_consistent")
+def main(c, outdir, gen):
     group = gen.model().nlb_groups["app"]
     by_addr = {t.address: t.id for t in group.targets}
     ids = [t.id for t in group.targets]
@@ -47,7 +42,6 @@ def main():
         c.check(moved <= 0.13 * gen.FLOWS, "%d flows moved: more than 10 %% + 3 %%" % moved)
         c.check(moved_others <= 0.03 * gen.FLOWS, "%d flows not on %s moved"
                 % (moved_others, gen.REMOVED))
-    c.report()
 
 
-main()
+checks.run(__file__, main, gen=True)

@@ -10,8 +10,7 @@ import os
 import struct
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "../../tests/pcap"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../tests/pcap"))
 
 import checks  # noqa: E402
 import nlbkit as nk  # noqa: E402
@@ -28,9 +27,7 @@ def l4_sum_ok(ip):
     return ref.inet_checksum(pseudo + seg) == 0
 
 
-def main():
-    outdir, _ = checks.check_args()
-    c = checks.Checker("nlb_icmp")
+def main(c, outdir, _):
     n = whole = 0
     for port in ("outside", "servers"):
         for f in checks.frames(outdir, port):
@@ -55,7 +52,6 @@ def main():
             c.check(not bad, "%s: tshark finds bad checksums: %s" % (port, bad[:3]))
     c.check(n == 7 and whole == 5, "%d ICMP errors (%d quoting a whole packet), expected 7 (5)"
             % (n, whole))
-    c.report()
 
 
-main()
+checks.run(__file__, main)

@@ -26,18 +26,10 @@ from scapy.all import DNS, DNSQR, DNSRR, IP, TCP, UDP  # noqa: E402
 
 import casekit as ck  # noqa: E402
 import nlbkit as nk  # noqa: E402
-import scenarios as sc  # noqa: E402
-
-PHASE = {"client": 1000.0, "return": 1000.1, "reply_return": 1000.2, "reply": 1000.3}
 
 
 def model():
-    groups = [nk.Group("web", "tcp", nk.targets("web", 3, port=8443)),
-              nk.Group("dns", "udp", nk.targets("dns", 2, port=53, first=4),
-                       preserve_client_ip=False)]
-    listeners = [nk.Listener("web", "tcp", 443, "web", inspect="ingress"),
-                 nk.Listener("dns", "udp", 53, "dns", inspect="ingress")]
-    return nk.Nlb(groups, listeners, geneve_groups=[sc.firewalls(2)], chain=["firewalls"])
+    return nk.inspect_model(("web", "tcp", 443, 8443), ("dns", "udp", 53, 53))
 
 
 def client_packets():
@@ -77,41 +69,21 @@ def replies(gw):
 def build():
     gw = model()
     case = ck.Case(gw, "nlb_inspect: inspect, then balance (DNAT and SNAT listeners)")
-    step = {k: 0 for k in PHASE}
-
-    def send(phase, port, data):
-        t = round(PHASE[phase] + 0.001 * step[phase], 6)
-        step[phase] += 1
-        case.inputs[port].append((t, bytes(data)))
-        out = gw.rx(port, data, t)
-        case.tx(out)
-        return out
+    phased = nk.PhasedInputs(case, gw)
+    send = phased.send
 
     encaps = []
     for client, l3 in client_packets():
         encaps += send("client", "outside", ck.frame(l3, ck.client_mac(client)))
     assert all(p == "appliances" for p, _ in encaps) and len(encaps) == 5
-    for _, frame in encaps:
-        out = send("return", "appliances", ck.appliance_return(frame))
-        assert len(out) == 1
+    phased.returns("return", [f for _, f in encaps])
     reply_encaps = []
     for target, l3 in replies(gw):
         out = send("reply", "servers", nk.target_frame(gw, l3, target))
         assert len(out) == 1 and out[0][0] == "appliances"
         reply_encaps += out
-    for _, frame in reply_encaps:
-        out = send("reply_return", "appliances", ck.appliance_return(frame))
-        assert len(out) == 1 and out[0][0] == "outside"
-    for port in case.inputs:
-        case.inputs[port].sort(key=lambda r: r[0])
-    nk.check_cross_port_order(case, ["outside", "appliances", "servers"])
-    case.expect_stats(gw.stats(events=["geneve_encap", "geneve_decap", "forwarded",
-                                       "nlb_new_flow", "nlb_forward"],
-                               drops=["geneve_bad_cookie", "nlb_no_listener", "no_attachment",
-                                      "local_unhandled"],
-                               listener_fields=["packets", "new_flows"],
-                               target_fields=["new_flows"]))
-    case.expect_stats(gw.stats_subset(target_fields=["packets"]))
+    phased.returns("reply_return", [f for _, f in reply_encaps], "outside")
+    phased.finish()
     return case
 
 

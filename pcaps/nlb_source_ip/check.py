@@ -7,17 +7,14 @@ import os
 import sys
 from collections import defaultdict
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "../../tests/pcap"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../tests/pcap"))
 
 from scapy.all import IP, TCP  # noqa: E402
 
 import checks  # noqa: E402
 
 
-def main():
-    outdir, _ = checks.check_args()
-    c = checks.Checker("nlb_source_ip")
+def main(c, outdir, _):
     seen = {8443: defaultdict(set), 8444: defaultdict(set)}
     for f in checks.frames(outdir, "servers"):
         pkt = IP(f[14:])
@@ -27,7 +24,6 @@ def main():
             "web: clients' targets %s" % dict(web))
     c.check(len(set().union(*web.values())) > 1, "web: every client on one target")
     c.check(any(len(t) > 1 for t in alt.values()), "alt (5-tuple): no client spread")
-    c.report()
 
 
-main()
+checks.run(__file__, main)

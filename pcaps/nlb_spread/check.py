@@ -9,20 +9,15 @@ from collections import Counter
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "../../tests/pcap"))
-sys.path.insert(0, HERE)
 
 import checks  # noqa: E402
-import gen  # noqa: E402
 import nlbkit as nk  # noqa: E402
-import pcapio  # noqa: E402
 
 
-def main():
-    outdir, _ = checks.check_args()
-    c = checks.Checker("nlb_spread")
+def main(c, outdir, gen):
     gw = gen.model()
     want = []
-    for t, data in pcapio.read_pcap(os.path.join(HERE, "in-outside.pcap")):
+    for t, data in checks.inputs(HERE):
         want += [f for port, f in gw.rx("outside", data, t) if port == "servers"]
     got = checks.frames(outdir, "servers")
     c.check(len(got) == len(want), "%d frames on servers, the model sends %d"
@@ -31,7 +26,7 @@ def main():
     c.check(not bad, "%d frames differ from the model's, first at index %s" % (len(bad), bad[:1]))
     # shares: by listener port (the input order) and target address
     by_group = {}
-    for (_, data), out in zip(pcapio.read_pcap(os.path.join(HERE, "in-outside.pcap")), got):
+    for (_, data), out in zip(checks.inputs(HERE), got):
         lport = int.from_bytes(data[36:38], "big")
         by_group.setdefault(gen.GROUPS[lport], Counter())[nk.addr_str(out[30:34])] += 1
     for lport, name in sorted(gen.GROUPS.items()):
@@ -42,7 +37,6 @@ def main():
         sub = checks.Checker("nlb_spread %s" % name)
         sub.shares(by_group.get(name, Counter()), expected, gen.FLOWS[lport], 0.15)
         c.failures += sub.failures
-    c.report()
 
 
-main()
+checks.run(__file__, main, gen=True)

@@ -81,10 +81,7 @@ def build():
                                        "nlb_rst_sent"],
                                drops=["nlb_no_listener", "no_attachment", "no_route",
                                       "neigh_unresolved", "parse_l4"],
-                               listener_fields=["packets", "bytes", "new_flows",
-                                                "active_flows", "drops"],
-                               target_fields=["packets", "bytes", "new_flows", "active_flows",
-                                              "state"]))
+                               listener_fields=gw.LISTENER_ALL, target_fields=gw.TARGET_ALL))
     return case
 
 

@@ -78,10 +78,7 @@ def build():
     case.expect_stats(gw.stats(events=["nlb_new_flow", "nlb_forward", "nlb_reply"],
                                drops=["nlb_no_listener", "nlb_ports_exhausted", "local_unhandled",
                                       "no_attachment", "no_route", "neigh_unresolved"],
-                               listener_fields=["packets", "bytes", "new_flows",
-                                                "active_flows", "drops"],
-                               target_fields=["packets", "bytes", "new_flows", "active_flows",
-                                              "state"]))
+                               listener_fields=gw.LISTENER_ALL, target_fields=gw.TARGET_ALL))
     return case
 
 

@@ -6,21 +6,16 @@ flow key of its SYN (the SYN the flow would have had)."""
 import os
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "../../tests/pcap"))
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../tests/pcap"))
 
 from scapy.all import IP, TCP  # noqa: E402
 
 import checks  # noqa: E402
-import gen  # noqa: E402
 import nlbkit as nk  # noqa: E402
 import sluice_ref as ref  # noqa: E402
 
 
-def main():
-    outdir, _ = checks.check_args()
-    c = checks.Checker("nlb_unknown_flow")
+def main(c, outdir, gen):
     group = gen.model().nlb_groups["web"]
     ids = [t.id for t in group.targets]
     by_addr = {t.address: t.id for t in group.targets}
@@ -33,7 +28,6 @@ def main():
         want = ref.maglev_pick(ids, None, ref.flow_hash(ref.flow_key(bytes(syn))))
         c.check(by_addr[pkt.dst] == want, "%s:%d went to %s, its SYN's target is %s"
                 % (pkt.src, pkt[TCP].sport, by_addr[pkt.dst], want))
-    c.report()
 
 
-main()
+checks.run(__file__, main, gen=True)

@@ -16,19 +16,13 @@ import casekit as ck  # noqa: E402
 import scenarios as sc  # noqa: E402
 
 
-def encap_only(outputs):
-    return [f for port, f in outputs if port == "appliances"]
-
-
 def build():
-    firewalls = ck.Group("firewalls", ck.targets("fw", 11, 3))
-    ids = ck.Group("ids", ck.targets("ids", 21, 2), stickiness="3-tuple")
-    gw = ck.Gateway([firewalls, ids], ["firewalls", "ids"])
+    gw = sc.chain_gateway(3)
     case = ck.Case(gw, "passive_returns: returns counted per target, a blackholing firewall")
-    dead = firewalls.target("fw-c").address
+    dead = gw.groups["firewalls"].target("fw-c").address
     to_firewalls = []
     for i in range(24):
-        to_firewalls += encap_only(case.transit(sc.udp4(1 + i % 4, 40 + i, 45000 + i)))
+        to_firewalls += sc.encap_only(case.transit(sc.udp4(1 + i % 4, 40 + i, 45000 + i)))
     to_ids = []
     bad = None
     for encap in to_firewalls:
@@ -39,7 +33,7 @@ def build():
             bad = bytearray(back)
             cookie = 14 + 20 + 8 + 8 + 24 + 4
             bad[cookie] ^= 0xFF
-        to_ids += encap_only(gw.geneve_return(back, case.rx("appliances", back)))
+        to_ids += sc.encap_only(gw.geneve_return(back, case.rx("appliances", back)))
         case.tx([("appliances", to_ids[-1])])
     case.rx("appliances", bytes(bad))
     gw.drops["geneve_bad_cookie"] += 1

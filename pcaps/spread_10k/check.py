@@ -8,20 +8,15 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "../../tests/pcap"))
-sys.path.insert(0, HERE)
 
 import checks  # noqa: E402
-import gen  # noqa: E402
 
 
-def main():
-    outdir, _ = checks.check_args()
-    c = checks.Checker("spread_10k")
+def main(c, outdir, gen):
     counts = checks.count_by_appliance(outdir)
     appliances = {t.address: 0.25 for t in gen.gateway().groups["firewalls"].targets}
     c.shares(counts, appliances, gen.FLOWS, 0.15)
     checks.compare_with_model(c, gen.gateway(), HERE, outdir)
-    c.report()
 
 
-main()
+checks.run(__file__, main, gen=True)

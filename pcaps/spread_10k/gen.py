@@ -20,13 +20,7 @@ def gateway():
 
 
 def build():
-    gw = gateway()
-    case = ck.Case(gw, "spread_10k: 10,000 TCP SYN flows, 4 firewalls")
-    case.meta["unchecked_ports"] = ["appliances"]
-    for data in sc.syn_flows(FLOWS, clients=4, servers=250):
-        case.rx("outside", data)
-    case.expect_stats({"events": {"flow_new": FLOWS, "geneve_encap": FLOWS}})
-    return case
+    return sc.syn_spread(gateway(), "spread_10k: 10,000 TCP SYN flows, 4 firewalls", FLOWS)
 
 
 if __name__ == "__main__":

@@ -13,15 +13,8 @@ import checks  # noqa: E402
 EXPECTED_GROUPS = 2  # 2 host pairs
 
 
-def main():
-    outdir, _ = checks.check_args()
-    c = checks.Checker("stickiness_2tuple")
-    seen = checks.appliances_by(outdir, "2-tuple")
-    c.check(len(seen) == EXPECTED_GROUPS, "%d groups, expected %d" % (len(seen),
-                                                                      EXPECTED_GROUPS))
-    for group, apps in sorted(seen.items()):
-        c.check(len(apps) == 1, "%s: sent to %s" % (group, sorted(apps)))
-    c.report()
+def main(c, outdir, _):
+    checks.sticky(c, outdir, "2-tuple", EXPECTED_GROUPS)
 
 
-main()
+checks.run(__file__, main)

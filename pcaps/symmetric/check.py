@@ -12,9 +12,7 @@ import checks  # noqa: E402
 import sluice_ref as ref  # noqa: E402
 
 
-def main():
-    outdir, _ = checks.check_args()
-    c = checks.Checker("symmetric")
+def main(c, outdir, _):
     directions = {}
     for e in checks.encaps(outdir):
         conv = checks.conversation(e.inner, ref.STICK_5)
@@ -25,7 +23,6 @@ def main():
         apps = set().union(*by_dir.values())
         c.check(len(by_dir) == 2, "%s: only one direction seen" % (conv,))
         c.check(len(apps) == 1, "%s: sent to %s" % (conv, sorted(apps)))
-    c.report()
 
 
-main()
+checks.run(__file__, main)

@@ -8,21 +8,16 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "../../tests/pcap"))
-sys.path.insert(0, HERE)
 
 import checks  # noqa: E402
-import gen  # noqa: E402
 
 
-def main():
-    outdir, _ = checks.check_args()
-    c = checks.Checker("weights")
+def main(c, outdir, gen):
     targets = gen.gateway().groups["firewalls"].targets
     total_weight = sum(gen.WEIGHTS)
     shares = {t.address: t.weight / total_weight for t in targets}
     c.shares(checks.count_by_appliance(outdir), shares, gen.FLOWS, 0.15)
     checks.compare_with_model(c, gen.gateway(), HERE, outdir)
-    c.report()
 
 
-main()
+checks.run(__file__, main, gen=True)

@@ -24,13 +24,8 @@ def gateway():
 
 
 def build():
-    gw = gateway()
-    case = ck.Case(gw, "weights: 12,000 TCP SYN flows, firewalls weighted 1, 2, 3")
-    case.meta["unchecked_ports"] = ["appliances"]
-    for data in sc.syn_flows(FLOWS, clients=4, servers=250):
-        case.rx("outside", data)
-    case.expect_stats({"events": {"flow_new": FLOWS, "geneve_encap": FLOWS}})
-    return case
+    return sc.syn_spread(gateway(), "weights: 12,000 TCP SYN flows, firewalls weighted 1, 2, 3",
+                         FLOWS)
 
 
 if __name__ == "__main__":

@@ -10,12 +10,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../
 import checks  # noqa: E402
 
 
-def main():
-    outdir, _ = checks.check_args()
-    c = checks.Checker("zones")
+def main(c, outdir, _):
     counts = checks.count_by_appliance(outdir)
     c.shares(counts, {"192.168.50.11": 0.5, "192.168.50.12": 0.5}, 200, 0.25)
-    c.report()
 
 
-main()
+checks.run(__file__, main)

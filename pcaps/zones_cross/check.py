@@ -10,12 +10,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../
 import checks  # noqa: E402
 
 
-def main():
-    outdir, _ = checks.check_args()
-    c = checks.Checker("zones_cross")
+def main(c, outdir, _):
     counts = checks.count_by_appliance(outdir)
     c.shares(counts, {"192.168.50.%d" % i: 0.25 for i in range(11, 15)}, 200, 0.35)
-    c.report()
 
 
-main()
+checks.run(__file__, main)

@@ -15,9 +15,8 @@
 #   --keep        keep the temporary directory (the three scripts' outputs and summaries)
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
+ME=compare.sh
+. "$HERE/lib.sh"
 BUILD="$ROOT/build-compare"
 SECS=5
 KEEP=0
@@ -31,9 +30,8 @@ while [ $# -gt 0 ]; do
 	esac
 done
 case "$SECS" in '' | *[!0-9]* | 0) echo "compare.sh: --seconds wants a whole number > 0" >&2; exit 1 ;; esac
-die() { echo "compare.sh: SETUP FAILED: $*" >&2; exit 1; }
 TMP=$(mktemp -d /tmp/sluice-compare.XXXXXX)
-trap '[ "$KEEP" = 1 ] && echo "compare.sh: kept $TMP" || rm -rf "$TMP"' EXIT
+trap keep_or_remove_tmp EXIT
 trap 'exit 1' INT TERM
 
 # -- one release build: sluice-dp for run.sh and nlb.sh, xdp_bench for xdp.sh ----------------

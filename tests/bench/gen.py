@@ -16,59 +16,15 @@ built here so that 100,000+ packets take a second, not a minute).
       (cookie included) and the inner packet kept byte for byte.
 """
 import argparse
+import os
 import struct
 import sys
 
-PCAP_HDR = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)  # LINKTYPE_ETHERNET
-T0 = 1_000_000  # capture timestamps: deterministic, 1 us apart
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pylib import frames as fr  # noqa: E402
+from pylib import pcapio  # noqa: E402
 
-
-def mac_bytes(s):
-    b = bytes(int(x, 16) for x in s.split(":"))
-    if len(b) != 6:
-        raise SystemExit("gen.py: bad MAC %r" % s)
-    return b
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return (~s) & 0xFFFF
-
-
-def write_pcap(path, frames):
-    with open(path, "wb") as f:
-        f.write(PCAP_HDR)
-        for i, fr in enumerate(frames):
-            ts = T0 + i
-            f.write(struct.pack("<IIII", ts // 1_000_000, ts % 1_000_000, len(fr), len(fr)))
-            f.write(fr)
-
-
-def read_pcap(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    magic = struct.unpack_from("<I", data, 0)[0]
-    if magic in (0xA1B2C3D4, 0xA1B23C4D):
-        end = "<"
-    elif magic in (0xD4C3B2A1, 0x4D3CB2A1):
-        end = ">"
-    else:
-        raise SystemExit("gen.py: %s is not a pcap file" % path)
-    if struct.unpack_from(end + "I", data, 20)[0] != 1:
-        raise SystemExit("gen.py: %s is not an Ethernet capture" % path)
-    off, out = 24, []
-    while off + 16 <= len(data):
-        _, _, caplen, wirelen = struct.unpack_from(end + "IIII", data, off)
-        off += 16
-        if caplen != wirelen:
-            raise SystemExit("gen.py: %s holds truncated frames" % path)
-        out.append(data[off:off + caplen])
-        off += caplen
-    return out
+T0 = 1_000_000  # capture timestamps (us): deterministic, 1 us apart
 
 
 def flow(i):
@@ -83,7 +39,7 @@ def flow(i):
 def cmd_flows(a):
     if not 1 <= a.flows < 1 << 22:
         raise SystemExit("gen.py: --flows must be in 1..4194303")
-    dmac, smac = mac_bytes(a.dst_mac), mac_bytes(a.src_mac)
+    dmac, smac = a.dst_mac, a.src_mac
     if a.passes < 1:
         raise SystemExit("gen.py: --passes must be >= 1")
     frames = []
@@ -91,35 +47,40 @@ def cmd_flows(a):
         src, dst, sport, dport = flow(i)
         ip_len = 64 + (i * 37) % 65  # inner IPv4 packet: 64..128 bytes
         payload = bytes(((i + k) & 0xFF for k in range(ip_len - 40)))
-        tcp = struct.pack("!HHIIBBHHH", sport, dport, (i * 2654435761) & 0xFFFFFFFF,
-                          1, 5 << 4, 0x18, 65535, 0, 0) + payload  # PSH|ACK
-        pseudo = src + dst + struct.pack("!BBH", 0, 6, len(tcp))
-        tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
-        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, ip_len, i & 0xFFFF, 0x4000, 64, 6, 0,
-                         src, dst)
-        ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-        frames.append(dmac + smac + b"\x08\x00" + ip + tcp)
+        tcp = fr.tcp(src, dst, sport, dport, (i * 2654435761) & 0xFFFFFFFF, 1,
+                     0x18, payload=payload)  # PSH|ACK
+        frames.append(dmac + smac + b"\x08\x00" + fr.ipv4(src, dst, 6, tcp, ident=i))
     frames *= a.passes
-    write_pcap(a.out, frames)
+    pcapio.write_frames(a.out, frames, T0)
     print("gen.py: %s: %d flows, %d packets" % (a.out, a.flows, len(frames)))
 
 
 def cmd_returns(a):
-    pmac = mac_bytes(a.port_mac)
+    pmac = a.port_mac
     out, skipped = [], 0
-    for fr in read_pcap(a.encap):
+    try:
+        records = pcapio.read_pcap(a.encap, whole=True)
+    except ValueError as e:
+        raise SystemExit("gen.py: %s" % e)
+    for _, f in records:
         # Ethernet(14) + IPv4 without options (20) + UDP to 6081 + GENEVE: what sluice sends
-        if (len(fr) < 14 + 20 + 8 + 8 or fr[12:14] != b"\x08\x00" or fr[14] != 0x45 or
-                fr[23] != 17 or struct.unpack_from("!H", fr, 36)[0] != 6081):
+        if (len(f) < 14 + 20 + 8 + 8 or f[12:14] != b"\x08\x00" or f[14] != 0x45 or
+                f[23] != 17 or struct.unpack_from("!H", f, 36)[0] != 6081):
             skipped += 1  # ARP requests and the like: not a GENEVE frame
             continue
         # the IPv4 checksum does not change when source and destination swap places
-        out.append(pmac + fr[0:6] + fr[12:26] + fr[30:34] + fr[26:30] + fr[34:])
+        out.append(pmac + f[0:6] + f[12:26] + f[30:34] + f[26:30] + f[34:])
     if not out:
         raise SystemExit("gen.py: no GENEVE frame in %s" % a.encap)
-    write_pcap(a.out, out)
+    pcapio.write_frames(a.out, out, T0)
     print("gen.py: %s: %d appliance returns (%d other frames skipped)" %
           (a.out, len(out), skipped))
+
+
+def add_mac_args(p):
+    """--dst-mac (the outside port's MAC) and --src-mac (the clients') of a traffic command."""
+    p.add_argument("--dst-mac", type=fr.mac_b, default="02:00:00:00:00:01")
+    p.add_argument("--src-mac", type=fr.mac_b, default="02:00:00:00:0c:01")
 
 
 def main():
@@ -129,12 +90,11 @@ def main():
     f.add_argument("out")
     f.add_argument("--flows", type=int, default=131072)
     f.add_argument("--passes", type=int, default=1)
-    f.add_argument("--dst-mac", default="02:00:00:00:00:01")
-    f.add_argument("--src-mac", default="02:00:00:00:0c:01")
+    add_mac_args(f)
     r = sub.add_parser("returns")
     r.add_argument("encap")
     r.add_argument("out")
-    r.add_argument("--port-mac", default="02:00:00:00:00:02")
+    r.add_argument("--port-mac", type=fr.mac_b, default="02:00:00:00:00:02")
     a = ap.parse_args()
     (cmd_flows if a.cmd == "flows" else cmd_returns)(a)
     return 0

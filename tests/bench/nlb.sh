@@ -97,36 +97,23 @@ if [ "$DNAT_SYNS" -gt $((FTS / 8)) ] || [ "$SNAT_SYNS" -gt $((FTS / 8)) ] ||
 fi
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
+ME=nlb.sh
+. "$HERE/lib.sh"
 TMP=$(mktemp -d /tmp/sluice-nlbbench.XXXXXX)
 PIDS=()
 HP_RESTORE=
 HP_UNMOUNT=0
 
 cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null
-	done
+	kill_pids
 	if [ -n "$HP_RESTORE" ]; then
 		echo "$HP_RESTORE" >/proc/sys/vm/nr_hugepages 2>/dev/null || true
 	fi
 	[ "$HP_UNMOUNT" = 1 ] && umount /dev/hugepages 2>/dev/null
-	if [ "$KEEP" = 1 ]; then
-		echo "nlb.sh: kept $TMP"
-	else
-		rm -rf "$TMP"
-	fi
+	keep_or_remove_tmp
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-
-die() {
-	echo "nlb.sh: SETUP FAILED: $*" >&2
-	exit 1
-}
 
 # -- memory: the tables (measured: ~190 MB + ~252 MB per 1M flow_table_size entries) and the
 # preloaded established-flow file (one ~2.4 KB mbuf per packet, + 16384 for rings) ----------
@@ -135,11 +122,6 @@ POOL_MBUFS=$((EST_PKTS + 16384))
 NEED_MB=$((256 + FTS / 4096 + POOL_MBUFS * 5 / 2 / 1024))
 NEED_MB=$((NEED_MB + NEED_MB / 8))
 HUGE=0
-hp_free_mb() {
-	awk '/^HugePages_Free:/ {f=$2} /^Hugepagesize:/ {s=$2} END {print int(f*s/1024)}' \
-		/proc/meminfo
-}
-hp_size_kb() { awk '/^Hugepagesize:/ {print $2}' /proc/meminfo; }
 if [ "$FORCE_NOHUGE" = 0 ]; then
 	cur=$(cat /proc/sys/vm/nr_hugepages 2>/dev/null || echo 0)
 	free=$(hp_free_mb)
@@ -149,7 +131,7 @@ if [ "$FORCE_NOHUGE" = 0 ]; then
 			HP_RESTORE=$cur
 		fi
 	fi
-	if ! awk '$2 == "/dev/hugepages" && $3 == "hugetlbfs" {ok=1} END {exit !ok}' /proc/mounts; then
+	if ! hp_mounted; then
 		mkdir -p /dev/hugepages 2>/dev/null &&
 			mount -t hugetlbfs nodev /dev/hugepages 2>/dev/null && HP_UNMOUNT=1
 	fi
@@ -175,50 +157,9 @@ fi
 EAL=(-l 0,1 --no-pci "--log-level=*:notice" "${EAL_MEM[@]}")
 
 # -- binaries ---------------------------------------------------------------------------------
-TESTPMD=$(command -v dpdk-testpmd) || die "dpdk-testpmd not found (apt-get install dpdk)"
-ORIGIN="given with --sluice-dp"
-if [ -z "$SLUICE_DP" ]; then
-	ORIGIN="built from the work tree at git $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?')"
-	B="$ROOT/build-nlbb"
-	if [ ! -f "$B/build.ninja" ]; then
-		meson setup "$B" "$ROOT" --buildtype=release -Dtests=false >"$TMP/meson.log" 2>&1 ||
-			{ cat "$TMP/meson.log" >&2; die "meson setup $B"; }
-	fi
-	ninja -C "$B" dataplane/sluice-dp >"$TMP/ninja.log" 2>&1 ||
-		{ cat "$TMP/ninja.log" >&2; die "ninja -C $B"; }
-	SLUICE_DP="$B/dataplane/sluice-dp"
-fi
-[ -x "$SLUICE_DP" ] || die "no sluice-dp at $SLUICE_DP"
+find_binaries "$ROOT/build-nlbb"
 grep -aq -- "--mbufs N" "$SLUICE_DP" ||
 	die "$SLUICE_DP has no --mbufs option (needed to preload the established-flow file)"
-BUILDTYPE=$(sed -n 's/.*"name": "buildtype", "value": "\([a-z]*\)".*/\1/p' \
-	"$(dirname "$(dirname "$SLUICE_DP")")/meson-info/intro-buildoptions.json" 2>/dev/null)
-BUILDTYPE=${BUILDTYPE:-unknown}
-
-# -- helpers ----------------------------------------------------------------------------------
-# wait_for PID LOG PATTERN SECONDS: 0 when PATTERN shows in LOG, 1 if PID died, 2 on timeout
-wait_for() {
-	local pid=$1 log=$2 pat=$3 t=$(($4 * 10))
-	while ! grep -q -- "$pat" "$log" 2>/dev/null; do
-		kill -0 "$pid" 2>/dev/null || return 1
-		t=$((t - 1))
-		[ $t -le 0 ] && return 2
-		sleep 0.1
-	done
-	return 0
-}
-
-# stop_pid PID: SIGINT, then SIGKILL after 30 s
-stop_pid() {
-	local pid=$1 t=300
-	kill -INT "$pid" 2>/dev/null
-	while kill -0 "$pid" 2>/dev/null && [ $t -gt 0 ]; do
-		sleep 0.1
-		t=$((t - 1))
-	done
-	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-}
 
 mkconfig() { # OUT OUTSIDE-DEVICE PRESERVE
 	sed -e "s|@OUTSIDE@|$2|" -e "s|@SERVERS@|net_null_s,no-rx=1|" -e "s|@PRESERVE@|$3|" \
@@ -244,49 +185,26 @@ sl_new() {
 
 # sl_inf NAME CONFIG: infinite replay for SECS seconds, then SIGINT; leaves $TMP/NAME.json
 sl_inf() {
-	local name=$1 cfg=$2 pid
-	local log="$TMP/$name.log" json="$TMP/$name.json"
-	SL_INF_CMD="$SLUICE_DP ${EAL[*]} -- --config $cfg --stats-json $json --mbufs $POOL_MBUFS"
-	"$SLUICE_DP" "${EAL[@]}" -- --config "$cfg" --stats-json "$json" --mbufs "$POOL_MBUFS" \
-		>"$log" 2>&1 &
-	pid=$!
-	PIDS+=("$pid")
-	# "running" is printed once the ports are up (file preloaded), as the workers start
-	if ! wait_for "$pid" "$log" ": running" 300; then
-		stop_pid "$pid"
-		cat "$log" >&2
-		die "sluice-dp ($name) did not start"
-	fi
+	sluice_start "$1" "$2" 300
+	SL_INF_CMD=$SLUICE_CMD
 	sleep "$SECS"
-	stop_pid "$pid"
-	[ -s "$json" ] || { cat "$log" >&2; die "sluice-dp ($name) wrote no stats"; }
+	stop_pid "$SLUICE_PID"
+	[ -s "$TMP/$1.json" ] || { cat "$TMP/$1.log" >&2; die "sluice-dp ($1) wrote no stats"; }
 }
 
 # testpmd NAME PCAP once|inf: io forwarding PCAP -> net_null, same lcores. once: one pass,
 # --record-core-cycles (cycles of bursts that received packets); inf: infinite_rx for SECS s,
 # Rx-pps over the time between two "show port stats".
 testpmd() {
-	local name=$1 pcap=$2 mode=$3 pid t
-	local log="$TMP/$name.log" fifo="$TMP/$name.fifo"
+	local name=$1 pcap=$2 mode=$3 t
+	local log="$TMP/$name.log"
 	local dev="net_pcap_bench0,rx_pcap=$pcap" extra=(--record-core-cycles)
 	if [ "$mode" = inf ]; then
 		dev="$dev,infinite_rx=1"
 		extra=(--total-num-mbufs="$POOL_MBUFS")
 	fi
-	mkfifo "$fifo" || die "mkfifo"
-	TESTPMD_CMD="$TESTPMD ${EAL[*]} --vdev $dev --vdev net_null_bench0,no-rx=1 -- -i --forward-mode=io --nb-cores=1 --rxq=1 --txq=1 --no-flush-rx ${extra[*]}"
-	"$TESTPMD" "${EAL[@]}" --vdev "$dev" --vdev "net_null_bench0,no-rx=1" -- -i \
-		--forward-mode=io --nb-cores=1 --rxq=1 --txq=1 --no-flush-rx "${extra[@]}" \
-		<"$fifo" >"$log" 2>&1 &
-	pid=$!
-	PIDS+=("$pid")
-	exec 3>"$fifo"
-	if ! wait_for "$pid" "$log" "Checking link statuses" 300; then
-		exec 3>&-
-		stop_pid "$pid"
-		cat "$log" >&2
-		die "dpdk-testpmd ($name) did not start"
-	fi
+	testpmd_start "$name" "$log" 300 --vdev "$dev" --vdev "net_null_bench0,no-rx=1" -- -i \
+		--forward-mode=io --nb-cores=1 --rxq=1 --txq=1 --no-flush-rx "${extra[@]}"
 	if [ "$mode" = inf ]; then
 		echo "show port stats 0" >&3
 		echo "start" >&3
@@ -305,24 +223,11 @@ testpmd() {
 			last=${now:--1}
 		done
 	fi
-	echo "stop" >&3
-	echo "quit" >&3
-	exec 3>&-
-	t=600
-	while kill -0 "$pid" 2>/dev/null && [ $t -gt 0 ]; do
-		sleep 0.1
-		t=$((t - 1))
-	done
-	kill -0 "$pid" 2>/dev/null && stop_pid "$pid"
-	wait "$pid" 2>/dev/null
+	testpmd_quit
 }
 
 # -- traffic ----------------------------------------------------------------------------------
-echo "== sluice-dp load-balancer benchmark: $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "machine:   $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1), $MEMNOTE"
-echo "load:      $(uptime | sed 's/.*load average/load average/') (before)"
-echo "sluice-dp: $SLUICE_DP ($ORIGIN, buildtype $BUILDTYPE)"
-echo "testpmd:   $TESTPMD ($(dpkg-query -W -f '${Version}' dpdk 2>/dev/null || echo '?'))"
+bench_header "sluice-dp load-balancer benchmark"
 echo "run:       lcores 0,1 (1 worker), flow_table_size $FTS ($((FTS / 4)) NAT sessions), 4 targets;"
 echo "           new flows: one pass, --idle-exit $IDLE_MS, $NEW_RUNS runs per case;" \
 	"established: $SECS s infinite, $POOL_MBUFS mbufs; x $REPEAT"

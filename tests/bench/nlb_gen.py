@@ -31,39 +31,20 @@ timestamps 1 us apart).
 import argparse
 import ipaddress
 import json
+import os
 import re
 import struct
 import sys
 
-PCAP_HDR = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)  # LINKTYPE_ETHERNET
-T0 = 1_000_000  # capture timestamps: deterministic, 1 us apart
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pylib import frames as fr  # noqa: E402
+from pylib import pcapio  # noqa: E402
+from gen import add_mac_args  # noqa: E402
+from report import drop_problems, testpmd_mpps, write_summary  # noqa: E402
+
+T0 = 1_000_000  # capture timestamps (us): deterministic, 1 us apart
 MAX_FLOWS = 1 << 22
 TCP_SYN, TCP_PSH_ACK = 0x02, 0x18
-
-
-def mac_bytes(s):
-    b = bytes(int(x, 16) for x in s.split(":"))
-    if len(b) != 6:
-        raise SystemExit("nlb_gen.py: bad MAC %r" % s)
-    return b
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return (~s) & 0xFFFF
-
-
-def write_pcap(path, frames):
-    with open(path, "wb") as f:
-        f.write(PCAP_HDR)
-        for i, fr in enumerate(frames):
-            ts = T0 + i
-            f.write(struct.pack("<IIII", ts // 1_000_000, ts % 1_000_000, len(fr), len(fr)))
-            f.write(fr)
 
 
 def client(i):
@@ -76,21 +57,14 @@ def client(i):
 
 class Maker:
     def __init__(self, a):
-        self.eth = mac_bytes(a.dst_mac) + mac_bytes(a.src_mac) + b"\x08\x00"
+        self.eth = a.dst_mac + a.src_mac + b"\x08\x00"
         self.dst = ipaddress.IPv4Address(a.zone_ip).packed
         self.dport = a.port
 
     def frame(self, i, flags, seq, ack, payload, opts=b""):
         src, sport = client(i)
-        doff = (20 + len(opts)) // 4
-        tcp = struct.pack("!HHIIBBHHH", sport, self.dport, seq, ack, doff << 4, flags,
-                          64240, 0, 0) + opts + payload
-        pseudo = src + self.dst + struct.pack("!BBH", 0, 6, len(tcp))
-        tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
-        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), i & 0xFFFF, 0x4000, 64, 6,
-                         0, src, self.dst)
-        ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-        return self.eth + ip + tcp
+        tcp = fr.tcp(src, self.dst, sport, self.dport, seq, ack, flags, 64240, opts, payload)
+        return self.eth + fr.ipv4(src, self.dst, 6, tcp, ident=i)
 
     def syn(self, i):
         # MSS 1460, NOP, window scale 7: IPv4 48 bytes, frame 62 (no Ethernet padding)
@@ -117,7 +91,7 @@ def check_flows(n):
 def cmd_syns(a):
     check_flows(a.flows)
     m = Maker(a)
-    write_pcap(a.out, [m.syn(i) for i in range(a.flows)])
+    pcapio.write_frames(a.out, [m.syn(i) for i in range(a.flows)], T0)
     print("nlb_gen.py: %s: %d TCP SYNs of %d distinct flows to %s:%d" %
           (a.out, a.flows, a.flows, a.zone_ip, a.port))
 
@@ -130,7 +104,7 @@ def cmd_established(a):
     frames = [m.syn(i) for i in range(a.flows)]
     for r in range(a.data):
         frames += [m.data(i, r) for i in range(a.flows)]
-    write_pcap(a.out, frames)
+    pcapio.write_frames(a.out, frames, T0)
     print("nlb_gen.py: %s: %d flows to %s:%d, SYN then %d data packets each: %d packets" %
           (a.out, a.flows, a.zone_ip, a.port, a.data, len(frames)))
 
@@ -152,18 +126,6 @@ def tp_once(path):
     return mhz / cpp, "%d packets, %.0f cycles/packet at %d MHz" % (pkts, cpp, mhz)
 
 
-def tp_inf(path):
-    try:
-        text = open(path, errors="replace").read()
-    except OSError:
-        return None, "no log"
-    pps = re.findall(r"Rx-pps:\s+(\d+)", text)
-    rx = re.findall(r"RX-packets:\s+(\d+)\s+RX-missed", text)
-    if len(pps) < 2 or len(rx) < 2:
-        return None, "no second \"show port stats\" in the log"
-    return int(pps[-1]) / 1e6, "%d packets" % (int(rx[-1]) - int(rx[-2]))
-
-
 def load(path):
     try:
         with open(path) as f:
@@ -172,19 +134,23 @@ def load(path):
         return None, "no stats: %s" % e
 
 
-def drops_of(d):
-    return {k: v for k, v in d.get("drops", {}).items() if v}
+def sl_read(path):
+    """(stats, rx packets of outside, nlb_new_flow, nlb_forward, elapsed_s, workers) of a
+    sluice-dp --stats-json, or (None, error)."""
+    d, err = load(path)
+    if err:
+        return None, err
+    ev = d["events"]
+    return (d, d["ports"]["outside"]["rx_packets"], ev.get("nlb_new_flow", 0),
+            ev.get("nlb_forward", 0), d.get("elapsed_s"), d.get("workers") or 1), None
 
 
 def sl_new(path, idle_ms):
     """(new flows/s per core or None, note, [problems])"""
-    d, err = load(path)
+    s, err = sl_read(path)
     if err:
         return None, "", [err]
-    rx = d["ports"]["outside"]["rx_packets"]
-    ev = d["events"]
-    new, fwd = ev.get("nlb_new_flow", 0), ev.get("nlb_forward", 0)
-    el, workers = d.get("elapsed_s"), d.get("workers") or 1
+    d, rx, new, fwd, el, workers = s
     probs = []
     busy = el - idle_ms / 1000.0 if el else None
     if not busy or busy <= 0:
@@ -194,9 +160,7 @@ def sl_new(path, idle_ms):
         probs.append("nlb_new_flow %d != rx %d" % (new, rx))
     if fwd != rx:
         probs.append("nlb_forward %d != rx %d" % (fwd, rx))
-    dr = drops_of(d)
-    if dr:
-        probs.append("drops: " + ", ".join("%s=%d" % kv for kv in sorted(dr.items())))
+    probs += drop_problems(d)
     rate = new / busy / workers if busy else None
     note = "%d new flows in %.1f ms (elapsed %.1f ms - idle-exit %d ms)" % (
         new, busy * 1000 if busy else 0, (el or 0) * 1000, idle_ms)
@@ -204,13 +168,10 @@ def sl_new(path, idle_ms):
 
 
 def sl_est(path, flows):
-    d, err = load(path)
+    s, err = sl_read(path)
     if err:
         return None, "", [err]
-    rx = d["ports"]["outside"]["rx_packets"]
-    ev = d["events"]
-    new, fwd = ev.get("nlb_new_flow", 0), ev.get("nlb_forward", 0)
-    el, workers = d.get("elapsed_s"), d.get("workers") or 1
+    d, rx, new, fwd, el, workers = s
     probs = []
     if not el:
         probs.append("no elapsed_s")
@@ -218,9 +179,7 @@ def sl_est(path, flows):
         probs.append("nlb_new_flow %d != %d flows" % (new, flows))
     if fwd != rx:
         probs.append("nlb_forward %d != rx %d (%+d)" % (fwd, rx, fwd - rx))
-    dr = drops_of(d)
-    if dr:
-        probs.append("drops: " + ", ".join("%s=%d" % kv for kv in sorted(dr.items())))
+    probs += drop_problems(d)
     mpps = rx / el / workers / 1e6 if el else None
     note = "%d packets in %.2f s, %d NAT sessions at exit" % (rx, el or 0,
                                                               d.get("nlb_sessions", -1))
@@ -250,7 +209,7 @@ def cmd_report(a):
                 v, note = tp_once(p)
                 probs = []
             elif r["kind"] == "tp-inf":
-                v, note = tp_inf(p)
+                v, note = testpmd_mpps(p)
                 probs = []
             elif r["kind"] == "sl-new":
                 v, note, probs = sl_new(p, int(r["param"]))
@@ -309,8 +268,7 @@ def cmd_report(a):
         summary = {rid: {"label": rows[rid]["label"], "kind": rows[rid]["kind"],
                          "base": rows[rid]["base"], "best": res[rid]["best"],
                          "problems": res[rid]["probs"]} for rid in order}
-        with open(a.json, "w") as f:
-            json.dump(summary, f, indent=1)
+        write_summary(a.json, summary, "nlb_gen.py")
     return 0
 
 
@@ -325,8 +283,7 @@ def main():
             p.add_argument("--data", type=int, default=7)
         p.add_argument("--zone-ip", default="10.0.1.10")
         p.add_argument("--port", type=int, default=443)
-        p.add_argument("--dst-mac", default="02:00:00:00:00:01")
-        p.add_argument("--src-mac", default="02:00:00:00:0c:01")
+        add_mac_args(p)
     r = sub.add_parser("report")
     r.add_argument("manifest")
     r.add_argument("--json")

@@ -32,6 +32,21 @@ def testpmd_mpps(path):
     return int(pps[-1]) / 1e6, "%d packets" % (int(rx[-1]) - int(rx[-2]))
 
 
+def drop_problems(d):
+    """["drops: reason=n, ..."] of a sluice-dp --stats-json with any drop, else []."""
+    drops = {k: v for k, v in d.get("drops", {}).items() if v}
+    return ["drops: " + ", ".join("%s=%d" % kv for kv in sorted(drops.items()))] if drops else []
+
+
+def write_summary(path, summary, me):
+    """--json: the rows' figures for compare.py; a write error is reported, not fatal."""
+    try:
+        with open(path, "w") as f:
+            json.dump(summary, f, indent=1)
+    except OSError as e:
+        print("%s: %s: %s" % (me, path, e))
+
+
 def sluice(path, port, want):
     """(Mpps per core or None, packets, [problems])."""
     try:
@@ -48,9 +63,7 @@ def sluice(path, port, want):
         n = d["events"].get(ev, 0)
         if n != rx:
             probs.append("%s %d != rx %d (%+d)" % (ev, n, rx, n - rx))
-    drops = {k: v for k, v in d["drops"].items() if v}
-    if drops:
-        probs.append("drops: " + ", ".join("%s=%d" % kv for kv in sorted(drops.items())))
+    probs += drop_problems(d)
     mpps = rx / el / workers / 1e6 if el else None
     return mpps, rx, probs
 
@@ -120,11 +133,7 @@ def main():
     if a.json:
         summary = {"testpmd-encap": tp_e, "encap": sl_e, "encap-problems": sl_e_probs,
                    "testpmd-return": tp_r, "return": sl_r, "return-problems": sl_r_probs}
-        try:
-            with open(a.json, "w") as f:
-                json.dump(summary, f, indent=1)
-        except OSError as e:
-            print("report.py: %s: %s" % (a.json, e))
+        write_summary(a.json, summary, "report.py")
     return 0
 
 

@@ -55,46 +55,29 @@ case "$REPEAT" in '' | *[!0-9]* | 0) echo "run.sh: --repeat wants a whole number
 case "$FLOWS" in '' | *[!0-9]*) echo "run.sh: --flows wants a number" >&2; exit 1 ;; esac
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
+ME=run.sh
+. "$HERE/lib.sh"
 TMP=$(mktemp -d /tmp/sluice-bench.XXXXXX)
 PIDS=()
 
 cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null
-	done
-	if [ "$KEEP" = 1 ]; then
-		echo "run.sh: kept $TMP"
-	else
-		rm -rf "$TMP"
-	fi
+	kill_pids
+	keep_or_remove_tmp
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 trap '' PIPE # a testpmd that dies early must not kill the script through its stdin FIFO
 
-die() {
-	echo "run.sh: SETUP FAILED: $*" >&2
-	exit 1
-}
-
 # -- hugepages: 512 x 2 MB free, or --no-huge with a loud note -------------------------------
 # They stay reserved after the run (others may be using them by then).
 HUGE=0
-hp_free_mb() {
-	awk '/^HugePages_Free:/ {f=$2} /^Hugepagesize:/ {s=$2} END {print int(f*s/1024)}' \
-		/proc/meminfo
-}
 if [ "$FORCE_NOHUGE" = 0 ]; then
 	cur=$(cat /proc/sys/vm/nr_hugepages 2>/dev/null || echo 0)
 	free=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
 	if [ "$(hp_free_mb)" -lt 900 ]; then # 512 more 2 MB pages than are in use now
 		echo $((cur - ${free:-0} + 512)) >/proc/sys/vm/nr_hugepages 2>/dev/null
 	fi
-	if ! awk '$2 == "/dev/hugepages" && $3 == "hugetlbfs" {ok=1} END {exit !ok}' /proc/mounts; then
+	if ! hp_mounted; then
 		mkdir -p /dev/hugepages 2>/dev/null && mount -t hugetlbfs nodev /dev/hugepages 2>/dev/null
 	fi
 	[ "$(hp_free_mb)" -ge 900 ] && HUGE=1
@@ -119,48 +102,7 @@ fi
 EAL=(-l "0,1" --no-pci "--log-level=*:notice" "${EAL_MEM[@]}")
 
 # -- binaries ---------------------------------------------------------------------------------
-TESTPMD=$(command -v dpdk-testpmd) || die "dpdk-testpmd not found (apt-get install dpdk)"
-ORIGIN="given with --sluice-dp"
-if [ -z "$SLUICE_DP" ]; then
-	ORIGIN="built from the work tree at git $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?')"
-	B="$ROOT/build-bench"
-	if [ ! -f "$B/build.ninja" ]; then
-		meson setup "$B" "$ROOT" --buildtype=release -Dtests=false >"$TMP/meson.log" 2>&1 ||
-			{ cat "$TMP/meson.log" >&2; die "meson setup $B"; }
-	fi
-	ninja -C "$B" dataplane/sluice-dp >"$TMP/ninja.log" 2>&1 ||
-		{ cat "$TMP/ninja.log" >&2; die "ninja -C $B"; }
-	SLUICE_DP="$B/dataplane/sluice-dp"
-fi
-[ -x "$SLUICE_DP" ] || die "no sluice-dp at $SLUICE_DP"
-BUILDTYPE=$(sed -n 's/.*"name": "buildtype", "value": "\([a-z]*\)".*/\1/p' \
-	"$(dirname "$(dirname "$SLUICE_DP")")/meson-info/intro-buildoptions.json" 2>/dev/null)
-BUILDTYPE=${BUILDTYPE:-unknown}
-
-# -- helpers ----------------------------------------------------------------------------------
-# wait_for PID LOG PATTERN SECONDS: 0 when PATTERN shows in LOG, 1 if PID died, 2 on timeout
-wait_for() {
-	local pid=$1 log=$2 pat=$3 t=$(($4 * 10))
-	while ! grep -q -- "$pat" "$log" 2>/dev/null; do
-		kill -0 "$pid" 2>/dev/null || return 1
-		t=$((t - 1))
-		[ $t -le 0 ] && return 2
-		sleep 0.1
-	done
-	return 0
-}
-
-# stop_pid PID: SIGINT, then SIGKILL after 30 s; returns the exit status
-stop_pid() {
-	local pid=$1 t=300
-	kill -INT "$pid" 2>/dev/null
-	while kill -0 "$pid" 2>/dev/null && [ $t -gt 0 ]; do
-		sleep 0.1
-		t=$((t - 1))
-	done
-	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-}
+find_binaries "$ROOT/build-bench"
 
 mkconfig() { # OUT OUTSIDE-DEVICE APPLIANCES-DEVICE
 	sed -e "s|@OUTSIDE@|$2|" -e "s|@APPLIANCES@|$3|" "$HERE/sluice-bench.yaml.in" >"$1"
@@ -175,68 +117,29 @@ grep -aq -- "--mbufs N" "$SLUICE_DP" ||
 
 # run_sluice NAME CONFIG: runs sluice-dp for SECS seconds, leaves $TMP/NAME.json and .log
 run_sluice() {
-	local name=$1 cfg=$2 pid rc
-	local log="$TMP/$name.log" json="$TMP/$name.json"
-	rm -f "$json"
-	SLUICE_CMD="$SLUICE_DP ${EAL[*]} -- --config $cfg --stats-json $json --mbufs $POOL_MBUFS"
-	"$SLUICE_DP" "${EAL[@]}" -- --config "$cfg" --stats-json "$json" --mbufs "$POOL_MBUFS" \
-		>"$log" 2>&1 &
-	pid=$!
-	PIDS+=("$pid")
-	# "running" is printed once the ports are up (file preloaded), as the workers start
-	if ! wait_for "$pid" "$log" ": running" 120; then
-		stop_pid "$pid"
-		cat "$log" >&2
-		die "sluice-dp ($name) did not start"
-	fi
+	local rc
+	sluice_start "$1" "$2" 120
 	sleep "$SECS"
-	stop_pid "$pid"
+	stop_pid "$SLUICE_PID"
 	rc=$?
-	[ -s "$json" ] || { cat "$log" >&2; die "sluice-dp ($name) wrote no stats (exit $rc)"; }
+	[ -s "$TMP/$1.json" ] || { cat "$TMP/$1.log" >&2; die "sluice-dp ($1) wrote no stats (exit $rc)"; }
 }
 
 # run_testpmd NAME PCAP: io forwarding pcap(infinite) -> net_null for SECS seconds
 run_testpmd() {
-	local name=$1 pcap=$2 pid
-	local log="$TMP/$name.log" fifo="$TMP/$name.fifo"
-	mkfifo "$fifo" || die "mkfifo"
-	TESTPMD_CMD="$TESTPMD ${EAL[*]} --vdev net_pcap_bench0,rx_pcap=$pcap,infinite_rx=1 --vdev net_null_bench0,no-rx=1 -- -i --forward-mode=io --nb-cores=1 --rxq=1 --txq=1 --no-flush-rx --total-num-mbufs=$POOL_MBUFS"
-	"$TESTPMD" "${EAL[@]}" --vdev "net_pcap_bench0,rx_pcap=$pcap,infinite_rx=1" \
+	testpmd_start "$1" "$TMP/$1.log" 120 --vdev "net_pcap_bench0,rx_pcap=$2,infinite_rx=1" \
 		--vdev "net_null_bench0,no-rx=1" -- -i --forward-mode=io --nb-cores=1 \
-		--rxq=1 --txq=1 --no-flush-rx --total-num-mbufs="$POOL_MBUFS" \
-		<"$fifo" >"$log" 2>&1 &
-	pid=$!
-	PIDS+=("$pid")
-	exec 3>"$fifo"
-	if ! wait_for "$pid" "$log" "Checking link statuses" 120; then
-		exec 3>&-
-		stop_pid "$pid"
-		cat "$log" >&2
-		die "dpdk-testpmd ($name) did not start"
-	fi
+		--rxq=1 --txq=1 --no-flush-rx --total-num-mbufs="$POOL_MBUFS"
 	# Rx-pps of the second show = packets between the two shows / the time between them
 	echo "show port stats 0" >&3
 	echo "start" >&3
 	sleep "$SECS"
 	echo "show port stats 0" >&3
-	echo "stop" >&3
-	echo "quit" >&3
-	exec 3>&-
-	local t=600
-	while kill -0 "$pid" 2>/dev/null && [ $t -gt 0 ]; do
-		sleep 0.1
-		t=$((t - 1))
-	done
-	kill -0 "$pid" 2>/dev/null && stop_pid "$pid"
-	wait "$pid" 2>/dev/null
+	testpmd_quit
 }
 
 # -- traffic ----------------------------------------------------------------------------------
-echo "== sluice-dp benchmark: $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "machine:   $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1), $MEMNOTE"
-echo "load:      $(uptime | sed 's/.*load average/load average/') (before)"
-echo "sluice-dp: $SLUICE_DP ($ORIGIN, buildtype $BUILDTYPE)"
-echo "testpmd:   $TESTPMD ($(dpkg-query -W -f '${Version}' dpdk 2>/dev/null || echo '?'))"
+bench_header "sluice-dp benchmark"
 echo "run:       $SECS s per case x $REPEAT, lcores 0,1 (1 worker), $FLOWS flows, $POOL_MBUFS mbufs per pool"
 
 "$PY" "$HERE/gen.py" flows "$TMP/flows.pcap" --flows "$FLOWS" >"$TMP/gen.log" 2>&1 ||

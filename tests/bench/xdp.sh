@@ -20,9 +20,8 @@
 #   --summary FILE      also write the rows as JSON (tests/bench/compare.sh reads it)
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
+ME=xdp.sh
+. "$HERE/lib.sh"
 BUILD="$ROOT/build-xdpbench"
 NEW=1048576 # frames of the encap-new case: each a distinct flow (>= 1,000,000 runs)
 EST=131072  # known flows of encap-est and return (as run.sh)
@@ -52,9 +51,8 @@ done
 for v in "$NEW" "$EST" "$PASSES" "$NLB_FLOWS" "$NLB_DATA" "$NLB_NEW_PASSES"; do
 	case "$v" in '' | *[!0-9]* | 0) echo "xdp.sh: counts are whole numbers > 0" >&2; exit 1 ;; esac
 done
-die() { echo "xdp.sh: SETUP FAILED: $*" >&2; exit 1; }
 TMP=$(mktemp -d /tmp/sluice-xdpbench.XXXXXX)
-trap '[ "$KEEP" = 1 ] && echo "xdp.sh: kept $TMP" || rm -rf "$TMP"' EXIT
+trap keep_or_remove_tmp EXIT
 
 if [ ! -f "$BUILD/build.ninja" ]; then
 	meson setup "$BUILD" "$ROOT" -Dxdp=enabled >"$TMP/meson.log" 2>&1 ||

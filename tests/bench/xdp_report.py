@@ -12,8 +12,9 @@ must move once per run did, those that must not move did not, and nothing was dr
 --json writes the rows (for compare.py). Always exits 0: a benchmark table never fails the run.
 """
 import argparse
-import json
 import sys
+
+from report import write_summary
 
 # key, row label, events that must equal the runs, events that must stay 0 (None: no counters)
 CASES = [
@@ -109,11 +110,7 @@ def main():
     print("summed / runs; Mpps/core = 1000 / ns/pkt; 'minus triv.': less the trivial program's")
     print("ns/pkt (the test-run harness's own per-call cost). Not wire rate: no driver, no DMA.")
     if a.json:
-        try:
-            with open(a.json, "w") as f:
-                json.dump(out, f, indent=1)
-        except OSError as e:
-            print("xdp_report.py: %s: %s" % (a.json, e))
+        write_summary(a.json, out, "xdp_report.py")
     return 0
 
 

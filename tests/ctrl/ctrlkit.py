@@ -28,41 +28,14 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 import urllib.request
 
-SKIP = 77
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pylib.proc import stop_proc  # noqa: E402
+from pylib.report import SKIP, Abort, Report  # noqa: E402,F401
+
 SECRET_HEX = "000102030405060708090a0b0c0d0e0f"
-
-
-# --- reporting ------------------------------------------------------------------------------
-
-class Report:
-    def __init__(self):
-        self.failed = []
-        self.passed = 0
-
-    def check(self, ok, what, detail=""):
-        if ok:
-            self.passed += 1
-            print("PASS: %s" % what, flush=True)
-        else:
-            self.failed.append(what)
-            print("FAIL: %s%s" % (what, ("\n      " + str(detail).replace("\n", "\n      "))
-                                  if detail else ""), flush=True)
-        return bool(ok)
-
-    def info(self, msg):
-        print("INFO: %s" % msg, flush=True)
-
-    def summary(self):
-        print("\n%d passed, %d failed" % (self.passed, len(self.failed)), flush=True)
-        for f in self.failed:
-            print("  failed: %s" % f, flush=True)
-        return 1 if self.failed else 0
-
-
-class Abort(Exception):
-    """A step failed so that the rest of the test cannot run."""
 
 
 # --- processes and temp files ---------------------------------------------------------------
@@ -192,21 +165,38 @@ class Daemon:
 
     def stop(self, sig=signal.SIGTERM, timeout=10):
         """Signal our process by PID, wait; SIGKILL if it does not go. Its exit code."""
-        p = self.proc
-        if p is None:
-            return None
-        if p.poll() is None:
-            try:
-                os.kill(p.pid, sig)
-                p.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                print("WARN: %s (pid %d) ignored signal %d, killing it" % (self.name, p.pid, sig),
-                      flush=True)
-                os.kill(p.pid, signal.SIGKILL)
-                p.wait(timeout=10)
-            except ProcessLookupError:
-                pass
-        return p.returncode
+        return stop_proc(self.proc, self.name, sig, timeout) if self.proc else None
+
+
+def run_daemon_test(kit, rep, body, socket_removed=True):
+    """The frame of a test of one sluiced: body(st) runs the checks and puts the Daemon it
+    started in st["daemon"]. An Abort or an exception is a failed check; after a failure the
+    tail of sluiced's log is printed; a daemon still running must exit 0 on SIGTERM (and, with
+    socket_removed, remove its API socket); the kit is cleaned up. The exit code."""
+    st = {}
+    rc = 1
+    try:
+        body(st)
+    except Abort as exc:
+        rep.check(False, "aborted: %s" % exc)
+    except Exception:
+        traceback.print_exc()
+        rep.check(False, "unexpected exception (see the traceback)")
+    finally:
+        d = st.get("daemon")
+        if d is not None and rep.failed:
+            print("---- sluiced log (last 60 lines) ----")
+            print("\n".join(d.log().rstrip().split("\n")[-60:]))
+            print("----")
+        if d is not None and d.running():
+            code = d.stop()
+            rep.check(code == 0, "sluiced exits 0 on SIGTERM", "exit %s" % code)
+            if socket_removed:
+                rep.check(not os.path.exists(kit.path("api.sock")),
+                          "sluiced removes its API socket when it stops")
+        kit.cleanup()
+        rc = rep.summary()
+    return rc
 
 
 def run(cmd, timeout=30, env=None):
@@ -571,24 +561,21 @@ class TcpTarget:
     stop = down
 
 
-class HangTarget:
-    """Accepts connections and never answers (holds them open)."""
+class _Acceptor:
+    """A listening socket (self.s) whose connections a thread accepts into self.conns (counted
+    in self.accepts) and hands to on_conn, until self.stopping; the kit stops it at cleanup."""
 
-    def __init__(self, kit, addr, port=0):
+    def _accept_start(self, kit, s):
+        self.s = s
+        self.s.settimeout(0.1)
         self.conns = []
         self.accepts = 0
-        self.s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.s.bind((addr, port))
-        self.s.listen(64)
-        self.s.settimeout(0.1)
-        self.addr, self.port = addr, self.s.getsockname()[1]
         self.stopping = False
-        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread = threading.Thread(target=self._accept, daemon=True)
         self.thread.start()
         kit.servers.append(self)
 
-    def _loop(self):
+    def _accept(self):
         while not self.stopping:
             try:
                 c, _ = self.s.accept()
@@ -598,6 +585,22 @@ class HangTarget:
                 return
             self.accepts += 1
             self.conns.append(c)
+            self.on_conn(c)
+
+    def on_conn(self, c):
+        pass
+
+
+class HangTarget(_Acceptor):
+    """Accepts connections and never answers (holds them open)."""
+
+    def __init__(self, kit, addr, port=0):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((addr, port))
+        s.listen(64)
+        self.addr, self.port = addr, s.getsockname()[1]
+        self._accept_start(kit, s)
 
     def stop(self):
         self.stopping = True
@@ -702,7 +705,7 @@ class HttpTarget:
         self.srv.server_close()
 
 
-class FakeDP:
+class FakeDP(_Acceptor):
     """A minimal dataplane on a Unix socket (docs/protocol.md, server side): answers hello,
     sync, update, state and stats at once; flows after .flows_delay seconds, or never while
     .hang_flows is set (that connection then stays silent). Records the ops it got."""
@@ -713,27 +716,14 @@ class FakeDP:
         self.flows_delay = 0.0
         self.hang_flows = False
         self.ops = []
-        self.conns = []
-        self.stopping = False
         self.generation = 1
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.s.bind(path)
-        self.s.listen(8)
-        self.s.settimeout(0.1)
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-        kit.servers.append(self)
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.bind(path)
+        s.listen(8)
+        self._accept_start(kit, s)
 
-    def _accept(self):
-        while not self.stopping:
-            try:
-                c, _ = self.s.accept()
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            self.conns.append(c)
-            threading.Thread(target=self._serve, args=(c,), daemon=True).start()
+    def on_conn(self, c):
+        threading.Thread(target=self._serve, args=(c,), daemon=True).start()
 
     def _serve(self, c):
         buf = b""

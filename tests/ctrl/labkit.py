@@ -24,7 +24,6 @@ Also a helper entry point: `labkit.py --helper-send IFACE PCAP PPS` sends a pcap
 IFACE through a raw socket, paced to PPS (run inside the client namespace).
 """
 
-import ctypes
 import json
 import os
 import queue
@@ -39,7 +38,14 @@ import tempfile
 import threading
 import time
 
-SKIP = 77
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pylib.csum import csum  # noqa: E402,F401
+from pylib import frames  # noqa: E402
+from pylib.frames import mac_b  # noqa: E402,F401
+from pylib.netns import NetnsLab, enter_netns, helper_send, preflight  # noqa: E402,F401
+from pylib.pcapio import read_capture as read_pcap, write_frames as write_pcap  # noqa: E402,F401
+from pylib.report import SKIP, Abort, Report, skip  # noqa: E402,F401
+
 PYTHON = "/usr/bin/python3"
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -64,109 +70,6 @@ HEALTH_PORT = 8080
 MAGIC = b"SLCTL"  # payload marker of our inner packets: MAGIC + u32 id + u8 tag
 INNER_OFF = 14 + 20 + 8 + 8 + 32  # Ethernet + outer IPv4 + UDP + GENEVE + options
 
-CLONE_NEWNET = 0x40000000
-
-
-# --- reporting --------------------------------------------------------------------------------
-
-class Report:
-    def __init__(self):
-        self.failed = 0
-        self.passed = 0
-        self.failures = []
-
-    def check(self, ok, what, detail=""):
-        if ok:
-            self.passed += 1
-            print("PASS: %s" % what, flush=True)
-        else:
-            self.failed += 1
-            self.failures.append(what)
-            print("FAIL: %s%s" % (what, ("\n      " + str(detail).replace("\n", "\n      "))
-                                  if detail else ""), flush=True)
-        return ok
-
-    def info(self, msg):
-        print("INFO: %s" % msg, flush=True)
-
-
-class Abort(Exception):
-    """A step failed so that the rest of the test cannot run."""
-
-
-def skip(name, reason):
-    print("SKIP: %s" % reason, flush=True)
-    print("*" * 78 + "\n*** %s SKIPPED: %s\n" % (name, reason) + "*" * 78, flush=True)
-    sys.exit(SKIP)
-
-
-def preflight(name, binaries, tools=("ip", "dumpcap")):
-    if os.geteuid() != 0:
-        skip(name, "needs root (network namespaces, veths, raw sockets)")
-    for tool in tools:
-        if not shutil.which(tool):
-            skip(name, "%s not found" % tool)
-    for what, path in binaries:
-        if not path or not os.access(path, os.X_OK):
-            skip(name, "no %s binary at %s (build it first)" % (what, path))
-    probe = "slprobe%d" % os.getpid()
-    res = subprocess.run(["ip", "netns", "add", probe], capture_output=True, text=True)
-    if res.returncode != 0:
-        skip(name, "network namespaces unavailable: %s" % res.stderr.strip())
-    subprocess.run(["ip", "netns", "del", probe], capture_output=True)
-
-
-# --- pcap -------------------------------------------------------------------------------------
-
-def read_pcap(path):
-    """[(timestamp, frame bytes)] of a libpcap file (us or ns); a truncated last record (the
-    writer is still running) is left out."""
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except FileNotFoundError:
-        return []
-    if len(data) < 24:
-        return []
-    magic = data[:4]
-    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
-        endian = "<"
-    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
-        endian = ">"
-    else:
-        raise ValueError("%s: not a libpcap file" % path)
-    div = 1e9 if magic in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d") else 1e6
-    out, off = [], 24
-    hdr = struct.Struct(endian + "IIII")
-    while off + 16 <= len(data):
-        sec, frac, incl, _ = hdr.unpack_from(data, off)
-        if off + 16 + incl > len(data):
-            break
-        off += 16
-        out.append((sec + frac / div, data[off:off + incl]))
-        off += incl
-    return out
-
-
-def write_pcap(path, frames):
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-        for i, fr in enumerate(frames):
-            f.write(struct.pack("<IIII", 1000 + i // 1000000, i % 1000000, len(fr), len(fr)))
-            f.write(fr)
-
-
-def mac_b(mac):
-    return bytes.fromhex(mac.replace(":", ""))
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 # --- frames -----------------------------------------------------------------------------------
@@ -176,10 +79,8 @@ def udp_frame(pid, tag, src, dst, sport, dport):
     carries MAGIC, the packet id pid (u32) and a tag byte; padded to 60 bytes."""
     payload = MAGIC + struct.pack("!IB", pid, tag) + b"sluice-ctrl-test"
     udp = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), pid & 0xFFFF, 0x4000, 61, 17, 0,
-                     socket.inet_aton(src), socket.inet_aton(dst))
-    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-    fr = mac_b(SL_OUT_MAC) + mac_b(CL_MAC) + b"\x08\x00" + ip + udp
+    ip = frames.ipv4(socket.inet_aton(src), socket.inet_aton(dst), 17, udp, pid, ttl=61)
+    fr = mac_b(SL_OUT_MAC) + mac_b(CL_MAC) + b"\x08\x00" + ip
     if len(fr) < 60:
         fr += b"\0" * (60 - len(fr))
     return fr
@@ -216,22 +117,6 @@ def decode_geneve(fr):
         return app, inner, None, None, "inner payload not ours"
     pid, tag = struct.unpack("!IB", pl[len(MAGIC):len(MAGIC) + 5])
     return app, inner, pid, tag, None
-
-
-# --- namespaces from this process (health servers) ---------------------------------------------
-
-_libc = ctypes.CDLL(None, use_errno=True)
-
-
-def enter_netns(name):
-    """Move the calling thread into netns `name` (only this thread: setns on a thread)."""
-    fd = os.open("/run/netns/%s" % name, os.O_RDONLY)
-    try:
-        if _libc.setns(fd, CLONE_NEWNET) != 0:
-            e = ctypes.get_errno()
-            raise OSError(e, "setns %s: %s" % (name, os.strerror(e)))
-    finally:
-        os.close(fd)
 
 
 class HealthServers:
@@ -382,10 +267,11 @@ class HealthServers:
 
 # --- the lab ----------------------------------------------------------------------------------
 
-class ProcLab:
+class ProcLab(NetnsLab):
     """What every namespace lab shares (this file's Lab, tests/e2e/lab.py): a work dir, the
     processes it started (by name; stopped by PID), the namespaces it created (deleted at
-    cleanup), a dataplane's control socket and sluiced's API through sluicectl.
+    cleanup) (pylib.netns.NetnsLab), a dataplane's control socket and sluiced's API through
+    sluicectl.
 
     Subclasses set dp_sock, api_sock, config, sluiced, sluicectl_bin, ns_daemon (where sluiced runs) and
     group (the default target group of ctl_targets / dp_state / wait_states)."""
@@ -393,81 +279,13 @@ class ProcLab:
     def __init__(self, name, keep=False, work=None):
         """work: the work dir (created if missing; a lab of several nodes gives each its own
         under the lab's); None: a new temporary one."""
+        if work:
+            os.makedirs(work, exist_ok=True)
+        super().__init__(work or tempfile.mkdtemp(prefix="sluice-%s-" % name))
         self.name = name
         self.pid = os.getpid()
         self.keep = keep
-        if work:
-            os.makedirs(work, exist_ok=True)
-        self.work = work or tempfile.mkdtemp(prefix="sluice-%s-" % name)
-        self.netns = []
-        self.procs = {}
         self.sd_runs = 0
-
-    # processes
-    def run(self, cmd, timeout=30, check=True, input=None):
-        res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, input=input)
-        if check and res.returncode != 0:
-            raise Abort("%s: exit %d: %s" % (" ".join(cmd), res.returncode,
-                                              (res.stderr or res.stdout).strip()))
-        return res
-
-    def nsexec(self, ns, *cmd):
-        return ["ip", "netns", "exec", ns] + list(cmd)
-
-    def start(self, name, cmd, log):
-        f = open(os.path.join(self.work, log), "ab")
-        try:
-            p = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT,
-                                 stdin=subprocess.DEVNULL)
-        finally:
-            f.close()
-        self.procs[name] = p
-        return p
-
-    def log(self, log):
-        path = os.path.join(self.work, log)
-        if not os.path.exists(path):
-            return ""
-        with open(path, "rb") as f:
-            return f.read().decode(errors="replace")
-
-    def alive(self, name):
-        p = self.procs.get(name)
-        return p is not None and p.poll() is None
-
-    def stop(self, name, sig=signal.SIGINT, timeout=10):
-        """Signal our process `name` by PID and wait; SIGKILL if it does not go. Exit code."""
-        p = self.procs.get(name)
-        if p is None:
-            return None
-        if p.poll() is None:
-            try:
-                os.kill(p.pid, sig)
-                p.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                print("WARN: %s (pid %d) ignored signal %d, killing it" % (name, p.pid, sig))
-                os.kill(p.pid, signal.SIGKILL)
-                p.wait(timeout=10)
-            except ProcessLookupError:
-                pass
-        del self.procs[name]
-        return p.returncode
-
-    def wait_word(self, name, log, word, timeout=15):
-        """Wait until our process `name` printed `word` to its log; Abort when it exits or
-        the time is up."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if word in self.log(log):
-                return
-            if not self.alive(name):
-                break
-            time.sleep(0.05)
-        raise Abort("%s did not print %r:\n%s" % (name, word, self.log(log)[-2000:]))
-
-    def add_netns(self, ns):
-        self.run(["ip", "netns", "add", ns])
-        self.netns.append(ns)
 
     def keep_kernel_off(self, ns, *ifnames):
         """The kernel of ns leaves the frames of these af_packet interfaces to sluice-dp: with a
@@ -479,20 +297,6 @@ class ProcLab:
             self.run(self.nsexec(ns, "sysctl", "-qw", "net.ipv4.conf.%s.rp_filter=1" % ifname,
                                  "net.ipv4.conf.%s.arp_ignore=8" % ifname,
                                  "net.ipv6.conf.%s.disable_ipv6=1" % ifname))
-
-    def cleanup(self):
-        """Stop every process (SIGTERM, then SIGKILL), delete every namespace (their veths go
-        with them). Safe to call twice."""
-        for name in list(self.procs):
-            try:
-                self.stop(name, signal.SIGTERM, timeout=5)
-            except Exception as exc:  # keep cleaning up
-                print("WARN: stopping %s: %s" % (name, exc))
-        for ns in reversed(self.netns):
-            res = subprocess.run(["ip", "netns", "del", ns], capture_output=True, text=True)
-            if res.returncode != 0:
-                print("WARN: ip netns del %s: %s" % (ns, res.stderr.strip()))
-        self.netns = []
 
     # the dataplane's control socket
     def wait_dp(self, what, log, t0, timeout, word=None):
@@ -659,34 +463,19 @@ class Lab(ProcLab):
             self.health.stop()
             self.health = None
         super().cleanup()
-        leftover = subprocess.run(["ip", "-o", "link", "show"], capture_output=True,
-                                  text=True).stdout
-        for ifname in (self.if_so, self.if_co, self.if_sa, self.if_ap):
-            if (" %s@" % ifname) in leftover or (" %s:" % ifname) in leftover:
-                subprocess.run(["ip", "link", "del", ifname], capture_output=True)
+        self.remove_links(self.if_so, self.if_co, self.if_sa, self.if_ap)
         shutil.rmtree(os.path.join("/var/run/dpdk", self.prefix), ignore_errors=True)
 
     # network
     def setup_net(self):
         for ns in (self.ns_dp, self.ns_cl, self.ns_ap):
-            self.add_netns(ns)
-        self.run(["ip", "link", "add", self.if_so, "netns", self.ns_dp, "address", SL_OUT_MAC,
-                  "type", "veth", "peer", "name", self.if_co, "netns", self.ns_cl,
-                  "address", CL_MAC])
-        self.run(["ip", "link", "add", self.if_sa, "netns", self.ns_dp, "address", SL_APP_MAC,
-                  "type", "veth", "peer", "name", self.if_ap, "netns", self.ns_ap,
-                  "address", AP_MAC])
-        for ns in (self.ns_dp, self.ns_cl, self.ns_ap):
-            self.run(self.nsexec(ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
-                                 "net.ipv6.conf.default.disable_ipv6=1"))
-            self.run(["ip", "-n", ns, "link", "set", "lo", "up"])
-        self.run(["ip", "-n", self.ns_dp, "link", "set", self.if_so, "up"])
-        self.run(["ip", "-n", self.ns_dp, "link", "set", self.if_sa, "up"])
-        self.run(["ip", "-n", self.ns_cl, "addr", "add", CL_IP + "/24", "dev", self.if_co])
-        self.run(["ip", "-n", self.ns_cl, "link", "set", self.if_co, "up"])
-        for ip in APP_IPS:
-            self.run(["ip", "-n", self.ns_ap, "addr", "add", ip + "/24", "dev", self.if_ap])
-        self.run(["ip", "-n", self.ns_ap, "link", "set", self.if_ap, "up"])
+            self.add_netns(ns, quiet=True)
+        self.add_veth(self.if_so, self.ns_dp, SL_OUT_MAC, self.if_co, self.ns_cl, CL_MAC,
+                      up=True)
+        self.add_veth(self.if_sa, self.ns_dp, SL_APP_MAC, self.if_ap, self.ns_ap, AP_MAC,
+                      up=True)
+        self.add_addrs(self.ns_cl, self.if_co, CL_IP + "/24")
+        self.add_addrs(self.ns_ap, self.if_ap, *[ip + "/24" for ip in APP_IPS])
         self.health = HealthServers(self.ns_ap)
 
     def config_text(self, targets, dereg_delay, hc, extra_daemon=""):
@@ -787,20 +576,8 @@ class Lab(ProcLab):
         return json.loads(res.stdout.strip().splitlines()[-1])
 
     def start_capture(self, name="appl"):
-        path = os.path.join(self.work, name + ".pcap")
-        log = name + ".capture.log"
-        # -P: libpcap format (flushed as it goes); -B: a 64 MiB kernel buffer
-        self.start("cap-" + name, self.nsexec(self.ns_ap, "dumpcap", "-q", "-P", "-B", "64",
-                                              "-i", self.if_ap, "-w", path), log)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            if "Capturing on" in self.log(log):
-                time.sleep(0.3)
-                return path
-            if not self.alive("cap-" + name):
-                break
-            time.sleep(0.05)
-        raise Abort("dumpcap on %s did not start: %s" % (self.if_ap, self.log(log)))
+        # -B: a 64 MiB kernel buffer
+        return self.start_dumpcap("cap-" + name, name, self.ns_ap, self.if_ap, 64)
 
     def stop_capture(self, name="appl"):
         """Stop the capture; (frames [(ts, bytes)], packets dumpcap says it dropped)."""
@@ -851,6 +628,28 @@ def decode_frames(frames):
     return out, problems
 
 
+def lab_args(ap):
+    """--sluice-dp, --sluiced, --sluicectl (default: this tree's build/) and --keep."""
+    ap.add_argument("--sluice-dp", default=os.path.join(ROOT, "build", "dataplane", "sluice-dp"))
+    ap.add_argument("--sluiced", default=os.path.join(ROOT, "build", "ctrl", "sluiced"))
+    ap.add_argument("--sluicectl", default=os.path.join(ROOT, "build", "ctrl", "sluicectl"))
+    ap.add_argument("--keep", action="store_true", help="keep the work dir (kept on failure)")
+
+
+def lab_main(ap, name, body):
+    """main() of a lab test of sluice-dp, sluiced and sluicectl: ap (with the test's own
+    options) gets lab_args; skip without the binaries (made absolute) or network namespaces;
+    body(rep, args, lab_ref) under main_guard. The exit code."""
+    lab_args(ap)
+    args = ap.parse_args()
+    for k in ("sluice_dp", "sluiced", "sluicectl"):
+        setattr(args, k, os.path.abspath(getattr(args, k)))
+    preflight(name, [("sluice-dp", args.sluice_dp), ("sluiced", args.sluiced),
+                     ("sluicectl", args.sluicectl)])
+    lab_ref = []
+    return main_guard(lab_ref, lambda rep: body(rep, args, lab_ref), name)
+
+
 def main_guard(lab_ref, body, name, rep=None, log_tails=True):
     """Run body(rep) with SIGTERM/SIGHUP turned into an exception and lab cleanup at the end.
     lab_ref: a one-element list the body puts its Lab in; rep: the Report to use (a new one
@@ -898,38 +697,6 @@ def main_guard(lab_ref, body, name, rep=None, log_tails=True):
     if rep.failed:
         print("failed checks:\n  " + "\n  ".join(rep.failures))
     return 0 if rep.failed == 0 else 1
-
-
-# --- helper entry point -----------------------------------------------------------------------
-
-def helper_send(iface, pcap, pps):
-    """Send every frame of pcap on iface through a raw packet socket, paced to pps."""
-    frames = [f for _, f in read_pcap(pcap)]
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
-    s.bind((iface, 0))
-    burst = max(1, min(32, int(pps // 500)))
-    t0 = time.monotonic()
-    w0 = time.time()
-    late = 0.0
-    for i in range(0, len(frames), burst):
-        for fr in frames[i:i + burst]:
-            for _ in range(1000):
-                try:
-                    s.send(fr)
-                    break
-                except OSError:  # ENOBUFS: the qdisc is full, give it a moment
-                    time.sleep(0.0005)
-            else:
-                raise SystemExit("send on %s kept failing" % iface)
-        delay = t0 + (i // burst + 1) * burst / pps - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-        else:
-            late = max(late, -delay)
-    print(json.dumps({"sent": len(frames), "start": w0, "end": time.time(),
-                      "seconds": time.monotonic() - t0, "max_late_s": round(late, 4)}),
-          flush=True)
 
 
 if __name__ == "__main__":

@@ -531,12 +531,8 @@ def body(rep, args, lab_ref):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--sluice-dp", default=os.path.join(lk.ROOT, "build", "dataplane",
-                                                        "sluice-dp"))
     ap.add_argument("--sluice-xdp", help="run the lab with sluice-xdp instead")
-    ap.add_argument("--sluiced", default=os.path.join(lk.ROOT, "build", "ctrl", "sluiced"))
-    ap.add_argument("--sluicectl", default=os.path.join(lk.ROOT, "build", "ctrl", "sluicectl"))
-    ap.add_argument("--keep", action="store_true", help="keep the work dir (kept on failure)")
+    lk.lab_args(ap)
     args = ap.parse_args()
     if not shutil.which("bird") or not shutil.which("birdc"):
         lk.skip("announce", "bird2 is not installed (scripts/deps.sh installs it)")

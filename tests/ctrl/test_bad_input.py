@@ -39,7 +39,6 @@ import stat
 import sys
 import threading
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ctrlkit as ck  # noqa: E402
@@ -53,28 +52,12 @@ def main():
     args = ck.common_args(sys.argv[1:], __doc__)
     rep = ck.Report()
     kit = ck.Kit(args.sluiced, args.sluicectl, keep=args.keep, prefix="sluice-bad-")
-    st = {}
-    try:
+
+    def body(st):
         bad_files(kit, rep)
         running(kit, rep, st)
-    except ck.Abort as exc:
-        rep.check(False, "aborted: %s" % exc)
-    except Exception:
-        traceback.print_exc()
-        rep.check(False, "unexpected exception (see the traceback)")
-    finally:
-        d = st.get("daemon")
-        if d is not None and rep.failed:
-            print("---- sluiced log (last 60 lines) ----")
-            print("\n".join(d.log().rstrip().split("\n")[-60:]))
-            print("----")
-        if d is not None and d.running():
-            code = d.stop()
-            rep.check(code == 0, "sluiced exits 0 on SIGTERM", "exit %s" % code)
-            rep.check(not os.path.exists(kit.path("api.sock")),
-                      "sluiced removes its API socket when it stops")
-        kit.cleanup()
-    sys.exit(rep.summary())
+
+    sys.exit(ck.run_daemon_test(kit, rep, body))
 
 
 # --- 1. bad files -------------------------------------------------------------------------

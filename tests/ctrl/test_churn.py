@@ -47,6 +47,7 @@ from collections import Counter
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import labkit as lk  # noqa: E402
+from pylib.ref import sluice_ref as ref_module  # noqa: E402  (labkit puts tests/ on sys.path)
 
 HC = {"protocol": "tcp", "port": lk.HEALTH_PORT, "interval": 2, "timeout": 1,
       "healthy_threshold": 2, "unhealthy_threshold": 2}
@@ -54,17 +55,6 @@ CONFIG_TARGETS = [("fw-a", "192.168.50.11"), ("fw-b", "192.168.50.12")]
 N_LONG = 16
 LONG_EVERY = 25  # every 25th packet of the stream belongs to a long-lived flow
 TAG_NEW, TAG_LONG = 1, 2
-
-
-def ref_module():
-    sys.path.insert(0, os.path.join(lk.ROOT, "tests", "pcap"))
-    try:
-        import sluice_ref
-        return sluice_ref
-    except Exception:
-        return None
-    finally:
-        sys.path.pop(0)
 
 
 # --- traffic ------------------------------------------------------------------------------------
@@ -482,24 +472,13 @@ def body(rep, args, lab_ref):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--sluice-dp", default=os.path.join(lk.ROOT, "build", "dataplane",
-                                                        "sluice-dp"))
-    ap.add_argument("--sluiced", default=os.path.join(lk.ROOT, "build", "ctrl", "sluiced"))
-    ap.add_argument("--sluicectl", default=os.path.join(lk.ROOT, "build", "ctrl", "sluicectl"))
     ap.add_argument("--pps", type=int, default=4000, help="packets/s (default %(default)s)")
     ap.add_argument("--seconds", type=float, default=20, help="stream length (%(default)s)")
     ap.add_argument("--every", type=float, default=0.45, help="seconds between changes")
     ap.add_argument("--tolerance-ms", type=float, default=5.0,
                     help="how long before its capture a packet may have been handled")
     ap.add_argument("--seed", type=int, default=20261125, help="random seed of the changes (default %(default)s)")
-    ap.add_argument("--keep", action="store_true", help="keep the work dir (kept on failure)")
-    args = ap.parse_args()
-    for k in ("sluice_dp", "sluiced", "sluicectl"):
-        setattr(args, k, os.path.abspath(getattr(args, k)))
-    lk.preflight("churn test", [("sluice-dp", args.sluice_dp), ("sluiced", args.sluiced),
-                                ("sluicectl", args.sluicectl)])
-    lab_ref = []
-    return lk.main_guard(lab_ref, lambda rep: body(rep, args, lab_ref), "churn test")
+    return lk.lab_main(ap, "churn test", body)
 
 
 if __name__ == "__main__":

@@ -35,7 +35,6 @@ import socket
 import subprocess
 import sys
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ctrlkit as ck  # noqa: E402
@@ -177,26 +176,8 @@ def main():
             sys.exit(ck.SKIP)
     rep = ck.Report()
     kit = ck.Kit(args.sluiced, args.sluicectl, keep=args.keep, prefix="sluice-clients-")
-    daemon = None
-    rc = 1
-    try:
-        daemon = scenario(kit, rep, args)
-    except ck.Abort as exc:
-        rep.check(False, "aborted: %s" % exc)
-    except Exception:
-        traceback.print_exc()
-        rep.check(False, "unexpected exception (see the traceback)")
-    finally:
-        if daemon is not None and rep.failed:
-            print("---- sluiced log (last 60 lines) ----")
-            print("\n".join(daemon.log().rstrip().split("\n")[-60:]))
-            print("----")
-        if daemon is not None and daemon.running():
-            code = daemon.stop()
-            rep.check(code == 0, "sluiced exits 0 on SIGTERM", "exit %s" % code)
-        kit.cleanup()
-        rc = rep.summary()
-    sys.exit(rc)
+    sys.exit(ck.run_daemon_test(kit, rep, lambda st: st.update(daemon=scenario(kit, rep, args)),
+                                socket_removed=False))
 
 
 def scenario(kit, rep, args):

@@ -39,6 +39,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import labkit as lk  # noqa: E402
+from pylib.ref import sluice_ref as ref_module  # noqa: E402  (labkit puts tests/ on sys.path)
 
 INTERVAL, TIMEOUT, HEALTHY_N, UNHEALTHY_N = 2, 1, 2, 2
 DEREG_DELAY = 4
@@ -134,17 +135,6 @@ def maglev_check(rep, ref, placed, ids, what):
                 fl[0], fl[1], fl[2], fl[3], ID_OF.get(app, app), sorted(ids), want))
     rep.check(not bad, "%s: all %d flows on the target Maglev over %s gives (sluice_ref)"
               % (what, len(placed), sorted(ids)), "\n".join(bad[:8]))
-
-
-def ref_module():
-    sys.path.insert(0, os.path.join(lk.ROOT, "tests", "pcap"))
-    try:
-        import sluice_ref
-        return sluice_ref
-    except Exception:
-        return None
-    finally:
-        sys.path.pop(0)
 
 
 def per_app(placed):
@@ -444,18 +434,7 @@ def body(rep, args, lab_ref):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--sluice-dp", default=os.path.join(lk.ROOT, "build", "dataplane",
-                                                        "sluice-dp"))
-    ap.add_argument("--sluiced", default=os.path.join(lk.ROOT, "build", "ctrl", "sluiced"))
-    ap.add_argument("--sluicectl", default=os.path.join(lk.ROOT, "build", "ctrl", "sluicectl"))
-    ap.add_argument("--keep", action="store_true", help="keep the work dir (kept on failure)")
-    args = ap.parse_args()
-    for k in ("sluice_dp", "sluiced", "sluicectl"):
-        setattr(args, k, os.path.abspath(getattr(args, k)))
-    lk.preflight("daemon_dp test", [("sluice-dp", args.sluice_dp), ("sluiced", args.sluiced),
-                                    ("sluicectl", args.sluicectl)])
-    lab_ref = []
-    return lk.main_guard(lab_ref, lambda rep: body(rep, args, lab_ref), "daemon_dp test")
+    return lk.lab_main(ap, "daemon_dp test", body)
 
 
 if __name__ == "__main__":

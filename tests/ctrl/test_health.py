@@ -38,7 +38,6 @@ import os
 import re
 import sys
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ctrlkit as ck  # noqa: E402
@@ -72,37 +71,36 @@ def watch(sock, t0, goals, limit):
         time.sleep(POLL)
 
 
+def changed_within(rep, seen, hist, k, thr, change, cause, early):
+    """Check that target k made `change` within bound(thr) of `cause` (watch()'s seen, hist),
+    and not before thr - 1 intervals (`early` % thr says what it would have skipped).
+    (seconds or None, the target then)."""
+    el, t = seen.get(k, (None, {}))
+    rep.check(el is not None and el <= bound(thr),
+              "%s/%s: %s within %d s of %s (took %s)"
+              % (k[0], k[1], change, bound(thr), cause, "%.2f s" % el if el is not None
+                 else "never"), "states seen: %s" % hist[k])
+    if el is not None:
+        lo = INTERVAL * (thr - 1) - 0.6
+        rep.check(el >= lo, "%s/%s: not %s checks (took %.2f s, at least %.1f s expected)"
+                  % (k[0], k[1], early % thr, el, lo))
+    return el, t
+
+
 def main():
     args = ck.common_args(sys.argv[1:], __doc__)
     rep = ck.Report()
     kit = ck.Kit(args.sluiced, args.sluicectl, keep=args.keep, prefix="sluice-health-")
-    daemon = None
-    rc = 1
-    try:
+
+    def body(st):
         tls = ck.make_cert(kit)
         if tls is None:
             print("SKIP: openssl cannot make a certificate")
             kit.cleanup()
             sys.exit(ck.SKIP)
-        daemon = scenario(kit, rep, tls)
-    except ck.Abort as exc:
-        rep.check(False, "aborted: %s" % exc)
-    except Exception:
-        traceback.print_exc()
-        rep.check(False, "unexpected exception (see the traceback)")
-    finally:
-        if daemon is not None and rep.failed:
-            print("---- sluiced log (last 60 lines) ----")
-            print("\n".join(daemon.log().rstrip().split("\n")[-60:]))
-            print("----")
-        if daemon is not None and daemon.running():
-            code = daemon.stop()
-            rep.check(code == 0, "sluiced exits 0 on SIGTERM", "exit %s" % code)
-            rep.check(not os.path.exists(kit.path("api.sock")),
-                      "sluiced removes its API socket when it stops")
-        kit.cleanup()
-        rc = rep.summary()
-    sys.exit(rc)
+        st["daemon"] = scenario(kit, rep, tls)
+
+    sys.exit(ck.run_daemon_test(kit, rep, body))
 
 
 def scenario(kit, rep, tls):
@@ -307,15 +305,9 @@ def scenario(kit, rep, tls):
                k_s1: r"^tls", k_m1: r"status 302 \(expected 200-204\)"}
     for k in goals:
         thr = 3 if k == k_s1 else 2
-        el, t = seen.get(k, (None, {}))
-        rep.check(el is not None and el <= bound(thr),
-                  "%s/%s: healthy -> unhealthy within %d s of the server going down (took %s)"
-                  % (k[0], k[1], bound(thr), "%.2f s" % el if el is not None else "never"),
-                  "states seen: %s" % hist[k])
+        el, t = changed_within(rep, seen, hist, k, thr, "healthy -> unhealthy",
+                               "the server going down", "unhealthy before %d failed")
         if el is not None:
-            lo = INTERVAL * (thr - 1) - 0.6
-            rep.check(el >= lo, "%s/%s: not unhealthy before %d failed checks (took %.2f s, "
-                      "at least %.1f s expected)" % (k[0], k[1], thr, el, lo))
             rep.check((t.get("check") or {}).get("failures", 0) >= thr,
                       "%s/%s: %d failures in a row when declared unhealthy" % (k[0], k[1], thr),
                       json.dumps(t))
@@ -368,16 +360,9 @@ def scenario(kit, rep, tls):
     seen, hist = watch(sock, tback, goals, bound(3) + 2)
     for k in goals:
         thr = 3 if k == k_s1 else 2
-        el = seen.get(k, (None, None))[0]
-        rep.check(el is not None and el <= bound(thr),
-                  "%s/%s: unhealthy -> healthy within %d s of the server coming back (took %s)"
-                  % (k[0], k[1], bound(thr), "%.2f s" % el if el is not None else "never"),
-                  "states seen: %s" % hist[k])
+        el, t = changed_within(rep, seen, hist, k, thr, "unhealthy -> healthy",
+                               "the server coming back", "healthy before %d passed")
         if el is not None:
-            lo = INTERVAL * (thr - 1) - 0.6
-            rep.check(el >= lo, "%s/%s: not healthy before %d passed checks (took %.2f s)"
-                      % (k[0], k[1], thr, el))
-            t = seen[k][1]
             rep.check(t.get("reason") == "" and t.get("last_failure"),
                       "%s/%s: healthy again: no reason, the last failure kept (%r)"
                       % (k[0], k[1], t.get("last_failure")), t)

@@ -35,6 +35,10 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pylib import frames  # noqa: E402
+from pylib.frames import mac_b  # noqa: E402
+
 SECRET = "5a1c3e0f9b7d24681357acefbdf02468"
 DP_MAC = "02:5c:00:00:01:01"
 CL_MAC = "02:5c:00:00:01:02"
@@ -100,24 +104,8 @@ class Client:
 
 
 # --- frames (stdlib only: the sender runs inside the namespace) -------------------------------
-def mac_b(m):
-    return bytes(int(x, 16) for x in m.split(":"))
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return (~s) & 0xFFFF
-
-
 def ipv4(src, dst, proto, payload):
-    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 0, 0x4000, 64, proto, 0,
-                      socket.inet_aton(src), socket.inet_aton(dst))
-    hdr = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
-    return hdr + payload
+    return frames.ipv4(socket.inet_aton(src), socket.inet_aton(dst), proto, payload)
 
 
 def udp_frame(src, dst, sport, dport):
@@ -127,9 +115,7 @@ def udp_frame(src, dst, sport, dport):
 
 
 def tcp_syn_frame(src, dst, sport, dport, flags=0x02, seq=1000, ack=0):
-    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0)
-    pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, len(tcp))
-    tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
+    tcp = frames.tcp(socket.inet_aton(src), socket.inet_aton(dst), sport, dport, seq, ack, flags)
     return mac_b(DP_MAC) + mac_b(CL_MAC) + b"\x08\x00" + ipv4(src, dst, 6, tcp)
 
 

@@ -27,29 +27,16 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pylib.report import SKIP, Report  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 FAKE = os.path.join(HERE, "fake_sluiced.py")
 PY = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
-SKIP = 77
 
 _spec = importlib.util.spec_from_file_location("fake_sluiced", FAKE)
 fake = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(fake)
-
-
-class Report:
-    def __init__(self):
-        self.passed, self.failed = 0, []
-
-    def check(self, ok, what, detail=""):
-        if ok:
-            self.passed += 1
-            print("PASS: %s" % what, flush=True)
-        else:
-            self.failed.append(what)
-            d = str(detail).replace("\n", "\n      ")
-            print("FAIL: %s%s" % (what, "\n      " + d if detail != "" else ""), flush=True)
-        return bool(ok)
 
 
 class Fake:
@@ -209,6 +196,18 @@ def table_ok(rep, text, first, right, what, nrows=None):
 def no_trailing(rep, text, what):
     bad = [l for l in text.split("\n") if l != l.rstrip()]
     rep.check(not bad, "%s: no trailing spaces" % what, bad[:3])
+
+
+def dp_table_end(rep, ctl, f, out, what, listing):
+    """Table `what` (text out) ends with where its counters come from and has no trailing
+    spaces; `sluicectl --json what` gives listing and the dataplane."""
+    rep.check(out.endswith("\n\ncounters from dataplane /run/sluice/dp.sock\n"),
+              "%s: where the counters come from" % what, out)
+    no_trailing(rep, out, what)
+    rc, out, err, _ = ctl("--json", what, sock=f.sock)
+    rep.check(rc == 0 and json.loads(out) == {"ok": True, what: listing,
+                                              "dataplane": "/run/sluice/dp.sock"},
+              "--json %s" % what, out + err)
 
 
 # --- the tests ------------------------------------------------------------------------------
@@ -456,13 +455,7 @@ def test_lists(rep, ctl, f):
               "listeners: columns", names)
     rep.check(len(rows) == 2 and rows[0].get("DROPS") == "3" and rows[1].get("INSPECT") == "-"
               and rows[1].get("PACKETS") == "-", "listeners: counters, '-' for none", rows)
-    rep.check(out.endswith("\n\ncounters from dataplane /run/sluice/dp.sock\n"),
-              "listeners: where the counters come from", out)
-    no_trailing(rep, out, "listeners")
-    rc, out, err, _ = ctl("--json", "listeners", sock=f.sock)
-    rep.check(rc == 0 and json.loads(out) == {"ok": True, "listeners": fake.LISTENERS,
-                                              "dataplane": "/run/sluice/dp.sock"},
-              "--json listeners", out + err)
+    dp_table_end(rep, ctl, f, out, "listeners", fake.LISTENERS)
 
     rc, out, err, _ = ctl("attachments", sock=f.sock)
     rows, names = table_ok(rep, out, "NAME", set(), "attachments", 2)
@@ -478,13 +471,7 @@ def test_lists(rep, ctl, f):
     rep.check([(r.get("ATTACHMENT"), r.get("GROUP"), r.get("PACKETS")) for r in rows] ==
               [("ingress", "firewalls", "800000"), ("ingress", "ids", "0")],
               "attachments: counters per chain group", rows)
-    rep.check(out.endswith("\n\ncounters from dataplane /run/sluice/dp.sock\n"),
-              "attachments: where the counters come from", out)
-    no_trailing(rep, out, "attachments")
-    rc, out, err, _ = ctl("--json", "attachments", sock=f.sock)
-    rep.check(rc == 0 and json.loads(out) == {"ok": True, "attachments": fake.ATTACHMENTS,
-                                              "dataplane": "/run/sluice/dp.sock"},
-              "--json attachments", out + err)
+    dp_table_end(rep, ctl, f, out, "attachments", fake.ATTACHMENTS)
 
     rc, out, err, _ = ctl("dataplanes", sock=f.sock)
     table_ok(rep, out, "SOCKET", {"GENERATION"}, "dataplanes", 2)
@@ -789,10 +776,7 @@ def main():
             print("kept %s" % tmp)
         else:
             shutil.rmtree(tmp, ignore_errors=True)
-    print("\n%d passed, %d failed" % (rep.passed, len(rep.failed)))
-    for x in rep.failed:
-        print("  failed: %s" % x)
-    return 1 if rep.failed else 0
+    return rep.summary()
 
 
 if __name__ == "__main__":

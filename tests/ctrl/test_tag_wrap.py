@@ -28,6 +28,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_protocol as tp  # noqa: E402
+from pylib.csum import csum  # noqa: E402  (test_protocol puts tests/ on sys.path)
 
 ROUNDS = 256  # the occupant after this many reuses had fw-a's tag with 8 bits of incarnation
 FILLERS = 254
@@ -37,7 +38,7 @@ def icmp_unreach_frame(src, dst, quoted):
     """ICMP host unreachable from src to dst quoting the IPv4 packet `quoted` (header + 8)."""
     body = quoted[:28]
     icmp = struct.pack("!BBHI", 3, 1, 0, 0) + body
-    icmp = icmp[:2] + struct.pack("!H", tp.csum(icmp)) + icmp[4:]
+    icmp = icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]
     return tp.mac_b(tp.DP_MAC) + tp.mac_b(tp.CL_MAC) + b"\x08\x00" + tp.ipv4(src, dst, 1, icmp)
 
 

@@ -297,16 +297,12 @@ class Lab(lk.ProcLab):
     def setup(self):
         """Namespaces, links, addresses, the blob, the config; servers and appliances up."""
         for k in ("c", "s", "a", "v", "m"):
-            self.add_netns(self.ns[k])
-            self._ip(k, "link", "set", "lo", "up")
-            self.run(self.nsexec(self.ns[k], "sysctl", "-qw",
-                                 "net.ipv6.conf.all.disable_ipv6=1",
-                                 "net.ipv6.conf.default.disable_ipv6=1"))
+            self.add_netns(self.ns[k], quiet=True)
         ns = self.ns
         # The checks use fixed client ports below 43000 (rules: 40001-40004, failover: 42000-
         # 42023), and the appliances' rules drop 40001/40002: ephemeral ports stay above them,
         # so a "new flow" never lands on a port a rule drops or a flow pinned by another check.
-        self.run(self.nsexec(ns["c"], "sysctl", "-qw", "net.ipv4.ip_local_port_range=43000 60999"))
+        self.sysctl(ns["c"], "net.ipv4.ip_local_port_range=43000 60999")
         self._link("so", ns["s"], "c", ns["c"])
         self._link("sa", ns["s"], "a", ns["a"])
         self._link("si", ns["s"], "v", ns["v"])
@@ -314,7 +310,7 @@ class Lab(lk.ProcLab):
         self._link("mv", ns["m"], "vm", ns["v"])
         # sluice's kernel has no addresses: with af_packet it sees every frame too, and must
         # not answer any of them; with XDP nothing is passed to it but ARP, which it ignores
-        self.run(self.nsexec(ns["s"], "sysctl", "-qw", "net.ipv4.ip_forward=0"))
+        self.sysctl(ns["s"], "net.ipv4.ip_forward=0")
         for k in ("so", "sa", "si"):
             self._ip("s", "link", "set", self.ifn[k], "up")
         hosts = [("c", "c", CLIENT_IP, [], ZONE_IP, "so"),
@@ -324,8 +320,7 @@ class Lab(lk.ProcLab):
             dev = self.ifn[ifk]
             for addr in ([ip] if ip else []) + ips:
                 self._ip(nsk, "addr", "add", addr + "/24", "dev", dev)
-            self.run(self.nsexec(ns[nsk], "ethtool", "-K", dev, "tx", "off", "tso", "off",
-                                 "gso", "off"), check=False)
+            self.no_offload(ns[nsk], dev)
             if nsk != "a":
                 self._ip(nsk, "link", "set", dev, "mtu", str(HOST_MTU))
             self._ip(nsk, "link", "set", dev, "up")

@@ -481,25 +481,14 @@ class FleetLab(lk.ProcLab):
     def ipn(self, k, *args, check=True):
         return self.run(["ip", "-n", self.ns[k]] + list(args), check=check)
 
-    def sysctl(self, ns, *kv):
-        self.run(self.nsexec(ns, "sysctl", "-qw", *kv))
-
-    def _nooffload(self, ns, dev):
-        self.run(self.nsexec(ns, "ethtool", "-K", dev, "tx", "off", "tso", "off", "gso", "off"),
-                 check=False)
-
     # --- topology ---------------------------------------------------------------------------
 
     def setup(self):
         """Namespaces, bridges, links, addresses, routes; the blob; appliances, servers."""
         for n in self.nodes:
-            self.add_netns(n.ns)
+            self.add_netns(n.ns, quiet=True)
         for k in ("c", "r", "a", "v"):
-            self.add_netns(self.ns[k])
-        for ns in list(self.ns.values()) + [n.ns for n in self.nodes]:
-            self.run(["ip", "-n", ns, "link", "set", "lo", "up"])
-            self.sysctl(ns, "net.ipv6.conf.all.disable_ipv6=1",
-                        "net.ipv6.conf.default.disable_ipv6=1")
+            self.add_netns(self.ns[k], quiet=True)
         self.sysctl(self.ns["c"], "net.ipv4.ip_local_port_range=43000 60999")
         self.sysctl(self.ns["r"], "net.ipv4.ip_forward=1",
                     "net.ipv4.fib_multipath_hash_policy=1", "net.ipv4.conf.all.rp_filter=0",
@@ -514,7 +503,7 @@ class FleetLab(lk.ProcLab):
                      "stp_state", "0", "forward_delay", "0")
             if ip:
                 self.ipn(k, "addr", "add", ip + "/24", "dev", br)
-            self._nooffload(self.ns[k], br)
+            self.no_offload(self.ns[k], br)
         for ip, _ in APPLIANCES.values():
             self.ipn("a", "addr", "add", ip + "/24", "dev", self.br["a"])
         for ip in TRANSIT.values():
@@ -530,7 +519,7 @@ class FleetLab(lk.ProcLab):
         self.ipn("c", "addr", "add", CLIENT_IP + "/24", "dev", self.ifc)
         self.ipn("r", "addr", "add", ROUTER_CL_IP + "/24", "dev", self.ifr)
         for k, dev in (("c", self.ifc), ("r", self.ifr)):
-            self._nooffload(self.ns[k], dev)
+            self.no_offload(self.ns[k], dev)
             self.ipn(k, "link", "set", dev, "up")
         self.ipn("c", "route", "add", "default", "via", ROUTER_CL_IP)
         self.ipn("c", "neigh", "replace", ROUTER_CL_IP, "lladdr", MAC_ROUTER_CL, "nud",
@@ -547,8 +536,8 @@ class FleetLab(lk.ProcLab):
                 self.run(["ip", "link", "add", n.ifn[p], "netns", n.ns, "address",
                           node_mac(n.idx, p), "type", "veth", "peer", "name", n.peer[p],
                           "netns", self.ns[k]])
-                self._nooffload(n.ns, n.ifn[p])
-                self._nooffload(self.ns[k], n.peer[p])
+                self.no_offload(n.ns, n.ifn[p])
+                self.no_offload(self.ns[k], n.peer[p])
                 self.ipn(k, "link", "set", n.peer[p], "master", self.br[brk[p]])
                 if p in ("i", "t"):
                     self.ipn(k, "link", "set", n.peer[p], "mtu", str(HOST_MTU))

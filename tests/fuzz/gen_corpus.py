@@ -15,6 +15,8 @@ import struct
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from pylib.csum import csum, l4_csum  # noqa: E402
 
 MAC_A = bytes.fromhex("020000000001")
 MAC_B = bytes.fromhex("020000000002")
@@ -28,15 +30,6 @@ IP6_S = bytes.fromhex("20010db8ffff00000000000000000001")
 IP6_N = bytes.fromhex("20010db8000a00000000000000000010")
 ENDPOINT = 0x0A0B0C0D01020304
 ATTACHMENT = 0x1122334455667788
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def eth(payload, etype, vlans=()):
@@ -57,20 +50,6 @@ def ip4(proto, payload, src=IP4_C, dst=IP4_S, df=True, frag=0, mf=False, ttl=64,
 
 def ip6(nh, payload, src=IP6_C, dst=IP6_S, hlim=64):
     return struct.pack("!IHBB", 0x60000000, len(payload), nh, hlim) + src + dst + payload
-
-
-def pseudo(src, dst, proto, length):
-    if len(src) == 4:
-        return src + dst + struct.pack("!BBH", 0, proto, length)
-    return src + dst + struct.pack("!IxxxB", length, proto)
-
-
-def l4_csum(src, dst, proto, seg, off):
-    seg = seg[:off] + b"\0\0" + seg[off + 2:]
-    c = csum(pseudo(src, dst, proto, len(seg)) + seg) if proto != 1 else csum(seg)
-    if proto == 17 and c == 0:
-        c = 0xFFFF
-    return seg[:off] + struct.pack("!H", c) + seg[off + 2:]
 
 
 def tcp(src, dst, sport=1024, dport=443, flags=0x02, data=b""):

@@ -46,6 +46,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "ctrl"))
 import labkit as lk  # noqa: E402
+from pylib import frames as pyframes  # noqa: E402  (labkit puts tests/ on sys.path)
 
 RATE = 1000  # node.exception_rate
 WORKERS = 2
@@ -131,9 +132,7 @@ def tcp_exchange(srv, cli, dst, size=100000):
 # --- frames (client -> sluice's outside port) -------------------------------------------------
 
 def ipv4(proto, src, dst, payload, ident=1, ttl=64):
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident & 0xFFFF, 0x4000, ttl,
-                     proto, 0, socket.inet_aton(src), socket.inet_aton(dst))
-    return ip[:10] + struct.pack("!H", lk.csum(ip)) + ip[12:] + payload
+    return pyframes.ipv4(socket.inet_aton(src), socket.inet_aton(dst), proto, payload, ident, ttl)
 
 
 def eth(l3, src_mac=lk.CL_MAC):
@@ -142,9 +141,7 @@ def eth(l3, src_mac=lk.CL_MAC):
 
 
 def tcp_syn(src, dst, sport, dport):
-    tcp = struct.pack("!HHIIBBHHH", sport, dport, 1000, 0, 5 << 4, 0x02, 65535, 0, 0)
-    pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, len(tcp))
-    tcp = tcp[:16] + struct.pack("!H", lk.csum(pseudo + tcp)) + tcp[18:]
+    tcp = pyframes.tcp(socket.inet_aton(src), socket.inet_aton(dst), sport, dport, 1000)
     return eth(ipv4(6, src, dst, tcp))
 
 
@@ -205,19 +202,8 @@ class ExcpLab(lk.Lab):
     def start_tap_capture(self):
         self.dumpcap += 1
         name = "tap%d" % self.dumpcap
-        path = os.path.join(self.work, name + ".pcap")
-        log = name + ".capture.log"
-        self.start("cap-" + name, self.nsexec(self.ns_dp, "dumpcap", "-q", "-P", "-B", "16",
-                                              "-i", self.kif, "-w", path), log)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            if "Capturing on" in self.log(log):
-                time.sleep(0.3)
-                return name
-            if not self.alive("cap-" + name):
-                break
-            time.sleep(0.05)
-        raise lk.Abort("dumpcap on %s did not start: %s" % (self.kif, self.log(log)))
+        self.start_dumpcap("cap-" + name, name, self.ns_dp, self.kif, 16)
+        return name
 
     def stats(self):
         st = self.dp_stats()

@@ -58,10 +58,16 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 
-SKIP = 77
 PYTHON = "/usr/bin/python3"
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.dirname(HERE))
+from pylib.csum import csum  # noqa: E402
+from pylib.frames import mac_b, mac_s  # noqa: E402
+from pylib.netns import NetnsLab, helper_send, preflight as netns_preflight  # noqa: E402
+from pylib.pcapio import read_capture, write_frames as write_pcap  # noqa: E402
+from pylib.ref import sluice_ref as ref_module  # noqa: E402
+from pylib.report import Abort, Report, skip as skip_test  # noqa: E402
 
 GENEVE_PORT = 6081
 GWLB_CLASS = 0x0108
@@ -97,80 +103,7 @@ DPDK_TELEMETRY = "/usr/bin/dpdk-telemetry.py"
 SEND_PPS = 20000
 
 
-# --- tiny stdlib pcap I/O (the helpers run without scapy) ------------------------------------
-
-def read_pcap(path):
-    """[(timestamp, frame bytes)] of a libpcap file (us or ns)."""
-    with open(path, "rb") as f:
-        data = f.read()
-    if len(data) < 24:
-        return []
-    magic = data[:4]
-    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
-        endian = "<"
-    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
-        endian = ">"
-    else:
-        raise ValueError("%s: not a libpcap file" % path)
-    div = 1e9 if magic in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d") else 1e6
-    out, off = [], 24
-    while off + 16 <= len(data):
-        sec, frac, incl, _ = struct.unpack(endian + "IIII", data[off:off + 16])
-        off += 16
-        out.append((sec + frac / div, data[off:off + incl]))
-        off += incl
-    return out
-
-
-def write_pcap(path, frames):
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-        for i, fr in enumerate(frames):
-            f.write(struct.pack("<IIII", 1000 + i // 1000000, i % 1000000, len(fr), len(fr)))
-            f.write(fr)
-
-
-def mac_b(mac):
-    return bytes.fromhex(mac.replace(":", ""))
-
-
-def mac_s(b):
-    return ":".join("%02x" % x for x in b)
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
 # --- helpers run inside a namespace (ip netns exec NS run_live.py --helper-...) ---------------
-
-def helper_send(iface, pcap, pps):
-    """Send every frame of pcap on iface through a raw packet socket, paced to pps."""
-    frames = [f for _, f in read_pcap(pcap)]
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-    s.bind((iface, 0))
-    burst = 16
-    t0 = time.monotonic()
-    for i in range(0, len(frames), burst):
-        for fr in frames[i:i + burst]:
-            for _ in range(100):
-                try:
-                    s.send(fr)
-                    break
-                except OSError:  # ENOBUFS: the qdisc is full, give it a moment
-                    time.sleep(0.001)
-            else:
-                raise SystemExit("send on %s kept failing" % iface)
-        delay = t0 + (i // burst + 1) * burst / pps - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-    print(json.dumps({"sent": len(frames)}))
-
 
 def helper_ping(dst, count):
     """Ping dst through the kernel (raw ICMP socket: the kernel resolves ARP first)."""
@@ -209,121 +142,22 @@ def helper_ping(dst, count):
     print(json.dumps(res))
 
 
-# --- reporting ----------------------------------------------------------------------------
-
-class Report:
-    def __init__(self):
-        self.failed = 0
-        self.passed = 0
-
-    def check(self, ok, what, detail=""):
-        if ok:
-            self.passed += 1
-            print("PASS: %s" % what, flush=True)
-        else:
-            self.failed += 1
-            print("FAIL: %s%s" % (what, ("\n      " + detail.replace("\n", "\n      "))
-                                  if detail else ""), flush=True)
-        return ok
-
-    def info(self, msg):
-        print("INFO: %s" % msg, flush=True)
-
-
-class Abort(Exception):
-    """A step failed so that the rest of the test cannot run."""
-
-
 # --- the environment: namespaces, veths, processes; everything torn down in cleanup() --------
 
-class Env:
+class Env(NetnsLab):
     def __init__(self, work, keep):
+        super().__init__(work)
         pid = os.getpid()
         self.pid = pid
-        self.work = work
         self.keep = keep
         self.ns_sl, self.ns_cl, self.ns_ap = "sl%d" % pid, "slcl%d" % pid, "slap%d" % pid
         self.if_so, self.if_co = "so%d" % pid, "co%d" % pid
         self.if_sa, self.if_ap = "sa%d" % pid, "ap%d" % pid
         self.prefix = "sluicelive%d" % pid
-        self.netns = []
-        self.procs = {}  # name -> Popen
-
-    def run(self, cmd, timeout=30, check=True):
-        res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-        if check and res.returncode != 0:
-            raise Abort("%s: exit %d: %s" % (" ".join(cmd), res.returncode,
-                                              (res.stderr or res.stdout).strip()))
-        return res
-
-    def nsexec(self, ns, *cmd):
-        return ["ip", "netns", "exec", ns] + list(cmd)
-
-    def add_netns(self, name):
-        self.run(["ip", "netns", "add", name])
-        self.netns.append(name)
-
-    def start(self, name, cmd, log):
-        f = open(os.path.join(self.work, log), "wb")
-        try:
-            p = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT,
-                                 stdin=subprocess.DEVNULL)
-        finally:
-            f.close()
-        self.procs[name] = p
-        return p
-
-    def log(self, log):
-        path = os.path.join(self.work, log)
-        if not os.path.exists(path):
-            return ""
-        with open(path, "rb") as f:
-            return f.read().decode(errors="replace")
-
-    def wait_log(self, name, log, text, timeout):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if text in self.log(log):
-                return True
-            if self.procs[name].poll() is not None:
-                return False
-            time.sleep(0.05)
-        return False
-
-    def stop(self, name, sig=signal.SIGINT, timeout=10):
-        """Signal our process `name` by PID, wait; SIGKILL if it does not go. Its exit code."""
-        p = self.procs.get(name)
-        if p is None:
-            return None
-        if p.poll() is None:
-            try:
-                os.kill(p.pid, sig)
-                p.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                print("WARN: %s (pid %d) ignored signal %d, killing it" % (name, p.pid, sig))
-                os.kill(p.pid, signal.SIGKILL)
-                p.wait(timeout=10)
-            except ProcessLookupError:
-                pass
-        del self.procs[name]
-        return p.returncode
 
     def cleanup(self):
-        for name in list(self.procs):
-            try:
-                self.stop(name, signal.SIGTERM, timeout=5)
-            except Exception as exc:  # keep cleaning up
-                print("WARN: stopping %s: %s" % (name, exc))
-        for ns in reversed(self.netns):  # deleting a namespace deletes its veth ends
-            res = subprocess.run(["ip", "netns", "del", ns], capture_output=True, text=True)
-            if res.returncode != 0:
-                print("WARN: ip netns del %s: %s" % (ns, res.stderr.strip()))
-        self.netns = []
-        leftover = subprocess.run(["ip", "-o", "link", "show"], capture_output=True,
-                                  text=True).stdout
-        for ifname in (self.if_so, self.if_co, self.if_sa, self.if_ap):
-            if (" %s@" % ifname) in leftover or (" %s:" % ifname) in leftover:
-                subprocess.run(["ip", "link", "del", ifname], capture_output=True)
+        super().cleanup()
+        self.remove_links(self.if_so, self.if_co, self.if_sa, self.if_ap)
         shutil.rmtree(os.path.join("/var/run/dpdk", self.prefix), ignore_errors=True)
 
 
@@ -578,66 +412,34 @@ def config_text(env):
 # --- the test -------------------------------------------------------------------------------
 
 def skip(reason):
-    print("SKIP: %s" % reason, flush=True)
-    print("*" * 78 + "\n*** live test SKIPPED: %s\n" % reason + "*" * 78, flush=True)
-    sys.exit(SKIP)
+    skip_test("live test", reason)
 
 
 def preflight(args):
-    if os.geteuid() != 0:
-        skip("needs root (network namespaces, veths, raw sockets)")
-    for tool in ("ip", "dumpcap", "tshark"):
-        if not shutil.which(tool):
-            skip("%s not found" % tool)
-    if not os.access(args.sluice_dp, os.X_OK):
-        skip("no sluice-dp binary at %s (build it first)" % args.sluice_dp)
+    netns_preflight("live test", [("sluice-dp", args.sluice_dp)], ("ip", "dumpcap", "tshark"))
     try:
         import scapy.all  # noqa: F401
     except ImportError:
         skip("scapy is not importable by %s" % sys.executable)
-    probe = "slprobe%d" % os.getpid()
-    res = subprocess.run(["ip", "netns", "add", probe], capture_output=True, text=True)
-    if res.returncode != 0:
-        skip("network namespaces unavailable: %s" % res.stderr.strip())
-    subprocess.run(["ip", "netns", "del", probe], capture_output=True)
 
 
 def setup_net(env):
     for ns in (env.ns_sl, env.ns_cl, env.ns_ap):
-        env.add_netns(ns)
-    env.run(["ip", "link", "add", env.if_so, "netns", env.ns_sl, "address", SL_OUT_MAC,
-             "type", "veth", "peer", "name", env.if_co, "netns", env.ns_cl, "address", CL_MAC])
-    env.run(["ip", "link", "add", env.if_sa, "netns", env.ns_sl, "address", SL_APP_MAC,
-             "type", "veth", "peer", "name", env.if_ap, "netns", env.ns_ap, "address", AP_MAC])
-    for ns in (env.ns_sl, env.ns_cl, env.ns_ap):
-        # no kernel IPv6 chatter (DAD, RS, MLD) on the links: every frame is ours
-        env.run(env.nsexec(ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
-                           "net.ipv6.conf.default.disable_ipv6=1"))
-        env.run(["ip", "-n", ns, "link", "set", "lo", "up"])
-    env.run(["ip", "-n", env.ns_sl, "link", "set", env.if_so, "up"])
-    env.run(["ip", "-n", env.ns_sl, "link", "set", env.if_sa, "up"])
-    env.run(["ip", "-n", env.ns_cl, "addr", "add", CL_IP + "/24", "dev", env.if_co])
-    env.run(["ip", "-n", env.ns_cl, "addr", "add", CL_IP2 + "/24", "dev", env.if_co])
-    env.run(["ip", "-n", env.ns_cl, "link", "set", env.if_co, "up"])
+        env.add_netns(ns, quiet=True)
+    env.add_veth(env.if_so, env.ns_sl, SL_OUT_MAC, env.if_co, env.ns_cl, CL_MAC, up=True)
+    env.add_veth(env.if_sa, env.ns_sl, SL_APP_MAC, env.if_ap, env.ns_ap, AP_MAC, up=True)
+    env.add_addrs(env.ns_cl, env.if_co, CL_IP + "/24", CL_IP2 + "/24")
     env.run(["ip", "-n", env.ns_cl, "route", "add", "default", "via", SL_OUT_IP])
-    for _, ip, _ in APPLIANCES:
-        env.run(["ip", "-n", env.ns_ap, "addr", "add", ip + "/24", "dev", env.if_ap])
-    env.run(["ip", "-n", env.ns_ap, "link", "set", env.if_ap, "up"])
+    env.add_addrs(env.ns_ap, env.if_ap, *[ip + "/24" for _, ip, _ in APPLIANCES])
 
 
 def start_capture(env, name, ns, iface):
-    path = os.path.join(env.work, name + ".pcap")
-    env.start(name, env.nsexec(ns, "dumpcap", "-q", "-P", "-i", iface, "-w", path),
-              name + ".log")
-    if not env.wait_log(name, name + ".log", "Capturing on", 15):
-        raise Abort("dumpcap on %s did not start: %s" % (iface, env.log(name + ".log")))
-    time.sleep(0.3)  # "Capturing on" is printed just before the loop starts
-    return path
+    return env.start_dumpcap(name, name, ns, iface)
 
 
 def stop_capture(env, name):
     env.stop(name, signal.SIGINT)
-    return [f for _, f in read_pcap(os.path.join(env.work, name + ".pcap"))]
+    return [f for _, f in read_capture(os.path.join(env.work, name + ".pcap"))]
 
 
 def helper(env, ns, *args, timeout=60):
@@ -656,18 +458,6 @@ def wait_counter(sock, key, want, timeout=10):
             return telemetry(sock, "/sluice/stats") or st
         time.sleep(0.1)
     return st
-
-
-def ref_module():
-    """tests/pcap/sluice_ref.py (independent reference of the hashes), or None."""
-    sys.path.insert(0, os.path.join(ROOT, "tests", "pcap"))
-    try:
-        import sluice_ref
-        return sluice_ref
-    except Exception:
-        return None
-    finally:
-        sys.path.pop(0)
 
 
 def phase_arp_ping(env, rep):

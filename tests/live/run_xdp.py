@@ -48,9 +48,12 @@ import socket
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pylib.netns import NetnsLab, preflight  # noqa: E402
+from pylib.report import SKIP  # noqa: E402
 import time
 
-SKIP = 77
 PY = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
 PID = os.getpid()
 NS_CL, NS_SL, NS_AP, NS_SV = ("xc%d" % PID, "xs%d" % PID, "xa%d" % PID, "xv%d" % PID)
@@ -166,11 +169,12 @@ def run(*cmd, check=True, ns=None, **kw):
     return r
 
 
-class Test:
+class Test(NetnsLab):
     def __init__(self, a):
+        super().__init__(tempfile.mkdtemp(prefix="sluice-xdp-live."))
         self.a = a
-        self.procs = []
-        self.tmp = tempfile.mkdtemp(prefix="sluice-xdp-live.")
+        self.tmp = self.work
+        self.names = {}  # Popen -> its name in self.procs
         self.fails = []
 
     def fail(self, msg):
@@ -178,32 +182,17 @@ class Test:
         self.fails.append(msg)
 
     def spawn(self, ns, *cmd, log):
-        p = subprocess.Popen(("ip", "netns", "exec", ns) + cmd, stdout=open(log, "w"),
-                             stderr=subprocess.STDOUT)
-        self.procs.append(p)
+        """cmd in ns, output to the file log; stopped by PID at cleanup."""
+        name = "p%d" % len(self.names)
+        p = self.start(name, self.nsexec(ns, *cmd), log)
+        self.names[p] = name
         return p
 
     def wait_line(self, p, log, word, secs=10):
-        end = time.time() + secs
-        while time.time() < end:
-            if word in open(log).read():
-                return True
-            if p.poll() is not None:
-                return False
-            time.sleep(0.05)
-        return False
+        return self.wait_log(self.names[p], log, word, secs)
 
     def cleanup(self):
-        for p in reversed(self.procs):
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-                try:
-                    p.wait(5)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
-        for ns in (NS_CL, NS_SL, NS_AP, NS_SV):
-            run("ip", "netns", "del", ns, check=False)
+        super().cleanup()
         if self.a.keep:
             print("kept", self.tmp)
         else:
@@ -211,7 +200,7 @@ class Test:
 
     def setup(self):
         for ns in (NS_CL, NS_SL, NS_AP, NS_SV):
-            run("ip", "netns", "add", ns)
+            self.add_netns(ns)
             run("ip", "link", "set", "lo", "up", ns=ns)
         trivial = os.path.join(self.tmp, "trivial.o")
         with open(trivial + ".c", "w") as f:
@@ -460,17 +449,7 @@ def main():
     ap.add_argument("--generic", action="store_true")
     ap.add_argument("--keep", action="store_true")
     a = ap.parse_args()
-    if os.geteuid() != 0:
-        print("SKIP: needs root")
-        return SKIP
-    for tool in ("ip", "clang", "ethtool"):
-        if not shutil.which(tool):
-            print("SKIP: %s not found" % tool)
-            return SKIP
-    if run("ip", "netns", "add", "xprobe%d" % PID, check=False).returncode:
-        print("SKIP: no network namespaces")
-        return SKIP
-    run("ip", "netns", "del", "xprobe%d" % PID, check=False)
+    preflight("live-xdp test", [("sluice-xdp", a.sluice_xdp)], ("ip", "clang", "ethtool"))
     t = Test(a)
     signal.signal(signal.SIGTERM, lambda *x: sys.exit(1))
     try:

@@ -20,7 +20,8 @@ from collections import Counter
 from scapy.all import (ARP, ICMP, IP, ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6NDOptDstLLAddr,
                        ICMPv6NDOptSrcLLAddr, ICMPv6PacketTooBig, Ether, IPv6)
 
-import pcapio
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pylib import pcapio  # noqa: E402
 import sluice_ref as ref
 
 # --- topology ------------------------------------------------------------------------------

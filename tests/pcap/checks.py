@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Decoding of sluice's output frames for the runner and the cases' check.py scripts.
 
-check.py is run as `check.py OUTDIR STATS_JSON`; it imports this module (see checklib_path())
-and calls fail() or exits 0.
+check.py is run as `check.py OUTDIR STATS_JSON`; it imports this module and hands its checks
+to run(), which exits 1 when one failed.
 """
 
+import importlib
 import ipaddress
 import json
 import os
@@ -12,7 +13,8 @@ import struct
 import sys
 from collections import Counter, defaultdict
 
-import pcapio
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pylib import pcapio  # noqa: E402
 import sluice_ref as ref
 
 
@@ -135,12 +137,40 @@ def check_args():
     return sys.argv[1], load_stats(sys.argv[2])
 
 
+def run(check_py, body, gen=False):
+    """The frame of every check.py: body(c, outdir, case) with c a Checker named after the
+    case's folder and case its gen module (the folder put on sys.path first) when gen is set,
+    else None; then c.report() (exit 1 when a check failed)."""
+    case_dir = os.path.dirname(os.path.abspath(check_py))
+    outdir, _ = check_args()
+    c = Checker(os.path.basename(case_dir))
+    case = None
+    if gen:
+        sys.path.insert(0, case_dir)
+        case = importlib.import_module("gen")
+    body(c, outdir, case)
+    c.report()
+
+
+def inputs(case_dir, port="outside"):
+    """[(time, frame)] the case sends in on port."""
+    return pcapio.read_pcap(os.path.join(case_dir, "in-%s.pcap" % port))
+
+
+def sticky(c, outdir, stickiness, groups):
+    """Every group of packets that stickiness keys together went to one appliance, and there
+    were `groups` of them."""
+    seen = appliances_by(outdir, stickiness)
+    c.check(len(seen) == groups, "%d groups, expected %d" % (len(seen), groups))
+    for group, apps in sorted(seen.items()):
+        c.check(len(apps) == 1, "%s: sent to %s" % (group, sorted(apps)))
+
+
 def compare_with_model(checker, gateway, case_dir, outdir, in_port="outside",
                        out_port="appliances"):
     """Every output frame equals what the model computes for the inputs, in order."""
-    inputs = pcapio.read_pcap(os.path.join(case_dir, "in-%s.pcap" % in_port))
     want = []
-    for t, data in inputs:
+    for t, data in inputs(case_dir, in_port):
         want += [f for port, f in gateway.transit(data, t) if port == out_port]
     got = frames(outdir, out_port)
     bad = [i for i, (w, g) in enumerate(zip(want, got)) if w != g]

@@ -19,12 +19,14 @@ so scapy recomputes them in full): this checks sluice-dp's incremental checksum 
 """
 
 import ipaddress
+import os
 import struct
 from collections import Counter, deque
 
 from scapy.all import ICMP, IP, TCP, UDP, Raw
 
 import casekit as ck
+from pylib.csum import csum_adjust  # (casekit puts tests/ on sys.path)
 import sluice_ref as ref
 
 # --- topology ------------------------------------------------------------------------------
@@ -255,17 +257,6 @@ def rewrite(l3, src=None, sport=None, dst=None, dport=None):
     out = bytes(pkt)
     assert len(out) == len(l3)
     return out
-
-
-def csum_adjust(csum, old, new):
-    """RFC 1624 eqn. 3: the checksum csum after the 16-bit words old became new (lists of
-    equal length), computed here independently of sluice-dp."""
-    total = ~csum & 0xFFFF
-    for o, n in zip(old, new):
-        total += (~o & 0xFFFF) + n
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
 
 
 def _words(addr):
@@ -846,6 +837,10 @@ class Nlb(ck.Gateway):
 
     # counters --------------------------------------------------------------------------
 
+    # every per-listener and per-target counter (Nlb.stats' listener_fields, target_fields)
+    LISTENER_ALL = ["packets", "bytes", "new_flows", "active_flows", "drops"]
+    TARGET_ALL = ["packets", "bytes", "new_flows", "active_flows", "state"]
+
     def stats(self, events=(), drops=(), listener_fields=(), target_fields=(), groups=None):
         out = {}
         if events:
@@ -883,6 +878,71 @@ def send(case, port, data):
     out = case.gw.rx(port, data, t)
     case.tx(out)
     return out
+
+
+# --- inspect, then balance (nlb_inspect, frag_nlb_inspect) ---------------------------------
+
+INSPECT_PHASES = {"client": 1000.0, "return": 1000.1, "reply_return": 1000.2, "reply": 1000.3}
+INSPECT_PORTS = ["outside", "appliances", "servers"]
+
+
+def inspect_model(dnat, snat):
+    """Attachment ingress (from outside, chain [firewalls], fw-a / fw-b) in front of two
+    listeners with inspect: ingress: dnat and snat = (name, protocol, listener port, target
+    port); dnat's group has 3 targets, snat's 2 (the 4th and 5th) and no client IP."""
+    import scenarios as sc
+    (dname, dproto, dport, dtport), (sname, sproto, sport, stport) = dnat, snat
+    groups = [Group(dname, dproto, targets(dname, 3, port=dtport)),
+              Group(sname, sproto, targets(sname, 2, port=stport, first=4),
+                    preserve_client_ip=False)]
+    listeners = [Listener(dname, dproto, dport, dname, inspect="ingress"),
+                 Listener(sname, sproto, sport, sname, inspect="ingress")]
+    return Nlb(groups, listeners, geneve_groups=[sc.firewalls(2)], chain=["firewalls"])
+
+
+class PhasedInputs:
+    """Inputs by phase (INSPECT_PHASES): the frames of a phase are 1 ms apart from the phase's
+    start, whatever port they arrive on; finish() sorts each port's inputs by time and checks
+    they are read in INSPECT_PORTS order, one burst each."""
+
+    def __init__(self, case, gw):
+        self.case, self.gw = case, gw
+        self.step = {k: 0 for k in INSPECT_PHASES}
+
+    def send(self, phase, port, data):
+        """data arrives on port in phase; expect what the model sends; the outputs."""
+        t = round(INSPECT_PHASES[phase] + 0.001 * self.step[phase], 6)
+        self.step[phase] += 1
+        self.case.inputs[port].append((t, bytes(data)))
+        out = self.gw.rx(port, data, t)
+        self.case.tx(out)
+        return out
+
+    def returns(self, phase, frames, port=None):
+        """The firewalls return each of frames (GENEVE frames sent to them) in phase: one
+        output each (on port when given). The outputs."""
+        outs = []
+        for frame in frames:
+            out = self.send(phase, "appliances", ck.appliance_return(frame))
+            assert len(out) == 1 and (port is None or out[0][0] == port), out
+            outs += out
+        return outs
+
+    def finish(self, events=(), drops=()):
+        """Inputs sorted and checked; the expected counters: the inspect-then-balance events
+        and drops (+ events, drops), per listener packets and new flows, per target new flows
+        and packets."""
+        for port in self.case.inputs:
+            self.case.inputs[port].sort(key=lambda r: r[0])
+        check_cross_port_order(self.case, INSPECT_PORTS)
+        gw = self.gw
+        self.case.expect_stats(gw.stats(events=["geneve_encap", "geneve_decap", "forwarded",
+                                                "nlb_new_flow", "nlb_forward"] + list(events),
+                                        drops=["geneve_bad_cookie", "nlb_no_listener",
+                                               "no_attachment", "local_unhandled"] + list(drops),
+                                        listener_fields=["packets", "new_flows"],
+                                        target_fields=["new_flows"]))
+        self.case.expect_stats(gw.stats_subset(target_fields=["packets"]))
 
 
 def check_cross_port_order(case, first):
@@ -934,3 +994,18 @@ def tshark_bad_checksums(path):
         if wrong:
             bad.append((num, protos, wrong))
     return bad
+
+
+def check_sent(c, outdir, ports, total):
+    """check.py of a case whose frames are golden: every port wrote its pcap, tshark finds
+    every checksum good, and `total` frames were sent."""
+    import checks
+    sent = 0
+    for port in ports:
+        path = os.path.join(outdir, "out-%s.pcap" % port)
+        c.check(os.path.exists(path), "no out-%s.pcap" % port)
+        if os.path.exists(path):
+            sent += len(checks.frames(outdir, port))
+            bad = tshark_bad_checksums(path)
+            c.check(not bad, "%s: bad checksums in %s" % (port, bad[:5]))
+    c.check(sent == total, "%d frames sent, expected %d" % (sent, total))

@@ -18,6 +18,18 @@ def gateway(group, **kwargs):
     return ck.Gateway([group], ["firewalls"], **kwargs)
 
 
+def chain_gateway(n_firewalls):
+    """chain, passive_returns: the chain firewalls (n_firewalls of them) then ids (ids-a, ids-b
+    at 192.168.50.21, .22; 3-tuple stickiness)."""
+    ids = ck.Group("ids", ck.targets("ids", 21, 2), stickiness="3-tuple")
+    return ck.Gateway([firewalls(n_firewalls), ids], ["firewalls", "ids"])
+
+
+def encap_only(outputs):
+    """The frames of outputs sent to the appliances."""
+    return [f for port, f in outputs if port == "appliances"]
+
+
 def tcp4(client, server, sport, dport=443, flags="S", seq=1000, ack=0, load=b"",
          reverse=False):
     """A TCP/IPv4 frame between client i and server j (reverse: server -> client)."""
@@ -82,6 +94,17 @@ def syn_flows(count, clients=4, servers=50, first_port=1024):
         sport = first_port + i // (clients * servers)
         out.append(tcp4(client, server, sport, 443))
     return out
+
+
+def syn_spread(gw, title, flows):
+    """spread_10k / weights: `flows` SYN flows (4 clients, 250 servers) into outside, each one
+    new flow encapsulated; the appliances' frames are checked by check.py (the shares)."""
+    case = ck.Case(gw, title)
+    case.meta["unchecked_ports"] = ["appliances"]
+    for data in syn_flows(flows, clients=4, servers=250):
+        case.rx("outside", data)
+    case.expect_stats({"events": {"flow_new": flows, "geneve_encap": flows}})
+    return case
 
 
 # --- stickiness_5tuple / _3tuple / _2tuple -------------------------------------------------

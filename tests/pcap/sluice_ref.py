@@ -12,7 +12,12 @@ the golden pcaps compare two implementations. Pure standard library (no numpy, n
 """
 
 import ipaddress
+import os
 import struct
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pylib.csum import csum as inet_checksum  # noqa: E402,F401
 
 MASK64 = (1 << 64) - 1
 FLOW_HASH_KEY = b"sluice-flowhash!"
@@ -282,15 +287,6 @@ def mac_bytes(mac):
 
 def ip4_bytes(addr):
     return ipaddress.IPv4Address(addr).packed
-
-
-def inet_checksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
 
 
 def gwlb_option(opt_type, data, opt_class=GWLB_CLASS):

@@ -20,7 +20,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
-import pcapio  # noqa: E402
+sys.path.insert(0, os.path.dirname(HERE))
+from pylib import pcapio  # noqa: E402
 import run  # noqa: E402
 
 
