@@ -19,8 +19,10 @@
 #include <bpf/bpf_helpers.h>
 
 #include "dataplane/core/arp.h"
+#include "dataplane/core/classify.h"
 #include "dataplane/core/cookie.h"
 #include "dataplane/core/csum.h"
+#include "dataplane/core/egress.h"
 #include "dataplane/core/flow.h"
 #include "dataplane/core/geneve.h"
 #include "dataplane/core/gwlb.h"
@@ -47,13 +49,6 @@
 #include "bpf/prog/st_nlb_reply.h"
 
 /* ---- entry ---- */
-
-static const __u8 sl_parse_drop[] = {
-	[PKT_ERR_L2] = SL_DROP_PARSE_L2,
-	[PKT_ERR_L3] = SL_DROP_PARSE_L3,
-	[PKT_ERR_L4] = SL_DROP_PARSE_L4,
-	[PKT_ERR_ETHERTYPE] = SL_DROP_ETHERTYPE,
-};
 
 /*
  * ARP (at l3) or an IPv6 NS/NA (ICMPv6 at l4, the IPv6 payload ending at end_off) on its way
@@ -109,18 +104,26 @@ __noinline int sl_parse_frame(struct xdp_md *ctx, struct pkt_info *pi)
 	return pkt_parse_eth(data, end, pi);
 }
 
-/* Entry: docs/dataplane.md "Per packet", with the kernel's duties left to the kernel. */
+/*
+ * Entry: docs/dataplane.md "Per packet", with the kernel's duties left to the kernel. The
+ * classification is core/classify.h's (as sluice-dp's worker.c and local.c); this shell's
+ * actions: ARP, ND and ping to the kernel (XDP_PASS, after the MAC check), the rest to stages.
+ */
 SEC("xdp")
 int sl_xdp(struct xdp_md *ctx)
 {
 	const __u8 *data = (const __u8 *)(long)ctx->data, *end = (const __u8 *)(long)ctx->data_end;
 	__u32 ifi = ctx->ingress_ifindex, len = sl_frame_len(ctx);
+	struct sl_port_view pv = {0};
+	struct sl_node_view nv = {0};
 	struct xdp_nlbcfg *nlb;
 	struct xdp_port *p;
 	struct pkt_info pi;
 	struct sl_env e;
 	__u32 zero = 0, kind;
-	int ret, zone, local;
+	enum sl_class c;
+	__u16 drop = SL_DROP_PARSE_L2;
+	int ret;
 
 	p = bpf_map_lookup_elem(&sl_ports, &ifi);
 	if (!p || sl_env_get(&e))
@@ -139,25 +142,26 @@ int sl_xdp(struct xdp_md *ctx)
 	if (pkt_rx_oversize(len, PKT_MAX_L2_LEN, p->mtu))
 		return sl_drop(&e, SL_DROP_RX_OVERSIZE);
 	ret = sl_parse_frame(ctx, &pi);
-	if (ret) {
-		__u32 err = (__u32)-ret;
-
-		return sl_drop(&e, err && err < sizeof(sl_parse_drop) ? sl_parse_drop[err]
-								      : SL_DROP_PARSE_L2);
-	}
-	if (pkt_rx_oversize(len, pi.l3_off, p->mtu))
-		return sl_drop(&e, SL_DROP_RX_OVERSIZE);
-	if (data + ETH_HLEN_ > end)
-		return sl_drop(&e, SL_DROP_PARSE_L2); /* parsed already: for the verifier */
-	if (!(data[0] & 1) && !sl_addr_eq(data, p->mac, SL_ETH_ALEN))
-		return sl_drop(&e, SL_DROP_L2_OTHER_HOST);
-	if (pi.flags & PKT_F_ARP) { /* the kernel answers and learns */
+	if (data + ETH_HLEN_ > end) /* a frame that parsed has one: for the verifier */
+		return sl_drop(&e, pkt_parse_drop(ret));
+	pv.mac = p->mac;
+	pv.mtu = p->mtu;
+	pv.has_attach = p->attach >= 0;
+	c = sl_classify_frame(&pv, len, ret, &pi, data, &drop);
+	if (c == SL_CLASS_DROP)
+		return sl_drop(&e, drop);
+	if (c == SL_CLASS_ARP) { /* the kernel answers and learns */
 		if (sl_neigh_mac_refused(ctx, pi.l3_off, 0, 0, 0))
 			return sl_drop(&e, SL_DROP_NEIGH_BAD_MAC);
 		return sl_pass(&e);
 	}
-	if (pi.family == 4 && !sl_ipv4_csum_ok(ctx, pi.l3_off))
-		return sl_drop(&e, SL_DROP_IPV4_CHECKSUM);
+	nlb = bpf_map_lookup_elem(&sl_nlbcfg, &zero);
+	nv.has_listeners = nlb && nlb->n_listeners;
+	kind = sl_dst_class(pi.family, pi.daddr);
+	c = sl_classify_ip(&pv, &nv, &pi, pi.family != 4 || sl_ipv4_csum_ok(ctx, pi.l3_off), kind,
+			   &drop);
+	if (c == SL_CLASS_DROP)
+		return sl_drop(&e, drop);
 
 	__builtin_memcpy(&e.s->pi, &pi, sizeof(pi));
 	e.s->port = p->index;
@@ -166,67 +170,43 @@ int sl_xdp(struct xdp_md *ctx)
 	e.s->nat_undo = 0; /* until sl_nlb translates it */
 	e.s->attach = p->attach < 0 ? 0 : (__u32)p->attach;
 	e.s->pos = 0;
-
 	e.s->has_attach = p->attach >= 0;
-	nlb = bpf_map_lookup_elem(&sl_nlbcfg, &zero);
-	if (nlb && !nlb->n_listeners)
-		nlb = NULL;
-	zone = (e.node->zone_family == 4 &&
-		sl_addr_eq(pi.daddr, (const __u8 *)&e.node->zone_ip4, 4)) ||
-	       (e.node->zone_family == 6 && sl_addr_eq(pi.daddr, e.node->zone_ip6, 16));
-	kind = sl_dst_kind(pi.family, pi.daddr);
-	local = zone || sl_is_multicast(&pi) || kind == PKT_DST_OWN;
-	if (local && (pi.flags & PKT_F_L4) && pi.proto == IPPROTO_UDP_ &&
-	    pi.dport == GENEVE_UDP_PORT) {
-		/* no clock: sl_gw_return reads it only when it hands the packet on */
-		bpf_tail_call(ctx, &sl_progs, XDP_STAGE_GW_RETURN);
-		return sl_drop(&e, SL_DROP_LOCAL_UNHANDLED);
+	if (c == SL_CLASS_LOCAL) {
+		c = sl_classify_local(&nv, &pi, kind, &drop);
+		if (c == SL_CLASS_GW_RETURN) {
+			/* no clock: sl_gw_return reads it only when it hands the packet on */
+			bpf_tail_call(ctx, &sl_progs, XDP_STAGE_GW_RETURN);
+			return sl_drop(&e, SL_DROP_LOCAL_UNHANDLED);
+		}
 	}
 	e.s->now = sl_now(e.node); /* ~25 ns live (bpf_ktime_get_ns): once, where it is used */
-	if (local) {
-		/* local_ip: TCP/UDP to the zone IP is the load balancer's (nlb_to_zone_ip) */
-		if (nlb && zone && (pi.proto == IPPROTO_TCP_ || pi.proto == IPPROTO_UDP_)) {
-			e.s->nlb_mode = SL_NLB_ZONE;
-			bpf_tail_call(ctx, &sl_progs, XDP_STAGE_NLB);
-			return sl_drop(&e, SL_DROP_NLB_NO_LISTENER);
-		}
-		/* source-NAT replies, ICMP errors about flows (nlb_try_session) */
-		if (nlb && !sl_is_multicast(&pi) &&
-		    (pi.proto == IPPROTO_TCP_ || pi.proto == IPPROTO_UDP_ ||
-		     (pi.flags & PKT_F_ICMP_ERR))) {
-			e.s->nlb_mode = SL_NLB_LOCAL;
-			bpf_tail_call(ctx, &sl_progs, XDP_STAGE_NLB);
-		}
-		/* no listeners: an ICMP error about our GENEVE is counted (e.s->pi is pi) */
-		if (!nlb && (pi.flags & PKT_F_ICMP_ERR) && pi.family == 4)
-			return sl_icmp_unclaimed(ctx, &e);
-		/* ND, ping, the host's own traffic */
-		if ((pi.flags & PKT_F_L4) && pi.proto == IPPROTO_ICMPV6_ &&
-		    (pi.icmp_type == ND_NS || pi.icmp_type == ND_NA) &&
-		    sl_neigh_mac_refused(ctx, pi.l3_off, pi.l4_off, (__u32)pi.l3_off + pi.l3_len,
-					 pi.icmp_type))
-			return sl_drop(&e, SL_DROP_NEIGH_BAD_MAC);
-		return sl_pass(&e);
+	if (c == SL_CLASS_NLB_ZONE) {
+		e.s->nlb_mode = SL_NLB_ZONE;
+		bpf_tail_call(ctx, &sl_progs, XDP_STAGE_NLB);
+		return sl_drop(&e, SL_DROP_NLB_NO_LISTENER);
 	}
-	/* never forwarded, inspected or resolved: a subnet's broadcast, 0/8, loopback, ... */
-	if (pkt_dst_martian(pi.family, pi.daddr, kind))
-		return sl_drop(&e, SL_DROP_MARTIAN_DST);
-	if (nlb && pi.family == 4) {
-		__u32 i, d;
-
-		__builtin_memcpy(&d, pi.daddr, 4);
-		for (i = 0; i < XDP_MAX_ZONES; i++) {
-			if (i >= nlb->n_other)
-				break;
-			if (nlb->other4[i] == d)
-				return sl_drop(&e, SL_DROP_OTHER_ZONE_IP);
-		}
-		/* a target's reply, or an ICMP error about a flow; else on to inspection */
+	if (c == SL_CLASS_NLB_LOCAL) {
+		e.s->nlb_mode = SL_NLB_LOCAL;
+		bpf_tail_call(ctx, &sl_progs, XDP_STAGE_NLB);
+		c = sl_classify_unclaimed(&nv, &pi, &drop);
+	}
+	/* an ICMP error about our GENEVE is counted (e.s->pi is pi); only IPv4 carries GENEVE */
+	if (c == SL_CLASS_ICMP_ERR && pi.family == 4)
+		return sl_icmp_unclaimed(ctx, &e);
+	if (c == SL_CLASS_ND && sl_neigh_mac_refused(ctx, pi.l3_off, pi.l4_off,
+						     (__u32)pi.l3_off + pi.l3_len, pi.icmp_type))
+		return sl_drop(&e, SL_DROP_NEIGH_BAD_MAC);
+	if (c == SL_CLASS_ND || c == SL_CLASS_ECHO || c == SL_CLASS_KERNEL ||
+	    c == SL_CLASS_ICMP_ERR)
+		return sl_pass(&e); /* ND, ping, the host's own traffic */
+	/* a target's reply, or an ICMP error about a flow; else on to inspection */
+	if (c == SL_CLASS_NLB_TRANSIT) {
 		e.s->nlb_mode = SL_NLB_TRANSIT;
 		bpf_tail_call(ctx, &sl_progs, XDP_STAGE_NLB);
+		c = sl_classify_encap(&pv, &drop);
 	}
-	if (p->attach < 0)
-		return sl_drop(&e, SL_DROP_NO_ATTACHMENT);
+	if (c == SL_CLASS_DROP)
+		return sl_drop(&e, drop);
 	bpf_tail_call(ctx, &sl_progs, XDP_STAGE_GW_ENCAP);
 	return sl_drop(&e, SL_DROP_NO_TARGET);
 }

@@ -16,6 +16,7 @@
 #include "dataplane/core/gwlb.h"
 #include "dataplane/core/gwlb_table.h"
 #include "dataplane/core/maglev.h"
+#include "dataplane/lib/localtab.h"
 #include "bpf/xdp_maps.h"
 #include "bpf/xdp_nlb.h"
 
@@ -392,52 +393,31 @@ static void xdp_fill_port(struct xdp_dp *x, unsigned int p)
 	v->geneve_src = x->node.geneve_src ? x->node.geneve_src : v->addr4[0];
 }
 
-/* One sl_local entry; an existing one stays (the first address, or an address before an edge). */
-static int xdp_local_put(struct xdp_dp *x, uint8_t family, const uint8_t *addr, uint32_t v,
-			 char *err, size_t errlen)
-{
-	struct xdp_local_key k = {.family = family};
+_Static_assert(XDP_LOCAL_MAX >= LOCALTAB_MAX, "sl_local holds lib/localtab.h's entries");
 
-	memcpy(k.addr, addr, family == 4 ? 4 : 16);
-	if (bpf_map_update_elem(x->maps.local, &k, &v, BPF_NOEXIST) && errno != EEXIST) {
-		snprintf(err, errlen, "filling sl_local: %s", strerror(errno));
-		return -errno;
-	}
-	return 0;
-}
-
-/*
- * sl_local: every address of every port, mapped to its port; then the IPv4 subnets' network
- * and broadcast addresses (XDP_LOCAL_EDGE) that are not an address of the node.
- */
+/* sl_local: lib/localtab.h's entries (the same table as sluice-dp's dp.local). */
 static int xdp_fill_local(struct xdp_dp *x, char *err, size_t errlen)
 {
-	const struct config *cfg = x->cfg;
-	uint8_t edge[2][4];
-	unsigned int p, i;
-	int ret;
+	struct localtab_ent *e = calloc(LOCALTAB_MAX, sizeof(*e));
+	int n, i, ret = 0;
 
-	for (p = 0; p < cfg->n_ports; p++)
-		for (i = 0; i < cfg->ports[p].n_addrs; i++) {
-			const struct cfg_addr *a = &cfg->ports[p].addrs[i];
+	if (!e) {
+		snprintf(err, errlen, "local addresses: out of memory");
+		return -ENOMEM;
+	}
+	n = localtab_compile(x->cfg, e, err, errlen);
+	for (i = 0; i < n && !ret; i++) {
+		struct xdp_local_key k = {.family = e[i].family};
+		uint32_t v = e[i].port | (uint32_t)e[i].kind << XDP_LOCAL_KIND_SHIFT;
 
-			ret = xdp_local_put(x, (uint8_t)a->family, a->addr, p, err, errlen);
-			if (ret)
-				return ret;
+		memcpy(k.addr, e[i].addr, sizeof(k.addr));
+		if (bpf_map_update_elem(x->maps.local, &k, &v, BPF_ANY)) {
+			snprintf(err, errlen, "filling sl_local: %s", strerror(errno));
+			ret = -errno;
 		}
-	for (p = 0; p < cfg->n_ports; p++)
-		for (i = 0; i < cfg->ports[p].n_addrs; i++) {
-			const struct cfg_addr *a = &cfg->ports[p].addrs[i];
-
-			if (a->family != 4 || !pkt_subnet_edges(a->addr, a->plen, edge[0], edge[1]))
-				continue;
-			ret = xdp_local_put(x, 4, edge[0], p | XDP_LOCAL_EDGE, err, errlen);
-			if (!ret)
-				ret = xdp_local_put(x, 4, edge[1], p | XDP_LOCAL_EDGE, err, errlen);
-			if (ret)
-				return ret;
-		}
-	return 0;
+	}
+	free(e);
+	return n < 0 ? n : ret;
 }
 
 static int xdp_fill_progs(struct xdp_dp *x, char *err, size_t errlen)

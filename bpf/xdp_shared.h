@@ -69,14 +69,14 @@ struct xdp_port {
 };
 _Static_assert(sizeof(struct xdp_port) == 200, "xdp_port size");
 
-/* every port address and its IPv4 subnet's network and broadcast addresses */
-#define XDP_LOCAL_MAX  (XDP_MAX_PORTS * XDP_PORT_ADDRS * 3)
-#define XDP_LOCAL_EDGE 0x80000000u /* in an sl_local value: PKT_DST_EDGE, not an address */
+/* lib/localtab.h: every port address, its IPv4 subnet's edges, the zone IP, other zones' IPs */
+#define XDP_LOCAL_MAX	     (XDP_MAX_PORTS * XDP_PORT_ADDRS * 3 + 1 + 64)
+#define XDP_LOCAL_KIND_SHIFT 24 /* an sl_local value: port index | SL_DST_* kind << 24 */
 
 /*
- * sl_local key: one of the node's addresses (any port's), value its port index; or a port
- * subnet's network or broadcast address (core/pkt.h pkt_subnet_edges), value port index |
- * XDP_LOCAL_EDGE: never local, never forwarded (pkt_dst_martian).
+ * sl_local key: an address lib/localtab.h lists (localtab_compile: the ports' addresses, this
+ * node's zone IP, the ports' IPv4 subnets' network and broadcast addresses, the other zones'
+ * IPs); value its port index | its kind (core/classify.h SL_DST_*) << XDP_LOCAL_KIND_SHIFT.
  */
 struct xdp_local_key {
 	uint8_t family; /* 4 or 6 */

@@ -104,11 +104,8 @@ static __always_inline int sl_addr_eq(const __u8 *a, const __u8 *b, __u32 n)
 	return !diff;
 }
 
-/*
- * What sl_local says of daddr: PKT_DST_OWN (any port's address, docs/dataplane.md step 4),
- * PKT_DST_EDGE (a port subnet's network or broadcast address) or PKT_DST_OTHER.
- */
-static __always_inline __u32 sl_dst_kind(__u8 family, const __u8 *daddr)
+/* What sl_local (lib/localtab.h) says of daddr: its kind, SL_DST_* (core/classify.h). */
+static __always_inline __u32 sl_dst_class(__u8 family, const __u8 *daddr)
 {
 	struct xdp_local_key k = {.family = family};
 	__u32 *v;
@@ -118,9 +115,13 @@ static __always_inline __u32 sl_dst_kind(__u8 family, const __u8 *daddr)
 	else
 		__builtin_memcpy(k.addr, daddr, 16);
 	v = bpf_map_lookup_elem(&sl_local, &k);
-	if (!v)
-		return PKT_DST_OTHER;
-	return *v & XDP_LOCAL_EDGE ? PKT_DST_EDGE : PKT_DST_OWN;
+	return v ? *v >> XDP_LOCAL_KIND_SHIFT : SL_DST_OTHER;
+}
+
+/* The same as PKT_DST_OWN, _EDGE or _OTHER (sl_dst_pkt_kind), for pkt_dst_martian and the like. */
+static __always_inline __u32 sl_dst_kind(__u8 family, const __u8 *daddr)
+{
+	return sl_dst_pkt_kind(sl_dst_class(family, daddr));
 }
 
 /*
@@ -139,14 +140,6 @@ __noinline int sl_ipv4_csum_ok(struct xdp_md *ctx, __u32 off)
 	if (hlen < 20 || (hlen > 20 && bpf_xdp_load_bytes(ctx, off + 20, hdr + 20, hlen - 20)))
 		return 1;
 	return csum_ipv4_hdr_ok(hdr, hlen);
-}
-
-static __always_inline int sl_is_multicast(const struct pkt_info *pi)
-{
-	if (pi->family == 6)
-		return pi->daddr[0] == 0xff;
-	return (pi->daddr[0] & 0xf0) == 0xe0 || (pi->daddr[0] == 255 && pi->daddr[1] == 255 &&
-						 pi->daddr[2] == 255 && pi->daddr[3] == 255);
 }
 
 #endif /* SL_BPF_PROG_ENV_H */

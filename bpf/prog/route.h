@@ -196,9 +196,10 @@ static __always_inline int sl_forward_too_big(struct xdp_md *ctx, struct sl_env 
 					      __u32 undo)
 {
 	struct sl_scratch *s = e->s;
+	__u32 why = egress_too_big_first(v);
 
-	if (v == PKT_MTU_NO_DF)
-		return sl_drop(e, SL_DROP_MTU_EXCEEDED_NO_DF);
+	if (why)
+		return sl_drop(e, why);
 	if (pi != &s->pi)
 		__builtin_memcpy(&s->pi, pi, sizeof(*pi));
 	if (s->pi.l3_off > SL_MAX_L3_OFF) {

@@ -18,12 +18,13 @@ static __always_inline int sl_too_big(struct xdp_md *ctx, struct sl_env *e,
 	const __u32 hdr = ICMP6_ERR_HDR_LEN; /* the quote sits at buf + 48 */
 	__u8 dmac[SL_ETH_ALEN], *data, *end;
 	struct xdp_port *port;
-	__u32 qlen, cur, want, ifi;
+	__u32 qlen, cur, want, ifi, why;
 	__u8 *out;
 	int len;
 
-	if (verdict == PKT_MTU_NO_DF)
-		return sl_drop(e, SL_DROP_MTU_EXCEEDED_NO_DF);
+	why = egress_too_big_first(verdict);
+	if (why)
+		return sl_drop(e, why);
 	if (s->reply_port >= 0) { /* straight back to the sender of the frame */
 		data = (__u8 *)(long)ctx->data;
 		end = (__u8 *)(long)ctx->data_end;
@@ -42,11 +43,11 @@ static __always_inline int sl_too_big(struct xdp_md *ctx, struct sl_env *e,
 		port = h.port;
 		__builtin_memcpy(dmac, h.dmac, SL_ETH_ALEN);
 	}
-	if ((pi->family == 4 && !port->addr4[0]) ||
-	    (pi->family == 6 && sl_addr_zero(port->addr6[0], 16)))
-		return sl_drop(e, SL_DROP_MTU_EXCEEDED); /* no address to send the error from */
-	if (!bucket_take(&s->icmp, s->now, BUCKET_ICMP_RATE, BUCKET_ICMP_BURST))
-		return sl_drop(e, SL_DROP_ICMP_RATELIMIT);
+	why = egress_too_big_answer(
+		pi->family, pi->family == 4 ? (const __u8 *)&port->addr4[0] : port->addr6[0],
+		&s->icmp, s->now);
+	if (why)
+		return sl_drop(e, why);
 
 	/* Only the quoted head is needed: the core functions cut the quote at these sizes. */
 	qlen = pi->l3_len;

@@ -17,13 +17,12 @@
 #include <rte_rcu_qsbr.h>
 
 #include "dataplane/lib/config.h"
+#include "dataplane/lib/localtab.h"
 #include "dataplane/core/stats.h"
 #include "dataplane/lib/rt_model.h"
 
 #define DP_BURST     32
 #define DP_MAX_PORTS 16
-/* every port address, its subnet's two edges (PKT_DST_EDGE), the zone IP */
-#define DP_MAX_LOCAL (DP_MAX_PORTS * CFG_PORT_ADDRS_MAX * 3 + 1)
 #define DP_TX_BUF    (DP_BURST * 2)
 #define DP_MAX_RXQ   16 /* RX queues per port */
 
@@ -57,21 +56,13 @@ struct dp_stats {
 	uint64_t heartbeat_tsc; /* stamped every loop round: the liveness op's proof of life */
 } __rte_cache_aligned;
 
-struct dp_local_addr {
-	uint8_t family;
-	uint8_t addr[16];
-	uint8_t kind; /* PKT_DST_OWN, or PKT_DST_EDGE: a subnet's network / broadcast address */
-	unsigned int port;
-};
-
 struct evfile_event; /* evfile.h */
 
 struct dp {
 	struct config *cfg;
 	struct dp_port ports[DP_MAX_PORTS];
 	unsigned int n_ports;
-	struct dp_local_addr local[DP_MAX_LOCAL];
-	unsigned int n_local;
+	struct localtab local; /* the node's addresses, zone IPs, subnet edges (lib/localtab.h) */
 	uint32_t maglev_size;
 	uint32_t n_targets_total; /* counter slots: n_groups * RT_SLOTS */
 	/*

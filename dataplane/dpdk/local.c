@@ -11,6 +11,7 @@
 #include <rte_mbuf.h>
 
 #include "dataplane/core/arp.h"
+#include "dataplane/core/egress.h"
 #include "dataplane/core/geneve.h"
 #include "dataplane/core/gwlb.h"
 #include "dataplane/core/icmp.h"
@@ -308,50 +309,40 @@ static int local_icmp_is_geneve(unsigned int port, const struct rte_mbuf *m,
 	return gwlb_icmp_is_geneve(data, data + m->data_len, pi, gw_geneve_src(port));
 }
 
-void local_ip(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struct pkt_info *pi)
+/* Classified by sl_classify_local (core/classify.h); this shell answers ND and ping itself. */
+void local_ip(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struct pkt_info *pi,
+	      unsigned int kind)
 {
-	/*
-	 * A non-first TCP/UDP fragment goes on to the load balancer (its first fragment's ports,
-	 * core/frag.h; to the zone IP, frag_early without them), as on sluice-xdp.
-	 */
-	if (!(pi->flags & PKT_F_L4) &&
-	    !((pi->flags & PKT_F_FRAG_LATER) &&
-	      (pi->proto == IPPROTO_TCP_ || pi->proto == IPPROTO_UDP_))) {
-		local_unhandled(w, port, m, SL_DROP_LOCAL_UNHANDLED);
-		return;
-	}
-	if (pi->proto == IPPROTO_ICMPV6_ && (pi->icmp_type == ND_NS || pi->icmp_type == ND_NA)) {
+	const struct sl_node_view nv = wk_node_view();
+	uint16_t drop;
+	enum sl_class c = sl_classify_local(&nv, pi, kind, &drop);
+
+	switch (c) {
+	case SL_CLASS_ND:
 		local_nd(w, port, m, pi);
 		return;
-	}
-	/* echo to our address only: a reply to a group would come from the group address */
-	if (((pi->proto == IPPROTO_ICMP_ && pi->family == 4 && pi->icmp_type == 8) ||
-	     (pi->proto == IPPROTO_ICMPV6_ && pi->family == 6 && pi->icmp_type == 128)) &&
-	    !wk_is_multicast(pi)) {
+	case SL_CLASS_ECHO:
 		local_echo(w, port, m, pi);
 		return;
-	}
-	if (pi->proto == IPPROTO_UDP_ && pi->dport == GENEVE_UDP_PORT) {
+	case SL_CLASS_GW_RETURN:
 		gw_return(w, port, m, pi);
 		return;
-	}
-	if (dp.cfg->n_listeners && nlb_is_zone_ip(pi->family, pi->daddr) &&
-	    (pi->proto == IPPROTO_TCP_ || pi->proto == IPPROTO_UDP_)) {
+	case SL_CLASS_NLB_ZONE:
 		nlb_to_zone_ip(w, (int)port, m, pi, 0); /* one session lookup, either direction */
 		return;
+	case SL_CLASS_NLB_LOCAL: /* source-NAT replies, errors about flows */
+		if (nlb_try_session(w, (int)port, m, pi))
+			return;
+		c = sl_classify_unclaimed(&nv, pi, &drop);
+		break;
+	default:
+		break;
 	}
-	if (nlb_try_session(w, (int)port, m, pi)) /* source-NAT replies, errors about flows */
-		return;
-	if ((pi->flags & PKT_F_ICMP_ERR) && local_icmp_is_geneve(port, m, pi)) {
+	if (c == SL_CLASS_ICMP_ERR && local_icmp_is_geneve(port, m, pi)) {
 		wk_drop(w, m, SL_DROP_GENEVE_ICMP);
 		return;
 	}
-	/* the rest: BGP, BFD, SSH, the host's own PMTU errors, multicast, ... */
-	if (dp.cfg->n_listeners && (pi->flags & PKT_F_ICMP_ERR)) {
-		local_unhandled(w, port, m, SL_DROP_NLB_ICMP_UNKNOWN);
-		return;
-	}
-	local_unhandled(w, port, m, SL_DROP_LOCAL_UNHANDLED);
+	local_unhandled(w, port, m, (enum sl_drop)drop); /* BGP, BFD, SSH, multicast, ... */
 }
 
 void local_too_big(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct pkt_info *pi,
@@ -362,28 +353,25 @@ void local_too_big(struct wctx *w, int reply_port, struct rte_mbuf *m, const str
 	struct rte_ether_hdr *eth;
 	struct rte_mbuf *r;
 	uint8_t nh[16], *out;
-	unsigned int port;
+	unsigned int port = 0;
+	uint16_t why;
 	int len;
 
-	if (verdict == PKT_MTU_NO_DF) {
-		wk_drop(w, m, SL_DROP_MTU_EXCEEDED_NO_DF);
-		return;
-	}
-	if (reply_port >= 0) { /* straight back to the sender of the frame */
+	why = egress_too_big_first(verdict);
+	if (!why && reply_port >= 0) { /* straight back to the sender of the frame */
 		port = (unsigned int)reply_port;
 		memcpy(&dst, data + RTE_ETHER_ADDR_LEN, RTE_ETHER_ADDR_LEN);
-	} else if (route_lookup(dp.routes, pi->family, pi->saddr, &port, nh) ||
-		   neigh_lookup(pi->family, nh, &dst)) {
-		wk_drop(w, m, SL_DROP_MTU_EXCEEDED);
-		return;
+	} else if (!why && (route_lookup(dp.routes, pi->family, pi->saddr, &port, nh) ||
+			    neigh_lookup(pi->family, nh, &dst))) {
+		why = SL_DROP_MTU_EXCEEDED;
 	}
-	if ((pi->family == 4 && !dp.ports[port].addr4) ||
-	    (pi->family == 6 && !dp.ports[port].has6)) {
-		wk_drop(w, m, SL_DROP_MTU_EXCEEDED); /* no address to send the error from */
-		return;
-	}
-	if (!bucket_take(&w->icmp, w->now, BUCKET_ICMP_RATE, BUCKET_ICMP_BURST)) {
-		wk_drop(w, m, SL_DROP_ICMP_RATELIMIT);
+	if (!why)
+		why = egress_too_big_answer(pi->family,
+					    pi->family == 4 ? (const uint8_t *)&dp.ports[port].addr4
+							    : dp.ports[port].addr6,
+					    &w->icmp, w->now);
+	if (why) {
+		wk_drop(w, m, (enum sl_drop)why);
 		return;
 	}
 	r = rte_pktmbuf_alloc(dp.pool);

@@ -223,27 +223,21 @@ static int main_neigh_wanted(const struct config *cfg)
 	return 0;
 }
 
-/* The network and broadcast addresses of a port's IPv4 subnet, once each (PKT_DST_EDGE). */
-static void main_add_edges(unsigned int port, const struct cfg_addr *a)
+/* dp.local: the node's addresses, zone IPs and subnet edges (lib/localtab.h), once at start. */
+static int main_local_table(const struct config *cfg, char *err, size_t errlen)
 {
-	uint8_t edge[2][4];
-	unsigned int e, k;
+	struct localtab_ent *e = calloc(LOCALTAB_MAX, sizeof(*e));
+	int n;
 
-	if (a->family != 4 || !pkt_subnet_edges(a->addr, a->plen, edge[0], edge[1]))
-		return;
-	for (e = 0; e < 2; e++) {
-		for (k = 0; k < dp.n_local; k++)
-			if (dp.local[k].family == 4 && !memcmp(dp.local[k].addr, edge[e], 4))
-				break;
-		if (k < dp.n_local || dp.n_local == DP_MAX_LOCAL)
-			continue;
-		memset(&dp.local[k], 0, sizeof(dp.local[k]));
-		dp.local[k].family = 4;
-		memcpy(dp.local[k].addr, edge[e], 4);
-		dp.local[k].kind = PKT_DST_EDGE;
-		dp.local[k].port = port;
-		dp.n_local++;
+	if (!e) {
+		snprintf(err, errlen, "local addresses: out of memory");
+		return -ENOMEM;
 	}
+	n = localtab_compile(cfg, e, err, errlen);
+	if (n >= 0)
+		localtab_build(&dp.local, e, (unsigned int)n);
+	free(e);
+	return n < 0 ? n : 0;
 }
 
 static int main_setup_tables(char *err, size_t errlen)
@@ -252,17 +246,9 @@ static int main_setup_tables(char *err, size_t errlen)
 	unsigned int i, j;
 	int ret;
 
-	for (i = 0; i < cfg->n_ports; i++)
-		for (j = 0; j < cfg->ports[i].n_addrs && dp.n_local < DP_MAX_LOCAL; j++) {
-			dp.local[dp.n_local].family = cfg->ports[i].addrs[j].family;
-			memcpy(dp.local[dp.n_local].addr, cfg->ports[i].addrs[j].addr, 16);
-			dp.local[dp.n_local].kind = PKT_DST_OWN;
-			dp.local[dp.n_local++].port = i;
-		}
-	/* after the addresses: a lookup finds an address before an edge equal to it */
-	for (i = 0; i < cfg->n_ports; i++)
-		for (j = 0; j < cfg->ports[i].n_addrs; j++)
-			main_add_edges(i, &cfg->ports[i].addrs[j]);
+	ret = main_local_table(cfg, err, errlen);
+	if (ret)
+		return ret;
 	for (i = 0; i < cfg->n_inspections; i++)
 		for (j = 0; j < cfg->inspections[i].n_from; j++) {
 			struct dp_port *p = &dp.ports[cfg->inspections[i].from[j]];
@@ -327,15 +313,6 @@ static int main_setup_tables(char *err, size_t errlen)
 	ret = nlb_init(err, errlen);
 	if (ret)
 		return ret;
-	if (nlb_zone_port() >= 0 && dp.n_local < DP_MAX_LOCAL) { /* the zone IP is ours too */
-		for (i = 0; i < cfg->n_zones; i++)
-			if (!strcmp(cfg->zones[i].name, cfg->node.zone)) {
-				dp.local[dp.n_local].family = cfg->zones[i].address.family;
-				memcpy(dp.local[dp.n_local].addr, cfg->zones[i].address.addr, 16);
-				dp.local[dp.n_local].kind = PKT_DST_OWN;
-				dp.local[dp.n_local++].port = (unsigned int)nlb_zone_port();
-			}
-	}
 	return 0;
 }
 

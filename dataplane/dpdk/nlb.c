@@ -22,15 +22,12 @@
 #include "dataplane/dpdk/rt.h"
 #include "dataplane/dpdk/sesstab.h"
 
-#define NLB_CLOSING_US	    (10ull * 1000000)
-#define NLB_RST_HEADROOM    RTE_ETHER_HDR_LEN
-#define NLB_OTHER_ZONES_MAX 64
+#define NLB_CLOSING_US	 (10ull * 1000000)
+#define NLB_RST_HEADROOM RTE_ETHER_HDR_LEN
 
 static struct cfg_addr nlb_zone; /* family 0: no zone IP */
 static int nlb_zone_port_idx = -1;
 static int nlb_active;
-static struct cfg_addr nlb_other[NLB_OTHER_ZONES_MAX]; /* the other zones' IPs */
-static unsigned int nlb_n_other;
 
 static int nlb_addr_eq(const struct cfg_addr *a, uint8_t family, const uint8_t *addr)
 {
@@ -40,16 +37,6 @@ static int nlb_addr_eq(const struct cfg_addr *a, uint8_t family, const uint8_t *
 int nlb_is_zone_ip(uint8_t family, const uint8_t *addr)
 {
 	return nlb_zone.family && nlb_addr_eq(&nlb_zone, family, addr);
-}
-
-int nlb_is_other_zone_ip(uint8_t family, const uint8_t *addr)
-{
-	unsigned int i;
-
-	for (i = 0; i < nlb_n_other; i++)
-		if (nlb_addr_eq(&nlb_other[i], family, addr))
-			return 1;
-	return 0;
 }
 
 int nlb_zone_port(void)
@@ -65,17 +52,6 @@ int nlb_init(char *err, size_t errlen)
 	for (i = 0; i < dp.cfg->n_zones; i++)
 		if (!strcmp(dp.cfg->zones[i].name, dp.cfg->node.zone))
 			nlb_zone = dp.cfg->zones[i].address;
-	for (i = 0; i < dp.cfg->n_zones; i++) {
-		const struct cfg_addr *a = &dp.cfg->zones[i].address;
-
-		if (nlb_zone.family && nlb_addr_eq(&nlb_zone, a->family, a->addr))
-			continue;
-		if (nlb_n_other == NLB_OTHER_ZONES_MAX) {
-			snprintf(err, errlen, "more than %d zones", NLB_OTHER_ZONES_MAX);
-			return -EINVAL;
-		}
-		nlb_other[nlb_n_other++] = *a;
-	}
 	if (!nlb_zone.family)
 		return 0;
 	for (i = 0; i < dp.cfg->n_ports && nlb_zone_port_idx < 0; i++)

@@ -14,9 +14,8 @@
 int nlb_init(char *err, size_t errlen);
 void nlb_free(void);
 
-/* Is addr this node's zone IP / another zone's IP? */
+/* Is addr this node's zone IP? (Other zones' IPs: dp.local, lib/localtab.h.) */
 int nlb_is_zone_ip(uint8_t family, const uint8_t *addr);
-int nlb_is_other_zone_ip(uint8_t family, const uint8_t *addr);
 /* The port whose subnet holds the zone IP (it answers ARP/ND for it), or -1. */
 int nlb_zone_port(void);
 

@@ -36,17 +36,6 @@ void wk_flush(struct wctx *w, unsigned int port)
 	w->n_tx[port] = 0;
 }
 
-unsigned int wk_dst_kind(uint8_t family, const uint8_t *addr)
-{
-	unsigned int i;
-
-	for (i = 0; i < dp.n_local; i++)
-		if (dp.local[i].family == family &&
-		    !memcmp(dp.local[i].addr, addr, family == 4 ? 4 : 16))
-			return dp.local[i].kind;
-	return PKT_DST_OTHER;
-}
-
 /*
  * RFC 1812 5.2.2: the IPv4 header checksum of every packet, before anything else looks at it.
  * A NIC that checked it says so in ol_flags (RX_IP_CKSUM_GOOD / BAD; NONE: the header was
@@ -64,12 +53,6 @@ static inline int wk_ipv4_csum_ok(const struct rte_mbuf *m, const uint8_t *ip)
 	return csum_ipv4_hdr_ok(ip, (uint32_t)(ip[0] & 0x0f) * 4);
 }
 
-/* fe80::/10: never transit; on a port with a kernel interface, the kernel's (its link-local). */
-static inline int wk_is_link_local6(const struct pkt_info *pi)
-{
-	return pi->family == 6 && pi->daddr[0] == 0xfe && (pi->daddr[1] & 0xc0) == 0x80;
-}
-
 static inline uint64_t wk_clock(const struct rte_mbuf *m, uint64_t fallback)
 {
 	if (dp.pcap_clock && (m->ol_flags & dp.ts_flag))
@@ -77,13 +60,22 @@ static inline uint64_t wk_clock(const struct rte_mbuf *m, uint64_t fallback)
 	return fallback;
 }
 
+/* Classification (core/classify.h), then this shell's action for the class. */
 static void wk_packet(struct wctx *w, unsigned int port, struct rte_mbuf *m)
 {
 	const struct dp_port *p = &dp.ports[port];
-	const struct rte_ether_hdr *eth;
+	const struct sl_port_view pv = {
+		.mac = p->mac.addr_bytes,
+		.mtu = p->mtu,
+		.has_attach = p->attach >= 0,
+		.has_kif = p->has_kif,
+	};
+	const struct sl_node_view nv = wk_node_view();
 	struct pkt_info pi;
 	const uint8_t *data;
-	unsigned int kind;
+	unsigned int kind = SL_DST_OTHER;
+	enum sl_class c;
+	uint16_t drop;
 	int ret;
 
 	w->st->rx_pkts[port]++;
@@ -104,55 +96,29 @@ static void wk_packet(struct wctx *w, unsigned int port, struct rte_mbuf *m)
 	}
 	data = rte_pktmbuf_mtod(m, const uint8_t *);
 	ret = pkt_parse_eth(data, data + m->data_len, &pi);
-	if (unlikely(ret)) {
-		static const enum sl_drop why[] = {
-			[PKT_ERR_L2] = SL_DROP_PARSE_L2,
-			[PKT_ERR_L3] = SL_DROP_PARSE_L3,
-			[PKT_ERR_L4] = SL_DROP_PARSE_L4,
-			[PKT_ERR_ETHERTYPE] = SL_DROP_ETHERTYPE,
-		};
-		unsigned int e = (unsigned int)-ret;
-
-		wk_drop(w, m, e < RTE_DIM(why) && e ? why[e] : SL_DROP_PARSE_L2);
-		return;
-	}
-	if (unlikely(pkt_rx_oversize(m->pkt_len, pi.l3_off, p->mtu))) {
-		wk_drop(w, m, SL_DROP_RX_OVERSIZE);
-		return;
-	}
-	eth = (const struct rte_ether_hdr *)data;
-	if (unlikely(!rte_is_multicast_ether_addr(&eth->dst_addr) &&
-		     !rte_is_same_ether_addr(&eth->dst_addr, &p->mac))) {
-		wk_drop(w, m, SL_DROP_L2_OTHER_HOST);
-		return;
-	}
-	if (pi.flags & PKT_F_ARP) {
+	c = sl_classify_frame(&pv, m->pkt_len, ret, &pi, data, &drop);
+	if (unlikely(c == SL_CLASS_ARP)) {
 		local_arp(w, port, m, &pi);
 		return;
 	}
-	if (pi.family == 4 && unlikely(!wk_ipv4_csum_ok(m, data + pi.l3_off))) {
-		wk_drop(w, m, SL_DROP_IPV4_CHECKSUM);
-		return;
+	if (likely(c == SL_CLASS_IP)) {
+		kind = localtab_kind(&dp.local, pi.family, pi.daddr);
+		c = sl_classify_ip(&pv, &nv, &pi,
+				   pi.family != 4 || wk_ipv4_csum_ok(m, data + pi.l3_off), kind,
+				   &drop);
 	}
-	kind = wk_dst_kind(pi.family, pi.daddr);
-	if (kind == PKT_DST_OWN || wk_is_multicast(&pi) || (p->has_kif && wk_is_link_local6(&pi))) {
-		local_ip(w, port, m, &pi);
-		return;
-	}
-	/* never forwarded, inspected or resolved: a subnet's broadcast, 0/8, loopback, ... */
-	if (unlikely(pkt_dst_martian(pi.family, pi.daddr, kind))) {
-		wk_drop(w, m, SL_DROP_MARTIAN_DST);
-		return;
-	}
-	if (unlikely(nlb_is_other_zone_ip(pi.family, pi.daddr))) {
-		wk_drop(w, m, SL_DROP_OTHER_ZONE_IP);
+	if (c == SL_CLASS_LOCAL) {
+		local_ip(w, port, m, &pi, kind);
 		return;
 	}
 	/* a target's reply (of a session, or to adopt), or an ICMP error about a session */
-	if (nlb_try_session(w, (int)port, m, &pi) || nlb_reply_adopt(w, (int)port, m, &pi))
-		return;
-	if (p->attach < 0) {
-		wk_drop(w, m, SL_DROP_NO_ATTACHMENT);
+	if (c == SL_CLASS_NLB_TRANSIT) {
+		if (nlb_try_session(w, (int)port, m, &pi) || nlb_reply_adopt(w, (int)port, m, &pi))
+			return;
+		c = sl_classify_encap(&pv, &drop);
+	}
+	if (unlikely(c == SL_CLASS_DROP)) {
+		wk_drop(w, m, (enum sl_drop)drop);
 		return;
 	}
 	gw_encap(w, (int)port, m, &pi, (unsigned int)p->attach, 0);

@@ -11,6 +11,7 @@
 #include <rte_mbuf.h>
 
 #include "dataplane/core/bucket.h"
+#include "dataplane/core/classify.h"
 #include "dataplane/core/pkt.h"
 #include "dataplane/dpdk/dp.h"
 #include "dataplane/dpdk/stats.h"
@@ -61,23 +62,25 @@ static inline void wk_drop(struct wctx *w, struct rte_mbuf *m, enum sl_drop r)
 	rte_pktmbuf_free(m);
 }
 
-/* Multicast and broadcast are never transit: ND is answered, the rest is not forwarded. */
-static inline int wk_is_multicast(const struct pkt_info *pi)
+/* The node as classification sees it (core/classify.h): this shell's NLB serves both families. */
+static inline struct sl_node_view wk_node_view(void)
 {
-	if (pi->family == 6)
-		return pi->daddr[0] == 0xff;
-	return (pi->daddr[0] & 0xf0) == 0xe0 || (pi->daddr[0] == 255 && pi->daddr[1] == 255 &&
-						 pi->daddr[2] == 255 && pi->daddr[3] == 255);
+	return (struct sl_node_view){.has_listeners = !!dp.cfg->n_listeners, .nlb_v6 = 1};
 }
 
 /* worker.c: lcore entry point */
 int worker_main(void *arg);
-/* worker.c: what the node's addresses say of family/addr: PKT_DST_OWN, _EDGE or _OTHER. */
-unsigned int wk_dst_kind(uint8_t family, const uint8_t *addr);
+/* What the node's addresses say of family/addr: PKT_DST_OWN, _EDGE or _OTHER (dp.local). */
+static inline unsigned int wk_dst_kind(uint8_t family, const uint8_t *addr)
+{
+	return sl_dst_pkt_kind(localtab_kind(&dp.local, family, addr));
+}
 
 /* local.c: what a host does: ARP, ping, ICMP errors */
 void local_arp(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struct pkt_info *pi);
-void local_ip(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struct pkt_info *pi);
+/* a packet sl_classify_ip found ours (SL_CLASS_LOCAL), kind its destination's SL_DST_* */
+void local_ip(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struct pkt_info *pi,
+	      unsigned int kind);
 void local_arp_request(struct wctx *w, unsigned int port, const uint8_t *target);
 /*
  * m (packet pi) is too big for its egress port: `verdict` is pkt_egress_mtu's (PKT_MTU_ICMP:
