@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* args.c - sluicectl's messages, its command line and the checks of its arguments (cli.h). */
+/* args.c - sluicectl's messages, command line and argument checks (sluicectl.h). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctrl/sluicectl/cli.h"
+#include "ctrl/sluicectl/sluicectl.h"
 
 /* The command options, in the order of enum ctl_opt_bit. */
 static const struct {

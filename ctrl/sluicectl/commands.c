@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * commands.c - sluicectl's commands (cli.h): one table of them (name, synopsis, options,
+ * commands.c - sluicectl's commands (sluicectl.h): one table of them (name, synopsis, options,
  * handler, the printer of the reply), --help generated from it, and main(). A handler checks
  * its arguments (a usage error sends nothing), builds the request and runs it (conn.c).
  */
@@ -11,7 +11,7 @@
 
 #include <jansson.h>
 
-#include "ctrl/sluicectl/cli.h"
+#include "ctrl/sluicectl/sluicectl.h"
 
 static const struct ctl_cmd ctl_cmds[];
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * conn.c - sluicectl's connection to sluiced (cli.h): connect to the API socket (non-blocking,
- * everything within --timeout), send one request line, read one reply line, and turn what goes
- * wrong into a message on stderr and an exit status.
+ * conn.c - sluicectl's connection to sluiced (sluicectl.h): connect to the API socket
+ * (non-blocking, everything within --timeout), send one request line, read one reply line,
+ * and turn what goes wrong into a message on stderr and an exit status.
  */
 #include <errno.h>
 #include <math.h>
@@ -17,7 +17,7 @@
 
 #include <jansson.h>
 
-#include "ctrl/sluicectl/cli.h"
+#include "ctrl/sluicectl/sluicectl.h"
 
 static double ctl_now(void)
 {

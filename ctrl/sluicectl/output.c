@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * output.c - reply values as text and table cells for sluicectl (cli.h): durations, scalars,
+ * output.c - reply values as text and table cells for sluicectl (sluicectl.h): durations, scalars,
  * "LABEL value" lines, and listings described by a spec of their columns. Out of memory is
  * fatal.
  */
@@ -13,7 +13,7 @@
 
 #include <jansson.h>
 
-#include "ctrl/sluicectl/cli.h"
+#include "ctrl/sluicectl/sluicectl.h"
 
 void ctl_fmt_dur(double s, int frac, char *buf, size_t len)
 {
@@ -316,7 +316,7 @@ static const struct {
 
 /* ---- listings -------------------------------------------------------------------------- */
 
-/* One column of a listing's spec (cli.h ctl_listing). */
+/* One column of a listing's spec (sluicectl.h ctl_listing). */
 struct ctl_spec {
 	char header[64];
 	char key[64];

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * show.c - how sluicectl prints each reply of sluiced (cli.h, docs/daemon.md): aligned tables
+ * show.c - how sluicectl prints each reply of sluiced (sluicectl.h, docs/daemon.md): aligned tables
  * with a header row, "-" for a missing value, and a few "LABEL value" lines.
  */
 #include <stdio.h>
@@ -8,7 +8,7 @@
 
 #include <jansson.h>
 
-#include "ctrl/sluicectl/cli.h"
+#include "ctrl/sluicectl/sluicectl.h"
 
 /* ---- the replies ----------------------------------------------------------------------- */
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * cli.h - the parts of sluicectl, the CLI of sluiced's API (docs/daemon.md), private to it.
+ * sluicectl.h - the parts of sluicectl, the CLI of sluiced's API (docs/daemon.md), private to it.
  * A blocking client: one request line {"v":1,"id":1,"op":...} on the API socket, one reply line
  * back (at most 4 MiB, within --timeout), printed as aligned tables or, with --json, as the
  * reply itself.
@@ -14,8 +14,8 @@
  * Exit status: 0 success, 1 the daemon refused the request (or its reply made no sense),
  * 2 usage error (nothing was sent), 3 the daemon could not be reached or did not answer.
  */
-#ifndef SL_CLI_H
-#define SL_CLI_H
+#ifndef SL_SLUICECTL_H
+#define SL_SLUICECTL_H
 
 #include <stddef.h>
 #include <stdio.h>
@@ -181,4 +181,4 @@ void ctl_show_dataplanes(json_t *r, const void *arg);
 void ctl_show_node(json_t *r, const void *arg);
 void ctl_show_reload(json_t *r, const void *arg);
 
-#endif /* SL_CLI_H */
+#endif /* SL_SLUICECTL_H */
