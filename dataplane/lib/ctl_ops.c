@@ -27,7 +27,7 @@ static const char *ctl_proto_name(enum cfg_proto p)
 	return (unsigned int)p < 4 ? names[p] : "?";
 }
 
-int ctl_op_hello(struct ctl_req *r, char *err)
+static int ctl_op_hello(struct ctl_req *r, char *err)
 {
 	static const char *const extra[] = {"client", NULL};
 	const struct config *cfg = ctl_be->cfg;
@@ -77,7 +77,7 @@ static json_t *ctl_target_json(const struct rt_target *t, uint64_t now)
 	return o;
 }
 
-int ctl_op_state(struct ctl_req *r, char *err)
+static int ctl_op_state(struct ctl_req *r, char *err)
 {
 	const struct rt_state *s = ctl_be->current();
 	uint64_t now = ctl_be->now_us();
@@ -105,7 +105,7 @@ int ctl_op_state(struct ctl_req *r, char *err)
 	return 0;
 }
 
-int ctl_op_stats(struct ctl_req *r, char *err)
+static int ctl_op_stats(struct ctl_req *r, char *err)
 {
 	json_t *j;
 
@@ -120,7 +120,7 @@ int ctl_op_stats(struct ctl_req *r, char *err)
 	return 0;
 }
 
-int ctl_op_liveness(struct ctl_req *r, char *err)
+static int ctl_op_liveness(struct ctl_req *r, char *err)
 {
 	struct ctl_liveness l = {0};
 
@@ -208,7 +208,7 @@ void ctl_flows_add_session(struct ctl_flows *f, const struct rt_group *g, const 
 			  now > seen ? (double)(now - seen) / 1e6 : 0.0));
 }
 
-int ctl_op_flows(struct ctl_req *r, char *err)
+static int ctl_op_flows(struct ctl_req *r, char *err)
 {
 	static const char *const extra[] = {"limit", "group", "target", NULL};
 	struct ctl_flows f = {.limit = CTL_FLOWS_DEFAULT, .group = -1};
@@ -257,3 +257,8 @@ int ctl_op_flows(struct ctl_req *r, char *err)
 	json_object_set_new(r->reply, "truncated", json_boolean(f.total > f.listed));
 	return 0;
 }
+
+const struct ctl_op ctl_read_ops[] = {
+	{"hello", ctl_op_hello},       {"state", ctl_op_state}, {"stats", ctl_op_stats},
+	{"liveness", ctl_op_liveness}, {"flows", ctl_op_flows}, {NULL, NULL},
+};

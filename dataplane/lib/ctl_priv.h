@@ -71,14 +71,15 @@ int ctl_check_members(json_t *msg, const char *op, const char *const *extra, cha
 /* An address (network order, the family's size) as text; "?" when it cannot be. */
 const char *ctl_ip_str(uint8_t family, const uint8_t *a, char *buf, size_t len);
 
-/* The ops: 0, or a negative errno with the message in err. */
-int ctl_op_hello(struct ctl_req *r, char *err);
-int ctl_op_state(struct ctl_req *r, char *err);
-int ctl_op_stats(struct ctl_req *r, char *err);
-int ctl_op_liveness(struct ctl_req *r, char *err);
-int ctl_op_flows(struct ctl_req *r, char *err);
-int ctl_op_sync(struct ctl_req *r, char *err);
-int ctl_op_update(struct ctl_req *r, char *err);
+/* An op of the protocol: its name and handler (0, or a negative errno with the message in err). */
+struct ctl_op {
+	const char *name;
+	int (*fn)(struct ctl_req *r, char *err);
+};
+
+/* The ops that read (ctl_ops.c) and those that write (ctl_state.c); each ends with {NULL}. */
+extern const struct ctl_op ctl_read_ops[];
+extern const struct ctl_op ctl_write_ops[];
 
 /* ctl_target.c */
 /*

@@ -158,21 +158,27 @@ static void ctl_reply_error(struct ctl_client *c, json_t *id, const char *msg)
 	json_decref(r);
 }
 
+/* The op named name, or NULL. */
+static const struct ctl_op *ctl_find_op(const char *name)
+{
+	static const struct ctl_op *const tables[] = {ctl_read_ops, ctl_write_ops};
+	const struct ctl_op *o;
+	unsigned int t;
+
+	for (t = 0; t < CTL_DIM(tables); t++)
+		for (o = tables[t]; o->name; o++)
+			if (!strcmp(o->name, name))
+				return o;
+	return NULL;
+}
+
 static void ctl_request(struct ctl_client *c, const char *line, size_t len)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(struct ctl_req *r, char *err);
-	} ops[] = {
-		{"hello", ctl_op_hello},       {"sync", ctl_op_sync},	{"update", ctl_op_update},
-		{"state", ctl_op_state},       {"stats", ctl_op_stats}, {"flows", ctl_op_flows},
-		{"liveness", ctl_op_liveness},
-	};
 	char err[CTL_ERR_MAX] = "";
 	struct ctl_req r = {0};
 	json_error_t jerr;
 	json_t *msg, *id, *v, *op;
-	unsigned int i;
+	const struct ctl_op *fn;
 
 	msg = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!msg || !json_is_object(msg)) {
@@ -212,9 +218,8 @@ static void ctl_request(struct ctl_client *c, const char *line, size_t len)
 		snprintf(err, sizeof(err), "op: %s", op ? "not a string" : "missing");
 		goto refuse;
 	}
-	for (i = 0; i < CTL_DIM(ops) && strcmp(ops[i].name, json_string_value(op)); i++)
-		;
-	if (i == CTL_DIM(ops)) {
+	fn = ctl_find_op(json_string_value(op));
+	if (!fn) {
 		snprintf(err, sizeof(err),
 			 "unknown op \"%.64s\" (expected hello, sync, update, state, stats, flows, "
 			 "liveness)",
@@ -222,13 +227,13 @@ static void ctl_request(struct ctl_client *c, const char *line, size_t len)
 		goto refuse;
 	}
 	r.msg = msg;
-	r.op = ops[i].name;
+	r.op = fn->name;
 	r.reply = json_pack("{s:i,s:O,s:b}", "v", CTL_PROTOCOL, "id", id, "ok", 1);
 	if (!r.reply) {
 		snprintf(err, sizeof(err), "%s: out of memory", r.op);
 		goto refuse;
 	}
-	if (ops[i].fn(&r, err)) {
+	if (fn->fn(&r, err)) {
 		json_decref(r.reply);
 		if (!*err)
 			snprintf(err, sizeof(err), "%s: failed", r.op);

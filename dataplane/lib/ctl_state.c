@@ -243,7 +243,7 @@ static int ctl_sync_group(struct rt_state *n, json_t *jg, unsigned int *listed,
 	return 0;
 }
 
-int ctl_op_sync(struct ctl_req *r, char *err)
+static int ctl_op_sync(struct ctl_req *r, char *err)
 {
 	static const char *const extra[] = {"groups", NULL};
 	const struct config *cfg = ctl_be->cfg;
@@ -365,7 +365,7 @@ static int ctl_update_set(struct rt_state *n, json_t *set, json_t *rem, size_t i
 	return ctl_apply(n, (unsigned int)gi, slot, &ts, 0, now, where, err);
 }
 
-int ctl_op_update(struct ctl_req *r, char *err)
+static int ctl_op_update(struct ctl_req *r, char *err)
 {
 	static const char *const extra[] = {"set", "remove", NULL};
 	struct ctl_summary sum = {0};
@@ -414,3 +414,9 @@ fail:
 	rt_state_free(n);
 	return ret;
 }
+
+const struct ctl_op ctl_write_ops[] = {
+	{"sync", ctl_op_sync},
+	{"update", ctl_op_update},
+	{NULL, NULL},
+};
