@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * dpconn.c - the daemon's side of the dataplane control protocol (docs/protocol.md).
+ * dpconn.c - the daemon's side of the dataplane control protocol (docs/protocol.md): the
+ * connections (dpconn_priv.h lists the other parts).
  *
  * One struct dpconn per configured control socket, each a small state machine on the daemon's
  * event base:
@@ -21,65 +22,25 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stdbool.h>
-#include <stdint.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
-#include <event2/event.h>
-#include <jansson.h>
 
 #include "ctrl/announce.h"
-#include "ctrl/dpconn.h"
+#include "ctrl/dpconn_priv.h"
 #include "ctrl/jsonl.h"
-#include "ctrl/log.h"
-#include "ctrl/node.h"
-#include "ctrl/targets.h"
 
-#define DPCONN_RETRY_S	   1
-#define DPCONN_STATS_S	   2
-#define DPCONN_TIMEOUT_S   5
-#define DPCONN_WEDGED_S	   30 /* a daemon request unanswered this long: reconnect */
-#define DPCONN_RESYNC_S	   30
-#define DPCONN_LIVENESS_MS 100	       /* liveness poll period (daemon.announce) */
-#define DPCONN_MAX_EXPIRED 32	       /* API requests timed out, reply still owed */
-#define DPCONN_MAX_OUTPUT  (64u << 20) /* unsent bytes before the dataplane counts as stuck */
 #ifndef SL_VERSION
 #define SL_VERSION "0.1.0"
 #endif
-#define DPCONN_CLIENT	"sluiced " SL_VERSION
-#define DPCONN_PROTOCOL 1
-
-enum dpconn_state {
-	DP_DOWN,    /* not connected; the retry timer runs */
-	DP_HELLO,   /* connected, hello sent */
-	DP_SYNCING, /* hello answered, a sync is in flight */
-	DP_SYNCED,  /* the last sync was applied */
-	DP_REFUSED, /* the last sync was refused; retried in 30 s */
-};
-
-static const char *const state_names[] = {
-	[DP_DOWN] = "disconnected", [DP_HELLO] = "hello",	   [DP_SYNCING] = "syncing",
-	[DP_SYNCED] = "synced",	    [DP_REFUSED] = "sync_refused",
-};
-
-enum dpconn_kind {
-	REQ_API,
-	REQ_HELLO,
-	REQ_SYNC,
-	REQ_UPDATE,
-	REQ_STATS,
-	REQ_STATE,    /* after hello, before the first sync: the states to seed (restart) */
-	REQ_LIVENESS, /* every 100 ms with daemon.announce */
-};
+#define DPCONN_CLIENT "sluiced " SL_VERSION
 
 static const char *const kind_names[] = {
 	[REQ_API] = "request",	     [REQ_HELLO] = "hello", [REQ_SYNC] = "sync",
@@ -87,68 +48,20 @@ static const char *const kind_names[] = {
 	[REQ_LIVENESS] = "liveness",
 };
 
-struct dpconn;
+struct event_base *dp_base;
+struct dpconn *dp_conns;
+unsigned int dp_n_conns;
+bool dp_liveness_on;
 
-struct dpconn_req {
-	TAILQ_ENTRY(dpconn_req) link;
-	struct dpconn *conn; /* NULL on the deferred list */
-	json_int_t id;
-	enum dpconn_kind kind;
-	bool expired; /* timed out: the callback has run, the reply is dropped */
-	bool late;    /* a daemon request unanswered for DPCONN_TIMEOUT_S, warned about */
-	struct event *timer;
-	dpconn_cb cb;
-	void *arg;
-	char *err;    /* deferred list: the error to report */
-	char *socket; /* deferred list: the dataplane asked for */
+/* What to do with the reply to each kind of daemon request. */
+static void (*const dp_on_reply[])(struct dpconn *c, json_t *reply, bool ok) = {
+	[REQ_HELLO] = dp_on_hello, [REQ_SYNC] = dp_on_sync,   [REQ_UPDATE] = dp_on_update,
+	[REQ_STATS] = dp_on_stats, [REQ_STATE] = dp_on_state, [REQ_LIVENESS] = dp_on_liveness,
 };
-
-TAILQ_HEAD(dpconn_req_list, dpconn_req);
-
-struct dpconn {
-	char *socket;
-	enum dpconn_state state;
-	struct bufferevent *bev;
-	unsigned int epoch; /* bumped on every disconnect: stale callbacks see the change */
-	struct event *retry_ev;
-	struct event *stats_ev;
-	struct event *resync_ev;
-	struct dpconn_req_list pending; /* in the order sent = the order of the replies */
-	unsigned int n_expired;
-	unsigned int syncs_inflight;
-	bool stats_inflight;
-	bool warned_late;
-	json_int_t next_id;
-	json_t *last_stats;
-	json_t *hello;	       /* the last hello reply */
-	json_int_t generation; /* -1: not known */
-	bool ever_synced;
-	struct timespec last_sync; /* CLOCK_MONOTONIC, valid when ever_synced */
-	/* liveness (daemon.announce): the last answer and when it came (CLOCK_MONOTONIC) */
-	struct event *live_ev;
-	bool live_inflight;
-	bool live_known; /* an alive answer came on this connection */
-	bool live_alive, live_stopping;
-	bool synced_conn; /* a sync was applied on this connection (a resync keeps it synced) */
-	struct timespec live_at;
-	char last_error[512]; /* "" when none */
-	char logged[512];     /* the last problem logged, so that repeats are not */
-};
-
-static struct event_base *dp_base;
-static struct dpconn *conns;
-static unsigned int n_conns;
-static struct event *defer_ev; /* runs the callbacks of requests that could not be sent */
-static struct dpconn_req_list deferred = TAILQ_HEAD_INITIALIZER(deferred);
-static bool dp_liveness_on;
 
 static void dp_connect(struct dpconn *c);
-static void dp_disconnect(struct dpconn *c, const char *why);
-static int dp_send(struct dpconn *c, json_t *msg, enum dpconn_kind kind, dpconn_cb cb, void *arg);
-static void dp_send_sync(struct dpconn *c);
-static const char *reply_error(json_t *reply);
 
-static double ts_since(const struct timespec *then)
+double dp_since(const struct timespec *then)
 {
 	struct timespec now;
 
@@ -160,8 +73,7 @@ static double ts_since(const struct timespec *then)
  * Record a problem as last_error and log it, unless it is the problem logged last: a state
  * that persists is logged once. dp_clear_problem() re-arms logging after a success.
  */
-static void __attribute__((format(printf, 3, 4)))
-dp_problem(struct dpconn *c, enum log_level level, const char *fmt, ...)
+void dp_problem(struct dpconn *c, enum log_level level, const char *fmt, ...)
 {
 	char msg[sizeof(c->last_error)];
 	va_list ap;
@@ -178,12 +90,12 @@ dp_problem(struct dpconn *c, enum log_level level, const char *fmt, ...)
 	log_msg(level, "dataplane %s: %s", c->socket, msg);
 }
 
-static void dp_clear_problem(struct dpconn *c)
+void dp_clear_problem(struct dpconn *c)
 {
 	c->logged[0] = '\0';
 }
 
-static void req_free(struct dpconn_req *r)
+void dp_req_free(struct dpconn_req *r)
 {
 	if (r->timer)
 		event_free(r->timer);
@@ -200,7 +112,7 @@ static void req_fail(struct dpconn *c, struct dpconn_req *r, const char *err)
 		c->n_expired--;
 	if (r->kind == REQ_API && !r->expired && r->cb)
 		r->cb(NULL, c->socket, err, r->arg);
-	req_free(r);
+	dp_req_free(r);
 }
 
 static void dp_schedule_retry(struct dpconn *c)
@@ -215,7 +127,7 @@ static void dp_schedule_retry(struct dpconn *c)
  * dataplane keeps its last state meanwhile. Safe to call from any callback of c: callers that
  * go on touching c compare c->epoch.
  */
-static void dp_disconnect(struct dpconn *c, const char *why)
+void dp_disconnect(struct dpconn *c, const char *why)
 {
 	char err[600];
 	struct dpconn_req *r;
@@ -258,76 +170,6 @@ static void dp_retry_cb(evutil_socket_t fd, short what, void *arg)
 	dp_connect(arg);
 }
 
-static void dp_resync_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct dpconn *c = arg;
-
-	(void)fd;
-	(void)what;
-	if (c->state == DP_REFUSED && c->syncs_inflight == 0)
-		dp_send_sync(c);
-}
-
-static void dp_stats_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct dpconn *c = arg;
-	json_t *req;
-
-	(void)fd;
-	(void)what;
-	if (c->state == DP_DOWN || c->state == DP_HELLO || c->stats_inflight)
-		return;
-	req = json_pack("{s:s}", "op", "stats");
-	if (!req)
-		return;
-	if (dp_send(c, req, REQ_STATS, NULL, NULL) == 0)
-		c->stats_inflight = true;
-	json_decref(req);
-}
-
-static void dp_liveness_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct dpconn *c = arg;
-	json_t *req;
-
-	(void)fd;
-	(void)what;
-	/* One at a time: a stopped or hung dataplane leaves it unanswered, and its last answer
-	 * ages past liveness_timeout_ms (dpconn_node_reason). */
-	if (c->state == DP_DOWN || c->live_inflight || !dp_liveness_on)
-		return;
-	req = json_pack("{s:s}", "op", "liveness");
-	if (req && dp_send(c, req, REQ_LIVENESS, NULL, NULL) == 0)
-		c->live_inflight = true;
-	json_decref(req);
-}
-
-static void dp_on_liveness(struct dpconn *c, json_t *reply, bool ok)
-{
-	c->live_inflight = false;
-	if (!ok) {
-		dp_problem(c, LOG_LVL_ERROR, "liveness refused: %s (counts as not alive)",
-			   reply_error(reply));
-		c->live_known = false;
-	} else {
-		bool alive = json_is_true(json_object_get(reply, "alive"));
-		bool stopping = json_is_true(json_object_get(reply, "stopping"));
-
-		if (c->live_known && alive != c->live_alive)
-			log_msg(alive ? LOG_LVL_INFO : LOG_LVL_WARNING,
-				"dataplane %s: %s (stalled %" JSON_INTEGER_FORMAT " ms)", c->socket,
-				alive ? "alive again" : "not alive: its packet path is stalled",
-				json_integer_value(json_object_get(reply, "stalled_ms")));
-		if (stopping && !c->live_stopping)
-			log_warn("dataplane %s: stopping (draining before it exits)", c->socket);
-		c->live_known = true;
-		c->live_alive = alive;
-		c->live_stopping = stopping;
-		clock_gettime(CLOCK_MONOTONIC, &c->live_at);
-	}
-	announce_kick();
-}
-
 static void dp_timeout_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct dpconn_req *r = arg;
@@ -368,7 +210,7 @@ static void dp_timeout_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /* Queue msg (not stolen; "id" is set on it) on c. 0 or a negative errno. */
-static int dp_send(struct dpconn *c, json_t *msg, enum dpconn_kind kind, dpconn_cb cb, void *arg)
+int dp_send(struct dpconn *c, json_t *msg, enum dpconn_kind kind, dpconn_cb cb, void *arg)
 {
 	struct timeval tv = {DPCONN_TIMEOUT_S, 0};
 	struct evbuffer *out;
@@ -405,185 +247,17 @@ static int dp_send(struct dpconn *c, json_t *msg, enum dpconn_kind kind, dpconn_
 	return 0;
 
 err_free:
-	req_free(r);
+	dp_req_free(r);
 	return rc;
 }
 
-static void dp_send_sync(struct dpconn *c)
+int dp_send_op(struct dpconn *c, const char *op, enum dpconn_kind kind)
 {
-	json_t *sync = targets_sync_json();
-	int rc;
+	json_t *req = json_pack("{s:s}", "op", op);
+	int rc = req ? dp_send(c, req, kind, NULL, NULL) : -ENOMEM;
 
-	if (!sync) {
-		dp_disconnect(c, "cannot build the sync message");
-		return;
-	}
-	rc = dp_send(c, sync, REQ_SYNC, NULL, NULL);
-	json_decref(sync);
-	if (rc < 0) {
-		dp_disconnect(c, rc == -ENOBUFS ? "dataplane does not read its socket"
-						: "cannot queue the sync message");
-		return;
-	}
-	c->syncs_inflight++;
-	c->state = DP_SYNCING;
-	evtimer_del(c->resync_ev);
-}
-
-static const char *reply_error(json_t *reply)
-{
-	const char *e = json_string_value(json_object_get(reply, "error"));
-
-	return e ? e : "(no message)";
-}
-
-static void dp_note_generation(struct dpconn *c, json_t *reply)
-{
-	json_t *g = json_object_get(reply, "generation");
-
-	if (json_is_integer(g))
-		c->generation = json_integer_value(g);
-}
-
-static const char *str_or(json_t *s, const char *def)
-{
-	return json_is_string(s) ? json_string_value(s) : def;
-}
-
-static void dp_on_hello(struct dpconn *c, json_t *reply, bool ok)
-{
-	static const struct timeval stats_period = {DPCONN_STATS_S, 0};
-	json_t *proto = json_object_get(reply, "protocol");
-	char why[600];
-
-	if (!ok) {
-		snprintf(why, sizeof(why), "hello refused: %s", reply_error(reply));
-		dp_problem(c, LOG_LVL_ERROR, "%s", why);
-		dp_disconnect(c, why);
-		return;
-	}
-	if (!json_is_integer(proto) || json_integer_value(proto) != DPCONN_PROTOCOL) {
-		if (json_is_integer(proto))
-			snprintf(why, sizeof(why),
-				 "dataplane speaks protocol %" JSON_INTEGER_FORMAT
-				 ", this daemon speaks %d",
-				 json_integer_value(proto), DPCONN_PROTOCOL);
-		else
-			snprintf(why, sizeof(why), "hello reply without a protocol version");
-		dp_problem(c, LOG_LVL_ERROR, "%s", why);
-		dp_disconnect(c, why);
-		return;
-	}
-	json_decref(c->hello);
-	c->hello = json_incref(reply);
-	dp_note_generation(c, reply);
-	dp_clear_problem(c);
-	c->last_error[0] = '\0';
-	log_info("dataplane %s: connected (%s %s, generation %" JSON_INTEGER_FORMAT
-		 ", %s); syncing",
-		 c->socket, str_or(json_object_get(reply, "dataplane"), "?"),
-		 str_or(json_object_get(reply, "version"), "?"), c->generation,
-		 json_is_true(json_object_get(reply, "synced")) ? "synced before" : "never synced");
-	if (json_is_true(json_object_get(reply, "synced"))) {
-		/*
-		 * Programmed by a daemon before (this one restarted, or another connection):
-		 * read its target states back before the sync, so that targets not checked yet
-		 * keep them (a restart changes no forwarding decision). The sync follows the
-		 * answer (dp_on_state).
-		 */
-		json_t *req = json_pack("{s:s}", "op", "state");
-
-		if (!req || dp_send(c, req, REQ_STATE, NULL, NULL) < 0) {
-			json_decref(req);
-			dp_disconnect(c, "cannot queue the state request");
-			return;
-		}
-		json_decref(req);
-	} else {
-		dp_send_sync(c);
-	}
-	if (c->state == DP_DOWN)
-		return;
-	if (dp_liveness_on) {
-		static const struct timeval live_period = {0, DPCONN_LIVENESS_MS * 1000};
-
-		dp_liveness_cb(-1, 0, c);
-		evtimer_add(c->live_ev, &live_period);
-	}
-	/* The first stats now, so that metrics and the API have counters at once. */
-	dp_stats_cb(-1, 0, c);
-	evtimer_add(c->stats_ev, &stats_period);
-}
-
-static void dp_on_sync(struct dpconn *c, json_t *reply, bool ok)
-{
-	struct timeval tv = {DPCONN_RESYNC_S, 0};
-
-	c->syncs_inflight--;
-	if (ok) {
-		dp_note_generation(c, reply);
-		c->ever_synced = true;
-		clock_gettime(CLOCK_MONOTONIC, &c->last_sync);
-		if (c->syncs_inflight == 0) {
-			log_info("dataplane %s: synced (generation %" JSON_INTEGER_FORMAT ")",
-				 c->socket, c->generation);
-			c->state = DP_SYNCED;
-			c->synced_conn = true;
-			c->last_error[0] = '\0';
-			dp_clear_problem(c);
-			announce_kick();
-		}
-		return;
-	}
-	/* Not re-armed per repeat: a config mismatch stays until the dataplane restarts. */
-	dp_problem(c, LOG_LVL_ERROR, "sync refused: %s (retrying in %d s or on reconnect)",
-		   reply_error(reply), DPCONN_RESYNC_S);
-	if (c->syncs_inflight == 0) {
-		c->state = DP_REFUSED;
-		evtimer_add(c->resync_ev, &tv);
-	}
-}
-
-static void dp_on_state(struct dpconn *c, json_t *reply, bool ok)
-{
-	if (ok)
-		targets_seed(reply, c->socket);
-	else
-		log_warn("dataplane %s: state refused (%s): its target states are not read back",
-			 c->socket, reply_error(reply));
-	if (c->state == DP_HELLO)
-		dp_send_sync(c);
-}
-
-static void dp_on_update(struct dpconn *c, json_t *reply, bool ok)
-{
-	if (ok) {
-		dp_note_generation(c, reply);
-		return;
-	}
-	log_err("dataplane %s: update refused: %s; sending a full sync", c->socket,
-		reply_error(reply));
-	snprintf(c->last_error, sizeof(c->last_error), "update refused: %s", reply_error(reply));
-	/* A sync in flight was sent after this update and supersedes it; a refused one is retried.
-	 */
-	if (c->state == DP_SYNCED)
-		dp_send_sync(c);
-}
-
-static void dp_on_stats(struct dpconn *c, json_t *reply, bool ok)
-{
-	json_t *stats = json_object_get(reply, "stats");
-
-	c->stats_inflight = false;
-	if (!ok || !json_is_object(stats)) {
-		log_dbg("dataplane %s: stats: %s", c->socket,
-			ok ? "reply without a stats object" : reply_error(reply));
-		return;
-	}
-	json_decref(c->last_stats);
-	c->last_stats = json_incref(stats);
-	/* the passive data-path check weighs each appliance's returns against its packets */
-	targets_passive((unsigned int)(c - conns), c->epoch, stats);
+	json_decref(req);
+	return rc;
 }
 
 /* One message from the dataplane. May disconnect c. */
@@ -596,7 +270,7 @@ static void dp_on_message(struct dpconn *c, json_t *msg)
 
 	if (!json_is_integer(id)) {
 		/* A reply to no request: the dataplane refused our framing and closes. */
-		snprintf(why, sizeof(why), "dataplane error: %s", reply_error(msg));
+		snprintf(why, sizeof(why), "dataplane error: %s", dp_reply_error(msg));
 		dp_disconnect(c, why);
 		return;
 	}
@@ -623,31 +297,11 @@ static void dp_on_message(struct dpconn *c, json_t *msg)
 	TAILQ_REMOVE(&c->pending, r, link);
 	if (r->expired)
 		c->n_expired--;
-	switch (r->kind) {
-	case REQ_HELLO:
-		dp_on_hello(c, msg, ok);
-		break;
-	case REQ_SYNC:
-		dp_on_sync(c, msg, ok);
-		break;
-	case REQ_UPDATE:
-		dp_on_update(c, msg, ok);
-		break;
-	case REQ_STATS:
-		dp_on_stats(c, msg, ok);
-		break;
-	case REQ_STATE:
-		dp_on_state(c, msg, ok);
-		break;
-	case REQ_LIVENESS:
-		dp_on_liveness(c, msg, ok);
-		break;
-	case REQ_API:
-		if (!r->expired && r->cb)
-			r->cb(msg, c->socket, NULL, r->arg);
-		break;
-	}
-	req_free(r);
+	if (r->kind != REQ_API)
+		dp_on_reply[r->kind](c, msg, ok);
+	else if (!r->expired && r->cb)
+		r->cb(msg, c->socket, NULL, r->arg);
+	dp_req_free(r);
 }
 
 static void dp_read_cb(struct bufferevent *bev, void *arg)
@@ -741,329 +395,88 @@ retry:
 	dp_schedule_retry(c);
 }
 
+/* The timers of a connection: where each is kept, its flags and callback. */
+static const struct {
+	size_t off;
+	short what;
+	event_callback_fn cb;
+} dp_timers[] = {
+	{offsetof(struct dpconn, retry_ev), 0, dp_retry_cb},
+	{offsetof(struct dpconn, stats_ev), EV_PERSIST, dp_stats_cb},
+	{offsetof(struct dpconn, resync_ev), 0, dp_resync_cb},
+	{offsetof(struct dpconn, live_ev), EV_PERSIST, dp_liveness_cb},
+};
+
 int dpconn_init(struct event_base *base, const char *const *sockets, unsigned int n)
 {
-	unsigned int i;
-	int rc;
+	unsigned int i, k;
 
-	if (conns)
+	if (dp_conns)
 		log_fatal("dpconn_init called twice");
 	/* A dataplane that goes away must not kill the daemon with SIGPIPE on the next write. */
 	signal(SIGPIPE, SIG_IGN);
 	dp_base = base;
 	if (n == 0)
 		return 0;
-	conns = calloc(n, sizeof(*conns));
-	if (!conns)
+	dp_conns = calloc(n, sizeof(*dp_conns));
+	if (!dp_conns)
 		return -ENOMEM;
-	n_conns = n;
+	dp_n_conns = n;
 	for (i = 0; i < n; i++) {
-		struct dpconn *c = &conns[i];
+		struct dpconn *c = &dp_conns[i];
 
 		TAILQ_INIT(&c->pending);
 		c->next_id = 1;
 		c->generation = -1;
 		c->state = DP_DOWN;
 		c->socket = strdup(sockets[i]);
-		c->retry_ev = evtimer_new(base, dp_retry_cb, c);
-		c->stats_ev = event_new(base, -1, EV_PERSIST, dp_stats_cb, c);
-		c->resync_ev = evtimer_new(base, dp_resync_cb, c);
-		c->live_ev = event_new(base, -1, EV_PERSIST, dp_liveness_cb, c);
-		if (!c->socket || !c->retry_ev || !c->stats_ev || !c->resync_ev || !c->live_ev) {
-			rc = -ENOMEM;
+		if (!c->socket)
 			goto err_free;
+		for (k = 0; k < sizeof(dp_timers) / sizeof(dp_timers[0]); k++) {
+			struct event **ev = (struct event **)((char *)c + dp_timers[k].off);
+
+			*ev = event_new(base, -1, dp_timers[k].what, dp_timers[k].cb, c);
+			if (!*ev)
+				goto err_free;
 		}
 	}
 	for (i = 0; i < n; i++)
-		dp_connect(&conns[i]);
+		dp_connect(&dp_conns[i]);
 	return 0;
 
 err_free:
 	dpconn_free();
-	return rc;
+	return -ENOMEM;
 }
 
 /* Pending requests are dropped without their callbacks: their owners are going away too. */
 void dpconn_free(void)
 {
 	struct dpconn_req *r;
-	unsigned int i;
+	unsigned int i, k;
 
-	for (i = 0; i < n_conns; i++) {
-		struct dpconn *c = &conns[i];
+	for (i = 0; i < dp_n_conns; i++) {
+		struct dpconn *c = &dp_conns[i];
 
 		while ((r = TAILQ_FIRST(&c->pending))) {
 			TAILQ_REMOVE(&c->pending, r, link);
-			req_free(r);
+			dp_req_free(r);
 		}
 		if (c->bev)
 			bufferevent_free(c->bev);
-		if (c->retry_ev)
-			event_free(c->retry_ev);
-		if (c->stats_ev)
-			event_free(c->stats_ev);
-		if (c->resync_ev)
-			event_free(c->resync_ev);
-		if (c->live_ev)
-			event_free(c->live_ev);
+		for (k = 0; k < sizeof(dp_timers) / sizeof(dp_timers[0]); k++) {
+			struct event *ev = *(struct event **)((char *)c + dp_timers[k].off);
+
+			if (ev)
+				event_free(ev);
+		}
 		json_decref(c->last_stats);
 		json_decref(c->hello);
 		free(c->socket);
 	}
-	free(conns);
-	conns = NULL;
-	n_conns = 0;
-	while ((r = TAILQ_FIRST(&deferred))) {
-		TAILQ_REMOVE(&deferred, r, link);
-		req_free(r);
-	}
-	if (defer_ev)
-		event_free(defer_ev);
-	defer_ev = NULL;
+	free(dp_conns);
+	dp_conns = NULL;
+	dp_n_conns = 0;
+	dp_defer_free();
 	dp_base = NULL;
-}
-
-void dpconn_push_update(json_t *set, json_t *remove)
-{
-	json_t *msg;
-	unsigned int i;
-	int rc;
-
-	if (json_array_size(set) == 0 && json_array_size(remove) == 0)
-		return;
-	msg = json_object();
-	if (!msg)
-		goto oom;
-	if ((json_array_size(set) && json_object_set(msg, "set", set)) ||
-	    (json_array_size(remove) && json_object_set(msg, "remove", remove)))
-		goto oom;
-	if (json_object_set_new(msg, "op", json_string("update")))
-		goto oom;
-	for (i = 0; i < n_conns; i++) {
-		struct dpconn *c = &conns[i];
-
-		/* A sync in flight was built before this change: the update follows it in order. */
-		if (c->state != DP_SYNCED && c->state != DP_SYNCING)
-			continue;
-		rc = dp_send(c, msg, REQ_UPDATE, NULL, NULL);
-		if (rc < 0)
-			dp_disconnect(c, "cannot queue an update");
-	}
-	json_decref(msg);
-	return;
-
-oom:
-	json_decref(msg);
-	/* The dataplanes would miss this change: resync them all instead. */
-	log_err("dpconn: out of memory building an update; resyncing");
-	dpconn_push_sync();
-}
-
-void dpconn_push_sync(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < n_conns; i++) {
-		/* A dataplane still in hello gets its sync when hello is answered. */
-		if (conns[i].state != DP_DOWN && conns[i].state != DP_HELLO)
-			dp_send_sync(&conns[i]);
-	}
-}
-
-static void dp_defer_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct dpconn_req_list list = TAILQ_HEAD_INITIALIZER(list);
-	struct dpconn_req *r;
-
-	(void)fd;
-	(void)what;
-	(void)arg;
-	/* Callbacks may queue more: those run on the next activation. */
-	TAILQ_CONCAT(&list, &deferred, link);
-	while ((r = TAILQ_FIRST(&list))) {
-		TAILQ_REMOVE(&list, r, link);
-		r->cb(NULL, r->socket, r->err, r->arg);
-		req_free(r);
-	}
-}
-
-/* Report err to cb from the event loop, not from inside dpconn_request(). */
-static int dp_defer_fail(const char *dataplane, const char *err, dpconn_cb cb, void *arg)
-{
-	struct dpconn_req *r;
-
-	if (!defer_ev) {
-		defer_ev = event_new(dp_base, -1, 0, dp_defer_cb, NULL);
-		if (!defer_ev)
-			return -ENOMEM;
-	}
-	r = calloc(1, sizeof(*r));
-	if (!r)
-		return -ENOMEM;
-	r->kind = REQ_API;
-	r->cb = cb;
-	r->arg = arg;
-	r->err = strdup(err);
-	r->socket = dataplane ? strdup(dataplane) : NULL;
-	if (!r->err || (dataplane && !r->socket)) {
-		req_free(r);
-		return -ENOMEM;
-	}
-	TAILQ_INSERT_TAIL(&deferred, r, link);
-	event_active(defer_ev, 0, 0);
-	return 0;
-}
-
-static bool dp_usable(const struct dpconn *c)
-{
-	return c->state != DP_DOWN && c->state != DP_HELLO;
-}
-
-int dpconn_request(const char *dataplane, json_t *req, dpconn_cb cb, void *arg)
-{
-	struct dpconn *c = NULL;
-	char err[600];
-	json_t *msg;
-	unsigned int i;
-	int rc;
-
-	if (!json_is_object(req) || !json_is_string(json_object_get(req, "op")) || !cb)
-		return -EINVAL;
-	if (!dp_base)
-		return -ENOTCONN;
-	for (i = 0; i < n_conns; i++) {
-		if (dataplane ? strcmp(conns[i].socket, dataplane) == 0 : dp_usable(&conns[i])) {
-			c = &conns[i];
-			break;
-		}
-	}
-	if (!c) {
-		if (dataplane)
-			snprintf(err, sizeof(err), "no dataplane %s in daemon.dataplanes",
-				 dataplane);
-		else
-			snprintf(err, sizeof(err), "no dataplane connected");
-		return dp_defer_fail(dataplane, err, cb, arg);
-	}
-	if (!dp_usable(c)) {
-		snprintf(err, sizeof(err), "dataplane %s is not connected%s%s", c->socket,
-			 c->last_error[0] ? ": " : "", c->last_error);
-		return dp_defer_fail(c->socket, err, cb, arg);
-	}
-	msg = json_copy(req);
-	if (!msg)
-		return -ENOMEM;
-	rc = dp_send(c, msg, REQ_API, cb, arg);
-	json_decref(msg);
-	if (rc == -ENOBUFS) {
-		snprintf(err, sizeof(err), "dataplane %s does not read its socket", c->socket);
-		return dp_defer_fail(c->socket, err, cb, arg);
-	}
-	return rc;
-}
-
-static json_t *copy_or_null(json_t *v)
-{
-	return v ? json_incref(v) : json_null();
-}
-
-static json_t *dp_status_one(const struct dpconn *c)
-{
-	json_t *o, *hello = dp_usable(c) ? c->hello : NULL;
-	int err = 0;
-
-	o = json_pack("{s:s, s:b, s:s, s:b}", "socket", c->socket, "connected", dp_usable(c),
-		      "state", state_names[c->state], "synced", c->state == DP_SYNCED);
-	if (!o)
-		return NULL;
-	err |= json_object_set_new(o, "generation",
-				   c->generation >= 0 && c->state != DP_DOWN
-					   ? json_integer(c->generation)
-					   : json_null());
-	err |= json_object_set_new(o, "last_error",
-				   c->last_error[0] ? json_string(c->last_error) : json_null());
-	/* Seconds since the last applied sync, to 0.1 s; null: never synced. */
-	err |= json_object_set_new(
-		o, "last_sync",
-		c->ever_synced ? json_real((double)(int64_t)(ts_since(&c->last_sync) * 10) / 10)
-			       : json_null());
-	err |= json_object_set_new(o, "dataplane",
-				   copy_or_null(json_object_get(hello, "dataplane")));
-	err |= json_object_set_new(o, "version", copy_or_null(json_object_get(hello, "version")));
-	if (err) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
-}
-
-json_t *dpconn_status_json(void)
-{
-	json_t *list = json_array(), *o;
-	unsigned int i;
-
-	if (!list)
-		return NULL;
-	for (i = 0; i < n_conns; i++) {
-		o = dp_status_one(&conns[i]);
-		if (!o || json_array_append_new(list, o)) {
-			json_decref(list);
-			return NULL;
-		}
-	}
-	return json_pack("{s:o}", "dataplanes", list);
-}
-
-unsigned int dpconn_count(void)
-{
-	return n_conns;
-}
-
-const char *dpconn_socket(unsigned int i)
-{
-	return i < n_conns ? conns[i].socket : NULL;
-}
-
-int dpconn_connected(unsigned int i)
-{
-	return i < n_conns && dp_usable(&conns[i]);
-}
-
-json_t *dpconn_last_stats(unsigned int i)
-{
-	return i < n_conns && dp_usable(&conns[i]) ? conns[i].last_stats : NULL;
-}
-
-void dpconn_liveness(int on)
-{
-	static const struct timeval live_period = {0, DPCONN_LIVENESS_MS * 1000};
-	unsigned int i;
-
-	dp_liveness_on = on;
-	for (i = 0; i < n_conns; i++) {
-		if (!on || conns[i].state == DP_DOWN || conns[i].state == DP_HELLO)
-			continue;
-		if (!evtimer_pending(conns[i].live_ev, NULL))
-			evtimer_add(conns[i].live_ev, &live_period);
-	}
-}
-
-int dpconn_node_reason(unsigned int i, uint32_t timeout_ms)
-{
-	const struct dpconn *c;
-	bool synced;
-
-	if (i >= n_conns || conns[i].state == DP_DOWN)
-		return NODE_R_DP_DOWN;
-	c = &conns[i];
-	/* A resync (reload, refused update) of a synced dataplane: it forwards with the
-	 * previous generation meanwhile, so it still counts as synced (no flap on a reload). */
-	synced = c->state == DP_SYNCED || (c->state == DP_SYNCING && c->synced_conn);
-	if (c->live_known && c->live_stopping)
-		return NODE_R_DP_STOPPING;
-	if (!c->live_known || !c->live_alive || ts_since(&c->live_at) * 1000 > timeout_ms)
-		return synced && c->live_known ? NODE_R_DP_STALLED : NODE_R_DP_NOT_SYNCED;
-	if (!synced)
-		return NODE_R_DP_NOT_SYNCED;
-	return NODE_R_NONE;
 }

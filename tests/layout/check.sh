@@ -6,7 +6,7 @@
 #   dataplane/lib   DPDK-free library: core and lib
 #   dataplane/dpdk  the DPDK shell: core, lib, dpdk
 #   bpf             the XDP program and its loader: core, lib (loader only), bpf
-#   ctrl            the daemon and CLI: core, lib, ctrl
+#   ctrl            the daemon and CLI: core, lib, ctrl (ctrl/sluicectl, the CLI, the same)
 #   appliance       the reference appliance: core, lib (cli.h only), appliance
 # Every project include names its folder from the repository root.
 set -euo pipefail
@@ -19,12 +19,12 @@ allowed() { # folder -> allowed include prefixes
 	dataplane/dpdk) echo "dataplane/core/ dataplane/lib/ dataplane/dpdk/" ;;
 	bpf) echo "dataplane/core/ dataplane/lib/ bpf/" ;;
 	bpf/prog) echo "dataplane/core/ bpf/" ;;
-	ctrl) echo "dataplane/core/ dataplane/lib/ ctrl/" ;;
+	ctrl | ctrl/sluicectl) echo "dataplane/core/ dataplane/lib/ ctrl/" ;;
 	appliance) echo "dataplane/core/ dataplane/lib/cli.h appliance/" ;;
 	esac
 }
 generated="sluice.skel.h vmlinux.h"
-for dir in dataplane/core dataplane/lib dataplane/dpdk bpf bpf/prog ctrl appliance; do
+for dir in dataplane/core dataplane/lib dataplane/dpdk bpf bpf/prog ctrl ctrl/sluicectl appliance; do
 	ok=$(allowed "$dir")
 	while IFS= read -r line; do
 		file=${line%%:*}

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctrl/table.h"
+#include "ctrl/sluicectl/table.h"
 
 #define TABLE_MAX_COLS 32
 #define TABLE_GAP      2
