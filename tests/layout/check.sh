@@ -8,7 +8,8 @@
 #   bpf             the XDP program and its loader: core, lib (loader only), bpf
 #   ctrl            the daemon and CLI: core, lib, ctrl (ctrl/sluicectl, the CLI, the same)
 #   appliance       the reference appliance: core, lib (cli.h only), appliance
-# Every project include names its folder from the repository root.
+# Every project include names its folder from the repository root, and no C file outside tests/
+# is over 900 lines.
 set -euo pipefail
 cd "${1:-$(dirname "$0")/../..}"
 fail=0
@@ -43,5 +44,12 @@ if grep -nE '#[[:space:]]*include[[:space:]]+"dataplane/lib/' bpf/sluice.bpf.c b
 	echo "layout: the BPF program includes dataplane/lib (only the loader may)"
 	fail=1
 fi
-[ "$fail" = 0 ] && echo "layout: every include in its place"
+# Small files named for what they do: no C file outside tests/ over 900 lines.
+while read -r n f; do
+	if [ "$f" != total ] && [ "$n" -gt 900 ]; then
+		echo "layout: $f has $n lines (at most 900 outside tests/: split it where it has seams)"
+		fail=1
+	fi
+done < <(git ls-files -- '*.c' '*.h' ':!tests/' 2>/dev/null | xargs -r wc -l)
+[ "$fail" = 0 ] && echo "layout: every include in its place, every file at most 900 lines"
 exit "$fail"
