@@ -211,11 +211,11 @@ int sl_xdp(struct xdp_md *ctx)
 	/* never forwarded, inspected or resolved: a subnet's broadcast, 0/8, loopback, ... */
 	if (pkt_dst_martian(pi.family, pi.daddr, kind))
 		return sl_drop(&e, SL_DROP_MARTIAN_DST);
-	if (nlb && pi.family == 4) {
+	if (nlb) {
 		__u32 i, d;
 
 		__builtin_memcpy(&d, pi.daddr, 4);
-		for (i = 0; i < XDP_MAX_ZONES; i++) {
+		for (i = 0; i < XDP_MAX_ZONES && pi.family == 4; i++) { /* other4: IPv4 */
 			if (i >= nlb->n_other)
 				break;
 			if (nlb->other4[i] == d)

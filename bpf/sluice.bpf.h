@@ -71,7 +71,7 @@ struct sl_scratch {
 	struct pkt_info fpi; /* sl_gw_encap: the packet as its datagram is steered */
 	struct frag_key frk; /* sl_frag: the fragment table key */
 	struct gwlb_pin_key ftk;
-	struct xdp_sess_key sk;	  /* sl_nlb: the session key being looked up / inserted */
+	struct nlb_sess_key sk;	  /* sl_nlb: the session key being looked up / inserted */
 	struct xdp_listener lsn;  /* sl_nlb: the packet's listener (a copy) */
 	struct xdp_sess sess[2];  /* sl_nlb: a session's entries (by direction), or the one found */
 	struct nat_rewrite rw[2]; /* sl_nlb: the rewrites (outer, quoted) */
