@@ -61,14 +61,7 @@ __noinline int sl_nat_apply(struct xdp_md *ctx, struct sl_scratch *s)
 	nat_undo_of(&s->pi, rw, &s->rw[1]); /* for sl_too_big_fwd */
 	if (nat_rewrite(data, end, &s->pi, rw))
 		return -1;
-	if (rw->set_src) {
-		__builtin_memcpy(s->pi.saddr, rw->saddr, 16);
-		s->pi.sport = rw->sport;
-	}
-	if (rw->set_dst) {
-		__builtin_memcpy(s->pi.daddr, rw->daddr, 16);
-		s->pi.dport = rw->dport;
-	}
+	nat_pi_apply(&s->pi, rw);
 	return 0;
 }
 

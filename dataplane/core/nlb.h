@@ -67,16 +67,23 @@ _Static_assert(sizeof(struct nlb_sess_key) == 40, "nlb_sess_key: the session tab
 
 #define NLB_CLOSING_US (10ull * 1000000) /* a closing session's idle time at most */
 
-/* The session key of the packet pi (addresses, ports, protocol as it reads). */
-SL_INLINE void nlb_sess_key_of(const struct pkt_info *pi, struct nlb_sess_key *k)
+/* The session key of a packet of pi's family and protocol from saddr:sport to daddr:dport. */
+SL_INLINE void nlb_sess_key_set(const struct pkt_info *pi, const uint8_t *saddr, uint16_t sport,
+				const uint8_t *daddr, uint16_t dport, struct nlb_sess_key *k)
 {
 	sl_memset(k, 0, sizeof(*k));
 	k->family = pi->family;
 	k->proto = pi->proto;
-	k->sport = pi->sport;
-	k->dport = pi->dport;
-	sl_memcpy(k->saddr, pi->saddr, 16);
-	sl_memcpy(k->daddr, pi->daddr, 16);
+	k->sport = sport;
+	k->dport = dport;
+	sl_memcpy(k->saddr, saddr, 16);
+	sl_memcpy(k->daddr, daddr, 16);
+}
+
+/* The session key of the packet pi (addresses, ports, protocol as it reads). */
+SL_INLINE void nlb_sess_key_of(const struct pkt_info *pi, struct nlb_sess_key *k)
+{
+	nlb_sess_key_set(pi, pi->saddr, pi->sport, pi->daddr, pi->dport, k);
 }
 
 /*
@@ -85,13 +92,7 @@ SL_INLINE void nlb_sess_key_of(const struct pkt_info *pi, struct nlb_sess_key *k
  */
 SL_INLINE void nlb_sess_key_quoted(const struct pkt_info *q, struct nlb_sess_key *k)
 {
-	sl_memset(k, 0, sizeof(*k));
-	k->family = q->family;
-	k->proto = q->proto;
-	k->sport = q->dport;
-	k->dport = q->sport;
-	sl_memcpy(k->saddr, q->daddr, 16);
-	sl_memcpy(k->daddr, q->saddr, 16);
+	nlb_sess_key_set(q, q->daddr, q->dport, q->saddr, q->sport, k);
 }
 
 /*
@@ -106,13 +107,7 @@ SL_INLINE void nlb_sess_build(const struct pkt_info *pi, const uint8_t *taddr, u
 			      struct nat_rewrite *crw, struct nat_rewrite *rrw)
 {
 	nlb_sess_key_of(pi, ck);
-	sl_memset(rk, 0, sizeof(*rk));
-	rk->family = pi->family;
-	rk->proto = pi->proto;
-	sl_memcpy(rk->saddr, taddr, 16);
-	rk->sport = tport;
-	sl_memcpy(rk->daddr, pi->saddr, 16);
-	rk->dport = pi->sport;
+	nlb_sess_key_set(pi, taddr, tport, pi->saddr, pi->sport, rk);
 	sl_memset(crw, 0, sizeof(*crw));
 	crw->family = pi->family;
 	crw->set_dst = 1;

@@ -242,6 +242,33 @@ static void test_reply_client(void)
 	CU_ASSERT_EQUAL(memcmp(&rk, &want, sizeof(want)), 0);
 }
 
+static void test_pi_apply(void)
+{
+	static const uint8_t t[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x16, [15] = 0x0b};
+	struct nlb_sess_key ck, rk, k;
+	struct nat_rewrite crw, rrw;
+	struct pkt_info pi, out;
+
+	/* the client's packet after its rewrite reads as the session's reply turned round */
+	pi6(&pi);
+	nlb_sess_build(&pi, t, 8443, &ck, &rk, &crw, &rrw);
+	out = pi;
+	nat_pi_apply(&out, &crw);
+	nlb_sess_key_quoted(&out, &k);
+	CU_ASSERT_EQUAL(memcmp(&k, &rk, sizeof(k)), 0); /* all 16 address bytes */
+	/* and the reply, rewritten, reads as the client's packet turned round */
+	memset(&out, 0, sizeof(out));
+	out.family = 6;
+	out.proto = IPPROTO_TCP_;
+	memcpy(out.saddr, rk.saddr, 16);
+	memcpy(out.daddr, rk.daddr, 16);
+	out.sport = rk.sport;
+	out.dport = rk.dport;
+	nat_pi_apply(&out, &rrw);
+	nlb_sess_key_quoted(&out, &k);
+	CU_ASSERT_EQUAL(memcmp(&k, &ck, sizeof(k)), 0);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -253,6 +280,7 @@ int main(void)
 		{"session key of a packet and of an ICMP quote", test_sess_key},
 		{"a new session's keys and rewrites (DNAT, SNAT)", test_sess_build},
 		{"the client packet an adopted reply answers", test_reply_client},
+		{"a rewritten packet reads as the other direction", test_pi_apply},
 		CU_TEST_INFO_NULL,
 	};
 
