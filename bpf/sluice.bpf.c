@@ -157,6 +157,7 @@ int sl_xdp(struct xdp_md *ctx)
 	}
 	nlb = bpf_map_lookup_elem(&sl_nlbcfg, &zero);
 	nv.has_listeners = nlb && nlb->n_listeners;
+	nv.nlb_v6 = 1; /* the NLB stages take both families */
 	kind = sl_dst_class(pi.family, pi.daddr);
 	c = sl_classify_ip(&pv, &nv, &pi, pi.family != 4 || sl_ipv4_csum_ok(ctx, pi.l3_off), kind,
 			   &drop);

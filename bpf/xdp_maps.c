@@ -89,12 +89,14 @@ int xdp_maps_check_config(const struct config *cfg, char *err, size_t errlen)
 				 cfg->path, g->name, g->n_targets, XDP_GROUP_TARGETS);
 			return -EINVAL;
 		}
-		for (t = 0; t < g->n_targets; t++)
+		/* NLB targets have the zone IP's family (config.c); GENEVE goes to IPv4 only */
+		for (t = 0; g->protocol == CFG_PROTO_GENEVE && t < g->n_targets; t++)
 			if (g->targets[t].address.family != 4) {
-				snprintf(err, errlen,
-					 "%s: target group %s, target %s: the XDP path takes IPv4 "
-					 "targets only",
-					 cfg->path, g->name, g->targets[t].id);
+				snprintf(
+					err, errlen,
+					"%s: target group %s, target %s: the XDP path sends GENEVE "
+					"to IPv4 appliances only",
+					cfg->path, g->name, g->targets[t].id);
 				return -EINVAL;
 			}
 	}
@@ -534,9 +536,11 @@ int xdp_group_from_rt(const struct rt_state *s, unsigned int gi, struct xdp_grou
 	}
 	for (i = 0; i < g->n_targets; i++)
 		/* a free slot keeps its last address (returns in flight), whatever its family */
-		if (g->tgt[i].present && g->tgt[i].family != 4) {
+		if (g->tgt[i].present && g->tgt[i].family != 4 &&
+		    g->cfg->protocol == CFG_PROTO_GENEVE) {
 			snprintf(err, errlen,
-				 "target group %s, target %s: the XDP path takes IPv4 targets only",
+				 "target group %s, target %s: the XDP path sends GENEVE to IPv4 "
+				 "appliances only",
 				 g->cfg->name, g->targets[i].id);
 			return -EINVAL;
 		}

@@ -59,13 +59,10 @@ int xdp_nlb_init(struct xdp_dp *x, char *err, size_t errlen)
 			 XDP_MAX_LISTENERS);
 		return -EINVAL;
 	}
-	if (cfg->n_listeners && zone.family != 4) {
-		snprintf(err, errlen, "listeners on the XDP path need an IPv4 zone IP");
-		return -EINVAL;
-	}
 	for (i = 0; i < cfg->n_zones; i++) {
 		const struct cfg_addr *a = &cfg->zones[i].address;
 
+		/* IPv4 only (the entry program's bounded loop): see docs/xdp.md "NLB" */
 		if (a->family != 4 || (zone.family == 4 && !memcmp(a->addr, zone.addr, 4)))
 			continue;
 		if (nc.n_other == XDP_MAX_ZONES) {
@@ -110,7 +107,8 @@ int xdp_nlb_init(struct xdp_dp *x, char *err, size_t errlen)
 static void xdp_reply_key_of(const struct rt_reply *e, struct xdp_reply_key *k)
 {
 	memset(k, 0, sizeof(*k));
-	memcpy(&k->addr, e->key.addr, 4);
+	k->family = e->key.family;
+	memcpy(k->addr, e->key.addr, 16);
 	k->port = e->key.port;
 	k->proto = e->key.proto;
 }
@@ -153,7 +151,7 @@ int xdp_nlb_replies_sync(const struct xdp_dp *x, const struct rt_state *s, char 
 		const struct cfg_listener *l;
 		struct xdp_reply v;
 
-		if (!e->own.flags || e->key.family != 4) /* IPv4 only, as the XDP path's NLB */
+		if (!e->own.flags)
 			continue;
 		l = &cfg->listeners[e->own.listener];
 		memset(&v, 0, sizeof(v));
@@ -174,10 +172,10 @@ int xdp_nlb_replies_sync(const struct xdp_dp *x, const struct rt_state *s, char 
 		k = next;
 		prev = &k;
 		memset(&rk, 0, sizeof(rk));
-		rk.family = 4;
+		rk.family = k.family;
 		rk.proto = k.proto;
 		rk.port = k.port;
-		memcpy(rk.addr, &k.addr, 4);
+		memcpy(rk.addr, k.addr, 16);
 		if (rt_reply_find(&s->replies, &rk))
 			continue;
 		if (n_stale == cap) {
@@ -211,14 +209,14 @@ out:
  * the map's size. 0, or -errno when sl_sess cannot be read.
  */
 static int xdp_nlb_walk(const struct xdp_dp *x,
-			int (*fn)(const struct xdp_sess_key *k, const struct xdp_sess *v,
+			int (*fn)(const struct nlb_sess_key *k, const struct xdp_sess *v,
 				  void *arg),
 			void *arg)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(x->obj, "sl_sess");
 	int fd = m ? bpf_map__fd(m) : -ENOENT, ret;
 	uint64_t max = m ? bpf_map__max_entries(m) : 0, seen = 0;
-	struct xdp_sess_key k, next;
+	struct nlb_sess_key k, next;
 	struct xdp_sess v;
 	void *prev = NULL;
 
@@ -232,7 +230,7 @@ static int xdp_nlb_walk(const struct xdp_dp *x,
 				continue;
 			return -errno;
 		}
-		if (v.dir != XDP_SESS_CLIENT)
+		if (v.dir != NLB_DIR_CLIENT)
 			continue;
 		ret = fn(&k, &v, arg);
 		if (ret)
@@ -254,7 +252,7 @@ struct xdp_nlb_count {
  * a slot reused by another target since the session began (another incarnation in the tag)
  * does not inherit it, and a removed target's sessions count for no target.
  */
-static int xdp_nlb_count_one(const struct xdp_sess_key *k, const struct xdp_sess *v, void *arg)
+static int xdp_nlb_count_one(const struct nlb_sess_key *k, const struct xdp_sess *v, void *arg)
 {
 	struct xdp_nlb_count *c = arg;
 	const struct rt_target *t;
@@ -365,7 +363,7 @@ struct xdp_nlb_list {
 	struct ctl_flows *f;
 };
 
-static int xdp_nlb_list_one(const struct xdp_sess_key *k, const struct xdp_sess *v, void *arg)
+static int xdp_nlb_list_one(const struct nlb_sess_key *k, const struct xdp_sess *v, void *arg)
 {
 	struct xdp_nlb_list *l = arg;
 	const struct rt_state *s = l->x->state;
@@ -383,13 +381,13 @@ static int xdp_nlb_list_one(const struct xdp_sess_key *k, const struct xdp_sess 
 	e = (struct ctl_session){
 		.listener = l->x->cfg->listeners[v->listener].name,
 		.proto = k->proto,
-		.family = 4,
-		.client = (const uint8_t *)&k->saddr,
-		.vip = (const uint8_t *)&k->daddr,
-		.target_address = (const uint8_t *)&v->daddr,
+		.family = k->family,
+		.client = k->saddr,
+		.vip = k->daddr,
+		.target_address = v->rw.daddr,
 		.cport = k->sport,
 		.vport = k->dport,
-		.tport = v->dport,
+		.tport = v->rw.dport,
 		.last_seen = v->last_seen,
 	};
 	ctl_flows_add_session(l->f, g, t, &e);

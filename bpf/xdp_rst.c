@@ -28,14 +28,14 @@ struct xdp_rst {
 int xdp_rst_frame(const struct xdp_rst_ev *ev, uint8_t *out, size_t cap)
 {
 	struct pkt_info pi = {0};
-	int len;
+	int len, v6 = (ev->seg[0] >> 4) == 6;
 
 	if (ev->l4_off < 20 || (size_t)ev->l4_off + 20 > sizeof(ev->seg))
 		return -EINVAL;
 	if (cap < ETH_HLEN_)
 		return -ENOSPC;
 	/* the segment's headers only: its length and payload come from l3_len */
-	pi.family = 4;
+	pi.family = v6 ? 6 : 4;
 	pi.proto = IPPROTO_TCP_;
 	pi.flags = PKT_F_L4;
 	pi.l3_off = 0;
@@ -47,7 +47,7 @@ int xdp_rst_frame(const struct xdp_rst_ev *ev, uint8_t *out, size_t cap)
 		return len;
 	memcpy(out, ev->dmac, 6);
 	memcpy(out + 6, ev->smac, 6);
-	sl_put_be16(out + 12, ETHERTYPE_IPV4);
+	sl_put_be16(out + 12, v6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4);
 	return ETH_HLEN_ + len;
 }
 

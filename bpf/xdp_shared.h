@@ -197,10 +197,10 @@ _Static_assert(sizeof(struct xdp_out) == 16, "xdp_out size");
  * one is built by sluice-xdp with core/nat.h nat_tcp_rst over `seg` (the segment as received:
  * the RST's addresses, ports and seq/ack all come from it) and sent on `ifindex` (live:
  * AF_PACKET) or written to port `port`'s pcap (replay). Counted by the program when recorded
- * (nlb_rst_sent, the port's tx); a full ring counts nlb_rst_ring_full instead. IPv4 only, as
- * the XDP path's NLB.
+ * (nlb_rst_sent, the port's tx); a full ring counts nlb_rst_ring_full instead. IPv4 or IPv6 (the
+ * IP version is the segment's first nibble).
  */
-#define XDP_RST_SEG_MAX	  80 /* an IPv4 header with options (60) + the first 20 TCP bytes */
+#define XDP_RST_SEG_MAX	  80 /* an IPv4 header with options (60) or IPv6's (40) + 20 TCP bytes */
 #define XDP_RST_RING_SIZE (256 * 1024) /* bytes: ~2400 records; a power of 2, pages */
 struct xdp_rst_ev {
 	uint8_t seg[XDP_RST_SEG_MAX]; /* IP header + 20 TCP bytes; the rest is not written */
@@ -212,7 +212,7 @@ struct xdp_rst_ev {
 };
 _Static_assert(sizeof(struct xdp_rst_ev) == 104, "xdp_rst_ev size");
 
-/* ---- NLB (docs/nlb.md): listeners, sessions, counters; IPv4 only on the XDP path ---- */
+/* ---- NLB (docs/nlb.md): listeners, sessions, counters; IPv4 and IPv6 ---- */
 
 #define XDP_MAX_LISTENERS 64
 #define XDP_MAX_ZONES	  16 /* other zones' IPs (other_zone_ip) */
@@ -249,24 +249,12 @@ struct xdp_nlbcfg {
 };
 _Static_assert(sizeof(struct xdp_nlbcfg) == 80, "xdp_nlbcfg size");
 
+/* sl_sess (LRU_HASH) key: one direction of a session, core/nlb.h's struct nlb_sess_key. */
+
 /*
- * sl_sess (LRU_HASH) key: one direction of a session, as the packet reads (sesstab's
- * sess_key, IPv4). Zero the pad.
+ * Directions NLB_DIR_* (the client entry is the primary one: last_seen, flags) and flags
+ * NLB_SF_* (core/nlb.h).
  */
-struct xdp_sess_key {
-	uint32_t saddr, daddr; /* network order */
-	uint16_t sport, dport; /* host order */
-	uint8_t proto;
-	uint8_t pad[3];
-};
-_Static_assert(sizeof(struct xdp_sess_key) == 16, "xdp_sess_key size");
-
-#define XDP_SESS_CLIENT 0 /* client -> zone IP (the primary entry: last_seen, flags) */
-#define XDP_SESS_REPLY	1 /* target -> client (DNAT) or -> node IP:nport (SNAT) */
-
-#define XDP_SF_CLOSING 0x01 /* FIN or RST seen: 10 s left */
-#define XDP_SF_SNAT    0x02
-#define XDP_SF_TERM    0x04 /* connection_termination: refused TCP packets get a RST */
 
 /*
  * sl_sess value. A session is two entries, one per direction, each with that direction's
@@ -274,35 +262,33 @@ _Static_assert(sizeof(struct xdp_sess_key) == 16, "xdp_sess_key size");
  * session's clock and flags) through `other`; an ICMP error's quote is rewritten to `other`.
  */
 struct xdp_sess {
-	struct xdp_sess_key other;
-	uint64_t last_seen;    /* us; client entry only */
-	uint32_t saddr, daddr; /* rewrite: new addresses (network order) when set_src/set_dst */
-	uint16_t sport, dport; /* host order */
-	uint8_t set_src, set_dst;
-	uint8_t dir;   /* XDP_SESS_* */
-	uint8_t flags; /* XDP_SF_*; client entry only */
+	struct nlb_sess_key other; /* the other direction's key */
+	struct nat_rewrite rw;	   /* this direction's rewrite (core/nat.h) */
+	uint64_t last_seen;	   /* us; client entry only */
+	uint32_t tag;		   /* the target's tag when the session began: a mismatch = gone */
 	uint16_t listener, group;
-	uint32_t tag;	  /* the target's tag when the session began: a mismatch = gone */
-	uint16_t nport;	  /* source-NAT port, with XDP_SF_SNAT */
+	uint16_t nport;	  /* source-NAT port, with NLB_SF_SNAT */
 	uint16_t inspect; /* the listener's attachment (replies go through it), or XDP_NO_INSPECT */
-	uint8_t pad[4];
+	uint8_t dir;	  /* NLB_DIR_* */
+	uint8_t flags;	  /* NLB_SF_*; client entry only */
+	uint8_t pad[2];
 };
-_Static_assert(sizeof(struct xdp_sess) == 56, "xdp_sess size");
+_Static_assert(sizeof(struct xdp_sess) == 104, "xdp_sess size");
 
 /*
- * sl_replies (HASH): dataplane/lib/rt_model.h's reply table of the published generation (IPv4:
- * the XDP path's NLB), written by sluice-xdp at each publish (xdp_nlb_replies_sync). A reply
+ * sl_replies (HASH): dataplane/lib/rt_model.h's reply table of the published generation,
+ * written by sluice-xdp at each publish (xdp_nlb_replies_sync). A reply
  * of no session looks up its source address and port, then port 0 (core/nlb.h).
  */
 #define XDP_MAX_REPLIES (XDP_MAX_LISTENERS * 2 * XDP_GROUP_TARGETS) /* one per pair at most */
 
 struct xdp_reply_key {
-	uint32_t addr; /* the target, network order */
-	uint16_t port; /* the reply's source port (host order), 0 = any */
-	uint8_t proto; /* IPPROTO_TCP / IPPROTO_UDP */
-	uint8_t pad;
+	uint8_t family;	  /* 4 or 6 */
+	uint8_t proto;	  /* IPPROTO_TCP / IPPROTO_UDP */
+	uint16_t port;	  /* the reply's source port (host order), 0 = any */
+	uint8_t addr[16]; /* the target, network order; IPv4 in the first 4 bytes */
 };
-_Static_assert(sizeof(struct xdp_reply_key) == 8, "xdp_reply_key size");
+_Static_assert(sizeof(struct xdp_reply_key) == 20, "xdp_reply_key size");
 
 struct xdp_reply {
 	struct nlb_reply_owner own;

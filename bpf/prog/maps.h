@@ -214,7 +214,7 @@ struct {
 	__uint(max_entries, XDP_RST_RING_SIZE);
 } sl_rst SEC(".maps");
 
-/* ---- NLB (docs/nlb.md): listeners, NAT sessions, IPv4 ---- */
+/* ---- NLB (docs/nlb.md): listeners, NAT sessions (IPv4 and IPv6) ---- */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -237,7 +237,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 131072);
-	__type(key, struct xdp_sess_key);
+	__type(key, struct nlb_sess_key);
 	__type(value, struct xdp_sess);
 } sl_sess SEC(".maps");
 
@@ -263,9 +263,8 @@ struct {
 	__type(value, struct xdp_reply);
 } sl_replies SEC(".maps");
 
-#define SL_NLB_CLOSING_US (10ull * 1000000)
-#define SL_NPORT_FIRST	  1024
-#define SL_NPORT_N	  (65535 - SL_NPORT_FIRST + 1)
-#define SL_NPORT_TRIES	  32
+#define SL_NPORT_FIRST 1024
+#define SL_NPORT_N     (65535 - SL_NPORT_FIRST + 1)
+#define SL_NPORT_TRIES 32
 
 #endif /* SL_BPF_PROG_MAPS_H */

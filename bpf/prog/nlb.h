@@ -19,22 +19,10 @@ static __always_inline int sl_ldrop(struct sl_env *e, __u32 li, __u32 why)
 	return sl_drop(e, why);
 }
 
-static __always_inline void sl_sess_key_of(const struct pkt_info *pi, struct xdp_sess_key *k)
-{
-	__builtin_memset(k, 0, sizeof(*k));
-	__builtin_memcpy(&k->saddr, pi->saddr, 4);
-	__builtin_memcpy(&k->daddr, pi->daddr, 4);
-	k->sport = pi->sport;
-	k->dport = pi->dport;
-	k->proto = pi->proto;
-}
-
 /* Both entries of the session whose entry `x` was found: gone (sesstab_remove). */
-static __always_inline void sl_sess_remove(const struct xdp_sess *x, const struct xdp_sess_key *k)
+static __always_inline void sl_sess_remove(const struct xdp_sess *x, const struct nlb_sess_key *k)
 {
-	struct xdp_sess_key o = x->other;
-
-	bpf_map_delete_elem(&sl_sess, &o);
+	bpf_map_delete_elem(&sl_sess, &x->other);
 	bpf_map_delete_elem(&sl_sess, k);
 }
 
@@ -55,19 +43,6 @@ static __always_inline void sl_nlb_count(const struct xdp_sess *x, __u32 bytes)
 	}
 }
 
-/* The nat_rewrite of session entry x's direction (IPv4: the XDP path's NLB). */
-static __always_inline void sl_sess_rw(struct nat_rewrite *rw, const struct xdp_sess *x)
-{
-	__builtin_memset(rw, 0, sizeof(*rw));
-	rw->family = 4;
-	rw->set_src = x->set_src;
-	rw->set_dst = x->set_dst;
-	__builtin_memcpy(rw->saddr, &x->saddr, 4);
-	__builtin_memcpy(rw->daddr, &x->daddr, 4);
-	rw->sport = x->sport;
-	rw->dport = x->dport;
-}
-
 /*
  * nat_rewrite of the packet s->pi with s->sess[0]'s rewrite, s->pi updated to read as the
  * packet now does. A global function: checked once, on its own (see sl_flow_key).
@@ -82,18 +57,11 @@ __noinline int sl_nat_apply(struct xdp_md *ctx, struct sl_scratch *s)
 		return -1;
 	rw = &s->rw[0];
 	x = &s->sess[0];
-	sl_sess_rw(rw, x);
+	__builtin_memcpy(rw, &x->rw, sizeof(*rw));
 	nat_undo_of(&s->pi, rw, &s->rw[1]); /* for sl_too_big_fwd */
 	if (nat_rewrite(data, end, &s->pi, rw))
 		return -1;
-	if (x->set_src) {
-		__builtin_memcpy(s->pi.saddr, &x->saddr, 4);
-		s->pi.sport = x->sport;
-	}
-	if (x->set_dst) {
-		__builtin_memcpy(s->pi.daddr, &x->daddr, 4);
-		s->pi.dport = x->dport;
-	}
+	nat_pi_apply(&s->pi, rw);
 	return 0;
 }
 
@@ -109,17 +77,17 @@ __noinline int sl_nlb_rst(struct xdp_md *ctx, struct sl_scratch *s)
 	if (!s)
 		return -1;
 	len = nat_tcp_rst(s->buf, NAT_RST6_LEN, data, end, &s->pi, NULL, NULL);
-	return len == NAT_RST4_LEN ? len : -1;
+	return len == NAT_RST4_LEN || len == NAT_RST6_LEN ? len : -1;
 }
 
 /*
- * The frame becomes the IPv4 packet of len bytes in s->buf (an RST: 40 bytes, up to
- * XDP_RST_SEG_MAX with IP options), sent to its destination. The packet it replaces is the
+ * The frame becomes the IP packet of len bytes in s->buf (an RST: 40 bytes, IPv6 60, up to
+ * XDP_RST_SEG_MAX with IPv4 options), sent to its destination. The packet it replaces is the
  * caller's to count.
  */
 static __always_inline int sl_send_built(struct xdp_md *ctx, struct sl_env *e, __u32 len, __u32 ev)
 {
-	__u32 cur = sl_frame_len(ctx), want, daddr;
+	__u32 cur = sl_frame_len(ctx), want, v6 = (e->s->buf[0] >> 4) == 6;
 	struct sl_hop h;
 	int ret;
 
@@ -130,15 +98,14 @@ static __always_inline int sl_send_built(struct xdp_md *ctx, struct sl_env *e, _
 	asm volatile("" : "+r"(len));
 	len = NAT_RST4_LEN + (len & 0x3f);
 	want = ETH_HLEN_ + len;
-	__builtin_memcpy(&daddr, e->s->buf + 16, 4);
-	ret = sl_route(ctx, e, 4, (const __u8 *)&daddr, &h);
+	ret = sl_route(ctx, e, v6 ? 6 : 4, e->s->buf + (v6 ? 24 : 16), &h);
 	if (ret)
 		return sl_drop(e, SL_DROP_OWN_UNSENT); /* the packet it replaces is counted */
 	if (want > cur ? bpf_xdp_adjust_head(ctx, (int)cur - (int)want)
 		       : want < cur && bpf_xdp_adjust_tail(ctx, (int)want - (int)cur))
 		return sl_drop(e, SL_DROP_OWN_UNSENT);
 	if (bpf_xdp_store_bytes(ctx, ETH_HLEN_, e->s->buf, len) ||
-	    sl_eth_write(ctx, h.dmac, h.port->mac, ETHERTYPE_IPV4))
+	    sl_eth_write(ctx, h.dmac, h.port->mac, v6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4))
 		return sl_drop(e, SL_DROP_OWN_UNSENT);
 	sl_event(e, ev);
 	return sl_send(ctx, e, h.port->index, h.port->ifindex);
@@ -181,7 +148,7 @@ static __always_inline int sl_nlb_session_ok(struct xdp_md *ctx, struct sl_env *
 	 * The client entry holds the session's clock: a client packet's own entry (not looked
 	 * up again), a reply's other one (its key in scratch: the stack is short).
 	 */
-	c = x->dir == XDP_SESS_CLIENT ? found : bpf_map_lookup_elem(&sl_sess, &x->other);
+	c = x->dir == NLB_DIR_CLIENT ? found : bpf_map_lookup_elem(&sl_sess, &x->other);
 	if (!c) { /* half a session (LRU): gone */
 		bpf_map_delete_elem(&sl_sess, &s->sk);
 		return 0;
@@ -190,8 +157,8 @@ static __always_inline int sl_nlb_session_ok(struct xdp_md *ctx, struct sl_env *
 	flags = c->flags;
 	idle = x->other.proto == IPPROTO_TCP_ || s->pi.proto == IPPROTO_TCP_ ? g->idle_tcp_us
 									     : g->idle_other_us;
-	if ((flags & XDP_SF_CLOSING) && idle > SL_NLB_CLOSING_US)
-		idle = SL_NLB_CLOSING_US;
+	if ((flags & NLB_SF_CLOSING) && idle > NLB_CLOSING_US)
+		idle = NLB_CLOSING_US;
 	slot = gwlb_tag_slot(x->tag);
 	if (gwlb_pin_current(x->tag, g->n_targets, g->targets[slot].present, g->targets[slot].tag))
 		t = &g->targets[slot];
@@ -205,8 +172,8 @@ static __always_inline int sl_nlb_session_ok(struct xdp_md *ctx, struct sl_env *
 		if (s->now > last)
 			c->last_seen = s->now;
 		if (s->pi.proto == IPPROTO_TCP_ &&
-		    (s->pi.tcp_flags & (NAT_TCP_FIN | NAT_TCP_RST)) && !(flags & XDP_SF_CLOSING)) {
-			c->flags = flags | XDP_SF_CLOSING;
+		    (s->pi.tcp_flags & (NAT_TCP_FIN | NAT_TCP_RST)) && !(flags & NLB_SF_CLOSING)) {
+			c->flags = flags | NLB_SF_CLOSING;
 			c->last_seen = s->now;
 		}
 		return 1;
@@ -219,7 +186,7 @@ static __always_inline int sl_nlb_session_ok(struct xdp_md *ctx, struct sl_env *
 	li = x->listener;
 	if (!t || t->state == TS_DRAINING) {
 		/* the session stays (until idle): every later packet is refused the same way */
-		if ((x->flags & XDP_SF_TERM) && s->pi.proto == IPPROTO_TCP_ &&
+		if ((x->flags & NLB_SF_TERM) && s->pi.proto == IPPROTO_TCP_ &&
 		    !(s->pi.tcp_flags & NAT_TCP_RST)) {
 			s->nlb_li = li; /* sl_nlb_term: a RST each way */
 			bpf_tail_call(ctx, &sl_progs, XDP_STAGE_NLB_TERM);
@@ -241,7 +208,7 @@ static __always_inline int sl_nlb_translate_send(struct xdp_md *ctx, struct sl_e
 	sl_nlb_count(&s->sess[0], s->pi.l3_len);
 	if (sl_nat_apply(ctx, s))
 		return sl_drop(e, SL_DROP_PARSE_L4);
-	if (dir == XDP_SESS_REPLY && s->sess[0].inspect != XDP_NO_INSPECT) {
+	if (dir == NLB_DIR_REPLY && s->sess[0].inspect != XDP_NO_INSPECT) {
 		/* replies are inspected on the way out */
 		s->attach = (__u32)s->sess[0].inspect;
 		s->pos = 0;
@@ -251,7 +218,7 @@ static __always_inline int sl_nlb_translate_send(struct xdp_md *ctx, struct sl_e
 		return sl_drop(e, SL_DROP_NO_TARGET);
 	}
 	return sl_forward(ctx, e, &s->pi,
-			  dir == XDP_SESS_CLIENT ? SL_EV_NLB_FORWARD : SL_EV_NLB_REPLY, 1);
+			  dir == NLB_DIR_CLIENT ? SL_EV_NLB_FORWARD : SL_EV_NLB_REPLY, 1);
 }
 
 /*
@@ -262,7 +229,7 @@ static __always_inline struct xdp_sess *sl_nlb_lookup(struct sl_scratch *s)
 {
 	struct xdp_sess *x;
 
-	sl_sess_key_of(&s->pi, &s->sk);
+	nlb_sess_key_of(&s->pi, &s->sk);
 	x = bpf_map_lookup_elem(&sl_sess, &s->sk);
 	if (x)
 		__builtin_memcpy(&s->sess[0], x, sizeof(*x));
@@ -279,7 +246,7 @@ static __always_inline struct xdp_sess *sl_nlb_lookup(struct sl_scratch *s)
  * are unique per (target, target port, node address), which is all the reply key needs, not
  * per node as in sluice-dp.
  */
-__noinline int sl_nport_get(struct xdp_sess_key *rk, __u32 replay)
+__noinline int sl_nport_get(struct nlb_sess_key *rk, __u32 replay)
 {
 	__u32 zero = 0, i, cand;
 	struct xdp_nport *c = bpf_map_lookup_elem(&sl_nport, &zero);
@@ -302,6 +269,43 @@ __noinline int sl_nport_get(struct xdp_sess_key *rk, __u32 replay)
 }
 
 /*
+ * core/nlb.h nlb_sess_build for the client packet pi to target t port tport, in scratch:
+ * s->sess[first] the client entry, the other the reply entry (both zeroed first, direction and
+ * rewrite set, each entry's `other` the other's key; the caller sets the rest), s->sk the key
+ * of entry s->sess[0]. A global function: the 16-byte addresses' copies, inlined, spilled
+ * sl_nlb's registers past its 512 bytes of stack.
+ */
+__noinline int sl_nlb_build(struct sl_scratch *s, const struct pkt_info *pi,
+			    const struct xdp_target *t, __u32 tport, __u32 first)
+{
+	struct xdp_sess *c, *r;
+
+	if (!s || !pi || !t)
+		return -1;
+	c = &s->sess[first & 1];
+	r = &s->sess[(first & 1) ^ 1];
+	__builtin_memset(s->sess, 0, sizeof(s->sess));
+	nlb_sess_build(pi, t->addr16, (__u16)tport, &r->other, &c->other, &c->rw, &r->rw);
+	c->dir = NLB_DIR_CLIENT;
+	r->dir = NLB_DIR_REPLY;
+	s->sk = s->sess[1].other;
+	return 0;
+}
+
+/* core/nlb.h nlb_sess_snat on sl_nlb_build's s->sess (first 0): from c->other.daddr:nport. */
+__noinline int sl_nlb_snat(struct sl_scratch *s, __u32 nport)
+{
+	struct xdp_sess *c, *r;
+
+	if (!s)
+		return -1;
+	c = &s->sess[0];
+	r = &s->sess[1];
+	nlb_sess_snat(&s->pi, c->other.daddr, (__u16)nport, &c->other, &c->rw, &r->rw);
+	return 0;
+}
+
+/*
  * nlb_new_session for the client packet s->pi of listener l: the session's two entries in
  * s->sess (client, reply), inserted; s->sess[0] is the client entry. 0, or -(XDP action + 1).
  */
@@ -314,9 +318,8 @@ static __always_inline int sl_nlb_new(struct xdp_md *ctx, struct sl_env *e,
 	struct xdp_group *g;
 	struct xdp_tstats *ts;
 	struct xdp_lstats *ls;
-	struct xdp_sess_key *rk = &c->other; /* the reply key, in scratch: the stack is short */
-	__u32 li = l->index, zero_addr;
-	__u16 tport;
+	struct nlb_sess_key *rk = &c->other; /* the reply key, in scratch: the stack is short */
+	__u32 li = l->index;
 	int slot;
 
 	g = sl_group(l->group);
@@ -329,55 +332,37 @@ static __always_inline int sl_nlb_new(struct xdp_md *ctx, struct sl_env *e,
 				  slot == SL_PICK_BYPASS ? SL_DROP_NO_TARGET : (__u32)(-slot - 1)) +
 			 1);
 	t = &g->targets[slot & 0xff];
-	tport = t->port ? t->port : s->pi.dport;
-	sl_sess_key_of(&s->pi, &s->sk);
-	__builtin_memset(s->sess, 0, sizeof(s->sess));
-	/* client -> target */
-	c->dir = XDP_SESS_CLIENT;
-	c->set_dst = 1;
-	c->daddr = t->addr;
-	c->dport = tport;
+	if (sl_nlb_build(s, &s->pi, t, t->port ? t->port : s->pi.dport, 0))
+		return -(sl_ldrop(e, li, SL_DROP_NO_TARGET) + 1);
 	c->last_seen = s->now;
-	c->listener = l->index;
-	c->group = l->group;
-	c->tag = t->tag;
-	c->inspect = l->inspect;
-	c->flags = l->flags & XDP_LF_TERMINATE ? XDP_SF_TERM : 0;
-	/* target -> client, back from the zone IP and listener port */
-	r->dir = XDP_SESS_REPLY;
-	r->set_src = 1;
-	__builtin_memcpy(&r->saddr, s->pi.daddr, 4);
-	r->sport = s->pi.dport;
-	r->listener = l->index;
-	r->group = l->group;
-	r->tag = t->tag;
-	r->inspect = l->inspect;
-	r->flags = c->flags;
-	r->other = s->sk;
-	rk->saddr = t->addr;
-	rk->sport = tport;
-	__builtin_memcpy(&rk->daddr, s->pi.saddr, 4);
-	rk->dport = s->pi.sport;
-	rk->proto = s->pi.proto;
+	c->listener = r->listener = l->index;
+	c->group = r->group = l->group;
+	c->tag = r->tag = t->tag;
+	c->inspect = r->inspect = l->inspect;
+	c->flags = r->flags = l->flags & XDP_LF_TERMINATE ? NLB_SF_TERM : 0;
 	if (l->flags & XDP_LF_SNAT) {
 		struct sl_hop h;
 		int nport;
 
-		if (sl_route(ctx, e, 4, (const __u8 *)&t->addr, &h) || !h.port->addr4[0])
+		/* the egress port's first address of the family (sluice-dp's dp_port addr4/addr6)
+		 */
+		if (sl_route(ctx, e, s->pi.family, t->addr16, &h))
 			return -(sl_drop(e, SL_DROP_NO_ROUTE) + 1);
-		zero_addr = h.port->addr4[0];
-		rk->daddr = zero_addr;
+		if (s->pi.family == 4) {
+			if (!h.port->addr4[0])
+				return -(sl_drop(e, SL_DROP_NO_ROUTE) + 1);
+			__builtin_memcpy(rk->daddr, &h.port->addr4[0], 4);
+		} else {
+			if (!h.port->plen6[0])
+				return -(sl_drop(e, SL_DROP_NO_ROUTE) + 1);
+			__builtin_memcpy(rk->daddr, h.port->addr6[0], 16);
+		}
 		nport = sl_nport_get(rk, e->node->replay);
 		if (!nport)
 			return -(sl_ldrop(e, li, SL_DROP_NLB_PORTS_EXHAUSTED) + 1);
-		c->flags |= XDP_SF_SNAT;
+		c->flags |= NLB_SF_SNAT;
 		c->nport = (__u16)nport;
-		c->set_src = 1;
-		c->saddr = zero_addr;
-		c->sport = (__u16)nport;
-		r->set_dst = 1;
-		__builtin_memcpy(&r->daddr, s->pi.saddr, 4);
-		r->dport = s->pi.sport;
+		sl_nlb_snat(s, (__u32)nport);
 	}
 	if (bpf_map_update_elem(&sl_sess, rk, r, BPF_NOEXIST)) {
 		const struct xdp_sess *o = bpf_map_lookup_elem(&sl_sess, rk);
@@ -389,7 +374,7 @@ static __always_inline int sl_nlb_new(struct xdp_md *ctx, struct sl_env *e,
 		 * of the client entry (inserted unless that CPU's is there by now). SNAT sessions
 		 * are never adopted from a reply: there it is a real collision.
 		 */
-		if (!o || o->dir != XDP_SESS_REPLY || o->tag != c->tag || (c->flags & XDP_SF_SNAT))
+		if (!o || o->dir != NLB_DIR_REPLY || o->tag != c->tag || (c->flags & NLB_SF_SNAT))
 			return -(sl_ldrop(e, li, SL_DROP_NLB_SESSIONS_FULL) + 1);
 		bpf_map_update_elem(&sl_sess, &s->sk, c, BPF_NOEXIST);
 		return 0;
@@ -425,12 +410,7 @@ __noinline int sl_nlb_icmp_key(struct xdp_md *ctx, struct sl_scratch *s)
 		return -1;
 	if (pkt_parse_embedded(data, end, &o, &q) || !(q.flags & PKT_F_L4))
 		return -1;
-	__builtin_memset(&s->sk, 0, sizeof(s->sk));
-	__builtin_memcpy(&s->sk.saddr, q.daddr, 4);
-	__builtin_memcpy(&s->sk.daddr, q.saddr, 4);
-	s->sk.sport = q.dport;
-	s->sk.dport = q.sport;
-	s->sk.proto = q.proto;
+	nlb_sess_key_quoted(&q, &s->sk);
 	return 0;
 }
 
@@ -443,7 +423,7 @@ __noinline int sl_nlb_icmp_xlate(struct xdp_md *ctx, struct sl_scratch *s)
 {
 	__u8 *data = (__u8 *)(long)ctx->data, *end = (__u8 *)(long)ctx->data_end;
 	struct nat_rewrite *outer, *inner;
-	const struct xdp_sess_key *orig;
+	const struct nlb_sess_key *orig;
 	struct pkt_info o;
 
 	if (!s)
@@ -451,14 +431,14 @@ __noinline int sl_nlb_icmp_xlate(struct xdp_md *ctx, struct sl_scratch *s)
 	outer = &s->rw[0];
 	inner = &s->rw[1];
 	orig = &s->sess[0].other;
-	nat_icmp_rewrites(4, (const __u8 *)&orig->saddr, (const __u8 *)&orig->daddr, orig->sport,
-			  orig->dport, outer, inner);
+	nat_icmp_rewrites(orig->family, orig->saddr, orig->daddr, orig->sport, orig->dport, outer,
+			  inner);
 	__builtin_memcpy(&o, &s->pi, sizeof(o));
 	if (o.l3_off > SL_MAX_L3_OFF || o.l4_off > SL_MAX_L4_OFF) /* for the verifier */
 		return -1;
 	if (nat_icmp_error(data, end, &o, outer, inner))
 		return -1;
-	__builtin_memcpy(s->pi.daddr, &orig->saddr, 4);
+	__builtin_memcpy(s->pi.daddr, orig->saddr, 16);
 	return 0;
 }
 
@@ -534,8 +514,6 @@ static __always_inline int sl_nlb_try_session(struct xdp_md *ctx, struct sl_env 
 	struct xdp_sess *x;
 	int ok;
 
-	if (s->pi.family != 4)
-		return -1;
 	if (s->pi.flags & PKT_F_ICMP_ERR)
 		return sl_nlb_icmp(ctx, e);
 	/*
@@ -551,7 +529,7 @@ static __always_inline int sl_nlb_try_session(struct xdp_md *ctx, struct sl_env 
 	if ((s->pi.flags & PKT_F_L4) &&
 	    (s->pi.proto == IPPROTO_TCP_ || s->pi.proto == IPPROTO_UDP_)) {
 		x = sl_nlb_lookup(s);
-		if (x && s->sess[0].dir == XDP_SESS_REPLY) {
+		if (x && s->sess[0].dir == NLB_DIR_REPLY) {
 			/* a reply's first fragment records its ports (the rest: gw_encap's) */
 			if ((s->pi.flags & (PKT_F_FRAG | PKT_F_FRAG_LATER)) == PKT_F_FRAG)
 				sl_frag(s, &s->pi, e->st, FRAG_MODE_REPLY,

@@ -46,8 +46,8 @@ int sl_nlb(struct xdp_md *ctx)
 		 * port with inspection: that traffic is inspected as before (core/nlb.h).
 		 */
 		nc = bpf_map_lookup_elem(&sl_nlbcfg, &zero);
-		if (nc && nc->n_replies && !s->has_attach && s->pi.family == 4 &&
-		    (s->pi.flags & PKT_F_L4) && !(s->pi.flags & PKT_F_ICMP_ERR) &&
+		if (nc && nc->n_replies && !s->has_attach && (s->pi.flags & PKT_F_L4) &&
+		    !(s->pi.flags & PKT_F_ICMP_ERR) &&
 		    (s->pi.proto == IPPROTO_TCP_ || s->pi.proto == IPPROTO_UDP_))
 			bpf_tail_call(ctx, &sl_progs, XDP_STAGE_NLB_REPLY);
 		if (!s->has_attach)
@@ -65,9 +65,8 @@ int sl_nlb(struct xdp_md *ctx)
 		return sl_drop(&e, SL_DROP_FRAG_EARLY);
 	lk.proto = s->pi.proto;
 	lk.port = s->pi.dport;
-	lp = s->pi.family == 4 && (s->pi.flags & PKT_F_L4) ? bpf_map_lookup_elem(&sl_listeners, &lk)
-							   : NULL;
-	if (!lp && s->pi.family == 4 && (s->pi.flags & PKT_F_L4)) {
+	lp = s->pi.flags & PKT_F_L4 ? bpf_map_lookup_elem(&sl_listeners, &lk) : NULL;
+	if (!lp && (s->pi.flags & PKT_F_L4)) {
 		lk.port = 0;
 		lp = bpf_map_lookup_elem(&sl_listeners, &lk);
 	}
@@ -95,7 +94,8 @@ int sl_nlb(struct xdp_md *ctx)
 			return sl_nlb_translate_send(ctx, &e);
 	}
 	/* the zone IP is ours too (sluice-dp lists it with the ports' addresses) */
-	kind = sl_addr_eq(s->pi.saddr, (const __u8 *)&e.node->zone_ip4, 4)
+	kind = (s->pi.family == 4 ? sl_addr_eq(s->pi.saddr, (const __u8 *)&e.node->zone_ip4, 4)
+				  : sl_addr_eq(s->pi.saddr, e.node->zone_ip6, 16))
 		       ? PKT_DST_OWN
 		       : sl_dst_kind(s->pi.family, s->pi.saddr);
 	ret = (int)nat_new_session_refusal(&s->pi, kind);
@@ -118,7 +118,7 @@ int sl_nlb(struct xdp_md *ctx)
 		struct xdp_sess *c = bpf_map_lookup_elem(&sl_sess, &s->sk);
 
 		if (c)
-			c->flags |= XDP_SF_CLOSING;
+			c->flags |= NLB_SF_CLOSING;
 	}
 	return sl_nlb_translate_send(ctx, &e);
 }

@@ -16,7 +16,7 @@ static __always_inline int sl_nlb_reply_adopt(struct xdp_md *ctx, struct sl_env 
 {
 	struct sl_scratch *s = e->s;
 	struct xdp_sess *r = &s->sess[0], *c = &s->sess[1];
-	struct xdp_sess_key *ck = &r->other; /* the client key, in scratch: the stack is short */
+	struct nlb_sess_key *ck = &r->other; /* the client key (sl_nlb_build), in scratch */
 	struct xdp_reply_key k = {};
 	struct xdp_reply *ex, *an, *x;
 	struct nlb_reply_owner o;
@@ -27,9 +27,10 @@ static __always_inline int sl_nlb_reply_adopt(struct xdp_md *ctx, struct sl_env 
 	__u32 slot, li;
 	int v;
 
-	if (e->node->zone_family != 4)
+	if (e->node->zone_family != s->pi.family)
 		return -1;
-	__builtin_memcpy(&k.addr, s->pi.saddr, 4);
+	k.family = s->pi.family;
+	__builtin_memcpy(k.addr, s->pi.saddr, 16);
 	k.port = s->pi.sport;
 	k.proto = s->pi.proto;
 	ex = bpf_map_lookup_elem(&sl_replies, &k);
@@ -47,41 +48,26 @@ static __always_inline int sl_nlb_reply_adopt(struct xdp_md *ctx, struct sl_env 
 		return -1;
 	/* the table is written after the generation is swapped in: it must name its target */
 	t = &g->targets[slot];
-	if (!t->present || t->addr != k.addr || (t->port && t->port != s->pi.sport))
+	if (!t->present || !sl_addr_eq(t->addr16, s->pi.saddr, 16) ||
+	    (t->port && t->port != s->pi.sport))
 		return -1;
 	li = o.listener;
-	__builtin_memset(s->sess, 0, sizeof(s->sess));
-	/* client -> zone IP:listener port, as the client sent it */
-	__builtin_memcpy(&ck->saddr, s->pi.daddr, 4);
-	ck->daddr = e->node->zone_ip4;
-	ck->sport = s->pi.dport;
-	ck->dport = o.lport;
-	ck->proto = s->pi.proto;
-	sl_sess_key_of(&s->pi, &s->sk); /* the reply key: the packet as it is */
-	c->dir = XDP_SESS_CLIENT;
-	c->set_dst = 1;
-	c->daddr = t->addr;
-	c->dport = s->pi.sport;
+	/* the session of the client packet this reply answers (s->fpi), as sl_nlb_new makes it */
+	nlb_reply_client(&s->pi,
+			 s->pi.family == 4 ? (const __u8 *)&e->node->zone_ip4 : e->node->zone_ip6,
+			 o.lport, &s->fpi);
+	if (sl_nlb_build(s, &s->fpi, t, t->port ? t->port : o.lport, 1))
+		return -1;
 	c->last_seen = s->now;
-	c->listener = (__u16)li;
-	c->group = o.group;
-	c->tag = t->tag;
-	c->inspect = x->inspect;
-	c->flags = x->lflags & XDP_LF_TERMINATE ? XDP_SF_TERM : 0;
-	c->other = s->sk;
-	r->dir = XDP_SESS_REPLY;
-	r->set_src = 1;
-	r->saddr = e->node->zone_ip4;
-	r->sport = o.lport;
-	r->listener = (__u16)li;
-	r->group = o.group;
-	r->tag = t->tag;
-	r->inspect = x->inspect;
-	r->flags = c->flags;
+	c->listener = r->listener = (__u16)li;
+	c->group = r->group = o.group;
+	c->tag = r->tag = t->tag;
+	c->inspect = r->inspect = x->inspect;
+	c->flags = r->flags = x->lflags & XDP_LF_TERMINATE ? NLB_SF_TERM : 0;
 	sl_event(e, SL_EV_NLB_REPLY_ADOPTED);
 	if (nlb_reply_keeps(s->pi.proto, s->pi.tcp_flags)) {
 		if (s->pi.proto == IPPROTO_TCP_ && (s->pi.tcp_flags & NAT_TCP_FIN))
-			c->flags |= XDP_SF_CLOSING; /* nlb_touch */
+			c->flags |= NLB_SF_CLOSING; /* nlb_touch */
 		/* taken meanwhile (another CPU adopted it too): that session translates the same */
 		if (!bpf_map_update_elem(&sl_sess, &s->sk, r, BPF_NOEXIST)) {
 			if (bpf_map_update_elem(&sl_sess, ck, c, BPF_NOEXIST)) {

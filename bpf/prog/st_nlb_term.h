@@ -21,7 +21,7 @@ __noinline int sl_nlb_rst_fwd(struct xdp_md *ctx, struct sl_scratch *s)
 		return -1;
 	rw = &s->rw[0];
 	x = &s->sess[0];
-	sl_sess_rw(rw, x);
+	__builtin_memcpy(rw, &x->rw, sizeof(*rw));
 	len = nat_tcp_rst_fwd(s->buf, XDP_RST_SEG_MAX, data, end, &s->pi, rw);
 	return len >= NAT_RST4_LEN ? len : -1;
 }
@@ -39,7 +39,7 @@ static __always_inline void sl_nlb_rst_record(struct xdp_md *ctx, struct sl_env 
 	struct sl_hop h;
 	int ret;
 
-	ret = sl_route(ctx, e, 4, s->pi.saddr, &h);
+	ret = sl_route(ctx, e, s->pi.family, s->pi.saddr, &h);
 	if (ret) {
 		sl_drop(e, SL_DROP_OWN_UNSENT);
 		return;
@@ -69,7 +69,8 @@ static __always_inline void sl_nlb_rst_record(struct xdp_md *ctx, struct sl_env 
 	sl_event(e, SL_EV_NLB_RST);
 	if (port < XDP_MAX_PORTS) {
 		e->st->tx_pkts[port]++;
-		e->st->tx_bytes[port] += ETH_HLEN_ + NAT_RST4_LEN;
+		e->st->tx_bytes[port] +=
+			ETH_HLEN_ + (s->pi.family == 4 ? NAT_RST4_LEN : NAT_RST6_LEN);
 	}
 }
 
@@ -90,8 +91,6 @@ int sl_nlb_term(struct xdp_md *ctx)
 	if (sl_env_get(&e))
 		return XDP_ABORTED;
 	sl_ldrop(&e, e.s->nlb_li, SL_DROP_NLB_TERMINATED);
-	if (e.s->pi.family != 4)
-		return XDP_DROP; /* no IPv4 session: cannot happen (the NLB is IPv4 only here) */
 	sl_nlb_rst_record(ctx, &e);
 	len = sl_nlb_rst_fwd(ctx, e.s);
 	if (len < 0)

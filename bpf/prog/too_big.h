@@ -96,14 +96,7 @@ __noinline int sl_nat_undo(struct xdp_md *ctx, struct sl_scratch *s)
 	rw = &s->rw[1];
 	if (nat_rewrite(data, end, &s->pi, rw))
 		return -1;
-	if (rw->set_src) {
-		__builtin_memcpy(s->pi.saddr, rw->saddr, 4);
-		s->pi.sport = rw->sport;
-	}
-	if (rw->set_dst) {
-		__builtin_memcpy(s->pi.daddr, rw->daddr, 4);
-		s->pi.dport = rw->dport;
-	}
+	nat_pi_apply(&s->pi, rw); /* all 16 address bytes: IPv6 NLB sessions too */
 	return 0;
 }
 

@@ -46,8 +46,11 @@ struct gwlb_target {
 	uint8_t family;	 /* 4 or 6 */
 	uint8_t pad[6];
 	uint64_t drain_start; /* us, when state became draining */
+	uint8_t addr16[16]; /* the address, IPv4 in the first 4 bytes (NLB targets of either family)
+			     */
 };
-_Static_assert(sizeof(struct gwlb_target) == 32, "gwlb_target: two to a cache line");
+_Static_assert(sizeof(struct gwlb_target) == 48,
+	       "gwlb_target: the hot fields in the first 32 bytes");
 _Static_assert(__builtin_offsetof(struct gwlb_target, drain_start) == 24, "gwlb_target layout");
 
 /*

@@ -171,6 +171,22 @@ struct nat_rewrite {
 };
 
 /*
+ * pi read as the packet nat_rewrite(rw) made of it: the rewritten ends' addresses and ports
+ * (offsets and the rest unchanged). Family-wide (all 16 address bytes).
+ */
+SL_INLINE void nat_pi_apply(struct pkt_info *pi, const struct nat_rewrite *rw)
+{
+	if (rw->set_src) {
+		sl_memcpy(pi->saddr, rw->saddr, 16);
+		pi->sport = rw->sport;
+	}
+	if (rw->set_dst) {
+		sl_memcpy(pi->daddr, rw->daddr, 16);
+		pi->dport = rw->dport;
+	}
+}
+
+/*
  * The rewrite that takes a packet translated by rw back to what pi (the packet before rw)
  * says: the same ends rewritten, to pi's addresses and ports. A shell applies it (nat_rewrite)
  * to a translated packet that cannot be sent (too big for its egress port), so that the ICMP

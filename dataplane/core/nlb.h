@@ -34,12 +34,130 @@
 #define SL_CORE_NLB_H
 
 #include "dataplane/core/compat.h"
+#include "dataplane/core/nat.h"
 #include "dataplane/core/pkt.h"
 
 #define NLB_TCP_FIN 0x01
 #define NLB_TCP_SYN 0x02
 #define NLB_TCP_RST 0x04
 #define NLB_TCP_ACK 0x10
+
+/*
+ * NAT sessions (docs/nlb.md "Sessions"): both shells key a session's two directions by this
+ * record, the packet as it reads (IPv4 or IPv6): sluice-dp's rte_hash (dataplane/dpdk/sesstab.h,
+ * one object reached by both keys) and sluice-xdp's sl_sess (one entry per key). Zero the pad.
+ */
+struct nlb_sess_key {
+	uint8_t family; /* 4 or 6 */
+	uint8_t proto;
+	uint16_t sport; /* host order */
+	uint16_t dport;
+	uint8_t pad[2];
+	uint8_t saddr[16]; /* network order; IPv4 in the first 4 bytes, the rest zero */
+	uint8_t daddr[16];
+};
+_Static_assert(sizeof(struct nlb_sess_key) == 40, "nlb_sess_key: the session tables' key");
+
+#define NLB_DIR_CLIENT 0 /* client -> zone IP: rewrite towards the target */
+#define NLB_DIR_REPLY  1 /* target -> client (DNAT) or -> node IP:nport (SNAT): rewrite back */
+
+#define NLB_SF_CLOSING 0x01 /* FIN or RST seen: short life (NLB_CLOSING_US) */
+#define NLB_SF_SNAT    0x02 /* owns a source-NAT port */
+#define NLB_SF_TERM    0x04 /* connection_termination: refused TCP packets get a RST each way */
+
+#define NLB_CLOSING_US (10ull * 1000000) /* a closing session's idle time at most */
+
+/* The session key of a packet of pi's family and protocol from saddr:sport to daddr:dport. */
+SL_INLINE void nlb_sess_key_set(const struct pkt_info *pi, const uint8_t *saddr, uint16_t sport,
+				const uint8_t *daddr, uint16_t dport, struct nlb_sess_key *k)
+{
+	sl_memset(k, 0, sizeof(*k));
+	k->family = pi->family;
+	k->proto = pi->proto;
+	k->sport = sport;
+	k->dport = dport;
+	sl_memcpy(k->saddr, saddr, 16);
+	sl_memcpy(k->daddr, daddr, 16);
+}
+
+/* The session key of the packet pi (addresses, ports, protocol as it reads). */
+SL_INLINE void nlb_sess_key_of(const struct pkt_info *pi, struct nlb_sess_key *k)
+{
+	nlb_sess_key_set(pi, pi->saddr, pi->sport, pi->daddr, pi->dport, k);
+}
+
+/*
+ * The session key of the packet an ICMP error quotes (q, pkt_parse_embedded), the other way
+ * round: the quote went one way (out of the node), its session key is the other's.
+ */
+SL_INLINE void nlb_sess_key_quoted(const struct pkt_info *q, struct nlb_sess_key *k)
+{
+	nlb_sess_key_set(q, q->daddr, q->dport, q->saddr, q->sport, k);
+}
+
+/*
+ * A new session of the client packet pi to the target at taddr (16 bytes, IPv4 in the first
+ * 4), port tport: destination NAT (docs/nlb.md "Sessions"). Writes whole: ck, rk the keys of
+ * the client's packets and of the target's replies; crw, rrw the rewrites of each direction
+ * (client -> target; reply back from the zone IP and listener port). nlb_sess_snat adds
+ * source NAT.
+ */
+SL_INLINE void nlb_sess_build(const struct pkt_info *pi, const uint8_t *taddr, uint16_t tport,
+			      struct nlb_sess_key *ck, struct nlb_sess_key *rk,
+			      struct nat_rewrite *crw, struct nat_rewrite *rrw)
+{
+	nlb_sess_key_of(pi, ck);
+	nlb_sess_key_set(pi, taddr, tport, pi->saddr, pi->sport, rk);
+	sl_memset(crw, 0, sizeof(*crw));
+	crw->family = pi->family;
+	crw->set_dst = 1;
+	sl_memcpy(crw->daddr, taddr, 16);
+	crw->dport = tport;
+	sl_memset(rrw, 0, sizeof(*rrw));
+	rrw->family = pi->family;
+	rrw->set_src = 1;
+	sl_memcpy(rrw->saddr, pi->daddr, 16);
+	rrw->sport = pi->dport;
+}
+
+/*
+ * Source NAT (preserve_client_ip: false) on the session nlb_sess_build made for pi: the
+ * client's packets leave from naddr:nport (the egress port's address, 16 bytes; it may be
+ * rk->daddr already, as the XDP path's port search leaves it), so the target replies there
+ * (rk) and the reply goes back to the client.
+ */
+SL_INLINE void nlb_sess_snat(const struct pkt_info *pi, const uint8_t *naddr, uint16_t nport,
+			     struct nlb_sess_key *rk, struct nat_rewrite *crw,
+			     struct nat_rewrite *rrw)
+{
+	crw->set_src = 1;
+	sl_memcpy(crw->saddr, naddr, 16);
+	crw->sport = nport;
+	if (naddr != rk->daddr)
+		sl_memcpy(rk->daddr, naddr, 16);
+	rk->dport = nport;
+	rrw->set_dst = 1;
+	sl_memcpy(rrw->daddr, pi->saddr, 16);
+	rrw->dport = pi->sport;
+}
+
+/*
+ * The client packet a target's reply answers (reply adoption, nlb_reply_resolve's lport):
+ * client -> zone IP (the reply's family size):lport, the rest of the reply's pi as it is.
+ */
+SL_INLINE void nlb_reply_client(const struct pkt_info *reply, const uint8_t *zone, uint16_t lport,
+				struct pkt_info *cpi)
+{
+	*cpi = *reply;
+	sl_memcpy(cpi->saddr, reply->daddr, 16);
+	cpi->sport = reply->dport;
+	sl_memset(cpi->daddr, 0, 16);
+	if (reply->family == 4)
+		sl_memcpy(cpi->daddr, zone, 4);
+	else
+		sl_memcpy(cpi->daddr, zone, 16);
+	cpi->dport = lport;
+}
 
 /* A group's tcp_unknown_flow (struct cfg_group.tcp_unknown_reset): adopt (0) or reset (1). */
 

@@ -72,7 +72,7 @@ static void ctl_dpdk_sessions(struct ctl_flows *f, const struct rt_state *s)
 	struct sess ss;
 
 	while (!sesstab_iterate(&iter, &ss)) {
-		const struct sess_key *ck = &ss.key[SESS_DIR_CLIENT];
+		const struct nlb_sess_key *ck = &ss.key[NLB_DIR_CLIENT];
 		const struct rt_group *g;
 		const struct rt_target *t;
 		struct ctl_session e;
@@ -91,10 +91,10 @@ static void ctl_dpdk_sessions(struct ctl_flows *f, const struct rt_state *s)
 			.family = ck->family,
 			.client = ck->saddr,
 			.vip = ck->daddr,
-			.target_address = ss.rw[SESS_DIR_CLIENT].daddr,
+			.target_address = ss.rw[NLB_DIR_CLIENT].daddr,
 			.cport = ck->sport,
 			.vport = ck->dport,
-			.tport = ss.rw[SESS_DIR_CLIENT].dport,
+			.tport = ss.rw[NLB_DIR_CLIENT].dport,
 			.last_seen = ss.last_seen,
 		};
 		ctl_flows_add_session(f, g, t, &e);

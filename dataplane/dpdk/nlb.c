@@ -22,7 +22,6 @@
 #include "dataplane/dpdk/rt.h"
 #include "dataplane/dpdk/sesstab.h"
 
-#define NLB_CLOSING_US	 (10ull * 1000000)
 #define NLB_RST_HEADROOM RTE_ETHER_HDR_LEN
 
 static struct cfg_addr nlb_zone; /* family 0: no zone IP */
@@ -201,7 +200,7 @@ static int nlb_session_ok(struct wctx *w, struct rte_mbuf *m, const struct pkt_i
 	uint64_t last = __atomic_load_n(&s->last_seen, __ATOMIC_RELAXED);
 
 	*consumed = 0;
-	if (__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & SESS_F_CLOSING)
+	if (__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & NLB_SF_CLOSING)
 		idle = RTE_MIN(idle, NLB_CLOSING_US);
 	switch (rt_pin_verdict(g, t, w->now, last, idle)) {
 	case GWLB_KEEP:
@@ -237,8 +236,8 @@ static void nlb_touch(struct wctx *w, struct sess *s, const struct pkt_info *pi)
 	if (w->now > last) /* exact idle timeouts: the session's line is already ours */
 		__atomic_store_n(&s->last_seen, w->now, __ATOMIC_RELAXED);
 	if (pi->proto == IPPROTO_TCP_ && (pi->tcp_flags & (NLB_TCP_FIN | NLB_TCP_RST)) &&
-	    !(__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & SESS_F_CLOSING)) {
-		__atomic_fetch_or(&s->flags, SESS_F_CLOSING, __ATOMIC_RELAXED);
+	    !(__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & NLB_SF_CLOSING)) {
+		__atomic_fetch_or(&s->flags, NLB_SF_CLOSING, __ATOMIC_RELAXED);
 		__atomic_store_n(&s->last_seen, w->now, __ATOMIC_RELAXED);
 	}
 }
@@ -259,11 +258,11 @@ static void nlb_translate_send(struct wctx *w, struct rte_mbuf *m, const struct 
 		return;
 	}
 	nat_undo_of(pi, &s->rw[dir], &undo);
-	if (dir == SESS_DIR_REPLY && l->inspect >= 0) { /* replies are inspected on the way out */
+	if (dir == NLB_DIR_REPLY && l->inspect >= 0) { /* replies are inspected on the way out */
 		gw_encap_nat(w, -1, m, &out, (unsigned int)l->inspect, 0, &undo);
 		return;
 	}
-	gw_forward_nat(w, m, &out, dir == SESS_DIR_CLIENT ? SL_EV_NLB_FORWARD : SL_EV_NLB_REPLY,
+	gw_forward_nat(w, m, &out, dir == NLB_DIR_CLIENT ? SL_EV_NLB_FORWARD : SL_EV_NLB_REPLY,
 		       &undo);
 }
 
@@ -285,23 +284,8 @@ static void nlb_session_fill(struct wctx *w, struct sess *s, const struct pkt_in
 	s->gidx = t->gidx;
 	s->proto = pi->proto;
 	s->last_seen = w->now;
-	sess_key_from_pkt(&s->key[SESS_DIR_CLIENT], pi);
-	/* client -> target */
-	s->rw[SESS_DIR_CLIENT].family = pi->family;
-	s->rw[SESS_DIR_CLIENT].set_dst = 1;
-	memcpy(s->rw[SESS_DIR_CLIENT].daddr, t->addr16, 16);
-	s->rw[SESS_DIR_CLIENT].dport = tport;
-	/* target -> client, back from the zone IP and listener port */
-	s->rw[SESS_DIR_REPLY].family = pi->family;
-	s->rw[SESS_DIR_REPLY].set_src = 1;
-	memcpy(s->rw[SESS_DIR_REPLY].saddr, pi->daddr, 16);
-	s->rw[SESS_DIR_REPLY].sport = pi->dport;
-	s->key[SESS_DIR_REPLY].family = pi->family;
-	s->key[SESS_DIR_REPLY].proto = pi->proto;
-	memcpy(s->key[SESS_DIR_REPLY].saddr, t->addr16, 16);
-	s->key[SESS_DIR_REPLY].sport = tport;
-	memcpy(s->key[SESS_DIR_REPLY].daddr, pi->saddr, 16);
-	s->key[SESS_DIR_REPLY].dport = pi->sport;
+	nlb_sess_build(pi, t->addr16, tport, &s->key[NLB_DIR_CLIENT], &s->key[NLB_DIR_REPLY],
+		       &s->rw[NLB_DIR_CLIENT], &s->rw[NLB_DIR_REPLY]);
 }
 
 /*
@@ -311,7 +295,7 @@ static void nlb_session_fill(struct wctx *w, struct sess *s, const struct pkt_in
 static struct sess *nlb_publish(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi,
 				unsigned int li, struct sess *s)
 {
-	struct sess_key k;
+	struct nlb_sess_key k;
 	struct sess *other;
 	int dir;
 
@@ -321,12 +305,12 @@ static struct sess *nlb_publish(struct wctx *w, struct rte_mbuf *m, const struct
 		w->st->t_flows[s->gidx]++;
 		return s;
 	}
-	if (s->flags & SESS_F_SNAT)
+	if (s->flags & NLB_SF_SNAT)
 		sesstab_port_put(s->nport_owner, s->nport);
 	sesstab_put(s);
-	sess_key_from_pkt(&k, pi);
+	nlb_sess_key_of(pi, &k);
 	other = sesstab_lookup(&k, &dir);
-	if (other && dir == SESS_DIR_CLIENT)
+	if (other && dir == NLB_DIR_CLIENT)
 		return other;
 	nlb_drop(w, m, li, SL_DROP_NLB_SESSIONS_FULL);
 	return NULL;
@@ -360,7 +344,7 @@ static struct sess *nlb_new_session(struct wctx *w, struct rte_mbuf *m, const st
 	}
 	nlb_session_fill(w, s, pi, li, slot);
 	if (!g->cfg->preserve_client_ip) {
-		struct nat_rewrite *fw = &s->rw[SESS_DIR_CLIENT], *rv = &s->rw[SESS_DIR_REPLY];
+		uint8_t naddr[16] = {0};
 
 		if (route_lookup(dp.routes, pi->family, t->addr16, &port, nh) ||
 		    (pi->family == 4 ? !dp.ports[port].addr4 : !dp.ports[port].has6)) {
@@ -375,19 +359,13 @@ static struct sess *nlb_new_session(struct wctx *w, struct rte_mbuf *m, const st
 			return NULL;
 		}
 		s->nport_owner = (uint8_t)w->txq;
-		s->flags |= SESS_F_SNAT;
-		fw->set_src = 1;
-		memset(fw->saddr, 0, 16);
+		s->flags |= NLB_SF_SNAT;
 		if (pi->family == 4)
-			memcpy(fw->saddr, &dp.ports[port].addr4, 4);
+			memcpy(naddr, &dp.ports[port].addr4, 4);
 		else
-			memcpy(fw->saddr, dp.ports[port].addr6, 16);
-		fw->sport = s->nport;
-		memcpy(s->key[SESS_DIR_REPLY].daddr, fw->saddr, 16);
-		s->key[SESS_DIR_REPLY].dport = s->nport;
-		rv->set_dst = 1;
-		memcpy(rv->daddr, pi->saddr, 16);
-		rv->dport = pi->sport;
+			memcpy(naddr, dp.ports[port].addr6, 16);
+		nlb_sess_snat(pi, naddr, s->nport, &s->key[NLB_DIR_REPLY], &s->rw[NLB_DIR_CLIENT],
+			      &s->rw[NLB_DIR_REPLY]);
 	}
 	return nlb_publish(w, m, pi, li, s);
 }
@@ -397,9 +375,9 @@ static int nlb_reply(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *
 {
 	int consumed;
 
-	if (!nlb_session_ok(w, m, pi, s, SESS_DIR_REPLY, &consumed))
+	if (!nlb_session_ok(w, m, pi, s, NLB_DIR_REPLY, &consumed))
 		return consumed; /* expired or moved: the packet is not a reply any more */
-	nlb_translate_send(w, m, pi, s, SESS_DIR_REPLY);
+	nlb_translate_send(w, m, pi, s, NLB_DIR_REPLY);
 	return 1;
 }
 
@@ -408,7 +386,7 @@ void nlb_to_zone_ip(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
 {
 	const struct cfg_listener *l;
 	struct pkt_info fp;
-	struct sess_key k;
+	struct nlb_sess_key k;
 	struct sess *s;
 	int li, dir, consumed;
 
@@ -435,12 +413,12 @@ void nlb_to_zone_ip(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
 		gw_encap(w, in_port, m, pi, (unsigned int)l->inspect, 0);
 		return;
 	}
-	sess_key_from_pkt(&k, pi);
+	nlb_sess_key_of(pi, &k);
 	s = sesstab_lookup(&k, &dir);
-	if (s && dir == SESS_DIR_REPLY && nlb_reply(w, m, pi, s))
+	if (s && dir == NLB_DIR_REPLY && nlb_reply(w, m, pi, s))
 		return; /* a source-NAT reply to the zone IP: one lookup serves both */
-	if (s && (dir != SESS_DIR_CLIENT || !nlb_session_ok(w, m, pi, s, dir, &consumed))) {
-		if (s && dir == SESS_DIR_CLIENT && consumed)
+	if (s && (dir != NLB_DIR_CLIENT || !nlb_session_ok(w, m, pi, s, dir, &consumed))) {
+		if (s && dir == NLB_DIR_CLIENT && consumed)
 			return;
 		s = NULL;
 	}
@@ -476,7 +454,7 @@ void nlb_to_zone_ip(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
 		if (v == NLB_CLIENT_ADOPT) /* another node's flow (or ours before a restart) */
 			DP_EVENT(w->st, NLB_ADOPTED);
 	}
-	nlb_translate_send(w, m, pi, s, SESS_DIR_CLIENT);
+	nlb_translate_send(w, m, pi, s, NLB_DIR_CLIENT);
 }
 
 /*
@@ -488,21 +466,14 @@ static int nlb_icmp(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *p
 	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
 	struct nat_rewrite outer, inner;
 	struct pkt_info emb, out;
-	const struct sess_key *orig;
-	struct sess_key k;
+	const struct nlb_sess_key *orig;
+	struct nlb_sess_key k;
 	struct sess *s;
 	int dir;
 
 	if (pkt_parse_embedded(data, data + m->data_len, pi, &emb) || !(emb.flags & PKT_F_L4))
 		return 0;
-	/* the quoted packet went one way; its session key is the other way round */
-	memset(&k, 0, sizeof(k));
-	k.family = emb.family;
-	k.proto = emb.proto;
-	memcpy(k.saddr, emb.daddr, 16);
-	memcpy(k.daddr, emb.saddr, 16);
-	k.sport = emb.dport;
-	k.dport = emb.sport;
+	nlb_sess_key_quoted(&emb, &k);
 	s = sesstab_lookup(&k, &dir);
 	if (!s || !rt_pin_target(&w->s->groups[s->group], s->tag))
 		return 0;
@@ -521,7 +492,7 @@ static int nlb_icmp(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *p
 int nlb_try_session(struct wctx *w, int in_port, struct rte_mbuf *m, const struct pkt_info *pi)
 {
 	struct pkt_info fp;
-	struct sess_key k;
+	struct nlb_sess_key k;
 	struct sess *s;
 	int dir;
 
@@ -537,9 +508,9 @@ int nlb_try_session(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
 	}
 	if (!(pi->flags & PKT_F_L4) || (pi->proto != IPPROTO_TCP_ && pi->proto != IPPROTO_UDP_))
 		return 0;
-	sess_key_from_pkt(&k, pi);
+	nlb_sess_key_of(pi, &k);
 	s = sesstab_lookup(&k, &dir);
-	if (!s || dir != SESS_DIR_REPLY)
+	if (!s || dir != NLB_DIR_REPLY)
 		return 0;
 	/* a reply's first fragment records its ports (only a reply's: the rest are gw_encap's) */
 	if (unlikely((pi->flags & (PKT_F_FRAG | PKT_F_FRAG_LATER)) == PKT_F_FRAG)) {
@@ -581,17 +552,12 @@ int nlb_reply_adopt(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
 		return 1;
 	}
 	/* the client packet this reply answers: client -> zone IP:listener port */
-	cpi = *pi;
-	memcpy(cpi.saddr, pi->daddr, 16);
-	cpi.sport = pi->dport;
-	memset(cpi.daddr, 0, 16);
-	memcpy(cpi.daddr, nlb_zone.addr, pi->family == 4 ? 4 : 16);
-	cpi.dport = o.lport;
+	nlb_reply_client(pi, nlb_zone.addr, o.lport, &cpi);
 	DP_EVENT(w->st, NLB_REPLY_ADOPTED);
 	if (!nlb_reply_keeps(pi->proto, pi->tcp_flags)) { /* a RST: translated, no session */
 		memset(&tmp, 0, sizeof(tmp));
 		nlb_session_fill(w, &tmp, &cpi, o.listener, o.slot);
-		nlb_translate_send(w, m, pi, &tmp, SESS_DIR_REPLY);
+		nlb_translate_send(w, m, pi, &tmp, NLB_DIR_REPLY);
 		return 1;
 	}
 	s = sesstab_alloc();
@@ -602,7 +568,7 @@ int nlb_reply_adopt(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
 	nlb_session_fill(w, s, &cpi, o.listener, o.slot);
 	s = nlb_publish(w, m, &cpi, o.listener, s);
 	if (s)
-		nlb_translate_send(w, m, pi, s, SESS_DIR_REPLY);
+		nlb_translate_send(w, m, pi, s, NLB_DIR_REPLY);
 	return 1;
 }
 

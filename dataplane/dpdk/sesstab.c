@@ -33,7 +33,7 @@ static void sesstab_reclaim(void *p, void *data)
 	(void)p;
 	if ((uintptr_t)data & SESS_REPLY_TAG)
 		return; /* the object goes with its client key */
-	if (s->flags & SESS_F_SNAT)
+	if (s->flags & NLB_SF_SNAT)
 		sesstab_port_put(s->nport_owner, s->nport);
 	__atomic_fetch_add(&sess_closed_l[s->listener], 1, __ATOMIC_RELAXED);
 	/* dp.t_tag is NULL at exit (counters freed first): nobody reads them any more */
@@ -47,7 +47,7 @@ int sesstab_init(uint32_t sessions, unsigned int n_workers)
 	struct rte_hash_parameters hp = {
 		.name = "sl_sessions",
 		.entries = sessions * 2,
-		.key_len = sizeof(struct sess_key),
+		.key_len = sizeof(struct nlb_sess_key),
 		.hash_func = rte_jhash,
 		.socket_id = SOCKET_ID_ANY,
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
@@ -118,24 +118,13 @@ uint64_t sesstab_closed_target(uint32_t gidx)
 	return sess_closed_t ? __atomic_load_n(&sess_closed_t[gidx], __ATOMIC_RELAXED) : 0;
 }
 
-void sess_key_from_pkt(struct sess_key *k, const struct pkt_info *pi)
-{
-	memset(k, 0, sizeof(*k));
-	k->family = pi->family;
-	k->proto = pi->proto;
-	k->sport = pi->sport;
-	k->dport = pi->dport;
-	memcpy(k->saddr, pi->saddr, 16);
-	memcpy(k->daddr, pi->daddr, 16);
-}
-
-struct sess *sesstab_lookup(const struct sess_key *k, int *dir)
+struct sess *sesstab_lookup(const struct nlb_sess_key *k, int *dir)
 {
 	void *data;
 
 	if (!sess_hash || rte_hash_lookup_data(sess_hash, k, &data) < 0)
 		return NULL;
-	*dir = ((uintptr_t)data & SESS_REPLY_TAG) ? SESS_DIR_REPLY : SESS_DIR_CLIENT;
+	*dir = ((uintptr_t)data & SESS_REPLY_TAG) ? NLB_DIR_REPLY : NLB_DIR_CLIENT;
 	return (struct sess *)((uintptr_t)data & ~SESS_REPLY_TAG);
 }
 
@@ -159,17 +148,17 @@ int sesstab_publish(struct sess *s)
 	int ret;
 
 	/* adding an existing key would replace its session: refuse instead */
-	if (rte_hash_lookup(sess_hash, &s->key[SESS_DIR_REPLY]) >= 0 ||
-	    rte_hash_lookup(sess_hash, &s->key[SESS_DIR_CLIENT]) >= 0)
+	if (rte_hash_lookup(sess_hash, &s->key[NLB_DIR_REPLY]) >= 0 ||
+	    rte_hash_lookup(sess_hash, &s->key[NLB_DIR_CLIENT]) >= 0)
 		return -EEXIST;
 	/* the reply key first: a client packet never finds a session its replies cannot */
-	ret = rte_hash_add_key_data(sess_hash, &s->key[SESS_DIR_REPLY],
+	ret = rte_hash_add_key_data(sess_hash, &s->key[NLB_DIR_REPLY],
 				    (void *)((uintptr_t)s | SESS_REPLY_TAG));
 	if (ret)
 		return ret;
-	ret = rte_hash_add_key_data(sess_hash, &s->key[SESS_DIR_CLIENT], s);
+	ret = rte_hash_add_key_data(sess_hash, &s->key[NLB_DIR_CLIENT], s);
 	if (ret) {
-		rte_hash_del_key(sess_hash, &s->key[SESS_DIR_REPLY]);
+		rte_hash_del_key(sess_hash, &s->key[NLB_DIR_REPLY]);
 		return ret;
 	}
 	return 0;
@@ -181,8 +170,8 @@ void sesstab_remove(struct sess *s)
 	 * Reply key first, then the client key whose reclaim frees the object: a reader that
 	 * found the object through either key is covered by the client key's grace period.
 	 */
-	rte_hash_del_key(sess_hash, &s->key[SESS_DIR_REPLY]);
-	rte_hash_del_key(sess_hash, &s->key[SESS_DIR_CLIENT]);
+	rte_hash_del_key(sess_hash, &s->key[NLB_DIR_REPLY]);
+	rte_hash_del_key(sess_hash, &s->key[NLB_DIR_CLIENT]);
 }
 
 unsigned int sesstab_sweep(uint64_t now_us, unsigned int budget)
@@ -210,7 +199,7 @@ unsigned int sesstab_sweep(uint64_t now_us, unsigned int budget)
 			continue;
 		g = &st->groups[s->group];
 		idle = s->proto == IPPROTO_TCP_ ? g->idle_tcp : g->idle_other;
-		if (__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & SESS_F_CLOSING)
+		if (__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & NLB_SF_CLOSING)
 			idle = RTE_MIN(idle, SESS_CLOSING_US);
 		last = __atomic_load_n(&s->last_seen, __ATOMIC_RELAXED);
 		if (now_us > last + idle) {

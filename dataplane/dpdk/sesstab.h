@@ -11,46 +11,30 @@
 #include <stdint.h>
 
 #include "dataplane/core/nat.h"
+#include "dataplane/core/nlb.h"
 #include "dataplane/core/pkt.h"
 
-struct sess_key {
-	uint8_t family;
-	uint8_t proto;
-	uint16_t sport; /* host order */
-	uint16_t dport;
-	uint8_t pad[2];
-	uint8_t saddr[16];
-	uint8_t daddr[16];
-};
-_Static_assert(sizeof(struct sess_key) == 40, "sess_key is the rte_hash key");
-
-#define SESS_DIR_CLIENT 0 /* client -> zone IP: rewrite towards the target */
-#define SESS_DIR_REPLY	1 /* target -> client (or node): rewrite back */
-
-#define SESS_F_CLOSING 0x01 /* FIN or RST seen: short life */
-#define SESS_F_SNAT    0x02 /* owns a source-NAT port */
-
+/* Keys: core/nlb.h's struct nlb_sess_key (the XDP path's sl_sess key too); NLB_DIR_*, NLB_SF_*. */
 struct sess {
 	struct nat_rewrite rw[2]; /* by direction */
-	struct sess_key key[2];
+	struct nlb_sess_key key[2];
 	uint64_t last_seen; /* us, atomic */
 	uint16_t listener;
 	uint16_t group;
 	uint16_t target;     /* slot in the group */
-	uint16_t nport;	     /* source-NAT port, with SESS_F_SNAT */
+	uint16_t nport;	     /* source-NAT port, with NLB_SF_SNAT */
 	uint32_t tag;	     /* the target's RT_TAG when the session began: a mismatch = gone */
 	uint32_t gidx;	     /* the target's counter index */
 	uint8_t nport_owner; /* worker index that owns the port pool */
-	uint8_t flags;	     /* SESS_F_*, atomic */
+	uint8_t flags;	     /* NLB_SF_*, atomic */
 	uint8_t proto;
 };
 _Static_assert(sizeof(struct sess) == 192, "a session is three cache lines");
 
 int sesstab_init(uint32_t sessions, unsigned int n_workers);
 void sesstab_free(void);
-void sess_key_from_pkt(struct sess_key *k, const struct pkt_info *pi);
 /* The session of k and its direction, or NULL. */
-struct sess *sesstab_lookup(const struct sess_key *k, int *dir);
+struct sess *sesstab_lookup(const struct nlb_sess_key *k, int *dir);
 /* Allocate a zeroed session object (per-lcore cached mempool), NULL when none is left. */
 struct sess *sesstab_alloc(void);
 void sesstab_put(struct sess *s); /* an object never published */

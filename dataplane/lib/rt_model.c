@@ -99,6 +99,7 @@ static int rt_group_compile(struct rt_group *g)
 		o->present = t->present;
 		o->family = t->family;
 		o->drain_start = t->drain_start;
+		memcpy(o->addr16, t->addr16, sizeof(o->addr16));
 	}
 	memset(&g->gw, 0, sizeof(g->gw));
 	g->gw.mode = (uint8_t)g->mode;

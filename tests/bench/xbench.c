@@ -215,10 +215,10 @@ int xbench_port(struct xbench_dp *b, unsigned int lo_ifindex, const char *port)
 
 int xbench_sessions_clear(struct xbench_dp *b)
 {
-	static struct xdp_sess_key keys[XBENCH_CLEAR_MAX];
+	static struct nlb_sess_key keys[XBENCH_CLEAR_MAX];
 	static struct xdp_sess vals[XBENCH_CLEAR_MAX];
 	int fd = bpf_map__fd(b->skel->maps.sl_sess), ret;
-	struct xdp_sess_key k;
+	struct nlb_sess_key k;
 	uint32_t batch, count;
 	void *in = NULL;
 

@@ -2,7 +2,8 @@
 /*
  * test_nlb.c - core/nlb.h: what a client packet without a session gets (new, adopted, reset),
  * the reply table's key rule per (listener port, target port), merging pairs into ambiguity,
- * and the per-packet resolution of a reply without a session.
+ * the per-packet resolution of a reply without a session, and a session's keys and rewrites
+ * (IPv4 and IPv6: destination NAT, source NAT, the client packet a reply answers).
  */
 #include <string.h>
 
@@ -121,6 +122,153 @@ static void test_reply_keeps(void)
 	CU_ASSERT_FALSE(nlb_reply_keeps(IPPROTO_TCP_, NLB_TCP_RST | NLB_TCP_ACK));
 }
 
+/* An IPv6 TCP packet 2001:db8::c:40000 -> zone 2001:db8::10:443. */
+static void pi6(struct pkt_info *pi)
+{
+	static const uint8_t c[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 0x0c};
+	static const uint8_t z[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 0x10};
+
+	memset(pi, 0, sizeof(*pi));
+	pi->family = 6;
+	pi->proto = IPPROTO_TCP_;
+	memcpy(pi->saddr, c, 16);
+	memcpy(pi->daddr, z, 16);
+	pi->sport = 40000;
+	pi->dport = 443;
+}
+
+static void test_sess_key(void)
+{
+	struct nlb_sess_key k, q;
+	struct pkt_info pi, emb;
+
+	pi6(&pi);
+	memset(&k, 0xaa, sizeof(k));
+	nlb_sess_key_of(&pi, &k);
+	CU_ASSERT_EQUAL(k.family, 6);
+	CU_ASSERT_EQUAL(k.proto, IPPROTO_TCP_);
+	CU_ASSERT_EQUAL(k.sport, 40000);
+	CU_ASSERT_EQUAL(k.dport, 443);
+	CU_ASSERT_EQUAL(k.pad[0] | k.pad[1], 0); /* hashed whole */
+	CU_ASSERT_EQUAL(memcmp(k.saddr, pi.saddr, 16), 0);
+	CU_ASSERT_EQUAL(memcmp(k.daddr, pi.daddr, 16), 0);
+	/* an ICMP error quoting the packet the session sent back: the key turned round */
+	emb = pi;
+	memcpy(emb.saddr, pi.daddr, 16);
+	memcpy(emb.daddr, pi.saddr, 16);
+	emb.sport = pi.dport;
+	emb.dport = pi.sport;
+	memset(&q, 0x55, sizeof(q));
+	nlb_sess_key_quoted(&emb, &q);
+	CU_ASSERT_EQUAL(memcmp(&q, &k, sizeof(k)), 0);
+}
+
+static void test_sess_build(void)
+{
+	static const uint8_t t[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x16, [15] = 0x0b};
+	static const uint8_t n[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x16, [15] = 0x01};
+	struct nlb_sess_key ck, rk, want;
+	struct nat_rewrite crw, rrw;
+	struct pkt_info pi;
+
+	pi6(&pi);
+	memset(&rk, 0xaa, sizeof(rk));
+	memset(&crw, 0xaa, sizeof(crw));
+	memset(&rrw, 0xaa, sizeof(rrw));
+	nlb_sess_build(&pi, t, 8443, &ck, &rk, &crw, &rrw);
+	nlb_sess_key_of(&pi, &want);
+	CU_ASSERT_EQUAL(memcmp(&ck, &want, sizeof(want)), 0);
+	/* the target's reply: target:8443 -> client */
+	CU_ASSERT_EQUAL(rk.family, 6);
+	CU_ASSERT_EQUAL(rk.pad[0] | rk.pad[1], 0);
+	CU_ASSERT_EQUAL(memcmp(rk.saddr, t, 16), 0);
+	CU_ASSERT_EQUAL(rk.sport, 8443);
+	CU_ASSERT_EQUAL(memcmp(rk.daddr, pi.saddr, 16), 0);
+	CU_ASSERT_EQUAL(rk.dport, 40000);
+	/* client -> target:8443; the reply back from the zone IP:443 */
+	CU_ASSERT_EQUAL(crw.family, 6);
+	CU_ASSERT_TRUE(crw.set_dst && !crw.set_src);
+	CU_ASSERT_EQUAL(memcmp(crw.daddr, t, 16), 0);
+	CU_ASSERT_EQUAL(crw.dport, 8443);
+	CU_ASSERT_TRUE(rrw.set_src && !rrw.set_dst);
+	CU_ASSERT_EQUAL(memcmp(rrw.saddr, pi.daddr, 16), 0);
+	CU_ASSERT_EQUAL(rrw.sport, 443);
+	/* source NAT: from n:1024, the reply to n:1024 back to the client */
+	nlb_sess_snat(&pi, n, 1024, &rk, &crw, &rrw);
+	CU_ASSERT_TRUE(crw.set_src && crw.set_dst);
+	CU_ASSERT_EQUAL(memcmp(crw.saddr, n, 16), 0);
+	CU_ASSERT_EQUAL(crw.sport, 1024);
+	CU_ASSERT_EQUAL(memcmp(rk.daddr, n, 16), 0);
+	CU_ASSERT_EQUAL(rk.dport, 1024);
+	CU_ASSERT_TRUE(rrw.set_src && rrw.set_dst);
+	CU_ASSERT_EQUAL(memcmp(rrw.daddr, pi.saddr, 16), 0);
+	CU_ASSERT_EQUAL(rrw.dport, 40000);
+	/* naddr may be rk's own (the XDP path's port search) */
+	nlb_sess_snat(&pi, rk.daddr, 1025, &rk, &crw, &rrw);
+	CU_ASSERT_EQUAL(memcmp(rk.daddr, n, 16), 0);
+	CU_ASSERT_EQUAL(rk.dport, 1025);
+}
+
+static void test_reply_client(void)
+{
+	static const uint8_t z4[4] = {10, 0, 1, 10};
+	struct nlb_sess_key ck, rk, want;
+	struct nat_rewrite crw, rrw;
+	struct pkt_info pi, reply, cpi;
+
+	/* IPv4: target 172.16.0.11:8443 -> client 198.51.100.7:40000, listener port 443 */
+	memset(&reply, 0, sizeof(reply));
+	reply.family = 4;
+	reply.proto = IPPROTO_UDP_;
+	memcpy(reply.saddr, (const uint8_t[]){172, 16, 0, 11}, 4);
+	memcpy(reply.daddr, (const uint8_t[]){198, 51, 100, 7}, 4);
+	reply.sport = 8443;
+	reply.dport = 40000;
+	memset(cpi.daddr, 0xaa, sizeof(cpi.daddr));
+	nlb_reply_client(&reply, z4, 443, &cpi);
+	memset(&pi, 0, sizeof(pi));
+	pi.family = 4;
+	pi.proto = IPPROTO_UDP_;
+	memcpy(pi.saddr, reply.daddr, 4);
+	memcpy(pi.daddr, z4, 4);
+	pi.sport = 40000;
+	pi.dport = 443;
+	nlb_sess_key_of(&cpi, &ck);
+	nlb_sess_key_of(&pi, &want);
+	CU_ASSERT_EQUAL(memcmp(&ck, &want, sizeof(want)), 0); /* the rest of daddr zero */
+	/* its session's reply key is the reply as it reads */
+	nlb_sess_build(&cpi, reply.saddr, 8443, &ck, &rk, &crw, &rrw);
+	nlb_sess_key_of(&reply, &want);
+	CU_ASSERT_EQUAL(memcmp(&rk, &want, sizeof(want)), 0);
+}
+
+static void test_pi_apply(void)
+{
+	static const uint8_t t[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x16, [15] = 0x0b};
+	struct nlb_sess_key ck, rk, k;
+	struct nat_rewrite crw, rrw;
+	struct pkt_info pi, out;
+
+	/* the client's packet after its rewrite reads as the session's reply turned round */
+	pi6(&pi);
+	nlb_sess_build(&pi, t, 8443, &ck, &rk, &crw, &rrw);
+	out = pi;
+	nat_pi_apply(&out, &crw);
+	nlb_sess_key_quoted(&out, &k);
+	CU_ASSERT_EQUAL(memcmp(&k, &rk, sizeof(k)), 0); /* all 16 address bytes */
+	/* and the reply, rewritten, reads as the client's packet turned round */
+	memset(&out, 0, sizeof(out));
+	out.family = 6;
+	out.proto = IPPROTO_TCP_;
+	memcpy(out.saddr, rk.saddr, 16);
+	memcpy(out.daddr, rk.daddr, 16);
+	out.sport = rk.sport;
+	out.dport = rk.dport;
+	nat_pi_apply(&out, &rrw);
+	nlb_sess_key_quoted(&out, &k);
+	CU_ASSERT_EQUAL(memcmp(&k, &ck, sizeof(k)), 0);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -129,6 +277,10 @@ int main(void)
 		{"reply table: merging pairs", test_reply_merge},
 		{"reply without a session: resolve", test_reply_resolve},
 		{"adopted reply keeps a session unless RST", test_reply_keeps},
+		{"session key of a packet and of an ICMP quote", test_sess_key},
+		{"a new session's keys and rewrites (DNAT, SNAT)", test_sess_build},
+		{"the client packet an adopted reply answers", test_reply_client},
+		{"a rewritten packet reads as the other direction", test_pi_apply},
 		CU_TEST_INFO_NULL,
 	};
 
