@@ -41,7 +41,6 @@ int xdp_nlb_init(struct xdp_dp *x, char *err, size_t errlen)
 {
 	const struct config *cfg = x->cfg;
 	struct xdp_nlbcfg nc;
-	struct cfg_addr zone = {0};
 	int lfd = xdp_nlb_fd(x, "sl_listeners"), cfd = xdp_nlb_fd(x, "sl_nlbcfg");
 	uint32_t zero = 0;
 	unsigned int i, p;
@@ -51,26 +50,10 @@ int xdp_nlb_init(struct xdp_dp *x, char *err, size_t errlen)
 		return -ENOENT;
 	}
 	memset(&nc, 0, sizeof(nc));
-	for (i = 0; i < cfg->n_zones; i++)
-		if (!strcmp(cfg->zones[i].name, cfg->node.zone))
-			zone = cfg->zones[i].address;
 	if (cfg->n_listeners > XDP_MAX_LISTENERS) {
 		snprintf(err, errlen, "more than %d listeners (the XDP path's limit)",
 			 XDP_MAX_LISTENERS);
 		return -EINVAL;
-	}
-	for (i = 0; i < cfg->n_zones; i++) {
-		const struct cfg_addr *a = &cfg->zones[i].address;
-
-		/* IPv4 only (the entry program's bounded loop): see docs/xdp.md "NLB" */
-		if (a->family != 4 || (zone.family == 4 && !memcmp(a->addr, zone.addr, 4)))
-			continue;
-		if (nc.n_other == XDP_MAX_ZONES) {
-			snprintf(err, errlen, "more than %d other zones (the XDP path's limit)",
-				 XDP_MAX_ZONES);
-			return -EINVAL;
-		}
-		memcpy(&nc.other4[nc.n_other++], a->addr, 4);
 	}
 	for (i = 0; i < cfg->n_listeners; i++) {
 		const struct cfg_listener *l = &cfg->listeners[i];

@@ -215,7 +215,6 @@ _Static_assert(sizeof(struct xdp_rst_ev) == 104, "xdp_rst_ev size");
 /* ---- NLB (docs/nlb.md): listeners, sessions, counters; IPv4 and IPv6 ---- */
 
 #define XDP_MAX_LISTENERS 64
-#define XDP_MAX_ZONES	  16 /* other zones' IPs (other_zone_ip) */
 #define XDP_NO_INSPECT	  0xffff
 
 /* sl_listeners key: a tcp_udp listener has one entry per protocol; port 0 = `port: all`. */
@@ -239,15 +238,15 @@ struct xdp_listener {
 };
 _Static_assert(sizeof(struct xdp_listener) == 8, "xdp_listener size");
 
-/* sl_nlbcfg[0]: whether NLB runs at all, and the other zones' IPs. */
+/*
+ * sl_nlbcfg[0]: whether NLB runs at all. (The other zones' IPs are in sl_local, kind
+ * SL_DST_OTHER_ZONE: lib/localtab.h.)
+ */
 struct xdp_nlbcfg {
 	uint32_t n_listeners;
-	uint32_t n_other;
-	uint32_t other4[XDP_MAX_ZONES]; /* network order */
 	uint32_t n_replies; /* entries in sl_replies (0: no transit packet is looked up there) */
-	uint32_t pad;
 };
-_Static_assert(sizeof(struct xdp_nlbcfg) == 80, "xdp_nlbcfg size");
+_Static_assert(sizeof(struct xdp_nlbcfg) == 8, "xdp_nlbcfg size");
 
 /* sl_sess (LRU_HASH) key: one direction of a session, core/nlb.h's struct nlb_sess_key. */
 
