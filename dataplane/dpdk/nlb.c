@@ -43,6 +43,33 @@ int nlb_zone_port(void)
 	return nlb_zone_port_idx;
 }
 
+/*
+ * The listeners by (protocol, port), compiled once at start (listeners change only with a
+ * restart): per protocol, the first listener of the config with the packet's port, else the
+ * first one with port 0 (all ports); -1: none. The order of sluice-xdp's sl_listeners lookups
+ * (exact, then the wildcard). 512 KiB, read-only once the workers run.
+ */
+static int32_t nlb_by_port[2][65536];
+static int32_t nlb_any_port[2];
+
+static void nlb_listeners_compile(void)
+{
+	unsigned int i, p;
+
+	memset(nlb_by_port, 0xff, sizeof(nlb_by_port));
+	nlb_any_port[0] = nlb_any_port[1] = -1;
+	for (i = 0; i < dp.cfg->n_listeners; i++) {
+		const struct cfg_listener *l = &dp.cfg->listeners[i];
+
+		for (p = 0; p < 2; p++) {
+			int32_t *slot = l->port ? &nlb_by_port[p][l->port] : &nlb_any_port[p];
+
+			if ((l->protocol & (p ? CFG_LPROTO_UDP : CFG_LPROTO_TCP)) && *slot < 0)
+				*slot = (int32_t)i;
+		}
+	}
+}
+
 int nlb_init(char *err, size_t errlen)
 {
 	unsigned int i, j;
@@ -68,6 +95,7 @@ int nlb_init(char *err, size_t errlen)
 		}
 	if (!dp.cfg->n_listeners)
 		return 0;
+	nlb_listeners_compile();
 	ret = sesstab_init(RTE_MAX(dp.cfg->node.flow_table_size / 4, 4096u), dp.n_workers);
 	if (ret) {
 		snprintf(err, errlen, "NAT sessions: %s", strerror(-ret));
@@ -86,20 +114,10 @@ void nlb_free(void)
 
 static int nlb_listener(const struct pkt_info *pi)
 {
-	unsigned int i, bit = pi->proto == IPPROTO_TCP_ ? CFG_LPROTO_TCP : CFG_LPROTO_UDP;
-	int any = -1;
+	unsigned int p = pi->proto != IPPROTO_TCP_;
+	int32_t li = nlb_by_port[p][pi->dport];
 
-	for (i = 0; i < dp.cfg->n_listeners; i++) {
-		const struct cfg_listener *l = &dp.cfg->listeners[i];
-
-		if (!(l->protocol & bit))
-			continue;
-		if (l->port == pi->dport)
-			return (int)i;
-		if (!l->port && any < 0)
-			any = (int)i;
-	}
-	return any;
+	return li >= 0 ? li : nlb_any_port[p];
 }
 
 /* Drop m for listener li: counted by reason globally and per listener. */
