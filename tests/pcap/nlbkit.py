@@ -973,6 +973,16 @@ def check_cross_port_order(case, first):
             raise ValueError("input ports %s not in the required order %s" % (busy, first))
 
 
+def expect_session_stats(case, events=(), drops=()):
+    """The counters of a plain session case (clients, then targets' replies): the session
+    events, the drops that must stay 0, every per-listener and per-target counter."""
+    gw = case.gw
+    case.expect_stats(gw.stats(events=["nlb_new_flow", "nlb_forward", "nlb_reply"] + list(events),
+                               drops=["nlb_no_listener", "no_attachment", "no_route",
+                                      "neigh_unresolved"] + list(drops),
+                               listener_fields=gw.LISTENER_ALL, target_fields=gw.TARGET_ALL))
+
+
 def target_frame(model, l3, target, src_mac=None):
     """A frame from target (or from src_mac, e.g. a router) to the port facing it."""
     port, _ = model.route(target.address)
