@@ -23,7 +23,7 @@ import os
 import struct
 from collections import Counter, deque
 
-from scapy.all import ICMP, IP, TCP, UDP, Raw
+from scapy.all import ICMP, IP, TCP, UDP, IPv6, Raw
 
 import casekit as ck
 from pylib.csum import csum_adjust  # (casekit puts tests/ on sys.path)
@@ -34,8 +34,11 @@ import sluice_ref as ref
 ZONE_IP = ck.NODE4                 # az1, this node's zone
 OTHER_ZONE_IP = "10.0.2.10"        # az2
 ZONES = {"az1": ZONE_IP, "az2": OTHER_ZONE_IP}
+ZONE_IP6 = ck.NODE6                # az1 in the IPv6 cases (outside's IPv6 address)
+ZONES6 = {"az1": ZONE_IP6, "az2": "2001:db8:b::10"}
 SERVERS_MAC = "02:00:00:00:00:03"
 NODE_SERVERS = "172.16.0.1"        # the address of the port facing the targets (SNAT source)
+NODE_SERVERS6 = "fd00:16::1"       # its IPv6 address (servers_port(v6=True))
 SERVERS_ROUTER = "172.16.0.254"    # a router on the servers' side (sends ICMP errors)
 SERVERS_ROUTER_MAC = "02:00:00:00:16:fe"
 SNAT_FIRST_PORT = 1024
@@ -65,13 +68,14 @@ def source_martian(address):
     return a.packed[0] == 0xFF or int(a) <= 1
 
 
-def target_addr(i):
-    """Address of server i (1, 2, ...): 172.16.0.10+i."""
-    return "172.16.0.%d" % (10 + i)
+def target_addr(i, family=4):
+    """Address of server i (1, 2, ...): 172.16.0.10+i (IPv6: fd00:16::(10+i) in hex)."""
+    return "172.16.0.%d" % (10 + i) if family == 4 else "fd00:16::%x" % (10 + i)
 
 
 def target_mac(address):
-    return "02:00:00:00:16:%02x" % int(address.split(".")[-1])
+    """02:00:00:00:16:xx, xx the address's last byte (IPv4 and IPv6 alike)."""
+    return "02:00:00:00:16:%02x" % ipaddress.ip_address(address).packed[-1]
 
 
 def outside_port(single=False):
@@ -81,8 +85,10 @@ def outside_port(single=False):
     return ck.Port("outside", ck.OUTSIDE_MAC, addrs)
 
 
-def servers_port():
-    return ck.Port("servers", SERVERS_MAC, [NODE_SERVERS + "/24"])
+def servers_port(v6=False):
+    """servers: 172.16.0.1/24, with v6 also fd00:16::1/64 (IPv6 targets)."""
+    return ck.Port("servers", SERVERS_MAC,
+                   [NODE_SERVERS + "/24"] + ([NODE_SERVERS6 + "/64"] if v6 else []))
 
 
 # --- configuration objects -----------------------------------------------------------------
@@ -113,10 +119,10 @@ class Target:
         return conf
 
 
-def targets(prefix, count, port=None, first=1, **kwargs):
-    """count targets PREFIX-1, PREFIX-2, ... at 172.16.0.(10+first), ..."""
-    return [Target("%s-%d" % (prefix, first + i), target_addr(first + i), port, **kwargs)
-            for i in range(count)]
+def targets(prefix, count, port=None, first=1, family=4, **kwargs):
+    """count targets PREFIX-1, PREFIX-2, ... at target_addr(first, family), ..."""
+    return [Target("%s-%d" % (prefix, first + i), target_addr(first + i, family), port,
+                   **kwargs) for i in range(count)]
 
 
 class Group:
@@ -190,19 +196,18 @@ def addr_str(raw16, family=4):
 
 
 def five_tuple(l3, ports=None):
-    """(proto, src, sport, dst, dport) of a TCP/UDP IPv4 packet; ports: its own unless given
-    (a non-first fragment's, from its first fragment)."""
+    """(proto, src, sport, dst, dport) of a TCP/UDP IPv4/IPv6 packet; ports: its own unless
+    given (a non-first fragment's, from its first fragment)."""
     info = ref.parse_l3(l3)
     ports = ports or info.ports
-    return (info.proto, addr_str(info.saddr), ports[0], addr_str(info.daddr), ports[1])
+    return (info.proto, addr_str(info.saddr, info.family), ports[0],
+            addr_str(info.daddr, info.family), ports[1])
 
 
 def tcp_flags(l3):
     """A non-first fragment has no TCP header: 0, as pkt_parse leaves them."""
-    if ref.parse_l3(l3).frag_later:
-        return 0
-    ihl = (l3[0] & 0x0F) * 4
-    return l3[ihl + 13]
+    info = ref.parse_l3(l3)
+    return 0 if info.frag_later else info.l4[13]
 
 
 def rewrite_fragment(l3, src=None, sport=None, dst=None, dport=None):
@@ -239,10 +244,13 @@ def rewrite(l3, src=None, sport=None, dst=None, dport=None):
     """l3 with addresses / ports replaced; IPv4 and L4 checksums recomputed in full by scapy
     (a UDP checksum of 0 stays 0). TTL and everything else unchanged. A fragment:
     rewrite_fragment."""
-    if ref.parse_l3(l3).frag:
+    info = ref.parse_l3(l3)
+    if info.frag:
+        if info.family == 6:
+            raise ValueError("model: IPv6 fragments through the load balancer not modelled")
         return rewrite_fragment(l3, src, sport, dst, dport)
-    pkt = IP(bytes(l3))
-    l4 = pkt[TCP] if pkt.proto == ref.PROTO_TCP else pkt[UDP]
+    pkt = (IP if info.family == 4 else IPv6)(bytes(l3))
+    l4 = pkt[TCP] if info.proto == ref.PROTO_TCP else pkt[UDP]
     if src is not None:
         pkt.src = src
     if dst is not None:
@@ -251,8 +259,9 @@ def rewrite(l3, src=None, sport=None, dst=None, dport=None):
         l4.sport = sport
     if dport is not None:
         l4.dport = dport
-    del pkt.chksum
-    if pkt.proto == ref.PROTO_TCP or l4.chksum != 0:
+    if info.family == 4:
+        del pkt.chksum
+    if info.proto == ref.PROTO_TCP or l4.chksum != 0:
         del l4.chksum
     out = bytes(pkt)
     assert len(out) == len(l3)
@@ -437,11 +446,12 @@ class Nlb(ck.Gateway):
     def node_address_towards(self, address):
         """nodeIP for SNAT: the address of the port facing address (refuses topologies where
         'the first IPv4 address' and 'the address on the target's subnet' would differ)."""
+        family = ipaddress.ip_address(address).version
         port, _ = self.route(address)
-        first = port.first_address(4)
+        first = port.first_address(family)
         for a in port.addresses:
             iface = ipaddress.ip_interface(a)
-            if iface.version == 4 and ipaddress.ip_address(address) in iface.network and \
+            if iface.version == family and ipaddress.ip_address(address) in iface.network and \
                     str(iface.ip) != first:
                 raise ValueError("model: nodeIP ambiguous for %s on %s" % (address, port.name))
         return first
@@ -454,11 +464,13 @@ class Nlb(ck.Gateway):
         ethertype = struct.unpack("!H", data[12:14])[0]
         if ethertype == 0x0806:
             return self.arp(port, data)
-        if ethertype != ref.ETH_IPV4:
-            raise ValueError("model: IPv4 and ARP only")
+        if ethertype not in (ref.ETH_IPV4, ref.ETH_IPV6):
+            raise ValueError("model: IPv4, IPv6 and ARP only")
         l3 = ck.l3_of(data)
         info = ref.parse_l3(l3)
-        dst = addr_str(info.daddr)
+        if info.family == 6 and info.proto == ref.PROTO_ICMP6:
+            raise ValueError("model: ICMPv6 (ND, echo, errors) not modelled")
+        dst = addr_str(info.daddr, info.family)
         if dst in self.local_addresses():
             return self.local(port, data, l3, info)
         if self.dst_martian(dst):
@@ -514,8 +526,8 @@ class Nlb(ck.Gateway):
         out = self.try_session(l3, info)
         if out is not None:
             return out
-        if addr_str(info.daddr) == self.zone_ip and info.proto in (ref.PROTO_TCP,
-                                                                    ref.PROTO_UDP):
+        if addr_str(info.daddr, info.family) == self.zone_ip and \
+                info.proto in (ref.PROTO_TCP, ref.PROTO_UDP):
             return self.to_zone_ip(l3, inspected=False)
         if info.icmp_error and self.about_our_geneve(port, info):
             self.drops["geneve_icmp_error"] += 1
@@ -550,8 +562,8 @@ class Nlb(ck.Gateway):
     def forward(self, inner, count=True, event="forwarded", quote=None):
         """The last appliance's return: balanced when it is for the zone IP and a listener."""
         info = ref.parse_l3(inner)
-        if addr_str(info.daddr) == self.zone_ip and info.proto in (ref.PROTO_TCP,
-                                                                   ref.PROTO_UDP):
+        if addr_str(info.daddr, info.family) == self.zone_ip and \
+                info.proto in (ref.PROTO_TCP, ref.PROTO_UDP):
             return self.to_zone_ip(inner, inspected=True)
         return super().forward(inner, count, event, quote)
 
@@ -627,9 +639,10 @@ class Nlb(ck.Gateway):
         return []
 
     def route_l3(self, l3):
-        """Route an IPv4 packet to its destination: [(port, frame)]."""
-        dst = str(ipaddress.IPv4Address(l3[16:20]))
-        port, l2 = self.l2_to(dst, ref.ETH_IPV4)
+        """Route an IPv4/IPv6 packet to its destination: [(port, frame)]."""
+        info = ref.parse_l3(l3)
+        port, l2 = self.l2_to(addr_str(info.daddr, info.family),
+                              ref.ETH_IPV4 if info.family == 4 else ref.ETH_IPV6)
         if len(l3) > (port.mtu or 1500):
             raise ValueError("model: too big for %s (send() checks translated packets)"
                              % port.name)
@@ -958,6 +971,16 @@ def check_cross_port_order(case, first):
         order = [p.name for p in case.gw.ports]
         if [p for p in order if p in busy] != [p for p in first if p in busy]:
             raise ValueError("input ports %s not in the required order %s" % (busy, first))
+
+
+def expect_session_stats(case, events=(), drops=()):
+    """The counters of a plain session case (clients, then targets' replies): the session
+    events, the drops that must stay 0, every per-listener and per-target counter."""
+    gw = case.gw
+    case.expect_stats(gw.stats(events=["nlb_new_flow", "nlb_forward", "nlb_reply"] + list(events),
+                               drops=["nlb_no_listener", "no_attachment", "no_route",
+                                      "neigh_unresolved"] + list(drops),
+                               listener_fields=gw.LISTENER_ALL, target_fields=gw.TARGET_ALL))
 
 
 def target_frame(model, l3, target, src_mac=None):
