@@ -395,6 +395,15 @@ def check_passive(lab, rep):
         lab.stop(j.name, signal.SIGTERM)
         r3 = lab.udp(SERVER, L.WEB_PORT, count=len(sports), sports=sports, burst=True, timeout=3)
         r4 = lab.udp(SERVER, L.WEB_PORT, count=40, new_flows=True, burst=True, timeout=3)
+        if r4["lost_sports"]:
+            # A datagram of a 40-flow burst can be lost after sluice (veth / the namespaces'
+            # kernels, seen once in ~10 CI runs, sluice's counters balanced): each lost flow is
+            # asked once more, on the same source port (the same pin, the same appliance); a
+            # flow sluice does not serve fails both times.
+            again = lab.udp(SERVER, L.WEB_PORT, count=len(r4["lost_sports"]),
+                            sports=r4["lost_sports"], burst=True, timeout=3)
+            r4 = dict(r4, ok=r4["ok"] + again["ok"], retried=r4["lost_sports"],
+                      lost_sports=again["lost_sports"])
         on4 = Counter(lab.pins(r4["sports"], SERVER).values())
         tv = passive_targets(lab)[victim]
         rep.check(r3["ok"] == len(sports) and r4["ok"] == 40 and on4.get(victim, 0) > 0 and
@@ -403,7 +412,9 @@ def check_passive(lab, rep):
                   "of 40), marked %d time(s) in all"
                   % (len(sports), r3["ok"], victim, on4.get(victim, 0),
                      (tv.get("passive") or {}).get("failures")),
-                  {"pinned": r3, "new": dict(on4), "target": tv})
+                  {"pinned": r3, "new": dict(on4), "new_answered": r4["ok"],
+                   "new_lost": r4["lost_sports"], "new_retried": r4.get("retried", []),
+                   "target": tv})
 
         # 4. Registered again under another id at the same address: the new target takes a
         # never used slot while the removed one's slot still holds the address (its returns
