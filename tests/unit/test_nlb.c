@@ -211,7 +211,8 @@ static void test_sess_build(void)
 
 static void test_reply_client(void)
 {
-	static const uint8_t z4[16] = {10, 0, 1, 10}; /* a zone buffer: 16 bytes, IPv4 in the first 4 */
+	static const uint8_t z4[16] = {10, 0, 1,
+				       10}; /* a zone buffer: 16 bytes, IPv4 in the first 4 */
 	struct nlb_sess_key ck, rk, want;
 	struct nat_rewrite crw, rrw;
 	struct pkt_info pi, reply, cpi;
