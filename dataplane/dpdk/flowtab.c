@@ -2,47 +2,29 @@
 #include <errno.h>
 #include <string.h>
 
-#include <rte_errno.h>
 #include <rte_hash.h>
-#include <rte_jhash.h>
 #include <rte_malloc.h>
 
 #include "dataplane/dpdk/dp.h"
 #include "dataplane/dpdk/flowtab.h"
+#include "dataplane/dpdk/hashtab.h"
 
 static uint32_t flowtab_iter; /* sweep cursor, main lcore only */
 
 int flowtab_hash_create(const char *name, uint32_t entries, uint32_t key_len, struct rte_hash **h,
 			uint64_t **vals)
 {
-	struct rte_hash_parameters p = {
-		.name = name,
-		.entries = entries,
-		.key_len = key_len,
-		.hash_func = rte_jhash,
-		.socket_id = SOCKET_ID_ANY,
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
-			      RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD,
-	};
-	struct rte_hash_rcu_config rcu = {
-		.v = dp.qsbr,
-		.mode = RTE_HASH_QSBR_MODE_DQ,
-	};
-	size_t slots = (size_t)entries + RTE_MAX_LCORE * 64 + 1;
-	int ret;
+	int ret = hashtab_create(name, entries, key_len, NULL, h);
 
-	*h = rte_hash_create(&p);
-	if (!*h)
-		return -rte_errno;
-	*vals = rte_zmalloc(name, sizeof(uint64_t) * slots, 64);
-	ret = *vals ? rte_hash_rcu_qsbr_add(*h, &rcu) : -ENOMEM;
-	if (ret) {
+	if (ret)
+		return ret;
+	*vals = rte_zmalloc(name, sizeof(uint64_t) * hashtab_positions(entries), 64);
+	if (!*vals) {
 		rte_hash_free(*h);
-		rte_free(*vals);
 		*h = NULL;
-		*vals = NULL;
+		return -ENOMEM;
 	}
-	return ret;
+	return 0;
 }
 
 int flowtab_init(uint32_t entries)

@@ -33,10 +33,9 @@ static inline uint32_t flowtab_sig(uint32_t flow_hash, unsigned int group)
 struct rte_hash;
 
 /*
- * The kind of table the flow table is, for others too (fragtab.c): a lock-free rte_hash of
- * `entries` keys of key_len bytes shared by every lcore (multi-writer), deleted keys reclaimed
- * through dp.qsbr, and a zeroed array of 64-bit values indexed by key position (*vals). 0 or a
- * negative errno (nothing left allocated).
+ * The kind of table the flow table is, for others too (fragtab.c): a hashtab.h table of
+ * `entries` keys of key_len bytes and a zeroed array of 64-bit values indexed by key position
+ * (*vals). 0 or a negative errno (nothing left allocated).
  */
 int flowtab_hash_create(const char *name, uint32_t entries, uint32_t key_len, struct rte_hash **h,
 			uint64_t **vals);

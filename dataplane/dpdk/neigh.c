@@ -2,13 +2,12 @@
 #include <errno.h>
 #include <string.h>
 
-#include <rte_errno.h>
 #include <rte_hash.h>
-#include <rte_jhash.h>
 #include <rte_malloc.h>
 
 #include "dataplane/core/neigh.h"
 #include "dataplane/dpdk/dp.h"
+#include "dataplane/dpdk/hashtab.h"
 #include "dataplane/dpdk/neigh.h"
 
 #define NEIGH_F_LIVE	  1u /* the position holds an entry (set by whoever made it) */
@@ -102,42 +101,22 @@ uint32_t neigh_count(void)
 
 int neigh_init(uint32_t capacity, uint64_t reachable_us)
 {
-	struct rte_hash_parameters p = {
-		.name = "sl_neigh",
-		.entries = capacity + NEIGH_LCORE_SLACK,
-		.key_len = sizeof(struct neigh_key),
-		.hash_func = rte_jhash,
-		.socket_id = SOCKET_ID_ANY,
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
-			      RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD,
-	};
-	struct rte_hash_rcu_config rcu = {
-		.v = dp.qsbr,
-		.mode = RTE_HASH_QSBR_MODE_DQ,
-	};
-	size_t slots;
+	uint32_t entries = capacity + NEIGH_LCORE_SLACK;
 	int ret;
 
 	neigh_size = capacity;
 	neigh_reach_us = reachable_us;
 	neigh_n = 0;
-	neigh_h = rte_hash_create(&p);
-	if (!neigh_h)
-		return -rte_errno;
-	/* positions can exceed `entries` by the per-lcore free-slot caches of a multi-writer hash
-	 */
-	slots = (size_t)capacity + NEIGH_LCORE_SLACK + RTE_MAX_LCORE * 64 + 1;
+	/* deleted entries' positions are reused only after every worker has moved on */
+	ret = hashtab_create("sl_neigh", entries, sizeof(struct neigh_key), NULL, &neigh_h);
+	if (ret)
+		return ret;
 	neigh_slots =
-		rte_zmalloc("sl_neigh_slots", sizeof(*neigh_slots) * slots, RTE_CACHE_LINE_SIZE);
+		rte_zmalloc("sl_neigh_slots", sizeof(*neigh_slots) * hashtab_positions(entries),
+			    RTE_CACHE_LINE_SIZE);
 	if (!neigh_slots) {
 		neigh_free();
 		return -ENOMEM;
-	}
-	/* deleted entries' positions are reused only after every worker has moved on */
-	ret = rte_hash_rcu_qsbr_add(neigh_h, &rcu);
-	if (ret) {
-		neigh_free();
-		return ret;
 	}
 	return 0;
 }

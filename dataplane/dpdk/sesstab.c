@@ -3,15 +3,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <rte_errno.h>
 #include <rte_hash.h>
-#include <rte_jhash.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
 #include "dataplane/dpdk/dp.h"
+#include "dataplane/dpdk/hashtab.h"
 #include "dataplane/dpdk/sesstab.h"
 
 #define SESS_PORT_FIRST 1024
@@ -44,20 +43,6 @@ static void sesstab_reclaim(void *p, void *data)
 
 int sesstab_init(uint32_t sessions, unsigned int n_workers)
 {
-	struct rte_hash_parameters hp = {
-		.name = "sl_sessions",
-		.entries = sessions * 2,
-		.key_len = sizeof(struct nlb_sess_key),
-		.hash_func = rte_jhash,
-		.socket_id = SOCKET_ID_ANY,
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
-			      RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD,
-	};
-	struct rte_hash_rcu_config rcu = {
-		.v = dp.qsbr,
-		.mode = RTE_HASH_QSBR_MODE_DQ,
-		.free_key_data_func = sesstab_reclaim,
-	};
 	unsigned int w, per, p;
 	char name[32];
 
@@ -66,10 +51,8 @@ int sesstab_init(uint32_t sessions, unsigned int n_workers)
 	sess_closed_t = rte_zmalloc(NULL, sizeof(uint64_t) * (dp.n_targets_total + 1), 64);
 	if (!sess_closed_l || !sess_closed_t)
 		goto fail;
-	sess_hash = rte_hash_create(&hp);
-	if (!sess_hash)
-		goto fail;
-	if (rte_hash_rcu_qsbr_add(sess_hash, &rcu))
+	if (hashtab_create("sl_sessions", sessions * 2, sizeof(struct nlb_sess_key),
+			   sesstab_reclaim, &sess_hash))
 		goto fail;
 	sess_pool = rte_mempool_create("sl_sess", sessions, sizeof(struct sess), 256, 0, NULL, NULL,
 				       NULL, NULL, SOCKET_ID_ANY, 0);
