@@ -29,14 +29,6 @@ uint64_t xdp_ctl_now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
-uint64_t xdp_ctl_realtime_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 static const struct rt_state *xdp_ctl_current(void)
 {
 	return xdp_ctl_x->state;
@@ -45,13 +37,13 @@ static const struct rt_state *xdp_ctl_current(void)
 /* Zero the counters of fresh slots, swap the new inner map in (waits for RCU), log it. */
 static int xdp_ctl_publish(struct rt_state *n, char *err)
 {
-	uint64_t pub = xdp_ctl_realtime_us();
+	uint64_t pub = ctl_state_log_clock();
 	int ret;
 
 	ret = xdp_state_publish(xdp_ctl_x, n, err, CTL_ERR_MAX);
 	if (ret)
 		return ret;
-	ctl_state_log_write(xdp_ctl_x->state, pub, xdp_ctl_realtime_us());
+	ctl_state_log_write(xdp_ctl_x->state, pub, ctl_state_log_clock());
 	return 0;
 }
 
@@ -78,9 +70,6 @@ static int xdp_ctl_flows(struct ctl_flows *f, char *err)
 	if (!max)
 		max = 1;
 	while (seen++ <= max && !bpf_map_get_next_key(xdp_ctl_x->maps.flows, prev, &next)) {
-		const struct rt_group *g;
-		const struct rt_target *t;
-
 		k = next;
 		prev = &k;
 		if (bpf_map_lookup_elem(xdp_ctl_x->maps.flows, &k, &val)) {
@@ -89,12 +78,7 @@ static int xdp_ctl_flows(struct ctl_flows *f, char *err)
 			snprintf(err, CTL_ERR_MAX, "reading sl_flows: %s", strerror(errno));
 			return -errno;
 		}
-		if (k.group >= s->n_groups || (k.fk.family != 4 && k.fk.family != 6))
-			continue;
-		g = &s->groups[k.group];
-		t = rt_pin_target(g, gwlb_pin_tag(val));
-		if (ctl_flows_take(f, k.group, t))
-			ctl_flows_add_flow(f, g, t, &k.fk, gwlb_pin_seen_us(val));
+		ctl_flows_add_pin(f, s, &k, val);
 	}
 	return xdp_nlb_flows(xdp_ctl_x, f, err, CTL_ERR_MAX);
 }

@@ -26,7 +26,5 @@ int xdp_ctl_init(struct xdp_dp *x, const char *path, char *err, size_t errlen);
 void xdp_ctl_set_stopping(int stopping);
 /* The program's clock (bpf_ktime_get_ns() / 1000: CLOCK_MONOTONIC), us. */
 uint64_t xdp_ctl_now_us(void);
-/* The wall clock (CLOCK_REALTIME), us: the state log's publish times. */
-uint64_t xdp_ctl_realtime_us(void);
 
 #endif /* SL_XDP_CTL_H */

@@ -35,20 +35,16 @@
 #include "bpf/xdp_replay.h"
 #include "bpf/xdp_rst.h"
 #include "bpf/xdp_stats.h"
-#include "dataplane/lib/cli.h"
+#include "dataplane/lib/dpopts.h"
 
 #define XDP_ERR_MAX 1024
 /* sl_frags entries looked at per tick (XDP_NEIGH_POLL_MS) by the ageing sweep */
 #define XDP_FRAG_SWEEP_BUDGET 4096
 
 struct xdp_main_opts {
-	const char *config;
-	const char *stats_json;
+	struct dpopts dp; /* --config, --events, --stats-json, --control, --state-log, -q */
 	const char *pin;
-	const char *control;   /* --control PATH: serve docs/protocol.md there (live mode) */
-	const char *state_log; /* --state-log FILE */
 	int generic;
-	int quiet;
 	int verbose;
 	struct xdp_replay_opts replay;
 	const char **ports; /* --port, paired in order with replay.in[].path */
@@ -76,18 +72,13 @@ static void xdp_main_usage(FILE *f)
 		"program on Linux interfaces. A port's device is its interface: IFNAME or "
 		"xdp:IFNAME.\n"
 		"\n"
-		"options:\n"
-		"  -c, --config FILE      YAML configuration (required; see docs/config.md)\n"
+		"options:\n");
+	dpopts_usage(
+		f,
 		"      --generic          attach in generic (skb) mode; default native, falling\n"
 		"                         back to generic with a warning\n"
 		"      --pin DIR          pin the maps under DIR (on a bpf filesystem) while "
 		"running\n"
-		"      --stats-json FILE  write every counter as JSON at exit (sluice-dp's shape)\n"
-		"      --control PATH     serve the control protocol (docs/protocol.md) on a Unix\n"
-		"                         socket at PATH (mode 0600; sluiced connects there);\n"
-		"                         live mode only\n"
-		"      --state-log FILE   append one JSON line per published generation (targets,\n"
-		"                         states, swap and RCU-sync times); live mode only\n"
 		"      --replay FILE      replay mode: run the frames of FILE through the program\n"
 		"                         (BPF_PROG_TEST_RUN) as received on the port of the\n"
 		"                         matching --port (the i-th --port for the i-th "
@@ -97,11 +88,11 @@ static void xdp_main_usage(FILE *f)
 		"      --out FILE         write what the program sends on any port to FILE\n"
 		"      --out-port NAME=FILE  what it sends on port NAME to FILE (before --out)\n"
 		"      --pass-out FILE    frames the program passes to the kernel (XDP_PASS)\n"
-		"      --events FILE      scheduled target state changes: TIME GROUP TARGET STATE\n"
-		"  -q, --quiet            no summary at exit\n"
 		"  -v, --verbose          libbpf debug messages\n"
-		"  -h, --help             this text\n"
 		"  -V, --version          the version\n");
+	fprintf(f, "\n"
+		   "--events is for --replay; --control and --state-log are for live mode. The\n"
+		   "--stats-json object has sluice-dp's shape.\n");
 }
 
 /*
@@ -121,124 +112,104 @@ static void *xdp_push(void *arrp, unsigned int *n, size_t size)
 	return (char *)grown + (*n)++ * size;
 }
 
-static int xdp_main_parse(int argc, char **argv, struct xdp_main_opts *o)
+/* sluice-xdp's own options (dpopts_spec.own_opt). */
+static int xdp_main_opt(int c, char *arg, void *ctx)
 {
-	static const struct option lo[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"generic", no_argument, NULL, 'g'},
-		{"pin", required_argument, NULL, 'P'},
-		{"stats-json", required_argument, NULL, 's'},
-		{"replay", required_argument, NULL, 'r'},
-		{"port", required_argument, NULL, 'p'},
-		{"out", required_argument, NULL, 'o'},
-		{"out-port", required_argument, NULL, 'O'},
-		{"pass-out", required_argument, NULL, 'a'},
-		{"events", required_argument, NULL, 'e'},
-		{"control", required_argument, NULL, 'C'},
-		{"state-log", required_argument, NULL, 'L'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
-	};
+	struct xdp_main_opts *o = ctx;
 	struct xdp_replay_opts *r = &o->replay;
 	struct xdp_replay_file *in;
 	const char **port;
 	char *eq;
-	int c;
 
-	while ((c = getopt_long(argc, argv, "c:qvhV", lo, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			o->config = optarg;
-			break;
-		case 'g':
-			o->generic = 1;
-			break;
-		case 'P':
-			o->pin = optarg;
-			break;
-		case 's':
-			o->stats_json = optarg;
-			break;
-		case 'r':
-			in = xdp_push(&r->in, &r->n_in, sizeof(*r->in));
-			if (!in)
-				return -ENOMEM;
-			in->port = NULL;
-			in->path = optarg;
-			break;
-		case 'p':
-			port = xdp_push(&o->ports, &o->n_ports, sizeof(*o->ports));
-			if (!port)
-				return -ENOMEM;
-			*port = optarg;
-			break;
-		case 'o':
-			r->out_all = optarg;
-			break;
-		case 'O':
-			eq = strchr(optarg, '=');
-			if (!eq || eq == optarg || !eq[1]) {
-				fprintf(stderr,
-					"sluice-xdp: --out-port: expected NAME=FILE, not %s\n",
-					optarg);
-				return -EINVAL;
-			}
-			in = xdp_push(&r->out, &r->n_out, sizeof(*r->out));
-			if (!in)
-				return -ENOMEM;
-			*eq = '\0';
-			in->port = optarg;
-			in->path = eq + 1;
-			break;
-		case 'a':
-			r->pass_out = optarg;
-			break;
-		case 'e':
-			r->events = optarg;
-			break;
-		case 'C':
-			o->control = optarg;
-			break;
-		case 'L':
-			o->state_log = optarg;
-			break;
-		case 'q':
-			o->quiet = 1;
-			r->quiet = 1;
-			break;
-		case 'v':
-			o->verbose = 1;
-			break;
-		case 'h':
-			xdp_main_usage(stdout);
-			exit(0);
-		case 'V':
-			printf("sluice-xdp %s\n", SL_VERSION);
-			exit(0);
-		default:
-			xdp_main_usage(stderr);
+	switch (c) {
+	case 'g':
+		o->generic = 1;
+		break;
+	case 'P':
+		o->pin = arg;
+		break;
+	case 'r':
+		in = xdp_push(&r->in, &r->n_in, sizeof(*r->in));
+		if (!in)
+			return -ENOMEM;
+		in->port = NULL;
+		in->path = arg;
+		break;
+	case 'p':
+		port = xdp_push(&o->ports, &o->n_ports, sizeof(*o->ports));
+		if (!port)
+			return -ENOMEM;
+		*port = arg;
+		break;
+	case 'o':
+		r->out_all = arg;
+		break;
+	case 'O':
+		eq = strchr(arg, '=');
+		if (!eq || eq == arg || !eq[1]) {
+			fprintf(stderr, "sluice-xdp: --out-port: expected NAME=FILE, not %s\n",
+				arg);
 			return -EINVAL;
 		}
+		in = xdp_push(&r->out, &r->n_out, sizeof(*r->out));
+		if (!in)
+			return -ENOMEM;
+		*eq = '\0';
+		in->port = arg;
+		in->path = eq + 1;
+		break;
+	case 'a':
+		r->pass_out = arg;
+		break;
+	case 'v':
+		o->verbose = 1;
+		break;
+	default: /* 'V' */
+		printf("sluice-xdp %s\n", SL_VERSION);
+		exit(0);
 	}
-	if (cli_end("sluice-xdp", argc, argv, o->config, xdp_main_usage))
-		return -EINVAL;
+	return 0;
+}
+
+static const struct option xdp_main_long[] = {
+	{"generic", no_argument, NULL, 'g'},	    {"pin", required_argument, NULL, 'P'},
+	{"replay", required_argument, NULL, 'r'},   {"port", required_argument, NULL, 'p'},
+	{"out", required_argument, NULL, 'o'},	    {"out-port", required_argument, NULL, 'O'},
+	{"pass-out", required_argument, NULL, 'a'}, {"verbose", no_argument, NULL, 'v'},
+	{"version", no_argument, NULL, 'V'},	    {NULL, 0, NULL, 0},
+};
+
+static const struct dpopts_spec xdp_main_spec = {.prog = "sluice-xdp",
+						 .own_short = "vV",
+						 .own = xdp_main_long,
+						 .own_opt = xdp_main_opt,
+						 .usage = xdp_main_usage};
+
+static int xdp_main_parse(int argc, char **argv, struct xdp_main_opts *o)
+{
+	struct xdp_replay_opts *r = &o->replay;
+	unsigned int i;
+	int ret;
+
+	ret = dpopts_parse(argc, argv, &xdp_main_spec, &o->dp, o);
+	if (ret)
+		return ret;
+	r->events = o->dp.events;
+	r->quiet = o->dp.quiet;
 	if (o->n_ports != r->n_in) {
 		fprintf(stderr, "sluice-xdp: %u --replay but %u --port: one port per input\n",
 			r->n_in, o->n_ports);
 		return -EINVAL;
 	}
-	for (c = 0; c < (int)r->n_in; c++)
-		r->in[c].port = o->ports[c];
+	for (i = 0; i < r->n_in; i++)
+		r->in[i].port = o->ports[i];
 	if (!r->n_in && (r->out_all || r->n_out || r->pass_out || r->events)) {
 		fprintf(stderr, "sluice-xdp: --out, --out-port, --pass-out and --events are for "
 				"--replay\n");
 		return -EINVAL;
 	}
 	/* a replay owns the state (--events, the packets' clock): nothing to control then */
-	if (r->n_in && (o->control || o->state_log)) {
+	if (r->n_in && (o->dp.control || o->dp.state_log)) {
 		fprintf(stderr,
 			"sluice-xdp: --control and --state-log are for live mode: a --replay runs "
 			"on its config and --events alone (the packets' clock, not the "
@@ -525,17 +496,10 @@ static int xdp_main_control(struct xdp_dp *x, const struct xdp_main_opts *o, cha
 {
 	int ret;
 
-	if (o->state_log) {
-		uint64_t now = xdp_ctl_realtime_us();
-
-		ret = ctl_state_log_open(o->state_log, err, errlen);
-		if (ret)
-			return ret;
-		ctl_state_log_write(x->state, now, now); /* the initial generation */
-	}
-	if (o->control)
-		return xdp_ctl_init(x, o->control, err, errlen);
-	return 0;
+	ret = o->dp.state_log ? ctl_state_log_start(o->dp.state_log, x->state, err, errlen) : 0;
+	if (!ret && o->dp.control)
+		ret = xdp_ctl_init(x, o->dp.control, err, errlen);
+	return ret;
 }
 
 /*
@@ -627,7 +591,7 @@ static int xdp_main_live(struct xdp_dp *x, const struct xdp_main_opts *o, char *
 	ret = xdp_main_attach(x, o->generic, modes, err, errlen);
 	if (ret)
 		goto out_unpin;
-	if (!o->quiet) {
+	if (!o->dp.quiet) {
 		fprintf(stderr, "sluice-xdp: attached to");
 		for (i = 0; i < x->cfg->n_ports; i++)
 			fprintf(stderr, " %s (%s)", xdp_ifname(x->cfg->ports[i].device),
@@ -658,7 +622,7 @@ static int xdp_main_run(struct xdp_main_opts *o)
 	struct sluice_bpf *skel = NULL;
 	int ret;
 
-	ret = config_load(o->config, &x.cfg, err, sizeof(err));
+	ret = config_load(o->dp.config, &x.cfg, err, sizeof(err));
 	if (ret)
 		goto out;
 	ret = xdp_maps_check_config(x.cfg, err, sizeof(err));
@@ -706,12 +670,12 @@ static int xdp_main_run(struct xdp_main_opts *o)
 	else
 		ret = xdp_main_live(&x, o, err, sizeof(err));
 	x.run_stop_us = xdp_ctl_now_us();
-	if (!ret && !o->quiet)
+	if (!ret && !o->dp.quiet)
 		xdp_stats_print_summary(&x, stdout);
-	if (!ret && o->stats_json) {
-		ret = xdp_stats_write_json(&x, o->stats_json);
+	if (!ret && o->dp.stats_json) {
+		ret = xdp_stats_write_json(&x, o->dp.stats_json);
 		if (ret)
-			snprintf(err, sizeof(err), "%s: %s", o->stats_json, strerror(-ret));
+			snprintf(err, sizeof(err), "%s: %s", o->dp.stats_json, strerror(-ret));
 	}
 	xdp_state_free(&x);
 out_skel:

@@ -51,19 +51,8 @@ static void ctl_dpdk_flowtab(struct ctl_flows *f, const struct rt_state *s)
 	uint32_t iter = 0;
 	uint64_t val;
 
-	while (!flowtab_iterate(&iter, &k, &val)) {
-		const struct rt_group *g;
-		const struct rt_target *t;
-
-		if (k.group >= s->n_groups)
-			continue;
-		if (k.fk.family != 4 && k.fk.family != 6)
-			continue;
-		g = &s->groups[k.group];
-		t = rt_pin_target(g, FLOWTAB_TAG(val));
-		if (ctl_flows_take(f, k.group, t))
-			ctl_flows_add_flow(f, g, t, &k.fk, FLOWTAB_SEEN_US(val));
-	}
+	while (!flowtab_iterate(&iter, &k, &val))
+		ctl_flows_add_pin(f, s, &k, val);
 }
 
 static void ctl_dpdk_sessions(struct ctl_flows *f, const struct rt_state *s)

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -38,6 +37,7 @@
 #include "dataplane/dpdk/stats.h"
 #include "dataplane/dpdk/worker.h"
 #include "dataplane/lib/cli.h"
+#include "dataplane/lib/dpopts.h"
 
 #define MAIN_POLL_US	    10000
 #define MAIN_SWEEP_BUDGET   8192
@@ -46,14 +46,9 @@
 struct dp dp = {.ts_offset = -1};
 
 struct main_opts {
-	const char *config;
-	const char *events;
-	const char *stats_json;
-	const char *control;   /* --control PATH: serve docs/protocol.md there */
-	const char *state_log; /* --state-log FILE */
-	long idle_exit_ms;     /* < 0: off */
-	unsigned long mbufs;   /* 0: sized from the ports and workers */
-	int quiet;
+	struct dpopts dp;    /* --config, --events, --stats-json, --control, --state-log, -q */
+	long idle_exit_ms;   /* < 0: off */
+	unsigned long mbufs; /* 0: sized from the ports and workers */
 };
 
 static void main_usage(FILE *f)
@@ -65,112 +60,79 @@ static void main_usage(FILE *f)
 		"balancer (NLB-style), programmed by sluiced through --control.\n"
 		"Every EAL lcore except the main one runs a worker (at least two lcores: -l 0,1).\n"
 		"\n"
-		"options:\n"
-		"  -c, --config FILE      YAML configuration (required; see docs/config.md)\n"
+		"options:\n");
+	dpopts_usage(
+		f,
 		"      --idle-exit MS     exit when no port has received a packet for MS ms\n"
 		"      --pcap-clock       take the clock from RX timestamps (pcap replays)\n"
-		"      --events FILE      scheduled target state changes: TIME GROUP TARGET STATE\n"
-		"                         (replays; needs a single worker)\n"
-		"      --stats-json FILE  write every counter as JSON at exit\n"
-		"      --control PATH     serve the control protocol (docs/protocol.md) on a Unix\n"
-		"                         socket at PATH (mode 0600; sluiced connects there);\n"
-		"                         not with --events or --pcap-clock\n"
-		"      --state-log FILE   append one JSON line per published generation (targets,\n"
-		"                         states, publish and RCU-sync times)\n"
 		"      --idle-sleep US    a worker whose whole poll round received nothing sleeps\n"
 		"                         US microseconds (0..100000; default 0: busy polling);\n"
 		"                         for labs running several dataplanes on a few CPUs\n"
 		"      --mbufs N          mbuf pool size (default: from ports and workers; raise "
 		"it\n"
-		"                         for vdevs that preload, e.g. net_pcap infinite_rx=1)\n"
-		"  -q, --quiet            no summary at exit\n"
-		"  -h, --help             this text\n"
+		"                         for vdevs that preload, e.g. net_pcap infinite_rx=1)\n");
+	fprintf(f,
 		"\n"
+		"--events is for replays and needs a single worker; --control is not for --events\n"
+		"or --pcap-clock.\n"
 		"Counters are readable while running: dpdk-telemetry.py, command /sluice/stats.\n");
 }
 
-static int main_parse(int argc, char **argv, struct main_opts *o)
+/* sluice-dp's own options (dpopts_spec.own_opt). */
+static int main_opt(int c, char *arg, void *ctx)
 {
-	static const struct option lo[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"idle-exit", required_argument, NULL, 'i'},
-		{"pcap-clock", no_argument, NULL, 'p'},
-		{"events", required_argument, NULL, 'e'},
-		{"stats-json", required_argument, NULL, 's'},
-		{"control", required_argument, NULL, 'C'},
-		{"state-log", required_argument, NULL, 'L'},
-		{"mbufs", required_argument, NULL, 'm'},
-		{"idle-sleep", required_argument, NULL, 'S'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
+	struct main_opts *o = ctx;
 	unsigned long u;
-	int c;
 
-	o->idle_exit_ms = -1;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:qh", lo, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			o->config = optarg;
-			break;
-		case 'i':
-			if (cli_ulong(optarg, 0, LONG_MAX, &u)) {
-				fprintf(stderr, "sluice-dp: --idle-exit: not a number of ms: %s\n",
-					optarg);
-				return -EINVAL;
-			}
-			o->idle_exit_ms = (long)u;
-			break;
-		case 'p':
-			dp.pcap_clock = 1;
-			break;
-		case 'e':
-			o->events = optarg;
-			break;
-		case 's':
-			o->stats_json = optarg;
-			break;
-		case 'C':
-			o->control = optarg;
-			break;
-		case 'L':
-			o->state_log = optarg;
-			break;
-		case 'm':
-			if (cli_ulong(optarg, 1024, 64u * 1024 * 1024, &o->mbufs)) {
-				fprintf(stderr, "sluice-dp: --mbufs: 1024..67108864, not %s\n",
-					optarg);
-				return -EINVAL;
-			}
-			break;
-		case 'S':
-			if (!*optarg || optarg[0] == '-' ||
-			    cli_ulong(optarg, 0, MAIN_IDLE_SLEEP_MAX, &u)) {
-				fprintf(stderr, "sluice-dp: --idle-sleep: 0..%d us, not %s\n",
-					MAIN_IDLE_SLEEP_MAX, optarg);
-				return -EINVAL;
-			}
-			dp.idle_sleep_us = (uint32_t)u;
-			break;
-		case 'q':
-			o->quiet = 1;
-			break;
-		case 'h':
-			main_usage(stdout);
-			exit(0);
-		default:
-			main_usage(stderr);
+	switch (c) {
+	case 'i':
+		if (cli_ulong(arg, 0, LONG_MAX, &u)) {
+			fprintf(stderr, "sluice-dp: --idle-exit: not a number of ms: %s\n", arg);
 			return -EINVAL;
 		}
+		o->idle_exit_ms = (long)u;
+		return 0;
+	case 'p':
+		dp.pcap_clock = 1;
+		return 0;
+	case 'm':
+		if (cli_ulong(arg, 1024, 64u * 1024 * 1024, &o->mbufs)) {
+			fprintf(stderr, "sluice-dp: --mbufs: 1024..67108864, not %s\n", arg);
+			return -EINVAL;
+		}
+		return 0;
+	default: /* 'S' */
+		if (!*arg || arg[0] == '-' || cli_ulong(arg, 0, MAIN_IDLE_SLEEP_MAX, &u)) {
+			fprintf(stderr, "sluice-dp: --idle-sleep: 0..%d us, not %s\n",
+				MAIN_IDLE_SLEEP_MAX, arg);
+			return -EINVAL;
+		}
+		dp.idle_sleep_us = (uint32_t)u;
+		return 0;
 	}
-	if (cli_end("sluice-dp", argc, argv, o->config, main_usage))
+}
+
+static const struct option main_long[] = {
+	{"idle-exit", required_argument, NULL, 'i'},
+	{"pcap-clock", no_argument, NULL, 'p'},
+	{"mbufs", required_argument, NULL, 'm'},
+	{"idle-sleep", required_argument, NULL, 'S'},
+	{NULL, 0, NULL, 0},
+};
+
+static const struct dpopts_spec main_spec = {
+	.prog = "sluice-dp", .own = main_long, .own_opt = main_opt, .usage = main_usage};
+
+static int main_parse(int argc, char **argv, struct main_opts *o)
+{
+
+	o->idle_exit_ms = -1;
+	if (dpopts_parse(argc, argv, &main_spec, &o->dp, o))
 		return -EINVAL;
 	/* replays own the state (prebuilt generations, packet clock): no control path then */
-	if (o->control && (o->events || dp.pcap_clock)) {
+	if (o->dp.control && (o->dp.events || dp.pcap_clock)) {
 		fprintf(stderr, "sluice-dp: --control cannot be combined with %s\n",
-			o->events ? "--events" : "--pcap-clock");
+			o->dp.events ? "--events" : "--pcap-clock");
 		return -EINVAL;
 	}
 	return 0;
@@ -323,7 +285,7 @@ static int main_setup(const struct main_opts *o, char *err, size_t errlen)
 	size_t qsz;
 	int ret;
 
-	ret = config_load(o->config, &cfg, err, errlen);
+	ret = config_load(o->dp.config, &cfg, err, errlen);
 	if (ret)
 		return ret;
 	dp.cfg = cfg;
@@ -335,7 +297,7 @@ static int main_setup(const struct main_opts *o, char *err, size_t errlen)
 		snprintf(err, errlen, "no worker lcore: give EAL at least two (e.g. -l 0,1)");
 		return -EINVAL;
 	}
-	if (o->events && dp.n_workers != 1) {
+	if (o->dp.events && dp.n_workers != 1) {
 		snprintf(err, errlen, "--events needs exactly one worker lcore (-l 0,1)");
 		return -EINVAL;
 	}
@@ -380,28 +342,17 @@ static int main_setup(const struct main_opts *o, char *err, size_t errlen)
 	ret = main_setup_tables(err, errlen);
 	if (ret)
 		return ret;
-	if (o->events) {
-		ret = events_load(o->events, err, errlen);
+	if (o->dp.events) {
+		ret = events_load(o->dp.events, err, errlen);
 		if (ret)
 			return ret;
 	}
-	if (o->state_log) {
-		uint64_t now;
-		struct timespec ts;
-
-		ret = ctl_state_log_open(o->state_log, err, errlen);
-		if (ret)
-			return ret;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		now = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-		ctl_state_log_write(dp.state, now,
-				    now); /* the initial generation, from the config */
-	}
-	if (o->control) {
-		ret = ctl_dpdk_init(o->control, err, errlen);
-		if (ret)
-			return ret;
-	}
+	/* the state log starts with the generation built from the config */
+	ret = o->dp.state_log ? ctl_state_log_start(o->dp.state_log, dp.state, err, errlen) : 0;
+	if (!ret && o->dp.control)
+		ret = ctl_dpdk_init(o->dp.control, err, errlen);
+	if (ret)
+		return ret;
 	if (stats_telemetry_register())
 		fprintf(stderr, "sluice-dp: telemetry command not registered (continuing)\n");
 	return 0;
@@ -508,7 +459,7 @@ int main(int argc, char **argv)
 	}
 	/* --events swaps among prebuilt generations and never frees the first; the control path
 	 * publishes with rt_state_publish(), which frees every generation it replaces */
-	initial = o.control ? NULL : dp.state;
+	initial = o.dp.control ? NULL : dp.state;
 	signal(SIGINT, main_signal);
 	signal(SIGTERM, main_signal);
 	RTE_LCORE_FOREACH_WORKER(l)
@@ -524,7 +475,7 @@ int main(int argc, char **argv)
 		ctx[l]->st = &dp.stats[l];
 		main_assign_queues(ctx[l], w++);
 	}
-	if (!o.quiet)
+	if (!o.dp.quiet)
 		printf("sluice-dp: %u ports, %u workers, %u target groups, %u attachments: "
 		       "running\n",
 		       dp.n_ports, dp.n_workers, dp.cfg->n_groups, dp.cfg->n_inspections);
@@ -538,11 +489,11 @@ int main(int argc, char **argv)
 	excp_close_all();
 	port_close_all();
 	closed = 1;
-	if (!o.quiet)
+	if (!o.dp.quiet)
 		stats_print_summary(stdout);
 	status = 0;
-	if (o.stats_json && stats_write_json(o.stats_json)) {
-		fprintf(stderr, "sluice-dp: writing %s failed\n", o.stats_json);
+	if (o.dp.stats_json && stats_write_json(o.dp.stats_json)) {
+		fprintf(stderr, "sluice-dp: writing %s failed\n", o.dp.stats_json);
 		status = 1;
 	}
 out:

@@ -2,21 +2,12 @@
 /*
  * rt.c - publishing runtime state generations (built with rt_model.c) to the workers by RCU.
  */
-#include <time.h>
-
 #include <rte_rcu_qsbr.h>
 
 #include "dataplane/dpdk/rt.h"
+#include "dataplane/lib/ctl_server.h"
 
-static uint64_t rt_published_us, rt_synced_us; /* the last rt_state_publish() */
-
-static uint64_t rt_realtime_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
+static uint64_t rt_published_us, rt_synced_us; /* the last rt_state_publish(), state log clock */
 
 void rt_state_publish(struct rt_state *s)
 {
@@ -24,10 +15,10 @@ void rt_state_publish(struct rt_state *s)
 
 	/* read before the store: no worker can see s before published_us (the churn test's
 	 * eligibility windows rely on it) */
-	rt_published_us = rt_realtime_us();
+	rt_published_us = ctl_state_log_clock();
 	__atomic_store_n(&dp.state, s, __ATOMIC_RELEASE);
 	rte_rcu_qsbr_synchronize(dp.qsbr, RTE_QSBR_THRID_INVALID);
-	rt_synced_us = rt_realtime_us();
+	rt_synced_us = ctl_state_log_clock();
 	rt_state_free(old);
 }
 

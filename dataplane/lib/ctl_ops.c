@@ -190,6 +190,20 @@ void ctl_flows_add_flow(struct ctl_flows *f, const struct rt_group *g, const str
 					now > last_seen ? (double)(now - last_seen) / 1e6 : 0.0));
 }
 
+void ctl_flows_add_pin(struct ctl_flows *f, const struct rt_state *s, const struct gwlb_pin_key *k,
+		       uint64_t val)
+{
+	const struct rt_group *g;
+	const struct rt_target *t;
+
+	if (k->group >= s->n_groups || (k->fk.family != 4 && k->fk.family != 6))
+		return;
+	g = &s->groups[k->group];
+	t = rt_pin_target(g, gwlb_pin_tag(val));
+	if (ctl_flows_take(f, k->group, t))
+		ctl_flows_add_flow(f, g, t, &k->fk, gwlb_pin_seen_us(val));
+}
+
 void ctl_flows_add_session(struct ctl_flows *f, const struct rt_group *g, const struct rt_target *t,
 			   const struct ctl_session *s)
 {

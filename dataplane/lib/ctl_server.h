@@ -32,6 +32,7 @@
 
 #include "dataplane/lib/config.h"
 #include "dataplane/core/flow.h"
+#include "dataplane/core/gwlb.h"
 #include "dataplane/lib/rt_model.h"
 
 #define CTL_PROTOCOL	1
@@ -120,6 +121,14 @@ int ctl_flows_take(struct ctl_flows *f, unsigned int group, const struct rt_targ
 /* Append a flow-table entry (group g, target t or NULL) last seen at last_seen (us). */
 void ctl_flows_add_flow(struct ctl_flows *f, const struct rt_group *g, const struct rt_target *t,
 			const struct flow_key *fk, uint64_t last_seen);
+/*
+ * Flows listing: one entry of a flow table of pins (core/gwlb.h's key and value: sluice-dp's
+ * flowtab, sluice-xdp's sl_flows) against generation s. An entry of a group s does not have
+ * or of no address family (not a pin of s) is skipped; else it goes through ctl_flows_take
+ * and, if taken, ctl_flows_add_flow with its target (NULL: gone) and last seen time.
+ */
+void ctl_flows_add_pin(struct ctl_flows *f, const struct rt_state *s, const struct gwlb_pin_key *k,
+		       uint64_t val);
 /* Append an NLB session of group g, target t or NULL. */
 void ctl_flows_add_session(struct ctl_flows *f, const struct rt_group *g, const struct rt_target *t,
 			   const struct ctl_session *s);
@@ -130,7 +139,14 @@ void ctl_flows_add_session(struct ctl_flows *f, const struct rt_group *g, const 
  * message in err.
  */
 int ctl_state_log_open(const char *path, char *err, size_t errlen);
-/* Append s with its publish times (us, CLOCK_REALTIME). Nothing without an open log. */
+/*
+ * Open the log and write s, the generation the dataplane starts with (from the config), as
+ * published and synced now. 0 or -errno with a message in err.
+ */
+int ctl_state_log_start(const char *path, const struct rt_state *s, char *err, size_t errlen);
+/* The state log's clock: CLOCK_REALTIME, us (the publish times a backend passes). */
+uint64_t ctl_state_log_clock(void);
+/* Append s with its publish times (us, ctl_state_log_clock). Nothing without an open log. */
 void ctl_state_log_write(const struct rt_state *s, uint64_t published_us, uint64_t synced_us);
 void ctl_state_log_close(void);
 

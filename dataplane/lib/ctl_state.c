@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -29,6 +30,26 @@ int ctl_state_log_open(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "--state-log %s: %s", path, strerror(e));
 		return -e;
 	}
+	return 0;
+}
+
+uint64_t ctl_state_log_clock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+int ctl_state_log_start(const char *path, const struct rt_state *s, char *err, size_t errlen)
+{
+	uint64_t now;
+	int ret = ctl_state_log_open(path, err, errlen);
+
+	if (ret)
+		return ret;
+	now = ctl_state_log_clock();
+	ctl_state_log_write(s, now, now);
 	return 0;
 }
 
