@@ -81,25 +81,44 @@ static uint64_t stats_sum(size_t off, unsigned int idx)
 	return sum;
 }
 
-#define STATS_T_RETURNS 4 /* t_returns' index in t_base */
-
-static uint64_t stats_raw_target(unsigned int which, uint32_t gidx)
+/* The same for a per-lcore array behind a pointer at off (t_*, l_*; NULL: none on that lcore). */
+static uint64_t stats_sum_ptr(size_t off, unsigned int idx)
 {
+	const uint64_t *a;
 	uint64_t sum = 0;
 	unsigned int l;
 
 	RTE_LCORE_FOREACH(l)
 	{
-		const struct dp_stats *st = &dp.stats[l];
-		const uint64_t *a = which == 0	 ? st->t_pkts
-				    : which == 1 ? st->t_bytes
-				    : which == 2 ? st->t_flows
-						 : st->t_returns;
-
+		memcpy(&a, (const char *)&dp.stats[l] + off, sizeof(a));
 		if (a)
-			sum += a[gidx];
+			sum += a[idx];
 	}
 	return sum;
+}
+
+#define STATS_T_RETURNS 4 /* t_returns' index in t_base */
+
+/* A target counter `which` of stats_sum_target (t_base[3], the closed sessions', is not here). */
+static const size_t stats_t_off[] = {
+	offsetof(struct dp_stats, t_pkts),
+	offsetof(struct dp_stats, t_bytes),
+	offsetof(struct dp_stats, t_flows),
+	0, /* never asked: closed sessions are counted by sesstab */
+	offsetof(struct dp_stats, t_returns),
+};
+
+/* A listener counter `which`: 0 packets, 1 bytes, 2 new flows, 3 drops. */
+static const size_t stats_l_off[] = {
+	offsetof(struct dp_stats, l_pkts),
+	offsetof(struct dp_stats, l_bytes),
+	offsetof(struct dp_stats, l_flows),
+	offsetof(struct dp_stats, l_drops),
+};
+
+static uint64_t stats_raw_target(unsigned int which, uint32_t gidx)
+{
+	return stats_sum_ptr(stats_t_off[which], gidx);
 }
 
 /*
@@ -133,21 +152,7 @@ void stats_target_reset(uint32_t gidx, uint32_t tag)
 
 static uint64_t stats_sum_listener(unsigned int which, unsigned int li)
 {
-	uint64_t sum = 0;
-	unsigned int l;
-
-	RTE_LCORE_FOREACH(l)
-	{
-		const struct dp_stats *st = &dp.stats[l];
-		const uint64_t *a = which == 0	 ? st->l_pkts
-				    : which == 1 ? st->l_bytes
-				    : which == 2 ? st->l_flows
-						 : st->l_drops;
-
-		if (a)
-			sum += a[li];
-	}
-	return sum;
+	return stats_sum_ptr(stats_l_off[which], li);
 }
 
 static uint64_t stats_active(uint64_t created, uint64_t closed)
