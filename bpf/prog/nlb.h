@@ -489,10 +489,10 @@ __noinline int sl_icmp_is_geneve(struct xdp_md *ctx, struct sl_scratch *s, __u32
 
 /*
  * An ICMP error to us that no session claimed: geneve_icmp_error when it is about our GENEVE
- * (from the GENEVE source of the port the error arrived on, as sluice-dp's
- * local_icmp_is_geneve); else it may be about the host's own traffic (a PMTU error about an
- * SSH session, say), so it goes to the kernel, which drops what no socket of its own claims
- * (sluice-dp, owning the port, drops it nlb_icmp_unknown).
+ * (core/gwlb.h gwlb_icmp_is_geneve, from the GENEVE source of the port the error arrived on);
+ * else it may be about the host's own traffic (a PMTU error about an SSH session, say), so it
+ * goes to the kernel, which drops what no socket of its own claims (sluice-dp, owning the
+ * port, drops it nlb_icmp_unknown).
  */
 static __always_inline int sl_icmp_unclaimed(struct xdp_md *ctx, struct sl_env *e)
 {

@@ -30,9 +30,9 @@ __noinline int sl_flow_key(struct xdp_md *ctx, const struct pkt_info *pi, __u32 
 }
 
 /*
- * fragtab_apply (dataplane/dpdk/fragtab.c): core/frag.h's frag_decide for pi (in s) in `mode` at
- * s->now with sl_frags; counts frag_tracked / frag_table_full in st. Returns the verdict, pi
- * changed as frag_decide changes it. A new key with BPF_NOEXIST (no room: -E2BIG, full; a
+ * The fragment verdict, core/frag.h's frag_decide, for pi (in s) in `mode` at s->now over
+ * sl_frags; counts frag_tracked / frag_table_full in st. Returns the verdict, pi changed as
+ * frag_decide changes it. A new key with BPF_NOEXIST (no room: -E2BIG, full; a
  * key another CPU has just added: -EEXIST, its value stands); an entry found is replaced
  * (BPF_ANY: the kernel swaps the element whole). Global: checked once, not inlined.
  */
@@ -80,7 +80,7 @@ static __always_inline struct xdp_tstats *sl_tstat(__u32 gi, __u32 slot)
 	return bpf_map_lookup_elem(&sl_tstats, &k);
 }
 
-/* rt_group_pick: core/gwlb_table.h gwlb_pick over the group's Maglev table; counts fail_open. */
+/* The target pick: core/gwlb_table.h gwlb_pick over the group's Maglev table; counts fail_open. */
 #define SL_PICK_BYPASS GWLB_PICK_BYPASS
 
 static __always_inline int sl_pick(struct sl_env *e, const struct xdp_group *g, __u32 hash)
@@ -94,7 +94,7 @@ static __always_inline int sl_pick(struct sl_env *e, const struct xdp_group *g, 
 }
 
 /*
- * gw_choose: core/gwlb_table.h gwlb_choose over the sl_flows entry for (gi, key); this only
+ * The pin verdict: core/gwlb_table.h gwlb_choose over the sl_flows entry for (gi, key); this only
  * looks up, writes (the touch a compare-and-swap: not over another CPU's new choice) and counts.
  */
 static __always_inline int sl_choose(struct sl_env *e, __u32 gi, const struct xdp_group *g,

@@ -7,8 +7,9 @@
 #define SL_BPF_PROG_ST_GW_ENCAP_H
 
 /*
- * gw_encap: scratch.pi to group chain[pos] of attachment scratch.attach. The frame holds the
- * packet at pi.l3_off (the received frame, or a return's inner packet behind 14 bytes).
+ * scratch.pi to group chain[pos] of attachment scratch.attach, encapsulated as core/gwlb_table.h
+ * gwlb_encap_plan and gwlb_encap_write make it. The frame holds the packet at pi.l3_off (the
+ * received frame, or a return's inner packet behind 14 bytes).
  */
 SEC("xdp")
 int sl_gw_encap(struct xdp_md *ctx)
@@ -39,7 +40,7 @@ int sl_gw_encap(struct xdp_md *ctx)
 		return sl_drop(&e, SL_DROP_NO_TARGET);
 
 	/*
-	 * gw_encap: steered as its datagram's first fragment decides (core/frag.h), the cookie
+	 * Steered as its datagram's first fragment decides (core/frag.h), the cookie
 	 * made from what the packet itself reads (its return validates with no state).
 	 */
 	if (pi->flags & PKT_F_FRAG) {

@@ -7,8 +7,9 @@
 #define SL_BPF_PROG_ST_GW_RETURN_H
 
 /*
- * The steps of gw_return are global functions: the verifier checks each once, on its own;
- * inlined into one program their paths multiply past the 1M instruction limit.
+ * The steps of the return (its verdict: core/gwlb_table.h gwlb_return_verdict) are global
+ * functions: the verifier checks each once, on its own; inlined into one program their paths
+ * multiply past the 1M instruction limit.
  */
 
 /* The UDP segment copied to s->buf (len bytes): does its non-zero checksum verify? */
@@ -73,7 +74,7 @@ __noinline int sl_chain_pos_of(__u32 ai, __u32 addr)
 	return v ? (int)gwlb_ret_val(gwlb_ret_pos(*v), gwlb_ret_slot(*v)) : -1;
 }
 
-/* gw_return: a GENEVE packet to one of our addresses (scratch.pi, UDP to 6081). */
+/* A GENEVE return: a GENEVE packet to one of our addresses (scratch.pi, UDP to 6081). */
 SEC("xdp")
 int sl_gw_return(struct xdp_md *ctx)
 {

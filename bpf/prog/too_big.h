@@ -7,9 +7,10 @@
 #define SL_BPF_PROG_TOO_BIG_H
 
 /*
- * local_too_big: the packet does not fit once encapsulated. The frame becomes the ICMP
- * fragmentation-needed / packet-too-big (built by core/icmp.h in the scratch buffer, from a
- * copy of the packet's head) and goes back to the sender; the packet counts mtu_exceeded.
+ * The packet does not fit once encapsulated (core/egress.h decides the answer). The frame
+ * becomes the ICMP fragmentation-needed / packet-too-big (built by core/icmp.h in the scratch
+ * buffer, from a copy of the packet's head) and goes back to the sender; the packet counts
+ * mtu_exceeded.
  */
 static __always_inline int sl_too_big(struct xdp_md *ctx, struct sl_env *e,
 				      const struct pkt_info *pi, int verdict, __u16 mtu)
