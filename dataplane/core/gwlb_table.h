@@ -190,8 +190,10 @@ SL_INLINE int gwlb_pick_index(const struct gwlb_group *g, uint32_t hash, uint32_
 
 	if (ret != GWLB_PICK_MAGLEV)
 		return ret;
+	if (!m) /* no table */
+		return GWLB_PICK_DROP(SL_DROP_NO_TARGET);
 	*idx = gwlb_maglev_idx(hash, m);
-	if (*idx >= m) /* m == 0 */
+	if (*idx >= m) /* never true: the bound a verifier needs to see */
 		return GWLB_PICK_DROP(SL_DROP_NO_TARGET);
 	return GWLB_PICK_MAGLEV;
 }
