@@ -205,9 +205,10 @@ int xdp_maps_size(struct xdp_dp *x, char *err, size_t errlen)
 	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "sl_state_tmpl", sizeof(uint32_t),
 			    sizeof(struct xdp_group), groups, &opts);
 	if (fd < 0) {
+		ret = -errno;
 		snprintf(err, errlen, "sl_state: an inner map of %u groups: %s", groups,
-			 strerror(errno));
-		return -errno;
+			 strerror(-ret));
+		return ret;
 	}
 	ret = bpf_map__set_inner_map_fd(state, fd);
 	if (ret) {
@@ -229,6 +230,7 @@ int xdp_maps_find(struct xdp_dp *x, char *err, size_t errlen)
 {
 	struct xdp_maps *m = &x->maps;
 	struct bpf_program *prog;
+	int ret;
 	struct {
 		int *fd;
 		const char *name;
@@ -268,10 +270,11 @@ int xdp_maps_find(struct xdp_dp *x, char *err, size_t errlen)
 		sizeof(struct xdp_maglev_row);
 	x->maglev = mmap(NULL, x->maglev_len, PROT_READ | PROT_WRITE, MAP_SHARED, m->maglev, 0);
 	if (x->maglev == MAP_FAILED) {
+		ret = -errno;
 		x->maglev = NULL;
 		snprintf(err, errlen, "mapping sl_maglev (%zu bytes): %s", x->maglev_len,
-			 strerror(errno));
-		return -errno;
+			 strerror(-ret));
+		return ret;
 	}
 	return 0;
 }
