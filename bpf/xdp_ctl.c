@@ -135,6 +135,6 @@ int xdp_ctl_init(struct xdp_dp *x, const char *path, char *err, size_t errlen)
 	if (!bpf_obj_get_info_by_fd(x->prog_fd, &info, &len))
 		xdp_ctl_prog_id = info.id; /* 0 (never alive) if unknown */
 	xdp_ctl_be.cfg = x->cfg;
-	xdp_ctl_be.maglev_size = XDP_MAGLEV_SIZE;
+	xdp_ctl_be.maglev_size = x->cfg->node.maglev_size;
 	return ctl_server_init(&xdp_ctl_be, path, err, errlen);
 }

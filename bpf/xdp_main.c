@@ -617,7 +617,7 @@ out_sig:
 
 static int xdp_main_run(struct xdp_main_opts *o)
 {
-	struct xdp_dp x = {.state_fd = -1, .prog_fd = -1};
+	struct xdp_dp x = {.state_fd = -1, .prog_fd = -1, .inner_tmpl_fd = -1};
 	char err[XDP_ERR_MAX] = "";
 	struct sluice_bpf *skel = NULL;
 	int ret;
@@ -679,6 +679,7 @@ static int xdp_main_run(struct xdp_main_opts *o)
 	}
 	xdp_state_free(&x);
 out_skel:
+	xdp_maps_unmap(&x);
 	sluice_bpf__destroy(skel);
 out_cfg:
 	config_free(x.cfg);

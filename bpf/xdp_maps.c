@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -43,31 +44,55 @@ const char *const xdp_stage_names[XDP_STAGE_MAX] = {
 	[XDP_STAGE_TOO_BIG] = "sl_too_big_fwd",
 };
 
+/* At least 1: a map of 0 entries cannot be made (an empty table is one unused entry). */
+static uint32_t xdp_at_least_1(uint64_t n)
+{
+	return n ? (uint32_t)n : 1;
+}
+
+/* sl_maglev's rows for one group's table of m entries. */
+static uint64_t xdp_maglev_rows(uint32_t m)
+{
+	return ((uint64_t)m + XDP_MAGLEV_ROW - 1) / XDP_MAGLEV_ROW;
+}
+
+/* sl_maglev's size: two halves of every group's table (bpf/xdp_shared.h). */
+static uint64_t xdp_maglev_entries(const struct config *cfg)
+{
+	return 2 * (uint64_t)xdp_at_least_1(cfg->n_groups) * xdp_maglev_rows(cfg->node.maglev_size);
+}
+
 int xdp_maps_check_config(const struct config *cfg, char *err, size_t errlen)
 {
+	const struct {
+		unsigned int n;
+		const char *what;
+	} idx[] = {
+		{cfg->n_groups, "target groups"},
+		{cfg->n_inspections, "inspection attachments"},
+		{cfg->n_listeners, "listeners"},
+	};
 	unsigned int i;
 
-	if (cfg->node.maglev_size != XDP_MAGLEV_SIZE) {
-		snprintf(err, errlen,
-			 "%s: node.maglev_size %u: the XDP path's Maglev table has exactly %u "
-			 "entries (the inner map's value size is fixed when the program loads)",
-			 cfg->path, cfg->node.maglev_size, XDP_MAGLEV_SIZE);
-		return -EINVAL;
-	}
 	if (cfg->n_ports > XDP_MAX_PORTS) {
 		snprintf(err, errlen, "%s: %u ports, the XDP path takes at most %d", cfg->path,
 			 cfg->n_ports, XDP_MAX_PORTS);
 		return -EINVAL;
 	}
-	if (cfg->n_groups > XDP_MAX_GROUPS) {
-		snprintf(err, errlen, "%s: %u target groups, the XDP path takes at most %d",
-			 cfg->path, cfg->n_groups, XDP_MAX_GROUPS);
-		return -EINVAL;
-	}
-	if (cfg->n_inspections > XDP_MAX_ATTACH) {
+	for (i = 0; i < sizeof(idx) / sizeof(idx[0]); i++)
+		if (idx[i].n > XDP_MAX_INDEX) {
+			snprintf(err, errlen,
+				 "%s: %u %s, the XDP path takes at most %d (its maps index them "
+				 "with 16 bits)",
+				 cfg->path, idx[i].n, idx[i].what, XDP_MAX_INDEX);
+			return -EINVAL;
+		}
+	if (xdp_maglev_entries(cfg) > UINT32_MAX) {
 		snprintf(err, errlen,
-			 "%s: %u inspection attachments, the XDP path takes at most %d", cfg->path,
-			 cfg->n_inspections, XDP_MAX_ATTACH);
+			 "%s: %u target groups of node.maglev_size %u: the XDP path's Maglev map "
+			 "(two tables a group, 4 entries a row) would have %llu rows, at most %u",
+			 cfg->path, cfg->n_groups, cfg->node.maglev_size,
+			 (unsigned long long)xdp_maglev_entries(cfg), UINT32_MAX);
 		return -EINVAL;
 	}
 	for (i = 0; i < cfg->n_inspections; i++)
@@ -114,59 +139,98 @@ static int xdp_map_fd(struct bpf_object *obj, const char *name, int optional, ch
 	return fd < 0 ? -1 : fd;
 }
 
+/* Set map `name`'s max_entries before the load. */
+static int xdp_map_resize(struct bpf_object *obj, const char *name, uint64_t n, char *err,
+			  size_t errlen)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, name);
+	int ret = m ? bpf_map__set_max_entries(m, (uint32_t)n) : -ENOENT;
+
+	if (ret)
+		snprintf(err, errlen, "%s: max_entries %llu: %s", name, (unsigned long long)n,
+			 strerror(-ret));
+	return ret;
+}
+
 int xdp_maps_size(struct xdp_dp *x, char *err, size_t errlen)
 {
-	struct bpf_map *m = bpf_object__find_map_by_name(x->obj, "sl_flows");
+	const struct config *cfg = x->cfg;
 	struct bpf_map *state = bpf_object__find_map_by_name(x->obj, "sl_state");
 	struct bpf_map *inner = state ? bpf_map__inner_map(state) : NULL;
-	struct bpf_map *sess;
-	uint32_t n = x->cfg->node.flow_table_size;
-	int ret;
+	uint32_t n = cfg->node.flow_table_size, groups = xdp_at_least_1(cfg->n_groups);
+	uint64_t attach = xdp_at_least_1(cfg->n_inspections);
+	uint64_t listeners = xdp_at_least_1(cfg->n_listeners);
+	/* NLB sessions as sluice-dp's sesstab: max(flow_table_size / 4, 4096), two entries each */
+	const struct {
+		const char *name;
+		uint64_t n;
+	} sz[] = {
+		{"sl_flows", xdp_at_least_1(n)},
+		{"sl_frags", cfg->node.fragment_table_size},
+		{"sl_sess", 2 * (uint64_t)(n / 4 > 4096 ? n / 4 : 4096)},
+		{"sl_maglev", xdp_maglev_entries(cfg)},
+		{"sl_tstats", (uint64_t)groups * XDP_GROUP_TARGETS},
+		{"sl_attach", attach},
+		{"sl_endpoints", attach},
+		{"sl_listeners", 2 * listeners},
+		{"sl_lstats", listeners},
+		{"sl_replies", listeners * XDP_LISTENER_REPLIES},
+	};
+	LIBBPF_OPTS(bpf_map_create_opts, opts);
+	unsigned int i;
+	int fd, ret;
 
-	if (!m || !inner) {
-		snprintf(err, errlen, "the BPF object has no map %s",
-			 !m ? "sl_flows" : "sl_state (with an inner map template)");
+	if (!inner) {
+		snprintf(err, errlen, "the BPF object has no map sl_state with an inner map");
 		return -ENOENT;
 	}
 	/* libbpf frees the template once sl_state exists: read it now */
 	if (bpf_map__type(inner) != BPF_MAP_TYPE_ARRAY || bpf_map__key_size(inner) != 4 ||
-	    bpf_map__value_size(inner) != sizeof(struct xdp_group) ||
-	    bpf_map__max_entries(inner) < XDP_MAX_GROUPS) {
-		snprintf(
-			err, errlen,
-			"sl_state's inner map is not ARRAY[>= %d] of struct xdp_group (%zu bytes): "
-			"type %d, value %u bytes, %u entries",
-			XDP_MAX_GROUPS, sizeof(struct xdp_group), (int)bpf_map__type(inner),
-			bpf_map__value_size(inner), bpf_map__max_entries(inner));
+	    bpf_map__value_size(inner) != sizeof(struct xdp_group)) {
+		snprintf(err, errlen,
+			 "sl_state's inner map is not an ARRAY of struct xdp_group (%zu bytes): "
+			 "type %d, value %u bytes",
+			 sizeof(struct xdp_group), (int)bpf_map__type(inner),
+			 bpf_map__value_size(inner));
 		return -EINVAL;
 	}
-	x->inner_max = bpf_map__max_entries(inner);
+	/*
+	 * An ARRAY inner map has its template's size; libbpf cannot resize the BTF template
+	 * (it belongs to no object), so sl_state gets one of the config's groups instead (the
+	 * template's fd is closed after the load, xdp_maps_find).
+	 */
+	x->inner_max = groups;
 	x->inner_flags = bpf_map__map_flags(inner);
-	ret = bpf_map__set_max_entries(m, n ? n : 1);
-	if (ret) {
-		snprintf(err, errlen, "sl_flows: max_entries %u: %s", n, strerror(-ret));
+	opts.map_flags = x->inner_flags;
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "sl_state_tmpl", sizeof(uint32_t),
+			    sizeof(struct xdp_group), groups, &opts);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "sl_state: an inner map of %u groups: %s", groups,
+			 strerror(-ret));
 		return ret;
 	}
-	m = bpf_object__find_map_by_name(x->obj, "sl_frags");
-	ret = m ? bpf_map__set_max_entries(m, x->cfg->node.fragment_table_size) : -ENOENT;
+	ret = bpf_map__set_inner_map_fd(state, fd);
 	if (ret) {
-		snprintf(err, errlen, "sl_frags: max_entries %u: %s",
-			 x->cfg->node.fragment_table_size, strerror(-ret));
+		close(fd);
+		snprintf(err, errlen, "sl_state: setting its inner map: %s", strerror(-ret));
 		return ret;
 	}
-	/* NLB sessions as sluice-dp's sesstab: max(flow_table_size / 4, 4096), two entries each */
-	sess = bpf_object__find_map_by_name(x->obj, "sl_sess");
-	n = n / 4 > 4096 ? n / 4 : 4096;
-	ret = sess ? bpf_map__set_max_entries(sess, 2 * n) : 0;
-	if (ret)
-		snprintf(err, errlen, "sl_sess: max_entries %u: %s", 2 * n, strerror(-ret));
-	return ret;
+	x->inner_tmpl_fd = fd;
+	x->maglev_rows = (uint32_t)xdp_maglev_rows(cfg->node.maglev_size);
+	for (i = 0; i < sizeof(sz) / sizeof(sz[0]); i++) {
+		ret = xdp_map_resize(x->obj, sz[i].name, sz[i].n, err, errlen);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 int xdp_maps_find(struct xdp_dp *x, char *err, size_t errlen)
 {
 	struct xdp_maps *m = &x->maps;
 	struct bpf_program *prog;
+	int ret;
 	struct {
 		int *fd;
 		const char *name;
@@ -182,6 +246,7 @@ int xdp_maps_find(struct xdp_dp *x, char *err, size_t errlen)
 		{&m->local, "sl_local", 0},	    {&m->resolve, "sl_resolve", 0},
 		{&m->nh_used, "sl_nh_used", 0},	    {&m->frags, "sl_frags", 0},
 		{&m->endpoints, "sl_endpoints", 0}, {&m->appliances, "sl_appliances", 0},
+		{&m->maglev, "sl_maglev", 0},
 	};
 	unsigned int i;
 
@@ -196,7 +261,29 @@ int xdp_maps_find(struct xdp_dp *x, char *err, size_t errlen)
 		snprintf(err, errlen, "the BPF object has no program %s", XDP_PROG_ENTRY);
 		return -ENOENT;
 	}
+	if (x->inner_tmpl_fd >= 0) /* sl_state exists: its template has served */
+		close(x->inner_tmpl_fd);
+	x->inner_tmpl_fd = -1;
+	/* sl_maglev is written in place (xdp_state_build): mapped once, for the whole run */
+	x->maglev_len =
+		(size_t)bpf_map__max_entries(bpf_object__find_map_by_name(x->obj, "sl_maglev")) *
+		sizeof(struct xdp_maglev_row);
+	x->maglev = mmap(NULL, x->maglev_len, PROT_READ | PROT_WRITE, MAP_SHARED, m->maglev, 0);
+	if (x->maglev == MAP_FAILED) {
+		ret = -errno;
+		x->maglev = NULL;
+		snprintf(err, errlen, "mapping sl_maglev (%zu bytes): %s", x->maglev_len,
+			 strerror(-ret));
+		return ret;
+	}
 	return 0;
+}
+
+void xdp_maps_unmap(struct xdp_dp *x)
+{
+	if (x->maglev)
+		munmap(x->maglev, x->maglev_len);
+	x->maglev = NULL;
 }
 
 int xdp_node_update(struct xdp_dp *x)
@@ -547,26 +634,36 @@ int xdp_group_from_rt(const struct rt_state *s, unsigned int gi, struct xdp_grou
 	memset(out, 0, sizeof(*out));
 	out->gw = g->gw;
 	memcpy(out->targets, g->tgt, sizeof(*g->tgt) * g->n_targets);
-	if (g->maglev)
-		memcpy(out->maglev, g->maglev, sizeof(out->maglev));
-	else
-		memset(out->maglev, 0xff, sizeof(out->maglev)); /* GWLB_MAGLEV_EMPTY */
 	return 0;
 }
 
-int xdp_state_build(const struct xdp_dp *x, const struct rt_state *s, char *err, size_t errlen)
+void xdp_maglev_write(uint16_t *rows, const struct rt_group *g, uint32_t m, uint32_t n_rows)
+{
+	size_t n = g->maglev ? m : 0;
+
+	if (n)
+		memcpy(rows, g->maglev, n * sizeof(*rows));
+	/* no table (none built: the group has no Maglev mode), and the last row's tail */
+	memset(rows + n, 0xff, ((size_t)n_rows * XDP_MAGLEV_ROW - n) * sizeof(*rows));
+}
+
+int xdp_state_build(const struct xdp_dp *x, const struct rt_state *s, unsigned int half, char *err,
+		    size_t errlen)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = x->inner_flags);
+	uint32_t m = x->cfg->node.maglev_size;
 	struct xdp_group *v = NULL;
 	uint32_t i;
 	int fd, ret;
 
 	if (s->n_groups > x->inner_max) {
+		/* the config's groups are the same in every generation (a reload that adds one
+		 * needs a restart): not reached */
 		snprintf(err, errlen, "%u target groups, sl_state's inner map holds %u",
 			 s->n_groups, x->inner_max);
 		return -E2BIG;
 	}
-	v = malloc(sizeof(*v)); /* 137 KB: one group at a time */
+	v = malloc(sizeof(*v)); /* 12 KB: one group at a time */
 	if (!v) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
@@ -579,9 +676,16 @@ int xdp_state_build(const struct xdp_dp *x, const struct rt_state *s, char *err,
 		goto out;
 	}
 	for (i = 0; i < s->n_groups; i++) {
+		uint64_t row = ((uint64_t)half * x->inner_max + i) * x->maglev_rows;
+
 		ret = xdp_group_from_rt(s, i, v, err, errlen);
 		if (ret)
 			goto fail;
+		/* the table into sl_maglev's free half, before the group naming it is swapped in */
+		xdp_maglev_write((uint16_t *)x->maglev + row * XDP_MAGLEV_ROW, &s->groups[i], m,
+				 x->maglev_rows);
+		v->maglev_row = (uint32_t)row;
+		v->maglev_size = m;
 		if (bpf_map_update_elem(fd, &i, v, BPF_ANY)) {
 			ret = -errno;
 			snprintf(err, errlen, "filling the inner map: %s", strerror(errno));
@@ -661,7 +765,8 @@ int xdp_state_publish(struct xdp_dp *x, struct rt_state *s, char *err, size_t er
 	unsigned int g, t;
 	int fd, ret;
 
-	fd = xdp_state_build(x, s, err, errlen);
+	/* into the half of sl_maglev the published generation does not read */
+	fd = xdp_state_build(x, s, !x->maglev_half, err, errlen);
 	if (fd < 0) {
 		rt_state_free(s);
 		return fd;
@@ -697,6 +802,7 @@ int xdp_state_publish(struct xdp_dp *x, struct rt_state *s, char *err, size_t er
 	xdp_state_free(x);
 	x->state_fd = fd;
 	x->state = s;
+	x->maglev_half = !x->maglev_half;
 	ret = xdp_gwlb_publish(x, s, err, errlen);
 	return ret ? ret : xdp_nlb_replies_sync(x, s, err, errlen);
 fail:
@@ -707,7 +813,7 @@ fail:
 
 int xdp_state_init(struct xdp_dp *x, char *err, size_t errlen)
 {
-	struct rt_state *s = rt_state_build(x->cfg, XDP_MAGLEV_SIZE, err, errlen);
+	struct rt_state *s = rt_state_build(x->cfg, x->cfg->node.maglev_size, err, errlen);
 
 	if (!s)
 		return -EINVAL;

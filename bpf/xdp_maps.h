@@ -25,7 +25,7 @@ struct bpf_object;
 /* Map fds of the loaded object; -1 for the optional ones (sl_routes6, sl_neigh6) when absent. */
 struct xdp_maps {
 	int node, ports, portv, attach, routes4, routes6, neigh, neigh6, state, flows, progs, stats,
-		tstats, out, local, resolve, frags, nh_used, endpoints, appliances;
+		tstats, out, local, resolve, frags, nh_used, endpoints, appliances, maglev;
 };
 
 /* Everything sluice-xdp owns. */
@@ -34,11 +34,16 @@ struct xdp_dp {
 	struct bpf_object *obj;
 	struct xdp_maps maps;
 	int prog_fd;	    /* the entry program sl_xdp */
-	uint32_t inner_max; /* sl_state's inner map template: max_entries, flags */
+	uint32_t inner_max; /* sl_state's inner maps: max_entries (the config's groups), flags */
 	uint32_t inner_flags;
-	struct rt_state *state; /* the published generation (rt_model.h) */
-	int state_fd;		/* its inner map, or -1 */
-	int replay;		/* set before xdp_maps_fill(): xdp_node.replay */
+	int inner_tmpl_fd; /* until the load: sl_state's inner map template, or -1 */
+	void *maglev;	   /* sl_maglev, mapped (xdp_maps_find), maglev_len bytes */
+	size_t maglev_len;
+	uint32_t maglev_rows;	  /* sl_maglev rows of one group's table: ceil(maglev_size / 4) */
+	unsigned int maglev_half; /* the half of sl_maglev the published generation reads */
+	struct rt_state *state;	  /* the published generation (rt_model.h) */
+	int state_fd;		  /* its inner map, or -1 */
+	int replay;		  /* set before xdp_maps_fill(): xdp_node.replay */
 	struct xdp_node node;
 	/* Per config port: its interface (live) or a stand-in ifindex (replay), MAC, map value. */
 	uint32_t ifindex[XDP_MAX_PORTS];
@@ -59,11 +64,17 @@ extern const char *const xdp_stage_names[XDP_STAGE_MAX];
 int xdp_maps_check_config(const struct config *cfg, char *err, size_t errlen);
 /*
  * Before load (x->obj opened, x->cfg set): size the maps the config sizes (sl_flows:
- * node.flow_table_size) and read sl_state's inner map template.
+ * node.flow_table_size; sl_maglev, sl_tstats and sl_state's inner maps: the groups and
+ * node.maglev_size; sl_attach, sl_endpoints: the attachments; sl_listeners, sl_lstats,
+ * sl_replies: the listeners). The config cannot grow them later: a reload that adds a group,
+ * an attachment or a listener, or changes node.maglev_size, needs a restart (sluiced refuses
+ * it, ctrl/targets_reload.c).
  */
 int xdp_maps_size(struct xdp_dp *x, char *err, size_t errlen);
-/* After load: x->maps and x->prog_fd, by name. */
+/* After load: x->maps and x->prog_fd, by name; sl_maglev mapped (x->maglev). */
 int xdp_maps_find(struct xdp_dp *x, char *err, size_t errlen);
+/* Unmap sl_maglev (at exit). */
+void xdp_maps_unmap(struct xdp_dp *x);
 /*
  * Fill sl_node, sl_ports and sl_portv (x->ifindex / x->mac per port), sl_attach, sl_routes4/6,
  * sl_neigh/6 and sl_progs from x->cfg. 0 or -errno with a message.
@@ -107,14 +118,24 @@ int xdp_ncpu(void);
 
 /*
  * Group g of generation s (rt_model.h) as the inner map's value: its compiled records
- * (core/gwlb_table.h: the group, its slots, its Maglev table), copied whole.
- * s must have been finalized with maglev_size XDP_MAGLEV_SIZE. 0, or -EINVAL with a message
- * in err (what the XDP path cannot hold: an IPv6 target, more slots than XDP_GROUP_TARGETS).
+ * (core/gwlb_table.h: the group, its slots), copied whole; maglev_row and maglev_size are the
+ * caller's (xdp_state_build). 0, or -EINVAL with a message in err (what the XDP path cannot
+ * hold: an IPv6 target, more slots than XDP_GROUP_TARGETS).
  */
 int xdp_group_from_rt(const struct rt_state *s, unsigned int g, struct xdp_group *out, char *err,
 		      size_t errlen);
-/* A new inner map holding s: its fd, or -errno with a message in err. */
-int xdp_state_build(const struct xdp_dp *x, const struct rt_state *s, char *err, size_t errlen);
+/*
+ * Group g's Maglev table (m entries: s must have been finalized with maglev_size m, the
+ * node's) as n_rows rows of sl_maglev at `rows`: rt_model's uint16_t table byte for byte, the
+ * last row's tail (and a group without a table) XDP_MAGLEV_EMPTY.
+ */
+void xdp_maglev_write(uint16_t *rows, const struct rt_group *g, uint32_t m, uint32_t n_rows);
+/*
+ * A new inner map holding s, its Maglev tables written into sl_maglev's half `half` (one the
+ * program does not read): its fd, or -errno with a message in err.
+ */
+int xdp_state_build(const struct xdp_dp *x, const struct rt_state *s, unsigned int half, char *err,
+		    size_t errlen);
 /*
  * Publish s: build its inner map, zero the per-target counters (sl_tstats) of the slots that
  * are fresh in s, swap the map into sl_state[0] (returns after an RCU grace period: no packet

@@ -50,11 +50,6 @@ int xdp_nlb_init(struct xdp_dp *x, char *err, size_t errlen)
 		return -ENOENT;
 	}
 	memset(&nc, 0, sizeof(nc));
-	if (cfg->n_listeners > XDP_MAX_LISTENERS) {
-		snprintf(err, errlen, "more than %d listeners (the XDP path's limit)",
-			 XDP_MAX_LISTENERS);
-		return -EINVAL;
-	}
 	for (i = 0; i < cfg->n_listeners; i++) {
 		const struct cfg_listener *l = &cfg->listeners[i];
 		struct xdp_listener v = {
@@ -226,8 +221,9 @@ static int xdp_nlb_walk(const struct xdp_dp *x,
 struct xdp_nlb_count {
 	const struct rt_state *s;
 	uint64_t total;
-	uint64_t *by_listener; /* [XDP_MAX_LISTENERS] */
-	uint64_t *by_gidx;     /* [XDP_MAX_GROUPS * XDP_GROUP_TARGETS] */
+	uint64_t *by_listener; /* [n_listeners] */
+	uint64_t *by_gidx;     /* [n_gidx]: the groups' slots */
+	uint32_t n_listeners, n_gidx;
 };
 
 /*
@@ -242,12 +238,12 @@ static int xdp_nlb_count_one(const struct nlb_sess_key *k, const struct xdp_sess
 
 	(void)k;
 	c->total++;
-	if (v->listener < XDP_MAX_LISTENERS)
+	if (v->listener < c->n_listeners)
 		c->by_listener[v->listener]++;
 	if (!c->s || v->group >= c->s->n_groups)
 		return 0;
 	t = rt_pin_target(&c->s->groups[v->group], v->tag);
-	if (t && t->gidx < XDP_MAX_GROUPS * XDP_GROUP_TARGETS)
+	if (t && t->gidx < c->n_gidx)
 		c->by_gidx[t->gidx]++;
 	return 0;
 }
@@ -259,8 +255,10 @@ int xdp_nlb_stats_json(const struct xdp_dp *x, json_t *root)
 	int ncpu = libbpf_num_possible_cpus(), fd = xdp_nlb_fd(x, "sl_lstats"), ret = 0, c;
 	struct xdp_nlb_count cnt = {
 		.s = s,
-		.by_listener = calloc(XDP_MAX_LISTENERS, sizeof(uint64_t)),
-		.by_gidx = calloc(XDP_MAX_GROUPS * XDP_GROUP_TARGETS, sizeof(uint64_t)),
+		.by_listener = calloc(cfg->n_listeners + 1, sizeof(uint64_t)),
+		.by_gidx = calloc((size_t)cfg->n_groups * XDP_GROUP_TARGETS + 1, sizeof(uint64_t)),
+		.n_listeners = cfg->n_listeners,
+		.n_gidx = cfg->n_groups * XDP_GROUP_TARGETS,
 	};
 	struct xdp_lstats *v = NULL, sum;
 	json_t *listeners = NULL, *targets;
@@ -287,7 +285,7 @@ int xdp_nlb_stats_json(const struct xdp_dp *x, json_t *root)
 		}
 		json_object_set_new(root, "listeners", listeners);
 	}
-	for (i = 0; i < cfg->n_listeners && i < XDP_MAX_LISTENERS; i++) {
+	for (i = 0; i < cfg->n_listeners; i++) {
 		json_t *reasons = json_object();
 
 		if (bpf_map_lookup_elem(fd, &i, v)) {
@@ -327,7 +325,7 @@ int xdp_nlb_stats_json(const struct xdp_dp *x, json_t *root)
 			const struct rt_target *rt = &rg->targets[t];
 			json_t *jt = rt->present ? json_object_get(jg, rt->id) : NULL;
 
-			if (jt && rt->gidx < XDP_MAX_GROUPS * XDP_GROUP_TARGETS)
+			if (jt && rt->gidx < cnt.n_gidx)
 				json_object_set_new(
 					jt, "active_flows",
 					json_integer((json_int_t)cnt.by_gidx[rt->gidx]));

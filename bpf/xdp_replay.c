@@ -253,7 +253,7 @@ static int xdp_events_apply(struct xdp_replay *r, struct xdp_dp *x, unsigned int
 	while (*next < r->n_events && now >= r->events[*next].time) {
 		const struct evfile_event *e = &r->events[(*next)++];
 		struct rt_state *n = rt_state_with_target(x->state, e->group, e->target, e->state,
-							  e->time, XDP_MAGLEV_SIZE);
+							  e->time, x->cfg->node.maglev_size);
 		uint64_t gen = x->state->generation + 1;
 		char perr[256] = "";
 		int ret;

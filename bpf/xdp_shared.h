@@ -15,13 +15,16 @@
 #include "dataplane/core/stats.h"
 
 #define XDP_MAX_PORTS	  16
-#define XDP_MAX_GROUPS	  16
-#define XDP_GROUP_TARGETS GWLB_SLOTS /* = CFG_GROUP_TARGETS_MAX */
-#define XDP_MAGLEV_SIZE	  65537	     /* fixed on the XDP path (inner map value size) */
-#define XDP_MAX_ATTACH	  16
+#define XDP_GROUP_TARGETS GWLB_SLOTS	 /* = CFG_GROUP_TARGETS_MAX */
 #define XDP_CHAIN_MAX	  GWLB_CHAIN_MAX /* = CFG_CHAIN_MAX */
 #define XDP_PORT_ADDRS	  8
 #define XDP_MAGLEV_EMPTY  GWLB_MAGLEV_EMPTY
+/*
+ * Groups, attachments and listeners have no limit of their own: the loader sizes their maps
+ * from the config (xdp_maps_size). What bounds them is an index field of 16 bits (a listener's
+ * group and attachment, XDP_NO_INSPECT, a session's listener): at most XDP_MAX_INDEX of each.
+ */
+#define XDP_MAX_INDEX 0xffff
 
 /*
  * Tail-call stages (index into sl_progs); the programs in sluice.bpf.c are sl_gw_encap,
@@ -148,10 +151,11 @@ _Static_assert(sizeof(struct xdp_neigh) == 8, "xdp_neigh size");
 #define xdp_target gwlb_target
 
 /*
- * One group of one generation: inner map sl_state -> ARRAY[XDP_MAX_GROUPS] of this (an inner
- * map must have the template's max_entries and flags: no BPF_F_INNER_MAP). The head is
- * core/gwlb_table.h's struct gwlb_group, readable as `gw` or field by field; the rest is the
- * group's compiled slots and Maglev table, copied whole from rt_model (xdp_group_from_rt).
+ * One group of one generation: inner map sl_state -> ARRAY[the config's groups] of this (an
+ * inner map must have the template's max_entries and flags: no BPF_F_INNER_MAP; the loader
+ * makes the template, xdp_maps_size). The head is core/gwlb_table.h's struct gwlb_group,
+ * readable as `gw` or field by field; then the group's compiled slots, copied whole from
+ * rt_model (xdp_group_from_rt), and where its Maglev table is in sl_maglev.
  */
 struct xdp_group {
 	union {
@@ -161,11 +165,26 @@ struct xdp_group {
 		};
 	};
 	struct gwlb_target targets[XDP_GROUP_TARGETS];
-	uint16_t maglev[XDP_MAGLEV_SIZE]; /* slot, or XDP_MAGLEV_EMPTY */
-	uint16_t pad1[3];
+	uint32_t maglev_row;  /* the table's first row in sl_maglev */
+	uint32_t maglev_size; /* its entries: node.maglev_size (M) */
 };
 _Static_assert(__builtin_offsetof(struct xdp_group, targets) == sizeof(struct gwlb_group),
 	       "xdp_group: the compiled group, then its slots");
+_Static_assert(sizeof(struct xdp_group) == 40 + 48 * XDP_GROUP_TARGETS + 8, "xdp_group size");
+
+/*
+ * sl_maglev (ARRAY, mmapable): the Maglev tables of rt_model, byte for byte (the uint16_t
+ * table sluice-dp reads, entry i of group g at row g.maglev_row + i / XDP_MAGLEV_ROW, lane
+ * i % XDP_MAGLEV_ROW). An array element is 8 bytes at least: 4 entries a row waste nothing.
+ * Two halves of groups x ceil(M / 4) rows each: a generation is written into the half the
+ * published one does not use, then its groups (which name that half) are swapped in; the
+ * swap's RCU wait (xdp_state_publish) frees the other half for the next generation.
+ */
+#define XDP_MAGLEV_ROW 4
+struct xdp_maglev_row {
+	uint16_t e[XDP_MAGLEV_ROW]; /* target slot, or XDP_MAGLEV_EMPTY */
+};
+_Static_assert(sizeof(struct xdp_maglev_row) == 8, "xdp_maglev_row size");
 
 /* sl_stats[0] (per CPU). */
 struct xdp_stats {
@@ -214,8 +233,7 @@ _Static_assert(sizeof(struct xdp_rst_ev) == 104, "xdp_rst_ev size");
 
 /* ---- NLB (docs/nlb.md): listeners, sessions, counters; IPv4 and IPv6 ---- */
 
-#define XDP_MAX_LISTENERS 64
-#define XDP_NO_INSPECT	  0xffff
+#define XDP_NO_INSPECT 0xffff
 
 /* sl_listeners key: a tcp_udp listener has one entry per protocol; port 0 = `port: all`. */
 struct xdp_listener_key {
@@ -279,7 +297,8 @@ _Static_assert(sizeof(struct xdp_sess) == 104, "xdp_sess size");
  * written by sluice-xdp at each publish (xdp_nlb_replies_sync). A reply
  * of no session looks up its source address and port, then port 0 (core/nlb.h).
  */
-#define XDP_MAX_REPLIES (XDP_MAX_LISTENERS * 2 * XDP_GROUP_TARGETS) /* one per pair at most */
+/* sl_replies entries a listener can make, at most (sized: listeners x this) */
+#define XDP_LISTENER_REPLIES (2 * XDP_GROUP_TARGETS)
 
 struct xdp_reply_key {
 	uint8_t family;	  /* 4 or 6 */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * bpf/prog/maps.h - the program's maps (the loader sizes and fills them: bpf/xdp_maps.c,
- * xdp_nlb.c). Part of the XDP program: included once, in order, by bpf/sluice.bpf.c (not a
- * library).
+ * xdp_nlb.c). A max_entries of 1 here is a placeholder: xdp_maps_size sets the map's size
+ * from the config before the program loads. Part of the XDP program: included once, in order, by
+ * bpf/sluice.bpf.c (not a library).
  */
 #ifndef SL_BPF_PROG_MAPS_H
 #define SL_BPF_PROG_MAPS_H
@@ -70,25 +71,31 @@ struct {
 	__type(value, __u64);
 } sl_nh_used SEC(".maps");
 
-/* The inspection attachments and their return tables (bpf/xdp_shared.h, core/gwlb_table.h). */
+/*
+ * The inspection attachments and their return tables (bpf/xdp_shared.h, core/gwlb_table.h):
+ * sized to the config's attachments.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XDP_MAX_ATTACH);
+	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct gwlb_attach);
 } sl_attach SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, XDP_MAX_ATTACH);
+	__uint(max_entries, 1);
 	__type(key, __u64);
 	__type(value, __u32);
 } sl_endpoints SEC(".maps");
 
-/* The inner map template: the loader creates one per generation, sized to its entries. */
+/*
+ * The inner map template: the loader creates one per generation, sized to its entries (a
+ * HASH inner map's size need not be the template's).
+ */
 struct sl_appliance_map {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, (XDP_MAX_ATTACH * XDP_CHAIN_MAX * XDP_GROUP_TARGETS));
+	__uint(max_entries, 1);
 	__type(key, __u64);
 	__type(value, __u32);
 };
@@ -135,13 +142,14 @@ struct {
 } sl_neigh6 SEC(".maps");
 
 /*
- * The inner map template. Sizes, not __type(): clang emits struct xdp_group, used only through
+ * The inner map template (the loader replaces it by one of the config's groups before the
+ * load: xdp_maps_size). Sizes, not __type(): clang emits struct xdp_group, used only through
  * pointers, as a BTF forward declaration, which libbpf cannot size (and a key type without a
  * value type makes the kernel refuse the map's BTF).
  */
 struct sl_groups {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XDP_MAX_GROUPS);
+	__uint(max_entries, 1);
 	__uint(key_size, sizeof(__u32));
 	__uint(value_size, sizeof(struct xdp_group));
 };
@@ -152,6 +160,19 @@ struct {
 	__type(key, __u32);
 	__array(values, struct sl_groups);
 } sl_state SEC(".maps");
+
+/*
+ * The groups' Maglev tables, two halves of (groups x ceil(node.maglev_size / 4)) rows
+ * (struct xdp_maglev_row, bpf/xdp_shared.h). Mmapable: the loader writes a generation's tables
+ * with memcpy, not a syscall per row.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct xdp_maglev_row);
+} sl_maglev SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -196,7 +217,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, (XDP_MAX_GROUPS * XDP_GROUP_TARGETS));
+	__uint(max_entries, XDP_GROUP_TARGETS); /* groups x XDP_GROUP_TARGETS */
 	__type(key, __u32);
 	__type(value, struct xdp_tstats);
 } sl_tstats SEC(".maps");
@@ -218,7 +239,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 2 * XDP_MAX_LISTENERS);
+	__uint(max_entries, 2); /* 2 x listeners */
 	__type(key, struct xdp_listener_key);
 	__type(value, struct xdp_listener);
 } sl_listeners SEC(".maps");
@@ -243,7 +264,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XDP_MAX_LISTENERS);
+	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct xdp_lstats);
 } sl_lstats SEC(".maps");
@@ -258,7 +279,7 @@ struct {
 /* The reply table of the published generation (struct xdp_reply_key, xdp_shared.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, XDP_MAX_REPLIES);
+	__uint(max_entries, XDP_LISTENER_REPLIES); /* listeners x XDP_LISTENER_REPLIES */
 	__type(key, struct xdp_reply_key);
 	__type(value, struct xdp_reply);
 } sl_replies SEC(".maps");

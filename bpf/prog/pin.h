@@ -80,13 +80,34 @@ static __always_inline struct xdp_tstats *sl_tstat(__u32 gi, __u32 slot)
 	return bpf_map_lookup_elem(&sl_tstats, &k);
 }
 
-/* The target pick: core/gwlb_table.h gwlb_pick over the group's Maglev table; counts fail_open. */
 #define SL_PICK_BYPASS GWLB_PICK_BYPASS
 
+/*
+ * core/gwlb_table.h gwlb_pick over g's table in sl_maglev: gwlb_pick_index (idx < M, the
+ * group's maglev_size), the entry's row (the map lookup bounds the key) and lane, then
+ * gwlb_pick_entry. Its events (fail_open) are or-ed into *ev.
+ */
+static __always_inline int sl_pick_ev(const struct xdp_group *g, __u32 hash, __u8 *ev)
+{
+	const struct xdp_maglev_row *row;
+	__u64 idx = 0;
+	__u32 key;
+	int ret = gwlb_pick_index(&g->gw, hash, g->maglev_size, &idx, ev);
+
+	if (ret != GWLB_PICK_MAGLEV)
+		return ret;
+	key = g->maglev_row + (__u32)(idx / XDP_MAGLEV_ROW);
+	row = bpf_map_lookup_elem(&sl_maglev, &key);
+	if (!row)
+		return GWLB_PICK_DROP(SL_DROP_NO_TARGET);
+	return gwlb_pick_entry(&g->gw, row->e[idx & (XDP_MAGLEV_ROW - 1)]);
+}
+
+/* The target pick: sl_pick_ev (core/gwlb_table.h); counts fail_open. */
 static __always_inline int sl_pick(struct sl_env *e, const struct xdp_group *g, __u32 hash)
 {
 	__u8 ev = 0;
-	int ret = gwlb_pick(&g->gw, g->maglev, XDP_MAGLEV_SIZE, hash, &ev);
+	int ret = sl_pick_ev(g, hash, &ev);
 
 	if (ev)
 		sl_event(e, SL_EV_FAIL_OPEN);
@@ -112,8 +133,9 @@ static __always_inline int sl_choose(struct sl_env *e, __u32 gi, const struct xd
 	v = bpf_map_lookup_elem(&sl_flows, k);
 	if (v)
 		val = *v;
-	gwlb_choose(&g->gw, g->targets, g->maglev, XDP_MAGLEV_SIZE, v != NULL, val, now, proto,
-		    hash, c);
+	/* gwlb_choose, the pick over sl_maglev */
+	if (!gwlb_choose_pinned(&g->gw, g->targets, v != NULL, val, now, proto, c))
+		gwlb_choose_picked(g->targets, sl_pick_ev(g, hash, &c->ev), now, c);
 	switch (c->action) {
 	case GWLB_PIN_TOUCH:
 		if (v)

@@ -177,6 +177,27 @@ SL_INLINE uint64_t gwlb_maglev_idx(uint32_t hash, uint32_t m)
 	return idx;
 }
 
+/*
+ * A new flow's pick up to the table read: GWLB_PICK_MAGLEV with *idx (< m) the entry of
+ * group g's Maglev table of m entries to read for `hash`, else the result (GWLB_PICK_BYPASS,
+ * GWLB_PICK_DROP(reason)). The shell reads that entry from where it keeps the table (sluice-dp:
+ * the generation's array; sluice-xdp: the sl_maglev map) and hands it to gwlb_pick_entry.
+ */
+SL_INLINE int gwlb_pick_index(const struct gwlb_group *g, uint32_t hash, uint32_t m, uint64_t *idx,
+			      uint8_t *ev)
+{
+	int ret = gwlb_pick_mode(g, ev);
+
+	if (ret != GWLB_PICK_MAGLEV)
+		return ret;
+	if (!m) /* no table */
+		return GWLB_PICK_DROP(SL_DROP_NO_TARGET);
+	*idx = gwlb_maglev_idx(hash, m);
+	if (*idx >= m) /* never true: the bound a verifier needs to see */
+		return GWLB_PICK_DROP(SL_DROP_NO_TARGET);
+	return GWLB_PICK_MAGLEV;
+}
+
 /* The slot a Maglev entry names, or GWLB_PICK_DROP(no_target) (empty, or past the slots). */
 SL_INLINE int gwlb_pick_entry(const struct gwlb_group *g, uint32_t entry)
 {
@@ -189,18 +210,17 @@ SL_INLINE int gwlb_pick_entry(const struct gwlb_group *g, uint32_t entry)
  * The target slot group g gives a new flow of `hash`: Maglev (table `maglev` of m entries,
  * read only in the Maglev modes) over the eligible targets or the fail-open candidates, else
  * GWLB_PICK_BYPASS or GWLB_PICK_DROP(reason). Sets GWLB_EV_FAIL_OPEN in *ev when it applies.
+ * gwlb_pick_index, the read, gwlb_pick_entry: a shell whose table is not one array runs the
+ * three itself.
  */
 SL_INLINE int gwlb_pick(const struct gwlb_group *g, const uint16_t *maglev, uint32_t m,
 			uint32_t hash, uint8_t *ev)
 {
-	int ret = gwlb_pick_mode(g, ev);
-	uint64_t idx;
+	uint64_t idx = 0;
+	int ret = gwlb_pick_index(g, hash, m, &idx, ev);
 
 	if (ret != GWLB_PICK_MAGLEV)
 		return ret;
-	idx = gwlb_maglev_idx(hash, m);
-	if (idx >= m)
-		return GWLB_PICK_DROP(SL_DROP_NO_TARGET);
 	return gwlb_pick_entry(g, maglev[idx]);
 }
 
@@ -223,18 +243,15 @@ struct gwlb_choice {
 };
 
 /*
- * The target of a flow of group g (targets: its slots, [n_targets]; maglev: its table of m
- * entries) whose flow-table entry holds `val` when `found`: the pinned slot while its target
- * may keep the flow (gwlb_flow_verdict: a pin whose target is gone is a draining one whose
- * delay has ended), else a new pick, pinned. The shell looks the entry up before and applies
- * c->action after; proto picks the idle timeout, now is in us.
+ * The first half of gwlb_choose, up to the pick: the verdict on the flow-table entry `val`
+ * (when `found`) of a flow of group g (targets: its slots, [n_targets]). Returns 1 when the
+ * choice is made (the pinned slot, c->action KEEP or TOUCH), 0 when the flow needs a new pick
+ * (c->ev and c->action say what happened to the old pin), to be given to gwlb_choose_picked.
  */
-SL_INLINE void gwlb_choose(const struct gwlb_group *g, const struct gwlb_target *targets,
-			   const uint16_t *maglev, uint32_t m, int found, uint64_t val,
-			   uint64_t now, uint8_t proto, uint32_t hash, struct gwlb_choice *c)
+SL_INLINE int gwlb_choose_pinned(const struct gwlb_group *g, const struct gwlb_target *targets,
+				 int found, uint64_t val, uint64_t now, uint8_t proto,
+				 struct gwlb_choice *c)
 {
-	int ret;
-
 	c->action = GWLB_PIN_KEEP;
 	c->ev = 0;
 	c->pin = 0;
@@ -256,19 +273,43 @@ SL_INLINE void gwlb_choose(const struct gwlb_group *g, const struct gwlb_target 
 				c->action = GWLB_PIN_TOUCH;
 				c->pin = gwlb_pin_val(tag, now);
 			}
-			return;
+			return 1;
 		}
 		c->ev |= 1u << (verdict == GWLB_EXPIRED ? GWLB_EV_EXPIRED : GWLB_EV_REBALANCED);
 		if (g->mode != GWLB_MODE_NORMAL && g->mode != GWLB_MODE_FAIL_OPEN)
 			c->action = GWLB_PIN_DELETE;
 	}
-	ret = gwlb_pick(g, maglev, m, hash, &c->ev);
-	c->slot = ret;
-	if (ret < 0)
+	return 0;
+}
+
+/* The second half: `pick` (gwlb_pick's result, its events in c->ev) pinned when a slot. */
+SL_INLINE void gwlb_choose_picked(const struct gwlb_target *targets, int pick, uint64_t now,
+				  struct gwlb_choice *c)
+{
+	c->slot = pick;
+	if (pick < 0)
 		return;
 	c->action = GWLB_PIN_NEW;
-	c->pin = gwlb_pin_val(targets[ret & (GWLB_SLOTS - 1)].tag, now);
+	c->pin = gwlb_pin_val(targets[pick & (GWLB_SLOTS - 1)].tag, now);
 	c->ev |= 1u << GWLB_EV_NEW;
+}
+
+/*
+ * The target of a flow of group g (targets: its slots, [n_targets]; maglev: its table of m
+ * entries) whose flow-table entry holds `val` when `found`: the pinned slot while its target
+ * may keep the flow (gwlb_flow_verdict: a pin whose target is gone is a draining one whose
+ * delay has ended), else a new pick, pinned. The shell looks the entry up before and applies
+ * c->action after; proto picks the idle timeout, now is in us. A shell whose Maglev table is
+ * not one array runs gwlb_choose_pinned, its own pick (gwlb_pick_index / gwlb_pick_entry) and
+ * gwlb_choose_picked.
+ */
+SL_INLINE void gwlb_choose(const struct gwlb_group *g, const struct gwlb_target *targets,
+			   const uint16_t *maglev, uint32_t m, int found, uint64_t val,
+			   uint64_t now, uint8_t proto, uint32_t hash, struct gwlb_choice *c)
+{
+	if (gwlb_choose_pinned(g, targets, found, val, now, proto, c))
+		return;
+	gwlb_choose_picked(targets, gwlb_pick(g, maglev, m, hash, &c->ev), now, c);
 }
 
 /* ---- encapsulation ---------------------------------------------------------------------- */

@@ -192,6 +192,7 @@ fail:
 void xbench_unload(struct xbench_dp *b)
 {
 	xdp_state_free(&b->x);
+	xdp_maps_unmap(&b->x);
 	sluice_bpf__destroy(b->skel);
 	config_free(b->x.cfg);
 	memset(b, 0, sizeof(*b));
