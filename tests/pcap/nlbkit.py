@@ -560,11 +560,18 @@ class Nlb(ck.Gateway):
         return ck.frame(rep, self.port(port).mac, dst_mac=ck.src_mac_of(data))
 
     def forward(self, inner, count=True, event="forwarded", quote=None):
-        """The last appliance's return: balanced when it is for the zone IP and a listener."""
+        """The last appliance's return: for the zone IP, the load balancer's, whatever the
+        packet (core/gwlb_table.h gwlb_return_verdict): balanced when TCP/UDP of a listener,
+        else a session's ICMP error or dropped nlb_no_listener."""
         info = ref.parse_l3(inner)
-        if addr_str(info.daddr, info.family) == self.zone_ip and \
-                info.proto in (ref.PROTO_TCP, ref.PROTO_UDP):
-            return self.to_zone_ip(inner, inspected=True)
+        if addr_str(info.daddr, info.family) == self.zone_ip:
+            if info.proto in (ref.PROTO_TCP, ref.PROTO_UDP):
+                return self.to_zone_ip(inner, inspected=True)
+            out = self.try_session(inner, info)
+            if out is not None:
+                return out
+            self.drops["nlb_no_listener"] += 1
+            return []
         return super().forward(inner, count, event, quote)
 
     # listeners and sessions ------------------------------------------------------------
@@ -940,6 +947,26 @@ class PhasedInputs:
             assert len(out) == 1 and (port is None or out[0][0] == port), out
             outs += out
         return outs
+
+    def round_trip(self, clients, replies, between=None):
+        """Inspect, then balance, both ways: the clients' packets [(client, l3)] arrive on
+        outside (each encapsulated), the firewall returns them; between() (more of that phase);
+        the targets' replies (replies(gw): [(target, l3)], read once the sessions exist)
+        arrive on servers (each translated and encapsulated), the firewall's returns of them
+        leave on outside."""
+        encaps = []
+        for client, l3 in clients:
+            encaps += self.send("client", "outside", ck.frame(l3, ck.client_mac(client)))
+        assert all(p == "appliances" for p, _ in encaps) and len(encaps) == len(clients)
+        self.returns("return", [f for _, f in encaps])
+        if between:
+            between()
+        reply_encaps = []
+        for target, l3 in replies(self.gw):
+            out = self.send("reply", "servers", target_frame(self.gw, l3, target))
+            assert len(out) == 1 and out[0][0] == "appliances"
+            reply_encaps += out
+        self.returns("reply_return", [f for _, f in reply_encaps], "outside")
 
     def finish(self, events=(), drops=()):
         """Inputs sorted and checked; the expected counters: the inspect-then-balance events
