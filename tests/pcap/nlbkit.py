@@ -812,7 +812,8 @@ class Nlb(ck.Gateway):
     def reply_adopt(self, port, l3, info):
         """A transit TCP/UDP packet of no session from a target: adopted as its listener's
         reply (a session as if the client packet had been seen; none for a RST), dropped
-        nlb_reply_ambiguous, or None (not a reply: the packet goes on as any other). Never on
+        nlb_reply_ambiguous (several listeners) or nlb_reply_other_target (the client's session
+        is another target's), or None (not a reply: the packet goes on as any other). Never on
         a port with inspection: its traffic is inspected as before."""
         if info.icmp_error or info.proto not in (ref.PROTO_TCP, ref.PROTO_UDP) or \
                 not info.ports or (port in self.from_ports and self.chain):
@@ -828,6 +829,13 @@ class Nlb(ck.Gateway):
         g = self.nlb_groups[listener.group]
         key = (proto, dst, dport, self.zone_ip, lport)
         reply_key = (proto, src, sport, dst, dport)
+        held = self.sessions.get(key)  # as it stands, expired or not (the tables' lookup)
+        if held is not None and held[1] == "client" and held[0].target is not t:
+            # the client's session is another target's: not translated through it
+            # (core/nlb_verdict.h nlb_adopt_taken), RST or not
+            self.drops["nlb_reply_other_target"] += 1
+            self.listener_stats[listener.name]["drops"] += 1
+            return []
         s = Session(listener.name, g.name, t, key, reply_key, None, self.now)
         self.events["nlb_reply_adopted"] += 1
         if not (proto == ref.PROTO_TCP and tcp_flags(l3) & TCP_RST):
