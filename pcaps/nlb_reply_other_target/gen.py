@@ -19,7 +19,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../tests/pcap"))
 
-from scapy.all import IP, TCP  # noqa: E402
+from scapy.all import TCP  # noqa: E402
 
 import casekit as ck  # noqa: E402
 import nlbkit as nk  # noqa: E402
@@ -30,42 +30,31 @@ def model():
                   [nk.Listener("web", "tcp", 443, "web")], single=True)
 
 
-def from_target(gw, t, l4, client, load=b""):
-    return nk.target_frame(gw, IP(src=t.address, dst=ck.client4(client)) / l4 / load, t)
-
-
-def to_zone(client, l4, load=b""):
-    return ck.frame(IP(src=ck.client4(client), dst=nk.ZONE_IP) / l4 / load,
-                    ck.client_mac(client))
-
-
 def build():
     gw = model()
     case = ck.Case(gw, "nlb_reply_other_target: another target's reply to a client's session")
 
     def one(data):
-        out = nk.send(case, "outside", data)
-        assert len(out) == 1, out
-        return out
+        nk.send_one(case, "outside", data)
 
     def none(data):
-        assert not nk.send(case, "outside", data)
+        nk.send_none(case, "outside", data)
 
-    one(to_zone(1, TCP(sport=41000, dport=443, flags="S", seq=100)))
+    one(nk.to_zone4(1, TCP(sport=41000, dport=443, flags="S", seq=100)))
     s, _ = gw.sessions[(6, ck.client4(1), 41000, nk.ZONE_IP, 443)]
     t = s.target
     other = next(x for x in gw.nlb_groups["web"].targets if x is not t)
-    one(from_target(gw, t, TCP(sport=8443, dport=41000, flags="SA", seq=500, ack=101), 1))
+    one(nk.from_target4(gw, t, TCP(sport=8443, dport=41000, flags="SA", seq=500, ack=101), 1))
     # the other target, to client 1's session: not translated, RST or not
-    none(from_target(gw, other, TCP(sport=8443, dport=41000, flags="PA", seq=900, ack=101), 1,
+    none(nk.from_target4(gw, other, TCP(sport=8443, dport=41000, flags="PA", seq=900, ack=101), 1,
                      b"stray"))
-    none(from_target(gw, other, TCP(sport=8443, dport=41000, flags="R", seq=905), 1))
+    none(nk.from_target4(gw, other, TCP(sport=8443, dport=41000, flags="R", seq=905), 1))
     # the control: the other target's reply to a client without a session is adopted
-    one(from_target(gw, other, TCP(sport=8443, dport=41001, flags="PA", seq=700, ack=300), 2,
+    one(nk.from_target4(gw, other, TCP(sport=8443, dport=41001, flags="PA", seq=700, ack=300), 2,
                     b"adopted"))
     # client 1's session goes on with its target
-    one(to_zone(1, TCP(sport=41000, dport=443, flags="PA", seq=101, ack=501), b"GET /"))
-    one(from_target(gw, t, TCP(sport=8443, dport=41000, flags="PA", seq=501, ack=106), 1,
+    one(nk.to_zone4(1, TCP(sport=41000, dport=443, flags="PA", seq=101, ack=501), b"GET /"))
+    one(nk.from_target4(gw, t, TCP(sport=8443, dport=41000, flags="PA", seq=501, ack=106), 1,
                     b"200 OK"))
     case.expect_stats(gw.stats(events=["nlb_new_flow", "nlb_reply_adopted", "nlb_forward",
                                        "nlb_reply"],

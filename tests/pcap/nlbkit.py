@@ -1018,6 +1018,28 @@ def expect_session_stats(case, events=(), drops=()):
                                listener_fields=gw.LISTENER_ALL, target_fields=gw.TARGET_ALL))
 
 
+def from_target4(model, t, l4, client, load=b""):
+    """An IPv4 frame from target t to client number `client` (casekit.client4)."""
+    return target_frame(model, IP(src=t.address, dst=ck.client4(client)) / l4 / load, t)
+
+
+def to_zone4(client, l4, load=b""):
+    """An IPv4 frame from client number `client` to the zone IP."""
+    return ck.frame(IP(src=ck.client4(client), dst=ZONE_IP) / l4 / load, ck.client_mac(client))
+
+
+def send_one(case, port, data):
+    """send(), which must give exactly one frame."""
+    out = send(case, port, data)
+    assert len(out) == 1, out
+    return out
+
+
+def send_none(case, port, data):
+    """send(), which must give nothing (a drop)."""
+    assert not send(case, port, data)
+
+
 def target_frame(model, l3, target, src_mac=None):
     """A frame from target (or from src_mac, e.g. a router) to the port facing it."""
     port, _ = model.route(target.address)
