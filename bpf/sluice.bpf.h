@@ -67,7 +67,7 @@ struct sl_scratch {
 	struct gwlb_choice gch;	  /* sl_choose: core/gwlb_table.h gwlb_choose's verdict */
 	struct gwlb_encap genc;	  /* sl_gw_encap: the GENEVE to write (gwlb_encap_plan) */
 	struct nlb_sess_key sk;	  /* sl_nlb: the session key being looked up / inserted */
-	struct xdp_listener lsn;  /* sl_nlb: the packet's listener (a copy) */
+	struct nlb_listener lsn;  /* sl_nlb: the packet's listener (a copy) */
 	struct xdp_sess sess[2];  /* sl_nlb: a session's entries (by direction), or the one found */
 	struct nat_rewrite rw[2]; /* sl_nlb: the rewrites (outer, quoted) */
 	struct bpf_fib_lookup fib; /* sl_fib */

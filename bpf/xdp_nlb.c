@@ -22,21 +22,6 @@ static int xdp_nlb_fd(const struct xdp_dp *x, const char *name)
 	return bpf_object__find_map_fd_by_name(x->obj, name);
 }
 
-/* The XDP_LF_* flags of listener l (its group's NAT settings). */
-static uint8_t xdp_nlb_lflags(const struct config *cfg, const struct cfg_listener *l)
-{
-	const struct cfg_group *g = &cfg->groups[l->group];
-	uint8_t f = 0;
-
-	if (!g->preserve_client_ip)
-		f |= XDP_LF_SNAT;
-	if (g->tcp_unknown_reset)
-		f |= XDP_LF_RESET;
-	if (g->terminate_on_deregistration)
-		f |= XDP_LF_TERMINATE;
-	return f;
-}
-
 int xdp_nlb_init(struct xdp_dp *x, char *err, size_t errlen)
 {
 	const struct config *cfg = x->cfg;
@@ -52,13 +37,9 @@ int xdp_nlb_init(struct xdp_dp *x, char *err, size_t errlen)
 	memset(&nc, 0, sizeof(nc));
 	for (i = 0; i < cfg->n_listeners; i++) {
 		const struct cfg_listener *l = &cfg->listeners[i];
-		struct xdp_listener v = {
-			.index = (uint16_t)i,
-			.group = (uint16_t)l->group,
-			.inspect = l->inspect < 0 ? XDP_NO_INSPECT : (uint16_t)l->inspect,
-			.flags = xdp_nlb_lflags(cfg, l),
-		};
+		struct nlb_listener v;
 
+		rt_listener_compile(cfg, i, &v);
 		for (p = 0; p < 2; p++) {
 			struct xdp_listener_key k = {
 				.proto = p ? XDP_NLB_UDP : XDP_NLB_TCP,
@@ -126,16 +107,16 @@ int xdp_nlb_replies_sync(const struct xdp_dp *x, const struct rt_state *s, char 
 	}
 	for (i = 0; s->replies.n && i <= s->replies.mask; i++) {
 		const struct rt_reply *e = &s->replies.e[i];
-		const struct cfg_listener *l;
+		struct nlb_listener l;
 		struct xdp_reply v;
 
 		if (!e->own.flags)
 			continue;
-		l = &cfg->listeners[e->own.listener];
+		rt_listener_compile(cfg, e->own.listener, &l);
 		memset(&v, 0, sizeof(v));
 		v.own = e->own;
-		v.inspect = l->inspect < 0 ? XDP_NO_INSPECT : (uint16_t)l->inspect;
-		v.lflags = xdp_nlb_lflags(cfg, l);
+		v.inspect = l.inspect;
+		v.lflags = l.flags;
 		xdp_reply_key_of(e, &k);
 		if (bpf_map_update_elem(fd, &k, &v, BPF_ANY)) {
 			snprintf(err, errlen, "sl_replies: %s", strerror(errno));

@@ -12,6 +12,7 @@
 #include "dataplane/core/gwlb.h"
 #include "dataplane/core/gwlb_table.h"
 #include "dataplane/core/nlb.h"
+#include "dataplane/core/nlb_listener.h"
 #include "dataplane/core/stats.h"
 
 #define XDP_MAX_PORTS	  16
@@ -22,7 +23,7 @@
 /*
  * Groups, attachments and listeners have no limit of their own: the loader sizes their maps
  * from the config (xdp_maps_size). What bounds them is an index field of 16 bits (a listener's
- * group and attachment, XDP_NO_INSPECT, a session's listener): at most XDP_MAX_INDEX of each.
+ * group and attachment, NLB_NO_INSPECT, a session's listener): at most XDP_MAX_INDEX of each.
  */
 #define XDP_MAX_INDEX 0xffff
 
@@ -233,28 +234,16 @@ _Static_assert(sizeof(struct xdp_rst_ev) == 104, "xdp_rst_ev size");
 
 /* ---- NLB (docs/nlb.md): listeners, sessions, counters; IPv4 and IPv6 ---- */
 
-#define XDP_NO_INSPECT 0xffff
-
-/* sl_listeners key: a tcp_udp listener has one entry per protocol; port 0 = `port: all`. */
+/*
+ * sl_listeners key: a tcp_udp listener has one entry per protocol; port 0 = `port: all`. The
+ * value: core/nlb_listener.h's struct nlb_listener (dataplane/lib/rt_model.c compiles it).
+ */
 struct xdp_listener_key {
 	uint8_t proto; /* IPPROTO_TCP / IPPROTO_UDP */
 	uint8_t pad;
 	uint16_t port; /* host order, 0 = all */
 };
 _Static_assert(sizeof(struct xdp_listener_key) == 4, "xdp_listener_key size");
-
-#define XDP_LF_SNAT	 0x01 /* group preserve_client_ip: false */
-#define XDP_LF_RESET	 0x02 /* group tcp_unknown_flow: reset */
-#define XDP_LF_TERMINATE 0x04 /* group connection_termination: true */
-
-struct xdp_listener {
-	uint16_t index;	  /* config listener index (sl_lstats) */
-	uint16_t group;	  /* target group index */
-	uint16_t inspect; /* inspection attachment, or XDP_NO_INSPECT */
-	uint8_t flags;	  /* XDP_LF_* */
-	uint8_t pad;
-};
-_Static_assert(sizeof(struct xdp_listener) == 8, "xdp_listener size");
 
 /*
  * sl_nlbcfg[0]: whether NLB runs at all. (The other zones' IPs are in sl_local, kind
@@ -285,7 +274,7 @@ struct xdp_sess {
 	uint32_t tag;		   /* the target's tag when the session began: a mismatch = gone */
 	uint16_t listener, group;
 	uint16_t nport;	  /* source-NAT port, with NLB_SF_SNAT */
-	uint16_t inspect; /* the listener's attachment (replies go through it), or XDP_NO_INSPECT */
+	uint16_t inspect; /* the listener's attachment (replies go through it), or NLB_NO_INSPECT */
 	uint8_t dir;	  /* NLB_DIR_* */
 	uint8_t flags;	  /* NLB_SF_*; client entry only */
 	uint8_t pad[2];
@@ -310,8 +299,8 @@ _Static_assert(sizeof(struct xdp_reply_key) == 20, "xdp_reply_key size");
 
 struct xdp_reply {
 	struct nlb_reply_owner own;
-	uint16_t inspect; /* the listener's attachment, or XDP_NO_INSPECT */
-	uint8_t lflags;	  /* the listener's XDP_LF_* */
+	uint16_t inspect; /* the listener's attachment, or NLB_NO_INSPECT */
+	uint8_t lflags;	  /* the listener's NLB_LF_* */
 	uint8_t pad;
 };
 _Static_assert(sizeof(struct xdp_reply) == 16, "xdp_reply size");

@@ -241,7 +241,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 2); /* 2 x listeners */
 	__type(key, struct xdp_listener_key);
-	__type(value, struct xdp_listener);
+	__type(value, struct nlb_listener);
 } sl_listeners SEC(".maps");
 
 struct {

@@ -6,6 +6,8 @@
 #ifndef SL_BPF_PROG_NLB_H
 #define SL_BPF_PROG_NLB_H
 
+#include "dataplane/core/nlb_verdict.h"
+
 /* nlb_drop: counted by reason globally and for listener li. */
 static __always_inline int sl_ldrop(struct sl_env *e, __u32 li, __u32 why)
 {
@@ -125,21 +127,38 @@ static __always_inline int sl_nlb_rst_answer(struct xdp_md *ctx, struct sl_env *
 }
 
 /*
- * nlb_session_ok for the entry in s->sess[0] (found by key s->sk, at `found` in sl_sess): 1
- * keep, 0 gone (expired or moved: the packet is not of the session any more), or -(XDP action
- * + 1): refused (drained, terminated), the frame is dealt with.
+ * core/nlb_verdict.h nlb_touch on the client entry c (last_seen, flags as read: last, flags):
+ * the session's clock and closing flag for the packet s->pi.
+ */
+static __always_inline void sl_nlb_touch(struct sl_scratch *s, struct xdp_sess *c, __u64 last,
+					 __u8 flags)
+{
+	int stamp;
+	__u8 add = nlb_touch(s->now, last, flags, s->pi.proto, s->pi.tcp_flags, &stamp);
+
+	if (add)
+		c->flags = flags | add;
+	if (stamp)
+		c->last_seen = s->now;
+}
+
+/*
+ * core/nlb_verdict.h nlb_session_verdict for the entry in s->sess[0] (found by key s->sk, at
+ * `found` in sl_sess): 1 keep (touched), 0 gone (expired or moved: the packet is not of the
+ * session any more), or -(XDP action + 1): refused (drained, terminated), the frame is dealt
+ * with.
  */
 static __always_inline int sl_nlb_session_ok(struct xdp_md *ctx, struct sl_env *e,
 					     struct xdp_sess *found)
 {
 	struct sl_scratch *s = e->s;
 	struct xdp_sess *x = &s->sess[0], *c;
-	const struct xdp_target *t = NULL;
+	const struct xdp_target *t;
 	struct xdp_group *g;
-	__u64 idle, last;
+	__u64 last;
 	__u32 slot, li;
 	__u8 flags;
-	int verdict;
+	int cur, verdict;
 
 	g = sl_group(x->group);
 	if (!g)
@@ -155,47 +174,28 @@ static __always_inline int sl_nlb_session_ok(struct xdp_md *ctx, struct sl_env *
 	}
 	last = c->last_seen;
 	flags = c->flags;
-	idle = x->other.proto == IPPROTO_TCP_ || s->pi.proto == IPPROTO_TCP_ ? g->idle_tcp_us
-									     : g->idle_other_us;
-	if ((flags & NLB_SF_CLOSING) && idle > NLB_CLOSING_US)
-		idle = NLB_CLOSING_US;
 	slot = gwlb_tag_slot(x->tag);
-	if (gwlb_pin_current(x->tag, g->n_targets, g->targets[slot].present, g->targets[slot].tag))
-		t = &g->targets[slot];
-	if (!t)
-		verdict = gwlb_flow_verdict(s->now, last, idle, TS_DRAINING, 0, 0, 0);
-	else
-		verdict = gwlb_flow_verdict(s->now, last, idle, t->state, t->drain_start,
-					    g->dereg_delay_us, g->rebalance);
-	if (verdict == GWLB_KEEP) {
-		/* nlb_touch, on the client entry */
-		if (s->now > last)
-			c->last_seen = s->now;
-		if (s->pi.proto == IPPROTO_TCP_ &&
-		    (s->pi.tcp_flags & (NAT_TCP_FIN | NAT_TCP_RST)) && !(flags & NLB_SF_CLOSING)) {
-			c->flags = flags | NLB_SF_CLOSING;
-			c->last_seen = s->now;
-		}
+	t = &g->targets[slot];
+	cur = gwlb_pin_current(x->tag, g->n_targets, t->present, t->tag);
+	verdict = nlb_session_verdict(
+		s->now, last, nlb_idle(flags, x->other.proto, g->idle_tcp_us, g->idle_other_us),
+		cur, t->state, t->drain_start, g->dereg_delay_us, g->rebalance, x->flags,
+		s->pi.proto, s->pi.tcp_flags);
+	if (verdict == NLB_SV_KEEP) {
+		sl_nlb_touch(s, c, last, flags);
 		return 1;
 	}
-	if (verdict == GWLB_EXPIRED) {
-		sl_event(e, SL_EV_FLOW_EXPIRED);
-		sl_sess_remove(x, &s->sk);
-		return 0;
-	}
 	li = x->listener;
-	if (!t || t->state == TS_DRAINING) {
+	if (verdict == NLB_SV_TERMINATE) {
 		/* the session stays (until idle): every later packet is refused the same way */
-		if ((x->flags & NLB_SF_TERM) && s->pi.proto == IPPROTO_TCP_ &&
-		    !(s->pi.tcp_flags & NAT_TCP_RST)) {
-			s->nlb_li = li; /* sl_nlb_term: a RST each way */
-			bpf_tail_call(ctx, &sl_progs, XDP_STAGE_NLB_TERM);
-			return -(sl_ldrop(e, li, SL_DROP_NLB_TERMINATED) + 1);
-		}
-		return -(sl_ldrop(e, li, SL_DROP_NLB_DRAINED) + 1);
+		s->nlb_li = li; /* sl_nlb_term: a RST each way */
+		bpf_tail_call(ctx, &sl_progs, XDP_STAGE_NLB_TERM);
+		return -(sl_ldrop(e, li, SL_DROP_NLB_TERMINATED) + 1);
 	}
+	if (verdict == NLB_SV_DRAINED)
+		return -(sl_ldrop(e, li, SL_DROP_NLB_DRAINED) + 1);
 	sl_sess_remove(x, &s->sk);
-	sl_event(e, SL_EV_FLOW_REBALANCED);
+	sl_event(e, verdict == NLB_SV_EXPIRED ? SL_EV_FLOW_EXPIRED : SL_EV_FLOW_REBALANCED);
 	return 0;
 }
 
@@ -208,7 +208,7 @@ static __always_inline int sl_nlb_translate_send(struct xdp_md *ctx, struct sl_e
 	sl_nlb_count(&s->sess[0], s->pi.l3_len);
 	if (sl_nat_apply(ctx, s))
 		return sl_drop(e, SL_DROP_PARSE_L4);
-	if (dir == NLB_DIR_REPLY && s->sess[0].inspect != XDP_NO_INSPECT) {
+	if (dir == NLB_DIR_REPLY && s->sess[0].inspect != NLB_NO_INSPECT) {
 		/* replies are inspected on the way out */
 		s->attach = (__u32)s->sess[0].inspect;
 		s->pos = 0;
@@ -310,7 +310,7 @@ __noinline int sl_nlb_snat(struct sl_scratch *s, __u32 nport)
  * s->sess (client, reply), inserted; s->sess[0] is the client entry. 0, or -(XDP action + 1).
  */
 static __always_inline int sl_nlb_new(struct xdp_md *ctx, struct sl_env *e,
-				      const struct xdp_listener *l)
+				      const struct nlb_listener *l)
 {
 	struct sl_scratch *s = e->s;
 	struct xdp_sess *c = &s->sess[0], *r = &s->sess[1];
@@ -339,8 +339,8 @@ static __always_inline int sl_nlb_new(struct xdp_md *ctx, struct sl_env *e,
 	c->group = r->group = l->group;
 	c->tag = r->tag = t->tag;
 	c->inspect = r->inspect = l->inspect;
-	c->flags = r->flags = l->flags & XDP_LF_TERMINATE ? NLB_SF_TERM : 0;
-	if (l->flags & XDP_LF_SNAT) {
+	c->flags = r->flags = nlb_session_flags(l->flags);
+	if (l->flags & NLB_LF_SNAT) {
 		struct sl_hop h;
 		int nport;
 
@@ -431,8 +431,7 @@ __noinline int sl_nlb_icmp_xlate(struct xdp_md *ctx, struct sl_scratch *s)
 	outer = &s->rw[0];
 	inner = &s->rw[1];
 	orig = &s->sess[0].other;
-	nat_icmp_rewrites(orig->family, orig->saddr, orig->daddr, orig->sport, orig->dport, outer,
-			  inner);
+	nlb_icmp_plan(orig, outer, inner);
 	__builtin_memcpy(&o, &s->pi, sizeof(o));
 	if (o.l3_off > SL_MAX_L3_OFF || o.l4_off > SL_MAX_L4_OFF) /* for the verifier */
 		return -1;

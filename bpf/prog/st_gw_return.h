@@ -158,15 +158,8 @@ int sl_gw_return(struct xdp_md *ctx)
 		   sl_addr_eq(in->daddr, (const __u8 *)&e.node->zone_ip4, 4)) ||
 		  (in->family == 6 && e.node->zone_family == 6 &&
 		   sl_addr_eq(in->daddr, e.node->zone_ip6, 16));
-	/*
-	 * Inspected traffic to the zone IP reaches the load balancer here only as IPv4 TCP/UDP
-	 * (sluice-dp: any packet). A known drift, not the NLB's limit (it takes IPv6 now): see the
-	 * closing note of issue 13; the rest is a martian drop.
-	 */
 	ret = gwlb_return_verdict((__u32)pos, att->n_chain, in, to_zone,
-				  to_zone ? PKT_DST_OWN : sl_dst_kind(in->family, in->daddr),
-				  in->family == 4 &&
-					  (in->proto == IPPROTO_TCP_ || in->proto == IPPROTO_UDP_));
+				  to_zone ? PKT_DST_OWN : sl_dst_kind(in->family, in->daddr));
 	if (ret == GWLB_RET_MARTIAN)
 		return sl_drop(&e, SL_DROP_MARTIAN_DST);
 	if (ret == GWLB_RET_FORWARD)

@@ -15,7 +15,7 @@ SEC("xdp")
 int sl_nlb(struct xdp_md *ctx)
 {
 	struct xdp_listener_key lk = {};
-	struct xdp_listener *lp, *l;
+	struct nlb_listener *lp, *l;
 	struct xdp_sess *x;
 	struct sl_scratch *s;
 	struct xdp_nlbcfg *nc;
@@ -78,7 +78,7 @@ int sl_nlb(struct xdp_md *ctx)
 	}
 	l = &s->lsn; /* a copy, in scratch: the stack is short */
 	*l = *lp;
-	if (l->inspect != XDP_NO_INSPECT && s->nlb_mode != SL_NLB_INSPECTED) {
+	if (l->inspect != NLB_NO_INSPECT && s->nlb_mode != SL_NLB_INSPECTED) {
 		s->attach = (__u32)l->inspect;
 		s->pos = 0;
 		bpf_tail_call(ctx, &sl_progs, XDP_STAGE_GW_ENCAP);
@@ -103,7 +103,7 @@ int sl_nlb(struct xdp_md *ctx)
 		ret = SL_DROP_FRAG_EARLY;
 	if (ret != SL_DROP_MAX)
 		return sl_ldrop(&e, l->index, (__u32)ret);
-	verdict = nlb_client_verdict(s->pi.proto, s->pi.tcp_flags, !!(l->flags & XDP_LF_RESET));
+	verdict = nlb_client_verdict(s->pi.proto, s->pi.tcp_flags, !!(l->flags & NLB_LF_RESET));
 	if (verdict == NLB_CLIENT_DROP_RST) /* a reset of nothing: nothing to do */
 		return sl_drop(&e, SL_DROP_NLB_UNKNOWN_RESET);
 	if (verdict == NLB_CLIENT_RESET)
@@ -113,12 +113,11 @@ int sl_nlb(struct xdp_md *ctx)
 		return -ret - 1;
 	if (verdict == NLB_CLIENT_ADOPT) /* another node's flow (or ours before a restart) */
 		sl_event(&e, SL_EV_NLB_ADOPTED);
-	/* the new session's touch: a FIN or RST shortens it at once (nlb_touch) */
-	if (s->pi.proto == IPPROTO_TCP_ && (s->pi.tcp_flags & (NAT_TCP_FIN | NAT_TCP_RST))) {
-		struct xdp_sess *c = bpf_map_lookup_elem(&sl_sess, &s->sk);
-
-		if (c)
-			c->flags |= NLB_SF_CLOSING;
+	/* the new session's touch (its clock is now): a FIN or RST shortens it at once */
+	if (nlb_touch(s->now, s->now, s->sess[0].flags, s->pi.proto, s->pi.tcp_flags, &ret)) {
+		x = bpf_map_lookup_elem(&sl_sess, &s->sk);
+		if (x)
+			x->flags |= NLB_SF_CLOSING;
 	}
 	return sl_nlb_translate_send(ctx, &e);
 }

@@ -19,6 +19,7 @@ static __always_inline int sl_nlb_reply_adopt(struct xdp_md *ctx, struct sl_env 
 	struct nlb_sess_key *ck = &r->other; /* the client key (sl_nlb_build), in scratch */
 	struct xdp_reply_key k = {};
 	struct xdp_reply *ex, *an, *x;
+	const struct xdp_sess *have;
 	struct nlb_reply_owner o;
 	const struct xdp_target *t;
 	struct xdp_group *g;
@@ -48,8 +49,7 @@ static __always_inline int sl_nlb_reply_adopt(struct xdp_md *ctx, struct sl_env 
 		return -1;
 	/* the table is written after the generation is swapped in: it must name its target */
 	t = &g->targets[slot];
-	if (!t->present || !sl_addr_eq(t->addr16, s->pi.saddr, 16) ||
-	    (t->port && t->port != s->pi.sport))
+	if (!nlb_reply_target_ok(t->present, t->addr16, t->port, s->pi.saddr, s->pi.sport))
 		return -1;
 	li = o.listener;
 	/* the session of the client packet this reply answers (s->fpi), as sl_nlb_new makes it */
@@ -63,16 +63,30 @@ static __always_inline int sl_nlb_reply_adopt(struct xdp_md *ctx, struct sl_env 
 	c->group = r->group = o.group;
 	c->tag = r->tag = t->tag;
 	c->inspect = r->inspect = x->inspect;
-	c->flags = r->flags = x->lflags & XDP_LF_TERMINATE ? NLB_SF_TERM : 0;
+	c->flags = r->flags = nlb_session_flags(x->lflags);
+	/* the client's key another target's session's? (nlb_adopt_taken, RST or not) */
+	have = bpf_map_lookup_elem(&sl_sess, ck);
+	if (nlb_adopt_taken(have && have->dir == NLB_DIR_CLIENT, have ? have->tag : 0, t->tag) ==
+	    NLB_TAKEN_OTHER)
+		return sl_ldrop(e, li, SL_DROP_NLB_REPLY_OTHER_TARGET);
 	sl_event(e, SL_EV_NLB_REPLY_ADOPTED);
 	if (nlb_reply_keeps(s->pi.proto, s->pi.tcp_flags)) {
-		if (s->pi.proto == IPPROTO_TCP_ && (s->pi.tcp_flags & NAT_TCP_FIN))
-			c->flags |= NLB_SF_CLOSING; /* nlb_touch */
+		c->flags |= nlb_touch(s->now, s->now, c->flags, s->pi.proto, s->pi.tcp_flags, &v);
 		/* taken meanwhile (another CPU adopted it too): that session translates the same */
 		if (!bpf_map_update_elem(&sl_sess, &s->sk, r, BPF_NOEXIST)) {
 			if (bpf_map_update_elem(&sl_sess, ck, c, BPF_NOEXIST)) {
-				bpf_map_delete_elem(&sl_sess, &s->sk);
-				return sl_ldrop(e, li, SL_DROP_NLB_SESSIONS_FULL);
+				/* the client's key taken meanwhile: whose? (nlb_adopt_taken) */
+				have = bpf_map_lookup_elem(&sl_sess, ck);
+				v = nlb_adopt_taken(have && have->dir == NLB_DIR_CLIENT,
+						    have ? have->tag : 0, c->tag);
+				if (v != NLB_TAKEN_SAME) {
+					bpf_map_delete_elem(&sl_sess, &s->sk);
+					return sl_ldrop(e, li,
+							v == NLB_TAKEN_OTHER
+								? SL_DROP_NLB_REPLY_OTHER_TARGET
+								: SL_DROP_NLB_SESSIONS_FULL);
+				}
+				return sl_nlb_translate_send(ctx, e);
 			}
 			sl_event(e, SL_EV_NLB_NEW_FLOW);
 			ls = bpf_map_lookup_elem(&sl_lstats, &li);

@@ -364,21 +364,21 @@ enum gwlb_ret_verdict {
 /*
  * Where the inner packet `in` of a valid return from chain position pos (of n_chain) goes.
  * to_zone: it is for this node's zone IP; kind: what the node's tables say of its destination
- * (PKT_DST_*; not read when to_zone: the zone IP is ours); nlb_takes: the shell's load
- * balancer can take `in` (sluice-xdp's: IPv4 TCP/UDP only; sluice-dp's: any). The zone IP is
- * ours: only the next group, or the load balancer after the last one, may have it; anything
- * else to it is a martian, as is any martian destination (gwlb_inner_martian).
+ * (PKT_DST_*; not read when to_zone: the zone IP is ours). The zone IP is ours: only the next
+ * group, or the load balancer after the last one, may have it (any packet: the load balancer
+ * decides what it takes, nlb_no_listener for the rest, as for a packet that was never
+ * inspected); any martian destination is a martian (gwlb_inner_martian).
  */
 SL_INLINE int gwlb_return_verdict(uint32_t pos, uint32_t n_chain, const struct pkt_info *in,
-				  int to_zone, unsigned int kind, int nlb_takes)
+				  int to_zone, unsigned int kind)
 {
-	int last = pos + 1 >= n_chain, nlb = last && to_zone && nlb_takes;
+	int last = pos + 1 >= n_chain;
 
-	if (gwlb_inner_martian(in, to_zone ? PKT_DST_OWN : kind, to_zone && (!last || nlb)))
+	if (gwlb_inner_martian(in, to_zone ? PKT_DST_OWN : kind, to_zone))
 		return GWLB_RET_MARTIAN;
 	if (!last)
 		return GWLB_RET_NEXT;
-	return nlb ? GWLB_RET_NLB : GWLB_RET_FORWARD;
+	return to_zone ? GWLB_RET_NLB : GWLB_RET_FORWARD;
 }
 
 #endif /* SL_CORE_GWLB_TABLE_H */

@@ -66,7 +66,8 @@
 	X(IPV4_CHECKSUM, "ipv4_checksum")	/* IPv4 header checksum wrong (outer, or inner) */ \
 	X(MARTIAN_DST, "martian_destination")	/* to ours, a subnet edge, 0/8, 127/8, ... */      \
 	X(NEIGH_TABLE_FULL, "neigh_table_full") /* next hop needs an entry, none can be evicted */ \
-	X(NEIGH_UNSOLICITED, "neigh_unsolicited") /* ARP/ND of a neighbour with no entry */
+	X(NEIGH_UNSOLICITED, "neigh_unsolicited") /* ARP/ND of a neighbour with no entry */        \
+	X(NLB_REPLY_OTHER_TARGET, "nlb_reply_other_target") /* reply; client has another target */
 
 enum sl_drop {
 #define SL_X(e, s) SL_DROP_##e,

@@ -311,9 +311,8 @@ void gw_return(struct wctx *w, unsigned int port, struct rte_mbuf *m, const stru
 	DP_EVENT(w->st, DECAP);
 	w->st->t_returns[RT_GIDX(gi, gwlb_ret_slot(*ret_pos))]++;
 	zone = nlb_is_zone_ip(in.family, in.daddr);
-	/* sluice-dp's load balancer takes any packet to the zone IP (nlb_to_zone_ip) */
 	switch (gwlb_return_verdict(pos, att->n_chain, &in, zone,
-				    zone ? PKT_DST_OWN : wk_dst_kind(in.family, in.daddr), 1)) {
+				    zone ? PKT_DST_OWN : wk_dst_kind(in.family, in.daddr))) {
 	case GWLB_RET_MARTIAN:
 		wk_drop(w, m, SL_DROP_MARTIAN_DST);
 		break;

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_ether.h>
@@ -16,6 +17,7 @@
 #include "dataplane/core/gwlb.h"
 #include "dataplane/core/nat.h"
 #include "dataplane/core/nlb.h"
+#include "dataplane/core/nlb_verdict.h"
 #include "dataplane/dpdk/fragtab.h"
 #include "dataplane/dpdk/nlb.h"
 #include "dataplane/dpdk/route.h"
@@ -47,20 +49,27 @@ int nlb_zone_port(void)
  * The listeners by (protocol, port), compiled once at start (listeners change only with a
  * restart): per protocol, the first listener of the config with the packet's port, else the
  * first one with port 0 (all ports); -1: none. The order of sluice-xdp's sl_listeners lookups
- * (exact, then the wildcard). 512 KiB, read-only once the workers run.
+ * (exact, then the wildcard). 512 KiB, read-only once the workers run. The packet path reads
+ * the listener's compiled record (nlb_lsn, rt_listener_compile: sluice-xdp's sl_listeners
+ * values), never the parsed config.
  */
 static int32_t nlb_by_port[2][65536];
 static int32_t nlb_any_port[2];
+static struct nlb_listener *nlb_lsn; /* [dp.cfg->n_listeners] */
 
-static void nlb_listeners_compile(void)
+static int nlb_listeners_compile(void)
 {
 	unsigned int i, p;
 
+	nlb_lsn = calloc(dp.cfg->n_listeners, sizeof(*nlb_lsn));
+	if (!nlb_lsn)
+		return -ENOMEM;
 	memset(nlb_by_port, 0xff, sizeof(nlb_by_port));
 	nlb_any_port[0] = nlb_any_port[1] = -1;
 	for (i = 0; i < dp.cfg->n_listeners; i++) {
 		const struct cfg_listener *l = &dp.cfg->listeners[i];
 
+		rt_listener_compile(dp.cfg, i, &nlb_lsn[i]);
 		for (p = 0; p < 2; p++) {
 			int32_t *slot = l->port ? &nlb_by_port[p][l->port] : &nlb_any_port[p];
 
@@ -68,6 +77,7 @@ static void nlb_listeners_compile(void)
 				*slot = (int32_t)i;
 		}
 	}
+	return 0;
 }
 
 int nlb_init(char *err, size_t errlen)
@@ -95,7 +105,11 @@ int nlb_init(char *err, size_t errlen)
 		}
 	if (!dp.cfg->n_listeners)
 		return 0;
-	nlb_listeners_compile();
+	ret = nlb_listeners_compile();
+	if (ret) {
+		snprintf(err, errlen, "listeners: %s", strerror(-ret));
+		return ret;
+	}
 	ret = sesstab_init(RTE_MAX(dp.cfg->node.flow_table_size / 4, 4096u), dp.n_workers);
 	if (ret) {
 		snprintf(err, errlen, "NAT sessions: %s", strerror(-ret));
@@ -110,12 +124,19 @@ void nlb_free(void)
 	if (nlb_active)
 		sesstab_free();
 	nlb_active = 0;
+	free(nlb_lsn);
+	nlb_lsn = NULL;
 }
 
+/* The listener of a TCP/UDP packet pi (PKT_F_L4), or -1 (an ICMP echo's ports are its ID). */
 static int nlb_listener(const struct pkt_info *pi)
 {
 	unsigned int p = pi->proto != IPPROTO_TCP_;
-	int32_t li = nlb_by_port[p][pi->dport];
+	int32_t li;
+
+	if (pi->proto != IPPROTO_TCP_ && pi->proto != IPPROTO_UDP_)
+		return -1;
+	li = nlb_by_port[p][pi->dport];
 
 	return li >= 0 ? li : nlb_any_port[p];
 }
@@ -206,77 +227,75 @@ static void nlb_terminate(struct wctx *w, struct rte_mbuf *m, const struct pkt_i
 }
 
 /*
- * Can the session keep going? 1 yes; 0 it went away (dropped or moved: m still ours). A
- * session whose target is gone (removed, slot reused) is refused like a drained one.
+ * Can the session keep going (core/nlb_verdict.h nlb_session_verdict)? 1 yes; 0 it went away
+ * (expired or moved: m still ours, *consumed 0) or refused m (drained, terminated: m
+ * consumed, *consumed 1).
  */
 static int nlb_session_ok(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi,
 			  struct sess *s, int dir, int *consumed)
 {
 	const struct rt_group *g = &w->s->groups[s->group];
 	const struct rt_target *t = rt_pin_target(g, s->tag);
-	uint64_t idle = s->proto == IPPROTO_TCP_ ? g->idle_tcp : g->idle_other;
+	uint8_t flags = __atomic_load_n(&s->flags, __ATOMIC_RELAXED);
 	uint64_t last = __atomic_load_n(&s->last_seen, __ATOMIC_RELAXED);
+	int v = nlb_session_verdict(w->now, last,
+				    nlb_idle(flags, s->proto, g->idle_tcp, g->idle_other), !!t,
+				    t ? t->state : 0, t ? t->drain_start : 0, g->dereg_delay,
+				    g->rebalance, flags, s->proto, pi->tcp_flags);
 
-	*consumed = 0;
-	if (__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & NLB_SF_CLOSING)
-		idle = RTE_MIN(idle, NLB_CLOSING_US);
-	switch (rt_pin_verdict(g, t, w->now, last, idle)) {
-	case GWLB_KEEP:
+	*consumed = v == NLB_SV_TERMINATE || v == NLB_SV_DRAINED;
+	switch (v) {
+	case NLB_SV_KEEP:
 		return 1;
-	case GWLB_EXPIRED:
-		DP_EVENT(w->st, FLOW_EXPIRED);
-		sesstab_remove(s);
+	case NLB_SV_TERMINATE: /* the session stays (until idle): later packets alike */
+		nlb_terminate(w, m, pi, s, dir);
+		nlb_drop(w, m, s->listener, SL_DROP_NLB_TERMINATED);
 		return 0;
+	case NLB_SV_DRAINED:
+		nlb_drop(w, m, s->listener, SL_DROP_NLB_DRAINED);
+		return 0;
+	case NLB_SV_EXPIRED:
+		DP_EVENT(w->st, FLOW_EXPIRED);
+		break;
 	default:
+		DP_EVENT(w->st, FLOW_REBALANCED);
 		break;
 	}
-	if (!t || t->state == TS_DRAINING) {
-		/* the session stays (until idle): every later packet is refused the same way */
-		if (g->cfg->terminate_on_deregistration && s->proto == IPPROTO_TCP_ &&
-		    !(pi->tcp_flags & NLB_TCP_RST)) {
-			nlb_terminate(w, m, pi, s, dir);
-			nlb_drop(w, m, s->listener, SL_DROP_NLB_TERMINATED);
-		} else {
-			nlb_drop(w, m, s->listener, SL_DROP_NLB_DRAINED);
-		}
-		*consumed = 1;
-		return 0;
-	}
 	sesstab_remove(s);
-	DP_EVENT(w->st, FLOW_REBALANCED);
 	return 0;
 }
 
-static void nlb_touch(struct wctx *w, struct sess *s, const struct pkt_info *pi)
+/* core/nlb_verdict.h nlb_touch on s (its clock and flags are read by the sweep: atomics). */
+static void nlb_session_touch(struct wctx *w, struct sess *s, const struct pkt_info *pi)
 {
 	uint64_t last = __atomic_load_n(&s->last_seen, __ATOMIC_RELAXED);
+	uint8_t flags = __atomic_load_n(&s->flags, __ATOMIC_RELAXED);
+	int stamp;
+	uint8_t add = nlb_touch(w->now, last, flags, pi->proto, pi->tcp_flags, &stamp);
 
-	if (w->now > last) /* exact idle timeouts: the session's line is already ours */
+	if (add)
+		__atomic_fetch_or(&s->flags, add, __ATOMIC_RELAXED);
+	if (stamp)
 		__atomic_store_n(&s->last_seen, w->now, __ATOMIC_RELAXED);
-	if (pi->proto == IPPROTO_TCP_ && (pi->tcp_flags & (NLB_TCP_FIN | NLB_TCP_RST)) &&
-	    !(__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & NLB_SF_CLOSING)) {
-		__atomic_fetch_or(&s->flags, NLB_SF_CLOSING, __ATOMIC_RELAXED);
-		__atomic_store_n(&s->last_seen, w->now, __ATOMIC_RELAXED);
-	}
 }
 
 /* Translate m (direction dir of s) and send it on. */
 static void nlb_translate_send(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi,
 			       struct sess *s, int dir)
 {
-	const struct cfg_listener *l = &dp.cfg->listeners[s->listener];
+	const struct nlb_listener *l = &nlb_lsn[s->listener];
 	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
 	struct nat_rewrite undo;
 	struct pkt_info out;
 
-	nlb_touch(w, s, pi);
+	nlb_session_touch(w, s, pi);
 	nlb_count(w, s, pi->l3_len);
 	if (nat_rewrite(data, data + m->data_len, pi, &s->rw[dir]) || nlb_reparse(m, pi, &out)) {
 		wk_drop(w, m, SL_DROP_PARSE_L4);
 		return;
 	}
 	nat_undo_of(pi, &s->rw[dir], &undo);
-	if (dir == NLB_DIR_REPLY && l->inspect >= 0) { /* replies are inspected on the way out */
+	if (dir == NLB_DIR_REPLY && l->inspect != NLB_NO_INSPECT) { /* inspected on the way out */
 		gw_encap_nat(w, -1, m, &out, (unsigned int)l->inspect, 0, &undo);
 		return;
 	}
@@ -291,12 +310,13 @@ static void nlb_translate_send(struct wctx *w, struct rte_mbuf *m, const struct 
 static void nlb_session_fill(struct wctx *w, struct sess *s, const struct pkt_info *pi,
 			     unsigned int li, int slot)
 {
-	const struct cfg_listener *l = &dp.cfg->listeners[li];
+	const struct nlb_listener *l = &nlb_lsn[li];
 	const struct rt_target *t = &w->s->groups[l->group].targets[slot];
 	uint16_t tport = t->port ? t->port : pi->dport;
 
 	s->listener = (uint16_t)li;
-	s->group = (uint16_t)l->group;
+	s->group = l->group;
+	s->flags = nlb_session_flags(l->flags);
 	s->target = (uint16_t)slot;
 	s->tag = t->tag;
 	s->gidx = t->gidx;
@@ -338,7 +358,7 @@ static struct sess *nlb_publish(struct wctx *w, struct rte_mbuf *m, const struct
 static struct sess *nlb_new_session(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi,
 				    unsigned int li)
 {
-	const struct cfg_listener *l = &dp.cfg->listeners[li];
+	const struct nlb_listener *l = &nlb_lsn[li];
 	const struct rt_group *g = &w->s->groups[l->group];
 	const struct rt_target *t;
 	struct flow_key fk;
@@ -347,7 +367,7 @@ static struct sess *nlb_new_session(struct wctx *w, struct rte_mbuf *m, const st
 	unsigned int port;
 	int slot;
 
-	flow_key_make(pi, g->cfg->stickiness, &fk);
+	flow_key_make(pi, g->gw.stickiness, &fk);
 	slot = rt_group_pick(g, flow_key_hash(&fk), w->st);
 	if (slot < 0) {
 		nlb_drop(w, m, li,
@@ -361,7 +381,7 @@ static struct sess *nlb_new_session(struct wctx *w, struct rte_mbuf *m, const st
 		return NULL;
 	}
 	nlb_session_fill(w, s, pi, li, slot);
-	if (!g->cfg->preserve_client_ip) {
+	if (l->flags & NLB_LF_SNAT) {
 		uint8_t naddr[16] = {0};
 
 		if (route_lookup(dp.routes, pi->family, t->addr16, &port, nh) ||
@@ -402,7 +422,7 @@ static int nlb_reply(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *
 void nlb_to_zone_ip(struct wctx *w, int in_port, struct rte_mbuf *m, const struct pkt_info *pi,
 		    int inspected)
 {
-	const struct cfg_listener *l;
+	const struct nlb_listener *l;
 	struct pkt_info fp;
 	struct nlb_sess_key k;
 	struct sess *s;
@@ -426,8 +446,8 @@ void nlb_to_zone_ip(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
 			wk_drop(w, m, SL_DROP_NLB_NO_LISTENER);
 		return;
 	}
-	l = &dp.cfg->listeners[li];
-	if (l->inspect >= 0 && !inspected) {
+	l = &nlb_lsn[li];
+	if (l->inspect != NLB_NO_INSPECT && !inspected) {
 		gw_encap(w, in_port, m, pi, (unsigned int)l->inspect, 0);
 		return;
 	}
@@ -454,8 +474,7 @@ void nlb_to_zone_ip(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
 			nlb_drop(w, m, (unsigned int)li, (enum sl_drop)refused);
 			return;
 		}
-		v = nlb_client_verdict(pi->proto, pi->tcp_flags,
-				       w->s->groups[l->group].cfg->tcp_unknown_reset);
+		v = nlb_client_verdict(pi->proto, pi->tcp_flags, !!(l->flags & NLB_LF_RESET));
 
 		if (v == NLB_CLIENT_DROP_RST) { /* a reset of nothing: nothing to do */
 			wk_drop(w, m, SL_DROP_NLB_UNKNOWN_RESET);
@@ -496,8 +515,7 @@ static int nlb_icmp(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *p
 	if (!s || !rt_pin_target(&w->s->groups[s->group], s->tag))
 		return 0;
 	orig = &s->key[!dir]; /* the quoted packet as it was before translation */
-	nat_icmp_rewrites(pi->family, orig->saddr, orig->daddr, orig->sport, orig->dport, &outer,
-			  &inner);
+	nlb_icmp_plan(orig, &outer, &inner);
 	if (nat_icmp_error(data, data + m->data_len, pi, &outer, &inner) ||
 	    nlb_reparse(m, pi, &out)) {
 		wk_drop(w, m, SL_DROP_PARSE_L4);
@@ -544,9 +562,13 @@ int nlb_reply_adopt(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
 	const struct nlb_reply_owner *exact, *any;
 	struct nlb_reply_owner o;
 	struct rt_reply_key k;
+	const struct rt_group *g;
+	const struct rt_target *t;
+	struct nlb_sess_key ck;
 	struct pkt_info cpi;
 	struct sess tmp, *s;
-	int v;
+	uint32_t tag;
+	int v, dir;
 
 	/* not on a port with inspection: that traffic is inspected as before (core/nlb.h) */
 	if (!nlb_active || !r->n || in_port < 0 || dp.ports[in_port].attach >= 0 ||
@@ -569,8 +591,19 @@ int nlb_reply_adopt(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
 		wk_drop(w, m, SL_DROP_NLB_REPLY_AMBIGUOUS);
 		return 1;
 	}
+	g = &w->s->groups[o.group];
+	t = &g->targets[o.slot];
+	if (!nlb_reply_target_ok(t->present, t->addr16, t->port, pi->saddr, pi->sport))
+		return 0;
 	/* the client packet this reply answers: client -> zone IP:listener port */
 	nlb_reply_client(pi, nlb_zone.addr, o.lport, &cpi);
+	nlb_sess_key_of(&cpi, &ck);
+	s = sesstab_lookup(&ck, &dir);
+	if (nlb_adopt_taken(s && dir == NLB_DIR_CLIENT, s ? s->tag : 0, t->tag) ==
+	    NLB_TAKEN_OTHER) {
+		nlb_drop(w, m, o.listener, SL_DROP_NLB_REPLY_OTHER_TARGET);
+		return 1;
+	}
 	DP_EVENT(w->st, NLB_REPLY_ADOPTED);
 	if (!nlb_reply_keeps(pi->proto, pi->tcp_flags)) { /* a RST: translated, no session */
 		memset(&tmp, 0, sizeof(tmp));
@@ -584,9 +617,16 @@ int nlb_reply_adopt(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
 		return 1;
 	}
 	nlb_session_fill(w, s, &cpi, o.listener, o.slot);
+	tag = s->tag;
 	s = nlb_publish(w, m, &cpi, o.listener, s);
-	if (s)
-		nlb_translate_send(w, m, pi, s, NLB_DIR_REPLY);
+	if (!s)
+		return 1;
+	/* the client's key was taken meanwhile (nlb_publish returns the session that holds it) */
+	if (nlb_adopt_taken(1, s->tag, tag) == NLB_TAKEN_OTHER) {
+		nlb_drop(w, m, o.listener, SL_DROP_NLB_REPLY_OTHER_TARGET);
+		return 1;
+	}
+	nlb_translate_send(w, m, pi, s, NLB_DIR_REPLY);
 	return 1;
 }
 

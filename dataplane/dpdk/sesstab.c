@@ -9,13 +9,13 @@
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
+#include "dataplane/core/nlb_verdict.h"
 #include "dataplane/dpdk/dp.h"
 #include "dataplane/dpdk/hashtab.h"
 #include "dataplane/dpdk/sesstab.h"
 
 #define SESS_PORT_FIRST 1024
 #define SESS_PORT_LAST	65535
-#define SESS_CLOSING_US (10ull * 1000000)
 #define SESS_REPLY_TAG	((uintptr_t)1) /* the reply key's data: same object, tagged */
 
 static struct rte_hash *sess_hash;
@@ -181,9 +181,8 @@ unsigned int sesstab_sweep(uint64_t now_us, unsigned int budget)
 		if (s->group >= st->n_groups)
 			continue;
 		g = &st->groups[s->group];
-		idle = s->proto == IPPROTO_TCP_ ? g->idle_tcp : g->idle_other;
-		if (__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & NLB_SF_CLOSING)
-			idle = RTE_MIN(idle, SESS_CLOSING_US);
+		idle = nlb_idle(__atomic_load_n(&s->flags, __ATOMIC_RELAXED), s->proto, g->idle_tcp,
+				g->idle_other);
 		last = __atomic_load_n(&s->last_seen, __ATOMIC_RELAXED);
 		if (now_us > last + idle) {
 			sesstab_remove(s);

@@ -46,6 +46,23 @@ void rt_state_free(struct rt_state *s)
 	free(s);
 }
 
+void rt_listener_compile(const struct config *cfg, unsigned int li, struct nlb_listener *out)
+{
+	const struct cfg_listener *l = &cfg->listeners[li];
+	const struct cfg_group *g = &cfg->groups[l->group];
+
+	memset(out, 0, sizeof(*out));
+	out->index = (uint16_t)li;
+	out->group = (uint16_t)l->group;
+	out->inspect = l->inspect < 0 ? NLB_NO_INSPECT : (uint16_t)l->inspect;
+	if (!g->preserve_client_ip)
+		out->flags |= NLB_LF_SNAT;
+	if (g->tcp_unknown_reset)
+		out->flags |= NLB_LF_RESET;
+	if (g->terminate_on_deregistration)
+		out->flags |= NLB_LF_TERMINATE;
+}
+
 const char *rt_mode_name(enum gwlb_mode m)
 {
 	switch (m) {

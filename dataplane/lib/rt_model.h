@@ -18,6 +18,7 @@
 #include "dataplane/core/gwlb.h"
 #include "dataplane/core/gwlb_table.h"
 #include "dataplane/core/nlb.h"
+#include "dataplane/core/nlb_listener.h"
 
 /*
  * Target slots: a group has up to RT_SLOTS of them. A target keeps its slot for as long as it
@@ -176,6 +177,11 @@ uint64_t rt_group_pin_life(const struct rt_group *g);
 int rt_in_zone(const struct config *cfg, const struct cfg_group *cg, const char *zone);
 
 const char *rt_mode_name(enum gwlb_mode m);
+/*
+ * Listener li of cfg as both dataplanes read it per packet (core/nlb_listener.h): its group,
+ * inspection and its group's NAT keys as NLB_LF_* flags. Listeners restart the dataplane.
+ */
+void rt_listener_compile(const struct config *cfg, unsigned int li, struct nlb_listener *out);
 
 static inline uint32_t rt_map_hash(uint64_t key)
 {

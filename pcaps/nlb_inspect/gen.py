@@ -70,19 +70,7 @@ def build():
     gw = model()
     case = ck.Case(gw, "nlb_inspect: inspect, then balance (DNAT and SNAT listeners)")
     phased = nk.PhasedInputs(case, gw)
-    send = phased.send
-
-    encaps = []
-    for client, l3 in client_packets():
-        encaps += send("client", "outside", ck.frame(l3, ck.client_mac(client)))
-    assert all(p == "appliances" for p, _ in encaps) and len(encaps) == 5
-    phased.returns("return", [f for _, f in encaps])
-    reply_encaps = []
-    for target, l3 in replies(gw):
-        out = send("reply", "servers", nk.target_frame(gw, l3, target))
-        assert len(out) == 1 and out[0][0] == "appliances"
-        reply_encaps += out
-    phased.returns("reply_return", [f for _, f in reply_encaps], "outside")
+    phased.round_trip(client_packets(), replies)
     phased.finish()
     return case
 

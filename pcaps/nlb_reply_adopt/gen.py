@@ -22,7 +22,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../tests/pcap"))
 
-from scapy.all import IP, TCP, UDP  # noqa: E402
+from scapy.all import TCP, UDP  # noqa: E402
 
 import casekit as ck  # noqa: E402
 import nlbkit as nk  # noqa: E402
@@ -37,15 +37,6 @@ def model():
     return nk.Nlb(groups, listeners, single=True)
 
 
-def from_target(gw, t, l4, client, load=b""):
-    return nk.target_frame(gw, IP(src=t.address, dst=ck.client4(client)) / l4 / load, t)
-
-
-def to_zone(client, l4, load=b""):
-    return ck.frame(IP(src=ck.client4(client), dst=nk.ZONE_IP) / l4 / load,
-                    ck.client_mac(client))
-
-
 def build():
     gw = model()
     web1, _ = gw.nlb_groups["web"].targets
@@ -55,34 +46,32 @@ def build():
     case = ck.Case(gw, "nlb_reply_adopt: target replies without a session")
 
     def one(data):
-        out = nk.send(case, "outside", data)
-        assert len(out) == 1, out
-        return out
+        nk.send_one(case, "outside", data)
 
     def none(data):
-        assert not nk.send(case, "outside", data)
+        nk.send_none(case, "outside", data)
 
     # fixed-port target: adopted, then the flow goes on through the session
-    one(from_target(gw, web1, TCP(sport=8443, dport=41000, flags="PA", seq=100, ack=200),
+    one(nk.from_target4(gw, web1, TCP(sport=8443, dport=41000, flags="PA", seq=100, ack=200),
                     1, b"response part 2"))
-    one(to_zone(1, TCP(sport=41000, dport=443, flags="A", seq=200, ack=115)))
-    one(from_target(gw, web1, TCP(sport=8443, dport=41000, flags="A", seq=115, ack=200), 1))
-    one(from_target(gw, web1, TCP(sport=8443, dport=41001, flags="FA", seq=300, ack=400), 2))
+    one(nk.to_zone4(1, TCP(sport=41000, dport=443, flags="A", seq=200, ack=115)))
+    one(nk.from_target4(gw, web1, TCP(sport=8443, dport=41000, flags="A", seq=115, ack=200), 1))
+    one(nk.from_target4(gw, web1, TCP(sport=8443, dport=41001, flags="FA", seq=300, ack=400), 2))
     # a RST: translated, no session; the next reply of that flow is adopted again
-    one(from_target(gw, web1, TCP(sport=8443, dport=41002, flags="R", seq=500), 3))
-    one(from_target(gw, web1, TCP(sport=8443, dport=41002, flags="A", seq=500, ack=600), 3))
+    one(nk.from_target4(gw, web1, TCP(sport=8443, dport=41002, flags="R", seq=500), 3))
+    one(nk.from_target4(gw, web1, TCP(sport=8443, dport=41002, flags="A", seq=500, ack=600), 3))
     # port-0 target of a port listener
-    one(from_target(gw, dns2, UDP(sport=53, dport=42000), 1, b"answer"))
-    one(to_zone(1, UDP(sport=42000, dport=53), b"next query"))
+    one(nk.from_target4(gw, dns2, UDP(sport=53, dport=42000), 1, b"answer"))
+    one(nk.to_zone4(1, UDP(sport=42000, dport=53), b"next query"))
     # one target, two listeners: ambiguous
-    none(from_target(gw, multi, TCP(sport=9000, dport=43000, flags="A", seq=1, ack=1), 1))
-    none(from_target(gw, multi, TCP(sport=9000, dport=43001, flags="PA", seq=1, ack=1), 2,
+    none(nk.from_target4(gw, multi, TCP(sport=9000, dport=43000, flags="A", seq=1, ack=1), 1))
+    none(nk.from_target4(gw, multi, TCP(sport=9000, dport=43001, flags="PA", seq=1, ack=1), 2,
                      b"x"))
     # no listener's: the old way
-    none(from_target(gw, web1, TCP(sport=8444, dport=44000, flags="A", seq=1, ack=1), 1))
-    none(from_target(gw, dns1, TCP(sport=53, dport=44001, flags="A", seq=1, ack=1), 1))
+    none(nk.from_target4(gw, web1, TCP(sport=8444, dport=44000, flags="A", seq=1, ack=1), 1))
+    none(nk.from_target4(gw, dns1, TCP(sport=53, dport=44001, flags="A", seq=1, ack=1), 1))
     stranger = nk.Target("stranger", "172.16.0.99", 8443)
-    none(from_target(gw, stranger, TCP(sport=8443, dport=44002, flags="A", seq=1, ack=1), 1))
+    none(nk.from_target4(gw, stranger, TCP(sport=8443, dport=44002, flags="A", seq=1, ack=1), 1))
     case.expect_stats(gw.stats(events=["nlb_new_flow", "nlb_adopted", "nlb_reply_adopted",
                                        "nlb_forward", "nlb_reply"],
                                drops=["nlb_reply_ambiguous", "no_attachment"],

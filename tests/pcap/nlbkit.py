@@ -560,11 +560,18 @@ class Nlb(ck.Gateway):
         return ck.frame(rep, self.port(port).mac, dst_mac=ck.src_mac_of(data))
 
     def forward(self, inner, count=True, event="forwarded", quote=None):
-        """The last appliance's return: balanced when it is for the zone IP and a listener."""
+        """The last appliance's return: for the zone IP, the load balancer's, whatever the
+        packet (core/gwlb_table.h gwlb_return_verdict): balanced when TCP/UDP of a listener,
+        else a session's ICMP error or dropped nlb_no_listener."""
         info = ref.parse_l3(inner)
-        if addr_str(info.daddr, info.family) == self.zone_ip and \
-                info.proto in (ref.PROTO_TCP, ref.PROTO_UDP):
-            return self.to_zone_ip(inner, inspected=True)
+        if addr_str(info.daddr, info.family) == self.zone_ip:
+            if info.proto in (ref.PROTO_TCP, ref.PROTO_UDP):
+                return self.to_zone_ip(inner, inspected=True)
+            out = self.try_session(inner, info)
+            if out is not None:
+                return out
+            self.drops["nlb_no_listener"] += 1
+            return []
         return super().forward(inner, count, event, quote)
 
     # listeners and sessions ------------------------------------------------------------
@@ -805,7 +812,8 @@ class Nlb(ck.Gateway):
     def reply_adopt(self, port, l3, info):
         """A transit TCP/UDP packet of no session from a target: adopted as its listener's
         reply (a session as if the client packet had been seen; none for a RST), dropped
-        nlb_reply_ambiguous, or None (not a reply: the packet goes on as any other). Never on
+        nlb_reply_ambiguous (several listeners) or nlb_reply_other_target (the client's session
+        is another target's), or None (not a reply: the packet goes on as any other). Never on
         a port with inspection: its traffic is inspected as before."""
         if info.icmp_error or info.proto not in (ref.PROTO_TCP, ref.PROTO_UDP) or \
                 not info.ports or (port in self.from_ports and self.chain):
@@ -821,6 +829,13 @@ class Nlb(ck.Gateway):
         g = self.nlb_groups[listener.group]
         key = (proto, dst, dport, self.zone_ip, lport)
         reply_key = (proto, src, sport, dst, dport)
+        held = self.sessions.get(key)  # as it stands, expired or not (the tables' lookup)
+        if held is not None and held[1] == "client" and held[0].target is not t:
+            # the client's session is another target's: not translated through it
+            # (core/nlb_verdict.h nlb_adopt_taken), RST or not
+            self.drops["nlb_reply_other_target"] += 1
+            self.listener_stats[listener.name]["drops"] += 1
+            return []
         s = Session(listener.name, g.name, t, key, reply_key, None, self.now)
         self.events["nlb_reply_adopted"] += 1
         if not (proto == ref.PROTO_TCP and tcp_flags(l3) & TCP_RST):
@@ -941,6 +956,26 @@ class PhasedInputs:
             outs += out
         return outs
 
+    def round_trip(self, clients, replies, between=None):
+        """Inspect, then balance, both ways: the clients' packets [(client, l3)] arrive on
+        outside (each encapsulated), the firewall returns them; between() (more of that phase);
+        the targets' replies (replies(gw): [(target, l3)], read once the sessions exist)
+        arrive on servers (each translated and encapsulated), the firewall's returns of them
+        leave on outside."""
+        encaps = []
+        for client, l3 in clients:
+            encaps += self.send("client", "outside", ck.frame(l3, ck.client_mac(client)))
+        assert all(p == "appliances" for p, _ in encaps) and len(encaps) == len(clients)
+        self.returns("return", [f for _, f in encaps])
+        if between:
+            between()
+        reply_encaps = []
+        for target, l3 in replies(self.gw):
+            out = self.send("reply", "servers", target_frame(self.gw, l3, target))
+            assert len(out) == 1 and out[0][0] == "appliances"
+            reply_encaps += out
+        self.returns("reply_return", [f for _, f in reply_encaps], "outside")
+
     def finish(self, events=(), drops=()):
         """Inputs sorted and checked; the expected counters: the inspect-then-balance events
         and drops (+ events, drops), per listener packets and new flows, per target new flows
@@ -981,6 +1016,28 @@ def expect_session_stats(case, events=(), drops=()):
                                drops=["nlb_no_listener", "no_attachment", "no_route",
                                       "neigh_unresolved"] + list(drops),
                                listener_fields=gw.LISTENER_ALL, target_fields=gw.TARGET_ALL))
+
+
+def from_target4(model, t, l4, client, load=b""):
+    """An IPv4 frame from target t to client number `client` (casekit.client4)."""
+    return target_frame(model, IP(src=t.address, dst=ck.client4(client)) / l4 / load, t)
+
+
+def to_zone4(client, l4, load=b""):
+    """An IPv4 frame from client number `client` to the zone IP."""
+    return ck.frame(IP(src=ck.client4(client), dst=ZONE_IP) / l4 / load, ck.client_mac(client))
+
+
+def send_one(case, port, data):
+    """send(), which must give exactly one frame."""
+    out = send(case, port, data)
+    assert len(out) == 1, out
+    return out
+
+
+def send_none(case, port, data):
+    """send(), which must give nothing (a drop)."""
+    assert not send(case, port, data)
 
 
 def target_frame(model, l3, target, src_mac=None):

@@ -268,15 +268,15 @@ static void test_return_verdict(void)
 	in.proto = IPPROTO_ICMP_;
 	in.daddr[0] = 198, in.daddr[1] = 51, in.daddr[2] = 100, in.daddr[3] = 7;
 	/* a chain of two: next group, then the destination */
-	CU_ASSERT_EQUAL(gwlb_return_verdict(0, 2, &in, 0, PKT_DST_OTHER, 1), GWLB_RET_NEXT);
-	CU_ASSERT_EQUAL(gwlb_return_verdict(1, 2, &in, 0, PKT_DST_OTHER, 1), GWLB_RET_FORWARD);
+	CU_ASSERT_EQUAL(gwlb_return_verdict(0, 2, &in, 0, PKT_DST_OTHER), GWLB_RET_NEXT);
+	CU_ASSERT_EQUAL(gwlb_return_verdict(1, 2, &in, 0, PKT_DST_OTHER), GWLB_RET_FORWARD);
 	/* martian destinations, in any position */
-	CU_ASSERT_EQUAL(gwlb_return_verdict(0, 2, &in, 0, PKT_DST_OWN, 1), GWLB_RET_MARTIAN);
-	CU_ASSERT_EQUAL(gwlb_return_verdict(1, 2, &in, 0, PKT_DST_EDGE, 1), GWLB_RET_MARTIAN);
-	/* the zone IP: the next group, or the load balancer if it takes the packet */
-	CU_ASSERT_EQUAL(gwlb_return_verdict(0, 2, &in, 1, PKT_DST_OTHER, 0), GWLB_RET_NEXT);
-	CU_ASSERT_EQUAL(gwlb_return_verdict(1, 2, &in, 1, PKT_DST_OTHER, 1), GWLB_RET_NLB);
-	CU_ASSERT_EQUAL(gwlb_return_verdict(1, 2, &in, 1, PKT_DST_OTHER, 0), GWLB_RET_MARTIAN);
+	CU_ASSERT_EQUAL(gwlb_return_verdict(0, 2, &in, 0, PKT_DST_OWN), GWLB_RET_MARTIAN);
+	CU_ASSERT_EQUAL(gwlb_return_verdict(1, 2, &in, 0, PKT_DST_EDGE), GWLB_RET_MARTIAN);
+	/* the zone IP: the next group, or the load balancer after the last, whatever the packet
+	 * (this one is ICMP: the load balancer decides, on both dataplanes) */
+	CU_ASSERT_EQUAL(gwlb_return_verdict(0, 2, &in, 1, PKT_DST_OTHER), GWLB_RET_NEXT);
+	CU_ASSERT_EQUAL(gwlb_return_verdict(1, 2, &in, 1, PKT_DST_OTHER), GWLB_RET_NLB);
 }
 
 static void test_return_table_key(void)

@@ -3,12 +3,15 @@
  * test_nlb.c - core/nlb.h: what a client packet without a session gets (new, adopted, reset),
  * the reply table's key rule per (listener port, target port), merging pairs into ambiguity,
  * the per-packet resolution of a reply without a session, and a session's keys and rewrites
- * (IPv4 and IPv6: destination NAT, source NAT, the client packet a reply answers).
+ * (IPv4 and IPv6: destination NAT, source NAT, the client packet a reply answers);
+ * core/nlb_verdict.h: a session's idle time, the verdict on its packets, its touch, the reply
+ * adoption checks.
  */
 #include <string.h>
 
 #include "tests/unit/cu.h"
 #include "dataplane/core/nlb.h"
+#include "dataplane/core/nlb_verdict.h"
 
 static void test_client_verdict(void)
 {
@@ -270,6 +273,98 @@ static void test_pi_apply(void)
 	CU_ASSERT_EQUAL(memcmp(&k, &ck, sizeof(k)), 0);
 }
 
+#define S 1000000ull
+
+static void test_idle(void)
+{
+	CU_ASSERT_EQUAL(nlb_idle(0, IPPROTO_TCP_, 350 * S, 120 * S), 350 * S);
+	CU_ASSERT_EQUAL(nlb_idle(0, IPPROTO_UDP_, 350 * S, 120 * S), 120 * S);
+	CU_ASSERT_EQUAL(nlb_idle(NLB_SF_CLOSING, IPPROTO_TCP_, 350 * S, 120 * S), NLB_CLOSING_US);
+	CU_ASSERT_EQUAL(nlb_idle(NLB_SF_CLOSING, IPPROTO_TCP_, 5 * S, 120 * S), 5 * S);
+}
+
+static void test_session_verdict(void)
+{
+	uint64_t now = 1000 * S, idle = 60 * S;
+
+	/* healthy, seen lately: kept; idle too long: expired, whatever the target */
+	CU_ASSERT_EQUAL(nlb_session_verdict(now, now - S, idle, 1, TS_HEALTHY, 0, 0, 0, 0,
+					    IPPROTO_TCP_, NLB_TCP_ACK),
+			NLB_SV_KEEP);
+	CU_ASSERT_EQUAL(nlb_session_verdict(now, now - 61 * S, idle, 1, TS_HEALTHY, 0, 0, 0, 0,
+					    IPPROTO_TCP_, NLB_TCP_ACK),
+			NLB_SV_EXPIRED);
+	CU_ASSERT_EQUAL(nlb_session_verdict(now, now - 61 * S, idle, 0, 0, 0, 0, 0, NLB_SF_TERM,
+					    IPPROTO_TCP_, NLB_TCP_ACK),
+			NLB_SV_EXPIRED);
+	/* draining: kept until the delay, then drained, or terminated (TCP but RST) */
+	CU_ASSERT_EQUAL(nlb_session_verdict(now, now, idle, 1, TS_DRAINING, now - S, 30 * S, 0, 0,
+					    IPPROTO_TCP_, NLB_TCP_ACK),
+			NLB_SV_KEEP);
+	CU_ASSERT_EQUAL(nlb_session_verdict(now, now, idle, 1, TS_DRAINING, now - 30 * S, 30 * S, 0,
+					    0, IPPROTO_TCP_, NLB_TCP_ACK),
+			NLB_SV_DRAINED);
+	CU_ASSERT_EQUAL(nlb_session_verdict(now, now, idle, 1, TS_DRAINING, now - 30 * S, 30 * S, 0,
+					    NLB_SF_TERM, IPPROTO_TCP_, NLB_TCP_ACK),
+			NLB_SV_TERMINATE);
+	CU_ASSERT_EQUAL(nlb_session_verdict(now, now, idle, 1, TS_DRAINING, now - 30 * S, 30 * S, 0,
+					    NLB_SF_TERM, IPPROTO_TCP_, NLB_TCP_RST),
+			NLB_SV_DRAINED);
+	CU_ASSERT_EQUAL(nlb_session_verdict(now, now, idle, 1, TS_DRAINING, now - 30 * S, 30 * S, 0,
+					    NLB_SF_TERM, IPPROTO_UDP_, 0),
+			NLB_SV_DRAINED);
+	/* a target gone (not current): refused as drained, at once */
+	CU_ASSERT_EQUAL(
+		nlb_session_verdict(now, now, idle, 0, TS_HEALTHY, 0, 0, 0, 0, IPPROTO_UDP_, 0),
+		NLB_SV_DRAINED);
+	CU_ASSERT_EQUAL(nlb_session_verdict(now, now, idle, 0, TS_HEALTHY, 0, 0, 0, NLB_SF_TERM,
+					    IPPROTO_TCP_, NLB_TCP_ACK),
+			NLB_SV_TERMINATE);
+	/* unhealthy: kept, or rebalanced (the session ends); unused: rebalanced */
+	CU_ASSERT_EQUAL(nlb_session_verdict(now, now, idle, 1, TS_UNHEALTHY, 0, 0, 0, 0,
+					    IPPROTO_TCP_, NLB_TCP_ACK),
+			NLB_SV_KEEP);
+	CU_ASSERT_EQUAL(nlb_session_verdict(now, now, idle, 1, TS_UNHEALTHY, 0, 0, 1, NLB_SF_TERM,
+					    IPPROTO_TCP_, NLB_TCP_ACK),
+			NLB_SV_REBALANCED);
+	CU_ASSERT_EQUAL(
+		nlb_session_verdict(now, now, idle, 1, TS_UNUSED, 0, 0, 0, 0, IPPROTO_UDP_, 0),
+		NLB_SV_REBALANCED);
+}
+
+static void test_touch(void)
+{
+	int stamp;
+
+	CU_ASSERT_EQUAL(nlb_touch(10, 5, 0, IPPROTO_TCP_, NLB_TCP_ACK, &stamp), 0);
+	CU_ASSERT_EQUAL(stamp, 1);
+	CU_ASSERT_EQUAL(nlb_touch(5, 10, 0, IPPROTO_UDP_, NLB_TCP_FIN, &stamp), 0);
+	CU_ASSERT_EQUAL(stamp, 0);
+	/* the first FIN or RST closes, and its short life counts from now */
+	CU_ASSERT_EQUAL(nlb_touch(5, 10, 0, IPPROTO_TCP_, NLB_TCP_FIN | NLB_TCP_ACK, &stamp),
+			NLB_SF_CLOSING);
+	CU_ASSERT_EQUAL(stamp, 1);
+	CU_ASSERT_EQUAL(nlb_touch(5, 10, NLB_SF_CLOSING, IPPROTO_TCP_, NLB_TCP_RST, &stamp), 0);
+	CU_ASSERT_EQUAL(stamp, 0);
+	CU_ASSERT_EQUAL(nlb_session_flags(NLB_LF_TERMINATE | NLB_LF_SNAT), NLB_SF_TERM);
+	CU_ASSERT_EQUAL(nlb_session_flags(NLB_LF_RESET | NLB_LF_SNAT), 0);
+}
+
+static void test_adoption_checks(void)
+{
+	uint8_t t[16] = {172, 16, 0, 11}, other[16] = {172, 16, 0, 12};
+
+	CU_ASSERT_TRUE(nlb_reply_target_ok(1, t, 8443, t, 8443));
+	CU_ASSERT_TRUE(nlb_reply_target_ok(1, t, 0, t, 53));
+	CU_ASSERT_FALSE(nlb_reply_target_ok(0, t, 8443, t, 8443));
+	CU_ASSERT_FALSE(nlb_reply_target_ok(1, t, 8443, t, 8444));
+	CU_ASSERT_FALSE(nlb_reply_target_ok(1, t, 8443, other, 8443));
+	CU_ASSERT_EQUAL(nlb_adopt_taken(0, 0, 0x101), NLB_TAKEN_NONE);
+	CU_ASSERT_EQUAL(nlb_adopt_taken(1, 0x101, 0x101), NLB_TAKEN_SAME);
+	CU_ASSERT_EQUAL(nlb_adopt_taken(1, 0x100, 0x101), NLB_TAKEN_OTHER);
+	CU_ASSERT_EQUAL(nlb_adopt_taken(1, 0x201, 0x101), NLB_TAKEN_OTHER); /* slot reused */
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -282,6 +377,10 @@ int main(void)
 		{"a new session's keys and rewrites (DNAT, SNAT)", test_sess_build},
 		{"the client packet an adopted reply answers", test_reply_client},
 		{"a rewritten packet reads as the other direction", test_pi_apply},
+		{"a session's idle time", test_idle},
+		{"the verdict on a session's packet", test_session_verdict},
+		{"a session's touch and flags", test_touch},
+		{"reply adoption: target and client key checks", test_adoption_checks},
 		CU_TEST_INFO_NULL,
 	};
 
