@@ -212,7 +212,7 @@ def main():
             if a.listener_flows and any(r["lost"] for r in res):
                 sessions = lab.flows()[1]
                 for r in res:
-                    r["sessions"] = {p: [x for x in sessions if p in x.values()]
+                    r["sessions"] = {p: [x for x in sessions if x.get("cport") == p]
                                      for _, p in r["lost"]}
                     clashed += sum(1 for v in r["sessions"].values() if v)
             if a.cycle and res[0]["lost"]:
