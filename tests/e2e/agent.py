@@ -17,7 +17,8 @@
     agent.py udp HOST PORT [--count N] [--size B] [--sport N | --sports A-B | --new-flows]
                  [--burst] [--interval S] [--timeout S]
         N request/response exchanges: on one socket (one flow), on the fixed source ports of
-        --sports in turn, or each on a new socket (--new-flows); one after the other, or with
+        --sports in turn, or each on a new socket (--new-flows: from the N ports of --sports if
+        given, else from an ephemeral one); one after the other, or with
         --burst all requests first and then the replies. A reply must echo the request.
         Prints one JSON line {sent, ok, lost, served_by: {ID: n}, rtt_ms: [min, median, max],
         sports, ok_sports, lost_sports}.

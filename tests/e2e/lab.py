@@ -83,6 +83,15 @@ HC_INTERVAL, HC_TIMEOUT, HC_HEALTHY, HC_UNHEALTHY = 2, 1, 2, 2
 BLOB_SIZE = 4 << 20
 HOST_MTU = 1400
 AF_PACKET_ARGS = lk.AF_PACKET_ARGS
+# Client source ports of new flows (Lab.fresh_ports): each used once in a lab's life. The
+# kernel's ephemeral ports are random and come back, while sluice keeps the pins and NLB
+# sessions of closed sockets until their idle timeout: a "new" flow on a reused port is an old
+# one (it keeps its pin, dead appliance or not), and a flow to web-1:8080 from the port of a
+# listener `web` session to web-1 has that session's 5-tuple on the inside, so sluice
+# translates the server's reply as the session's (source VIP:8080: nlb_reply) and the client's
+# socket, connected to web-1, never gets it (UdpNoPorts). Below the kernel's ephemeral range
+# (43000-60999, setup()) and the checks' fixed ports (40001-40004, 42000-42023, 42200-42223).
+FRESH_PORTS = (20000, 39999)
 # MACs (02:5e:...: locally administered); the hosts' neighbours and sluice's are static
 MAC = {"so": "02:5e:00:00:01:0a", "c": "02:5e:00:00:01:02",
        "sa": "02:5e:00:00:02:01", "a": "02:5e:00:00:02:fe",
@@ -275,6 +284,7 @@ class Lab(lk.ProcLab):
         self.dp_runs = 0
         self.app_runs = {}
         self.jobs = 0
+        self.next_port = FRESH_PORTS[0]
         cpus = sorted(os.sched_getaffinity(0))
         wcpu = cpus[1 % len(cpus)]
         self.lcores = ",".join(["0@%d" % cpus[0]] +
@@ -543,11 +553,11 @@ class Lab(lk.ProcLab):
                 raise Abort("group %s not healthy within %d s: %s" % (group, timeout, seen))
 
     def kernel_losses(self):
-        """Where the kernels of the client and server namespaces dropped datagrams: their UDP
-        error counters (nstat) and their veth links' receive drops. For the report of a check
-        that lost a datagram sluice says it forwarded."""
+        """Where the kernels of the client, sluice, appliance and server namespaces dropped
+        datagrams: their UDP counters (nstat: errors, NoPorts) and their veth links' receive
+        drops. For the report of a check that lost a datagram sluice says it forwarded."""
         out = {}
-        for k, link in (("c", "c"), ("s", "so")):
+        for k, link in (("c", "c"), ("s", "so"), ("a", "a"), ("v", "v")):
             r = subprocess.run(self.nsexec(self.ns[k], "nstat", "-asz"), capture_output=True,
                                text=True)
             out[k + ":udp"] = {ln.split()[0]: int(ln.split()[1]) for ln in r.stdout.splitlines()
@@ -597,13 +607,21 @@ class Lab(lk.ProcLab):
         job = Job(self, name, log)
         return job if background else job.result(timeout)
 
+    def fresh_ports(self, n):
+        """n client source ports no flow of this lab has used (FRESH_PORTS): new flows."""
+        if self.next_port + n - 1 > FRESH_PORTS[1]:
+            raise Abort("the lab has used all %d of its fresh client ports"
+                        % (FRESH_PORTS[1] - FRESH_PORTS[0] + 1))
+        self.next_port += n
+        return list(range(self.next_port - n, self.next_port))
+
     def http_get(self, host, port, rate_kbps=0, sport=0, background=False, timeout=60):
-        """GET /blob from the client: {ok, status, bytes, sha256, served_by, seconds, error,
-        intact} (intact: the body's sha256 is the blob's) or, background, a Job."""
+        """GET /blob from the client, from source port sport (0: a fresh one, fresh_ports):
+        {ok, status, bytes, sha256, served_by, seconds, error, intact} (intact: the body's
+        sha256 is the blob's) or, background, a Job."""
         path = "/blob" + ("?rate=%d" % rate_kbps if rate_kbps else "")
-        args = ["get", "http://%s:%d%s" % (host, port, path), "--timeout", str(timeout)]
-        if sport:
-            args += ["--sport", str(sport)]
+        args = ["get", "http://%s:%d%s" % (host, port, path), "--timeout", str(timeout),
+                "--sport", str(sport or self.fresh_ports(1)[0])]
         job = self._client(args, True, timeout)
         if background:
             return job
@@ -617,7 +635,9 @@ class Lab(lk.ProcLab):
             burst=False, interval=0, timeout=2, background=False):
         """UDP request/response from the client (agent.py udp): {sent, ok, lost, served_by,
         rtt_ms, sports, ok_sports, lost_sports} or, background, a Job. sports: fixed source
-        ports (a list), one flow each."""
+        ports (a list), one flow each; new_flows: each request on a fresh port (fresh_ports)."""
+        if new_flows and not sports:
+            sports = self.fresh_ports(count)
         args = ["udp", host, str(port), "--count", str(count), "--size", str(size),
                 "--timeout", str(timeout), "--interval", str(interval)]
         if sport:
