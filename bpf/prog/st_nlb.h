@@ -57,8 +57,9 @@ int sl_nlb(struct xdp_md *ctx)
 	}
 
 	/*
-	 * To the zone IP (TCP or UDP). A non-first fragment has the ports its first fragment
-	 * recorded (core/frag.h), or no listener can be known: dropped frag_early.
+	 * To the zone IP: TCP or UDP, or any packet after inspection (gwlb_return_verdict: what
+	 * has no listener is dropped nlb_no_listener). A non-first fragment has the ports its
+	 * first fragment recorded (core/frag.h), or no listener can be known: dropped frag_early.
 	 */
 	if ((s->pi.flags & PKT_F_FRAG) &&
 	    sl_frag(s, &s->pi, e.st, FRAG_MODE_NLB, e.node->frag_timeout_ms) == FRAG_EARLY)

@@ -20,8 +20,10 @@ int nlb_is_zone_ip(uint8_t family, const uint8_t *addr);
 int nlb_zone_port(void);
 
 /*
- * A TCP/UDP packet to the zone IP: balance it (or send it through the listener's inspection
- * first unless `inspected`). Consumes m.
+ * A TCP/UDP packet to the zone IP, or any packet to it back from inspection (`inspected`):
+ * balance it (or send it through the listener's inspection first unless `inspected`); no
+ * listener's (not TCP/UDP, or no listener on its port): a session's reply or ICMP error, else
+ * dropped nlb_no_listener. Consumes m.
  */
 void nlb_to_zone_ip(struct wctx *w, int in_port, struct rte_mbuf *m, const struct pkt_info *pi,
 		    int inspected);
