@@ -7,7 +7,7 @@
 #define SL_BPF_PROG_TOO_BIG_H
 
 /*
- * local_too_big: the packet does not fit once encapsulated. The frame becomes the ICMP
+ * eg_too_big: the packet does not fit once encapsulated. The frame becomes the ICMP
  * fragmentation-needed / packet-too-big (built by core/icmp.h in the scratch buffer, from a
  * copy of the packet's head) and goes back to the sender; the packet counts mtu_exceeded.
  */
