@@ -31,6 +31,7 @@
 #include "dataplane/core/nd.h"
 #include "dataplane/core/nlb.h"
 #include "dataplane/core/pkt.h"
+#include "dataplane/core/stage.h"
 #include "dataplane/core/stats.h"
 #include "bpf/sluice.bpf.h"
 
@@ -47,6 +48,14 @@
 #include "bpf/prog/st_icmp.h"
 #include "bpf/prog/st_nlb_term.h"
 #include "bpf/prog/st_nlb_reply.h"
+
+/* The tail-call indices are core/stage.h's stages: one list of stages for both shells. */
+_Static_assert(XDP_STAGE_GW_ENCAP == SL_ST_GW_ENCAP && XDP_STAGE_GW_RETURN == SL_ST_GW_RETURN &&
+		       XDP_STAGE_NLB == SL_ST_NLB && XDP_STAGE_ICMP == SL_ST_ICMP &&
+		       XDP_STAGE_NLB_TERM == SL_ST_NLB_TERM &&
+		       XDP_STAGE_NLB_REPLY == SL_ST_NLB_REPLY &&
+		       XDP_STAGE_TOO_BIG == SL_ST_TOO_BIG && XDP_STAGE_MAX == SL_ST_N_PROGS,
+	       "XDP_STAGE_* (bpf/xdp_shared.h) in core/stage.h's order");
 
 /* ---- entry ---- */
 

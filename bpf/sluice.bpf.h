@@ -9,15 +9,10 @@
 #include "dataplane/core/bucket.h"
 #include "dataplane/core/frag.h"
 #include "dataplane/core/nat.h"
+#include "dataplane/core/stage.h"
 #include "bpf/xdp_shared.h"
 
 #define SL_ETH_ALEN 6
-
-/* Why the entry tail-called sl_nlb (sl_scratch.nlb_mode). */
-#define SL_NLB_ZONE	 0 /* TCP/UDP to the zone IP */
-#define SL_NLB_TRANSIT	 1 /* transit traffic: a target's reply or an ICMP error about a flow */
-#define SL_NLB_LOCAL	 2 /* to one of our addresses: a source-NAT reply or an ICMP error */
-#define SL_NLB_INSPECTED 3 /* back from the listener's inspection chain: balance it */
 
 /*
  * Offsets the stages accept from the scratch state. A frame without the frags flag is at most
@@ -44,20 +39,12 @@ _Static_assert(SL_MAX_FRAME <= SL_FRAME_MASK, "a mask of SL_FRAME_MASK keeps eve
  * the one before it wrote for the same frame.
  */
 struct sl_scratch {
-	/* per packet, from one stage to the next */
-	struct pkt_info pi; /* the packet the next stage works on, offsets from ctx->data */
-	uint64_t now;	    /* us; not set for a GENEVE return until sl_gw_return hands it on */
-	uint32_t port;	    /* ingress port index */
-	uint32_t ifindex;   /* ingress ifindex */
-	int32_t reply_port; /* too-big errors: back to the frame's sender (ingress), or -1 */
-	uint32_t attach;    /* inspection attachment */
-	uint32_t pos;	    /* position in its chain */
-	uint8_t nlb_mode;   /* sl_nlb: SL_NLB_* (why the entry called it) */
-	uint8_t has_attach; /* the ingress port has an inspection attachment */
-	uint8_t nat_undo;   /* sl_too_big_fwd: pi is translated, rw[1] translates it back */
-	uint8_t pad;
-	uint32_t nlb_li, nlb_why; /* sl_icmp: the RST answer's listener and drop reason */
-	uint32_t mtu;		  /* sl_too_big_fwd: the egress port's MTU */
+	/*
+	 * per packet, from one stage to the next: core/stage.h's struct sl_pktctx (pi, now,
+	 * port, ifindex, reply_port, attach, pos, nlb_mode, has_attach, nat_undo: rw[1]
+	 * translates pi back, nlb_li, nlb_why, mtu)
+	 */
+	SL_PKTCTX_FIELDS
 	/* work areas of the stages (the stack of a stage and its calls is 512 bytes) */
 	struct flow_key fk;
 	struct flow_key ck;  /* sl_gw_encap: the cookie's key (a fragment's own view) */
@@ -77,5 +64,8 @@ struct sl_scratch {
 	struct bucket icmp;	  /* ICMP errors sent (core/bucket.h, as sluice-dp's per lcore) */
 	uint8_t buf[SL_BUF_SIZE]; /* checksum and ICMP work area */
 };
+_Static_assert(__builtin_offsetof(struct sl_scratch, mtu) ==
+		       __builtin_offsetof(struct sl_pktctx, mtu),
+	       "the scratch starts with the per-packet context of core/stage.h");
 
 #endif /* SL_SLUICE_BPF_H */

@@ -69,7 +69,7 @@ struct xdp_port {
 	uint8_t addr6[XDP_PORT_ADDRS][16];
 	uint8_t plen6[XDP_PORT_ADDRS];
 	uint32_t geneve_src; /* GENEVE sent out of this port comes from here: node.geneve_address,
-			      * else addr4[0] (network order; sluice-dp's gw_geneve_src) */
+			      * else addr4[0] (network order; sluice-dp's wk_geneve_src) */
 };
 _Static_assert(sizeof(struct xdp_port) == 200, "xdp_port size");
 

@@ -13,6 +13,12 @@ struct sl_hop {
 	__u8 dmac[SL_ETH_ALEN];
 };
 
+/* What sl_fib and sl_route return for a lookup that found no way out: the drop reason + 1. */
+static __always_inline int sl_no_way(unsigned int hop)
+{
+	return egress_hop_drop(hop, 0) + 1; /* core/egress.h, as sluice-dp's egress.c */
+}
+
 /*
  * bpf_fib_lookup for live mode: 0, or a drop reason + 1. oif 0: route daddr as the kernel
  * would forward it from the ingress interface; else resolve daddr out of interface oif only
@@ -40,7 +46,7 @@ static __always_inline int sl_fib(struct xdp_md *ctx, struct sl_env *e, __u8 fam
 		__builtin_memcpy(fp->ipv6_dst, daddr, 16);
 	rc = bpf_fib_lookup(ctx, fp, sizeof(*fp), oif ? BPF_FIB_LOOKUP_OUTPUT : 0);
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
-		return SL_DROP_NO_ROUTE + 1;
+		return sl_no_way(EGRESS_NO_ROUTE);
 	/* the kernel filled in the egress ifindex and the next hop */
 	nk = &e->s->nhk;
 	__builtin_memset(nk, 0, sizeof(*nk));
@@ -54,7 +60,7 @@ static __always_inline int sl_fib(struct xdp_md *ctx, struct sl_env *e, __u8 fam
 	now = e->s->nh_now = bpf_ktime_get_ns();
 	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) { /* have it resolved */
 		bpf_map_update_elem(&sl_resolve, nk, &e->s->nh_now, BPF_NOEXIST);
-		return SL_DROP_NEIGH_UNRESOLVED + 1;
+		return sl_no_way(EGRESS_NEIGH_UNRESOLVED);
 	}
 	/*
 	 * In use: the kernel never sees this traffic, so its entry would go STALE and stay so,
@@ -68,7 +74,7 @@ static __always_inline int sl_fib(struct xdp_md *ctx, struct sl_env *e, __u8 fam
 	ifi = fp->ifindex;
 	h->port = bpf_map_lookup_elem(&sl_ports, &ifi);
 	if (!h->port)
-		return SL_DROP_NO_ROUTE + 1; /* not one of sluice's interfaces */
+		return sl_no_way(EGRESS_NO_ROUTE); /* not one of sluice's interfaces */
 	__builtin_memcpy(h->dmac, fp->dmac, SL_ETH_ALEN);
 	return 0;
 }
@@ -97,7 +103,7 @@ static __always_inline int sl_route(struct xdp_md *ctx, struct sl_env *e, __u8 f
 		__builtin_memcpy(&k.addr, daddr, 4);
 		r = bpf_map_lookup_elem(&sl_routes4, &k);
 		if (!r)
-			return e->node->replay ? SL_DROP_NO_ROUTE + 1
+			return e->node->replay ? sl_no_way(EGRESS_NO_ROUTE)
 					       : sl_fib(ctx, e, 4, daddr, h, 0);
 		ifi = r->ifindex;
 		pidx = r->port;
@@ -118,7 +124,7 @@ static __always_inline int sl_route(struct xdp_md *ctx, struct sl_env *e, __u8 f
 		__builtin_memcpy(k.addr, daddr, 16);
 		r = bpf_map_lookup_elem(&sl_routes6, &k);
 		if (!r)
-			return e->node->replay ? SL_DROP_NO_ROUTE + 1
+			return e->node->replay ? sl_no_way(EGRESS_NO_ROUTE)
 					       : sl_fib(ctx, e, 6, daddr, h, 0);
 		ifi = r->ifindex;
 		pidx = r->port;
@@ -131,18 +137,18 @@ static __always_inline int sl_route(struct xdp_md *ctx, struct sl_env *e, __u8 f
 	}
 	h->port = bpf_map_lookup_elem(&sl_portv, &pidx);
 	if (!h->port)
-		return SL_DROP_NO_ROUTE + 1;
+		return sl_no_way(EGRESS_NO_ROUTE);
 	if (!nb) {
 		struct xdp_port *port = h->port;
 		int ret;
 
 		if (e->node->replay)
-			return SL_DROP_NEIGH_UNRESOLVED + 1;
+			return sl_no_way(EGRESS_NEIGH_UNRESOLVED);
 		/* The kernel's neighbour of our next hop: ask the FIB for the next hop itself. */
 		ret = sl_fib(ctx, e, family, nh_addr, h, ifi);
 		if (ret || h->port->ifindex != port->ifindex) {
 			h->port = port;
-			return SL_DROP_NEIGH_UNRESOLVED + 1;
+			return sl_no_way(EGRESS_NEIGH_UNRESOLVED);
 		}
 	}
 	if (nb)
@@ -218,7 +224,7 @@ static __always_inline int sl_forward_too_big(struct xdp_md *ctx, struct sl_env 
 }
 
 /*
- * gw_forward: the IP packet of pi to its destination, with a new Ethernet header, if it fits
+ * eg_forward: the IP packet of pi to its destination, with a new Ethernet header, if it fits
  * the egress port. undo: pi was translated (sl_nat_apply left the way back in s->rw[1]).
  */
 static __always_inline int sl_forward(struct xdp_md *ctx, struct sl_env *e,

@@ -26,6 +26,13 @@
 #define DP_TX_BUF    (DP_BURST * 2)
 #define DP_MAX_RXQ   16 /* RX queues per port */
 
+/* An address of a port (or the zone IP), compiled from the configuration (local_compile). */
+struct dp_addr {
+	uint8_t family;	  /* 4 or 6 */
+	uint8_t plen;	  /* prefix length: the port's subnet */
+	uint8_t addr[16]; /* network order; IPv4 in the first 4 bytes */
+};
+
 struct dp_port {
 	uint16_t port_id;
 	uint16_t mtu;
@@ -36,6 +43,10 @@ struct dp_port {
 	uint8_t addr6[16]; /* first IPv6 address */
 	uint8_t has6;
 	int attach; /* inspection attachment whose `from` names this port, or -1 */
+	/* ARP/ND: the port's addresses (its subnets), and whether the zone IP lives here */
+	uint8_t n_addrs;
+	uint8_t zone_here;
+	struct dp_addr addrs[CFG_PORT_ADDRS_MAX];
 	char name[CFG_NAME_MAX];
 	/* exception path (excp.c): the port's kernel interface, a net_tap ethdev */
 	uint8_t has_kif;
@@ -63,6 +74,10 @@ struct dp {
 	struct dp_port ports[DP_MAX_PORTS];
 	unsigned int n_ports;
 	struct localtab local; /* the node's addresses, zone IPs, subnet edges (lib/localtab.h) */
+	/* compiled at start (local_compile): what the packet path reads instead of dp.cfg */
+	struct dp_addr zone;	       /* this node's zone IP; family 0: none */
+	struct sl_node_view node_view; /* core/classify.h */
+	uint64_t excp_rate;	       /* node.exception_rate (excp.c) */
 	uint32_t maglev_size;
 	uint32_t n_targets_total; /* counter slots: n_groups * RT_SLOTS */
 	/*

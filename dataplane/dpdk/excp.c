@@ -246,7 +246,7 @@ void excp_close_all(void)
 
 void excp_to_kernel(struct wctx *w, unsigned int port, struct rte_mbuf *m)
 {
-	uint64_t rate = dp.cfg->node.exception_rate;
+	uint64_t rate = dp.excp_rate;
 
 	if (!bucket_take(&w->excp, w->now, rate,
 			 RTE_MAX(rate / EXCP_BURST_DIV, (uint64_t)EXCP_BURST_MIN))) {

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * gw.c - the inspection path on DPDK: choose an appliance for a flow, wrap the packet in
- * GENEVE for it, validate what appliances send back, and pass the inner packet on to the next
- * group of the chain or to its destination. The decisions are core/gwlb.h's; this file moves
- * bytes between mbufs.
+ * gw.c - the inspection path on DPDK, the stages SL_ST_GW_ENCAP (choose an appliance for a
+ * flow, wrap the packet in GENEVE for it) and SL_ST_GW_RETURN (validate what appliances send
+ * back, and name the inner packet's next stage: the next group of the chain, the load balancer
+ * or its destination). The decisions are core/gwlb.h's; this file moves bytes between mbufs.
  */
 #include <string.h>
 
@@ -13,24 +13,16 @@
 
 #include "dataplane/core/cookie.h"
 #include "dataplane/core/csum.h"
+#include "dataplane/core/egress.h"
 #include "dataplane/core/geneve.h"
 #include "dataplane/core/gwlb.h"
 #include "dataplane/core/gwlb_table.h"
 #include "dataplane/core/nat.h"
 #include "dataplane/dpdk/flowtab.h"
 #include "dataplane/dpdk/fragtab.h"
-#include "dataplane/dpdk/nlb.h"
 #include "dataplane/dpdk/route.h"
 #include "dataplane/dpdk/rt.h"
 #include "dataplane/dpdk/worker.h"
-
-/* Keep only the IP packet described by pi in m (drop L2 header, VLAN tags, padding). */
-static void gw_strip_to_l3(struct rte_mbuf *m, const struct pkt_info *pi)
-{
-	rte_pktmbuf_adj(m, pi->l3_off);
-	if (m->pkt_len > pi->l3_len)
-		rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - pi->l3_len));
-}
 
 /*
  * The target slot for a flow of group gi (core/gwlb_table.h gwlb_choose over the flow table
@@ -73,99 +65,13 @@ static int gw_choose(struct wctx *w, unsigned int gi, const struct rt_group *g,
 	return c.slot;
 }
 
-/*
- * Why m could not be forwarded: `r`, or own_frame_unsent when m is a frame of our own (an RST,
- * counted by its event when sent), so that every drop reason but that one is a received frame's.
- */
-static inline enum sl_drop gw_lost(enum sl_event ev, enum sl_drop r)
+enum sl_stage gw_encap(struct wctx *w)
 {
-	return ev == SL_EV_NLB_RST ? SL_DROP_OWN_UNSENT : r;
-}
-
-/*
- * pi in m is too big for its egress port (pkt_egress_mtu's verdict; mtu: what fits): the ICMP
- * error (local_too_big; reply_port as there) quotes the packet as it arrived, translated back
- * by `undo` when it was translated.
- */
-static void gw_too_big(struct wctx *w, int reply_port, struct rte_mbuf *m,
-		       const struct pkt_info *pi, uint16_t mtu, int verdict,
-		       const struct nat_rewrite *undo)
-{
-	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
-	struct pkt_info orig;
-
-	if (undo && verdict == PKT_MTU_ICMP) {
-		if (nat_rewrite(data, data + m->data_len, pi, undo) ||
-		    pkt_parse_ip(data, pi->l3_off, data + m->data_len, pi->family, &orig)) {
-			wk_drop(w, m, SL_DROP_MTU_EXCEEDED);
-			return;
-		}
-		pi = &orig;
-	}
-	local_too_big(w, reply_port, m, pi, mtu, verdict);
-}
-
-void gw_forward_nat(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi, enum sl_event ev,
-		    const struct nat_rewrite *undo)
-{
-	struct rte_ether_addr mac;
-	struct rte_ether_hdr *eth;
-	uint8_t nh[16];
-	unsigned int port;
-	int ret, verdict;
-
-	if (route_lookup(dp.routes, pi->family, pi->daddr, &port, nh)) {
-		wk_drop(w, m, gw_lost(ev, SL_DROP_NO_ROUTE));
-		return;
-	}
-	ret = local_resolve(w, port, pi->family, nh, &mac);
-	if (ret) {
-		wk_drop(w, m, gw_lost(ev, local_resolve_drop(ret)));
-		return;
-	}
-	verdict = pkt_egress_mtu(pi, 0, dp.ports[port].mtu);
-	if (unlikely(verdict != PKT_MTU_FITS)) {
-		if (ev == SL_EV_NLB_RST) /* our own reset: 40 bytes, never; counted if it were */
-			wk_drop(w, m, SL_DROP_OWN_UNSENT);
-		else
-			gw_too_big(w, -1, m, pi, dp.ports[port].mtu, verdict, undo);
-		return;
-	}
-	gw_strip_to_l3(m, pi);
-	eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN);
-	if (!eth) {
-		wk_drop(w, m, gw_lost(ev, SL_DROP_NO_MBUF));
-		return;
-	}
-	eth->dst_addr = mac;
-	eth->src_addr = dp.ports[port].mac;
-	eth->ether_type =
-		rte_cpu_to_be_16(pi->family == 4 ? RTE_ETHER_TYPE_IPV4 : RTE_ETHER_TYPE_IPV6);
-	w->st->events[ev]++;
-	wk_tx(w, port, m);
-}
-
-void gw_forward(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi, enum sl_event ev)
-{
-	gw_forward_nat(w, m, pi, ev, NULL);
-}
-
-/* node.geneve_address (the same in every generation), else the port's first IPv4 address */
-static inline uint32_t gw_src(const struct rt_state *s, unsigned int port)
-{
-	return s->geneve_src ? s->geneve_src : dp.ports[port].addr4;
-}
-
-uint32_t gw_geneve_src(unsigned int port)
-{
-	return gw_src(__atomic_load_n(&dp.state, __ATOMIC_ACQUIRE), port);
-}
-
-void gw_encap_nat(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct pkt_info *pi,
-		  unsigned int attach, unsigned int pos, const struct nat_rewrite *undo)
-{
-	const struct gwlb_attach *att = &w->s->attach[attach];
-	unsigned int gi = att->chain[pos], port;
+	struct wk_pkt *p = &w->pkt;
+	const struct pkt_info *pi = &p->c.pi;
+	struct rte_mbuf *m = p->m;
+	const struct gwlb_attach *att = &w->s->attach[p->c.attach];
+	unsigned int gi = att->chain[p->c.pos], port, hop;
 	const struct rt_group *g = &w->s->groups[gi];
 	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
 	const struct gwlb_target *t;
@@ -176,7 +82,7 @@ void gw_encap_nat(struct wctx *w, int reply_port, struct rte_mbuf *m, const stru
 	struct pkt_info sp, own;
 	uint8_t nh[16], *hdr;
 	uint32_t hash;
-	int slot, ret, verdict;
+	int slot, verdict;
 
 	/*
 	 * Steered (flow key, pin, GENEVE source port) as its datagram's first fragment decides
@@ -196,37 +102,35 @@ void gw_encap_nat(struct wctx *w, int reply_port, struct rte_mbuf *m, const stru
 	hash = flow_key_hash(&fk);
 	slot = gw_choose(w, gi, g, &fk, hash, pi->proto);
 	if (slot == GWLB_PICK_BYPASS) {
-		gw_forward_nat(w, m, pi, SL_EV_BYPASS, undo);
-		return;
+		p->ev = SL_EV_BYPASS; /* translated or not, as it came */
+		return SL_ST_FORWARD;
 	}
 	if (slot < 0) {
 		wk_drop(w, m, (enum sl_drop)(-slot - 1));
-		return;
+		return SL_ST_DONE;
 	}
 	t = &g->tgt[slot];
-	if (route_lookup(dp.routes, 4, (const uint8_t *)&t->addr, &port, nh)) {
-		wk_drop(w, m, SL_DROP_NO_ROUTE);
-		return;
-	}
-	ret = local_resolve(w, port, 4, nh, &mac);
-	if (ret) {
-		wk_drop(w, m, local_resolve_drop(ret));
-		return;
+	hop = route_lookup(dp.routes, 4, (const uint8_t *)&t->addr, &port, nh)
+		      ? EGRESS_NO_ROUTE
+		      : eg_resolve(w, port, 4, nh, &mac);
+	if (hop != EGRESS_HOP_OK) {
+		wk_drop(w, m, (enum sl_drop)egress_hop_drop(hop, 0));
+		return SL_ST_DONE;
 	}
 	verdict = pkt_egress_mtu(pi, GWLB_ENCAP_OVERHEAD, dp.ports[port].mtu);
-	if (unlikely(verdict != PKT_MTU_FITS)) {
-		gw_too_big(w, reply_port, m, pi, dp.ports[port].mtu - GWLB_ENCAP_OVERHEAD, verdict,
-			   undo);
-		return;
+	if (unlikely(verdict != PKT_MTU_FITS)) { /* the error out of c.reply_port, if set */
+		p->verdict = verdict;
+		p->c.mtu = dp.ports[port].mtu - GWLB_ENCAP_OVERHEAD;
+		return SL_ST_TOO_BIG;
 	}
-	gwlb_encap_plan(dp.secret, att, t, &ck, hash, pi->family, gw_src(w->s, port), w->s->ttl,
-			&e);
+	gwlb_encap_plan(dp.secret, att, t, &ck, hash, pi->family, wk_geneve_src(w->s, port),
+			w->s->ttl, &e);
 
-	gw_strip_to_l3(m, pi);
+	wk_strip_to_l3(m, pi);
 	hdr = (uint8_t *)rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN + GWLB_ENCAP_OVERHEAD);
 	if (!hdr) {
 		wk_drop(w, m, SL_DROP_NO_MBUF);
-		return;
+		return SL_ST_DONE;
 	}
 	eth = (struct rte_ether_hdr *)hdr;
 	eth->dst_addr = mac;
@@ -237,16 +141,19 @@ void gw_encap_nat(struct wctx *w, int reply_port, struct rte_mbuf *m, const stru
 	w->st->t_pkts[RT_GIDX(gi, slot)]++;
 	w->st->t_bytes[RT_GIDX(gi, slot)] += pi->l3_len;
 	wk_tx(w, port, m);
+	return SL_ST_DONE;
 }
 
-void gw_encap(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct pkt_info *pi,
-	      unsigned int attach, unsigned int pos)
+/*
+ * A GENEVE return (UDP to 6081, to one of our addresses) validated; its inner packet goes on
+ * to the next group of the chain (SL_ST_GW_ENCAP), the load balancer (SL_ST_NLB) or its
+ * destination (SL_ST_FORWARD).
+ */
+enum sl_stage gw_return(struct wctx *w)
 {
-	gw_encap_nat(w, reply_port, m, pi, attach, pos, NULL);
-}
-
-void gw_return(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struct pkt_info *pi)
-{
+	struct wk_pkt *p = &w->pkt;
+	struct rte_mbuf *m = p->m;
+	const struct pkt_info *pi = &p->c.pi;
 	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
 	const uint8_t *udp = data + pi->l4_off, *end = data + pi->l3_off + pi->l3_len;
 	const struct gwlb_attach *att;
@@ -259,29 +166,28 @@ void gw_return(struct wctx *w, unsigned int port, struct rte_mbuf *m, const stru
 	uint32_t appliance, pos, gi;
 	int ret, zone;
 
-	(void)port;
 	udp_len = sl_get_be16(udp + 4);
 	if (pi->family != 4 || udp_len < 8 || udp + udp_len > end) {
 		wk_drop(w, m, pi->family != 4 ? SL_DROP_LOCAL_UNHANDLED : SL_DROP_GENEVE_TRUNCATED);
-		return;
+		return SL_ST_DONE;
 	}
 	end = udp + udp_len;
 	ret = geneve_gwlb_parse(udp + 8, end, &meta, &hlen);
 	if (ret) {
 		wk_drop(w, m, (enum sl_drop)gwlb_geneve_drop((unsigned int)-ret));
-		return;
+		return SL_ST_DONE;
 	}
 	a = rt_map_find(&w->s->by_endpoint, meta.endpoint_id);
 	if (!a) {
 		wk_drop(w, m, SL_DROP_GENEVE_UNKNOWN_ENDPOINT);
-		return;
+		return SL_ST_DONE;
 	}
 	att = &w->s->attach[*a];
 	memcpy(&appliance, pi->saddr, 4);
 	ret_pos = rt_map_find(&w->s->by_appliance, gwlb_ret_key(*a, appliance));
 	if (!ret_pos) {
 		wk_drop(w, m, SL_DROP_GENEVE_UNKNOWN_APPLIANCE);
-		return;
+		return SL_ST_DONE;
 	}
 	pos = gwlb_ret_pos(*ret_pos);
 	gi = att->chain[pos];
@@ -289,41 +195,47 @@ void gw_return(struct wctx *w, unsigned int port, struct rte_mbuf *m, const stru
 	if (gwlb_udp_csum_verify(sl_get_be16(udp + 6), g->udp_csum) &&
 	    !csum_l4_ok(4, pi->saddr, pi->daddr, IPPROTO_UDP_, udp, udp_len)) {
 		wk_drop(w, m, SL_DROP_GENEVE_UDP_CHECKSUM);
-		return;
+		return SL_ST_DONE;
 	}
 	ret = pkt_parse_ip(data, (uint16_t)(pi->l4_off + 8 + hlen), end,
 			   meta.proto == ETHERTYPE_IPV4 ? 4 : 6, &in);
 	if (ret) {
 		wk_drop(w, m, SL_DROP_GENEVE_BAD_INNER);
-		return;
+		return SL_ST_DONE;
 	}
 	/* the packet sluice forwards: its header checksum as the entry checks every frame's */
 	if (in.family == 4 &&
 	    !csum_ipv4_hdr_ok(data + in.l3_off, (uint32_t)(data[in.l3_off] & 0x0f) * 4)) {
 		wk_drop(w, m, SL_DROP_IPV4_CHECKSUM);
-		return;
+		return SL_ST_DONE;
 	}
 	gwlb_flow_key(data, end, &in, g->stickiness, &fk);
 	if (cookie_make(dp.secret, &fk, appliance, meta.endpoint_id) != meta.cookie) {
 		wk_drop(w, m, SL_DROP_GENEVE_BAD_COOKIE);
-		return;
+		return SL_ST_DONE;
 	}
 	DP_EVENT(w->st, DECAP);
 	w->st->t_returns[RT_GIDX(gi, gwlb_ret_slot(*ret_pos))]++;
-	zone = nlb_is_zone_ip(in.family, in.daddr);
+	zone = wk_is_zone_ip(in.family, in.daddr);
 	switch (gwlb_return_verdict(pos, att->n_chain, &in, zone,
 				    zone ? PKT_DST_OWN : wk_dst_kind(in.family, in.daddr))) {
 	case GWLB_RET_MARTIAN:
 		wk_drop(w, m, SL_DROP_MARTIAN_DST);
-		break;
+		return SL_ST_DONE;
 	case GWLB_RET_NEXT:
-		gw_encap(w, -1, m, &in, *a, pos + 1);
-		break;
+		p->c.pi = in;
+		p->c.reply_port = -1;
+		p->c.attach = *a;
+		p->c.pos = pos + 1;
+		return SL_ST_GW_ENCAP;
 	case GWLB_RET_NLB: /* inspected, now balance it */
-		nlb_to_zone_ip(w, -1, m, &in, 1);
-		break;
+		p->c.pi = in;
+		p->c.reply_port = -1;
+		p->c.nlb_mode = SL_NLB_INSPECTED;
+		return SL_ST_NLB;
 	default:
-		gw_forward(w, m, &in, SL_EV_FORWARD);
-		break;
+		p->c.pi = in;
+		p->ev = SL_EV_FORWARD;
+		return SL_ST_FORWARD;
 	}
 }

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * local.c - the duties of a host on each port: answer ARP and ping for our addresses, learn
- * neighbours, ask for unknown next hops, and send ICMP "too big" errors for packets that would
- * not fit once encapsulated. ICMP errors are rate-limited per lcore. On a port with a kernel
- * interface, what is ours but not handled here goes to the kernel (excp.c).
+ * neighbours, and sort what is ours (the stages SL_ST_ARP, SL_ST_LOCAL, SL_ST_UNCLAIMED: a
+ * GENEVE return, the zone IP or a source-NAT reply go on to their stage). On a port with a
+ * kernel interface, what is ours but not handled here goes to the kernel (excp.c). Asking for
+ * unknown next hops and the too-big errors are egress.c's. local_compile compiles what the
+ * per-packet lookups read (the ports' addresses, the zone IP) once at start.
  */
 #include <string.h>
 
@@ -11,46 +13,77 @@
 #include <rte_mbuf.h>
 
 #include "dataplane/core/arp.h"
-#include "dataplane/core/egress.h"
 #include "dataplane/core/geneve.h"
 #include "dataplane/core/gwlb.h"
 #include "dataplane/core/icmp.h"
 #include "dataplane/core/nd.h"
 #include "dataplane/dpdk/neigh.h"
-#include "dataplane/dpdk/nlb.h"
-#include "dataplane/dpdk/route.h"
 #include "dataplane/dpdk/worker.h"
 
+static int local_addr_in(const struct dp_addr *net, uint8_t family, const uint8_t *a)
+{
+	unsigned int full = net->plen / 8, rest = net->plen % 8;
+
+	if (net->family != family || memcmp(net->addr, a, full))
+		return 0;
+	return !rest || !((net->addr[full] ^ a[full]) & (uint8_t)(0xff << (8 - rest)));
+}
+
+/* Is a in one of the port's subnets? */
 static int local_in_subnet(unsigned int port, uint8_t family, const uint8_t *a)
 {
-	const struct cfg_port *pc = &dp.cfg->ports[port];
+	const struct dp_port *p = &dp.ports[port];
 	unsigned int i;
 
-	for (i = 0; i < pc->n_addrs; i++) {
-		const struct cfg_addr *pa = &pc->addrs[i];
-		unsigned int full = pa->plen / 8, rest = pa->plen % 8;
-
-		if (pa->family != family || memcmp(pa->addr, a, full))
-			continue;
-		if (rest && ((pa->addr[full] ^ a[full]) & (uint8_t)(0xff << (8 - rest))))
-			continue;
-		return 1;
-	}
+	for (i = 0; i < p->n_addrs; i++)
+		if (local_addr_in(&p->addrs[i], family, a))
+			return 1;
 	return 0;
 }
 
+/* Is a an address the port answers ARP/ND for: its own, or the zone IP on its port? */
 static int local_is_port_addr(unsigned int port, uint8_t family, const uint8_t *a)
 {
-	const struct cfg_port *pc = &dp.cfg->ports[port];
+	const struct dp_port *p = &dp.ports[port];
 	unsigned int i;
 
-	if (nlb_zone_port() == (int)port && nlb_is_zone_ip(family, a))
+	if (p->zone_here && wk_is_zone_ip(family, a))
 		return 1; /* the zone IP lives on the port whose subnet holds it */
-	for (i = 0; i < pc->n_addrs; i++)
-		if (pc->addrs[i].family == family &&
-		    !memcmp(pc->addrs[i].addr, a, family == 4 ? 4 : 16))
+	for (i = 0; i < p->n_addrs; i++)
+		if (p->addrs[i].family == family &&
+		    !memcmp(p->addrs[i].addr, a, family == 4 ? 4 : 16))
 			return 1;
 	return 0;
+}
+
+void local_compile(const struct config *cfg)
+{
+	unsigned int i, j;
+	int zone_port = -1;
+
+	memset(&dp.zone, 0, sizeof(dp.zone));
+	for (i = 0; i < cfg->n_zones; i++)
+		if (!strcmp(cfg->zones[i].name, cfg->node.zone)) {
+			dp.zone.family = cfg->zones[i].address.family;
+			memcpy(dp.zone.addr, cfg->zones[i].address.addr, 16);
+		}
+	for (i = 0; i < cfg->n_ports && i < DP_MAX_PORTS; i++) {
+		struct dp_port *p = &dp.ports[i];
+
+		p->n_addrs = (uint8_t)cfg->ports[i].n_addrs;
+		for (j = 0; j < p->n_addrs; j++) {
+			p->addrs[j].family = cfg->ports[i].addrs[j].family;
+			p->addrs[j].plen = cfg->ports[i].addrs[j].plen;
+			memcpy(p->addrs[j].addr, cfg->ports[i].addrs[j].addr, 16);
+		}
+		/* the zone IP lives on the first port whose subnet holds it (as nlb.c finds it) */
+		if (dp.zone.family && zone_port < 0 &&
+		    local_in_subnet(i, dp.zone.family, dp.zone.addr))
+			zone_port = (int)i;
+		p->zone_here = zone_port == (int)i;
+	}
+	dp.node_view = (struct sl_node_view){.has_listeners = !!cfg->n_listeners, .nlb_v6 = 1};
+	dp.excp_rate = cfg->node.exception_rate;
 }
 
 /*
@@ -76,7 +109,8 @@ static void local_unhandled(struct wctx *w, unsigned int port, struct rte_mbuf *
  * rest arp_invalid. A sender MAC no neighbour can have (multicast, broadcast, zero) is refused
  * whole: neither learned, answered nor handed on.
  */
-void local_arp(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struct pkt_info *pi)
+static void local_arp_do(struct wctx *w, unsigned int port, struct rte_mbuf *m,
+			 const struct pkt_info *pi)
 {
 	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
 	struct arp_info a;
@@ -127,87 +161,10 @@ void local_arp(struct wctx *w, unsigned int port, struct rte_mbuf *m, const stru
 	}
 }
 
-void local_arp_request(struct wctx *w, unsigned int port, const uint8_t *target)
+enum sl_stage local_arp(struct wctx *w)
 {
-	struct rte_mbuf *m;
-	uint32_t tip;
-	uint8_t *out;
-
-	if (!dp.ports[port].addr4)
-		return;
-	m = rte_pktmbuf_alloc(dp.pool);
-	if (!m) {
-		w->st->drops[SL_DROP_OWN_UNSENT]++;
-		return;
-	}
-	memcpy(&tip, target, 4);
-	out = (uint8_t *)rte_pktmbuf_append(m, 42);
-	if (!out || arp_request_build(out, 42, dp.ports[port].mac.addr_bytes, dp.ports[port].addr4,
-				      tip) != 42) {
-		wk_drop(w, m, SL_DROP_OWN_UNSENT);
-		return;
-	}
-	DP_EVENT(w->st, ARP_REQUEST);
-	wk_tx(w, port, m);
-}
-
-static void local_nd_solicit(struct wctx *w, unsigned int port, const uint8_t *target)
-{
-	struct rte_mbuf *m;
-	uint8_t *out;
-
-	if (!dp.ports[port].has6)
-		return;
-	m = rte_pktmbuf_alloc(dp.pool);
-	if (!m) {
-		w->st->drops[SL_DROP_OWN_UNSENT]++;
-		return;
-	}
-	out = (uint8_t *)rte_pktmbuf_append(m, ND_FRAME_LEN);
-	if (!out || nd_ns_build(out, ND_FRAME_LEN, dp.ports[port].mac.addr_bytes,
-				dp.ports[port].addr6, target) != ND_FRAME_LEN) {
-		wk_drop(w, m, SL_DROP_OWN_UNSENT);
-		return;
-	}
-	DP_EVENT(w->st, ND_SOLICIT);
-	wk_tx(w, port, m);
-}
-
-int local_resolve(struct wctx *w, unsigned int port, uint8_t family, const uint8_t *addr,
-		  struct rte_ether_addr *mac)
-{
-	uint32_t gen = neigh_gen(), a4 = 0;
-	unsigned int slot = 0;
-	int res, pos;
-
-	if (family == 4) { /* the appliances' and routers' MACs, without a hash lookup */
-		memcpy(&a4, addr, 4);
-		slot = (a4 * 2654435761u) >> 24 & (WK_NCACHE - 1);
-		if (w->ncache[slot].addr == a4 && w->ncache[slot].gen == gen + 1 &&
-		    w->now < w->ncache[slot].until) {
-			*mac = w->ncache[slot].mac;
-			return 0;
-		}
-	}
-	res = neigh_resolve(family, addr, w->now, mac, &pos);
-	if (res & NEIGH_RES_REQUEST) {
-		if (family == 4)
-			local_arp_request(w, port, addr);
-		else
-			local_nd_solicit(w, port, addr);
-	}
-	if (res & NEIGH_RES_FULL)
-		return -ENOSPC;
-	if (!(res & NEIGH_RES_FORWARD))
-		return -ENOENT;
-	if (family == 4 && !(res & NEIGH_RES_REQUEST)) {
-		/* the table sees this lcore's use of the entry at least every WK_NCACHE_US */
-		w->ncache[slot].addr = a4;
-		w->ncache[slot].gen = gen + 1; /* 0 never matches: zeroed entries */
-		w->ncache[slot].mac = *mac;
-		w->ncache[slot].until = w->now + WK_NCACHE_US;
-	}
-	return 0;
+	local_arp_do(w, w->pkt.c.port, w->pkt.m, &w->pkt.c.pi);
+	return SL_ST_DONE;
 }
 
 /*
@@ -299,110 +256,65 @@ static void local_echo(struct wctx *w, unsigned int port, struct rte_mbuf *m,
 
 /*
  * An ICMP error about our own GENEVE to an appliance (gwlb_icmp_is_geneve): from the address
- * gw.c sends it from, assuming the error comes back by the port facing the appliance.
+ * gw.c sends it from (wk_geneve_src), assuming the error comes back by the port facing the
+ * appliance.
  */
-static int local_icmp_is_geneve(unsigned int port, const struct rte_mbuf *m,
+static int local_icmp_is_geneve(const struct wctx *w, unsigned int port, const struct rte_mbuf *m,
 				const struct pkt_info *pi)
 {
 	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
 
-	return gwlb_icmp_is_geneve(data, data + m->data_len, pi, gw_geneve_src(port));
+	return gwlb_icmp_is_geneve(data, data + m->data_len, pi, wk_geneve_src(w->s, port));
 }
 
-/* Classified by sl_classify_local (core/classify.h); this shell answers ND and ping itself. */
-void local_ip(struct wctx *w, unsigned int port, struct rte_mbuf *m, const struct pkt_info *pi,
-	      unsigned int kind)
+/* What is ours and no module handles: an ICMP error about our GENEVE, or local_unhandled. */
+static enum sl_stage local_rest(struct wctx *w, const struct wk_pkt *p, enum sl_class c,
+				uint16_t drop)
 {
+	if (c == SL_CLASS_ICMP_ERR && local_icmp_is_geneve(w, p->c.port, p->m, &p->c.pi))
+		wk_drop(w, p->m, SL_DROP_GENEVE_ICMP);
+	else /* BGP, BFD, SSH, multicast, ... */
+		local_unhandled(w, p->c.port, p->m, (enum sl_drop)drop);
+	return SL_ST_DONE;
+}
+
+/*
+ * Classified by sl_classify_local (core/classify.h); this shell answers ND and ping itself. A
+ * GENEVE return goes on to SL_ST_GW_RETURN, the zone IP and source-NAT replies to SL_ST_NLB.
+ */
+enum sl_stage local_ip(struct wctx *w)
+{
+	struct wk_pkt *p = &w->pkt;
 	const struct sl_node_view nv = wk_node_view();
 	uint16_t drop;
-	enum sl_class c = sl_classify_local(&nv, pi, kind, &drop);
+	enum sl_class c = sl_classify_local(&nv, &p->c.pi, p->kind, &drop);
 
 	switch (c) {
 	case SL_CLASS_ND:
-		local_nd(w, port, m, pi);
-		return;
+		local_nd(w, p->c.port, p->m, &p->c.pi);
+		return SL_ST_DONE;
 	case SL_CLASS_ECHO:
-		local_echo(w, port, m, pi);
-		return;
+		local_echo(w, p->c.port, p->m, &p->c.pi);
+		return SL_ST_DONE;
 	case SL_CLASS_GW_RETURN:
-		gw_return(w, port, m, pi);
-		return;
+		return SL_ST_GW_RETURN;
 	case SL_CLASS_NLB_ZONE:
-		nlb_to_zone_ip(w, (int)port, m, pi, 0); /* one session lookup, either direction */
-		return;
+		p->c.nlb_mode = SL_NLB_ZONE; /* one session lookup, either direction */
+		return SL_ST_NLB;
 	case SL_CLASS_NLB_LOCAL: /* source-NAT replies, errors about flows */
-		if (nlb_try_session(w, (int)port, m, pi))
-			return;
-		c = sl_classify_unclaimed(&nv, pi, &drop);
-		break;
+		p->c.nlb_mode = SL_NLB_LOCAL;
+		return SL_ST_NLB;
 	default:
-		break;
+		return local_rest(w, p, c, drop);
 	}
-	if (c == SL_CLASS_ICMP_ERR && local_icmp_is_geneve(port, m, pi)) {
-		wk_drop(w, m, SL_DROP_GENEVE_ICMP);
-		return;
-	}
-	local_unhandled(w, port, m, (enum sl_drop)drop); /* BGP, BFD, SSH, multicast, ... */
 }
 
-void local_too_big(struct wctx *w, int reply_port, struct rte_mbuf *m, const struct pkt_info *pi,
-		   uint16_t mtu, int verdict)
+/* Ours (SL_NLB_LOCAL), and no session took it: sl_classify_unclaimed's class. */
+enum sl_stage local_unclaimed(struct wctx *w)
 {
-	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
-	struct rte_ether_addr dst;
-	struct rte_ether_hdr *eth;
-	struct rte_mbuf *r;
-	uint8_t nh[16], *out;
-	unsigned int port = 0;
-	uint16_t why;
-	int len;
+	const struct sl_node_view nv = wk_node_view();
+	uint16_t drop;
+	enum sl_class c = sl_classify_unclaimed(&nv, &w->pkt.c.pi, &drop);
 
-	why = egress_too_big_first(verdict);
-	if (!why && reply_port >= 0) { /* straight back to the sender of the frame */
-		port = (unsigned int)reply_port;
-		memcpy(&dst, data + RTE_ETHER_ADDR_LEN, RTE_ETHER_ADDR_LEN);
-	} else if (!why && (route_lookup(dp.routes, pi->family, pi->saddr, &port, nh) ||
-			    neigh_lookup(pi->family, nh, &dst))) {
-		why = SL_DROP_MTU_EXCEEDED;
-	}
-	if (!why)
-		why = egress_too_big_answer(pi->family,
-					    pi->family == 4 ? (const uint8_t *)&dp.ports[port].addr4
-							    : dp.ports[port].addr6,
-					    &w->icmp, w->now);
-	if (why) {
-		wk_drop(w, m, (enum sl_drop)why);
-		return;
-	}
-	r = rte_pktmbuf_alloc(dp.pool);
-	if (!r) {
-		wk_drop(w, m, SL_DROP_NO_MBUF);
-		return;
-	}
-	out = rte_pktmbuf_mtod(r, uint8_t *);
-	if (pi->family == 4)
-		len = icmp4_frag_needed(out + RTE_ETHER_HDR_LEN,
-					rte_pktmbuf_tailroom(r) - RTE_ETHER_HDR_LEN,
-					data + pi->l3_off, pi->l3_len, dp.ports[port].addr4, mtu);
-	else
-		len = icmp6_too_big(out + RTE_ETHER_HDR_LEN,
-				    rte_pktmbuf_tailroom(r) - RTE_ETHER_HDR_LEN, data + pi->l3_off,
-				    pi->l3_len, dp.ports[port].addr6, mtu);
-	if (len < 0) { /* an ICMP error about an ICMP error, and the like: no reply */
-		rte_pktmbuf_free(r);
-		wk_drop(w, m, SL_DROP_MTU_EXCEEDED);
-		return;
-	}
-	rte_pktmbuf_append(r, (uint16_t)(RTE_ETHER_HDR_LEN + len));
-	eth = (struct rte_ether_hdr *)out;
-	eth->dst_addr = dst;
-	eth->src_addr = dp.ports[port].mac;
-	eth->ether_type =
-		rte_cpu_to_be_16(pi->family == 4 ? RTE_ETHER_TYPE_IPV4 : RTE_ETHER_TYPE_IPV6);
-	if (pi->family == 4)
-		DP_EVENT(w->st, ICMP_FRAG_NEEDED);
-	else
-		DP_EVENT(w->st, ICMP6_TOO_BIG);
-	wk_drop(w, m, SL_DROP_MTU_EXCEEDED);
-	wk_tx(w, port, r);
+	return local_rest(w, &w->pkt, c, drop);
 }

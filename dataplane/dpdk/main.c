@@ -211,6 +211,7 @@ static int main_setup_tables(char *err, size_t errlen)
 	ret = main_local_table(cfg, err, errlen);
 	if (ret)
 		return ret;
+	local_compile(cfg);
 	for (i = 0; i < cfg->n_inspections; i++)
 		for (j = 0; j < cfg->inspections[i].n_from; j++) {
 			struct dp_port *p = &dp.ports[cfg->inspections[i].from[j]];

@@ -178,7 +178,7 @@ static void nlb_send_built(struct wctx *w, struct rte_mbuf *r, int len, enum sl_
 		wk_drop(w, r, SL_DROP_OWN_UNSENT);
 		return;
 	}
-	gw_forward(w, r, &pi, ev);
+	eg_send_own(w, r, &pi, ev);
 }
 
 /*
@@ -296,11 +296,11 @@ static void nlb_translate_send(struct wctx *w, struct rte_mbuf *m, const struct 
 	}
 	nat_undo_of(pi, &s->rw[dir], &undo);
 	if (dir == NLB_DIR_REPLY && l->inspect != NLB_NO_INSPECT) { /* inspected on the way out */
-		gw_encap_nat(w, -1, m, &out, (unsigned int)l->inspect, 0, &undo);
+		wk_next_encap(w, -1, m, &out, (unsigned int)l->inspect, 0, &undo);
 		return;
 	}
-	gw_forward_nat(w, m, &out, dir == NLB_DIR_CLIENT ? SL_EV_NLB_FORWARD : SL_EV_NLB_REPLY,
-		       &undo);
+	wk_next_forward(w, m, &out, dir == NLB_DIR_CLIENT ? SL_EV_NLB_FORWARD : SL_EV_NLB_REPLY,
+			&undo);
 }
 
 /*
@@ -448,7 +448,7 @@ void nlb_to_zone_ip(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
 	}
 	l = &nlb_lsn[li];
 	if (l->inspect != NLB_NO_INSPECT && !inspected) {
-		gw_encap(w, in_port, m, pi, (unsigned int)l->inspect, 0);
+		wk_next_encap(w, in_port, m, pi, (unsigned int)l->inspect, 0, NULL);
 		return;
 	}
 	nlb_sess_key_of(pi, &k);
@@ -521,7 +521,7 @@ static int nlb_icmp(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *p
 		wk_drop(w, m, SL_DROP_PARSE_L4);
 		return 1;
 	}
-	gw_forward(w, m, &out, SL_EV_NLB_ICMP);
+	wk_next_forward(w, m, &out, SL_EV_NLB_ICMP, NULL);
 	return 1;
 }
 

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * worker.c - the packet loop: RX bursts from every (port, queue) this worker owns, one pass per
- * packet (parse, classify, local duty or inspection path), TX buffered per port and flushed
- * after each burst; then one burst from each kernel interface (excp.c). Reports RCU quiescence
- * after every round; with --idle-sleep, a round that received nothing sleeps.
+ * worker.c - the packet loop: RX bursts from every (port, queue) this worker owns, each packet
+ * run through its stages (core/stage.h: classify, then the stage each one returns, until done),
+ * TX buffered per port and flushed after each burst; then one burst from each kernel interface
+ * (excp.c). Reports RCU quiescence after every round; with --idle-sleep, a round that received
+ * nothing sleeps.
  */
 #include <string.h>
 
@@ -60,8 +61,11 @@ static inline uint64_t wk_clock(const struct rte_mbuf *m, uint64_t fallback)
 	return fallback;
 }
 
-/* Classification (core/classify.h), then this shell's action for the class. */
-static void wk_packet(struct wctx *w, unsigned int port, struct rte_mbuf *m)
+/*
+ * SL_ST_CLASSIFY: count, parse, classify the frame (core/classify.h): its first stage, or
+ * SL_ST_DONE (dropped). Fills the packet in flight (w->pkt).
+ */
+static inline enum sl_stage wk_classify(struct wctx *w, unsigned int port, struct rte_mbuf *m)
 {
 	const struct dp_port *p = &dp.ports[port];
 	const struct sl_port_view pv = {
@@ -71,9 +75,9 @@ static void wk_packet(struct wctx *w, unsigned int port, struct rte_mbuf *m)
 		.has_kif = p->has_kif,
 	};
 	const struct sl_node_view nv = wk_node_view();
-	struct pkt_info pi;
+	struct wk_pkt *k = &w->pkt;
+	struct pkt_info *pi = &k->c.pi;
 	const uint8_t *data;
-	unsigned int kind = SL_DST_OTHER;
 	enum sl_class c;
 	uint16_t drop;
 	int ret;
@@ -85,43 +89,137 @@ static void wk_packet(struct wctx *w, unsigned int port, struct rte_mbuf *m)
 		if (dp.next_event < dp.n_events)
 			w->s = events_apply(w->now, w->s);
 	}
+	k->m = m;
+	k->c.port = port;
+	k->c.reply_port = (int32_t)port;
+	k->c.nat_undo = 0;
+	k->kind = SL_DST_OTHER;
 	/* longer than any header plus the MTU: it would not fit an mbuf's data room either */
 	if (unlikely(pkt_rx_oversize(m->pkt_len, PKT_MAX_L2_LEN, p->mtu))) {
 		wk_drop(w, m, SL_DROP_RX_OVERSIZE);
-		return;
+		return SL_ST_DONE;
 	}
 	if (unlikely(m->nb_segs > 1) && rte_pktmbuf_linearize(m)) {
 		wk_drop(w, m, SL_DROP_NO_MBUF);
-		return;
+		return SL_ST_DONE;
 	}
 	data = rte_pktmbuf_mtod(m, const uint8_t *);
-	ret = pkt_parse_eth(data, data + m->data_len, &pi);
-	c = sl_classify_frame(&pv, m->pkt_len, ret, &pi, data, &drop);
-	if (unlikely(c == SL_CLASS_ARP)) {
-		local_arp(w, port, m, &pi);
-		return;
-	}
+	ret = pkt_parse_eth(data, data + m->data_len, pi);
+	c = sl_classify_frame(&pv, m->pkt_len, ret, pi, data, &drop);
+	if (unlikely(c == SL_CLASS_ARP))
+		return SL_ST_ARP;
 	if (likely(c == SL_CLASS_IP)) {
-		kind = localtab_kind(&dp.local, pi.family, pi.daddr);
-		c = sl_classify_ip(&pv, &nv, &pi,
-				   pi.family != 4 || wk_ipv4_csum_ok(m, data + pi.l3_off), kind,
-				   &drop);
+		k->kind = localtab_kind(&dp.local, pi->family, pi->daddr);
+		c = sl_classify_ip(&pv, &nv, pi,
+				   pi->family != 4 || wk_ipv4_csum_ok(m, data + pi->l3_off),
+				   k->kind, &drop);
 	}
-	if (c == SL_CLASS_LOCAL) {
-		local_ip(w, port, m, &pi, kind);
-		return;
-	}
+	if (c == SL_CLASS_LOCAL)
+		return SL_ST_LOCAL;
 	/* a target's reply (of a session, or to adopt), or an ICMP error about a session */
 	if (c == SL_CLASS_NLB_TRANSIT) {
-		if (nlb_try_session(w, (int)port, m, &pi) || nlb_reply_adopt(w, (int)port, m, &pi))
-			return;
-		c = sl_classify_encap(&pv, &drop);
+		k->c.nlb_mode = SL_NLB_TRANSIT;
+		return SL_ST_NLB;
 	}
 	if (unlikely(c == SL_CLASS_DROP)) {
 		wk_drop(w, m, (enum sl_drop)drop);
-		return;
+		return SL_ST_DONE;
 	}
-	gw_encap(w, (int)port, m, &pi, (unsigned int)p->attach, 0);
+	k->c.attach = (uint32_t)p->attach;
+	k->c.pos = 0;
+	return SL_ST_GW_ENCAP;
+}
+
+/*
+ * SL_ST_NLB: the load balancer (nlb.c) by the packet's SL_NLB_* mode. nlb.c consumes the
+ * packet (sent on, via wk_next_*: w->pkt.next; else dropped) or leaves it: then, ours, the host
+ * sorts it (SL_ST_UNCLAIMED); in transit, it may be a target's reply to adopt.
+ */
+static inline enum sl_stage wk_nlb(struct wctx *w)
+{
+	struct wk_pkt *k = &w->pkt;
+
+	k->next = SL_ST_DONE;
+	switch (k->c.nlb_mode) {
+	case SL_NLB_ZONE:
+	case SL_NLB_INSPECTED:
+		nlb_to_zone_ip(w, k->c.reply_port, k->m, &k->c.pi,
+			       k->c.nlb_mode == SL_NLB_INSPECTED);
+		return k->next;
+	case SL_NLB_LOCAL:
+		if (nlb_try_session(w, k->c.reply_port, k->m, &k->c.pi))
+			return k->next;
+		return SL_ST_UNCLAIMED;
+	default:
+		if (nlb_try_session(w, k->c.reply_port, k->m, &k->c.pi))
+			return k->next;
+		return SL_ST_NLB_REPLY;
+	}
+}
+
+/* SL_ST_NLB_REPLY: a transit packet no session took: a target's reply to adopt, else inspected. */
+static inline enum sl_stage wk_nlb_reply(struct wctx *w)
+{
+	const struct dp_port *p = &dp.ports[w->pkt.c.port];
+	const struct sl_port_view pv = {.has_attach = p->attach >= 0};
+	struct wk_pkt *k = &w->pkt;
+	uint16_t drop;
+
+	k->next = SL_ST_DONE;
+	if (nlb_reply_adopt(w, k->c.reply_port, k->m, &k->c.pi))
+		return k->next;
+	if (sl_classify_encap(&pv, &drop) == SL_CLASS_DROP) {
+		wk_drop(w, k->m, (enum sl_drop)drop);
+		return SL_ST_DONE;
+	}
+	k->c.attach = (uint32_t)p->attach;
+	k->c.pos = 0;
+	return SL_ST_GW_ENCAP;
+}
+
+/*
+ * The dispatcher: one packet through its stages (core/stage.h), each returning the next. A
+ * switch over direct calls: no indirect call per packet.
+ */
+static void wk_packet(struct wctx *w, unsigned int port, struct rte_mbuf *m)
+{
+	enum sl_stage st = wk_classify(w, port, m);
+
+	while (st != SL_ST_DONE) {
+		switch (st) {
+		case SL_ST_GW_ENCAP:
+			st = gw_encap(w);
+			break;
+		case SL_ST_LOCAL:
+			st = local_ip(w);
+			break;
+		case SL_ST_FORWARD:
+			st = eg_forward(w);
+			break;
+		case SL_ST_GW_RETURN:
+			st = gw_return(w);
+			break;
+		case SL_ST_NLB:
+			st = wk_nlb(w);
+			break;
+		case SL_ST_NLB_REPLY:
+			st = wk_nlb_reply(w);
+			break;
+		case SL_ST_UNCLAIMED:
+			st = local_unclaimed(w);
+			break;
+		case SL_ST_ARP:
+			st = local_arp(w);
+			break;
+		case SL_ST_TOO_BIG:
+			st = eg_too_big(w);
+			break;
+		default: /* SL_ST_ICMP, SL_ST_NLB_TERM: inside nlb.c on this shell */
+			wk_drop(w, w->pkt.m, SL_DROP_LOCAL_UNHANDLED);
+			st = SL_ST_DONE;
+			break;
+		}
+	}
 }
 
 int worker_main(void *arg)

@@ -179,7 +179,7 @@ echo
 	--tp-return "${TP_R[@]}" --sl-return "${SL_R[@]}" ${SUMMARY:+--json "$SUMMARY"}
 
 # -- optional: instructions per packet (callgrind, no hugepages, one pass, not infinite) ------
-# Counts only what runs inside gw_encap / gw_return (sluice's own per-packet work: flow key and
+# Counts only what runs inside gw_encap / gw_return + eg_forward (sluice's own per-packet work: flow key and
 # hash, flow table, Maglev, cookie, route and neighbour, header build), not parsing, RX or TX:
 # the worker's idle polling after the file ends would swamp a whole-loop count.
 if [ "$CALLGRIND" = 1 ]; then
@@ -188,9 +188,11 @@ if [ "$CALLGRIND" = 1 ]; then
 	echo "== callgrind: instructions (Ir) per packet inside gw_encap / gw_return"
 	CGEAL=(-l "0,1" --no-pci "--log-level=*:notice" --no-huge -m 1536 --no-shconf
 		--file-prefix "slcg$$")
-	cg_run() { # NAME FUNCTION OUTSIDE APPLIANCES: prints the Ir counted in FUNCTION
+	cg_run() { # NAME FUNCTIONS OUTSIDE APPLIANCES: prints the Ir counted in FUNCTIONS (a,b)
+		local toggles=() f
+		for f in ${2//,/ }; do toggles+=("--toggle-collect=$f"); done
 		mkconfig "$TMP/$1.yaml" "$3" "$4"
-		valgrind --tool=callgrind --callgrind-out-file="$TMP/$1.out" --toggle-collect="$2" \
+		valgrind --tool=callgrind --callgrind-out-file="$TMP/$1.out" "${toggles[@]}" \
 			"$SLUICE_DP" "${CGEAL[@]}" -- --config "$TMP/$1.yaml" --idle-exit 500 \
 			--quiet --stats-json "$TMP/$1.json" >"$TMP/$1.log" 2>&1 ||
 			{ cat "$TMP/$1.log" >&2; die "callgrind ($1)"; }
@@ -202,7 +204,9 @@ if [ "$CALLGRIND" = 1 ]; then
 	done
 	ir1=$(cg_run cg-encap1 gw_encap "net_pcap_o,rx_pcap=$TMP/cg1.pcap" "net_null_a,no-rx=1")
 	ir2=$(cg_run cg-encap2 gw_encap "net_pcap_o,rx_pcap=$TMP/cg2.pcap" "net_null_a,no-rx=1")
-	irr=$(cg_run cg-return gw_return "net_null_o,no-rx=1" "net_pcap_a,rx_pcap=$TMP/returns.pcap")
+	# the return's forwarding is its own stage (eg_forward, core/stage.h SL_ST_FORWARD)
+	irr=$(cg_run cg-return gw_return,eg_forward "net_null_o,no-rx=1" \
+		"net_pcap_a,rx_pcap=$TMP/returns.pcap")
 	"$PY" - "$FLOWS" "$ir1" "$ir2" "$irr" "$TMP" <<'EOF2'
 import json, sys
 n, one, two, ret, tmp = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]

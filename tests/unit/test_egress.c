@@ -3,6 +3,7 @@
  * test_egress.c - core/egress.h, the too-big decisions both shells call: IPv4 without DF is
  * dropped without an error; an error needs a source address of the family on the port back;
  * the ICMP bucket limits the errors (a full burst, then icmp_ratelimit, refilled over time).
+ * And the drop reason of a packet with no way out (egress_hop_drop).
  */
 #include "tests/unit/cu.h"
 #include "dataplane/core/egress.h"
@@ -42,10 +43,21 @@ static void errors_are_rate_limited(void)
 	CU_ASSERT_EQUAL(sent, 10);
 }
 
+static void no_way_out_names_its_reason(void)
+{
+	CU_ASSERT_EQUAL(egress_hop_drop(EGRESS_NO_ROUTE, 0), SL_DROP_NO_ROUTE);
+	CU_ASSERT_EQUAL(egress_hop_drop(EGRESS_NEIGH_UNRESOLVED, 0), SL_DROP_NEIGH_UNRESOLVED);
+	CU_ASSERT_EQUAL(egress_hop_drop(EGRESS_NEIGH_FULL, 0), SL_DROP_NEIGH_TABLE_FULL);
+	/* a frame of our own (a RST) counts own_unsent, whatever stopped it */
+	CU_ASSERT_EQUAL(egress_hop_drop(EGRESS_NO_ROUTE, 1), SL_DROP_OWN_UNSENT);
+	CU_ASSERT_EQUAL(egress_hop_drop(EGRESS_NEIGH_FULL, 1), SL_DROP_OWN_UNSENT);
+}
+
 static CU_TestInfo tests[] = {
 	{"no DF is dropped without an error", no_df_is_dropped_without_an_error},
 	{"an error needs a source address", an_error_needs_a_source_address},
 	{"errors are rate-limited", errors_are_rate_limited},
+	{"no way out names its reason", no_way_out_names_its_reason},
 	CU_TEST_INFO_NULL,
 };
 
