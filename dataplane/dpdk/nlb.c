@@ -27,23 +27,7 @@
 #define NLB_RST_HEADROOM RTE_ETHER_HDR_LEN
 
 static struct cfg_addr nlb_zone; /* family 0: no zone IP */
-static int nlb_zone_port_idx = -1;
 static int nlb_active;
-
-static int nlb_addr_eq(const struct cfg_addr *a, uint8_t family, const uint8_t *addr)
-{
-	return a->family == family && !memcmp(a->addr, addr, family == 4 ? 4 : 16);
-}
-
-int nlb_is_zone_ip(uint8_t family, const uint8_t *addr)
-{
-	return nlb_zone.family && nlb_addr_eq(&nlb_zone, family, addr);
-}
-
-int nlb_zone_port(void)
-{
-	return nlb_zone_port_idx;
-}
 
 /*
  * The listeners by (protocol, port), compiled once at start (listeners change only with a
@@ -82,7 +66,7 @@ static int nlb_listeners_compile(void)
 
 int nlb_init(char *err, size_t errlen)
 {
-	unsigned int i, j;
+	unsigned int i;
 	int ret;
 
 	for (i = 0; i < dp.cfg->n_zones; i++)
@@ -90,19 +74,6 @@ int nlb_init(char *err, size_t errlen)
 			nlb_zone = dp.cfg->zones[i].address;
 	if (!nlb_zone.family)
 		return 0;
-	for (i = 0; i < dp.cfg->n_ports && nlb_zone_port_idx < 0; i++)
-		for (j = 0; j < dp.cfg->ports[i].n_addrs; j++) {
-			const struct cfg_addr *a = &dp.cfg->ports[i].addrs[j];
-			unsigned int full = a->plen / 8, rest = a->plen % 8;
-
-			if (a->family != nlb_zone.family || memcmp(a->addr, nlb_zone.addr, full))
-				continue;
-			if (rest &&
-			    ((a->addr[full] ^ nlb_zone.addr[full]) & (uint8_t)(0xff << (8 - rest))))
-				continue;
-			nlb_zone_port_idx = (int)i;
-			break;
-		}
 	if (!dp.cfg->n_listeners)
 		return 0;
 	ret = nlb_listeners_compile();

@@ -14,11 +14,6 @@
 int nlb_init(char *err, size_t errlen);
 void nlb_free(void);
 
-/* Is addr this node's zone IP? (Other zones' IPs: dp.local, lib/localtab.h.) */
-int nlb_is_zone_ip(uint8_t family, const uint8_t *addr);
-/* The port whose subnet holds the zone IP (it answers ARP/ND for it), or -1. */
-int nlb_zone_port(void);
-
 /*
  * A TCP/UDP packet to the zone IP, or any packet to it back from inspection (`inspected`):
  * balance it (or send it through the listener's inspection first unless `inspected`); no
