@@ -368,20 +368,37 @@ static __always_inline int sl_nlb_new(struct xdp_md *ctx, struct sl_env *e,
 		const struct xdp_sess *o = bpf_map_lookup_elem(&sl_sess, rk);
 
 		/*
-		 * Another CPU made this session a moment ago from the target's reply (sl_nlb_reply,
-		 * docs/nlb.md "In a fleet": the two directions of a flow may arrive at once on a
-		 * node that knew neither): same target, so this packet goes on with its own copy
-		 * of the client entry (inserted unless that CPU's is there by now). SNAT sessions
-		 * are never adopted from a reply: there it is a real collision.
+		 * Another CPU made this session a moment ago (from the flow's first packets or the
+		 * target's reply, sl_nlb_reply: docs/nlb.md "In a fleet"): core/nlb_verdict.h
+		 * nlb_join_verdict on the reply key's holder (a reply entry: no NLB_SF_SNAT, as a
+		 * destination-NAT session's, the only kind joined by that key). Joined, this packet
+		 * goes on with its own copy of the client entry (inserted unless that CPU's is
+		 * there by now).
 		 */
-		if (!o || o->dir != NLB_DIR_REPLY || o->tag != c->tag || (c->flags & NLB_SF_SNAT))
+		if (!nlb_join_verdict(o != NULL, o ? o->dir : 0, NLB_DIR_REPLY, o ? o->tag : 0,
+				      o ? o->listener : 0, o ? o->flags : 0, c->tag, c->listener,
+				      c->flags))
 			return -(sl_ldrop(e, li, SL_DROP_NLB_SESSIONS_FULL) + 1);
 		bpf_map_update_elem(&sl_sess, &s->sk, c, BPF_NOEXIST);
 		return 0;
 	}
 	if (bpf_map_update_elem(&sl_sess, &s->sk, c, BPF_NOEXIST)) {
+		const struct xdp_sess *o = bpf_map_lookup_elem(&sl_sess, &s->sk);
+		int join = nlb_join_verdict(o != NULL, o ? o->dir : 0, NLB_DIR_CLIENT,
+					    o ? o->tag : 0, o ? o->listener : 0, o ? o->flags : 0,
+					    c->tag, c->listener, c->flags);
+
+		/*
+		 * The client key taken meanwhile (another CPU's session of this flow with its own
+		 * source-NAT port, say): joined (nlb_join_verdict), this packet goes on with that
+		 * session's client entry, as sluice-dp's nlb_publish; ours goes (the port it took
+		 * is only the cursor's).
+		 */
 		bpf_map_delete_elem(&sl_sess, rk);
-		return -(sl_ldrop(e, li, SL_DROP_NLB_SESSIONS_FULL) + 1);
+		if (!join || !o)
+			return -(sl_ldrop(e, li, SL_DROP_NLB_SESSIONS_FULL) + 1);
+		__builtin_memcpy(c, o, sizeof(*c));
+		return 0;
 	}
 	sl_event(e, SL_EV_NLB_NEW_FLOW);
 	ls = bpf_map_lookup_elem(&sl_lstats, &li);

@@ -20,6 +20,9 @@
  * SL_INLINE int nlb_reply_target_ok(uint8_t present, const uint8_t *taddr, uint16_t tport,
  *                                   const uint8_t *saddr, uint16_t sport);
  * SL_INLINE int nlb_adopt_taken(int found, uint32_t have_tag, uint32_t tag);
+ * SL_INLINE int nlb_join_verdict(int found, uint8_t have_dir, uint8_t key_dir, uint32_t have_tag,
+ *                                uint16_t have_listener, uint8_t have_flags, uint32_t tag,
+ *                                uint16_t listener, uint8_t flags);
  * SL_INLINE void nlb_icmp_plan(const struct nlb_sess_key *orig, struct nat_rewrite *outer,
  *                              struct nat_rewrite *inner);
  */
@@ -156,6 +159,36 @@ SL_INLINE int nlb_adopt_taken(int found, uint32_t have_tag, uint32_t tag)
 	if (!found)
 		return NLB_TAKEN_NONE;
 	return have_tag == tag ? NLB_TAKEN_SAME : NLB_TAKEN_OTHER;
+}
+
+/*
+ * A new client session (nlb_new_session) whose key is taken when it is published: another CPU
+ * made or adopted a session for it a moment ago (two CPUs racing on a flow's first packets,
+ * docs/nlb.md "In a fleet"). Does the packet join that session (1), or is it dropped
+ * nlb_sessions_full (0)? The session looked up by the new one's key of direction key_dir
+ * (NLB_DIR_CLIENT: its client key; NLB_DIR_REPLY: its reply key) was found in direction
+ * have_dir, with its target's tag have_tag, its listener have_listener and flags have_flags
+ * (NLB_SF_*); tag, listener and flags are the new session's.
+ *
+ * Joined only when it is the session this packet would have made: its client key in the
+ * client direction (or, for destination NAT, its reply key in the reply direction: that key
+ * names the client and the target), the same target (Maglev picks the same one on every CPU
+ * for the same flow), listener and kind (source NAT or not). A source-NAT reply key names the
+ * node's port, not the client: taken, it is another client's session. A session of another
+ * target, listener or kind (a reply adopted from another target, say) does not carry this
+ * packet as if it were its own: the packet is dropped (its sender retries, and its next packet
+ * finds that session, whose verdicts then apply as to any other packet of it).
+ */
+SL_INLINE int nlb_join_verdict(int found, uint8_t have_dir, uint8_t key_dir, uint32_t have_tag,
+			       uint16_t have_listener, uint8_t have_flags, uint32_t tag,
+			       uint16_t listener, uint8_t flags)
+{
+	if (!found || have_dir != key_dir)
+		return 0;
+	if (key_dir == NLB_DIR_REPLY && (flags & NLB_SF_SNAT))
+		return 0;
+	return have_tag == tag && have_listener == listener &&
+	       !((have_flags ^ flags) & NLB_SF_SNAT);
 }
 
 /*

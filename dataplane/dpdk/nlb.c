@@ -299,14 +299,20 @@ static void nlb_session_fill(struct wctx *w, struct sess *s, const struct pkt_in
 
 /*
  * Publish the new session s (filled) of client packet pi of listener li: s, or the session
- * another lcore published for pi a moment ago, or NULL (m dropped).
+ * another lcore published for pi a moment ago, or NULL (m dropped). fresh: s is a client
+ * packet's (nlb_new_session), which joins that session only as core/nlb_verdict.h
+ * nlb_join_verdict says (by pi's client key, else s's reply key: sluice-xdp's order); else
+ * (reply adoption) the session holding pi's client key, which the caller judges
+ * (nlb_adopt_taken).
  */
 static struct sess *nlb_publish(struct wctx *w, struct rte_mbuf *m, const struct pkt_info *pi,
-				unsigned int li, struct sess *s)
+				unsigned int li, struct sess *s, int fresh)
 {
-	struct nlb_sess_key k;
+	struct nlb_sess_key k, rk;
 	struct sess *other;
-	int dir;
+	uint32_t tag;
+	uint8_t flags;
+	int dir, kdir = NLB_DIR_CLIENT;
 
 	if (!sesstab_publish(s)) {
 		DP_EVENT(w->st, NLB_NEW_FLOW);
@@ -314,12 +320,23 @@ static struct sess *nlb_publish(struct wctx *w, struct rte_mbuf *m, const struct
 		w->st->t_flows[s->gidx]++;
 		return s;
 	}
+	rk = s->key[NLB_DIR_REPLY];
+	tag = s->tag;
+	flags = s->flags;
 	if (s->flags & NLB_SF_SNAT)
 		sesstab_port_put(s->nport_owner, s->nport);
 	sesstab_put(s);
 	nlb_sess_key_of(pi, &k);
 	other = sesstab_lookup(&k, &dir);
-	if (other && dir == NLB_DIR_CLIENT)
+	if (!other && fresh) {
+		kdir = NLB_DIR_REPLY;
+		other = sesstab_lookup(&rk, &dir);
+	}
+	if (other &&
+	    (fresh ? nlb_join_verdict(1, (uint8_t)dir, (uint8_t)kdir, other->tag, other->listener,
+				      __atomic_load_n(&other->flags, __ATOMIC_RELAXED), tag,
+				      (uint16_t)li, flags)
+		   : dir == NLB_DIR_CLIENT))
 		return other;
 	nlb_drop(w, m, li, SL_DROP_NLB_SESSIONS_FULL);
 	return NULL;
@@ -376,7 +393,7 @@ static struct sess *nlb_new_session(struct wctx *w, struct rte_mbuf *m, const st
 		nlb_sess_snat(pi, naddr, s->nport, &s->key[NLB_DIR_REPLY], &s->rw[NLB_DIR_CLIENT],
 			      &s->rw[NLB_DIR_REPLY]);
 	}
-	return nlb_publish(w, m, pi, li, s);
+	return nlb_publish(w, m, pi, li, s, 1);
 }
 
 /* A target's reply (s found by its reply key): 1 if handled, 0 if it is no reply any more. */
@@ -589,7 +606,7 @@ int nlb_reply_adopt(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
 	}
 	nlb_session_fill(w, s, &cpi, o.listener, o.slot);
 	tag = s->tag;
-	s = nlb_publish(w, m, &cpi, o.listener, s);
+	s = nlb_publish(w, m, &cpi, o.listener, s, 0);
 	if (!s)
 		return 1;
 	/* the client's key was taken meanwhile (nlb_publish returns the session that holds it) */

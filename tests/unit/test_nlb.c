@@ -365,6 +365,36 @@ static void test_adoption_checks(void)
 	CU_ASSERT_EQUAL(nlb_adopt_taken(1, 0x201, 0x101), NLB_TAKEN_OTHER); /* slot reused */
 }
 
+/* A new client session whose key another CPU took a moment ago: joined, or dropped. */
+static void test_join_verdict(void)
+{
+	const uint8_t C = NLB_DIR_CLIENT, R = NLB_DIR_REPLY, SN = NLB_SF_SNAT;
+
+	/* nothing holds it (gone meanwhile): dropped nlb_sessions_full */
+	CU_ASSERT_FALSE(nlb_join_verdict(0, C, C, 0, 0, 0, 0x101, 3, 0));
+	/* the same flow's session, destination NAT: by its client key or its reply key */
+	CU_ASSERT_TRUE(nlb_join_verdict(1, C, C, 0x101, 3, 0, 0x101, 3, 0));
+	CU_ASSERT_TRUE(nlb_join_verdict(1, R, R, 0x101, 3, 0, 0x101, 3, 0));
+	/* closing, or terminating: still the session this packet would have made */
+	CU_ASSERT_TRUE(nlb_join_verdict(1, C, C, 0x101, 3, NLB_SF_CLOSING | NLB_SF_TERM, 0x101, 3,
+					NLB_SF_TERM));
+	/* source NAT: by the client key (the other CPU's port), never by a reply key */
+	CU_ASSERT_TRUE(nlb_join_verdict(1, C, C, 0x101, 3, SN, 0x101, 3, SN));
+	CU_ASSERT_FALSE(nlb_join_verdict(1, R, R, 0x101, 3, SN, 0x101, 3, SN));
+	CU_ASSERT_FALSE(nlb_join_verdict(1, R, R, 0x101, 3, 0, 0x101, 3, SN));
+	/* the key held in the other direction: not this flow's session */
+	CU_ASSERT_FALSE(nlb_join_verdict(1, R, C, 0x101, 3, 0, 0x101, 3, 0));
+	CU_ASSERT_FALSE(nlb_join_verdict(1, C, R, 0x101, 3, 0, 0x101, 3, 0));
+	/* another target (a reply adopted from it), or the slot reused */
+	CU_ASSERT_FALSE(nlb_join_verdict(1, C, C, 0x100, 3, 0, 0x101, 3, 0));
+	CU_ASSERT_FALSE(nlb_join_verdict(1, C, C, 0x201, 3, 0, 0x101, 3, 0));
+	CU_ASSERT_FALSE(nlb_join_verdict(1, R, R, 0x100, 3, 0, 0x101, 3, 0));
+	/* another listener, or another kind */
+	CU_ASSERT_FALSE(nlb_join_verdict(1, C, C, 0x101, 4, 0, 0x101, 3, 0));
+	CU_ASSERT_FALSE(nlb_join_verdict(1, C, C, 0x101, 3, SN, 0x101, 3, 0));
+	CU_ASSERT_FALSE(nlb_join_verdict(1, C, C, 0x101, 3, 0, 0x101, 3, SN));
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -381,6 +411,7 @@ int main(void)
 		{"the verdict on a session's packet", test_session_verdict},
 		{"a session's touch and flags", test_touch},
 		{"reply adoption: target and client key checks", test_adoption_checks},
+		{"a new session racing another CPU's: join or drop", test_join_verdict},
 		CU_TEST_INFO_NULL,
 	};
 
