@@ -190,17 +190,25 @@ static void wk_packet(struct wctx *w, unsigned int port, struct rte_mbuf *m)
 		case SL_ST_GW_ENCAP:
 			st = gw_encap(w);
 			break;
+		/*
+		 * LOCAL -> NLB -> FORWARD (the zone IP's established flows) falls through
+		 * from stage to stage: no dispatch between them.
+		 */
 		case SL_ST_LOCAL:
 			st = local_ip(w);
-			break;
+			if (st != SL_ST_NLB)
+				break;
+			/* fall through */
+		case SL_ST_NLB:
+			st = wk_nlb(w);
+			if (st != SL_ST_FORWARD)
+				break;
+			/* fall through */
 		case SL_ST_FORWARD:
 			st = eg_forward(w);
 			break;
 		case SL_ST_GW_RETURN:
 			st = gw_return(w);
-			break;
-		case SL_ST_NLB:
-			st = wk_nlb(w);
 			break;
 		case SL_ST_NLB_REPLY:
 			st = wk_nlb_reply(w);

@@ -48,13 +48,32 @@ int localtab_compile(const struct config *cfg, struct localtab_ent *out, char *e
 /* t from the n entries of localtab_compile (t zeroed first). */
 void localtab_build(struct localtab *t, const struct localtab_ent *e, unsigned int n);
 
+/* IPv4 on its own path: a 4-byte load, not a variable-length copy or compare */
 static inline uint32_t localtab_hash(uint8_t family, const uint8_t *addr)
 {
-	uint32_t w[4] = {0}, h;
+	uint32_t w[4], h;
 
-	memcpy(w, addr, family == 4 ? 4 : 16);
-	h = w[0] ^ w[1] ^ w[2] ^ w[3] ^ family;
+	if (family == 4) {
+		memcpy(w, addr, 4);
+		h = w[0];
+	} else {
+		memcpy(w, addr, 16);
+		h = w[0] ^ w[1] ^ w[2] ^ w[3];
+	}
+	h ^= family;
 	return (h * 2654435761u) >> 16;
+}
+
+static inline int localtab_addr_eq(uint8_t family, const uint8_t *a, const uint8_t *b)
+{
+	uint32_t x, y;
+
+	if (family == 4) {
+		memcpy(&x, a, 4);
+		memcpy(&y, b, 4);
+		return x == y;
+	}
+	return !memcmp(a, b, 16);
 }
 
 /* The SL_DST_* of family/addr: SL_DST_OTHER when the node has no such address. */
@@ -68,7 +87,7 @@ static inline unsigned int localtab_kind(const struct localtab *t, uint8_t famil
 
 		if (!e->family)
 			break;
-		if (e->family == family && !memcmp(e->addr, addr, family == 4 ? 4 : 16))
+		if (e->family == family && localtab_addr_eq(family, e->addr, addr))
 			return e->kind;
 	}
 	return SL_DST_OTHER;
