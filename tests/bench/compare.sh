@@ -34,13 +34,7 @@ TMP=$(mktemp -d /tmp/sluice-compare.XXXXXX)
 trap keep_or_remove_tmp EXIT
 trap 'exit 1' INT TERM
 
-# -- one release build: sluice-dp for run.sh and nlb.sh, xdp_bench for xdp.sh ----------------
-if [ ! -f "$BUILD/build.ninja" ]; then
-	meson setup "$BUILD" "$ROOT" --buildtype=release -Dxdp=enabled >"$TMP/meson.log" 2>&1 ||
-		{ cat "$TMP/meson.log" >&2; die "meson setup $BUILD"; }
-fi
-ninja -C "$BUILD" dataplane/sluice-dp tests/bench/xdp_bench >"$TMP/ninja.log" 2>&1 ||
-	{ cat "$TMP/ninja.log" >&2; die "ninja -C $BUILD"; }
+build_release "$BUILD"
 
 START=$(date +%s)
 echo "== sluice-dp and sluice-xdp side by side: $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -49,24 +43,14 @@ echo "load:      $(uptime | sed 's/.*load average/load average/') (before)"
 echo "tree:      git $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?'), $BUILD"
 echo
 
-# run BENCH NAME ARGS...: one benchmark, its output shown indented and kept in $TMP/NAME.out
-run() {
-	local name=$1
-	shift
-	echo "---- $name: $*"
-	"$@" >"$TMP/$name.out" 2>&1
-	echo "     (exit $?)"
-	sed 's/^/     /' "$TMP/$name.out"
-	echo
-}
 DP="$BUILD/dataplane/sluice-dp"
-run run.sh "$HERE/run.sh" --sluice-dp "$DP" --seconds "$SECS" --summary "$TMP/gwlb.json"
+run_shown run.sh "$HERE/run.sh" --sluice-dp "$DP" --seconds "$SECS" --summary "$TMP/gwlb.json"
 # NLB at the XDP benchmark's scale: 65,536 and 60,000 (the SNAT limit) SYNs per new-flow run, 32,768
 # established flows in a 131,072-session table (flow_table_size 524288)
-run nlb.sh "$HERE/nlb.sh" --sluice-dp "$DP" --seconds "$SECS" --new-runs 3 \
+run_shown nlb.sh "$HERE/nlb.sh" --sluice-dp "$DP" --seconds "$SECS" --new-runs 3 \
 	--dnat-syns 65536 --snat-syns 60000 --flows 32768 --data 7 --flow-table 524288 \
 	--summary "$TMP/nlb.json"
-run xdp.sh "$HERE/xdp.sh" --build "$BUILD" --summary "$TMP/xdp.json"
+run_shown xdp.sh "$HERE/xdp.sh" --build "$BUILD" --summary "$TMP/xdp.json"
 
 echo "== side by side (one core each; $(($(date +%s) - START)) s in all)"
 echo "load:      $(uptime | sed 's/.*load average/load average/') (after)"

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
-# Shared by the benchmark drivers (run.sh, nlb.sh; xdp.sh and compare.sh use the prelude):
+# Shared by the benchmark drivers (run.sh, nlb.sh, callgrind.sh; xdp.sh, compare.sh and all.sh
+# use the prelude and what they need):
 # sourced after the script has set HERE (its own folder) and ME (its name, for messages).
 # Sets ROOT and PY; the rest are functions. The caller sets TMP, PIDS, KEEP, EAL and SECS.
 
@@ -140,4 +141,27 @@ bench_header() {
 	echo "load:      $(uptime | sed 's/.*load average/load average/') (before)"
 	echo "sluice-dp: $SLUICE_DP ($ORIGIN, buildtype $BUILDTYPE)"
 	echo "testpmd:   $TESTPMD ($(dpkg-query -W -f '${Version}' dpdk 2>/dev/null || echo '?'))"
+}
+
+# build_release BUILDDIR: one release build with -Dxdp=enabled, sluice-dp and xdp_bench (for
+# run.sh, nlb.sh and xdp.sh run one after the other: compare.sh, all.sh)
+build_release() {
+	if [ ! -f "$1/build.ninja" ]; then
+		meson setup "$1" "$ROOT" --buildtype=release -Dxdp=enabled >"$TMP/meson.log" 2>&1 ||
+			{ cat "$TMP/meson.log" >&2; die "meson setup $1"; }
+	fi
+	ninja -C "$1" dataplane/sluice-dp tests/bench/xdp_bench >"$TMP/ninja.log" 2>&1 ||
+		{ cat "$TMP/ninja.log" >&2; die "ninja -C $1"; }
+}
+
+# run_shown NAME CMD ARGS...: one benchmark script, its output kept in $TMP/NAME.out and shown
+# indented after its exit status and the load average then
+run_shown() {
+	local name=$1
+	shift
+	echo "---- $name: ${*#"$HERE/"}"
+	"$@" >"$TMP/$name.out" 2>&1
+	echo "     (exit $?, load $(cut -d' ' -f1-3 /proc/loadavg))"
+	sed 's/^/     /' "$TMP/$name.out"
+	echo
 }

@@ -11,7 +11,8 @@ usage() {
 	cat <<'EOF'
 usage: tests/bench/nlb.sh [--seconds N] [--repeat R] [--new-runs M] [--sluice-dp PATH]
                           [--dnat-syns N] [--snat-syns N] [--flows N] [--data K]
-                          [--flow-table N] [--no-huge] [--summary FILE] [--keep]
+                          [--flow-table N] [--dnat-only] [--no-huge] [--summary FILE]
+                          [--keep]
 
   --seconds N       how long each established-flow run forwards (default 10)
   --repeat R        run every case R times, round after round; a row shows its best run
@@ -25,8 +26,10 @@ usage: tests/bench/nlb.sh [--seconds N] [--repeat R] [--new-runs M] [--sluice-dp
   --flows N         flows of the established-flow file (default 50000, at most 60000)
   --data K          data packets per flow after its SYN in that file (default 7)
   --flow-table N    node.flow_table_size (default 4194304: 1,048,576 NAT sessions)
+  --dnat-only       only the issue 14 table's cases (tests/bench/all.sh): DNAT new flows
+                    (--dnat-syns) and DNAT established; no 60,000-SYN or SNAT case
   --no-huge         do not try hugepages (EAL --no-huge; figures are then lower)
-  --summary FILE    also write the table's figures as JSON (tests/bench/compare.sh reads it)
+  --summary FILE    also write the table's figures as JSON (compare.sh and all.sh read it)
   --keep            keep the temporary directory (traffic, configs, logs, stats)
 EOF
 }
@@ -41,6 +44,7 @@ FLOWS=50000
 DATA=7
 FTS=4194304
 FORCE_NOHUGE=0
+DNAT_ONLY=0
 SUMMARY=
 KEEP=0
 IDLE_MS=50 # --idle-exit of the new-flow runs, subtracted from their elapsed_s
@@ -54,6 +58,7 @@ while [ $# -gt 0 ]; do
 		;;
 	--*=*) opt=${1%%=*} val=${1#*=}; shift ;;
 	--no-huge) FORCE_NOHUGE=1; shift; continue ;;
+	--dnat-only) DNAT_ONLY=1; shift; continue ;;
 	--keep) KEEP=1; shift; continue ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; exit 1 ;;
@@ -260,7 +265,7 @@ for r in $(seq 1 "$REPEAT"); do
 			"$TMP/new-dnat-big-$r-$n.json"
 	done
 	[ "$r" = 1 ] && echo "command:   $SL_NEW_CMD"
-	for n in $(seq 1 "$NEW_RUNS"); do
+	for n in $(seq 1 "$((NEW_RUNS * (1 - DNAT_ONLY)))"); do
 		testpmd "tp-small-$r-$n" "$TMP/syns-small.pcap" once
 		record tps tp-once "testpmd io, $S_SYNS SYNs, one pass" - - "$TMP/tp-small-$r-$n.log"
 		sl_new "new-dnat-small-$r-$n" "$TMP/new-dnat-small.yaml"
@@ -276,8 +281,10 @@ for r in $(seq 1 "$REPEAT"); do
 	sl_inf "est-dnat-$r" "$TMP/est-dnat.yaml"
 	[ "$r" = 1 ] && echo "command:   $SL_INF_CMD"
 	record ed sl-est "DNAT established Mpps" tpe "$FLOWS" "$TMP/est-dnat-$r.json"
-	sl_inf "est-snat-$r" "$TMP/est-snat.yaml"
-	record es sl-est "SNAT established Mpps" tpe "$FLOWS" "$TMP/est-snat-$r.json"
+	if [ "$DNAT_ONLY" = 0 ]; then
+		sl_inf "est-snat-$r" "$TMP/est-snat.yaml"
+		record es sl-est "SNAT established Mpps" tpe "$FLOWS" "$TMP/est-snat-$r.json"
+	fi
 done
 echo "load:      $(uptime | sed 's/.*load average/load average/') (after)"
 echo

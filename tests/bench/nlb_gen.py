@@ -267,7 +267,7 @@ def cmd_report(a):
     if a.json:
         summary = {rid: {"label": rows[rid]["label"], "kind": rows[rid]["kind"],
                          "base": rows[rid]["base"], "best": res[rid]["best"],
-                         "problems": res[rid]["probs"]} for rid in order}
+                         "all": res[rid]["all"], "problems": res[rid]["probs"]} for rid in order}
         write_summary(a.json, summary, "nlb_gen.py")
     return 0
 

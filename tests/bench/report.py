@@ -131,8 +131,14 @@ def main():
     print("drops/mismatches, return path:   %s" % ("; ".join(sl_r_probs) or "none "
           "(geneve_decap == forwarded == rx_packets of appliances)"))
     if a.json:
+        # "-runs": each round's figure, in order (None where a run gave none), so that
+        # all.sh can take the median and each round's own ratio beside the best
         summary = {"testpmd-encap": tp_e, "encap": sl_e, "encap-problems": sl_e_probs,
-                   "testpmd-return": tp_r, "return": sl_r, "return-problems": sl_r_probs}
+                   "testpmd-return": tp_r, "return": sl_r, "return-problems": sl_r_probs,
+                   "testpmd-encap-runs": [testpmd_mpps(p)[0] for p in a.tp_encap],
+                   "encap-runs": [sluice(p, "outside", [])[0] for p in a.sl_encap],
+                   "testpmd-return-runs": [testpmd_mpps(p)[0] for p in a.tp_return],
+                   "return-runs": [sluice(p, "appliances", [])[0] for p in a.sl_return]}
         write_summary(a.json, summary, "report.py")
     return 0
 
