@@ -78,7 +78,7 @@ EAL=(-l 0,1 --no-pci "--log-level=*:notice" --no-huge -m 1024 --no-shconf)
 returns() { # NAME FLOWS.pcap
 	gwcfg "$TMP/$1-cap.yaml" "net_pcap_o,rx_pcap=$2" "net_pcap_a,tx_pcap=$TMP/$1-encap.pcap"
 	"$SLUICE_DP" "${EAL[@]}" --file-prefix "slcgc$$" -- --config "$TMP/$1-cap.yaml" \
-		--idle-exit 300 --quiet --stats-json "$TMP/$1-cap.json" >"$TMP/$1-cap.log" 2>&1 ||
+		--idle-exit 3000 --quiet --stats-json "$TMP/$1-cap.json" >"$TMP/$1-cap.log" 2>&1 ||
 		{ cat "$TMP/$1-cap.log" >&2; die "sluice-dp capture ($1)"; }
 	gen "$HERE/gen.py" returns "$TMP/$1-encap.pcap" "$TMP/$1.pcap"
 }

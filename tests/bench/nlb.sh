@@ -261,7 +261,7 @@ for r in $(seq 1 "$REPEAT"); do
 	[ "$r" = 1 ] && echo "command:   $TESTPMD_CMD"
 	for n in $(seq 1 "$NEW_RUNS"); do
 		sl_new "new-dnat-big-$r-$n" "$TMP/new-dnat-big.yaml"
-		record ndb sl-new "DNAT new flows/s, $B_SYNS SYNs" tpb "$IDLE_MS" \
+		record ndb sl-new "DNAT new flows/s, $B_SYNS SYNs" tpb "$IDLE_MS:$DNAT_SYNS" \
 			"$TMP/new-dnat-big-$r-$n.json"
 	done
 	[ "$r" = 1 ] && echo "command:   $SL_NEW_CMD"
@@ -269,10 +269,10 @@ for r in $(seq 1 "$REPEAT"); do
 		testpmd "tp-small-$r-$n" "$TMP/syns-small.pcap" once
 		record tps tp-once "testpmd io, $S_SYNS SYNs, one pass" - - "$TMP/tp-small-$r-$n.log"
 		sl_new "new-dnat-small-$r-$n" "$TMP/new-dnat-small.yaml"
-		record nds sl-new "DNAT new flows/s, $S_SYNS SYNs" tps "$IDLE_MS" \
+		record nds sl-new "DNAT new flows/s, $S_SYNS SYNs" tps "$IDLE_MS:$SNAT_SYNS" \
 			"$TMP/new-dnat-small-$r-$n.json"
 		sl_new "new-snat-small-$r-$n" "$TMP/new-snat-small.yaml"
-		record nss sl-new "SNAT new flows/s, $S_SYNS SYNs" tps "$IDLE_MS" \
+		record nss sl-new "SNAT new flows/s, $S_SYNS SYNs" tps "$IDLE_MS:$SNAT_SYNS" \
 			"$TMP/new-snat-small-$r-$n.json"
 	done
 	testpmd "tp-est-$r" "$TMP/est.pcap" inf

@@ -145,8 +145,12 @@ def sl_read(path):
             ev.get("nlb_forward", 0), d.get("elapsed_s"), d.get("workers") or 1), None
 
 
-def sl_new(path, idle_ms):
-    """(new flows/s per core or None, note, [problems])"""
+def sl_new(path, param):
+    """(new flows/s per core or None, note, [problems]); param "IDLE_MS:SYNS" (SYNS: the
+    file's SYNs, every one of them must be read and make a session; a run that ended early,
+    its worker stalled for longer than --idle-exit on a loaded machine, is a problem)"""
+    idle, _, want = param.partition(":")
+    idle_ms = int(idle)
     s, err = sl_read(path)
     if err:
         return None, "", [err]
@@ -156,6 +160,9 @@ def sl_new(path, idle_ms):
     if not busy or busy <= 0:
         probs.append("elapsed_s %s not above the idle-exit wait" % el)
         busy = None
+    if want and rx != int(want):
+        probs.append("read %d of the %s SYNs (ended early: a stall longer than --idle-exit?)"
+                     % (rx, want))
     if new != rx:
         probs.append("nlb_new_flow %d != rx %d" % (new, rx))
     if fwd != rx:
@@ -212,7 +219,7 @@ def cmd_report(a):
                 v, note = testpmd_mpps(p)
                 probs = []
             elif r["kind"] == "sl-new":
-                v, note, probs = sl_new(p, int(r["param"]))
+                v, note, probs = sl_new(p, r["param"])
             else:
                 v, note, probs = sl_est(p, int(r["param"]))
             if v is None and not probs:

@@ -149,9 +149,14 @@ echo "run:       $SECS s per case x $REPEAT, lcores 0,1 (1 worker), $FLOWS flows
 # infinite), turned around as an appliance sends it back (gen.py returns).
 mkconfig "$TMP/capture.yaml" "net_pcap_o,rx_pcap=$TMP/flows.pcap" \
 	"net_pcap_a,tx_pcap=$TMP/encap.pcap"
-"$SLUICE_DP" "${EAL[@]}" -- --config "$TMP/capture.yaml" --idle-exit 500 --quiet \
+# --idle-exit 3000: on a loaded machine the worker can stall for more than half a second, and
+# a shorter wait ended the capture early (992 of 131,072 flows at load 25)
+"$SLUICE_DP" "${EAL[@]}" -- --config "$TMP/capture.yaml" --idle-exit 3000 --quiet \
 	--stats-json "$TMP/capture.json" >"$TMP/capture.log" 2>&1 ||
 	{ cat "$TMP/capture.log" >&2; die "sluice-dp capture of the encapsulated flows"; }
+got=$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["events"]["geneve_encap"])' \
+	"$TMP/capture.json" 2>/dev/null)
+[ "$got" = "$FLOWS" ] || die "the capture encapsulated ${got:-?} of $FLOWS flows: the return file would be short"
 "$PY" "$HERE/gen.py" returns "$TMP/encap.pcap" "$TMP/returns.pcap" >>"$TMP/gen.log" 2>&1 ||
 	{ cat "$TMP/gen.log" >&2; die "gen.py returns"; }
 sed 's/^/traffic:   /' "$TMP/gen.log"

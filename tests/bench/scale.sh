@@ -115,7 +115,7 @@ mem_mb() {
 # and NAME.mem (the highest MB seen)
 sl_once() {
 	local pid m max=0
-	"$SLUICE_DP" "${EAL[@]}" -- --config "$2" --idle-exit 300 --quiet \
+	"$SLUICE_DP" "${EAL[@]}" -- --config "$2" --idle-exit 1000 --quiet \
 		--stats-json "$TMP/$1.json" >"$TMP/$1.log" 2>&1 &
 	pid=$!
 	PIDS+=("$pid")
