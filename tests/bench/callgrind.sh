@@ -6,7 +6,7 @@
 # in their packet count; Ir per packet = (counted Ir of the big - of the small) / the packets
 # between them. cg_count.py does the counting; docs/benchmarks.md, "Instruction counts", says
 # what is and is not counted. Not a test: exits 0 whatever the figures; 1 when the setup fails.
-# Needs valgrind; no hugepages (EAL --no-huge). ~15 valgrind runs: several minutes.
+# Needs valgrind; no hugepages (EAL --no-huge). 12 valgrind runs: several minutes.
 #
 #   tests/bench/callgrind.sh [--sluice-dp PATH] [--flows N] [--paths LIST] [--functions K]
 #                            [--summary FILE] [--keep]
@@ -84,10 +84,11 @@ returns() { # NAME FLOWS.pcap
 }
 
 # cg NAME CONFIG: one pass of sluice-dp under callgrind, toggled on worker_main (the worker
-# thread only); leaves NAME.cg, NAME.json (stats), NAME.log
+# thread only); leaves NAME.cg, NAME.json (stats), NAME.log. valgrind's own PID goes into PIDS
+# (not a timeout wrapper's: killing that would leave valgrind running)
 cg() {
 	local rc
-	timeout 1800 valgrind --tool=callgrind --dump-instr=yes --toggle-collect=worker_main \
+	valgrind --tool=callgrind --dump-instr=yes --toggle-collect=worker_main \
 		--callgrind-out-file="$TMP/$1.cg" "$SLUICE_DP" "${EAL[@]}" --file-prefix "slcg$$" \
 		-- --config "$2" --pcap-clock --idle-exit 300 --quiet --stats-json "$TMP/$1.json" \
 		>"$TMP/$1.log" 2>&1 &
