@@ -73,12 +73,14 @@ run_shown run.sh "$HERE/run.sh" --sluice-dp "$DP" --seconds "$SECS" --repeat "$R
 # the issue's NLB rows only: 500,000 SYNs (nlb.sh's default), 50,000 established flows
 run_shown nlb.sh "$HERE/nlb.sh" --sluice-dp "$DP" --seconds "$SECS" --repeat "$REPEAT" \
 	--new-runs "$NEW_RUNS" --dnat-only --summary "$TMP/nlb.json"
-# 100,000 known GWLB flows (x 8 passes); 100,000 NLB sessions, one data packet each (x 8
-# passes), their SYNs 10 times (1,000,000 new sessions); one xdp.sh run per round
+# 100,000 known GWLB flows (x 8 passes; encap-new, not in the table, on those 100,000 only);
+# 100,000 NLB DNAT sessions, one data packet each (x 8 passes), their SYNs 10 times
+# (1,000,000 new sessions), no SNAT load; one xdp.sh run per round
 XDPJ=()
 for r in $(seq 1 "$REPEAT"); do
-	run_shown "xdp.sh-$r" "$HERE/xdp.sh" --build "$BUILD" --flows 100000 --nlb-flows 100000 \
-		--nlb-data 1 --nlb-new-passes 10 --summary "$TMP/xdp-$r.json"
+	run_shown "xdp.sh-$r" "$HERE/xdp.sh" --build "$BUILD" --new-flows 100000 --flows 100000 \
+		--nlb-flows 100000 --nlb-data 1 --nlb-new-passes 10 --dnat-only \
+		--summary "$TMP/xdp-$r.json"
 	XDPJ+=("$TMP/xdp-$r.json")
 done
 SCALEJ=()

@@ -8,7 +8,7 @@
 #
 #   tests/bench/xdp.sh [--build DIR] [--new-flows N] [--flows N] [--passes P]
 #                      [--nlb-flows F] [--nlb-data K] [--nlb-new-passes Q] [--no-nlb]
-#                      [--summary FILE] [--keep]
+#                      [--dnat-only] [--summary FILE] [--keep]
 #
 #   --new-flows N       GWLB encap-new: N distinct flows, each run once (default 1048576)
 #   --flows N           GWLB encap-est / return: N known flows x P passes (default 131072)
@@ -17,6 +17,7 @@
 #   --nlb-data K        data packets per NLB flow (default 4: 4 x 32768 x 8 = 1,048,576 runs)
 #   --nlb-new-passes Q  passes over the F SYNs, the session map emptied before each (default 32)
 #   --no-nlb            GWLB cases only
+#   --dnat-only         NLB: the DNAT cases only (no SNAT load; tests/bench/all.sh)
 #   --summary FILE      also write the rows as JSON (tests/bench/compare.sh reads it)
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -30,6 +31,7 @@ NLB_FLOWS=32768
 NLB_DATA=4
 NLB_NEW_PASSES=32 # 32 x 32,768 = 1,048,576 runs
 NLB=1
+DNAT_ONLY=0
 SUMMARY=
 KEEP=0
 while [ $# -gt 0 ]; do
@@ -42,9 +44,10 @@ while [ $# -gt 0 ]; do
 	--nlb-data) NLB_DATA=$2; shift 2 ;;
 	--nlb-new-passes) NLB_NEW_PASSES=$2; shift 2 ;;
 	--no-nlb) NLB=0; shift ;;
+	--dnat-only) DNAT_ONLY=1; shift ;;
 	--summary) SUMMARY=$2; shift 2 ;;
 	--keep) KEEP=1; shift ;;
-	-h | --help) sed -n '2,20p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,21p' "$0"; exit 0 ;;
 	*) echo "xdp.sh: unknown option $1" >&2; exit 1 ;;
 	esac
 done
@@ -76,9 +79,9 @@ if [ "$NLB" = 1 ]; then
 			-e "s|@PRESERVE@|$p|" -e "s|@FLOW_TABLE_SIZE@|$((NLB_FLOWS * 8))|" \
 			"$HERE/nlb.yaml.in" >"$TMP/nlb-$p.yaml"
 	done
-	NLB_ARGS=(--nlb-dnat "$TMP/nlb-true.yaml" --nlb-snat "$TMP/nlb-false.yaml"
-		--nlb-traffic "$TMP/nlb.pcap" --nlb-flows "$NLB_FLOWS"
-		--nlb-new-passes "$NLB_NEW_PASSES")
+	NLB_ARGS=(--nlb-dnat "$TMP/nlb-true.yaml" --nlb-traffic "$TMP/nlb.pcap"
+		--nlb-flows "$NLB_FLOWS" --nlb-new-passes "$NLB_NEW_PASSES")
+	[ "$DNAT_ONLY" = 1 ] || NLB_ARGS+=(--nlb-snat "$TMP/nlb-false.yaml")
 fi
 
 echo "== sluice-xdp benchmark (BPF_PROG_TEST_RUN, repeat=1 per call): $(date -u '+%Y-%m-%d %H:%M UTC')"
