@@ -10,7 +10,8 @@
 # the load average before and after and git describe, and a summary JSON.
 # With --scale, also scale.sh (the GWLB encapsulation at 10k / 1M / 10M pinned flows).
 # Not a test: exits 0 whatever the figures (1 only when the build fails); never run by CI.
-# Needs root (hugepages, BPF). About 8 minutes with the defaults. docs/benchmarks.md.
+# Needs root (hugepages, BPF). Meant to take under 10 minutes with the defaults on a quiet
+# machine (not yet timed on one). docs/benchmarks.md, "Issue 14's table in one command".
 #
 #   tests/bench/all.sh [--build DIR] [--repeat R] [--seconds N] [--new-runs M]
 #                      [--summary FILE] [--scale] [--keep]
@@ -42,7 +43,7 @@ while [ $# -gt 0 ]; do
 	--summary) SUMMARY=${2:-}; shift 2 ;;
 	--scale) SCALE=1; shift ;;
 	--keep) KEEP=1; shift ;;
-	-h | --help) sed -n '2,24p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,25p' "$0"; exit 0 ;;
 	*) echo "all.sh: unknown option $1" >&2; exit 1 ;;
 	esac
 done
