@@ -61,9 +61,9 @@ def main():
             if rn != n or k not in el:
                 continue
             d = load(p)
-            row["problems"] += ["sluice-dp %s: %s" % (k, x) for x in
-                                dp_check(d, n, n + (a.sample if k == "sample" else 0))]
-            if d and d.get("elapsed_s"):
+            probs = dp_check(d, n, n + (a.sample if k == "sample" else 0))
+            row["problems"] += ["sluice-dp %s: %s" % (k, x) for x in probs]
+            if d and d.get("elapsed_s") and not probs:  # a run that failed its checks: no figure
                 el[k].append(d["elapsed_s"])
             mem.append(m)
         if el["pin"] and el["sample"]:
@@ -74,9 +74,10 @@ def main():
         if x:
             xs = load(x) or {}
             c, t = (xs.get("cases") or {}).get("encap-est"), xs.get("trivial_ns")
-            if c:
+            if c and not c.get("problems"):
                 row["xdp_ns"], row["xdp_trivial_ns"] = c["ns_per_pkt"], t
-                row["problems"] += ["sluice-xdp: " + y for y in c.get("problems", [])]
+            elif c:
+                row["problems"] += ["sluice-xdp: " + y for y in c["problems"]]
             else:
                 row["problems"].append("sluice-xdp: no encap-est case")
             row["xdp_map_bytes"] = next(m for k, rn, p, m in runs if k == "xdp" and rn == n)
@@ -104,17 +105,21 @@ def main():
         print("  ".join("%*s" % (w[i], t[i]) for i in range(8)) + "  " + t[8])
     last = rows[-1] if rows else {}
     goals = {}
+
+    def at_most(v, limit):
+        """True / False, or None when there is no valid figure (a run failed its checks)"""
+        return None if v is None else v <= limit
+
+    said = {True: "met", False: "NOT met", None: "n/a (no valid figure: see the checks)"}
     if last:
         tab = (last["dp_mem_mb"] - base_mb) if last.get("dp_mem_mb") and base_mb else None
         goals = {
-            "dp_growth_ok": last.get("dp_growth") is not None and last["dp_growth"] <= GOAL_GROWTH,
-            "xdp_growth_ok": last.get("xdp_growth") is not None and
-            last["xdp_growth"] <= GOAL_GROWTH,
+            "dp_growth_ok": at_most(last.get("dp_growth"), GOAL_GROWTH),
+            "xdp_growth_ok": at_most(last.get("xdp_growth"), GOAL_GROWTH),
             "dp_table_mb": tab,
-            "dp_memory_ok": last.get("dp_mem_mb") is not None and
-            last["dp_mem_mb"] * 2**20 <= GOAL_BYTES,
-            "xdp_memory_ok": bool(last.get("xdp_map_bytes")) and
-            last["xdp_map_bytes"] <= GOAL_BYTES,
+            "dp_memory_ok": at_most(last.get("dp_mem_mb") and last["dp_mem_mb"] * 2**20,
+                                    GOAL_BYTES),
+            "xdp_memory_ok": at_most(last.get("xdp_map_bytes") or None, GOAL_BYTES),
         }
         print()
         print("flow_table_size %d in every run; sluice-dp: %s known packets measured per count"
@@ -122,14 +127,14 @@ def main():
         print("goal, %s flows: per packet at most %.0f %% more than at %s flows: sluice-dp %s, "
               "sluice-xdp %s" % ("{:,}".format(last["flows"]), (GOAL_GROWTH - 1) * 100,
                                  "{:,}".format(first["flows"]),
-                                 {True: "met", False: "NOT met"}[goals["dp_growth_ok"]],
-                                 {True: "met", False: "NOT met"}[goals["xdp_growth_ok"]]))
+                                 said[goals["dp_growth_ok"]],
+                                 said[goals["xdp_growth_ok"]]))
         print("goal, memory at most 1.5 GB: sluice-dp process %s MB (without the table: %s MB; "
               "the table's share %s MB): %s; sluice-xdp sl_flows %s MB: %s" % (
                   f(last.get("dp_mem_mb"), "%d"), f(base_mb, "%d"), f(tab, "%d"),
-                  {True: "met", False: "NOT met"}[goals["dp_memory_ok"]],
+                  said[goals["dp_memory_ok"]],
                   f(last["xdp_map_bytes"] / 2**20 if last.get("xdp_map_bytes") else None,
-                    "%.0f"), {True: "met", False: "NOT met"}[goals["xdp_memory_ok"]]))
+                    "%.0f"), said[goals["xdp_memory_ok"]]))
         print("sluice-dp ns/pkt = (elapsed of the pinning pass + the sample - elapsed of the "
               "pinning pass alone)\n/ sample, the fastest run of each; sluice-xdp ns/pkt: "
               "xdp_bench encap-est, one pass over the N known flows.")
