@@ -386,23 +386,25 @@ static uint64_t main_rx_total(void)
 /*
  * Ageing (docs/dataplane.md "Ageing"). Every tick (MAIN_POLL_US, asleep in between) the main
  * lcore takes one step of each table's sweep (sweep.h), in this order: fragments, neighbours,
- * NAT sessions, flows. The pace: a step visits count x elapsed / pass entries (+ MAIN_SWEEP_MIN),
- * so a pass over the table's live entries takes `pass` — or `fast` once the table is full or
- * filling (3/4 of its size, or an eighth of its size added since the pass began): an entry
- * is deleted at most one pass after it expired (lookups already treat it as expired, so this
- * is about room, never about behaviour), and a table short of room gets it back sooner. Only
- * expired entries go: a live one is never evicted for a new one. The bound: the four steps of
- * a tick share MAIN_SWEEP_TICK_US of time, MAIN_SWEEP_SHORT_US when a table is short of room
- * (that table's step may run on to it), and each still visits SWEEP_CLOCK_EVERY entries: ageing
- * takes at most ~3 % of the main lcore's core whatever the tables hold, ~10 % while one is
- * short of room. A table too big for its pace within that time, or a mass expiry (a deletion
- * costs more than a visit: the writer lock, the RCU defer queue), gets longer passes
- * instead: at ~100 ns a visit, a pass of 10 s keeps up with about 3 million live entries.
+ * NAT sessions, flows. The pace: a step visits count x elapsed / pass entries (count: the live
+ * entries when the pass began, or now if more; fractions carry over), so a pass takes `pass`, or
+ * `fast` once the table is full or filling (3/4 of its size, or an eighth of its size added
+ * since the pass began): an entry is deleted at most one pass after it expired (lookups
+ * already treat it as expired, so this is about room, never about behaviour), and a table
+ * short of room gets it back sooner. Only expired entries go: a live one is never evicted for
+ * a new one. The bound: the four steps of a tick share MAIN_SWEEP_CPU_PERMILLE of the time
+ * since the last tick in the main lcore's CPU time (its thread's clock: a preempted main lcore
+ * keeps its share, and late ticks get a longer step), MAIN_SWEEP_SHORT_PERMILLE when a table
+ * is short of room (that table's step may run on to it), and each visits up to
+ * SWEEP_CLOCK_EVERY entries of its share before it reads the clock: ageing takes at most ~3 % of
+ * the main lcore's core whatever the tables hold, ~10 % while one is short of room. A table too big
+ * for its pace within that time, or a mass expiry (a deletion costs more than a visit: the writer
+ * lock, the RCU defer queue), gets longer passes instead: at ~100 ns a visit, a pass of 10 s keeps
+ * up with about 3 million live entries.
  */
-#define MAIN_SWEEP_TICK_US  300	    /* time of a tick's sweep steps together */
-#define MAIN_SWEEP_SHORT_US 1000    /* the same when a table is short of room */
-#define MAIN_SWEEP_MIN	    64	    /* entries a step visits beyond its pace (a table's start) */
-#define MAIN_SWEEP_GAP_US   1000000 /* a longer gap between ticks counts as this */
+#define MAIN_SWEEP_CPU_PERMILLE	  30	  /* a tick's steps: CPU time, of the time since the last */
+#define MAIN_SWEEP_SHORT_PERMILLE 100	  /* the same when a table is short of room */
+#define MAIN_SWEEP_GAP_US	  1000000 /* a longer gap between ticks counts as this */
 
 struct main_sweeper {
 	void (*step)(uint64_t now_us, struct sweep *sw);
@@ -410,6 +412,7 @@ struct main_sweeper {
 	uint32_t size;		     /* keys when full */
 	uint64_t pass_us, fast_us;   /* a pass over the live entries, normally / full or filling */
 	uint32_t pass_count;	     /* keys when the current pass began */
+	uint64_t credit;	     /* visits x pass_us earned and not yet taken */
 	struct sweep sw;
 };
 
@@ -450,13 +453,14 @@ static int main_sweep_short(const struct main_sweeper *t, unsigned int count)
 /* One tick of ageing: `elapsed_us` since the last one. */
 static void main_sweep(struct main_sweeper *t, unsigned int n_t, uint64_t now, uint64_t elapsed_us)
 {
-	uint64_t deadline = now + dp.tsc_hz * MAIN_SWEEP_TICK_US / 1000000;
-	uint64_t deadline_short = now + dp.tsc_hz * MAIN_SWEEP_SHORT_US / 1000000;
-	uint64_t now_us = dp_tsc_to_us(now), pass;
+	uint64_t now_us = dp_tsc_to_us(now), pass, cpu = sweep_cpu_ns(), deadline, deadline_short;
 	unsigned int i, count;
 	int short_room;
 
 	elapsed_us = RTE_MIN(elapsed_us, (uint64_t)MAIN_SWEEP_GAP_US);
+	/* per mille of elapsed us = ns */
+	deadline = cpu + elapsed_us * MAIN_SWEEP_CPU_PERMILLE;
+	deadline_short = cpu + elapsed_us * MAIN_SWEEP_SHORT_PERMILLE;
 	for (i = 0; i < n_t; i++) {
 		struct sweep *sw = &t[i].sw;
 
@@ -465,8 +469,12 @@ static void main_sweep(struct main_sweeper *t, unsigned int n_t, uint64_t now, u
 			t[i].pass_count = count;
 		short_room = main_sweep_short(&t[i], count);
 		pass = short_room ? t[i].fast_us : t[i].pass_us;
-		sw->budget = (uint32_t)RTE_MIN((uint64_t)count * elapsed_us / pass + MAIN_SWEEP_MIN,
-					       (uint64_t)UINT32_MAX);
+		/* the count when the pass began (or more): what it deletes must not slow it down;
+		 * fractions carry over (a step of no visit costs nothing; one visit in a sparse
+		 * table can scan much of it) */
+		t[i].credit += (uint64_t)RTE_MAX(count, t[i].pass_count) * elapsed_us;
+		sw->budget = (uint32_t)RTE_MIN(t[i].credit / pass, (uint64_t)UINT32_MAX);
+		t[i].credit -= (uint64_t)sw->budget * pass;
 		sw->deadline = short_room ? deadline_short : deadline;
 		sw->visited = sw->deleted = sw->wrapped = 0;
 		t[i].step(now_us, sw);
