@@ -8,8 +8,7 @@
 #include "dataplane/dpdk/dp.h"
 #include "dataplane/dpdk/flowtab.h"
 #include "dataplane/dpdk/hashtab.h"
-
-static uint32_t flowtab_iter; /* sweep cursor, main lcore only */
+#include "dataplane/dpdk/sweep.h"
 
 int flowtab_hash_create(const char *name, uint32_t entries, uint32_t key_len, struct rte_hash **h,
 			uint64_t **vals)
@@ -73,25 +72,18 @@ void flowtab_touch(int pos, uint64_t val, uint64_t nval)
 				    __ATOMIC_RELAXED);
 }
 
-unsigned int flowtab_sweep(uint64_t now_us, unsigned int budget)
+void flowtab_sweep(uint64_t now_us, struct sweep *sw)
 {
 	const struct rt_state *s = __atomic_load_n(&dp.state, __ATOMIC_ACQUIRE);
 	const void *key;
 	void *data;
-	unsigned int n = 0, seen = 0;
 	int32_t pos;
 
-	while (seen++ < budget) {
-		const struct gwlb_pin_key *k;
+	while ((pos = sweep_next(dp.flows, sw, &key, &data)) >= 0) {
+		const struct gwlb_pin_key *k = key;
 		const struct rt_group *g;
 		uint64_t v, idle;
 
-		pos = rte_hash_iterate(dp.flows, &key, &data, &flowtab_iter);
-		if (pos < 0) {
-			flowtab_iter = 0;
-			break;
-		}
-		k = key;
 		if (k->group >= s->n_groups)
 			continue;
 		g = &s->groups[k->group];
@@ -106,10 +98,9 @@ unsigned int flowtab_sweep(uint64_t now_us, unsigned int budget)
 			struct gwlb_pin_key copy = *k;
 
 			if (!flowtab_del(&copy, flowtab_sig(flow_key_hash(&copy.fk), copy.group)))
-				n++;
+				sw->deleted++;
 		}
 	}
-	return n;
 }
 
 int flowtab_iterate(uint32_t *iter, struct gwlb_pin_key *k, uint64_t *val)

@@ -52,8 +52,12 @@ int flowtab_del(const struct gwlb_pin_key *k, uint32_t sig);
  * gwlb_choose's GWLB_PIN_TOUCH: once a second), unless another lcore changed it since.
  */
 void flowtab_touch(int pos, uint64_t val, uint64_t nval);
-/* Delete entries idle for longer than their group's timeouts; returns how many. */
-unsigned int flowtab_sweep(uint64_t now_us, unsigned int budget);
+/*
+ * Main lcore: one step of the sweep (sweep.h) that deletes entries idle for longer than their
+ * group's timeout (+ 1 s: last seen is kept in whole seconds).
+ */
+struct sweep;
+void flowtab_sweep(uint64_t now_us, struct sweep *sw);
 unsigned int flowtab_count(void);
 /*
  * Control path (main lcore): the entry after *iter (start at 0), its key and value copied

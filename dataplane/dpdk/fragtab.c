@@ -10,13 +10,13 @@
 #include "dataplane/dpdk/dp.h"
 #include "dataplane/dpdk/flowtab.h"
 #include "dataplane/dpdk/fragtab.h"
+#include "dataplane/dpdk/sweep.h"
 #include "dataplane/dpdk/worker.h"
 
 static struct rte_hash *fragtab;
 static uint64_t *fragtab_vals; /* indexed by hash position */
 static uint32_t fragtab_max;   /* node.fragment_table_size */
 static uint64_t fragtab_timeout_us;
-static uint32_t fragtab_iter; /* sweep cursor, main lcore only */
 
 int fragtab_init(uint32_t entries, uint32_t timeout_ms)
 {
@@ -77,30 +77,30 @@ int fragtab_apply(struct wctx *w, struct pkt_info *pi, int mode)
 	return verdict;
 }
 
-unsigned int fragtab_sweep(uint64_t now_us, unsigned int budget)
+void fragtab_sweep(uint64_t now_us, struct sweep *sw)
 {
 	const void *key;
 	void *data;
-	unsigned int n = 0, seen = 0;
 	int32_t pos;
 
 	if (!fragtab)
-		return 0;
-	while (seen++ < budget) {
+		return;
+	while ((pos = sweep_next(fragtab, sw, &key, &data)) >= 0) {
 		struct frag_key copy;
 		uint64_t v;
 
-		pos = rte_hash_iterate(fragtab, &key, &data, &fragtab_iter);
-		if (pos < 0) {
-			fragtab_iter = 0;
-			break;
-		}
 		v = __atomic_load_n(&fragtab_vals[pos], __ATOMIC_ACQUIRE);
 		if (frag_val_live(v, now_us, fragtab_timeout_us))
 			continue;
 		memcpy(&copy, key, sizeof(copy));
 		if (rte_hash_del_key_with_hash(fragtab, &copy, fragtab_sig(&copy)) >= 0)
-			n++;
+			sw->deleted++;
 	}
-	return n;
+}
+
+unsigned int fragtab_count(void)
+{
+	int32_t c = fragtab ? rte_hash_count(fragtab) : 0;
+
+	return c < 0 ? 0 : (unsigned int)c;
 }

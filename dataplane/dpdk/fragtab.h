@@ -25,7 +25,11 @@ void fragtab_free(void);
  * pi changed as frag_decide changes it. FRAG_NONE at once for a packet that is no fragment.
  */
 int fragtab_apply(struct wctx *w, struct pkt_info *pi, int mode);
-/* Delete entries past their timeout (main lcore, live clock); returns how many. */
-unsigned int fragtab_sweep(uint64_t now_us, unsigned int budget);
+/* Main lcore, live clock: one step of the sweep (sweep.h) that deletes entries past their
+ * timeout. */
+struct sweep;
+void fragtab_sweep(uint64_t now_us, struct sweep *sw);
+/* Entries in the table now. */
+unsigned int fragtab_count(void);
 
 #endif /* SL_FRAGTAB_H */

@@ -34,13 +34,14 @@
 #include "dataplane/dpdk/port.h"
 #include "dataplane/dpdk/route.h"
 #include "dataplane/dpdk/rt.h"
+#include "dataplane/dpdk/sesstab.h"
 #include "dataplane/dpdk/stats.h"
+#include "dataplane/dpdk/sweep.h"
 #include "dataplane/dpdk/worker.h"
 #include "dataplane/lib/cli.h"
 #include "dataplane/lib/dpopts.h"
 
 #define MAIN_POLL_US	    10000
-#define MAIN_SWEEP_BUDGET   8192
 #define MAIN_IDLE_SLEEP_MAX 100000 /* us: well below the 500 ms a stalled worker is given */
 
 struct dp dp = {.ts_offset = -1};
@@ -383,17 +384,117 @@ static uint64_t main_rx_total(void)
 }
 
 /*
+ * Ageing (docs/dataplane.md "Ageing"). Every tick (MAIN_POLL_US, asleep in between) the main
+ * lcore takes one step of each table's sweep (sweep.h), in this order: fragments, neighbours,
+ * NAT sessions, flows. The pace: a step visits count x elapsed / pass entries (count: the live
+ * entries when the pass began, or now if more; fractions carry over), so a pass takes `pass`, or
+ * `fast` once the table is full or filling (3/4 of its size, or an eighth of its size added
+ * since the pass began): an entry is deleted at most one pass after it expired (lookups
+ * already treat it as expired, so this is about room, never about behaviour), and a table
+ * short of room gets it back sooner. Only expired entries go: a live one is never evicted for
+ * a new one. The bound: the four steps of a tick share MAIN_SWEEP_CPU_PERMILLE of the time
+ * since the last tick in the main lcore's CPU time (its thread's clock: a preempted main lcore
+ * keeps its share, and late ticks get a longer step), MAIN_SWEEP_SHORT_PERMILLE when a table
+ * is short of room (that table's step may run on to it), and each visits up to
+ * SWEEP_CLOCK_EVERY entries of its share before it reads the clock: ageing takes at most ~3 % of
+ * the main lcore's core whatever the tables hold, ~10 % while one is short of room. A table too big
+ * for its pace within that time, or a mass expiry (a deletion costs more than a visit: the writer
+ * lock, the RCU defer queue), gets longer passes instead: at ~100 ns a visit, a pass of 10 s keeps
+ * up with about 3 million live entries.
+ */
+#define MAIN_SWEEP_CPU_PERMILLE	  30	  /* a tick's steps: CPU time, of the time since the last */
+#define MAIN_SWEEP_SHORT_PERMILLE 100	  /* the same when a table is short of room */
+#define MAIN_SWEEP_GAP_US	  1000000 /* a longer gap between ticks counts as this */
+
+struct main_sweeper {
+	void (*step)(uint64_t now_us, struct sweep *sw);
+	unsigned int (*count)(void); /* keys in the table now */
+	uint32_t size;		     /* keys when full */
+	uint64_t pass_us, fast_us;   /* a pass over the live entries, normally / full or filling */
+	uint32_t pass_count;	     /* keys when the current pass began */
+	uint64_t credit;	     /* visits x pass_us earned and not yet taken */
+	struct sweep sw;
+};
+
+static unsigned int main_sess_keys(void)
+{
+	return sesstab_count() * 2; /* a session has two keys, and a sweep visits both */
+}
+
+/*
+ * The tables' paces. Flows and sessions: idle timeouts of at least 60 s (CFG_IDLE_MIN), and
+ * a closing NLB session's 10 s (NLB_CLOSING_US) holds a NAT port: passes of 10 s and 5 s,
+ * 1 s when short of room. Neighbours: deleted after 60 s idle (NEIGH_GC_US): 10 s, 1 s.
+ * Fragments: node.fragment_timeout_ms (100 ms .. 60 s) and refused when the table is full:
+ * a pass within the timeout (at most 1 s), every tick when short of room.
+ */
+static void main_sweep_init(struct main_sweeper *t)
+{
+	const struct cfg_node *n = &dp.cfg->node;
+	uint64_t frag_us = RTE_MIN((uint64_t)n->fragment_timeout_ms * 1000, 1000000ull);
+
+	t[0] = (struct main_sweeper){fragtab_sweep, fragtab_count, n->fragment_table_size, frag_us,
+				     MAIN_POLL_US};
+	t[1] = (struct main_sweeper){neigh_sweep, neigh_count, n->neighbor_table_size, 10000000,
+				     1000000};
+	t[2] = (struct main_sweeper){nlb_sweep, main_sess_keys, sesstab_size() * 2, 5000000,
+				     1000000};
+	t[3] = (struct main_sweeper){flowtab_sweep, flowtab_count, n->flow_table_size, 10000000,
+				     1000000};
+}
+
+/* 1 if t is full or filling: 3/4 of its size, or an eighth of its size added this pass. */
+static int main_sweep_short(const struct main_sweeper *t, unsigned int count)
+{
+	return (uint64_t)count * 4 >= (uint64_t)t->size * 3 ||
+	       (uint64_t)count >= (uint64_t)t->pass_count + t->size / 8;
+}
+
+/* One tick of ageing: `elapsed_us` since the last one. */
+static void main_sweep(struct main_sweeper *t, unsigned int n_t, uint64_t now, uint64_t elapsed_us)
+{
+	uint64_t now_us = dp_tsc_to_us(now), pass, cpu = sweep_cpu_ns(), deadline, deadline_short;
+	unsigned int i, count;
+	int short_room;
+
+	elapsed_us = RTE_MIN(elapsed_us, (uint64_t)MAIN_SWEEP_GAP_US);
+	/* per mille of elapsed us = ns */
+	deadline = cpu + elapsed_us * MAIN_SWEEP_CPU_PERMILLE;
+	deadline_short = cpu + elapsed_us * MAIN_SWEEP_SHORT_PERMILLE;
+	for (i = 0; i < n_t; i++) {
+		struct sweep *sw = &t[i].sw;
+
+		count = t[i].count();
+		if (!sw->iter)
+			t[i].pass_count = count;
+		short_room = main_sweep_short(&t[i], count);
+		pass = short_room ? t[i].fast_us : t[i].pass_us;
+		/* the count when the pass began (or more): what it deletes must not slow it down;
+		 * fractions carry over (a step of no visit costs nothing; one visit in a sparse
+		 * table can scan much of it) */
+		t[i].credit += (uint64_t)RTE_MAX(count, t[i].pass_count) * elapsed_us;
+		sw->budget = (uint32_t)RTE_MIN(t[i].credit / pass, (uint64_t)UINT32_MAX);
+		t[i].credit -= (uint64_t)sw->budget * pass;
+		sw->deadline = short_room ? deadline_short : deadline;
+		sw->visited = sw->deleted = sw->wrapped = 0;
+		t[i].step(now_us, sw);
+	}
+}
+
+/*
  * The main lcore: serves the control socket (if any) and, once per poll period, checks for
  * --idle-exit and reclaims idle flows. Waits in poll() (the control socket, or nothing) for at
  * most the poll period; it never touches the workers' queues.
  */
 static void main_loop(const struct main_opts *o)
 {
-	uint64_t last_rx = 0, last_change = rte_get_tsc_cycles(), now, rx, last_tick = 0;
+	uint64_t last_rx = 0, last_change = rte_get_tsc_cycles(), now, rx, last_tick = 0, gap_us;
 	uint64_t period = dp.tsc_hz * MAIN_POLL_US / 1000000, drain_end = 0;
+	struct main_sweeper sweep[4];
 	struct pollfd pfd[CTL_MAX_FDS];
 	unsigned int n;
 
+	main_sweep_init(sweep);
 	while (!__atomic_load_n(&dp.stop, __ATOMIC_RELAXED)) {
 		n = ctl_server_pollfds(pfd, CTL_MAX_FDS);
 		if (n) {
@@ -416,6 +517,7 @@ static void main_loop(const struct main_opts *o)
 		}
 		if (now - last_tick < period)
 			continue; /* woken early by the control socket */
+		gap_us = last_tick ? (now - last_tick) * 1000000 / dp.tsc_hz : 0;
 		last_tick = now;
 		rx = main_rx_total();
 		if (rx != last_rx) {
@@ -425,12 +527,8 @@ static void main_loop(const struct main_opts *o)
 			   (now - last_change) * 1000 / dp.tsc_hz >= (uint64_t)o->idle_exit_ms) {
 			break;
 		}
-		if (!dp.pcap_clock) {
-			flowtab_sweep(dp_tsc_to_us(now), MAIN_SWEEP_BUDGET);
-			nlb_sweep(dp_tsc_to_us(now), MAIN_SWEEP_BUDGET);
-			neigh_sweep(dp_tsc_to_us(now), MAIN_SWEEP_BUDGET);
-			fragtab_sweep(dp_tsc_to_us(now), MAIN_SWEEP_BUDGET);
-		}
+		if (!dp.pcap_clock)
+			main_sweep(sweep, RTE_DIM(sweep), now, gap_us);
 	}
 	__atomic_store_n(&dp.stop, 1, __ATOMIC_RELAXED);
 }

@@ -9,6 +9,7 @@
 #include "dataplane/dpdk/dp.h"
 #include "dataplane/dpdk/hashtab.h"
 #include "dataplane/dpdk/neigh.h"
+#include "dataplane/dpdk/sweep.h"
 
 #define NEIGH_F_LIVE	  1u /* the position holds an entry (set by whoever made it) */
 #define NEIGH_F_STATIC	  2u
@@ -38,7 +39,6 @@ static struct rte_hash *neigh_h;
 static struct neigh_slot *neigh_slots;
 static uint32_t neigh_size, neigh_n, neigh_gen_v, neigh_evict_cursor;
 static uint64_t neigh_reach_us;
-static uint32_t neigh_sweep_iter;   /* main lcore only */
 static uint64_t neigh_evict_failed; /* us of the last scan that found nothing to evict */
 
 static void neigh_key_make(struct neigh_key *k, uint8_t family, const uint8_t *addr)
@@ -357,28 +357,21 @@ int neigh_learn(uint8_t family, const uint8_t *addr, const uint8_t mac[6], int c
 	return 1;
 }
 
-unsigned int neigh_sweep(uint64_t now_us, unsigned int budget)
+void neigh_sweep(uint64_t now_us, struct sweep *sw)
 {
-	unsigned int n = 0, seen = 0;
 	const void *key;
 	void *data;
 	int32_t pos;
 
-	while (seen++ < budget) {
+	while ((pos = sweep_next(neigh_h, sw, &key, &data)) >= 0) {
 		struct neigh_entry e;
 		struct neigh_key copy;
 
-		pos = rte_hash_iterate(neigh_h, &key, &data, &neigh_sweep_iter);
-		if (pos < 0) {
-			neigh_sweep_iter = 0;
-			break;
-		}
 		neigh_snap(&neigh_slots[pos], &e);
 		if (!neigh_expired(&e, now_us, neigh_reach_us))
 			continue;
 		memcpy(&copy, key, sizeof(copy));
 		if (!neigh_delete(&copy, pos))
-			n++;
+			sw->deleted++;
 	}
-	return n;
 }

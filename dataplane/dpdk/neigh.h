@@ -46,8 +46,10 @@ int neigh_learn(uint8_t family, const uint8_t *addr, const uint8_t mac[6], int c
 		uint64_t now_us);
 /* Bumped whenever a MAC changes or goes: an lcore's cached MACs are then looked up again. */
 uint32_t neigh_gen(void);
-/* Main lcore: delete up to `budget` positions' worth of entries idle past NEIGH_GC_US. */
-unsigned int neigh_sweep(uint64_t now_us, unsigned int budget);
+/* Main lcore: one step of the sweep (sweep.h) that deletes evictable entries idle past
+ * NEIGH_GC_US. */
+struct sweep;
+void neigh_sweep(uint64_t now_us, struct sweep *sw);
 /* Entries in the table now (static and wanted ones included). */
 uint32_t neigh_count(void);
 

@@ -618,7 +618,8 @@ int nlb_reply_adopt(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
 	return 1;
 }
 
-unsigned int nlb_sweep(uint64_t now_us, unsigned int budget)
+void nlb_sweep(uint64_t now_us, struct sweep *sw)
 {
-	return nlb_active ? sesstab_sweep(now_us, budget) : 0;
+	if (nlb_active)
+		sesstab_sweep(now_us, sw);
 }

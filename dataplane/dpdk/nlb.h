@@ -38,6 +38,8 @@ int nlb_try_session(struct wctx *w, int in_port, struct rte_mbuf *m, const struc
  * no such reply (m untouched).
  */
 int nlb_reply_adopt(struct wctx *w, int in_port, struct rte_mbuf *m, const struct pkt_info *pi);
-unsigned int nlb_sweep(uint64_t now_us, unsigned int budget);
+/* sesstab_sweep when the NLB is configured (main lcore). */
+struct sweep;
+void nlb_sweep(uint64_t now_us, struct sweep *sw);
 
 #endif /* SL_NLB_H */

@@ -13,6 +13,7 @@
 #include "dataplane/dpdk/dp.h"
 #include "dataplane/dpdk/hashtab.h"
 #include "dataplane/dpdk/sesstab.h"
+#include "dataplane/dpdk/sweep.h"
 
 #define SESS_PORT_FIRST 1024
 #define SESS_PORT_LAST	65535
@@ -22,7 +23,6 @@ static struct rte_hash *sess_hash;
 static struct rte_mempool *sess_pool;
 static struct rte_ring *sess_ports[RTE_MAX_LCORE];
 static unsigned int sess_n_workers;
-static uint32_t sess_iter;
 static uint64_t *sess_closed_l, *sess_closed_t; /* atomic: reclaim runs on any lcore */
 
 static void sesstab_reclaim(void *p, void *data)
@@ -157,24 +157,19 @@ void sesstab_remove(struct sess *s)
 	rte_hash_del_key(sess_hash, &s->key[NLB_DIR_CLIENT]);
 }
 
-unsigned int sesstab_sweep(uint64_t now_us, unsigned int budget)
+void sesstab_sweep(uint64_t now_us, struct sweep *sw)
 {
 	const struct rt_state *st = __atomic_load_n(&dp.state, __ATOMIC_ACQUIRE);
-	unsigned int n = 0, seen = 0;
 	const void *key;
 	void *data;
 
 	if (!sess_hash)
-		return 0;
-	while (seen++ < budget) {
+		return;
+	while (sweep_next(sess_hash, sw, &key, &data) >= 0) {
 		const struct rt_group *g;
 		struct sess *s;
 		uint64_t idle, last;
 
-		if (rte_hash_iterate(sess_hash, &key, &data, &sess_iter) < 0) {
-			sess_iter = 0;
-			break;
-		}
 		if ((uintptr_t)data & SESS_REPLY_TAG)
 			continue;
 		s = data;
@@ -186,10 +181,9 @@ unsigned int sesstab_sweep(uint64_t now_us, unsigned int budget)
 		last = __atomic_load_n(&s->last_seen, __ATOMIC_RELAXED);
 		if (now_us > last + idle) {
 			sesstab_remove(s);
-			n++;
+			sw->deleted++;
 		}
 	}
-	return n;
 }
 
 int sesstab_iterate(uint32_t *iter, struct sess *out)
@@ -218,6 +212,11 @@ unsigned int sesstab_count(void)
 		return 0;
 	c = rte_hash_count(sess_hash);
 	return c < 0 ? 0 : (unsigned int)c / 2;
+}
+
+unsigned int sesstab_size(void)
+{
+	return sess_pool ? sess_pool->size : 0;
 }
 
 uint16_t sesstab_port_get(unsigned int w)

@@ -42,9 +42,16 @@ void sesstab_put(struct sess *s); /* an object never published */
 int sesstab_publish(struct sess *s);
 /* Unpublish both keys; the object (and its port) is reclaimed after the grace period. */
 void sesstab_remove(struct sess *s);
-/* Remove sessions idle past their group's timeout; returns how many. Main lcore. */
-unsigned int sesstab_sweep(uint64_t now_us, unsigned int budget);
+/*
+ * Main lcore: one step of the sweep (sweep.h) that removes sessions idle past their group's
+ * timeout (core/nlb_verdict.h nlb_idle). Both keys of a session are visited, the reply key
+ * skipped.
+ */
+struct sweep;
+void sesstab_sweep(uint64_t now_us, struct sweep *sw);
 unsigned int sesstab_count(void);
+/* Sessions the table holds when full (0: no table). */
+unsigned int sesstab_size(void);
 /*
  * Control path (main lcore): the next session after *iter (start at 0), copied into *out
  * while the workers run. Returns 0, or -ENOENT at the end. The copy is validated (listener
