@@ -40,20 +40,31 @@ void flowtab_free(void)
 	dp.flow_vals = NULL;
 }
 
-int flowtab_lookup(const struct gwlb_pin_key *k, uint32_t sig, uint64_t *val)
+int flowtab_lookup(const struct gwlb_pin_key *k, uint32_t sig, uint64_t *val, uint32_t *hash)
 {
-	int pos = rte_hash_lookup_with_hash(dp.flows, k, sig);
+	void *data;
+	int pos = rte_hash_lookup_with_hash_data(dp.flows, k, sig, &data);
 
 	if (pos < 0)
 		return -ENOENT;
 	*val = __atomic_load_n(&dp.flow_vals[pos], __ATOMIC_ACQUIRE);
+	*hash = (uint32_t)(uintptr_t)data;
 	return pos;
 }
 
-int flowtab_set(const struct gwlb_pin_key *k, uint32_t sig, uint64_t val)
+int flowtab_set(const struct gwlb_pin_key *k, uint32_t sig, uint32_t hash, uint64_t val)
 {
-	int pos = rte_hash_add_key_with_hash(dp.flows, k, sig);
+	/*
+	 * rte_hash stores the data with the key before it publishes the key (or, for a key already
+	 * there, in one store), but its data variant of add does not return the position: the
+	 * lookup that follows finds the bucket just touched.
+	 */
+	int pos = rte_hash_add_key_with_hash_data(dp.flows, k, sig, (void *)(uintptr_t)hash);
 
+	if (pos < 0)
+		return pos;
+	/* deleted in between by another lcore: not pinned, as if the table were full */
+	pos = rte_hash_lookup_with_hash(dp.flows, k, sig);
 	if (pos < 0)
 		return pos;
 	__atomic_store_n(&dp.flow_vals[pos], val, __ATOMIC_RELEASE);
@@ -97,7 +108,7 @@ void flowtab_sweep(uint64_t now_us, struct sweep *sw)
 		if (now_us > FLOWTAB_SEEN_US(v) + idle + 1000000) {
 			struct gwlb_pin_key copy = *k;
 
-			if (!flowtab_del(&copy, flowtab_sig(flow_key_hash(&copy.fk), copy.group)))
+			if (!flowtab_del(&copy, flowtab_sig(&copy)))
 				sw->deleted++;
 		}
 	}

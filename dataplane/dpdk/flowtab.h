@@ -3,13 +3,18 @@
  * flowtab.h - the flow table: (group, flow key) -> (target slot, last seen). One lock-free
  * rte_hash shared by every lcore (NIC RSS is not trusted to be symmetric, and appliance
  * returns arrive with other outer headers), values in a flat array indexed by the key's
- * position, each one 64-bit word so it is read and written whole. Deleted key slots are
- * reclaimed through RCU (QSBR) once every worker has passed a quiescent point.
+ * position, each one 64-bit word so it is read and written whole. Each key also carries its
+ * flow hash as the rte_hash key data: written once, with the key, before rte_hash publishes
+ * it, so any lcore that finds the key finds its hash (no window, whatever the position held
+ * before). Deleted key slots are reclaimed through RCU (QSBR) once every worker has passed a
+ * quiescent point.
  */
 #ifndef SL_FLOWTAB_H
 #define SL_FLOWTAB_H
 
 #include <stdint.h>
+
+#include <rte_hash_crc.h>
 
 #include "dataplane/core/flow.h"
 #include "dataplane/core/gwlb.h"
@@ -22,12 +27,15 @@
 #define FLOWTAB_SEEN_US(v)	 gwlb_pin_seen_us(v)
 
 /*
- * The rte_hash signature of a key: its flow hash, spread per group. Every add, lookup and
- * delete must pass it (the table's own hash function would pick another bucket).
+ * The rte_hash signature of a key: CRC32 of the whole pin key (the CPU's crc32 instruction,
+ * rte_hash_crc), so that finding a known flow needs no SipHash. Every add, lookup and delete
+ * must pass it (the table's own hash function would pick another bucket). Only sluice-dp's
+ * table is found by it: the flow hash (core/flow.h flow_key_hash) still picks targets and the
+ * GENEVE source port, and each entry carries it (flowtab_lookup).
  */
-static inline uint32_t flowtab_sig(uint32_t flow_hash, unsigned int group)
+static inline uint32_t flowtab_sig(const struct gwlb_pin_key *k)
 {
-	return flow_hash ^ (group * 0x9e3779b9u);
+	return rte_hash_crc(k, sizeof(*k), 0x736c6674u);
 }
 
 struct rte_hash;
@@ -41,10 +49,16 @@ int flowtab_hash_create(const char *name, uint32_t entries, uint32_t key_len, st
 			uint64_t **vals);
 int flowtab_init(uint32_t entries);
 void flowtab_free(void);
-/* Position (>= 0) and value of k, or -ENOENT. */
-int flowtab_lookup(const struct gwlb_pin_key *k, uint32_t sig, uint64_t *val);
-/* Insert or overwrite; returns the position or a negative errno (-ENOSPC: table full). */
-int flowtab_set(const struct gwlb_pin_key *k, uint32_t sig, uint64_t val);
+/*
+ * Position (>= 0), value and flow hash (flow_key_hash(&k->fk), carried by the entry) of k, or
+ * -ENOENT.
+ */
+int flowtab_lookup(const struct gwlb_pin_key *k, uint32_t sig, uint64_t *val, uint32_t *hash);
+/*
+ * Insert or overwrite; `hash` is flow_key_hash(&k->fk), kept with the key. Returns the position
+ * or a negative errno (-ENOSPC: table full).
+ */
+int flowtab_set(const struct gwlb_pin_key *k, uint32_t sig, uint32_t hash, uint64_t val);
 /* Delete k (an entry that was not kept and is not replaced); 0 or -ENOENT. */
 int flowtab_del(const struct gwlb_pin_key *k, uint32_t sig);
 /*

@@ -26,23 +26,27 @@
 
 /*
  * The target slot for a flow of group gi (core/gwlb_table.h gwlb_choose over the flow table
- * entry), or GWLB_PICK_DROP(reason), or GWLB_PICK_BYPASS. This only looks up, writes and
- * counts.
+ * entry), or GWLB_PICK_DROP(reason), or GWLB_PICK_BYPASS; *hash: the flow's flow_key_hash,
+ * carried by its entry if it has one (a known flow runs no SipHash), else computed. This only
+ * looks up, writes and counts.
  */
 static int gw_choose(struct wctx *w, unsigned int gi, const struct rt_group *g,
-		     const struct flow_key *fk, uint32_t hash, uint8_t proto)
+		     const struct flow_key *fk, uint32_t *hash, uint8_t proto)
 {
 	struct gwlb_pin_key k;
 	struct gwlb_choice c;
-	uint32_t sig = flowtab_sig(hash, gi), b;
+	uint32_t sig, b;
 	uint64_t val = 0;
 	int pos;
 
 	memset(&k, 0, sizeof(k));
 	k.fk = *fk;
 	k.group = (uint16_t)gi;
-	pos = flowtab_lookup(&k, sig, &val);
-	gwlb_choose(&g->gw, g->tgt, g->maglev, dp.maglev_size, pos >= 0, val, w->now, proto, hash,
+	sig = flowtab_sig(&k);
+	pos = flowtab_lookup(&k, sig, &val, hash);
+	if (pos < 0)
+		*hash = flow_key_hash(fk);
+	gwlb_choose(&g->gw, g->tgt, g->maglev, dp.maglev_size, pos >= 0, val, w->now, proto, *hash,
 		    &c);
 	switch (c.action) {
 	case GWLB_PIN_TOUCH:
@@ -52,7 +56,7 @@ static int gw_choose(struct wctx *w, unsigned int gi, const struct rt_group *g,
 		flowtab_del(&k, sig);
 		break;
 	case GWLB_PIN_NEW:
-		if (flowtab_set(&k, sig, c.pin) < 0)
+		if (flowtab_set(&k, sig, *hash, c.pin) < 0)
 			DP_EVENT(w->st, FLOW_UNPINNED);
 		w->st->t_flows[RT_GIDX(gi, c.slot)]++;
 		break;
@@ -99,8 +103,7 @@ enum sl_stage gw_encap(struct wctx *w)
 		gwlb_flow_key(data, data + m->data_len, pi, g->gw.stickiness, &fk);
 		ck = fk;
 	}
-	hash = flow_key_hash(&fk);
-	slot = gw_choose(w, gi, g, &fk, hash, pi->proto);
+	slot = gw_choose(w, gi, g, &fk, &hash, pi->proto);
 	if (slot == GWLB_PICK_BYPASS) {
 		p->ev = SL_EV_BYPASS; /* translated or not, as it came */
 		return SL_ST_FORWARD;
