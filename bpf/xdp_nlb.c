@@ -331,6 +331,7 @@ static int xdp_nlb_list_one(const struct nlb_sess_key *k, const struct xdp_sess 
 	const struct rt_state *s = l->x->state;
 	const struct rt_group *g;
 	const struct rt_target *t;
+	struct nat_rewrite rw;
 	struct ctl_session e;
 
 	if (v->group >= s->n_groups || v->listener >= l->x->cfg->n_listeners)
@@ -340,16 +341,17 @@ static int xdp_nlb_list_one(const struct nlb_sess_key *k, const struct xdp_sess 
 	if (!ctl_flows_take(l->f, v->group, t))
 		return 0;
 	/* the client entry: key = the client's packet, rewrite = its destination, the target */
+	nlb_rw_of(&v->other, v->rw_ends, &rw);
 	e = (struct ctl_session){
 		.listener = l->x->cfg->listeners[v->listener].name,
 		.proto = k->proto,
 		.family = k->family,
 		.client = k->saddr,
 		.vip = k->daddr,
-		.target_address = v->rw.daddr,
+		.target_address = rw.daddr,
 		.cport = k->sport,
 		.vport = k->dport,
-		.tport = v->rw.dport,
+		.tport = rw.dport,
 		.last_seen = v->last_seen,
 	};
 	ctl_flows_add_session(l->f, g, t, &e);

@@ -13,6 +13,7 @@
 #include "dataplane/core/gwlb_table.h"
 #include "dataplane/core/nlb.h"
 #include "dataplane/core/nlb_listener.h"
+#include "dataplane/core/nlb_rw.h"
 #include "dataplane/core/stats.h"
 
 #define XDP_MAX_PORTS	  16
@@ -263,13 +264,14 @@ _Static_assert(sizeof(struct xdp_nlbcfg) == 8, "xdp_nlbcfg size");
  */
 
 /*
- * sl_sess value. A session is two entries, one per direction, each with that direction's
- * rewrite and the other direction's key: a reply finds the client entry (which holds the
- * session's clock and flags) through `other`; an ICMP error's quote is rewritten to `other`.
+ * sl_sess value. A session is two entries, one per direction, each with the other direction's
+ * key and which ends this direction rewrites (its rewrite is core/nlb_rw.h nlb_rw_of of the
+ * two): a reply finds the client entry (which holds the session's clock and flags) through
+ * `other`; an ICMP error's quote is rewritten to `other`. 64 bytes, a cache line: the element
+ * (the kernel's header, key, value) is 152 bytes, not 192 with a whole struct nat_rewrite.
  */
 struct xdp_sess {
 	struct nlb_sess_key other; /* the other direction's key */
-	struct nat_rewrite rw;	   /* this direction's rewrite (core/nat.h) */
 	uint64_t last_seen;	   /* us; client entry only */
 	uint32_t tag;		   /* the target's tag when the session began: a mismatch = gone */
 	uint16_t listener, group;
@@ -277,9 +279,10 @@ struct xdp_sess {
 	uint16_t inspect; /* the listener's attachment (replies go through it), or NLB_NO_INSPECT */
 	uint8_t dir;	  /* NLB_DIR_* */
 	uint8_t flags;	  /* NLB_SF_*; client entry only */
-	uint8_t pad[2];
+	uint8_t rw_ends;  /* NLB_RW_*: the ends this direction's rewrite sets (core/nlb_rw.h) */
+	uint8_t pad;
 };
-_Static_assert(sizeof(struct xdp_sess) == 104, "xdp_sess size");
+_Static_assert(sizeof(struct xdp_sess) == 64, "xdp_sess size");
 
 /*
  * sl_replies (HASH): dataplane/lib/rt_model.h's reply table of the published generation,

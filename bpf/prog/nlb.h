@@ -59,7 +59,7 @@ __noinline int sl_nat_apply(struct xdp_md *ctx, struct sl_scratch *s)
 		return -1;
 	rw = &s->rw[0];
 	x = &s->sess[0];
-	__builtin_memcpy(rw, &x->rw, sizeof(*rw));
+	nlb_rw_of(&x->other, x->rw_ends, rw);
 	nat_undo_of(&s->pi, rw, &s->rw[1]); /* for sl_too_big_fwd */
 	if (nat_rewrite(data, end, &s->pi, rw))
 		return -1;
@@ -271,9 +271,10 @@ __noinline int sl_nport_get(struct nlb_sess_key *rk, __u32 replay)
 /*
  * core/nlb.h nlb_sess_build for the client packet pi to target t port tport, in scratch:
  * s->sess[first] the client entry, the other the reply entry (both zeroed first, direction and
- * rewrite set, each entry's `other` the other's key; the caller sets the rest), s->sk the key
- * of entry s->sess[0]. A global function: the 16-byte addresses' copies, inlined, spilled
- * sl_nlb's registers past its 512 bytes of stack.
+ * rewrite's ends set, each entry's `other` the other's key; the caller sets the rest), s->sk the
+ * key of entry s->sess[0]; the rewrites themselves in s->rw (by entry), for sl_nlb_snat. A
+ * global function: the 16-byte addresses' copies, inlined, spilled sl_nlb's registers past its
+ * 512 bytes of stack.
  */
 __noinline int sl_nlb_build(struct sl_scratch *s, const struct pkt_info *pi,
 			    const struct xdp_target *t, __u32 tport, __u32 first)
@@ -285,7 +286,10 @@ __noinline int sl_nlb_build(struct sl_scratch *s, const struct pkt_info *pi,
 	c = &s->sess[first & 1];
 	r = &s->sess[(first & 1) ^ 1];
 	__builtin_memset(s->sess, 0, sizeof(s->sess));
-	nlb_sess_build(pi, t->addr16, (__u16)tport, &r->other, &c->other, &c->rw, &r->rw);
+	nlb_sess_build(pi, t->addr16, (__u16)tport, &r->other, &c->other, &s->rw[first & 1],
+		       &s->rw[(first & 1) ^ 1]);
+	c->rw_ends = nlb_rw_ends(&s->rw[first & 1]);
+	r->rw_ends = nlb_rw_ends(&s->rw[(first & 1) ^ 1]);
 	c->dir = NLB_DIR_CLIENT;
 	r->dir = NLB_DIR_REPLY;
 	s->sk = s->sess[1].other;
@@ -301,7 +305,9 @@ __noinline int sl_nlb_snat(struct sl_scratch *s, __u32 nport)
 		return -1;
 	c = &s->sess[0];
 	r = &s->sess[1];
-	nlb_sess_snat(&s->pi, c->other.daddr, (__u16)nport, &c->other, &c->rw, &r->rw);
+	nlb_sess_snat(&s->pi, c->other.daddr, (__u16)nport, &c->other, &s->rw[0], &s->rw[1]);
+	c->rw_ends = nlb_rw_ends(&s->rw[0]);
+	r->rw_ends = nlb_rw_ends(&s->rw[1]);
 	return 0;
 }
 

@@ -21,7 +21,7 @@ __noinline int sl_nlb_rst_fwd(struct xdp_md *ctx, struct sl_scratch *s)
 		return -1;
 	rw = &s->rw[0];
 	x = &s->sess[0];
-	__builtin_memcpy(rw, &x->rw, sizeof(*rw));
+	nlb_rw_of(&x->other, x->rw_ends, rw);
 	len = nat_tcp_rst_fwd(s->buf, XDP_RST_SEG_MAX, data, end, &s->pi, rw);
 	return len >= NAT_RST4_LEN ? len : -1;
 }
