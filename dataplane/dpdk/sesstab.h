@@ -3,7 +3,8 @@
  * sesstab.h - NAT sessions of the load balancer. A session is one object reached by two
  * directional keys (the client's packets and the target's replies) in one lock-free rte_hash
  * shared by all lcores; the object is complete before its keys are published and is freed
- * through RCU (QSBR) after both keys are gone. Source-NAT ports come from per-worker pools.
+ * through RCU (QSBR) after both keys are gone. A key's place in the table comes from a CRC32-C
+ * signature of it (sesstab.c sesstab_sig). Source-NAT ports come from per-worker pools.
  */
 #ifndef SL_SESSTAB_H
 #define SL_SESSTAB_H
