@@ -128,6 +128,25 @@ static int nlb_reparse(struct rte_mbuf *m, const struct pkt_info *old, struct pk
 	return pkt_parse_ip(data, old->l3_off, data + m->data_len, old->family, pi);
 }
 
+/*
+ * pi as m reads after nat_rewrite(rw) made it: what nlb_reparse would give, without parsing
+ * again. A whole packet changes only in rw's addresses and ports (core/nat.h nat_pi_apply);
+ * the rest is pi's, less what pkt_parse_ip does not fill (the VLAN tag, read from the
+ * Ethernet header). A fragment is parsed again: its ports are the first fragment's
+ * (fragtab_apply), not the packet's.
+ */
+static int nlb_translated(struct rte_mbuf *m, const struct pkt_info *pi,
+			  const struct nat_rewrite *rw, struct pkt_info *out)
+{
+	if (unlikely(pi->flags & (PKT_F_FRAG | PKT_F_FRAG_LATER)))
+		return nlb_reparse(m, pi, out);
+	*out = *pi;
+	out->vlan_tci = 0;
+	out->flags &= (uint16_t)~PKT_F_VLAN;
+	nat_pi_apply(out, rw);
+	return 0;
+}
+
 static void nlb_count(struct wctx *w, const struct sess *s, uint32_t bytes)
 {
 	uint32_t gidx = s->gidx;
@@ -261,7 +280,8 @@ static void nlb_translate_send(struct wctx *w, struct rte_mbuf *m, const struct 
 
 	nlb_session_touch(w, s, pi);
 	nlb_count(w, s, pi->l3_len);
-	if (nat_rewrite(data, data + m->data_len, pi, &s->rw[dir]) || nlb_reparse(m, pi, &out)) {
+	if (nat_rewrite(data, data + m->data_len, pi, &s->rw[dir]) ||
+	    nlb_translated(m, pi, &s->rw[dir], &out)) {
 		wk_drop(w, m, SL_DROP_PARSE_L4);
 		return;
 	}

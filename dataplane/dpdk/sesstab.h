@@ -3,11 +3,13 @@
  * sesstab.h - NAT sessions of the load balancer. A session is one object reached by two
  * directional keys (the client's packets and the target's replies) in one lock-free rte_hash
  * shared by all lcores; the object is complete before its keys are published and is freed
- * through RCU (QSBR) after both keys are gone. Source-NAT ports come from per-worker pools.
+ * through RCU (QSBR) after both keys are gone. A key's place in the table comes from a CRC32-C
+ * signature of it (sesstab.c sesstab_sig). Source-NAT ports come from per-worker pools.
  */
 #ifndef SL_SESSTAB_H
 #define SL_SESSTAB_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "dataplane/core/nat.h"
@@ -15,21 +17,30 @@
 #include "dataplane/core/pkt.h"
 
 /* Keys: core/nlb.h's struct nlb_sess_key (the XDP path's sl_sess key too); NLB_DIR_*, NLB_SF_*. */
+/*
+ * Laid out by what a packet reads (the object is cache-line aligned, a mempool element): a
+ * client packet of an established session reads only the first line (what nlb_session_ok,
+ * the touch and the counters read, then its rewrite rw[NLB_DIR_CLIENT]), a reply the first
+ * two (rw[NLB_DIR_REPLY] is the second); the keys and the source-NAT port are for the table,
+ * the sweep and the end of the session.
+ */
 struct sess {
-	struct nat_rewrite rw[2]; /* by direction */
-	struct nlb_sess_key key[2];
 	uint64_t last_seen; /* us, atomic */
+	uint32_t tag;	    /* the target's RT_TAG when the session began: a mismatch = gone */
+	uint32_t gidx;	    /* the target's counter index */
 	uint16_t listener;
 	uint16_t group;
-	uint16_t target;     /* slot in the group */
-	uint16_t nport;	     /* source-NAT port, with NLB_SF_SNAT */
-	uint32_t tag;	     /* the target's RT_TAG when the session began: a mismatch = gone */
-	uint32_t gidx;	     /* the target's counter index */
-	uint8_t nport_owner; /* worker index that owns the port pool */
-	uint8_t flags;	     /* NLB_SF_*, atomic */
+	uint16_t target; /* slot in the group */
+	uint8_t flags;	 /* NLB_SF_*, atomic */
 	uint8_t proto;
+	struct nat_rewrite rw[2]; /* by direction */
+	struct nlb_sess_key key[2];
+	uint16_t nport;	     /* source-NAT port, with NLB_SF_SNAT */
+	uint8_t nport_owner; /* worker index that owns the port pool */
 };
 _Static_assert(sizeof(struct sess) == 192, "a session is three cache lines");
+_Static_assert(offsetof(struct sess, rw[1]) == 64,
+	       "a client packet reads the first cache line only, a reply the second too");
 
 int sesstab_init(uint32_t sessions, unsigned int n_workers);
 void sesstab_free(void);
