@@ -187,6 +187,20 @@ SL_INLINE void nat_pi_apply(struct pkt_info *pi, const struct nat_rewrite *rw)
 }
 
 /*
+ * out = pi as the whole (unfragmented) packet nat_rewrite(rw) made of it parses again from its
+ * IP header (pkt_parse_ip): nat_pi_apply on a copy, less what only the Ethernet parse fills
+ * (the VLAN tag). A fragment's ports are its first fragment's, not the packet's: parse it.
+ */
+SL_INLINE void nat_pi_reparsed(const struct pkt_info *pi, const struct nat_rewrite *rw,
+			       struct pkt_info *out)
+{
+	sl_memcpy(out, pi, sizeof(*out));
+	out->vlan_tci = 0;
+	out->flags &= (uint16_t)~PKT_F_VLAN;
+	nat_pi_apply(out, rw);
+}
+
+/*
  * The rewrite that takes a packet translated by rw back to what pi (the packet before rw)
  * says: the same ends rewritten, to pi's addresses and ports. A shell applies it (nat_rewrite)
  * to a translated packet that cannot be sent (too big for its egress port), so that the ICMP

@@ -130,20 +130,15 @@ static int nlb_reparse(struct rte_mbuf *m, const struct pkt_info *old, struct pk
 
 /*
  * pi as m reads after nat_rewrite(rw) made it: what nlb_reparse would give, without parsing
- * again. A whole packet changes only in rw's addresses and ports (core/nat.h nat_pi_apply);
- * the rest is pi's, less what pkt_parse_ip does not fill (the VLAN tag, read from the
- * Ethernet header). A fragment is parsed again: its ports are the first fragment's
- * (fragtab_apply), not the packet's.
+ * again (core/nat.h nat_pi_reparsed). A fragment is parsed again: its ports are the first
+ * fragment's (fragtab_apply), not the packet's.
  */
 static int nlb_translated(struct rte_mbuf *m, const struct pkt_info *pi,
 			  const struct nat_rewrite *rw, struct pkt_info *out)
 {
 	if (unlikely(pi->flags & (PKT_F_FRAG | PKT_F_FRAG_LATER)))
 		return nlb_reparse(m, pi, out);
-	*out = *pi;
-	out->vlan_tci = 0;
-	out->flags &= (uint16_t)~PKT_F_VLAN;
-	nat_pi_apply(out, rw);
+	nat_pi_reparsed(pi, rw, out);
 	return 0;
 }
 

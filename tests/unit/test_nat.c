@@ -239,19 +239,16 @@ static struct spec translated(const struct spec *s, const struct nat_rewrite *rw
 }
 
 /*
- * A whole packet's pi after nat_pi_apply reads as the rewritten packet parsed again from its
- * IP header (sluice-dp's NLB relies on it instead of parsing again): every field but the VLAN
- * tag, which only the Ethernet parse fills.
+ * nat_pi_reparsed: a whole packet's pi after the rewrite equals the rewritten packet parsed
+ * again from its IP header (sluice-dp's NLB relies on it instead of parsing again), padding
+ * included (pkt_parse_* clear the whole struct).
  */
 static void check_pi_apply(const uint8_t *a, size_t n, const struct pkt_info *pi,
 			   const struct nat_rewrite *rw)
 {
 	struct pkt_info ap, re;
 
-	memcpy(&ap, pi, sizeof(ap)); /* padding too: pkt_parse_* clear the whole struct */
-	ap.vlan_tci = 0;
-	ap.flags &= (uint16_t)~PKT_F_VLAN;
-	nat_pi_apply(&ap, rw);
+	nat_pi_reparsed(pi, rw, &ap);
 	CU_ASSERT_EQUAL_FATAL(pkt_parse_ip(a, pi->l3_off, a + n, pi->family, &re), 0);
 	CU_ASSERT_EQUAL(memcmp(&re, &ap, sizeof(re)), 0);
 }
